@@ -1,0 +1,112 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+export type MeasureStatus =
+  | 'not_started'
+  | 'in_progress'
+  | 'partially_done'
+  | 'done'
+  | 'done_with_follow_up'
+  | 'cancelled'
+export type RiskTreatment = 'accept' | 'direct_action' | 'review' | 'monitor'
+export type RiskScope = 'committee' | 'municipality_wide'
+
+// Dates are ISO strings (YYYY-MM-DD) and timestamps ISO 8601 in UTC: portable between SQLite and PostgreSQL.
+export interface MunicipalityTable {
+  id: Generated<number>
+  name: string
+}
+
+export interface AdministrationTable {
+  id: Generated<number>
+  municipality_id: number
+  name: string
+  diary_prefix: string
+}
+
+export interface CommitteeTable {
+  id: Generated<number>
+  municipality_id: number
+  administration_id: number
+  name: string
+}
+
+export interface OwnerUnitTable {
+  id: Generated<number>
+  administration_id: number
+  name: string
+}
+
+export interface PlanTable {
+  id: Generated<number>
+  committee_id: number
+  year: number
+  title: string
+  introduction: string
+  measures_introduction: string
+  adopted_meeting_date: string | null
+  adopted_minutes_paragraph: number | null
+}
+
+export interface RiskTable {
+  id: Generated<number>
+  plan_id: number
+  title: string
+  description: string
+  likelihood: number | null
+  consequence: number | null
+  treatment: RiskTreatment
+  scope: RiskScope
+  position: number
+}
+
+export interface ReviewTable {
+  id: Generated<number>
+  plan_id: number
+  risk_id: number | null
+  diary_number: string
+  title: string
+  meeting_date: string | null
+  minutes_paragraph: number | null
+  position: number
+}
+
+export interface MeasureTable {
+  id: Generated<number>
+  risk_id: number
+  title: string
+  what_to_do: string
+  progress: string
+  owner_unit_id: number
+  responsible_person: string
+  due_date: string | null
+  status: MeasureStatus
+  position: number
+}
+
+export interface MeasureStatusChangeTable {
+  id: Generated<number>
+  measure_id: number
+  from_status: MeasureStatus | null
+  to_status: MeasureStatus
+  changed_at: string
+}
+
+export interface Database {
+  municipality: MunicipalityTable
+  administration: AdministrationTable
+  committee: CommitteeTable
+  owner_unit: OwnerUnitTable
+  plan: PlanTable
+  risk: RiskTable
+  review: ReviewTable
+  measure: MeasureTable
+  measure_status_change: MeasureStatusChangeTable
+}
+
+export type Plan = Selectable<PlanTable>
+export type NewPlan = Insertable<PlanTable>
+export type PlanUpdate = Updateable<PlanTable>
+export type Risk = Selectable<RiskTable>
+export type Review = Selectable<ReviewTable>
+export type Measure = Selectable<MeasureTable>
+export type MeasureStatusChange = Selectable<MeasureStatusChangeTable>

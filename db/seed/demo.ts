@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs'
+import type { Db } from '../connection.js'
+import type { MeasureStatus, RiskScope } from '../schema.js'
+
+// Grundskolenämnden's public follow-up report for 2020, as data (copied from shared/fixtures).
+interface Fixture {
+  municipality: string
+  committee: string
+  administration: string
+  diaryPrefix: string
+  year: number
+  introduction: string
+  measuresIntroduction: string
+  reviews: {
+    diaryNumber: string
+    title: string
+    kind: RiskScope
+    meetingDate: string
+    minutesParagraph: number
+    riskRef: string | null
+  }[]
+  risks: {
+    ref: string
+    title: string
+    description: string
+    measures: { title: string; whatToDo: string; progress: string; owner: string; statusGuess: string }[]
+  }[]
+}
+
+// The source report has no status field; the fixture's reading of each text maps to our codes.
+const statusFromGuess: Record<string, MeasureStatus> = {
+  ej_paborjad: 'not_started',
+  pagaende: 'in_progress',
+  delvis_genomford: 'partially_done',
+  genomford: 'done',
+  genomford_med_fortsattning: 'done_with_follow_up',
+  avbruten: 'cancelled',
+}
+
+function readFixture(): Fixture {
+  return JSON.parse(readFileSync(new URL('./malmo-2020.json', import.meta.url), 'utf8')) as Fixture
+}
+
+/** Loads the demo plan when the database holds no municipality yet; returns whether it did. */
+export async function loadDemoDataIfEmpty(db: Db, now: Date): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('municipality').select('id').limit(1).executeTakeFirst()
+    if (existing) return false
+    await insertDemoData(trx, now)
+    return true
+  })
+}
+
+/** Empties every table (children first) and loads the demo plan again, in one transaction. */
+export async function resetToDemoData(db: Db, now: Date): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const table of [
+      'measure_status_change',
+      'measure',
+      'review',
+      'risk',
+      'plan',
+      'owner_unit',
+      'committee',
+      'administration',
+      'municipality',
+    ] as const) {
+      await trx.deleteFrom(table).execute()
+    }
+    await insertDemoData(trx, now)
+  })
+}
+
+async function insertDemoData(trx: Db, now: Date): Promise<void> {
+  const data = readFixture()
+  const { id: municipalityId } = await trx
+    .insertInto('municipality')
+    .values({ name: data.municipality })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const { id: administrationId } = await trx
+    .insertInto('administration')
+    .values({ municipality_id: municipalityId, name: data.administration, diary_prefix: data.diaryPrefix })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const { id: committeeId } = await trx
+    .insertInto('committee')
+    .values({ municipality_id: municipalityId, administration_id: administrationId, name: data.committee })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+
+  const ownerNames = [...new Set(data.risks.flatMap((r) => r.measures.map((m) => m.owner)))]
+  const units = await trx
+    .insertInto('owner_unit')
+    .values(ownerNames.map((name) => ({ administration_id: administrationId, name })))
+    .returning(['id', 'name'])
+    .execute()
+  const unitId = new Map(units.map((u) => [u.name, u.id]))
+
+  const { id: planId } = await trx
+    .insertInto('plan')
+    .values({
+      committee_id: committeeId,
+      year: data.year,
+      title: `Internkontrollplan ${data.year}`,
+      introduction: data.introduction,
+      measures_introduction: data.measuresIntroduction,
+      adopted_meeting_date: null,
+      adopted_minutes_paragraph: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+
+  const riskId = new Map<string, number>()
+  const changedAt = now.toISOString()
+  for (const [index, risk] of data.risks.entries()) {
+    const review = data.reviews.find((r) => r.riskRef === risk.ref)
+    const { id } = await trx
+      .insertInto('risk')
+      .values({
+        plan_id: planId,
+        title: risk.title,
+        description: risk.description,
+        likelihood: null,
+        consequence: null,
+        treatment: 'review',
+        scope: review?.kind ?? 'committee',
+        position: index + 1,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    riskId.set(risk.ref, id)
+
+    for (const [position, measure] of risk.measures.entries()) {
+      const status = statusFromGuess[measure.statusGuess]
+      if (!status) throw new Error(`Unknown statusGuess ${measure.statusGuess}`)
+      const { id: measureId } = await trx
+        .insertInto('measure')
+        .values({
+          risk_id: id,
+          title: measure.title,
+          what_to_do: measure.whatToDo,
+          progress: measure.progress,
+          owner_unit_id: unitId.get(measure.owner) as number,
+          responsible_person: '',
+          due_date: null,
+          status,
+          position: position + 1,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await trx
+        .insertInto('measure_status_change')
+        .values({ measure_id: measureId, from_status: null, to_status: status, changed_at: changedAt })
+        .execute()
+    }
+  }
+
+  await trx
+    .insertInto('review')
+    .values(
+      data.reviews.map((review, index) => ({
+        plan_id: planId,
+        risk_id: review.riskRef ? (riskId.get(review.riskRef) ?? null) : null,
+        diary_number: review.diaryNumber,
+        title: review.title,
+        meeting_date: review.meetingDate,
+        minutes_paragraph: review.minutesParagraph,
+        position: index + 1,
+      })),
+    )
+    .execute()
+}

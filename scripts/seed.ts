@@ -1,0 +1,15 @@
+// npm run db:seed — empties the configured database and loads the demo plan (Grundskolenämnden 2020).
+import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { resetToDemoData } from '../db/seed/demo.js'
+import { loadConfig } from '../server/config.js'
+
+const config = loadConfig()
+if (config.production && process.argv[2] !== '--yes-delete-everything') {
+  console.error('Refusing to erase a production database. Add --yes-delete-everything if that is really meant.')
+  process.exit(1)
+}
+const db = openDatabase(config.databaseFile)
+await migrateToLatest(db)
+await resetToDemoData(db, new Date())
+await db.destroy()
+console.log(`Reset ${config.databaseFile} to the demo data.`)

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto'
+import { z } from 'zod'
+
+const booleanFlag = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v))
+
+const environment = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_FILE: z.string().min(1).default('data/internkontroll.sqlite'),
+  DEMO_DATA: booleanFlag.optional(),
+  VIEW_CACHE: booleanFlag.default(true),
+  SECRET: z.string().min(32, 'SECRET must be at least 32 characters').optional(),
+})
+
+export interface Config {
+  readonly production: boolean
+  readonly port: number
+  readonly databaseFile: string
+  /** Load Grundskolenämnden's 2020 plan into an empty database at start. */
+  readonly demoData: boolean
+  /** Compiled templates are kept; `npm run dev` turns this off to see template edits at once. */
+  readonly viewCache: boolean
+  /** Signs CSRF tokens. */
+  readonly secret: string
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environment.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new Error(`Invalid configuration: ${problems}`)
+  }
+  const e = parsed.data
+  const production = e.NODE_ENV === 'production'
+  // A production server must keep its secret across restarts and instances; elsewhere a fresh one is fine.
+  if (production && !e.SECRET) throw new Error('Invalid configuration: SECRET is required when NODE_ENV=production')
+  return Object.freeze({
+    production,
+    port: e.PORT,
+    databaseFile: e.DATABASE_FILE,
+    demoData: e.DEMO_DATA ?? !production,
+    viewCache: e.VIEW_CACHE,
+    secret: e.SECRET ?? randomBytes(32).toString('hex'),
+  })
+}

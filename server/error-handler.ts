@@ -1,0 +1,25 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express'
+import { ForbiddenError, NotFoundError } from './errors.js'
+
+export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError())
+
+export function errorHandler(production: boolean): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (err instanceof NotFoundError) {
+      res.status(404).render('errors/not-found', { title: 'Sidan finns inte', message: err.message })
+      return
+    }
+    if (err instanceof ForbiddenError) {
+      res.status(403).render('errors/forbidden', { title: 'Åtkomst nekad', message: err.message })
+      return
+    }
+    // body-parser's own errors (too large, malformed) carry a 4xx status.
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500
+    if (status === 500) console.error(`${req.method} ${req.originalUrl} failed:`, err)
+    res.status(status).render('errors/server-error', {
+      title: status === 500 ? 'Ett fel har uppstått' : 'Felaktig begäran',
+      status,
+      detail: production ? undefined : String(err?.stack ?? err),
+    })
+  }
+}

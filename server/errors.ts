@@ -1,0 +1,15 @@
+// Domain errors thrown by route handlers; server/error-handler.ts maps them to pages.
+
+export class NotFoundError extends Error {
+  constructor(what = 'Sidan') {
+    super(`${what} finns inte.`)
+    this.name = 'NotFoundError'
+  }
+}
+
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ForbiddenError'
+  }
+}

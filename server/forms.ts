@@ -1,0 +1,91 @@
+import { z } from 'zod'
+
+// Form fields arrive as strings; these builders turn them into typed values or Swedish messages.
+
+export type FieldErrors = Record<string, string>
+export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors }
+
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.output<S>> {
+  const result = schema.safeParse(body ?? {})
+  if (result.success) return { ok: true, value: result.data }
+  const errors: FieldErrors = {}
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? '')
+    errors[field] ??= issue.message
+  }
+  return { ok: false, errors }
+}
+
+/**
+ * What a form page needs: the values to show (the user's own input after a failed post) and the
+ * messages, both beside each field and listed at the top in field order (zod reports in shape order).
+ */
+export function formState(values: Record<string, unknown>, errors: FieldErrors = {}) {
+  return {
+    values,
+    errors,
+    errorList: Object.entries(errors).map(([field, message]) => ({ field, message })),
+  }
+}
+
+const text = z.preprocess((v) => (typeof v === 'string' ? v.replace(/\r\n/g, '\n').trim() : ''), z.string())
+
+export const requiredText = (missing: string, max = 300) =>
+  text.pipe(z.string().min(1, missing).max(max, `Texten får vara högst ${max} tecken lång.`))
+
+export const optionalText = (max = 20000) => text.pipe(z.string().max(max, `Texten får vara högst ${max} tecken lång.`))
+
+const isRealDate = (v: string) => {
+  const d = new Date(`${v}T00:00:00Z`)
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v
+}
+
+export const optionalDate = text.pipe(
+  z
+    .string()
+    .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && isRealDate(v)), {
+      message: 'Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.',
+    })
+    .transform((v) => (v === '' ? null : v)),
+)
+
+/** Minutes paragraph: "137" or "§137". */
+export const optionalParagraph = text.pipe(
+  z
+    .string()
+    .transform((v) => v.replace(/^§\s*/, ''))
+    .refine((v) => v === '' || /^\d{1,5}$/.test(v), {
+      message: 'Ange paragrafen som ett heltal, till exempel 137.',
+    })
+    .transform((v) => (v === '' ? null : Number(v))),
+)
+
+export const oneOf = <C extends string>(list: readonly { code: C }[], message: string) =>
+  text.pipe(z.string().refine((v): v is C => list.some((item) => item.code === v), { message })) as z.ZodType<C>
+
+/** A value 1–4 on the risk scale, or empty when not yet assessed. */
+export const optionalScaleStep = (message: string) =>
+  text.pipe(
+    z
+      .string()
+      .refine((v) => v === '' || /^[1-4]$/.test(v), { message })
+      .transform((v) => (v === '' ? null : Number(v))),
+  )
+
+/** An id chosen from a list on the page; whether it exists is checked against the database by the route. */
+export const chosenId = (message: string) =>
+  text.pipe(
+    z
+      .string()
+      .refine((v) => /^\d{1,10}$/.test(v), { message })
+      .transform(Number),
+  )
+
+export const optionalChosenId = text.pipe(
+  z
+    .string()
+    .refine((v) => v === '' || /^\d{1,10}$/.test(v), { message: 'Välj ett alternativ i listan.' })
+    .transform((v) => (v === '' ? null : Number(v))),
+)
+
+export const direction = z.enum(['up', 'down'])

@@ -1,0 +1,23 @@
+import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { loadDemoDataIfEmpty } from '../db/seed/demo.js'
+import { createApp } from './app.js'
+import { loadConfig } from './config.js'
+
+const config = loadConfig()
+const db = openDatabase(config.databaseFile)
+await migrateToLatest(db)
+if (config.demoData && (await loadDemoDataIfEmpty(db, new Date()))) {
+  console.log("Loaded the demo data: Grundskolenämnden's internal-control plan 2020.")
+}
+
+const app = createApp({ db, config, clock: () => new Date() })
+const server = app.listen(config.port, () => {
+  console.log(`Internkontroll is running on http://localhost:${config.port} (database ${config.databaseFile})`)
+})
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    server.close()
+    void db.destroy().then(() => process.exit(0))
+  })
+}

@@ -1,0 +1,71 @@
+import type { Insertable, Updateable } from 'kysely'
+import type { Db } from '../../db/connection.js'
+import type { MeasureStatus, MeasureTable } from '../../db/schema.js'
+
+const withOwner = (db: Db) =>
+  db
+    .selectFrom('measure')
+    .innerJoin('risk', 'risk.id', 'measure.risk_id')
+    .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
+    .selectAll('measure')
+    .select(['owner_unit.name as ownerName', 'risk.title as riskTitle'])
+
+/** All measures of a plan, in report order (risk position, then measure position). */
+export async function listMeasuresOfPlan(db: Db, planId: number) {
+  return withOwner(db).where('risk.plan_id', '=', planId).orderBy('risk.position').orderBy('measure.position').execute()
+}
+
+export async function listMeasuresOfRisk(db: Db, riskId: number) {
+  return withOwner(db).where('measure.risk_id', '=', riskId).orderBy('measure.position').execute()
+}
+
+export async function findMeasure(db: Db, planId: number, measureId: number) {
+  return withOwner(db).where('risk.plan_id', '=', planId).where('measure.id', '=', measureId).executeTakeFirst()
+}
+
+export async function listStatusChanges(db: Db, measureId: number) {
+  return db
+    .selectFrom('measure_status_change')
+    .selectAll()
+    .where('measure_id', '=', measureId)
+    .orderBy('id', 'desc')
+    .execute()
+}
+
+export async function listOwnerUnits(db: Db, administrationId: number) {
+  return db
+    .selectFrom('owner_unit')
+    .select(['id', 'name'])
+    .where('administration_id', '=', administrationId)
+    .orderBy('name')
+    .execute()
+}
+
+export async function insertMeasure(db: Db, measure: Insertable<MeasureTable>, changedAt: string): Promise<number> {
+  const { id } = await db.insertInto('measure').values(measure).returning('id').executeTakeFirstOrThrow()
+  await db
+    .insertInto('measure_status_change')
+    .values({ measure_id: id, from_status: null, to_status: measure.status, changed_at: changedAt })
+    .execute()
+  return id
+}
+
+/** Updates a measure; a change of status is recorded in its history in the same transaction. */
+export async function updateMeasure(
+  db: Db,
+  before: { id: number; status: MeasureStatus },
+  changes: Updateable<MeasureTable>,
+  changedAt: string,
+): Promise<void> {
+  await db.updateTable('measure').set(changes).where('id', '=', before.id).execute()
+  if (changes.status !== undefined && changes.status !== before.status) {
+    await db
+      .insertInto('measure_status_change')
+      .values({ measure_id: before.id, from_status: before.status, to_status: changes.status, changed_at: changedAt })
+      .execute()
+  }
+}
+
+export async function deleteMeasure(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('measure').where('id', '=', id).execute()
+}

@@ -1,0 +1,207 @@
+import { type Request, type Response, Router } from 'express'
+import type { Services } from '../app.js'
+import { swedishDate } from '../dates.js'
+import { NotFoundError } from '../errors.js'
+import { direction, type FieldErrors, formState, parseForm } from '../forms.js'
+import { idFrom } from '../ids.js'
+import { move, nextPosition } from '../ordering.js'
+import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
+import { findRisk, listRisks } from '../risks/repository.js'
+import { isOverdue, labelOf, measureStatuses } from '../vocabulary.js'
+import {
+  deleteMeasure,
+  findMeasure,
+  insertMeasure,
+  listOwnerUnits,
+  listStatusChanges,
+  updateMeasure,
+} from './repository.js'
+import { type MeasureForm, measureForm, statusForm, statusOptions } from './schema.js'
+
+type MeasureContext = NonNullable<Awaited<ReturnType<typeof findMeasure>>>
+
+/** Routes below /planer/:planId for measures: new ones are made from a risk, the rest live at /atgarder/:id. */
+export function measureRoutes({ db, clock }: Services): Router {
+  const router = Router({ mergeParams: true })
+  const now = () => clock().toISOString()
+
+  async function load(req: Request) {
+    const plan = await requirePlan(db, req.params)
+    const measure = await findMeasure(db, plan.id, idFrom(req.params.measureId, 'Åtgärden'))
+    if (!measure) throw new NotFoundError('Åtgärden')
+    return { plan, measure }
+  }
+
+  const measureHref = (plan: PlanContext, measure: { id: number }) => `/planer/${plan.id}/atgarder/${measure.id}`
+  const measureBreadcrumbs = (plan: PlanContext, measure: MeasureContext) => [
+    ...planBreadcrumbs(plan),
+    { href: `/planer/${plan.id}/risker/${measure.risk_id}`, text: `Risk: ${measure.riskTitle}` },
+  ]
+
+  async function renderForm(res: Response, plan: PlanContext, locals: object, status = 200) {
+    const [risks, units] = await Promise.all([listRisks(db, plan.id), listOwnerUnits(db, plan.administrationId)])
+    res.status(status).render('measures/form', {
+      ...locals,
+      riskOptions: risks.map((r) => ({ value: r.id, label: r.title })),
+      ownerOptions: units.map((u) => ({ value: u.id, label: u.name })),
+      statusOptions,
+    })
+  }
+
+  /** The chosen risk and owner unit must belong to this plan and its administration. */
+  async function checkChoices(plan: PlanContext, value: MeasureForm): Promise<FieldErrors> {
+    const [risks, units] = await Promise.all([listRisks(db, plan.id), listOwnerUnits(db, plan.administrationId)])
+    const errors: FieldErrors = {}
+    if (!risks.some((r) => r.id === value.riskId)) errors.riskId = 'Välj en risk i listan.'
+    if (!units.some((u) => u.id === value.ownerUnitId)) errors.ownerUnitId = 'Välj en ansvarig enhet i listan.'
+    return errors
+  }
+
+  const toRow = (v: MeasureForm) => ({
+    risk_id: v.riskId,
+    title: v.title,
+    what_to_do: v.whatToDo,
+    progress: v.progress,
+    owner_unit_id: v.ownerUnitId,
+    responsible_person: v.responsiblePerson,
+    due_date: v.dueDate,
+    status: v.status,
+  })
+
+  const newMeasurePage = (plan: PlanContext) => ({
+    title: 'Ny förbättringsåtgärd',
+    breadcrumbs: planBreadcrumbs(plan),
+    action: `/planer/${plan.id}/atgarder/ny`,
+    submitLabel: 'Lägg till åtgärden',
+  })
+  const editMeasurePage = (plan: PlanContext, measure: MeasureContext) => ({
+    title: `Redigera åtgärd: ${measure.title}`,
+    breadcrumbs: measureBreadcrumbs(plan, measure),
+    action: `${measureHref(plan, measure)}/redigera`,
+    submitLabel: 'Spara ändringarna',
+    cancelHref: measureHref(plan, measure),
+  })
+
+  router.get('/atgarder/ny', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    // The risk the user came from is preselected and is where "Avbryt" leads back to.
+    const risk = /^\d{1,10}$/.test(String(req.query.risk))
+      ? await findRisk(db, plan.id, Number(req.query.risk))
+      : undefined
+    const riskId = risk?.id ?? ''
+    const cancelHref = risk ? `/planer/${plan.id}/risker/${risk.id}` : `/planer/${plan.id}`
+    await renderForm(res, plan, {
+      ...newMeasurePage(plan),
+      cancelHref,
+      ...formState({ riskId, status: 'not_started' }),
+    })
+  })
+
+  router.post('/atgarder/ny', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    const parsed = parseForm(measureForm, req.body)
+    const errors = parsed.ok ? await checkChoices(plan, parsed.value) : parsed.errors
+    if (!parsed.ok || Object.keys(errors).length > 0) {
+      const cancelHref = `/planer/${plan.id}`
+      return renderForm(res, plan, { ...newMeasurePage(plan), cancelHref, ...formState(req.body, errors) }, 400)
+    }
+    const row = toRow(parsed.value)
+    const id = await db
+      .transaction()
+      .execute(async (trx) =>
+        insertMeasure(trx, { ...row, position: await nextPosition(trx, 'measure', row.risk_id) }, now()),
+      )
+    res.redirect(303, `/planer/${plan.id}/atgarder/${id}`)
+  })
+
+  async function renderMeasure(res: Response, plan: PlanContext, measure: MeasureContext, statusErrors = {}) {
+    const history = await listStatusChanges(db, measure.id)
+    res.status(Object.keys(statusErrors).length > 0 ? 400 : 200).render('measures/show', {
+      title: `Åtgärd: ${measure.title}`,
+      breadcrumbs: measureBreadcrumbs(plan, measure),
+      plan,
+      measure: { ...measure, overdue: isOverdue(measure, swedishDate(clock())) },
+      history: history.map((h) => ({
+        ...h,
+        fromLabel: h.from_status ? labelOf(measureStatuses, h.from_status) : null,
+        toLabel: labelOf(measureStatuses, h.to_status),
+      })),
+      statusOptions,
+      ...formState({ status: measure.status }, statusErrors),
+    })
+  }
+
+  router.get('/atgarder/:measureId', async (req, res) => {
+    const { plan, measure } = await load(req)
+    await renderMeasure(res, plan, measure)
+  })
+
+  router.post('/atgarder/:measureId/status', async (req, res) => {
+    const { plan, measure } = await load(req)
+    const parsed = parseForm(statusForm, req.body)
+    if (!parsed.ok) return renderMeasure(res, plan, measure, parsed.errors)
+    await db.transaction().execute((trx) => updateMeasure(trx, measure, { status: parsed.value.status }, now()))
+    res.redirect(303, `${measureHref(plan, measure)}#status-heading`)
+  })
+
+  router.get('/atgarder/:measureId/redigera', async (req, res) => {
+    const { plan, measure } = await load(req)
+    await renderForm(res, plan, {
+      ...editMeasurePage(plan, measure),
+      ...formState({
+        riskId: measure.risk_id,
+        title: measure.title,
+        whatToDo: measure.what_to_do,
+        progress: measure.progress,
+        ownerUnitId: measure.owner_unit_id,
+        responsiblePerson: measure.responsible_person,
+        dueDate: measure.due_date ?? '',
+        status: measure.status,
+      }),
+    })
+  })
+
+  router.post('/atgarder/:measureId/redigera', async (req, res) => {
+    const { plan, measure } = await load(req)
+    const parsed = parseForm(measureForm, req.body)
+    const errors = parsed.ok ? await checkChoices(plan, parsed.value) : parsed.errors
+    if (!parsed.ok || Object.keys(errors).length > 0) {
+      return renderForm(res, plan, { ...editMeasurePage(plan, measure), ...formState(req.body, errors) }, 400)
+    }
+    const row = toRow(parsed.value)
+    await db.transaction().execute(async (trx) => {
+      // A measure moved to another risk goes last there.
+      const position =
+        row.risk_id === measure.risk_id ? measure.position : await nextPosition(trx, 'measure', row.risk_id)
+      await updateMeasure(trx, measure, { ...row, position }, now())
+    })
+    res.redirect(303, measureHref(plan, measure))
+  })
+
+  router.get('/atgarder/:measureId/ta-bort', async (req, res) => {
+    const { plan, measure } = await load(req)
+    res.render('confirm-delete', {
+      title: `Ta bort åtgärd: ${measure.title}`,
+      breadcrumbs: measureBreadcrumbs(plan, measure),
+      question: `Vill du ta bort åtgärden ”${measure.title}” (${measure.ownerName})?`,
+      consequences: ['Åtgärdens statushistorik'],
+      action: `${measureHref(plan, measure)}/ta-bort`,
+      cancelHref: measureHref(plan, measure),
+    })
+  })
+
+  router.post('/atgarder/:measureId/ta-bort', async (req, res) => {
+    const { plan, measure } = await load(req)
+    await db.transaction().execute((trx) => deleteMeasure(trx, measure.id))
+    res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)
+  })
+
+  router.post('/atgarder/:measureId/flytta', async (req, res) => {
+    const { plan, measure } = await load(req)
+    const parsed = direction.safeParse(req.body.direction)
+    if (parsed.success) await db.transaction().execute((trx) => move(trx, 'measure', measure.id, parsed.data))
+    res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)
+  })
+
+  return router
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod'
+import { chosenId, oneOf, optionalDate, optionalText, requiredText } from '../forms.js'
+import { measureStatuses } from '../vocabulary.js'
+
+const status = oneOf(measureStatuses, 'Välj en status i listan.')
+
+export const measureForm = z.object({
+  riskId: chosenId('Välj vilken risk åtgärden hör till.'),
+  title: requiredText('Ange åtgärdens rubrik.'),
+  whatToDo: optionalText(),
+  progress: optionalText(),
+  ownerUnitId: chosenId('Välj ansvarig enhet.'),
+  responsiblePerson: optionalText(200),
+  dueDate: optionalDate,
+  status,
+})
+
+export type MeasureForm = z.output<typeof measureForm>
+
+export const statusForm = z.object({ status })
+
+export const statusOptions = measureStatuses.map((s) => ({ value: s.code, label: s.label }))

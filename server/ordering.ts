@@ -1,0 +1,38 @@
+import type { Kysely } from 'kysely'
+import type { Db } from '../db/connection.js'
+
+// Risks and reviews are ordered within their plan, measures within their risk: the order of the report.
+const scopeColumn = { risk: 'plan_id', review: 'plan_id', measure: 'risk_id' } as const
+type OrderedTable = keyof typeof scopeColumn
+type OrderedRow = { id: number; position: number; plan_id: number; risk_id: number }
+
+// Kysely cannot type one query over a union of tables; the table and column names here are constants.
+const loose = (db: Db) => db as unknown as Kysely<Record<OrderedTable, OrderedRow>>
+
+export async function nextPosition(db: Db, table: OrderedTable, scopeId: number): Promise<number> {
+  const row = await loose(db)
+    .selectFrom(table)
+    .select((eb) => eb.fn.max('position').as('max'))
+    .where(scopeColumn[table], '=', scopeId)
+    .executeTakeFirst()
+  return Number(row?.max ?? 0) + 1
+}
+
+/** Swaps a row with its neighbour above or below; at either end nothing changes. */
+export async function move(db: Db, table: OrderedTable, id: number, direction: 'up' | 'down'): Promise<void> {
+  const t = loose(db)
+  const column = scopeColumn[table]
+  const row = await t.selectFrom(table).select(['id', 'position', column]).where('id', '=', id).executeTakeFirst()
+  if (!row) return
+  const neighbour = await t
+    .selectFrom(table)
+    .select(['id', 'position'])
+    .where(column, '=', row[column])
+    .where('position', direction === 'up' ? '<' : '>', row.position)
+    .orderBy('position', direction === 'up' ? 'desc' : 'asc')
+    .limit(1)
+    .executeTakeFirst()
+  if (!neighbour) return
+  await t.updateTable(table).set({ position: neighbour.position }).where('id', '=', row.id).execute()
+  await t.updateTable(table).set({ position: row.position }).where('id', '=', neighbour.id).execute()
+}

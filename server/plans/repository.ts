@@ -1,0 +1,90 @@
+import type { Db } from '../../db/connection.js'
+import type { NewPlan, PlanUpdate } from '../../db/schema.js'
+
+export async function listPlans(db: Db) {
+  return db
+    .selectFrom('plan')
+    .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .select((eb) => [
+      'plan.id',
+      'plan.year',
+      'plan.title',
+      'committee.name as committeeName',
+      eb
+        .selectFrom('risk')
+        .whereRef('risk.plan_id', '=', 'plan.id')
+        .select(eb.fn.countAll<number>().as('n'))
+        .as('riskCount'),
+      eb
+        .selectFrom('measure')
+        .innerJoin('risk', 'risk.id', 'measure.risk_id')
+        .whereRef('risk.plan_id', '=', 'plan.id')
+        .select(eb.fn.countAll<number>().as('n'))
+        .as('measureCount'),
+    ])
+    .orderBy('plan.year', 'desc')
+    .execute()
+}
+
+export async function findPlan(db: Db, id: number) {
+  return db
+    .selectFrom('plan')
+    .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .innerJoin('administration', 'administration.id', 'committee.administration_id')
+    .innerJoin('municipality', 'municipality.id', 'committee.municipality_id')
+    .selectAll('plan')
+    .select([
+      'committee.name as committeeName',
+      'administration.id as administrationId',
+      'administration.name as administrationName',
+      'administration.diary_prefix as diaryPrefix',
+      'municipality.name as municipalityName',
+    ])
+    .where('plan.id', '=', id)
+    .executeTakeFirst()
+}
+
+export async function listCommittees(db: Db) {
+  return db.selectFrom('committee').select(['id', 'name']).orderBy('name').execute()
+}
+
+export async function committeeExists(db: Db, id: number): Promise<boolean> {
+  return (await db.selectFrom('committee').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
+}
+
+/** Another plan of the same committee and year, which the unique rule forbids. */
+export async function findClashingPlan(db: Db, committeeId: number, year: number, exceptId: number | null) {
+  let query = db.selectFrom('plan').select('id').where('committee_id', '=', committeeId).where('year', '=', year)
+  if (exceptId !== null) query = query.where('id', '!=', exceptId)
+  return query.executeTakeFirst()
+}
+
+export async function insertPlan(db: Db, plan: NewPlan): Promise<number> {
+  const { id } = await db.insertInto('plan').values(plan).returning('id').executeTakeFirstOrThrow()
+  return id
+}
+
+export async function updatePlan(db: Db, id: number, plan: PlanUpdate): Promise<void> {
+  await db.updateTable('plan').set(plan).where('id', '=', id).execute()
+}
+
+export async function deletePlan(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('plan').where('id', '=', id).execute()
+}
+
+/** What a plan's deletion takes with it. */
+export async function countPlanContents(db: Db, id: number) {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('risk').where('plan_id', '=', id).select(eb.fn.countAll<number>().as('n')).as('risks'),
+      eb.selectFrom('review').where('plan_id', '=', id).select(eb.fn.countAll<number>().as('n')).as('reviews'),
+      eb
+        .selectFrom('measure')
+        .innerJoin('risk', 'risk.id', 'measure.risk_id')
+        .where('risk.plan_id', '=', id)
+        .select(eb.fn.countAll<number>().as('n'))
+        .as('measures'),
+    ])
+    .executeTakeFirstOrThrow()
+  return { risks: Number(row.risks), reviews: Number(row.reviews), measures: Number(row.measures) }
+}

@@ -1,0 +1,167 @@
+import { type Request, type Response, Router } from 'express'
+import plural from '../../views/helpers/plural.js'
+import type { Services } from '../app.js'
+import { swedishDate } from '../dates.js'
+import { type FieldErrors, formState, parseForm } from '../forms.js'
+import { listMeasuresOfPlan } from '../measures/repository.js'
+import { listReviews } from '../reviews/repository.js'
+import { listRisks } from '../risks/repository.js'
+import {
+  committeeExists,
+  countPlanContents,
+  deletePlan,
+  findClashingPlan,
+  insertPlan,
+  listCommittees,
+  listPlans,
+  updatePlan,
+} from './repository.js'
+import { type PlanContext, planBreadcrumbs, requirePlan } from './require-plan.js'
+import { type PlanForm, planForm } from './schema.js'
+import { planOverview } from './view-model.js'
+
+const collator = new Intl.Collator('sv-SE')
+
+export function planRoutes({ db, clock }: Services): Router {
+  const router = Router()
+
+  const loadPlan = (req: Request) => requirePlan(db, req.params)
+
+  async function renderForm(res: Response, locals: object, status = 200) {
+    const committees = await listCommittees(db)
+    res.status(status).render('plans/form', {
+      ...locals,
+      committeeOptions: committees.map((c) => ({ value: c.id, label: c.name })),
+    })
+  }
+
+  /** Rules that need the database: the committee exists and has no other plan that year. */
+  async function checkPlan(value: PlanForm, planId: number | null): Promise<FieldErrors> {
+    if (!(await committeeExists(db, value.committeeId))) return { committeeId: 'Välj en nämnd i listan.' }
+    if (await findClashingPlan(db, value.committeeId, value.year, planId)) {
+      return { year: `Nämnden har redan en internkontrollplan för ${value.year}.` }
+    }
+    return {}
+  }
+
+  const newPlanPage = {
+    title: 'Ny internkontrollplan',
+    breadcrumbs: [{ href: '/planer', text: 'Internkontrollplaner' }],
+    action: '/planer/ny',
+    submitLabel: 'Skapa planen',
+    cancelHref: '/planer',
+  }
+  const editPlanPage = (plan: PlanContext) => ({
+    title: `Redigera ${plan.title}`,
+    breadcrumbs: planBreadcrumbs(plan),
+    action: `/planer/${plan.id}/redigera`,
+    submitLabel: 'Spara ändringarna',
+    cancelHref: `/planer/${plan.id}`,
+  })
+
+  const toRow = (v: PlanForm) => ({
+    committee_id: v.committeeId,
+    year: v.year,
+    title: v.title,
+    adopted_meeting_date: v.adoptedMeetingDate,
+    adopted_minutes_paragraph: v.adoptedMinutesParagraph,
+    introduction: v.introduction,
+    measures_introduction: v.measuresIntroduction,
+  })
+
+  router.get('/', async (_req, res) => {
+    const plans = await listPlans(db)
+    const committees = [...new Set(plans.map((p) => p.committeeName))].sort(collator.compare)
+    res.render('plans/index', {
+      title: 'Internkontrollplaner',
+      committees: committees.map((name) => ({ name, plans: plans.filter((p) => p.committeeName === name) })),
+    })
+  })
+
+  router.get('/ny', async (_req, res) => {
+    const committees = await listCommittees(db)
+    const year = String(clock().getFullYear() + 1)
+    await renderForm(res, {
+      ...newPlanPage,
+      ...formState({ committeeId: committees[0]?.id, year, title: `Internkontrollplan ${year}` }),
+    })
+  })
+
+  router.post('/ny', async (req, res) => {
+    const parsed = parseForm(planForm, req.body)
+    const errors = parsed.ok ? await checkPlan(parsed.value, null) : parsed.errors
+    if (!parsed.ok || Object.keys(errors).length > 0) {
+      return renderForm(res, { ...newPlanPage, ...formState(req.body, errors) }, 400)
+    }
+    const id = await db.transaction().execute((trx) => insertPlan(trx, toRow(parsed.value)))
+    res.redirect(303, `/planer/${id}`)
+  })
+
+  router.get('/:planId', async (req, res) => {
+    const plan = await loadPlan(req)
+    const [risks, measures, reviews] = await Promise.all([
+      listRisks(db, plan.id),
+      listMeasuresOfPlan(db, plan.id),
+      listReviews(db, plan.id),
+    ])
+    res.render('plans/show', {
+      title: `${plan.committeeName}: ${plan.title}`,
+      breadcrumbs: planBreadcrumbs(plan).slice(0, 1),
+      plan,
+      reviewCount: reviews.length,
+      ...planOverview(risks, measures, swedishDate(clock())),
+    })
+  })
+
+  router.get('/:planId/redigera', async (req, res) => {
+    const plan = await loadPlan(req)
+    await renderForm(res, {
+      ...editPlanPage(plan),
+      ...formState({
+        committeeId: plan.committee_id,
+        year: plan.year,
+        title: plan.title,
+        adoptedMeetingDate: plan.adopted_meeting_date ?? '',
+        adoptedMinutesParagraph: plan.adopted_minutes_paragraph ?? '',
+        introduction: plan.introduction,
+        measuresIntroduction: plan.measures_introduction,
+      }),
+    })
+  })
+
+  router.post('/:planId/redigera', async (req, res) => {
+    const plan = await loadPlan(req)
+    const parsed = parseForm(planForm, req.body)
+    const errors = parsed.ok ? await checkPlan(parsed.value, plan.id) : parsed.errors
+    if (!parsed.ok || Object.keys(errors).length > 0) {
+      return renderForm(res, { ...editPlanPage(plan), ...formState(req.body, errors) }, 400)
+    }
+    await db.transaction().execute((trx) => updatePlan(trx, plan.id, toRow(parsed.value)))
+    res.redirect(303, `/planer/${plan.id}`)
+  })
+
+  router.get('/:planId/ta-bort', async (req, res) => {
+    const plan = await loadPlan(req)
+    const contents = await countPlanContents(db, plan.id)
+    res.render('confirm-delete', {
+      title: `Ta bort ${plan.title}`,
+      breadcrumbs: planBreadcrumbs(plan),
+      question: `Vill du ta bort ${plan.committeeName}s ${plan.title}?`,
+      consequences: [
+        plural(contents.risks, 'risk', 'risker'),
+        `${plural(contents.measures, 'förbättringsåtgärd', 'förbättringsåtgärder')} med statushistorik`,
+        plural(contents.reviews, 'granskning', 'granskningar'),
+      ],
+      action: `/planer/${plan.id}/ta-bort`,
+      cancelHref: `/planer/${plan.id}`,
+    })
+  })
+
+  router.post('/:planId/ta-bort', async (req, res) => {
+    const plan = await loadPlan(req)
+    await db.transaction().execute((trx) => deletePlan(trx, plan.id))
+    res.redirect(303, '/planer')
+  })
+
+  return router
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod'
+import { chosenId, optionalDate, optionalParagraph, optionalText, requiredText } from '../forms.js'
+
+export const planForm = z.object({
+  committeeId: chosenId('Välj vilken nämnd planen gäller.'),
+  year: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : v),
+    z
+      .string()
+      .regex(/^\d{4}$/, 'Ange året med fyra siffror, till exempel 2020.')
+      .transform(Number)
+      .refine((y) => y >= 2000 && y <= 2100, 'Ange ett år mellan 2000 och 2100.'),
+  ),
+  title: requiredText('Ange planens rubrik, till exempel Internkontrollplan 2020.'),
+  adoptedMeetingDate: optionalDate,
+  adoptedMinutesParagraph: optionalParagraph,
+  introduction: optionalText(),
+  measuresIntroduction: optionalText(),
+})
+
+export type PlanForm = z.output<typeof planForm>

@@ -1,0 +1,32 @@
+import type { Insertable, Updateable } from 'kysely'
+import type { Db } from '../../db/connection.js'
+import type { ReviewTable } from '../../db/schema.js'
+
+/** The plan's reviews in report order, each with the title of the risk it examined. */
+export async function listReviews(db: Db, planId: number) {
+  return db
+    .selectFrom('review')
+    .leftJoin('risk', 'risk.id', 'review.risk_id')
+    .selectAll('review')
+    .select('risk.title as riskTitle')
+    .where('review.plan_id', '=', planId)
+    .orderBy('review.position')
+    .execute()
+}
+
+export async function findReview(db: Db, planId: number, reviewId: number) {
+  return db.selectFrom('review').selectAll().where('plan_id', '=', planId).where('id', '=', reviewId).executeTakeFirst()
+}
+
+export async function insertReview(db: Db, review: Insertable<ReviewTable>): Promise<number> {
+  const { id } = await db.insertInto('review').values(review).returning('id').executeTakeFirstOrThrow()
+  return id
+}
+
+export async function updateReview(db: Db, id: number, review: Updateable<ReviewTable>): Promise<void> {
+  await db.updateTable('review').set(review).where('id', '=', id).execute()
+}
+
+export async function deleteReview(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('review').where('id', '=', id).execute()
+}

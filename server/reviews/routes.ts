@@ -1,0 +1,149 @@
+import { type Request, type Response, Router } from 'express'
+import type { Services } from '../app.js'
+import { NotFoundError } from '../errors.js'
+import { direction, type FieldErrors, formState, parseForm } from '../forms.js'
+import { idFrom } from '../ids.js'
+import { move, nextPosition } from '../ordering.js'
+import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
+import { listRisks } from '../risks/repository.js'
+import { deleteReview, findReview, insertReview, listReviews, updateReview } from './repository.js'
+import { type ReviewForm, reviewForm } from './schema.js'
+
+export function reviewRoutes({ db }: Services): Router {
+  const router = Router({ mergeParams: true })
+
+  async function load(req: Request) {
+    const plan = await requirePlan(db, req.params)
+    const review = await findReview(db, plan.id, idFrom(req.params.reviewId, 'Granskningen'))
+    if (!review) throw new NotFoundError('Granskningen')
+    return { plan, review }
+  }
+
+  const listHref = (plan: PlanContext) => `/planer/${plan.id}/granskningar`
+  const reviewBreadcrumbs = (plan: PlanContext) => [
+    ...planBreadcrumbs(plan),
+    { href: listHref(plan), text: 'Granskningar' },
+  ]
+
+  async function renderForm(res: Response, plan: PlanContext, locals: object, status = 200) {
+    const risks = await listRisks(db, plan.id)
+    res.status(status).render('reviews/form', {
+      ...locals,
+      breadcrumbs: reviewBreadcrumbs(plan),
+      cancelHref: listHref(plan),
+      riskOptions: risks.map((r) => ({ value: r.id, label: r.title })),
+    })
+  }
+
+  /** A risk chosen for the review must be one of this plan's. */
+  async function checkRisk(plan: PlanContext, value: ReviewForm): Promise<FieldErrors> {
+    if (value.riskId === null || (await listRisks(db, plan.id)).some((r) => r.id === value.riskId)) return {}
+    return { riskId: 'Välj en risk i listan.' }
+  }
+
+  const toRow = (v: ReviewForm) => ({
+    diary_number: v.diaryNumber,
+    title: v.title,
+    meeting_date: v.meetingDate,
+    minutes_paragraph: v.minutesParagraph,
+    risk_id: v.riskId,
+  })
+
+  const newReviewPage = (plan: PlanContext) => ({
+    title: 'Ny granskning',
+    action: `${listHref(plan)}/ny`,
+    submitLabel: 'Lägg till granskningen',
+  })
+  const editReviewPage = (plan: PlanContext, review: { id: number; diary_number: string }) => ({
+    title: `Redigera granskning ${review.diary_number}`,
+    action: `${listHref(plan)}/${review.id}/redigera`,
+    submitLabel: 'Spara ändringarna',
+  })
+
+  router.get('/', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    const reviews = await listReviews(db, plan.id)
+    res.render('reviews/index', {
+      title: `Granskningar – ${plan.title}`,
+      breadcrumbs: planBreadcrumbs(plan),
+      plan,
+      reviews: reviews.map((r, i) => ({ ...r, first: i === 0, last: i === reviews.length - 1 })),
+    })
+  })
+
+  router.get('/ny', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    // Most diary numbers of the year start the same way: GRF-2020-.
+    const diaryNumber = `${plan.diaryPrefix}-${plan.year}-`
+    await renderForm(res, plan, { ...newReviewPage(plan), ...formState({ diaryNumber }) })
+  })
+
+  router.post('/ny', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    const parsed = parseForm(reviewForm, req.body)
+    const errors = parsed.ok ? await checkRisk(plan, parsed.value) : parsed.errors
+    if (!parsed.ok || Object.keys(errors).length > 0) {
+      return renderForm(res, plan, { ...newReviewPage(plan), ...formState(req.body, errors) }, 400)
+    }
+    await db.transaction().execute(async (trx) =>
+      insertReview(trx, {
+        ...toRow(parsed.value),
+        plan_id: plan.id,
+        position: await nextPosition(trx, 'review', plan.id),
+      }),
+    )
+    res.redirect(303, listHref(plan))
+  })
+
+  router.get('/:reviewId/redigera', async (req, res) => {
+    const { plan, review } = await load(req)
+    await renderForm(res, plan, {
+      ...editReviewPage(plan, review),
+      ...formState({
+        diaryNumber: review.diary_number,
+        title: review.title,
+        meetingDate: review.meeting_date ?? '',
+        minutesParagraph: review.minutes_paragraph ?? '',
+        riskId: review.risk_id ?? '',
+      }),
+    })
+  })
+
+  router.post('/:reviewId/redigera', async (req, res) => {
+    const { plan, review } = await load(req)
+    const parsed = parseForm(reviewForm, req.body)
+    const errors = parsed.ok ? await checkRisk(plan, parsed.value) : parsed.errors
+    if (!parsed.ok || Object.keys(errors).length > 0) {
+      return renderForm(res, plan, { ...editReviewPage(plan, review), ...formState(req.body, errors) }, 400)
+    }
+    await db.transaction().execute((trx) => updateReview(trx, review.id, toRow(parsed.value)))
+    res.redirect(303, listHref(plan))
+  })
+
+  router.get('/:reviewId/ta-bort', async (req, res) => {
+    const { plan, review } = await load(req)
+    res.render('confirm-delete', {
+      title: `Ta bort granskning ${review.diary_number}`,
+      breadcrumbs: reviewBreadcrumbs(plan),
+      question: `Vill du ta bort granskningen ${review.diary_number} ”${review.title}”?`,
+      kept: review.risk_id ? 'Risken som granskades och dess åtgärder finns kvar.' : undefined,
+      action: `${listHref(plan)}/${review.id}/ta-bort`,
+      cancelHref: listHref(plan),
+    })
+  })
+
+  router.post('/:reviewId/ta-bort', async (req, res) => {
+    const { plan, review } = await load(req)
+    await db.transaction().execute((trx) => deleteReview(trx, review.id))
+    res.redirect(303, listHref(plan))
+  })
+
+  router.post('/:reviewId/flytta', async (req, res) => {
+    const { plan, review } = await load(req)
+    const parsed = direction.safeParse(req.body.direction)
+    if (parsed.success) await db.transaction().execute((trx) => move(trx, 'review', review.id, parsed.data))
+    res.redirect(303, listHref(plan))
+  })
+
+  return router
+}

@@ -1,0 +1,24 @@
+import type { Insertable, Updateable } from 'kysely'
+import type { Db } from '../../db/connection.js'
+import type { RiskTable } from '../../db/schema.js'
+
+export async function listRisks(db: Db, planId: number) {
+  return db.selectFrom('risk').selectAll().where('plan_id', '=', planId).orderBy('position').execute()
+}
+
+export async function findRisk(db: Db, planId: number, riskId: number) {
+  return db.selectFrom('risk').selectAll().where('plan_id', '=', planId).where('id', '=', riskId).executeTakeFirst()
+}
+
+export async function insertRisk(db: Db, risk: Insertable<RiskTable>): Promise<number> {
+  const { id } = await db.insertInto('risk').values(risk).returning('id').executeTakeFirstOrThrow()
+  return id
+}
+
+export async function updateRisk(db: Db, id: number, risk: Updateable<RiskTable>): Promise<void> {
+  await db.updateTable('risk').set(risk).where('id', '=', id).execute()
+}
+
+export async function deleteRisk(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('risk').where('id', '=', id).execute()
+}

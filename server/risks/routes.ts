@@ -1,0 +1,139 @@
+import { type Request, type Response, Router } from 'express'
+import plural from '../../views/helpers/plural.js'
+import type { Services } from '../app.js'
+import { swedishDate } from '../dates.js'
+import { NotFoundError } from '../errors.js'
+import { direction, formState, parseForm } from '../forms.js'
+import { idFrom } from '../ids.js'
+import { listMeasuresOfRisk } from '../measures/repository.js'
+import { move, nextPosition } from '../ordering.js'
+import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
+import { planOverview } from '../plans/view-model.js'
+import { listReviews } from '../reviews/repository.js'
+import { deleteRisk, findRisk, insertRisk, updateRisk } from './repository.js'
+import { type RiskForm, riskForm, riskFormOptions } from './schema.js'
+
+export function riskRoutes({ db, clock }: Services): Router {
+  const router = Router({ mergeParams: true })
+
+  async function load(req: Request) {
+    const plan = await requirePlan(db, req.params)
+    const risk = await findRisk(db, plan.id, idFrom(req.params.riskId, 'Risken'))
+    if (!risk) throw new NotFoundError('Risken')
+    return { plan, risk }
+  }
+
+  const riskBreadcrumbs = (plan: PlanContext, risk: { id: number; title: string }) => [
+    ...planBreadcrumbs(plan),
+    { href: `/planer/${plan.id}/risker/${risk.id}`, text: `Risk: ${risk.title}` },
+  ]
+
+  const renderForm = (res: Response, locals: object, status = 200) =>
+    res.status(status).render('risks/form', { ...riskFormOptions, ...locals })
+
+  const newRiskPage = (plan: PlanContext) => ({
+    title: 'Ny risk',
+    breadcrumbs: planBreadcrumbs(plan),
+    action: `/planer/${plan.id}/risker/ny`,
+    submitLabel: 'Lägg till risken',
+    cancelHref: `/planer/${plan.id}`,
+  })
+  const editRiskPage = (plan: PlanContext, risk: { id: number; title: string }) => ({
+    title: `Redigera risk: ${risk.title}`,
+    breadcrumbs: riskBreadcrumbs(plan, risk),
+    action: `/planer/${plan.id}/risker/${risk.id}/redigera`,
+    submitLabel: 'Spara ändringarna',
+    cancelHref: `/planer/${plan.id}/risker/${risk.id}`,
+  })
+
+  const toRow = (v: RiskForm) => ({
+    title: v.title,
+    description: v.description,
+    likelihood: v.likelihood,
+    consequence: v.consequence,
+    treatment: v.treatment,
+    scope: v.scope,
+  })
+
+  router.get('/ny', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    renderForm(res, { ...newRiskPage(plan), ...formState({ treatment: 'review', scope: 'committee' }) })
+  })
+
+  router.post('/ny', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    const parsed = parseForm(riskForm, req.body)
+    if (!parsed.ok) return renderForm(res, { ...newRiskPage(plan), ...formState(req.body, parsed.errors) }, 400)
+    const id = await db.transaction().execute(async (trx) =>
+      insertRisk(trx, {
+        ...toRow(parsed.value),
+        plan_id: plan.id,
+        position: await nextPosition(trx, 'risk', plan.id),
+      }),
+    )
+    res.redirect(303, `/planer/${plan.id}/risker/${id}`)
+  })
+
+  router.get('/:riskId', async (req, res) => {
+    const { plan, risk } = await load(req)
+    const [measures, reviews] = await Promise.all([listMeasuresOfRisk(db, risk.id), listReviews(db, plan.id)])
+    const [shown] = planOverview([risk], measures, swedishDate(clock())).risks
+    res.render('risks/show', {
+      title: `Risk: ${risk.title}`,
+      breadcrumbs: planBreadcrumbs(plan),
+      plan,
+      risk: shown,
+      measures: shown?.measures.map((m, i, all) => ({ ...m, first: i === 0, last: i === all.length - 1 })),
+      reviews: reviews.filter((r) => r.risk_id === risk.id),
+    })
+  })
+
+  router.get('/:riskId/redigera', async (req, res) => {
+    const { plan, risk } = await load(req)
+    renderForm(res, {
+      ...editRiskPage(plan, risk),
+      ...formState({ ...risk, likelihood: risk.likelihood ?? '', consequence: risk.consequence ?? '' }),
+    })
+  })
+
+  router.post('/:riskId/redigera', async (req, res) => {
+    const { plan, risk } = await load(req)
+    const parsed = parseForm(riskForm, req.body)
+    if (!parsed.ok) return renderForm(res, { ...editRiskPage(plan, risk), ...formState(req.body, parsed.errors) }, 400)
+    await db.transaction().execute((trx) => updateRisk(trx, risk.id, toRow(parsed.value)))
+    res.redirect(303, `/planer/${plan.id}/risker/${risk.id}`)
+  })
+
+  router.get('/:riskId/ta-bort', async (req, res) => {
+    const { plan, risk } = await load(req)
+    const [measures, reviews] = await Promise.all([listMeasuresOfRisk(db, risk.id), listReviews(db, plan.id)])
+    const linked = reviews.filter((r) => r.risk_id === risk.id)
+    res.render('confirm-delete', {
+      title: `Ta bort risk: ${risk.title}`,
+      breadcrumbs: riskBreadcrumbs(plan, risk),
+      question: `Vill du ta bort risken ”${risk.title}”?`,
+      consequences: measures.map((m) => `Åtgärd: ${m.title} (${m.ownerName}), med statushistorik`),
+      kept:
+        linked.length > 0
+          ? `${plural(linked.length, 'granskning', 'granskningar')} (${linked.map((r) => r.diary_number).join(', ')}) finns kvar i planen men kopplas bort från risken.`
+          : undefined,
+      action: `/planer/${plan.id}/risker/${risk.id}/ta-bort`,
+      cancelHref: `/planer/${plan.id}/risker/${risk.id}`,
+    })
+  })
+
+  router.post('/:riskId/ta-bort', async (req, res) => {
+    const { plan, risk } = await load(req)
+    await db.transaction().execute((trx) => deleteRisk(trx, risk.id))
+    res.redirect(303, `/planer/${plan.id}`)
+  })
+
+  router.post('/:riskId/flytta', async (req, res) => {
+    const { plan, risk } = await load(req)
+    const parsed = direction.safeParse(req.body.direction)
+    if (parsed.success) await db.transaction().execute((trx) => move(trx, 'risk', risk.id, parsed.data))
+    res.redirect(303, `/planer/${plan.id}#risk-${risk.id}`)
+  })
+
+  return router
+}

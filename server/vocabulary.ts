@@ -1,0 +1,48 @@
+import type { MeasureStatus, RiskScope, RiskTreatment } from '../db/schema.js'
+
+// Swedish labels for the stored codes, in the order they are offered in forms (../shared/domain.md).
+
+export const measureStatuses: readonly { code: MeasureStatus; label: string }[] = [
+  { code: 'not_started', label: 'Ej påbörjad' },
+  { code: 'in_progress', label: 'Pågående' },
+  { code: 'partially_done', label: 'Delvis genomförd' },
+  { code: 'done', label: 'Genomförd' },
+  { code: 'done_with_follow_up', label: 'Genomförd – fortsatt arbete' },
+  { code: 'cancelled', label: 'Avbruten' },
+]
+
+/** Statuses after which a due date no longer matters. */
+const finishedStatuses: ReadonlySet<MeasureStatus> = new Set(['done', 'done_with_follow_up', 'cancelled'])
+
+/** Försenad is derived, never stored: past its due date and not finished. */
+export function isOverdue(measure: { status: MeasureStatus; due_date: string | null }, today: string): boolean {
+  return measure.due_date !== null && measure.due_date < today && !finishedStatuses.has(measure.status)
+}
+
+export const riskTreatments: readonly { code: RiskTreatment; label: string }[] = [
+  { code: 'accept', label: 'Acceptera' },
+  { code: 'direct_action', label: 'Direktåtgärd' },
+  { code: 'review', label: 'Granskning' },
+  { code: 'monitor', label: 'Bevakning' },
+]
+
+export const riskScopes: readonly { code: RiskScope; label: string }[] = [
+  { code: 'committee', label: 'Nämndens egen' },
+  { code: 'municipality_wide', label: 'Kommungemensam' },
+]
+
+export const likelihoodScale = ['Osannolik', 'Mindre sannolik', 'Möjlig', 'Sannolik'] as const
+export const consequenceScale = ['Försumbar', 'Lindrig', 'Kännbar', 'Allvarlig'] as const
+
+export type ScoreBand = { code: 'low' | 'medium' | 'high'; label: string }
+
+/** Risk score = likelihood × consequence on the 4×4 scale; bands 1–4 låg, 5–8 medel, 9–16 hög. */
+export function scoreBand(score: number): ScoreBand {
+  if (score <= 4) return { code: 'low', label: 'Låg' }
+  if (score <= 8) return { code: 'medium', label: 'Medel' }
+  return { code: 'high', label: 'Hög' }
+}
+
+export function labelOf<C extends string>(list: readonly { code: C; label: string }[], code: C): string {
+  return list.find((item) => item.code === code)?.label ?? code
+}
