@@ -1,0 +1,50 @@
+import supertest from 'supertest'
+import { describe, expect, it } from 'vitest'
+import { demoPlan } from '../test/helpers/builders.js'
+import { createTestApp, html } from '../test/helpers/test-app.js'
+
+describe('every request', () => {
+  it('refuses a form post without a valid CSRF token and writes nothing', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    await agent.get('/planer').expect(200)
+    for (const token of [undefined, 'forged-token']) {
+      const response = await agent
+        .post(`/planer/${planId}/ta-bort`)
+        .type('form')
+        .send(token ? { _csrf: token } : {})
+        .expect(403)
+      expect(html(response.text)('h1').text()).toBe('Åtkomst nekad')
+    }
+    expect(await db.selectFrom('plan').select('id').execute()).toHaveLength(1)
+  })
+
+  it('does not accept a token issued for another browser', async () => {
+    const first = await createTestApp()
+    const page = html((await first.agent.get('/planer/ny').expect(200)).text)
+    const token = String(page('input[name="_csrf"]').val())
+    const { planId } = await demoPlan(first.db)
+    const stranger = supertest.agent(first.app)
+    await stranger.get('/planer').expect(200)
+    await stranger.post(`/planer/${planId}/ta-bort`).type('form').send({ _csrf: token }).expect(403)
+  })
+
+  it('sends security headers with a policy that allows no inline script', async () => {
+    const { agent } = await createTestApp()
+    const response = await agent.get('/planer').expect(200)
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'")
+    expect(response.headers['content-security-policy']).not.toContain('unsafe-inline\'; script')
+    expect(response.headers['x-content-type-options']).toBe('nosniff')
+    expect(response.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Lax/)
+  })
+
+  it('shows a Swedish 500 page, with the stack trace only outside production', async () => {
+    for (const production of [false, true]) {
+      const { agent, db } = await createTestApp({ production })
+      await db.destroy() // every query now fails, as with a broken disk
+      const response = await agent.get('/planer').expect(500)
+      expect(html(response.text)('h1').text()).toBe('Ett fel har uppstått')
+      expect(response.text.includes('at ')).toBe(!production)
+    }
+  })
+})

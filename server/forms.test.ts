@@ -1,0 +1,41 @@
+import { z } from 'zod'
+import { describe, expect, it } from 'vitest'
+import { formState, optionalDate, optionalParagraph, parseForm, requiredText } from './forms.js'
+
+const schema = z.object({
+  title: requiredText('Ange rubrik.', 10),
+  date: optionalDate,
+  paragraph: optionalParagraph,
+})
+
+describe('parseForm', () => {
+  it('trims text and turns empty optional fields into null', () => {
+    expect(parseForm(schema, { title: '  Risk  ', date: '', paragraph: ' ' })).toEqual({
+      ok: true,
+      value: { title: 'Risk', date: null, paragraph: null },
+    })
+  })
+
+  it('accepts "§137" as well as "137" for a minutes paragraph', () => {
+    const result = parseForm(schema, { title: 'R', date: '2020-09-23', paragraph: '§137' })
+    expect(result).toEqual({ ok: true, value: { title: 'R', date: '2020-09-23', paragraph: 137 } })
+  })
+
+  it('gives one Swedish message per field, in field order', () => {
+    const result = parseForm(schema, { title: '', date: '2020-02-30', paragraph: 'paragraf sju' })
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(result.errors).toEqual({
+      title: 'Ange rubrik.',
+      date: 'Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.',
+      paragraph: 'Ange paragrafen som ett heltal, till exempel 137.',
+    })
+    expect(formState({}, result.errors).errorList.map((e) => e.field)).toEqual(['title', 'date', 'paragraph'])
+  })
+
+  it('rejects text over the limit and a missing field as missing', () => {
+    const result = parseForm(schema, { title: 'x'.repeat(11) })
+    expect(result).toEqual({ ok: false, errors: { title: 'Texten får vara högst 10 tecken lång.' } })
+    expect(parseForm(schema, {})).toEqual({ ok: false, errors: { title: 'Ange rubrik.' } })
+  })
+})

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { renderMarkdown } from './markdown.js'
+
+describe('renderMarkdown', () => {
+  it('keeps the headings and lists of a progress text', () => {
+    const out = renderMarkdown('### Kartläggning\n\n- Ja, mer utbildning 12\n- Nej 1\n\n1. Första frågan')
+    expect(out).toContain('<h3>Kartläggning</h3>')
+    expect(out).toContain('<li>Ja, mer utbildning 12</li>')
+    expect(out).toContain('<ol>')
+  })
+
+  it('shows raw HTML as text instead of running it', () => {
+    const out = renderMarkdown('<script>alert(1)</script> <img src=x onerror=alert(1)>')
+    expect(out).not.toContain('<script')
+    expect(out).not.toContain('<img')
+    expect(out).toContain('&lt;script&gt;')
+  })
+
+  it('keeps web and mail links and drops every other scheme', () => {
+    expect(renderMarkdown('[Malmö](https://malmo.se)')).toContain('<a href="https://malmo.se">Malmö</a>')
+    expect(renderMarkdown('[Skriv](mailto:ik@malmo.se)')).toContain('href="mailto:ik@malmo.se"')
+    for (const url of ['javascript:alert(1)', 'data:text/html,x', 'vbscript:x', 'file:///etc/passwd', '/relative']) {
+      expect(renderMarkdown(`[klick](${url})`)).not.toContain('<a')
+    }
+  })
+
+  it('does not load images, which a printed report could not fetch', () => {
+    expect(renderMarkdown('![diagram](https://example.org/chart.png)')).not.toContain('<img')
+  })
+})

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest'
+import { aMeasure, demoPlan } from '../../test/helpers/builders.js'
+import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
+
+async function setup() {
+  const app = await createTestApp({ today: '2021-03-15' })
+  return { ...app, ...(await demoPlan(app.db)) }
+}
+
+const measureFields = (riskId: number, ownerUnitId: number) => ({
+  riskId: String(riskId),
+  title: 'Uppdatera rutinen för utdrag',
+  whatToDo: '- Revidera rutinen\n- Informera cheferna',
+  progress: '',
+  ownerUnitId: String(ownerUnitId),
+  responsiblePerson: 'Anna Andersson',
+  dueDate: '2021-06-30',
+  status: 'not_started',
+})
+
+describe('measure pages', () => {
+  it('shows planned action and progress from Markdown, owner and status', async () => {
+    const { agent, db, planId } = await setup()
+    const measure = await db
+      .selectFrom('measure')
+      .select('id')
+      .where('title', '=', 'Fördjupad analys och upprättande av handlingsplan')
+      .executeTakeFirstOrThrow()
+    const $ = html((await agent.get(`/planer/${planId}/atgarder/${measure.id}`).expect(200)).text)
+    expect($('h1').text()).toBe('Åtgärd: Fördjupad analys och upprättande av handlingsplan')
+    expect($('.summary-list').text()).toContain('Grundskolenämnden')
+    expect($('.summary-list .tag').text()).toBe('Genomförd – fortsatt arbete')
+    expect($('.prose h3').first().text()).toBe('Kartläggning av förvaltningsspecifika förbättringsbehov')
+    expect($('.prose ul li').length).toBeGreaterThan(3)
+  })
+
+  it('adds a measure from a risk page, preselecting that risk, and records its first status', async () => {
+    const { agent, db, planId, risks, unit } = await setup()
+    const risk = risks[3] as { id: number }
+    const form = html((await agent.get(`/planer/${planId}/atgarder/ny?risk=${risk.id}`).expect(200)).text)
+    expect(form('#field-riskId option[selected]').val()).toBe(String(risk.id))
+    expect(form('a.button--secondary').attr('href')).toBe(`/planer/${planId}/risker/${risk.id}`)
+    const created = await submitForm(
+      agent,
+      `/planer/${planId}/atgarder/ny?risk=${risk.id}`,
+      measureFields(risk.id, unit('HR-avdelningen')),
+      303,
+    )
+    const $ = html((await agent.get(created.headers.location as string).expect(200)).text)
+    expect($('.summary-list').text()).toContain('Anna Andersson')
+    expect($('.prose li').first().text()).toBe('Revidera rutinen')
+    expect($('table tbody tr')).toHaveLength(1)
+    expect($('table tbody tr').text()).toContain('Ny åtgärd')
+    const riskPage = html((await agent.get(`/planer/${planId}/risker/${risk.id}`).expect(200)).text)
+    expect(riskPage('tbody tr').last().text()).toContain('Uppdatera rutinen för utdrag')
+  })
+
+  it('changes status and shows the change in the history and on the plan page', async () => {
+    const { agent, db, planId, risks, unit } = await setup()
+    const id = await aMeasure(db, risks[0]?.id as number, unit('HR-avdelningen'), { title: 'Ny kontroll' })
+    const page = `/planer/${planId}/atgarder/${id}`
+    await submitForm(agent, page, { status: 'in_progress' }, 303, `${page}/status`)
+    const $ = html((await agent.get(page).expect(200)).text)
+    const latest = $('table tbody tr')
+      .first()
+      .find('td')
+      .map((_, e) => $(e).text().trim())
+      .get()
+    expect(latest.slice(1)).toEqual(['Ej påbörjad', 'Pågående'])
+    const plan = html((await agent.get(`/planer/${planId}`).expect(200)).text)
+    const row = plan('article.risk tbody tr').filter((_, e) => plan(e).text().includes('Ny kontroll'))
+    expect(row.find('.tag').text()).toBe('Pågående')
+  })
+
+  it('marks a measure past its due date as Försenad until it is done', async () => {
+    const { agent, db, planId, risks, unit } = await setup()
+    const id = await aMeasure(db, risks[0]?.id as number, unit('HR-avdelningen'), {
+      status: 'in_progress',
+      dueDate: '2021-02-28',
+    })
+    const page = `/planer/${planId}/atgarder/${id}`
+    expect(html((await agent.get(page)).text)('.summary-list').text()).toContain('Försenad')
+    await submitForm(agent, page, { status: 'done' }, 303, `${page}/status`)
+    expect(html((await agent.get(page)).text)('.summary-list').text()).not.toContain('Försenad')
+  })
+
+  it('rejects an unknown status, an impossible date and an owner from another administration', async () => {
+    const { agent, db, planId, risks } = await setup()
+    const municipality = await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()
+    const otherAdministration = await db
+      .insertInto('administration')
+      .values({ municipality_id: municipality.id, name: 'Stadskontoret', diary_prefix: 'STK' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const foreignUnit = await db
+      .insertInto('owner_unit')
+      .values({ administration_id: otherAdministration.id, name: 'Stadskontorets HR' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const fields = { ...measureFields(risks[0]?.id as number, foreignUnit.id), dueDate: '2021-02-30' }
+    const first = html((await submitForm(agent, `/planer/${planId}/atgarder/ny`, fields, 400)).text)
+    expect(first('#field-dueDate-error').text()).toContain('Ange ett datum som ÅÅÅÅ-MM-DD')
+    expect(first('#field-title').val()).toBe('Uppdatera rutinen för utdrag')
+    const second = html(
+      (await submitForm(agent, `/planer/${planId}/atgarder/ny`, { ...fields, dueDate: '' }, 400)).text,
+    )
+    expect(second('#field-ownerUnitId-error').text()).toContain('Välj en ansvarig enhet i listan.')
+
+    const measure = await db.selectFrom('measure').select('id').executeTakeFirstOrThrow()
+    const page = `/planer/${planId}/atgarder/${measure.id}`
+    const bad = html((await submitForm(agent, page, { status: 'finished' }, 400, `${page}/status`)).text)
+    expect(bad('#field-status-error').text()).toContain('Välj en status i listan.')
+    expect(await db.selectFrom('measure').select('id').execute()).toHaveLength(12)
+  })
+
+  it('moves a measure to another risk through the edit form, keeping its history', async () => {
+    const { agent, db, planId, risks, unit } = await setup()
+    const [from, to] = risks as [{ id: number }, { id: number }]
+    const id = await aMeasure(db, from.id, unit('Utbildningsområden'))
+    const page = `/planer/${planId}/atgarder/${id}`
+    await submitForm(agent, `${page}/redigera`, { ...measureFields(to.id, unit('Utbildningsområden')), status: 'done' }, 303)
+    const moved = await db.selectFrom('measure').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    expect(moved.risk_id).toBe(to.id)
+    const history = await db.selectFrom('measure_status_change').selectAll().where('measure_id', '=', id).execute()
+    expect(history.map((h) => [h.from_status, h.to_status])).toEqual([
+      [null, 'not_started'],
+      ['not_started', 'done'],
+    ])
+  })
+
+  it('deletes a measure after confirmation, and reorders measures within a risk', async () => {
+    const { agent, db, planId, risks } = await setup()
+    const risk = risks[3] as { id: number }
+    const measures = await db.selectFrom('measure').select(['id', 'title']).where('risk_id', '=', risk.id).orderBy('position').execute()
+    const riskPage = `/planer/${planId}/risker/${risk.id}`
+    await submitForm(agent, riskPage, { direction: 'down' }, 303, `/planer/${planId}/atgarder/${measures[0]?.id}/flytta`)
+    let $ = html((await agent.get(riskPage)).text)
+    expect($('tbody tr td:first-child').map((_, e) => $(e).text()).get().slice(0, 2)).toEqual([
+      measures[1]?.title,
+      measures[0]?.title,
+    ])
+    const confirm = `/planer/${planId}/atgarder/${measures[0]?.id}/ta-bort`
+    expect(html((await agent.get(confirm)).text)('.warning').text()).toContain('(HR-avdelningen)')
+    await submitForm(agent, confirm, {}, 303)
+    $ = html((await agent.get(riskPage)).text)
+    expect($('tbody tr')).toHaveLength(3)
+  })
+})

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest'
+import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
+
+describe('plan pages', () => {
+  it('lists the demo plan under its committee', async () => {
+    const { agent } = await createTestApp()
+    const $ = html((await agent.get('/planer').expect(200)).text)
+    expect($('h2').text()).toContain('Grundskolenämnden')
+    expect($('table tbody tr').text()).toMatch(/2020\s*Internkontrollplan 2020\s*6\s*12/)
+  })
+
+  it('shows every risk in report order with its measures, owners and status counts', async () => {
+    const { agent, db } = await createTestApp()
+    const plan = await db.selectFrom('plan').select('id').executeTakeFirstOrThrow()
+    const $ = html((await agent.get(`/planer/${plan.id}`).expect(200)).text)
+    expect($('article.risk h3').map((_, e) => $(e).text()).get()).toEqual([
+      'Risk: Röjande av sekretess',
+      'Risk: Risk för bristande följsamhet mot skattelagstiftning kopplat till förmåner',
+      'Risk: Risk för otillåten påverkan',
+      'Risk: Bristfällig kontroll av utdrag ur belastningsregister vid nyrekrytering',
+      'Risk: Bristande systematik i det förebyggande elevhälsoarbetet',
+      'Risk: Diskrepans mellan betyg på nationella proven och betyg',
+    ])
+    expect($('article.risk tbody tr')).toHaveLength(12)
+    const hrRows = $('article.risk tbody tr').filter((_, e) => $(e).text().includes('HR-avdelningen'))
+    expect(hrRows).toHaveLength(4)
+    const counts = $('.status-counts tbody tr')
+      .map((_, row) =>
+        $(row)
+          .find('td')
+          .map((_, cell) => $(cell).text().trim())
+          .get()
+          .join(' '),
+      )
+      .get()
+    expect(counts).toContain('Genomförd 7')
+    expect(counts).toContain('Genomförd – fortsatt arbete 4')
+    expect(counts).toContain('Pågående 1')
+    expect($('.status-counts tfoot').text()).toContain('12')
+  })
+
+  it('creates a plan, and refuses a second plan for the same committee and year', async () => {
+    const { agent, db } = await createTestApp()
+    const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
+    const fields = {
+      committeeId: String(committee.id),
+      year: '2021',
+      title: 'Internkontrollplan 2021',
+      adoptedMeetingDate: '2020-12-18',
+      adoptedMinutesParagraph: '§201',
+      introduction: 'Planen för 2021.',
+      measuresIntroduction: '',
+    }
+    const created = await submitForm(agent, '/planer/ny', fields, 303)
+    const page = html((await agent.get(created.headers.location as string).expect(200)).text)
+    expect(page('h1').text()).toBe('Internkontrollplan 2021')
+    expect(page('.summary-list').text()).toContain('Sammanträde 2020-12-18, protokoll §201')
+
+    const again = await submitForm(agent, '/planer/ny', fields, 400)
+    expect(html(again.text)('#field-year-error').text()).toContain('Nämnden har redan en internkontrollplan för 2021.')
+    expect(await db.selectFrom('plan').select('id').execute()).toHaveLength(2)
+  })
+
+  it('keeps the input and explains every problem when the form is wrong', async () => {
+    const { agent, db } = await createTestApp()
+    const response = await submitForm(agent, '/planer/ny', {
+      committeeId: '',
+      year: '20',
+      title: '',
+      adoptedMeetingDate: '23/9 2020',
+      adoptedMinutesParagraph: '',
+      introduction: 'Min text <b>som inte får försvinna</b>',
+      measuresIntroduction: '',
+    }, 400)
+    const $ = html(response.text)
+    expect($('title').text()).toMatch(/^Fel: /)
+    expect($('.error-summary li').map((_, e) => $(e).text()).get()).toEqual([
+      'Välj vilken nämnd planen gäller.',
+      'Ange året med fyra siffror, till exempel 2020.',
+      'Ange planens rubrik, till exempel Internkontrollplan 2020.',
+      'Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.',
+    ])
+    expect($('#field-adoptedMeetingDate').val()).toBe('23/9 2020')
+    expect($('#field-introduction').text()).toBe('Min text <b>som inte får försvinna</b>')
+    expect(await db.selectFrom('plan').select('id').execute()).toHaveLength(1)
+  })
+
+  it('asks before deleting a plan, says what goes with it, then deletes it all', async () => {
+    const { agent, db } = await createTestApp()
+    const plan = await db.selectFrom('plan').select('id').executeTakeFirstOrThrow()
+    const confirm = html((await agent.get(`/planer/${plan.id}/ta-bort`).expect(200)).text)
+    expect(confirm('.warning li').map((_, e) => confirm(e).text()).get()).toEqual([
+      '6 risker',
+      '12 förbättringsåtgärder med statushistorik',
+      '8 granskningar',
+    ])
+    await submitForm(agent, `/planer/${plan.id}/ta-bort`, {}, 303)
+    for (const table of ['plan', 'risk', 'measure', 'review', 'measure_status_change'] as const) {
+      expect(await db.selectFrom(table).select('id').execute()).toHaveLength(0)
+    }
+    await agent.get(`/planer/${plan.id}`).expect(404)
+  })
+
+  it('answers unknown and malformed plan ids with the 404 page', async () => {
+    const { agent } = await createTestApp()
+    for (const path of ['/planer/999', '/planer/abc', '/planer/999/redigera', '/planer/1/risker/999', '/finns-inte']) {
+      const response = await agent.get(path).expect(404)
+      expect(html(response.text)('h1').text()).toBe('Sidan finns inte')
+    }
+  })
+})

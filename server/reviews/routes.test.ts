@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { demoPlan } from '../../test/helpers/builders.js'
+import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
+
+describe('review pages', () => {
+  it('lists the eight reviews with diary number, meeting date and §, in report order', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    const $ = html((await agent.get(`/planer/${planId}/granskningar`).expect(200)).text)
+    const rows = $('tbody tr')
+    expect(rows).toHaveLength(8)
+    const first = rows
+      .first()
+      .find('td')
+      .map((_, e) => $(e).text().trim())
+      .get()
+    expect(first.slice(0, 5)).toEqual([
+      'GRF-2020-11639',
+      'Uppföljning av internkontrollplan 2020 - Försent betalda leverantörsfakturor',
+      '2020-06-16',
+      '§95',
+      'Ingen risk kopplad',
+    ])
+    const secrecy = rows.filter((_, e) => $(e).text().includes('GRF-2020-11653'))
+    expect(secrecy.text()).toContain('2020-09-23')
+    expect(secrecy.text()).toContain('§137')
+    expect(secrecy.find('a').first().text()).toBe('Röjande av sekretess')
+  })
+
+  it('suggests the administration diary prefix and registers a review linked to a risk', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId, risks } = await demoPlan(db)
+    const form = html((await agent.get(`/planer/${planId}/granskningar/ny`).expect(200)).text)
+    expect(form('#field-diaryNumber').val()).toBe('GRF-2020-')
+    await submitForm(
+      agent,
+      `/planer/${planId}/granskningar/ny`,
+      {
+        diaryNumber: 'GRF-2020-12000',
+        title: 'Granskning av attestrutiner',
+        meetingDate: '2020-12-18',
+        minutesParagraph: '194',
+        riskId: String(risks[1]?.id),
+      },
+      303,
+    )
+    const $ = html((await agent.get(`/planer/${planId}/granskningar`).expect(200)).text)
+    expect($('tbody tr').last().text()).toContain('GRF-2020-12000')
+    const risk = html((await agent.get(`/planer/${planId}/risker/${risks[1]?.id}`).expect(200)).text)
+    expect(risk('.summary-list').text()).toContain('GRF-2020-12000 Granskning av attestrutiner. Sammanträde 2020-12-18, protokoll §194.')
+  })
+
+  it('refuses a risk from outside the plan and a paragraph that is not a number', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    const fields = { diaryNumber: 'GRF-2020-1', title: 'X', meetingDate: '', minutesParagraph: 'sju', riskId: '9999' }
+    const $ = html((await submitForm(agent, `/planer/${planId}/granskningar/ny`, fields, 400)).text)
+    expect($('#field-minutesParagraph-error').text()).toContain('Ange paragrafen som ett heltal')
+    const withRisk = { ...fields, minutesParagraph: '' }
+    const again = html((await submitForm(agent, `/planer/${planId}/granskningar/ny`, withRisk, 400)).text)
+    expect(again('#field-riskId-error').text()).toContain('Välj en risk i listan.')
+    expect(await db.selectFrom('review').select('id').execute()).toHaveLength(8)
+  })
+
+  it('edits, moves and deletes a review', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    const reviews = await db.selectFrom('review').select(['id', 'diary_number']).orderBy('position').execute()
+    const last = reviews.at(-1) as { id: number }
+    await submitForm(
+      agent,
+      `/planer/${planId}/granskningar/${last.id}/redigera`,
+      { diaryNumber: 'GRF-2020-11767', title: 'Otillåten påverkan', meetingDate: '2020-09-23', minutesParagraph: '138', riskId: '' },
+      303,
+    )
+    const list = `/planer/${planId}/granskningar`
+    await submitForm(agent, list, { direction: 'up' }, 303, `${list}/${last.id}/flytta`)
+    let $ = html((await agent.get(list).expect(200)).text)
+    expect($('tbody tr').eq(6).text()).toContain('Otillåten påverkan')
+    await submitForm(agent, `${list}/${last.id}/ta-bort`, {}, 303)
+    $ = html((await agent.get(list).expect(200)).text)
+    expect($('tbody tr')).toHaveLength(7)
+    expect($('tbody').text()).not.toContain('GRF-2020-11767')
+  })
+})

@@ -1,0 +1,121 @@
+import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { type RunningServer, startServer } from './server.js'
+
+export type { Page }
+
+export function launchBrowser(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  })
+}
+
+/**
+ * Registers the hooks of an end-to-end test file: one real server and one Chromium for the file,
+ * and a fresh tab for every test. The returned object is filled in before the first test runs.
+ */
+export function useBrowser() {
+  const e2e = {
+    /** Opens a path of the server in the test's tab and returns the HTTP status it answered with. */
+    async open(path: string): Promise<number | undefined> {
+      return (await e2e.page.goto(e2e.server.baseUrl + path))?.status()
+    },
+  } as { server: RunningServer; browser: Browser; page: Page; open(path: string): Promise<number | undefined> }
+  beforeAll(async () => {
+    const [server, browser] = await Promise.all([startServer(), launchBrowser()])
+    Object.assign(e2e, { server, browser })
+  })
+  afterAll(async () => {
+    await e2e.browser?.close()
+    await e2e.server?.stop()
+  })
+  beforeEach(async () => {
+    e2e.page = await e2e.browser.newPage()
+  })
+  afterEach(async () => {
+    await e2e.page?.close()
+  })
+  return e2e
+}
+
+const aria = (role: 'link' | 'button', name: string) =>
+  `::-p-aria([name="${name.replaceAll('"', '\\"')}"][role="${role}"])`
+
+/** Clicks the link or button with this accessible name and waits for the page it leads to; returns its status. */
+export async function follow(page: Page, role: 'link' | 'button', name: string): Promise<number | undefined> {
+  const [response] = await Promise.all([page.waitForNavigation(), page.locator(aria(role, name)).click()])
+  return response?.status()
+}
+
+/** Where the link with this accessible name leads, as a path. */
+export async function linkPath(page: Page, name: string): Promise<string> {
+  const link = await page.waitForSelector(aria('link', name), { timeout: 2_000 })
+  if (!link) throw new Error(`No link "${name}" on ${page.url()}`)
+  const href = await link.evaluate((a) => (a as HTMLAnchorElement).href)
+  return new URL(href).pathname + new URL(href).search
+}
+
+/** The `#id` of the field whose <label> reads exactly `label`. */
+async function fieldSelector(page: Page, label: string): Promise<string> {
+  const id = await page.$$eval(
+    'label',
+    (labels, text) => labels.find((l) => l.textContent?.trim() === text)?.htmlFor,
+    label,
+  )
+  if (!id) throw new Error(`No field labelled "${label}" on ${page.url()}`)
+  return `#${id}`
+}
+
+/** Replaces the text of the field labelled `label` by typing `value`. */
+export async function fill(page: Page, label: string, value: string): Promise<void> {
+  const selector = await fieldSelector(page, label)
+  await page.locator(selector).fill('')
+  await page.type(selector, value)
+}
+
+/** Picks the option whose text is `option` in the select labelled `label`. */
+export async function choose(page: Page, label: string, option: string): Promise<void> {
+  const selector = await fieldSelector(page, label)
+  const value = await page.$eval(
+    selector,
+    (select, text) => [...(select as HTMLSelectElement).options].find((o) => o.text.trim() === text)?.value,
+    option,
+  )
+  if (value === undefined) throw new Error(`No option "${option}" in the field "${label}"`)
+  await page.select(selector, value)
+}
+
+/** What the field labelled `label` holds: its text, or for a select the text of the chosen option. */
+export function fieldValue(page: Page, label: string): Promise<string> {
+  return fieldSelector(page, label).then((selector) =>
+    page.$eval(selector, (field) =>
+      field instanceof HTMLSelectElement
+        ? (field.selectedOptions[0]?.text.trim() ?? '')
+        : (field as HTMLInputElement | HTMLTextAreaElement).value,
+    ),
+  )
+}
+
+/** The visible text of every element matching `selector`, whitespace collapsed. */
+export function texts(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(selector, (elements) =>
+    elements.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
+  )
+}
+
+/** The rows of the tables matching `table` (tbody only), each as the visible text of its cells. */
+export function tableRows(page: Page, table: string): Promise<string[][]> {
+  return page.$$eval(`${table} tbody tr`, (rows) =>
+    rows.map((row) => [...row.cells].map((cell) => cell.innerText.replace(/\s+/g, ' ').trim())),
+  )
+}

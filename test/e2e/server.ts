@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+export interface RunningServer {
+  baseUrl: string
+  stop(): Promise<void>
+}
+
+/** A port nobody listens on right now: the OS picks one for port 0, and we let it go again. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve()
+    else child.once('exit', () => resolve())
+  })
+
+/** The real server (`tsx server/main.ts`) on a fresh SQLite file with the demo plan loaded. */
+export async function startServer(): Promise<RunningServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'internkontroll-e2e-'))
+  const port = await freePort()
+  const baseUrl = `http://127.0.0.1:${port}`
+  const child = spawn(join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
+    cwd: root,
+    // Its own process group, so that stop() also reaches the node process tsx starts.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_FILE: join(dir, 'e2e.sqlite'),
+      NODE_ENV: 'test',
+      DEMO_DATA: 'true',
+      SECRET: 'e2e-secret-that-is-long-enough-for-the-hmac',
+    },
+  })
+  let output = ''
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString()
+  }
+  child.stdout?.on('data', collect)
+  child.stderr?.on('data', collect)
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      process.kill(-child.pid, 'SIGTERM')
+      const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5_000)
+      await exited(child)
+      clearTimeout(timer)
+    }
+    await rm(dir, { recursive: true, force: true })
+  }
+
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop()
+      throw new Error(`The server exited (${child.exitCode ?? child.signalCode}) before answering:\n${output}`)
+    }
+    const answer = await fetch(`${baseUrl}/planer`).catch(() => null)
+    if (answer?.ok) return { baseUrl, stop }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  await stop()
+  throw new Error(`The server did not answer GET ${baseUrl}/planer within 30 s:\n${output}`)
+}

@@ -1,0 +1,50 @@
+import * as cheerio from 'cheerio'
+import supertest from 'supertest'
+import { migrateToLatest, openDatabase } from '../../db/connection.js'
+import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
+import { createApp } from '../../server/app.js'
+import { loadConfig } from '../../server/config.js'
+
+/** A real app on a fresh, migrated in-memory database; with the demo plan unless told otherwise. */
+export async function createTestApp(options: { demo?: boolean; today?: string; production?: boolean } = {}) {
+  const config = loadConfig({
+    NODE_ENV: options.production ? 'production' : 'test',
+    SECRET: 'test-secret-that-is-long-enough-for-hmac',
+  })
+  const db = openDatabase(':memory:')
+  await migrateToLatest(db)
+  const now = new Date(`${options.today ?? '2021-03-15'}T09:00:00Z`)
+  if (options.demo !== false) await loadDemoDataIfEmpty(db, now)
+  const app = createApp({ db, config, clock: () => now })
+  return { app, db, agent: supertest.agent(app) }
+}
+
+export type TestAgent = ReturnType<typeof supertest.agent>
+
+/**
+ * Opens a form page as a browser would (getting the CSRF cookie and token), posts the fields with the token
+ * to the form's action (or the given one), and checks the response status.
+ */
+export async function submitForm(
+  agent: TestAgent,
+  formPage: string,
+  fields: Record<string, string>,
+  expectedStatus: number,
+  action?: string,
+) {
+  const page = await agent.get(formPage).expect(200)
+  const $ = cheerio.load(page.text)
+  const form = action ? $(`form[action="${action}"]`) : $('main form[method="post"]').last()
+  const token = form.find('input[name="_csrf"]').val()
+  if (typeof token !== 'string') throw new Error(`No CSRF token in a form on ${formPage}`)
+  const response = await agent
+    .post(action ?? String(form.attr('action')))
+    .type('form')
+    .send({ ...fields, _csrf: token })
+  if (response.status !== expectedStatus) {
+    throw new Error(`Expected ${expectedStatus}, got ${response.status}: ${response.text.slice(0, 2000)}`)
+  }
+  return response
+}
+
+export const html = (text: string) => cheerio.load(text)

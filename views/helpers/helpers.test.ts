@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import date from './date.js'
+import dateTime from './date-time.js'
+import fieldAria from './field-aria.js'
+import plural from './plural.js'
+import statusTag from './status-tag.js'
+
+describe('statusTag', () => {
+  it('shows the Swedish label, and Försenad beside it when overdue', () => {
+    expect(String(statusTag('done_with_follow_up', false))).toBe(
+      '<strong class="tag tag--done_with_follow_up">Genomförd – fortsatt arbete</strong>',
+    )
+    expect(String(statusTag('in_progress', true))).toContain('<strong class="tag tag--overdue">Försenad</strong>')
+  })
+
+  it('escapes a code it does not know', () => {
+    expect(String(statusTag('<b>' as never, false))).not.toContain('<b>')
+  })
+})
+
+describe('date and dateTime', () => {
+  it('shows ISO dates and a dash for none', () => {
+    expect(date('2020-09-23')).toBe('2020-09-23')
+    expect(date(null)).toBe('–')
+  })
+
+  it('shows a UTC timestamp in Swedish time, summer and winter', () => {
+    expect(dateTime('2020-09-23T12:05:00.000Z')).toBe('2020-09-23 14:05')
+    expect(dateTime('2020-12-18T23:30:00.000Z')).toBe('2020-12-19 00:30')
+  })
+})
+
+describe('fieldAria', () => {
+  it('ties a field to its hint and error', () => {
+    expect(String(fieldAria('title', 'tips', 'Ange rubrik.', true))).toBe(
+      'aria-required="true" aria-invalid="true" aria-describedby="field-title-hint field-title-error"',
+    )
+    expect(String(fieldAria('title', undefined, undefined, undefined))).toBe('')
+  })
+})
+
+describe('plural', () => {
+  it('chooses singular only for exactly one', () => {
+    expect([0, 1, 2].map((n) => plural(n, 'risk', 'risker'))).toEqual(['0 risker', '1 risk', '2 risker'])
+  })
+})
