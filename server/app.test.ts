@@ -33,7 +33,7 @@ describe('every request', () => {
     const { agent } = await createTestApp()
     const response = await agent.get('/planer').expect(200)
     expect(response.headers['content-security-policy']).toContain("script-src 'self'")
-    expect(response.headers['content-security-policy']).not.toContain('unsafe-inline\'; script')
+    expect(response.headers['content-security-policy']).not.toContain("unsafe-inline'; script")
     expect(response.headers['x-content-type-options']).toBe('nosniff')
     expect(response.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Lax/)
   })

@@ -1,5 +1,5 @@
-import { z } from 'zod'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { formState, optionalDate, optionalParagraph, parseForm, requiredText } from './forms.js'
 
 const schema = z.object({

@@ -35,7 +35,7 @@ describe('measure pages', () => {
   })
 
   it('adds a measure from a risk page, preselecting that risk, and records its first status', async () => {
-    const { agent, db, planId, risks, unit } = await setup()
+    const { agent, planId, risks, unit } = await setup()
     const risk = risks[3] as { id: number }
     const form = html((await agent.get(`/planer/${planId}/atgarder/ny?risk=${risk.id}`).expect(200)).text)
     expect(form('#field-riskId option[selected]').val()).toBe(String(risk.id))
@@ -115,10 +115,16 @@ describe('measure pages', () => {
 
   it('moves a measure to another risk through the edit form, keeping its history', async () => {
     const { agent, db, planId, risks, unit } = await setup()
-    const [from, to] = risks as [{ id: number }, { id: number }]
+    const from = risks[0] as { id: number }
+    const to = risks[1] as { id: number }
     const id = await aMeasure(db, from.id, unit('Utbildningsområden'))
     const page = `/planer/${planId}/atgarder/${id}`
-    await submitForm(agent, `${page}/redigera`, { ...measureFields(to.id, unit('Utbildningsområden')), status: 'done' }, 303)
+    await submitForm(
+      agent,
+      `${page}/redigera`,
+      { ...measureFields(to.id, unit('Utbildningsområden')), status: 'done' },
+      303,
+    )
     const moved = await db.selectFrom('measure').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     expect(moved.risk_id).toBe(to.id)
     const history = await db.selectFrom('measure_status_change').selectAll().where('measure_id', '=', id).execute()
@@ -131,14 +137,27 @@ describe('measure pages', () => {
   it('deletes a measure after confirmation, and reorders measures within a risk', async () => {
     const { agent, db, planId, risks } = await setup()
     const risk = risks[3] as { id: number }
-    const measures = await db.selectFrom('measure').select(['id', 'title']).where('risk_id', '=', risk.id).orderBy('position').execute()
+    const measures = await db
+      .selectFrom('measure')
+      .select(['id', 'title'])
+      .where('risk_id', '=', risk.id)
+      .orderBy('position')
+      .execute()
     const riskPage = `/planer/${planId}/risker/${risk.id}`
-    await submitForm(agent, riskPage, { direction: 'down' }, 303, `/planer/${planId}/atgarder/${measures[0]?.id}/flytta`)
+    await submitForm(
+      agent,
+      riskPage,
+      { direction: 'down' },
+      303,
+      `/planer/${planId}/atgarder/${measures[0]?.id}/flytta`,
+    )
     let $ = html((await agent.get(riskPage)).text)
-    expect($('tbody tr td:first-child').map((_, e) => $(e).text()).get().slice(0, 2)).toEqual([
-      measures[1]?.title,
-      measures[0]?.title,
-    ])
+    expect(
+      $('tbody tr td:first-child')
+        .map((_, e) => $(e).text())
+        .get()
+        .slice(0, 2),
+    ).toEqual([measures[1]?.title, measures[0]?.title])
     const confirm = `/planer/${planId}/atgarder/${measures[0]?.id}/ta-bort`
     expect(html((await agent.get(confirm)).text)('.warning').text()).toContain('(HR-avdelningen)')
     await submitForm(agent, confirm, {}, 303)

@@ -68,12 +68,18 @@ export function measureRoutes({ db, clock }: Services): Router {
     status: v.status,
   })
 
-  const newMeasurePage = (plan: PlanContext) => ({
-    title: 'Ny förbättringsåtgärd',
-    breadcrumbs: planBreadcrumbs(plan),
-    action: `/planer/${plan.id}/atgarder/ny`,
-    submitLabel: 'Lägg till åtgärden',
-  })
+  /** The risk the user came from is preselected, and "Avbryt" leads back to it, also after a failed post. */
+  async function newMeasurePage(plan: PlanContext, rawRiskId: unknown) {
+    const risk = /^\d{1,10}$/.test(String(rawRiskId)) ? await findRisk(db, plan.id, Number(rawRiskId)) : undefined
+    return {
+      title: 'Ny förbättringsåtgärd',
+      breadcrumbs: planBreadcrumbs(plan),
+      action: `/planer/${plan.id}/atgarder/ny`,
+      submitLabel: 'Lägg till åtgärden',
+      riskId: risk?.id ?? '',
+      cancelHref: risk ? `/planer/${plan.id}/risker/${risk.id}` : `/planer/${plan.id}`,
+    }
+  }
   const editMeasurePage = (plan: PlanContext, measure: MeasureContext) => ({
     title: `Redigera åtgärd: ${measure.title}`,
     breadcrumbs: measureBreadcrumbs(plan, measure),
@@ -84,17 +90,8 @@ export function measureRoutes({ db, clock }: Services): Router {
 
   router.get('/atgarder/ny', async (req, res) => {
     const plan = await requirePlan(db, req.params)
-    // The risk the user came from is preselected and is where "Avbryt" leads back to.
-    const risk = /^\d{1,10}$/.test(String(req.query.risk))
-      ? await findRisk(db, plan.id, Number(req.query.risk))
-      : undefined
-    const riskId = risk?.id ?? ''
-    const cancelHref = risk ? `/planer/${plan.id}/risker/${risk.id}` : `/planer/${plan.id}`
-    await renderForm(res, plan, {
-      ...newMeasurePage(plan),
-      cancelHref,
-      ...formState({ riskId, status: 'not_started' }),
-    })
+    const page = await newMeasurePage(plan, req.query.risk)
+    await renderForm(res, plan, { ...page, ...formState({ riskId: page.riskId, status: 'not_started' }) })
   })
 
   router.post('/atgarder/ny', async (req, res) => {
@@ -102,8 +99,8 @@ export function measureRoutes({ db, clock }: Services): Router {
     const parsed = parseForm(measureForm, req.body)
     const errors = parsed.ok ? await checkChoices(plan, parsed.value) : parsed.errors
     if (!parsed.ok || Object.keys(errors).length > 0) {
-      const cancelHref = `/planer/${plan.id}`
-      return renderForm(res, plan, { ...newMeasurePage(plan), cancelHref, ...formState(req.body, errors) }, 400)
+      const page = await newMeasurePage(plan, req.body.riskId)
+      return renderForm(res, plan, { ...page, ...formState(req.body, errors) }, 400)
     }
     const row = toRow(parsed.value)
     const id = await db

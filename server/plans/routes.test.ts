@@ -13,7 +13,11 @@ describe('plan pages', () => {
     const { agent, db } = await createTestApp()
     const plan = await db.selectFrom('plan').select('id').executeTakeFirstOrThrow()
     const $ = html((await agent.get(`/planer/${plan.id}`).expect(200)).text)
-    expect($('article.risk h3').map((_, e) => $(e).text()).get()).toEqual([
+    expect(
+      $('article.risk h3')
+        .map((_, e) => $(e).text())
+        .get(),
+    ).toEqual([
       'Risk: Röjande av sekretess',
       'Risk: Risk för bristande följsamhet mot skattelagstiftning kopplat till förmåner',
       'Risk: Risk för otillåten påverkan',
@@ -63,18 +67,27 @@ describe('plan pages', () => {
 
   it('keeps the input and explains every problem when the form is wrong', async () => {
     const { agent, db } = await createTestApp()
-    const response = await submitForm(agent, '/planer/ny', {
-      committeeId: '',
-      year: '20',
-      title: '',
-      adoptedMeetingDate: '23/9 2020',
-      adoptedMinutesParagraph: '',
-      introduction: 'Min text <b>som inte får försvinna</b>',
-      measuresIntroduction: '',
-    }, 400)
+    const response = await submitForm(
+      agent,
+      '/planer/ny',
+      {
+        committeeId: '',
+        year: '20',
+        title: '',
+        adoptedMeetingDate: '23/9 2020',
+        adoptedMinutesParagraph: '',
+        introduction: 'Min text <b>som inte får försvinna</b>',
+        measuresIntroduction: '',
+      },
+      400,
+    )
     const $ = html(response.text)
     expect($('title').text()).toMatch(/^Fel: /)
-    expect($('.error-summary li').map((_, e) => $(e).text()).get()).toEqual([
+    expect(
+      $('.error-summary li')
+        .map((_, e) => $(e).text())
+        .get(),
+    ).toEqual([
       'Välj vilken nämnd planen gäller.',
       'Ange året med fyra siffror, till exempel 2020.',
       'Ange planens rubrik, till exempel Internkontrollplan 2020.',
@@ -89,11 +102,11 @@ describe('plan pages', () => {
     const { agent, db } = await createTestApp()
     const plan = await db.selectFrom('plan').select('id').executeTakeFirstOrThrow()
     const confirm = html((await agent.get(`/planer/${plan.id}/ta-bort`).expect(200)).text)
-    expect(confirm('.warning li').map((_, e) => confirm(e).text()).get()).toEqual([
-      '6 risker',
-      '12 förbättringsåtgärder med statushistorik',
-      '8 granskningar',
-    ])
+    expect(
+      confirm('.warning li')
+        .map((_, e) => confirm(e).text())
+        .get(),
+    ).toEqual(['6 risker', '12 förbättringsåtgärder med statushistorik', '8 granskningar'])
     await submitForm(agent, `/planer/${plan.id}/ta-bort`, {}, 303)
     for (const table of ['plan', 'risk', 'measure', 'review', 'measure_status_change'] as const) {
       expect(await db.selectFrom(table).select('id').execute()).toHaveLength(0)

@@ -14,7 +14,11 @@ const risk = (id: number, extra: Partial<Risk> = {}): Risk => ({
   position: id,
   ...extra,
 })
-const measure = (risk_id: number, status: MeasureStatus, due_date: string | null = null) => ({ risk_id, status, due_date })
+const measure = (risk_id: number, status: MeasureStatus, due_date: string | null = null) => ({
+  risk_id,
+  status,
+  due_date,
+})
 
 describe('planOverview', () => {
   const overview = planOverview(

@@ -47,7 +47,9 @@ describe('review pages', () => {
     const $ = html((await agent.get(`/planer/${planId}/granskningar`).expect(200)).text)
     expect($('tbody tr').last().text()).toContain('GRF-2020-12000')
     const risk = html((await agent.get(`/planer/${planId}/risker/${risks[1]?.id}`).expect(200)).text)
-    expect(risk('.summary-list').text()).toContain('GRF-2020-12000 Granskning av attestrutiner. Sammanträde 2020-12-18, protokoll §194.')
+    expect(risk('.summary-list').text()).toContain(
+      'GRF-2020-12000 Granskning av attestrutiner. Sammanträde 2020-12-18, protokoll §194.',
+    )
   })
 
   it('refuses a risk from outside the plan and a paragraph that is not a number', async () => {
@@ -70,7 +72,13 @@ describe('review pages', () => {
     await submitForm(
       agent,
       `/planer/${planId}/granskningar/${last.id}/redigera`,
-      { diaryNumber: 'GRF-2020-11767', title: 'Otillåten påverkan', meetingDate: '2020-09-23', minutesParagraph: '138', riskId: '' },
+      {
+        diaryNumber: 'GRF-2020-11767',
+        title: 'Otillåten påverkan',
+        meetingDate: '2020-09-23',
+        minutesParagraph: '138',
+        riskId: '',
+      },
       303,
     )
     const list = `/planer/${planId}/granskningar`

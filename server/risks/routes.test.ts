@@ -38,7 +38,12 @@ describe('risk pages', () => {
     const { agent, db } = await createTestApp()
     const { planId, risks } = await demoPlan(db)
     const [first, second] = risks
-    await submitForm(agent, `/planer/${planId}/risker/${second?.id}/redigera`, { ...riskFields, title: 'Ny rubrik' }, 303)
+    await submitForm(
+      agent,
+      `/planer/${planId}/risker/${second?.id}/redigera`,
+      { ...riskFields, title: 'Ny rubrik' },
+      303,
+    )
     await submitForm(
       agent,
       `/planer/${planId}`,
@@ -79,7 +84,15 @@ describe('risk pages', () => {
     const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
     const other = await db
       .insertInto('plan')
-      .values({ committee_id: committee.id, year: 2021, title: 'Internkontrollplan 2021' })
+      .values({
+        committee_id: committee.id,
+        year: 2021,
+        title: 'Internkontrollplan 2021',
+        introduction: '',
+        measures_introduction: '',
+        adopted_meeting_date: null,
+        adopted_minutes_paragraph: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
     await agent.get(`/planer/${other.id}/risker/${risks[0]?.id}`).expect(404)

@@ -20,27 +20,44 @@ export function launchBrowser(): Promise<Browser> {
   })
 }
 
+export interface E2e {
+  server: RunningServer
+  browser: Browser
+  /** The current test's tab. */
+  page: Page
+  /** A new tab that always asks the server (a page seen before would otherwise answer 304 Not Modified). */
+  newPage(): Promise<Page>
+  /** Opens a path of the server in the test's tab and returns the HTTP status it answered with. */
+  open(path: string): Promise<number | undefined>
+}
+
 /**
  * Registers the hooks of an end-to-end test file: one real server and one Chromium for the file,
  * and a fresh tab for every test. The returned object is filled in before the first test runs.
  */
-export function useBrowser() {
+export function useBrowser(): E2e {
   const e2e = {
-    /** Opens a path of the server in the test's tab and returns the HTTP status it answered with. */
-    async open(path: string): Promise<number | undefined> {
+    async newPage() {
+      const page = await e2e.browser.newPage()
+      await page.setCacheEnabled(false)
+      return page
+    },
+    async open(path: string) {
       return (await e2e.page.goto(e2e.server.baseUrl + path))?.status()
     },
-  } as { server: RunningServer; browser: Browser; page: Page; open(path: string): Promise<number | undefined> }
+  } as E2e
   beforeAll(async () => {
-    const [server, browser] = await Promise.all([startServer(), launchBrowser()])
-    Object.assign(e2e, { server, browser })
+    const [server, browser] = await Promise.allSettled([startServer(), launchBrowser()])
+    if (server.status === 'fulfilled') e2e.server = server.value
+    if (browser.status === 'fulfilled') e2e.browser = browser.value
+    for (const started of [server, browser]) if (started.status === 'rejected') throw started.reason
   })
   afterAll(async () => {
     await e2e.browser?.close()
     await e2e.server?.stop()
   })
   beforeEach(async () => {
-    e2e.page = await e2e.browser.newPage()
+    e2e.page = await e2e.newPage()
   })
   afterEach(async () => {
     await e2e.page?.close()
@@ -96,26 +113,26 @@ export async function choose(page: Page, label: string, option: string): Promise
 }
 
 /** What the field labelled `label` holds: its text, or for a select the text of the chosen option. */
-export function fieldValue(page: Page, label: string): Promise<string> {
-  return fieldSelector(page, label).then((selector) =>
-    page.$eval(selector, (field) =>
-      field instanceof HTMLSelectElement
-        ? (field.selectedOptions[0]?.text.trim() ?? '')
-        : (field as HTMLInputElement | HTMLTextAreaElement).value,
-    ),
+export async function fieldValue(page: Page, label: string): Promise<string> {
+  return page.$eval(await fieldSelector(page, label), (field) =>
+    field instanceof HTMLSelectElement
+      ? (field.selectedOptions[0]?.text.trim() ?? '')
+      : (field as HTMLInputElement | HTMLTextAreaElement).value,
   )
 }
 
 /** The visible text of every element matching `selector`, whitespace collapsed. */
 export function texts(page: Page, selector: string): Promise<string[]> {
   return page.$$eval(selector, (elements) =>
+    // innerText, not textContent: the text as rendered, so <dt>Status</dt><dd>Pågående</dd> reads "Status Pågående".
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what the user sees
     elements.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
   )
 }
 
-/** The rows of the tables matching `table` (tbody only), each as the visible text of its cells. */
+/** The rows of the tables matching `table` (tbody only), each as the text of its cells, whitespace collapsed. */
 export function tableRows(page: Page, table: string): Promise<string[][]> {
   return page.$$eval(`${table} tbody tr`, (rows) =>
-    rows.map((row) => [...row.cells].map((cell) => cell.innerText.replace(/\s+/g, ' ').trim())),
+    rows.map((row) => [...row.cells].map((cell) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim())),
   )
 }

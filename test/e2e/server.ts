@@ -57,10 +57,17 @@ export async function startServer(): Promise<RunningServer> {
   child.stdout?.on('data', collect)
   child.stderr?.on('data', collect)
 
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, name)
+    } catch {
+      // The process group is already gone.
+    }
+  }
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid) {
-      process.kill(-child.pid, 'SIGTERM')
-      const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5_000)
+    if (child.exitCode === null && child.signalCode === null) {
+      signal('SIGTERM')
+      const timer = setTimeout(() => signal('SIGKILL'), 5_000)
       await exited(child)
       clearTimeout(timer)
     }

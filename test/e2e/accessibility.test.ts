@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import type { AxeResults } from 'axe-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { follow, linkPath, type Page, texts, useBrowser } from './browser.js'
+
+const e2e = useBrowser()
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const wcag21aa = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+
+/** axe-core's WCAG 2.1 A/AA violations on the page, one line each with the elements at fault. */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated over DevTools, so the page's Content-Security-Policy does not block it.
+  await page.evaluate(axeSource)
+  const violations = await page.evaluate(async (tags) => {
+    const { axe } = window as unknown as { axe: typeof import('axe-core') }
+    const results: AxeResults = await axe.run(document, { runOnly: { type: 'tag', values: tags } })
+    return results.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }))
+  }, wcag21aa)
+  return violations.map((v) => `${v.id} (${v.help}): ${v.targets.join(', ')}`)
+}
+
+/** Every page type, found by following the links a user would, starting at the plan list. */
+const pages = new Map<string, string>()
+
+beforeAll(async () => {
+  const page = await e2e.newPage()
+  const from = async (path: string, links: Record<string, string>) => {
+    expect(await page.goto(e2e.server.baseUrl + path).then((r) => r?.status())).toBe(200)
+    for (const [name, link] of Object.entries(links)) pages.set(name, await linkPath(page, link))
+  }
+  pages.set('plans index', '/planer')
+  await from('/planer', { 'new-plan form': 'Ny internkontrollplan', 'plan page': 'Internkontrollplan 2020' })
+  await from(pages.get('plan page') ?? '', {
+    'plan edit form': 'Redigera planen',
+    'plan delete confirmation': 'Ta bort planen',
+    'new-risk form': 'Ny risk',
+    'risk page': 'Risk: Röjande av sekretess',
+    'reviews list': '8 granskningar med diarienummer och beslut',
+  })
+  await from(pages.get('risk page') ?? '', {
+    'risk edit form': 'Redigera risken',
+    'risk delete confirmation': 'Ta bort risken',
+    'new-measure form': 'Ny åtgärd',
+    'measure page': 'Fördjupad analys och upprättande av handlingsplan',
+  })
+  await from(pages.get('measure page') ?? '', {
+    'measure edit form': 'Redigera åtgärden',
+    'measure delete confirmation': 'Ta bort åtgärden',
+  })
+  await from(pages.get('reviews list') ?? '', {
+    'new-review form': 'Ny granskning',
+    'review edit form': 'Redigera GRF-2020-11639',
+    'review delete confirmation': 'Ta bort GRF-2020-11639',
+  })
+  await page.close()
+})
+
+const pageTypes = [
+  'plans index',
+  'new-plan form',
+  'plan page',
+  'plan edit form',
+  'plan delete confirmation',
+  'risk page',
+  'new-risk form',
+  'risk edit form',
+  'risk delete confirmation',
+  'measure page',
+  'new-measure form',
+  'measure edit form',
+  'measure delete confirmation',
+  'reviews list',
+  'new-review form',
+  'review edit form',
+  'review delete confirmation',
+]
+
+describe('WCAG 2.1 AA, checked with axe-core', () => {
+  it.each(pageTypes)('the %s has no violations', async (pageType) => {
+    const path = pages.get(pageType)
+    if (!path) throw new Error(`No link led to the ${pageType}`)
+    expect(await e2e.open(path)).toBe(200)
+    expect(await axeViolations(e2e.page)).toEqual([])
+  })
+
+  it('a form sent back with validation errors has no violations', async () => {
+    const { page } = e2e
+    expect(await e2e.open(pages.get('new-risk form') ?? '/')).toBe(200)
+    expect(await follow(page, 'button', 'Lägg till risken')).toBe(400)
+    expect(await texts(page, '.error-summary h2')).toEqual(['Formuläret innehåller fel'])
+    expect(await axeViolations(page)).toEqual([])
+  })
+
+  it('reports a field whose label is gone (the check itself works)', async () => {
+    expect(await e2e.open(pages.get('new-risk form') ?? '/')).toBe(200)
+    await e2e.page.$eval('label[for="field-title"]', (label) => label.remove())
+    expect(await axeViolations(e2e.page)).toEqual(['label (Form elements must have labels): #field-title'])
+  })
+
+  it('the 404 page has no violations', async () => {
+    expect(await e2e.open('/planer/999999')).toBe(404)
+    expect(await texts(e2e.page, 'h1')).toEqual(['Sidan finns inte'])
+    expect(await texts(e2e.page, 'main p')).toContain(
+      'Planen finns inte. Den kan ha tagits bort, eller så är adressen felskriven.',
+    )
+    expect(await axeViolations(e2e.page)).toEqual([])
+  })
+})
