@@ -125,7 +125,6 @@ export async function fieldValue(page: Page, label: string): Promise<string> {
 export function texts(page: Page, selector: string): Promise<string[]> {
   return page.$$eval(selector, (elements) =>
     // innerText, not textContent: the text as rendered, so <dt>Status</dt><dd>Pågående</dd> reads "Status Pågående".
-    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what the user sees
     elements.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
   )
 }
