@@ -91,6 +91,17 @@ export interface MeasureStatusChangeTable {
   changed_at: string
 }
 
+export interface ReportVersionTable {
+  id: Generated<number>
+  plan_id: number
+  version_number: number
+  created_at: string
+  created_by: string
+  sha256: string
+  byte_size: number
+  pdf: Uint8Array
+}
+
 export interface Database {
   municipality: MunicipalityTable
   administration: AdministrationTable
@@ -101,6 +112,7 @@ export interface Database {
   review: ReviewTable
   measure: MeasureTable
   measure_status_change: MeasureStatusChangeTable
+  report_version: ReportVersionTable
 }
 
 export type Plan = Selectable<PlanTable>

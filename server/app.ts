@@ -1,37 +1,31 @@
-import { fileURLToPath } from 'node:url'
 import cookieParser from 'cookie-parser'
 import express from 'express'
-import { create } from 'express-handlebars'
 import helmet from 'helmet'
 import type { Db } from '../db/connection.js'
-import { helpers } from '../views/helpers/register.js'
+import type { PdfPrinter } from '../reports/render-pdf.js'
 import type { Config } from './config.js'
 import { csrfProtection } from './csrf.js'
 import { errorHandler, notFound } from './error-handler.js'
 import { measureRoutes } from './measures/routes.js'
 import { planRoutes } from './plans/routes.js'
+import { reportRoutes } from './reports/routes.js'
 import { reviewRoutes } from './reviews/routes.js'
 import { riskRoutes } from './risks/routes.js'
+import { createViews, viewsDir } from './views.js'
 
 export interface Services {
   db: Db
   config: Config
   /** Now, injectable so tests can fix the date that decides "Försenad". */
   clock: () => Date
+  /** The long-lived Chromium that prints reports. */
+  pdf: PdfPrinter
 }
-
-const viewsDir = fileURLToPath(new URL('../views', import.meta.url))
 
 export function createApp(services: Services): express.Express {
   const app = express()
-  const hbs = create({
-    extname: '.hbs',
-    defaultLayout: 'main',
-    layoutsDir: `${viewsDir}/layouts`,
-    partialsDir: `${viewsDir}/partials`,
-    helpers,
-  })
-  app.engine('.hbs', hbs.engine)
+  const views = createViews()
+  app.engine('.hbs', views.engine)
   app.set('view engine', '.hbs')
   app.set('views', viewsDir)
   // Recompiling templates on every request is 2.5× slower; only `npm run dev` wants fresh templates.
@@ -49,6 +43,7 @@ export function createApp(services: Services): express.Express {
   app.use('/planer/:planId/risker', riskRoutes(services))
   app.use('/planer/:planId/granskningar', reviewRoutes(services))
   app.use('/planer/:planId', measureRoutes(services))
+  app.use('/planer/:planId', reportRoutes(services, views))
 
   app.use(notFound)
   app.use(errorHandler(services.config.production))

@@ -9,6 +9,7 @@ const environment = z.object({
   DATABASE_FILE: z.string().min(1).default('data/internkontroll.sqlite'),
   DEMO_DATA: booleanFlag.optional(),
   VIEW_CACHE: booleanFlag.default(true),
+  PUPPETEER_EXECUTABLE_PATH: z.string().min(1).default('/usr/bin/chromium'),
   SECRET: z.string().min(32, 'SECRET must be at least 32 characters').optional(),
 })
 
@@ -20,6 +21,8 @@ export interface Config {
   readonly demoData: boolean
   /** Compiled templates are kept; `npm run dev` turns this off to see template edits at once. */
   readonly viewCache: boolean
+  /** The Chromium that prints PDFs. */
+  readonly chromiumPath: string
   /** Signs CSRF tokens. */
   readonly secret: string
 }
@@ -40,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseFile: e.DATABASE_FILE,
     demoData: e.DEMO_DATA ?? !production,
     viewCache: e.VIEW_CACHE,
+    chromiumPath: e.PUPPETEER_EXECUTABLE_PATH,
     secret: e.SECRET ?? randomBytes(32).toString('hex'),
   })
 }

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express'
-import { ForbiddenError, NotFoundError } from './errors.js'
+import { ForbiddenError, NotFoundError, ServiceUnavailableError } from './errors.js'
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError())
 
@@ -7,6 +7,13 @@ export function errorHandler(production: boolean): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (err instanceof NotFoundError) {
       res.status(404).render('errors/not-found', { title: 'Sidan finns inte', message: err.message })
+      return
+    }
+    if (err instanceof ServiceUnavailableError) {
+      res
+        .status(503)
+        .set('Retry-After', '60')
+        .render('errors/unavailable', { title: 'Det gick inte att skapa PDF-filen just nu', message: err.message })
       return
     }
     if (err instanceof ForbiddenError) {

@@ -13,3 +13,11 @@ export class ForbiddenError extends Error {
     this.name = 'ForbiddenError'
   }
 }
+
+/** A service the request needs is busy or missing; the message tells the user what to do. */
+export class ServiceUnavailableError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ServiceUnavailableError'
+  }
+}

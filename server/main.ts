@@ -1,5 +1,6 @@
 import { migrateToLatest, openDatabase } from '../db/connection.js'
 import { loadDemoDataIfEmpty } from '../db/seed/demo.js'
+import { PdfPrinter } from '../reports/render-pdf.js'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 
@@ -10,7 +11,8 @@ if (config.demoData && (await loadDemoDataIfEmpty(db, new Date()))) {
   console.log("Loaded the demo data: Grundskolenämnden's internal-control plan 2020.")
 }
 
-const app = createApp({ db, config, clock: () => new Date() })
+const pdf = new PdfPrinter({ executablePath: config.chromiumPath })
+const app = createApp({ db, config, clock: () => new Date(), pdf })
 const server = app.listen(config.port, () => {
   console.log(`Internkontroll is running on http://localhost:${config.port} (database ${config.databaseFile})`)
 })
@@ -18,6 +20,6 @@ const server = app.listen(config.port, () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     server.close()
-    void db.destroy().then(() => process.exit(0))
+    void Promise.all([pdf.close(), db.destroy()]).then(() => process.exit(0))
   })
 }

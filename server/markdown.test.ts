@@ -28,3 +28,10 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown('![diagram](https://example.org/chart.png)')).not.toContain('<img')
   })
 })
+
+describe('heading levels', () => {
+  it('keeps headings below the level of the page around them', () => {
+    expect(renderMarkdown('# Stor\n\n### Liten', 5)).toBe('<h5>Stor</h5>\n<h5>Liten</h5>\n')
+    expect(renderMarkdown('### Kartläggning')).toBe('<h3>Kartläggning</h3>\n')
+  })
+})

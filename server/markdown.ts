@@ -6,6 +6,15 @@ const md = new MarkdownIt({ html: false, linkify: true, breaks: false })
 md.disable('image')
 md.validateLink = (url) => /^(https?:|mailto:)/i.test(url.trim())
 
-export function renderMarkdown(source: string): string {
-  return md.render(source)
+// A text's own headings sit below the page's: `###` under a measure heading must not outrank it.
+md.renderer.rules.heading_open = (tokens, idx, _options, env) => {
+  const token = tokens[idx] as (typeof tokens)[number]
+  const level = Math.min(6, Math.max(Number(token.tag.slice(1)), Number(env?.minHeadingLevel ?? 1)))
+  token.tag = `h${level}`
+  ;(tokens[idx + 2] as typeof token).tag = token.tag // heading_close follows the inline token
+  return `<${token.tag}>`
+}
+
+export function renderMarkdown(source: string, minHeadingLevel = 3): string {
+  return md.render(source, { minHeadingLevel })
 }

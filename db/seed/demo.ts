@@ -55,6 +55,7 @@ export async function loadDemoDataIfEmpty(db: Db, now: Date): Promise<boolean> {
 export async function resetToDemoData(db: Db, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const table of [
+      'report_version',
       'measure_status_change',
       'measure',
       'review',

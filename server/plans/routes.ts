@@ -4,6 +4,7 @@ import type { Services } from '../app.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, parseForm } from '../forms.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
+import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
 import {
@@ -140,13 +141,20 @@ export function planRoutes({ db, clock }: Services): Router {
     res.redirect(303, `/planer/${plan.id}`)
   })
 
-  router.get('/:planId/ta-bort', async (req, res) => {
-    const plan = await loadPlan(req)
-    const contents = await countPlanContents(db, plan.id)
-    res.render('confirm-delete', {
+  /** A plan with final reports keeps them as public records, so it cannot be deleted. */
+  async function renderDeletePage(res: Response, plan: PlanContext) {
+    const [contents, finalReports] = await Promise.all([
+      countPlanContents(db, plan.id),
+      countReportVersions(db, plan.id),
+    ])
+    res.status(finalReports > 0 ? 409 : 200).render('confirm-delete', {
       title: `Ta bort ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan),
       question: `Vill du ta bort ${plan.committeeName}s ${plan.title}?`,
+      blocked:
+        finalReports > 0
+          ? `Planen kan inte tas bort eftersom dess uppföljningsrapport har fastställts (${plural(finalReports, 'version', 'versioner')}). Fastställda rapporter är allmänna handlingar och sparas.`
+          : undefined,
       consequences: [
         plural(contents.risks, 'risk', 'risker'),
         `${plural(contents.measures, 'förbättringsåtgärd', 'förbättringsåtgärder')} med statushistorik`,
@@ -155,10 +163,15 @@ export function planRoutes({ db, clock }: Services): Router {
       action: `/planer/${plan.id}/ta-bort`,
       cancelHref: `/planer/${plan.id}`,
     })
+  }
+
+  router.get('/:planId/ta-bort', async (req, res) => {
+    await renderDeletePage(res, await loadPlan(req))
   })
 
   router.post('/:planId/ta-bort', async (req, res) => {
     const plan = await loadPlan(req)
+    if ((await countReportVersions(db, plan.id)) > 0) return renderDeletePage(res, plan)
     await db.transaction().execute((trx) => deletePlan(trx, plan.id))
     res.redirect(303, '/planer')
   })

@@ -1,12 +1,20 @@
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
+import { afterAll } from 'vitest'
 import { migrateToLatest, openDatabase } from '../../db/connection.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
+import { PdfPrinter } from '../../reports/render-pdf.js'
 import { createApp } from '../../server/app.js'
 import { loadConfig } from '../../server/config.js'
 
+/** One Chromium per test file, started only if a test asks for a PDF. */
+export const testPdf = new PdfPrinter({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium' })
+afterAll(() => testPdf.close())
+
 /** A real app on a fresh, migrated in-memory database; with the demo plan unless told otherwise. */
-export async function createTestApp(options: { demo?: boolean; today?: string; production?: boolean } = {}) {
+export async function createTestApp(
+  options: { demo?: boolean; today?: string; production?: boolean; pdf?: PdfPrinter } = {},
+) {
   const config = loadConfig({
     NODE_ENV: options.production ? 'production' : 'test',
     SECRET: 'test-secret-that-is-long-enough-for-hmac',
@@ -15,7 +23,7 @@ export async function createTestApp(options: { demo?: boolean; today?: string; p
   await migrateToLatest(db)
   const now = new Date(`${options.today ?? '2021-03-15'}T09:00:00Z`)
   if (options.demo !== false) await loadDemoDataIfEmpty(db, now)
-  const app = createApp({ db, config, clock: () => now })
+  const app = createApp({ db, config, clock: () => now, pdf: options.pdf ?? testPdf })
   return { app, db, agent: supertest.agent(app) }
 }
 

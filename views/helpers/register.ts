@@ -3,9 +3,10 @@ import date from './date.js'
 import dateTime from './date-time.js'
 import eq from './eq.js'
 import fieldAria from './field-aria.js'
+import fileSize from './file-size.js'
 import markdown from './markdown.js'
 import plural from './plural.js'
 import statusTag from './status-tag.js'
 
 /** Every helper the templates may use, registered in one place. */
-export const helpers = { concat, date, dateTime, eq, fieldAria, markdown, plural, statusTag }
+export const helpers = { concat, date, dateTime, eq, fieldAria, fileSize, markdown, plural, statusTag }

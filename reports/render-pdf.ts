@@ -1,0 +1,206 @@
+import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import { ServiceUnavailableError } from '../server/errors.js'
+import { namedDestinationPages } from './pdf-destinations.js'
+
+/** Page number of each heading the table of contents points at, keyed by its id. */
+export type PageMap = Record<string, number>
+
+// The only file that knows Puppeteer. One Chromium lives as long as the server and prints every report.
+
+const launchArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  // Print lays text out unhinted; the screen layout that predicts page numbers must measure text the same way.
+  '--font-render-hinting=none',
+]
+
+// A4 less the page margins of views/assets/report.css (20 mm each side, 20 mm top, 22 mm bottom), in CSS px.
+// The width is rounded to Chromium's layout unit (1/64 px) so that column n starts at exactly n × width:
+// with the unrounded width the error reaches a whole pixel around page 250.
+const mm = 96 / 25.4
+const contentWidth = Math.floor((210 - 40) * mm * 64) / 64
+const contentHeight = (297 - 42) * mm
+
+export interface PdfPrinterOptions {
+  executablePath: string
+  /** Jobs printed at the same time; more wait in line. */
+  concurrency?: number
+  /** Jobs allowed to wait; past that a request is turned away at once with a "busy" message. */
+  queueLimit?: number
+  /** Longest time one print may take. */
+  timeoutMs?: number
+}
+
+export class PdfPrinter {
+  private browser: Promise<Browser> | null = null
+  private running = 0
+  private readonly waiting: (() => void)[] = []
+  private readonly concurrency: number
+  private readonly queueLimit: number
+  private readonly timeoutMs: number
+
+  constructor(private readonly options: PdfPrinterOptions) {
+    this.concurrency = options.concurrency ?? 2
+    this.queueLimit = options.queueLimit ?? 8
+    this.timeoutMs = options.timeoutMs ?? 60_000
+  }
+
+  /**
+   * Prints a document whose table of contents must show the pages its headings land on: each element
+   * `data-page-of="id"` gets the page number of the element `id`. The pages are predicted from a column
+   * layout of the page's size (Chromium fragments columns by the same rules as pages), filled in, and the
+   * document printed once; the PDF's own named destinations check the prediction, and only on a mismatch
+   * is it printed again with the pages the PDF reported. The numbers must not change the layout.
+   */
+  async printWithPageNumbers(html: string): Promise<{ pdf: Uint8Array; prints: number }> {
+    return this.withPage(async (page) => {
+      await page.setContent(html, { waitUntil: 'load' })
+      let pages = await predictPages(page)
+      for (let prints = 1; prints <= 3; prints++) {
+        await fillPageNumbers(page, pages)
+        const pdf = await this.print(page)
+        const landed = await namedDestinationPages(pdf)
+        const actual = Object.fromEntries(Object.keys(pages).map((a) => [a, landed.get(a) ?? 0]))
+        if (Object.keys(pages).every((a) => actual[a] === pages[a])) return { pdf, prints }
+        pages = actual
+      }
+      throw new Error('The table of contents did not settle after three prints')
+    })
+  }
+
+  /** Prints finished HTML once; the benchmark's yardstick. */
+  async printOnce(html: string): Promise<Uint8Array> {
+    return this.withPage(async (page) => {
+      await page.setContent(html, { waitUntil: 'load' })
+      return this.print(page)
+    })
+  }
+
+  async close(): Promise<void> {
+    const browser = this.browser
+    this.browser = null
+    if (browser) await (await browser.catch(() => null))?.close()
+  }
+
+  private print(page: Page): Promise<Uint8Array> {
+    return page.pdf({
+      format: 'A4',
+      printBackground: true,
+      tagged: true,
+      outline: true,
+      preferCSSPageSize: true,
+      timeout: this.timeoutMs,
+    })
+  }
+
+  private async withPage<T>(job: (page: Page) => Promise<T>): Promise<T> {
+    await this.acquire()
+    try {
+      const page = await (await this.launch()).newPage()
+      try {
+        await isolate(page)
+        return await job(page)
+      } finally {
+        await page.close().catch(() => undefined)
+      }
+    } finally {
+      this.release()
+    }
+  }
+
+  private launch(): Promise<Browser> {
+    if (!this.browser) {
+      const starting = puppeteer
+        .launch({ executablePath: this.options.executablePath, headless: true, args: launchArgs })
+        .then((browser) => {
+          // A crashed browser is started again by the next job.
+          browser.on('disconnected', () => {
+            if (this.browser === starting) this.browser = null
+          })
+          return browser
+        })
+        .catch((error: unknown) => {
+          this.browser = null
+          console.error(
+            `Cannot start Chromium at ${this.options.executablePath} to make PDFs: ${String(error)}. ` +
+              'Install it (Debian/Ubuntu: apt-get install -y chromium fonts-dejavu) or set PUPPETEER_EXECUTABLE_PATH.',
+          )
+          throw new ServiceUnavailableError(
+            'PDF-tjänsten är inte tillgänglig just nu, eftersom webbläsaren som skapar PDF-filer inte kunde startas. ' +
+              'Kontakta systemförvaltningen. Förhandsvisningen i webbläsaren fungerar som vanligt.',
+          )
+        })
+      this.browser = starting
+    }
+    return this.browser
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running++
+      return
+    }
+    if (this.waiting.length >= this.queueLimit) {
+      throw new ServiceUnavailableError(
+        'Många rapporter skapas just nu. Vänta en minut och försök sedan igen – ingenting har gått förlorat.',
+      )
+    }
+    // The finishing job hands its slot straight to the next in line, so `running` stays counted.
+    await new Promise<void>((resolve) => this.waiting.push(resolve))
+  }
+
+  private release(): void {
+    const next = this.waiting.shift()
+    if (next) next()
+    else this.running--
+  }
+}
+
+/** The printed page reaches nothing outside itself: no scripts, no requests except inline data. */
+async function isolate(page: Page): Promise<void> {
+  await page.setJavaScriptEnabled(false)
+  await page.setRequestInterception(true)
+  page.on('request', (request) => {
+    if (request.url().startsWith('data:')) void request.continue()
+    else void request.abort('blockedbyclient')
+  })
+}
+
+/**
+ * Lays the document out in columns exactly one page's content box in size, reads the column each
+ * `data-page-of` target falls in, then removes the columns again.
+ */
+async function predictPages(page: Page): Promise<PageMap> {
+  return page.evaluate(
+    (width, height) => {
+      const style = document.createElement('style')
+      style.textContent = `body { width: ${width}px; height: ${height}px; column-width: ${width}px;
+        column-gap: 0; column-fill: auto; } .page-start { break-before: column; }`
+      document.head.append(style)
+      const origin = document.body.getBoundingClientRect().left
+      const pages: Record<string, number> = {}
+      for (const slot of document.querySelectorAll<HTMLElement>('[data-page-of]')) {
+        const id = slot.dataset.pageOf as string
+        const target = document.getElementById(id)
+        if (target) pages[id] = Math.floor((target.getBoundingClientRect().left - origin + 1) / width) + 1
+      }
+      style.remove()
+      return pages
+    },
+    contentWidth,
+    contentHeight,
+  )
+}
+
+async function fillPageNumbers(page: Page, pages: PageMap): Promise<void> {
+  await page.evaluate((pages) => {
+    for (const slot of document.querySelectorAll<HTMLElement>('[data-page-of]')) {
+      slot.textContent = String(pages[slot.dataset.pageOf as string] ?? '')
+    }
+  }, pages)
+}

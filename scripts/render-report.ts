@@ -1,0 +1,42 @@
+// npm run report -- --plan <id> --out <file> [--final]
+// Writes a plan's follow-up report as PDF from the configured database (nothing is stored).
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { makeReportPdf } from '../reports/make-report.js'
+import { PdfPrinter } from '../reports/render-pdf.js'
+import { loadConfig } from '../server/config.js'
+import { swedishDate } from '../server/dates.js'
+import { createViews } from '../server/views.js'
+
+const { values } = parseArgs({
+  options: { plan: { type: 'string' }, out: { type: 'string' }, final: { type: 'boolean', default: false } },
+})
+if (!values.plan || !/^\d+$/.test(values.plan) || !values.out) {
+  console.error('Usage: npm run report -- --plan <id> --out <file.pdf> [--final]')
+  process.exit(2)
+}
+
+const config = loadConfig()
+const db = openDatabase(config.databaseFile)
+const pdf = new PdfPrinter({ executablePath: config.chromiumPath })
+try {
+  await migrateToLatest(db)
+  const made = await makeReportPdf({ db, views: createViews(), pdf }, Number(values.plan), {
+    madeOn: swedishDate(new Date()),
+    final: values.final,
+  })
+  if (!made) {
+    console.error(`There is no plan ${values.plan} in ${config.databaseFile}.`)
+    process.exitCode = 1
+  } else {
+    writeFileSync(values.out, made.pdf)
+    console.log(`Wrote ${values.out}: ${made.data.title}, ${made.data.committee} (${made.pdf.byteLength} bytes).`)
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  process.exitCode = 1
+} finally {
+  await pdf.close()
+  await db.destroy()
+}

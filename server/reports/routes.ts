@@ -1,0 +1,86 @@
+import { type Request, type Response, Router } from 'express'
+import type { ExpressHandlebars } from 'express-handlebars'
+import { z } from 'zod'
+import { buildReportData } from '../../reports/build-data.js'
+import { makeReportPdf, reportFileName } from '../../reports/make-report.js'
+import type { Services } from '../app.js'
+import { swedishDate } from '../dates.js'
+import { NotFoundError } from '../errors.js'
+import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
+import { idFrom } from '../ids.js'
+import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
+import { findReportVersion, insertReportVersion, listReportVersions } from './repository.js'
+
+const finalForm = z.object({
+  createdBy: requiredText('Ange vem som fastställer rapporten, till exempel namn och roll.', 200),
+})
+
+/** The annual follow-up report: preview, draft PDF, and final versions kept byte for byte. */
+export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandlebars): Router {
+  const router = Router({ mergeParams: true })
+  const today = () => swedishDate(clock())
+  const reportHref = (plan: PlanContext) => `/planer/${plan.id}/rapport`
+
+  function sendPdf(res: Response, bytes: Uint8Array, fileName: string) {
+    res.attachment(fileName).type('application/pdf').send(Buffer.from(bytes))
+  }
+
+  async function renderPreview(req: Request, res: Response, plan: PlanContext, errors: FieldErrors = {}) {
+    const [data, versions] = await Promise.all([
+      buildReportData(db, plan.id, { madeOn: today(), final: false }),
+      listReportVersions(db, plan.id),
+    ])
+    res.status(Object.keys(errors).length > 0 ? 400 : 200).render('reports/preview', {
+      title: data?.title,
+      breadcrumbs: planBreadcrumbs(plan),
+      plan,
+      report: data,
+      versions,
+      ...formState(Object.keys(errors).length > 0 ? req.body : {}, errors),
+    })
+  }
+
+  router.get('/rapport', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    await renderPreview(req, res, plan)
+  })
+
+  router.get('/rapport/pdf', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    const made = await makeReportPdf({ db, views, pdf }, plan.id, { madeOn: today(), final: false })
+    if (!made) throw new NotFoundError('Planen')
+    sendPdf(res, made.pdf, reportFileName(made.data, 'utkast'))
+  })
+
+  router.post('/rapport/faststall', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    const parsed = parseForm(finalForm, req.body)
+    if (!parsed.ok) return renderPreview(req, res, plan, parsed.errors)
+    const made = await makeReportPdf({ db, views, pdf }, plan.id, { madeOn: today(), final: true })
+    if (!made) throw new NotFoundError('Planen')
+    await db.transaction().execute((trx) =>
+      insertReportVersion(trx, {
+        planId: plan.id,
+        pdf: made.pdf,
+        createdAt: clock().toISOString(),
+        createdBy: parsed.value.createdBy,
+      }),
+    )
+    res.redirect(303, `${reportHref(plan)}#versions-heading`)
+  })
+
+  router.get('/rapport/versioner/:versionId', async (req, res) => {
+    const plan = await requirePlan(db, req.params)
+    const version = await findReportVersion(db, plan.id, idFrom(req.params.versionId, 'Rapportversionen'))
+    if (!version) throw new NotFoundError('Rapportversionen')
+    res.set('ETag', `"${version.sha256}"`)
+    res.set('Cache-Control', 'private, max-age=31536000, immutable')
+    sendPdf(
+      res,
+      version.pdf,
+      `Uppföljning förbättringsåtgärder ${plan.year} – ${plan.committeeName} (version ${version.version_number}).pdf`,
+    )
+  })
+
+  return router
+}
