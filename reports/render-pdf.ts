@@ -1,6 +1,6 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { ServiceUnavailableError } from '../server/errors.js'
-import { namedDestinationPages } from './pdf-destinations.js'
+import { appendUpdate, loadPdf, namedDestinationPages, repairOutlineTitles } from './pdf-document.js'
 
 /** Page number of each heading the table of contents points at, keyed by its id. */
 export type PageMap = Record<string, number>
@@ -64,9 +64,12 @@ export class PdfPrinter {
       for (let prints = 1; prints <= 3; prints++) {
         await fillPageNumbers(page, pages)
         const pdf = await this.print(page)
-        const landed = await namedDestinationPages(pdf)
+        const doc = await loadPdf(pdf)
+        const landed = namedDestinationPages(doc)
         const actual = Object.fromEntries(Object.keys(pages).map((a) => [a, landed.get(a) ?? 0]))
-        if (Object.keys(pages).every((a) => actual[a] === pages[a])) return { pdf, prints }
+        if (Object.keys(pages).every((a) => actual[a] === pages[a])) {
+          return { pdf: appendUpdate(pdf, doc, repairOutlineTitles(doc, await headingTexts(page))), prints }
+        }
         pages = actual
       }
       throw new Error('The table of contents did not settle after three prints')
@@ -194,6 +197,12 @@ async function predictPages(page: Page): Promise<PageMap> {
     },
     contentWidth,
     contentHeight,
+  )
+}
+
+function headingTexts(page: Page): Promise<string[]> {
+  return page.$$eval('h1, h2, h3, h4, h5, h6', (headings) =>
+    headings.map((h) => (h.textContent ?? '').replace(/\s+/g, ' ').trim()),
   )
 }
 

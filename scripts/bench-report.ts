@@ -6,7 +6,7 @@ import { migrateToLatest, openDatabase } from '../db/connection.js'
 import { loadDemoDataIfEmpty } from '../db/seed/demo.js'
 import { buildReportData, reportAnchors } from '../reports/build-data.js'
 import { makeReportPdf } from '../reports/make-report.js'
-import { namedDestinationPages } from '../reports/pdf-destinations.js'
+import { loadPdf, namedDestinationPages } from '../reports/pdf-document.js'
 import { renderReportHtml } from '../reports/render-html.js'
 import { PdfPrinter } from '../reports/render-pdf.js'
 import { loadConfig } from '../server/config.js'
@@ -91,7 +91,7 @@ async function bench(label: string, planId: number, runs: number) {
   // The yardstick: the final HTML, page numbers already in it, printed once.
   const data = await buildReportData(db, planId, options)
   if (!data) throw new Error(`No plan ${planId}`)
-  const landed = await namedDestinationPages(last)
+  const landed = namedDestinationPages(await loadPdf(last))
   const finalHtml = (await renderReportHtml(views, data)).replace(
     /data-page-of="([^"]+)"><\/span>/g,
     (_, id: string) => `data-page-of="${id}">${landed.get(id)}</span>`,

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import { createViews } from '../server/views.js'
+import { aMeasure, demoPlan } from '../test/helpers/builders.js'
+import { createTestApp, html } from '../test/helpers/test-app.js'
+import { buildReportData, type ReportData } from './build-data.js'
+import { renderReportHtml } from './render-html.js'
+
+async function demoReport(change?: (db: Awaited<ReturnType<typeof createTestApp>>['db']) => Promise<void>) {
+  const { db } = await createTestApp()
+  await change?.(db)
+  const { planId } = await demoPlan(db)
+  const data = (await buildReportData(db, planId, { madeOn: '2021-03-15', final: false })) as ReportData
+  return { data, $: html(await renderReportHtml(createViews(), data)) }
+}
+
+describe('the report as HTML', () => {
+  it('is one self-contained Swedish document that may load nothing', async () => {
+    const { $ } = await demoReport()
+    expect($('html').attr('lang')).toBe('sv')
+    expect($('title').text()).toBe('Uppföljning förbättringsåtgärder 2020 – Grundskolenämnden')
+    expect($('meta[http-equiv="Content-Security-Policy"]').attr('content')).toContain("default-src 'none'")
+    expect($('link, script, img')).toHaveLength(0)
+    expect($('style').text()).toContain('@page')
+  })
+
+  it('puts cover, contents, introduction with the reviews, summary and measures in that order', async () => {
+    const { $ } = await demoReport()
+    expect($('.report-cover h1').text()).toBe('Uppföljning förbättringsåtgärder 2020')
+    expect($('.report-cover').text()).toContain('Utkast')
+    expect(
+      $('h2')
+        .map((_, e) => $(e).text())
+        .get(),
+    ).toEqual(['Innehållsförteckning', 'Inledning', 'Sammanfattning', 'Förbättringsåtgärder'])
+    expect($('.report-reviews li').last().text()).toBe(
+      'GRF-2020-11767 Uppföljning av internkontrollplan 2020 - Otillåten påverkan. Sammanträde 2020-09-23, protokoll §138.',
+    )
+  })
+
+  it('lists every risk and measure in the contents, each linking to its heading', async () => {
+    const { $ } = await demoReport()
+    const entries = $('.report-toc__entry')
+    expect(entries).toHaveLength(18)
+    entries.each((_, entry) => {
+      const target = $($(entry).attr('href') as string)
+      expect(target.text()).toBe($(entry).children().first().text())
+      expect($(entry).find('[data-page-of]').attr('data-page-of')).toBe(target.attr('id'))
+    })
+    expect($('h3').first().text()).toBe('Risk: Röjande av sekretess')
+  })
+
+  it('shows each measure as the committee reads it, its Markdown headings below the measure heading', async () => {
+    const { $ } = await demoReport()
+    const measure = $('.report-measure').first()
+    expect(measure.find('h4').text()).toBe('Åtgärd: Fördjupad analys och upprättande av handlingsplan')
+    expect(
+      measure
+        .find('.report-label')
+        .map((_, e) => $(e).text())
+        .get(),
+    ).toEqual(['Vad ska göras:', 'Genomförda åtgärder'])
+    expect(measure.find('.report-status').text()).toBe('Status: Genomförd – fortsatt arbete')
+    expect(measure.find('h5').first().text()).toBe('Kartläggning av förvaltningsspecifika förbättringsbehov')
+    expect(measure.find('ul li').length).toBeGreaterThan(3)
+    expect(measure.find('.report-owner').text()).toBe('(Grundskolenämnden)')
+  })
+
+  it('prints script and HTML in user text as inert text', async () => {
+    const payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    const { $ } = await demoReport(async (db) => {
+      const { risks, unit } = await demoPlan(db)
+      await aMeasure(db, risks[0]?.id as number, unit('HR-avdelningen'), { title: payload, progress: payload })
+    })
+    expect($('script, img')).toHaveLength(0)
+    const headings = $('.report-measure h4').filter((_, e) => $(e).text() === `Åtgärd: ${payload}`)
+    expect(headings).toHaveLength(1)
+  })
+})

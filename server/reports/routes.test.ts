@@ -1,0 +1,413 @@
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Response } from 'supertest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { PdfPrinter } from '../../reports/render-pdf.js'
+import { demoPlan } from '../../test/helpers/builders.js'
+import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
+import { insertReportVersion } from './repository.js'
+
+async function setup() {
+  const app = await createTestApp({ today: '2021-03-15' })
+  return { ...app, ...(await demoPlan(app.db)) }
+}
+
+/** The demo plan's risks, each with its measures, in the order of the plan. */
+const demoContents: [string, string[]][] = [
+  ['Röjande av sekretess', ['Fördjupad analys och upprättande av handlingsplan']],
+  [
+    'Risk för bristande följsamhet mot skattelagstiftning kopplat till förmåner',
+    ['Informationsinsats till chefer och medarbetare via KortNytt'],
+  ],
+  [
+    'Risk för otillåten påverkan',
+    [
+      'Integrera begreppet "otillåten påverkan" i stödmaterialet för förvaltningens intern kontroll-arbetsgrupp',
+      'Information om otillåten påverkan inom ramen för intern kontrollarbetet vid grundskoleförvaltningens introduktion för nya chefer',
+    ],
+  ],
+  [
+    'Bristfällig kontroll av utdrag ur belastningsregister vid nyrekrytering',
+    [
+      'Informationsinsats till förvaltningens chefer kring rutiner för belastningsregister',
+      'Revidera och tydliggöra delar i förvaltningens Rutin för referenstagning och kontroll av uttag ur belastningsregistret',
+      'Förstärka HR-avdelningens introduktion av nya chefer avseende rutiner vid belastningsregister',
+      'Riktade insatser mot administrativa chefer och skoladministratör gällande formaliadelarna kring utdragen',
+    ],
+  ],
+  [
+    'Bristande systematik i det förebyggande elevhälsoarbetet',
+    [
+      'Främja ökad likvärdighet med hjälp av förvaltningsgemensam mall för lokal elevhälsoplan',
+      'Kompetenshöjande insats för skolledare kring elevhälsouppdraget',
+    ],
+  ],
+  [
+    'Diskrepans mellan betyg på nationella proven och betyg',
+    [
+      'Ta fram förslag för att utveckla analys av bedömning och betygssättning inom ramen för det systematiska kvalitetsarbetet',
+      'Genomföra en fördjupad analys om bakomliggande orsaker till skillnader i bedömning och betygssättning',
+    ],
+  ],
+]
+
+const headingsOf = (contents: [string, string[]][]) =>
+  contents.flatMap(([risk, measures]) => [`Risk: ${risk}`, ...measures.map((m) => `Åtgärd: ${m}`)])
+
+const finalMessage = 'Ange vem som fastställer rapporten, till exempel namn och roll.'
+const author = 'Anna Andersson, nämndsekreterare'
+
+/** Collects a response body as raw bytes, whatever its content type. */
+function binary(res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void) {
+  const chunks: Buffer[] = []
+  res.on('data', (chunk: Buffer) => chunks.push(chunk))
+  res.on('end', () => done(null, Buffer.concat(chunks)))
+}
+
+async function download(agent: TestAgent, path: string, expectedStatus = 200): Promise<Response & { body: Buffer }> {
+  const response = await agent.get(path).buffer(true).parse(binary)
+  if (response.status !== expectedStatus) {
+    throw new Error(`GET ${path}: expected ${expectedStatus}, got ${response.status}: ${String(response.body)}`)
+  }
+  return response as Response & { body: Buffer }
+}
+
+/** The file name a browser saves the download as: the RFC 5987 `filename*`, decoded. */
+function savedFileName(response: Response): string {
+  const disposition = String(response.headers['content-disposition'])
+  expect(disposition).toMatch(/^attachment;/)
+  const encoded = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1]
+  if (!encoded) throw new Error(`No filename* in ${disposition}`)
+  return decodeURIComponent(encoded)
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+const scratch = mkdtempSync(join(tmpdir(), 'internkontroll-report-test-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+let pdfCount = 0
+
+/** The text of a PDF (or of its pages `first` to `last`), as pdftotext reads it, whitespace collapsed. */
+function pdfText(bytes: Uint8Array, pages: { first?: number; last?: number } = {}): string {
+  const file = join(scratch, `report-${++pdfCount}.pdf`)
+  writeFileSync(file, bytes)
+  const range = [...(pages.first ? ['-f', String(pages.first)] : []), ...(pages.last ? ['-l', String(pages.last)] : [])]
+  return execFileSync('pdftotext', [...range, file, '-'], { encoding: 'utf8' })
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+/** The rows of the table of final versions, each as the text of its cells. */
+async function versionRows(agent: TestAgent, planId: number) {
+  const $ = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+  return $('.report-toolbar table tbody tr')
+    .map((_, row) => [
+      {
+        cells: $(row)
+          .find('td')
+          .map((_, cell) => $(cell).text().replace(/\s+/g, ' ').trim())
+          .get(),
+        href: $(row).find('a').attr('href'),
+      },
+    ])
+    .get()
+}
+
+/** Sends a form with the values it shows, changed by `changes`, as a user editing one field would. */
+async function editThroughForm(agent: TestAgent, formPage: string, changes: Record<string, string>) {
+  const $ = html((await agent.get(formPage).expect(200)).text)
+  const form = $('main form[method="post"]').last()
+  const fields: Record<string, string> = {}
+  form.find('input[name], textarea[name], select[name]').each((_, element) => {
+    const field = $(element)
+    const name = field.attr('name') as string
+    if (name === '_csrf') return
+    if (element.tagName === 'select') fields[name] = String(field.find('option[selected]').val() ?? '')
+    else if (element.tagName === 'textarea') fields[name] = field.text()
+    else fields[name] = String(field.val() ?? '')
+  })
+  return submitForm(agent, formPage, { ...fields, ...changes }, 303)
+}
+
+describe('report preview', () => {
+  it('shows the cover, every risk and measure in the plan’s order, the reviews and no final version yet', async () => {
+    const { agent, planId } = await setup()
+    const $ = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+    expect($('.report-cover__title').text()).toBe('Uppföljning förbättringsåtgärder 2020')
+    expect($('.report-cover__committee').text()).toBe('Grundskolenämnden')
+    expect(
+      $('.report-cover__facts div')
+        .map((_, e) => `${$(e).find('dt').text()}: ${$(e).find('dd').text()}`)
+        .get(),
+    ).toEqual(['Datum: 2021-03-15', 'Version: Utkast'])
+    expect($('#report-toc').text()).toBe('Innehållsförteckning')
+    expect(
+      $('.report-risk > h3, .report-measure > h4')
+        .map((_, e) => $(e).text())
+        .get(),
+    ).toEqual(headingsOf(demoContents))
+    const reviews = $('.report-reviews li')
+      .map((_, e) => $(e).text())
+      .get()
+    expect(reviews).toHaveLength(8)
+    expect(reviews[0]).toBe(
+      'GRF-2020-11639 Uppföljning av internkontrollplan 2020 - Försent betalda leverantörsfakturor. Sammanträde 2020-06-16, protokoll §95.',
+    )
+    const pdfLink = $('a').filter((_, a) => $(a).text().trim() === 'Ladda ner PDF')
+    expect(pdfLink.attr('href')).toBe(`/planer/${planId}/rapport/pdf`)
+    expect($('.report-toolbar p').text()).toContain('Rapporten har inte fastställts ännu.')
+    expect($('.report-toolbar table')).toHaveLength(0)
+  })
+
+  it('follows the plan’s new order after a risk is moved up', async () => {
+    const { agent, planId, risks } = await setup()
+    await submitForm(
+      agent,
+      `/planer/${planId}`,
+      { direction: 'up' },
+      303,
+      `/planer/${planId}/risker/${risks[1]?.id}/flytta`,
+    )
+    const $ = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+    const [first, second, ...rest] = demoContents
+    expect(
+      $('.report-risk > h3, .report-measure > h4')
+        .map((_, e) => $(e).text())
+        .get(),
+    ).toEqual(headingsOf([second, first, ...rest] as [string, string[]][]))
+  })
+
+  it('answers 404 for a plan that does not exist', async () => {
+    const { agent } = await setup()
+    const $ = html((await agent.get('/planer/999999/rapport').expect(404)).text)
+    expect($('h1').text()).toBe('Sidan finns inte')
+  })
+})
+
+describe('draft PDF', () => {
+  it('downloads the report as a PDF file named after it', async () => {
+    const { agent, planId } = await setup()
+    const response = await download(agent, `/planer/${planId}/rapport/pdf`)
+    expect(response.headers['content-type']).toMatch(/^application\/pdf/)
+    expect(savedFileName(response)).toBe('Uppföljning förbättringsåtgärder 2020 – Grundskolenämnden (utkast).pdf')
+    expect(response.body.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+    const cover = pdfText(response.body, { first: 1, last: 1 })
+    expect(cover).toContain('Uppföljning förbättringsåtgärder 2020')
+    expect(cover).toContain('Utkast')
+    expect(cover).not.toContain('Fastställd')
+  })
+})
+
+describe('final versions', () => {
+  it('refuses to mark the report final without a name, and stores nothing', async () => {
+    const { agent, db, planId } = await setup()
+    const response = await submitForm(agent, `/planer/${planId}/rapport`, { createdBy: '  ' }, 400)
+    const $ = html(response.text)
+    expect($('.error-summary').text()).toContain(finalMessage)
+    expect($('#field-createdBy-error').text()).toContain(finalMessage)
+    expect($('.report-toolbar p').text()).toContain('Rapporten har inte fastställts ännu.')
+    expect(await db.selectFrom('report_version').select('id').execute()).toEqual([])
+  })
+
+  it('marks the report final and keeps the PDF with its author and SHA-256', async () => {
+    const { agent, planId } = await setup()
+    const answer = await submitForm(agent, `/planer/${planId}/rapport`, { createdBy: author }, 303)
+    expect(answer.headers.location).toBe(`/planer/${planId}/rapport#versions-heading`)
+
+    const rows = await versionRows(agent, planId)
+    expect(rows).toHaveLength(1)
+    const [row] = rows as [(typeof rows)[number]]
+    expect(row.cells.slice(0, 3)).toEqual(['1', '2021-03-15 10:00', author])
+    expect(row.cells[3]).toMatch(/^\d+ kB$/)
+    expect(row.cells[5]).toBe('Ladda ner version 1')
+    const page = html((await agent.get(`/planer/${planId}/rapport`)).text)
+    expect(page('.report-toolbar').text()).not.toContain('Rapporten har inte fastställts ännu.')
+
+    const file = await download(agent, row.href as string)
+    expect(file.headers['content-type']).toMatch(/^application\/pdf/)
+    expect(savedFileName(file)).toBe('Uppföljning förbättringsåtgärder 2020 – Grundskolenämnden (version 1).pdf')
+    expect(file.body.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+    expect(row.cells[4]).toBe(sha256(file.body))
+    const cover = pdfText(file.body, { first: 1, last: 1 })
+    expect(cover).toContain('Uppföljning förbättringsåtgärder 2020')
+    expect(cover).toContain('Fastställd')
+    expect(cover).not.toContain('Utkast')
+  })
+
+  it('serves a final version byte for byte after the plan changes, while the draft and a new version show the change', async () => {
+    const { agent, db, planId } = await setup()
+    await submitForm(agent, `/planer/${planId}/rapport`, { createdBy: author }, 303)
+    const [first] = await versionRows(agent, planId)
+    const before = await download(agent, first?.href as string)
+
+    const measure = await db
+      .selectFrom('measure')
+      .select('id')
+      .where('title', '=', 'Fördjupad analys och upprättande av handlingsplan')
+      .executeTakeFirstOrThrow()
+    const newTitle = 'Ny rubrik efter fastställandet'
+    await editThroughForm(agent, `/planer/${planId}/atgarder/${measure.id}/redigera`, { title: newTitle })
+    expect(
+      html((await agent.get(`/planer/${planId}/rapport`)).text)('.report-measure > h4')
+        .first()
+        .text(),
+    ).toBe(`Åtgärd: ${newTitle}`)
+
+    const after = await download(agent, first?.href as string)
+    expect(after.body.equals(before.body)).toBe(true)
+    expect(sha256(after.body)).toBe(first?.cells[4])
+    expect(pdfText(after.body)).toContain('Åtgärd: Fördjupad analys och upprättande av handlingsplan')
+    expect(pdfText(after.body)).not.toContain(newTitle)
+
+    const draft = await download(agent, `/planer/${planId}/rapport/pdf`)
+    expect(draft.body.equals(before.body)).toBe(false)
+    expect(pdfText(draft.body)).toContain(`Åtgärd: ${newTitle}`)
+
+    await submitForm(agent, `/planer/${planId}/rapport`, { createdBy: 'Bertil Berg, förvaltningsekonom' }, 303)
+    const rows = await versionRows(agent, planId)
+    expect(rows.map((r) => [r.cells[0], r.cells[2], r.cells[5]])).toEqual([
+      ['2', 'Bertil Berg, förvaltningsekonom', 'Ladda ner version 2'],
+      ['1', author, 'Ladda ner version 1'],
+    ])
+    expect(rows[1]).toEqual(first)
+    const second = await download(agent, rows[0]?.href as string)
+    expect(savedFileName(second)).toBe('Uppföljning förbättringsåtgärder 2020 – Grundskolenämnden (version 2).pdf')
+    expect(sha256(second.body)).toBe(rows[0]?.cells[4])
+    expect(pdfText(second.body)).toContain(`Åtgärd: ${newTitle}`)
+    expect((await download(agent, first?.href as string)).body.equals(before.body)).toBe(true)
+  })
+
+  it('answers 404 for an unknown version and for a version of another plan', async () => {
+    const { agent, db, planId } = await setup()
+    const { committee_id } = await db
+      .selectFrom('plan')
+      .select('committee_id')
+      .where('id', '=', planId)
+      .executeTakeFirstOrThrow()
+    const other = await db
+      .insertInto('plan')
+      .values({
+        committee_id,
+        year: 2021,
+        title: 'Internkontrollplan 2021',
+        introduction: '',
+        measures_introduction: '',
+        adopted_meeting_date: null,
+        adopted_minutes_paragraph: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const otherVersion = await insertReportVersion(db, {
+      planId: other.id,
+      pdf: new TextEncoder().encode('%PDF-1.7 the other plan'),
+      createdAt: '2021-03-01T09:00:00.000Z',
+      createdBy: 'Cecilia Ceder',
+    })
+    // The other plan's version is there to be found, under its own plan.
+    await download(agent, `/planer/${other.id}/rapport/versioner/${otherVersion.id}`)
+
+    for (const path of [
+      `/planer/${planId}/rapport/versioner/${otherVersion.id}`,
+      `/planer/${planId}/rapport/versioner/999999`,
+      `/planer/${planId}/rapport/versioner/abc`,
+      `/planer/999999/rapport/versioner/${otherVersion.id}`,
+    ]) {
+      const $ = html((await agent.get(path).expect(404)).text)
+      expect($('h1').text(), path).toBe('Sidan finns inte')
+      expect($('main p').first().text(), path).toMatch(/^(Rapportversionen|Planen) finns inte\./)
+    }
+  })
+})
+
+describe('when Chromium cannot be started', () => {
+  const missing = new PdfPrinter({ executablePath: '/nonexistent/chromium' })
+  afterAll(() => missing.close())
+
+  it('answers the draft PDF with 503 and a Swedish explanation at once, and the preview still works', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    try {
+      const app = await createTestApp({ pdf: missing })
+      const { agent } = app
+      const { planId } = await demoPlan(app.db)
+      const started = Date.now()
+      const response = await agent.get(`/planer/${planId}/rapport/pdf`).expect(503)
+      expect(Date.now() - started).toBeLessThan(5_000)
+      expect(response.headers['content-type']).toMatch(/^text\/html/)
+      const $ = html(response.text)
+      expect($('h1').text()).toBe('Det gick inte att skapa PDF-filen just nu')
+      expect($('main p').first().text()).toContain('webbläsaren som skapar PDF-filer inte kunde startas')
+      expect(response.text).not.toMatch(/\bat .+\.(ts|js):\d+/)
+      expect($('pre')).toHaveLength(0)
+      // The operator learns what is wrong from the log.
+      expect(String(logged.mock.calls[0]?.[0])).toContain('/nonexistent/chromium')
+
+      // Every attempt tries to start Chromium again, and fails the same way.
+      await agent.get(`/planer/${planId}/rapport/pdf`).expect(503)
+
+      const preview = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+      expect(preview('.report-cover__title').text()).toBe('Uppföljning förbättringsåtgärder 2020')
+    } finally {
+      logged.mockRestore()
+    }
+  })
+})
+
+describe('when the PDF printer is busy', () => {
+  const busy = new PdfPrinter({ executablePath: '/usr/bin/chromium', concurrency: 1, queueLimit: 0 })
+  afterAll(() => busy.close())
+
+  it('prints one of two simultaneous requests and turns the other away with 503', async () => {
+    const app = await createTestApp({ pdf: busy })
+    const { agent } = app
+    const { planId } = await demoPlan(app.db)
+    const responses = await Promise.all([
+      agent.get(`/planer/${planId}/rapport/pdf`).buffer(true).parse(binary),
+      agent.get(`/planer/${planId}/rapport/pdf`).buffer(true).parse(binary),
+    ])
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 503])
+    const printed = responses.find((r) => r.status === 200) as Response
+    expect((printed.body as Buffer).subarray(0, 5).toString('latin1')).toBe('%PDF-')
+    const refused = responses.find((r) => r.status === 503) as Response
+    expect(refused.headers['retry-after']).toBe('60')
+    const $ = html((refused.body as Buffer).toString('utf8'))
+    expect($('h1').text()).toBe('Det gick inte att skapa PDF-filen just nu')
+    expect($('main p').first().text()).toBe(
+      'Många rapporter skapas just nu. Vänta en minut och försök sedan igen – ingenting har gått förlorat.',
+    )
+  })
+})
+
+describe('deleting a plan with a final report', () => {
+  it('is refused with 409 on the confirmation page and when the form is posted anyway', async () => {
+    const { agent, db, planId } = await setup()
+    await submitForm(agent, `/planer/${planId}/rapport`, { createdBy: author }, 303)
+
+    const confirm = await agent.get(`/planer/${planId}/ta-bort`).expect(409)
+    const $ = html(confirm.text)
+    expect($('.warning').text()).toContain(
+      'Planen kan inte tas bort eftersom dess uppföljningsrapport har fastställts (1 version). Fastställda rapporter är allmänna handlingar och sparas.',
+    )
+    expect($('main button').filter((_, b) => /ta bort/i.test($(b).text()))).toHaveLength(0)
+    expect($('main form')).toHaveLength(0)
+    expect($('main a.button').text()).toBe('Tillbaka')
+
+    // A valid token from another form of the same session: the refusal is not just a CSRF failure.
+    const edit = html((await agent.get(`/planer/${planId}/redigera`).expect(200)).text)
+    const token = edit('main form[method="post"] input[name="_csrf"]').val()
+    expect(typeof token).toBe('string')
+    const posted = await agent
+      .post(`/planer/${planId}/ta-bort`)
+      .type('form')
+      .send({ _csrf: String(token) })
+      .expect(409)
+    expect(html(posted.text)('.warning').text()).toContain('Planen kan inte tas bort')
+
+    expect(await db.selectFrom('plan').select('id').where('id', '=', planId).execute()).toHaveLength(1)
+    expect(await db.selectFrom('risk').select('id').where('plan_id', '=', planId).execute()).toHaveLength(6)
+    expect(await db.selectFrom('report_version').select('id').execute()).toHaveLength(1)
+    await agent.get(`/planer/${planId}`).expect(200)
+  })
+})
