@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Response } from 'supertest'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { demoPlan } from '../../test/helpers/builders.js'
+import { pageTexts, squash } from '../../test/helpers/pdf.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { insertReportVersion } from './repository.js'
 
@@ -61,10 +58,12 @@ const finalMessage = 'Ange vem som fastställer rapporten, till exempel namn och
 const author = 'Anna Andersson, nämndsekreterare'
 
 /** Collects a response body as raw bytes, whatever its content type. */
-function binary(res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void) {
+function binary(res: Response, done: (error: Error | null, body: Buffer) => void) {
+  // In Node, superagent hands a parser the response stream itself.
+  const stream = res as unknown as NodeJS.ReadableStream
   const chunks: Buffer[] = []
-  res.on('data', (chunk: Buffer) => chunks.push(chunk))
-  res.on('end', () => done(null, Buffer.concat(chunks)))
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+  stream.on('end', () => done(null, Buffer.concat(chunks)))
 }
 
 async function download(agent: TestAgent, path: string, expectedStatus = 200): Promise<Response & { body: Buffer }> {
@@ -86,19 +85,9 @@ function savedFileName(response: Response): string {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
-const scratch = mkdtempSync(join(tmpdir(), 'internkontroll-report-test-'))
-afterAll(() => rmSync(scratch, { recursive: true, force: true }))
-let pdfCount = 0
-
-/** The text of a PDF (or of its pages `first` to `last`), as pdftotext reads it, whitespace collapsed. */
-function pdfText(bytes: Uint8Array, pages: { first?: number; last?: number } = {}): string {
-  const file = join(scratch, `report-${++pdfCount}.pdf`)
-  writeFileSync(file, bytes)
-  const range = [...(pages.first ? ['-f', String(pages.first)] : []), ...(pages.last ? ['-l', String(pages.last)] : [])]
-  return execFileSync('pdftotext', [...range, file, '-'], { encoding: 'utf8' })
-    .replace(/\s+/g, ' ')
-    .trim()
-}
+/** The text of the whole PDF, or of its cover, as pdftotext reads it, whitespace collapsed. */
+const pdfText = (bytes: Uint8Array) => squash(pageTexts(bytes).join(' '))
+const coverText = (bytes: Uint8Array) => squash(pageTexts(bytes)[0] ?? '')
 
 /** The rows of the table of final versions, each as the text of its cells. */
 async function versionRows(agent: TestAgent, planId: number) {
@@ -194,7 +183,7 @@ describe('draft PDF', () => {
     expect(response.headers['content-type']).toMatch(/^application\/pdf/)
     expect(savedFileName(response)).toBe('Uppföljning förbättringsåtgärder 2020 – Grundskolenämnden (utkast).pdf')
     expect(response.body.subarray(0, 5).toString('latin1')).toBe('%PDF-')
-    const cover = pdfText(response.body, { first: 1, last: 1 })
+    const cover = coverText(response.body)
     expect(cover).toContain('Uppföljning förbättringsåtgärder 2020')
     expect(cover).toContain('Utkast')
     expect(cover).not.toContain('Fastställd')
@@ -231,7 +220,7 @@ describe('final versions', () => {
     expect(savedFileName(file)).toBe('Uppföljning förbättringsåtgärder 2020 – Grundskolenämnden (version 1).pdf')
     expect(file.body.subarray(0, 5).toString('latin1')).toBe('%PDF-')
     expect(row.cells[4]).toBe(sha256(file.body))
-    const cover = pdfText(file.body, { first: 1, last: 1 })
+    const cover = coverText(file.body)
     expect(cover).toContain('Uppföljning förbättringsåtgärder 2020')
     expect(cover).toContain('Fastställd')
     expect(cover).not.toContain('Utkast')
@@ -278,6 +267,19 @@ describe('final versions', () => {
     expect(sha256(second.body)).toBe(rows[0]?.cells[4])
     expect(pdfText(second.body)).toContain(`Åtgärd: ${newTitle}`)
     expect((await download(agent, first?.href as string)).body.equals(before.body)).toBe(true)
+  })
+
+  it('numbers two versions marked final at the same moment 1 and 2', async () => {
+    const { agent, planId } = await setup()
+    const page = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+    const token = String(page(`form[action="/planer/${planId}/rapport/faststall"] input[name="_csrf"]`).val())
+    const post = (createdBy: string) =>
+      agent.post(`/planer/${planId}/rapport/faststall`).type('form').send({ _csrf: token, createdBy })
+    const answers = await Promise.all([post('Anna Andersson'), post('Bertil Berg')])
+    expect(answers.map((a) => a.status)).toEqual([303, 303])
+    const rows = await versionRows(agent, planId)
+    expect(rows.map((r) => r.cells[0])).toEqual(['2', '1'])
+    expect(rows.map((r) => r.cells[2]).sort()).toEqual(['Anna Andersson', 'Bertil Berg'])
   })
 
   it('answers 404 for an unknown version and for a version of another plan', async () => {

@@ -32,6 +32,7 @@ export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandleb
     ])
     res.status(Object.keys(errors).length > 0 ? 400 : 200).render('reports/preview', {
       title: data?.title,
+      stylesheets: ['/assets/report.css'],
       breadcrumbs: planBreadcrumbs(plan),
       plan,
       report: data,

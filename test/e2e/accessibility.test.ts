@@ -1,25 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import type { AxeResults } from 'axe-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { follow, linkPath, type Page, texts, useBrowser } from './browser.js'
+import { axeViolations, follow, linkPath, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-const wcag21aa = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
-
-/** axe-core's WCAG 2.1 A/AA violations on the page, one line each with the elements at fault. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated over DevTools, so the page's Content-Security-Policy does not block it.
-  await page.evaluate(axeSource)
-  const violations = await page.evaluate(async (tags) => {
-    const { axe } = window as unknown as { axe: typeof import('axe-core') }
-    const results: AxeResults = await axe.run(document, { runOnly: { type: 'tag', values: tags } })
-    return results.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }))
-  }, wcag21aa)
-  return violations.map((v) => `${v.id} (${v.help}): ${v.targets.join(', ')}`)
-}
 
 /** Every page type, found by following the links a user would, starting at the plan list. */
 const pages = new Map<string, string>()

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import type { AxeResults } from 'axe-core'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { type RunningServer, startServer } from './server.js'
@@ -134,4 +137,19 @@ export function tableRows(page: Page, table: string): Promise<string[][]> {
   return page.$$eval(`${table} tbody tr`, (rows) =>
     rows.map((row) => [...row.cells].map((cell) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim())),
   )
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const wcag21aa = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+
+/** axe-core's WCAG 2.1 A/AA violations on the page, one line each with the elements at fault. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated over DevTools, so the page's Content-Security-Policy does not block it.
+  await page.evaluate(axeSource)
+  const violations = await page.evaluate(async (tags) => {
+    const { axe } = window as unknown as { axe: typeof import('axe-core') }
+    const results: AxeResults = await axe.run(document, { runOnly: { type: 'tag', values: tags } })
+    return results.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }))
+  }, wcag21aa)
+  return violations.map((v) => `${v.id} (${v.help}): ${v.targets.join(', ')}`)
 }
