@@ -7,7 +7,8 @@ export type PageMap = Record<string, number>
 
 // The only file that knows Puppeteer. One Chromium lives as long as the server and prints every report.
 
-const launchArgs = [
+/** Flags for a headless Chromium on a closed network (also used by the end-to-end tests). */
+export const chromiumArgs = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -119,7 +120,7 @@ export class PdfPrinter {
   private launch(): Promise<Browser> {
     if (!this.browser) {
       const starting = puppeteer
-        .launch({ executablePath: this.options.executablePath, headless: true, args: launchArgs })
+        .launch({ executablePath: this.options.executablePath, headless: true, args: chromiumArgs })
         .then((browser) => {
           // A crashed browser is started again by the next job.
           browser.on('disconnected', () => {

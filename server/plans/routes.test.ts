@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { demoRiskHeadings } from '../../test/helpers/builders.js'
 import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
 
 describe('plan pages', () => {
@@ -17,14 +18,7 @@ describe('plan pages', () => {
       $('article.risk h3')
         .map((_, e) => $(e).text())
         .get(),
-    ).toEqual([
-      'Risk: Röjande av sekretess',
-      'Risk: Risk för bristande följsamhet mot skattelagstiftning kopplat till förmåner',
-      'Risk: Risk för otillåten påverkan',
-      'Risk: Bristfällig kontroll av utdrag ur belastningsregister vid nyrekrytering',
-      'Risk: Bristande systematik i det förebyggande elevhälsoarbetet',
-      'Risk: Diskrepans mellan betyg på nationella proven och betyg',
-    ])
+    ).toEqual(demoRiskHeadings)
     expect($('article.risk tbody tr')).toHaveLength(12)
     const hrRows = $('article.risk tbody tr').filter((_, e) => $(e).text().includes('HR-avdelningen'))
     expect(hrRows).toHaveLength(4)

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Response } from 'supertest'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { PdfPrinter } from '../../reports/render-pdf.js'
-import { demoPlan } from '../../test/helpers/builders.js'
+import { anotherPlan, demoContents, demoPlan } from '../../test/helpers/builders.js'
 import { pageTexts, squash } from '../../test/helpers/pdf.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { insertReportVersion } from './repository.js'
@@ -11,45 +11,6 @@ async function setup() {
   const app = await createTestApp({ today: '2021-03-15' })
   return { ...app, ...(await demoPlan(app.db)) }
 }
-
-/** The demo plan's risks, each with its measures, in the order of the plan. */
-const demoContents: [string, string[]][] = [
-  ['Röjande av sekretess', ['Fördjupad analys och upprättande av handlingsplan']],
-  [
-    'Risk för bristande följsamhet mot skattelagstiftning kopplat till förmåner',
-    ['Informationsinsats till chefer och medarbetare via KortNytt'],
-  ],
-  [
-    'Risk för otillåten påverkan',
-    [
-      'Integrera begreppet "otillåten påverkan" i stödmaterialet för förvaltningens intern kontroll-arbetsgrupp',
-      'Information om otillåten påverkan inom ramen för intern kontrollarbetet vid grundskoleförvaltningens introduktion för nya chefer',
-    ],
-  ],
-  [
-    'Bristfällig kontroll av utdrag ur belastningsregister vid nyrekrytering',
-    [
-      'Informationsinsats till förvaltningens chefer kring rutiner för belastningsregister',
-      'Revidera och tydliggöra delar i förvaltningens Rutin för referenstagning och kontroll av uttag ur belastningsregistret',
-      'Förstärka HR-avdelningens introduktion av nya chefer avseende rutiner vid belastningsregister',
-      'Riktade insatser mot administrativa chefer och skoladministratör gällande formaliadelarna kring utdragen',
-    ],
-  ],
-  [
-    'Bristande systematik i det förebyggande elevhälsoarbetet',
-    [
-      'Främja ökad likvärdighet med hjälp av förvaltningsgemensam mall för lokal elevhälsoplan',
-      'Kompetenshöjande insats för skolledare kring elevhälsouppdraget',
-    ],
-  ],
-  [
-    'Diskrepans mellan betyg på nationella proven och betyg',
-    [
-      'Ta fram förslag för att utveckla analys av bedömning och betygssättning inom ramen för det systematiska kvalitetsarbetet',
-      'Genomföra en fördjupad analys om bakomliggande orsaker till skillnader i bedömning och betygssättning',
-    ],
-  ],
-]
 
 const headingsOf = (contents: [string, string[]][]) =>
   contents.flatMap(([risk, measures]) => [`Risk: ${risk}`, ...measures.map((m) => `Åtgärd: ${m}`)])
@@ -284,32 +245,15 @@ describe('final versions', () => {
 
   it('answers 404 for an unknown version and for a version of another plan', async () => {
     const { agent, db, planId } = await setup()
-    const { committee_id } = await db
-      .selectFrom('plan')
-      .select('committee_id')
-      .where('id', '=', planId)
-      .executeTakeFirstOrThrow()
-    const other = await db
-      .insertInto('plan')
-      .values({
-        committee_id,
-        year: 2021,
-        title: 'Internkontrollplan 2021',
-        introduction: '',
-        measures_introduction: '',
-        adopted_meeting_date: null,
-        adopted_minutes_paragraph: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
+    const otherPlanId = await anotherPlan(db)
     const otherVersion = await insertReportVersion(db, {
-      planId: other.id,
+      planId: otherPlanId,
       pdf: new TextEncoder().encode('%PDF-1.7 the other plan'),
       createdAt: '2021-03-01T09:00:00.000Z',
       createdBy: 'Cecilia Ceder',
     })
     // The other plan's version is there to be found, under its own plan.
-    await download(agent, `/planer/${other.id}/rapport/versioner/${otherVersion.id}`)
+    await download(agent, `/planer/${otherPlanId}/rapport/versioner/${otherVersion.id}`)
 
     for (const path of [
       `/planer/${planId}/rapport/versioner/${otherVersion.id}`,

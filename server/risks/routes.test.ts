@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { demoPlan } from '../../test/helpers/builders.js'
+import { anotherPlan, demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
 
 const riskFields = {
@@ -81,20 +81,7 @@ describe('risk pages', () => {
   it('does not show a risk through another plan', async () => {
     const { agent, db } = await createTestApp()
     const { risks } = await demoPlan(db)
-    const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
-    const other = await db
-      .insertInto('plan')
-      .values({
-        committee_id: committee.id,
-        year: 2021,
-        title: 'Internkontrollplan 2021',
-        introduction: '',
-        measures_introduction: '',
-        adopted_meeting_date: null,
-        adopted_minutes_paragraph: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    await agent.get(`/planer/${other.id}/risker/${risks[0]?.id}`).expect(404)
+    const otherPlanId = await anotherPlan(db)
+    await agent.get(`/planer/${otherPlanId}/risker/${risks[0]?.id}`).expect(404)
   })
 })

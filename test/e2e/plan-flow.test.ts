@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { demoRiskHeadings } from '../helpers/builders.js'
 import { choose, fieldValue, fill, follow, type Page, tableRows, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
@@ -26,14 +27,7 @@ describe('the plan register, used in a browser', () => {
   it('shows the demo plan with its 6 risks and 12 measures', async () => {
     const { page } = e2e
     await openDemoPlan(page)
-    expect(await texts(page, riskHeadings)).toEqual([
-      'Risk: Röjande av sekretess',
-      'Risk: Risk för bristande följsamhet mot skattelagstiftning kopplat till förmåner',
-      'Risk: Risk för otillåten påverkan',
-      'Risk: Bristfällig kontroll av utdrag ur belastningsregister vid nyrekrytering',
-      'Risk: Bristande systematik i det förebyggande elevhälsoarbetet',
-      'Risk: Diskrepans mellan betyg på nationella proven och betyg',
-    ])
+    expect(await texts(page, riskHeadings)).toEqual(demoRiskHeadings)
     const measures = await tableRows(page, measureRows)
     expect(measures).toHaveLength(12)
     expect(measures).toContainEqual([

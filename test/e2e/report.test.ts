@@ -1,20 +1,11 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
 import { PdfPrinter } from '../../reports/render-pdf.js'
-import { demoPlan } from '../helpers/builders.js'
+import { demoPlan, demoRiskHeadings } from '../helpers/builders.js'
 import { createTestApp } from '../helpers/test-app.js'
 import { axeViolations, fill, follow, linkPath, type Page, tableRows, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
-
-const riskHeadings = [
-  'Risk: Röjande av sekretess',
-  'Risk: Risk för bristande följsamhet mot skattelagstiftning kopplat till förmåner',
-  'Risk: Risk för otillåten påverkan',
-  'Risk: Bristfällig kontroll av utdrag ur belastningsregister vid nyrekrytering',
-  'Risk: Bristande systematik i det förebyggande elevhälsoarbetet',
-  'Risk: Diskrepans mellan betyg på nationella proven och betyg',
-]
 
 async function openReport(page: Page) {
   expect(await e2e.open('/planer')).toBe(200)
@@ -44,7 +35,7 @@ describe('the follow-up report, used in a browser', () => {
     await openReport(page)
     expect(await texts(page, '.report-cover__title')).toEqual(['Uppföljning förbättringsåtgärder 2020'])
     expect(await texts(page, '.report-toc h2')).toEqual(['Innehållsförteckning'])
-    expect(await texts(page, '.report-risk h3')).toEqual(riskHeadings)
+    expect(await texts(page, '.report-risk h3')).toEqual(demoRiskHeadings)
     expect(await texts(page, '.report-toolbar p')).toContain('Rapporten har inte fastställts ännu.')
     expect(await axeViolations(page)).toEqual([])
 

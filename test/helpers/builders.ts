@@ -2,7 +2,50 @@ import type { Db } from '../../db/connection.js'
 import type { MeasureStatus } from '../../db/schema.js'
 import { insertMeasure } from '../../server/measures/repository.js'
 import { nextPosition } from '../../server/ordering.js'
+import { insertPlan } from '../../server/plans/repository.js'
 import { insertRisk } from '../../server/risks/repository.js'
+
+/** The demo plan's risks, each with its measures, in the order of the plan. */
+export const demoContents: [string, string[]][] = [
+  ['Röjande av sekretess', ['Fördjupad analys och upprättande av handlingsplan']],
+  [
+    'Risk för bristande följsamhet mot skattelagstiftning kopplat till förmåner',
+    ['Informationsinsats till chefer och medarbetare via KortNytt'],
+  ],
+  [
+    'Risk för otillåten påverkan',
+    [
+      'Integrera begreppet "otillåten påverkan" i stödmaterialet för förvaltningens intern kontroll-arbetsgrupp',
+      'Information om otillåten påverkan inom ramen för intern kontrollarbetet vid grundskoleförvaltningens introduktion för nya chefer',
+    ],
+  ],
+  [
+    'Bristfällig kontroll av utdrag ur belastningsregister vid nyrekrytering',
+    [
+      'Informationsinsats till förvaltningens chefer kring rutiner för belastningsregister',
+      'Revidera och tydliggöra delar i förvaltningens Rutin för referenstagning och kontroll av uttag ur belastningsregistret',
+      'Förstärka HR-avdelningens introduktion av nya chefer avseende rutiner vid belastningsregister',
+      'Riktade insatser mot administrativa chefer och skoladministratör gällande formaliadelarna kring utdragen',
+    ],
+  ],
+  [
+    'Bristande systematik i det förebyggande elevhälsoarbetet',
+    [
+      'Främja ökad likvärdighet med hjälp av förvaltningsgemensam mall för lokal elevhälsoplan',
+      'Kompetenshöjande insats för skolledare kring elevhälsouppdraget',
+    ],
+  ],
+  [
+    'Diskrepans mellan betyg på nationella proven och betyg',
+    [
+      'Ta fram förslag för att utveckla analys av bedömning och betygssättning inom ramen för det systematiska kvalitetsarbetet',
+      'Genomföra en fördjupad analys om bakomliggande orsaker till skillnader i bedömning och betygssättning',
+    ],
+  ],
+]
+
+/** The demo plan's risk headings as pages show them. */
+export const demoRiskHeadings = demoContents.map(([risk]) => `Risk: ${risk}`)
 
 /** The demo plan's ids, looked up rather than assumed. */
 export async function demoPlan(db: Db) {
@@ -47,4 +90,18 @@ export async function aMeasure(
     },
     '2021-01-01T00:00:00.000Z',
   )
+}
+
+/** A second, empty plan of the demo committee, for checks that one plan's records stay out of another's pages. */
+export async function anotherPlan(db: Db, year = 2021): Promise<number> {
+  const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
+  return insertPlan(db, {
+    committee_id: committee.id,
+    year,
+    title: `Internkontrollplan ${year}`,
+    introduction: '',
+    measures_introduction: '',
+    adopted_meeting_date: null,
+    adopted_minutes_paragraph: null,
+  })
 }
