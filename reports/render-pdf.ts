@@ -61,7 +61,8 @@ export class PdfPrinter {
   async printWithPageNumbers(html: string): Promise<{ pdf: Uint8Array; prints: number }> {
     return this.withPage(async (page) => {
       await page.setContent(html, { waitUntil: 'load' })
-      let pages = await predictPages(page)
+      const predicted = await predictPages(page)
+      let pages = predicted.pages
       for (let prints = 1; prints <= 3; prints++) {
         await fillPageNumbers(page, pages)
         const pdf = await this.print(page)
@@ -69,7 +70,7 @@ export class PdfPrinter {
         const landed = namedDestinationPages(doc)
         const actual = Object.fromEntries(Object.keys(pages).map((a) => [a, landed.get(a) ?? 0]))
         if (Object.keys(pages).every((a) => actual[a] === pages[a])) {
-          return { pdf: appendUpdate(pdf, doc, repairOutlineTitles(doc, await headingTexts(page))), prints }
+          return { pdf: appendUpdate(pdf, doc, repairOutlineTitles(doc, predicted.headings)), prints }
         }
         pages = actual
       }
@@ -177,9 +178,10 @@ async function isolate(page: Page): Promise<void> {
 
 /**
  * Lays the document out in columns exactly one page's content box in size, reads the column each
- * `data-page-of` target falls in, then removes the columns again.
+ * `data-page-of` target falls in, then removes the columns again. Also returns the text of every heading,
+ * which the bookmarks are mended from (read here, as the page is already laid out).
  */
-async function predictPages(page: Page): Promise<PageMap> {
+async function predictPages(page: Page): Promise<{ pages: PageMap; headings: string[] }> {
   return page.evaluate(
     (width, height) => {
       const style = document.createElement('style')
@@ -194,16 +196,13 @@ async function predictPages(page: Page): Promise<PageMap> {
         if (target) pages[id] = Math.floor((target.getBoundingClientRect().left - origin + 1) / width) + 1
       }
       style.remove()
-      return pages
+      const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) =>
+        (h.textContent ?? '').replace(/\s+/g, ' ').trim(),
+      )
+      return { pages, headings }
     },
     contentWidth,
     contentHeight,
-  )
-}
-
-function headingTexts(page: Page): Promise<string[]> {
-  return page.$$eval('h1, h2, h3, h4, h5, h6', (headings) =>
-    headings.map((h) => (h.textContent ?? '').replace(/\s+/g, ' ').trim()),
   )
 }
 
