@@ -97,6 +97,8 @@ export interface ReportVersionTable {
   version_number: number
   created_at: string
   created_by: string
+  /** The name it downloads under, fixed when it was made. */
+  file_name: string
   sha256: string
   byte_size: number
   pdf: Uint8Array

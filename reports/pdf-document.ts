@@ -97,10 +97,12 @@ export function appendUpdate(original: Uint8Array, doc: PDFDocument, changed: PD
         `${ref.objectNumber} 1\n${String(at).padStart(10, '0')} ${String(ref.generationNumber).padStart(5, '0')} n \n`,
     )
     .join('')
-  const info = doc.context.trailerInfo
+  // An update's trailer repeats every entry of the previous one (/ID, /Info, /Encrypt) besides its own.
+  const { Root, Info, ID, Encrypt } = doc.context.trailerInfo
+  const entries = [`/Root ${Root}`, Info && `/Info ${Info}`, ID && `/ID ${ID}`, Encrypt && `/Encrypt ${Encrypt}`]
   chunks.push(
-    `xref\n${xref}trailer\n<< /Size ${doc.context.largestObjectNumber + 1} /Root ${info.Root}` +
-      `${info.Info ? ` /Info ${info.Info}` : ''} /Prev ${previous} >>\nstartxref\n${offset}\n%%EOF\n`,
+    `xref\n${xref}trailer\n<< /Size ${doc.context.largestObjectNumber + 1} ${entries.filter(Boolean).join(' ')}` +
+      ` /Prev ${previous} >>\nstartxref\n${offset}\n%%EOF\n`,
   )
   return Buffer.concat([original, Buffer.from(chunks.join(''), 'latin1')])
 }

@@ -129,4 +129,18 @@ describe('PdfPrinter', () => {
     expect(squash(pageTexts(result.pdf)[0] ?? '')).toContain('Innehåll: A 2')
     expect(squash(pageTexts(result.pdf)[1] ?? '')).toContain('Målet')
   })
+
+  it('gives up on a job past its deadline with a Swedish message, and prints again afterwards', async () => {
+    const hasty = new PdfPrinter({
+      executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+      timeoutMs: 1,
+    })
+    try {
+      await expect(hasty.printOnce('<p>x</p>')).rejects.toThrow('Det tog för lång tid att skapa PDF-filen')
+    } finally {
+      await hasty.close()
+    }
+    const pdf = await printer.printOnce('<!doctype html><title>t</title><p>Efteråt</p>')
+    expect(squash(pageTexts(pdf)[0] ?? '')).toBe('Efteråt')
+  })
 })

@@ -33,7 +33,7 @@ export interface PdfPrinterOptions {
   concurrency?: number
   /** Jobs allowed to wait; past that a request is turned away at once with a "busy" message. */
   queueLimit?: number
-  /** Longest time one print may take. */
+  /** Longest time one PDF may take, all prints included; past it the browser is restarted. */
   timeoutMs?: number
 }
 
@@ -99,21 +99,32 @@ export class PdfPrinter {
       tagged: true,
       outline: true,
       preferCSSPageSize: true,
-      timeout: this.timeoutMs,
+      timeout: 0, // the job's own deadline applies
     })
   }
 
   private async withPage<T>(job: (page: Page) => Promise<T>): Promise<T> {
     await this.acquire()
+    let timer: NodeJS.Timeout | undefined
     try {
-      const page = await (await this.launch()).newPage()
+      const starting = this.launch()
+      const browser = await starting
+      // One deadline for the whole job: a Chromium that hangs without crashing must not hold its slot forever.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          browser.process()?.kill('SIGKILL')
+          if (this.browser === starting) this.browser = null
+          reject(new ServiceUnavailableError('Det tog för lång tid att skapa PDF-filen. Försök igen om en stund.'))
+        }, this.timeoutMs)
+      })
+      const page = await Promise.race([browser.newPage(), deadline])
       try {
-        await isolate(page)
-        return await job(page)
+        return await Promise.race([isolate(page).then(() => job(page)), deadline])
       } finally {
         await page.close().catch(() => undefined)
       }
     } finally {
+      clearTimeout(timer)
       this.release()
     }
   }

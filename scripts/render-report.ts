@@ -1,5 +1,6 @@
-// npm run report -- --plan <id> --out <file> [--final]
-// Writes a plan's follow-up report as PDF from the configured database (nothing is stored).
+// npm run report -- --plan <id> --out <file>
+// Writes a plan's follow-up report as a draft PDF from the configured database. Final versions are made
+// in the app, where they are stored and listed; a file marked final outside that register would mislead.
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { migrateToLatest, openDatabase } from '../db/connection.js'
@@ -10,10 +11,10 @@ import { swedishDate } from '../server/dates.js'
 import { createViews } from '../server/views.js'
 
 const { values } = parseArgs({
-  options: { plan: { type: 'string' }, out: { type: 'string' }, final: { type: 'boolean', default: false } },
+  options: { plan: { type: 'string' }, out: { type: 'string' } },
 })
 if (!values.plan || !/^\d+$/.test(values.plan) || !values.out) {
-  console.error('Usage: npm run report -- --plan <id> --out <file.pdf> [--final]')
+  console.error('Usage: npm run report -- --plan <id> --out <file.pdf>')
   process.exit(2)
 }
 
@@ -24,7 +25,7 @@ try {
   await migrateToLatest(db)
   const made = await makeReportPdf({ db, views: createViews(), pdf }, Number(values.plan), {
     madeOn: swedishDate(new Date()),
-    final: values.final,
+    final: false,
   })
   if (!made) {
     console.error(`There is no plan ${values.plan} in ${config.databaseFile}.`)

@@ -32,7 +32,14 @@ export function createApp(services: Services): express.Express {
   if (services.config.viewCache) app.enable('view cache')
   app.disable('x-powered-by')
 
-  app.use(helmet())
+  // Production is served over HTTPS (README); elsewhere forcing HTTPS would break a plain-HTTP test host.
+  const https = services.config.production
+  app.use(
+    helmet({
+      strictTransportSecurity: https,
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+    }),
+  )
   app.use('/assets', express.static(`${viewsDir}/assets`, { maxAge: '1h' }))
   app.use(express.urlencoded({ extended: false, limit: '1mb' }))
   app.use(cookieParser())

@@ -17,7 +17,7 @@ export function errorHandler(production: boolean): ErrorRequestHandler {
       return
     }
     if (err instanceof ForbiddenError) {
-      res.status(403).render('errors/forbidden', { title: 'Åtkomst nekad', message: err.message })
+      res.status(403).render('errors/forbidden', { title: err.title, message: err.message })
       return
     }
     // body-parser's own errors (too large, malformed) carry a 4xx status.

@@ -8,7 +8,11 @@ export class NotFoundError extends Error {
 }
 
 export class ForbiddenError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The page's heading. */
+    readonly title = 'Åtkomst nekad',
+  ) {
     super(message)
     this.name = 'ForbiddenError'
   }

@@ -16,6 +16,18 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
   return { ok: false, errors }
 }
 
+/** Parses a form, then checks the rules that need the database on input that parsed. */
+export async function validateForm<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  check: (value: z.output<S>) => Promise<FieldErrors>,
+): Promise<FormResult<z.output<S>>> {
+  const parsed = parseForm(schema, body)
+  if (!parsed.ok) return parsed
+  const errors = await check(parsed.value)
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : parsed
+}
+
 /**
  * What a form page needs: the values to show (the user's own input after a failed post) and the
  * messages, both beside each field and listed at the top in field order (zod reports in shape order).

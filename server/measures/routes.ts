@@ -2,7 +2,7 @@ import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
-import { direction, type FieldErrors, formState, parseForm } from '../forms.js'
+import { direction, type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { move, nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
@@ -96,11 +96,10 @@ export function measureRoutes({ db, clock }: Services): Router {
 
   router.post('/atgarder/ny', async (req, res) => {
     const plan = await requirePlan(db, req.params)
-    const parsed = parseForm(measureForm, req.body)
-    const errors = parsed.ok ? await checkChoices(plan, parsed.value) : parsed.errors
-    if (!parsed.ok || Object.keys(errors).length > 0) {
+    const parsed = await validateForm(measureForm, req.body, (value) => checkChoices(plan, value))
+    if (!parsed.ok) {
       const page = await newMeasurePage(plan, req.body.riskId)
-      return renderForm(res, plan, { ...page, ...formState(req.body, errors) }, 400)
+      return renderForm(res, plan, { ...page, ...formState(req.body, parsed.errors) }, 400)
     }
     const row = toRow(parsed.value)
     const id = await db
@@ -160,10 +159,9 @@ export function measureRoutes({ db, clock }: Services): Router {
 
   router.post('/atgarder/:measureId/redigera', async (req, res) => {
     const { plan, measure } = await load(req)
-    const parsed = parseForm(measureForm, req.body)
-    const errors = parsed.ok ? await checkChoices(plan, parsed.value) : parsed.errors
-    if (!parsed.ok || Object.keys(errors).length > 0) {
-      return renderForm(res, plan, { ...editMeasurePage(plan, measure), ...formState(req.body, errors) }, 400)
+    const parsed = await validateForm(measureForm, req.body, (value) => checkChoices(plan, value))
+    if (!parsed.ok) {
+      return renderForm(res, plan, { ...editMeasurePage(plan, measure), ...formState(req.body, parsed.errors) }, 400)
     }
     const row = toRow(parsed.value)
     await db.transaction().execute(async (trx) => {

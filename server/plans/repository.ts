@@ -5,11 +5,14 @@ export async function listPlans(db: Db) {
   return db
     .selectFrom('plan')
     .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .innerJoin('municipality', 'municipality.id', 'committee.municipality_id')
     .select((eb) => [
       'plan.id',
       'plan.year',
       'plan.title',
+      'committee.id as committeeId',
       'committee.name as committeeName',
+      'municipality.name as municipalityName',
       eb
         .selectFrom('risk')
         .whereRef('risk.plan_id', '=', 'plan.id')
@@ -45,7 +48,12 @@ export async function findPlan(db: Db, id: number) {
 }
 
 export async function listCommittees(db: Db) {
-  return db.selectFrom('committee').select(['id', 'name']).orderBy('name').execute()
+  return db
+    .selectFrom('committee')
+    .innerJoin('municipality', 'municipality.id', 'committee.municipality_id')
+    .select(['committee.id', 'committee.name', 'municipality.name as municipalityName'])
+    .orderBy('committee.name')
+    .execute()
 }
 
 export async function committeeExists(db: Db, id: number): Promise<boolean> {

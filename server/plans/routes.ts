@@ -2,7 +2,7 @@ import { type Request, type Response, Router } from 'express'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
 import { swedishDate } from '../dates.js'
-import { type FieldErrors, formState, parseForm } from '../forms.js'
+import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
 import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
@@ -32,14 +32,30 @@ export function planRoutes({ db, clock }: Services): Router {
     const committees = await listCommittees(db)
     res.status(status).render('plans/form', {
       ...locals,
-      committeeOptions: committees.map((c) => ({ value: c.id, label: c.name })),
+      committeeOptions: committees.map((c) => ({ value: c.id, label: `${c.name} (${c.municipalityName})` })),
     })
   }
 
-  /** Rules that need the database: the committee exists and has no other plan that year. */
-  async function checkPlan(value: PlanForm, planId: number | null): Promise<FieldErrors> {
+  /**
+   * Rules that need the database: the committee exists and has no other plan that year. A plan with risks
+   * stays with its committee (its measures' owner units belong to that administration), and a plan whose
+   * report is final keeps its committee and year, which the stored report names.
+   */
+  async function checkPlan(value: PlanForm, existing: PlanContext | null): Promise<FieldErrors> {
     if (!(await committeeExists(db, value.committeeId))) return { committeeId: 'Välj en nämnd i listan.' }
-    if (await findClashingPlan(db, value.committeeId, value.year, planId)) {
+    if (existing) {
+      const [contents, finalReports] = await Promise.all([
+        countPlanContents(db, existing.id),
+        countReportVersions(db, existing.id),
+      ])
+      if (value.committeeId !== existing.committee_id && contents.risks > 0) {
+        return { committeeId: 'Planen har redan risker och åtgärder och kan inte flyttas till en annan nämnd.' }
+      }
+      if (value.year !== existing.year && finalReports > 0) {
+        return { year: 'Året kan inte ändras eftersom planens uppföljningsrapport har fastställts.' }
+      }
+    }
+    if (await findClashingPlan(db, value.committeeId, value.year, existing?.id ?? null)) {
       return { year: `Nämnden har redan en internkontrollplan för ${value.year}.` }
     }
     return {}
@@ -72,10 +88,17 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/', async (_req, res) => {
     const plans = await listPlans(db)
-    const committees = [...new Set(plans.map((p) => p.committeeName))].sort(collator.compare)
+    const committees = [...new Map(plans.map((p) => [p.committeeId, p])).values()].sort(
+      (a, b) =>
+        collator.compare(a.municipalityName, b.municipalityName) || collator.compare(a.committeeName, b.committeeName),
+    )
     res.render('plans/index', {
       title: 'Internkontrollplaner',
-      committees: committees.map((name) => ({ name, plans: plans.filter((p) => p.committeeName === name) })),
+      committees: committees.map((c) => ({
+        name: c.committeeName,
+        municipality: c.municipalityName,
+        plans: plans.filter((p) => p.committeeId === c.committeeId),
+      })),
     })
   })
 
@@ -89,10 +112,9 @@ export function planRoutes({ db, clock }: Services): Router {
   })
 
   router.post('/ny', async (req, res) => {
-    const parsed = parseForm(planForm, req.body)
-    const errors = parsed.ok ? await checkPlan(parsed.value, null) : parsed.errors
-    if (!parsed.ok || Object.keys(errors).length > 0) {
-      return renderForm(res, { ...newPlanPage, ...formState(req.body, errors) }, 400)
+    const parsed = await validateForm(planForm, req.body, (value) => checkPlan(value, null))
+    if (!parsed.ok) {
+      return renderForm(res, { ...newPlanPage, ...formState(req.body, parsed.errors) }, 400)
     }
     const id = await db.transaction().execute((trx) => insertPlan(trx, toRow(parsed.value)))
     res.redirect(303, `/planer/${id}`)
@@ -132,10 +154,9 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.post('/:planId/redigera', async (req, res) => {
     const plan = await loadPlan(req)
-    const parsed = parseForm(planForm, req.body)
-    const errors = parsed.ok ? await checkPlan(parsed.value, plan.id) : parsed.errors
-    if (!parsed.ok || Object.keys(errors).length > 0) {
-      return renderForm(res, { ...editPlanPage(plan), ...formState(req.body, errors) }, 400)
+    const parsed = await validateForm(planForm, req.body, (value) => checkPlan(value, plan))
+    if (!parsed.ok) {
+      return renderForm(res, { ...editPlanPage(plan), ...formState(req.body, parsed.errors) }, 400)
     }
     await db.transaction().execute((trx) => updatePlan(trx, plan.id, toRow(parsed.value)))
     res.redirect(303, `/planer/${plan.id}`)

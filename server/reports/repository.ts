@@ -28,21 +28,27 @@ export async function countReportVersions(db: Db, planId: number): Promise<numbe
   return Number(row.n)
 }
 
-/** Keeps a final report's exact bytes with their SHA-256, numbered within the plan. */
+/** Keeps a final report's exact bytes with their SHA-256. */
 export async function insertReportVersion(
   db: Db,
-  version: { planId: number; pdf: Uint8Array; createdAt: string; createdBy: string },
+  version: {
+    planId: number
+    versionNumber: number
+    fileName: string
+    pdf: Uint8Array
+    createdAt: string
+    createdBy: string
+  },
 ) {
-  const sha256 = createHash('sha256').update(version.pdf).digest('hex')
-  const versionNumber = (await countReportVersions(db, version.planId)) + 1
   return db
     .insertInto('report_version')
     .values({
       plan_id: version.planId,
-      version_number: versionNumber,
+      version_number: version.versionNumber,
       created_at: version.createdAt,
       created_by: version.createdBy,
-      sha256,
+      file_name: version.fileName,
+      sha256: createHash('sha256').update(version.pdf).digest('hex'),
       byte_size: version.pdf.byteLength,
       pdf: version.pdf,
     })

@@ -230,17 +230,22 @@ describe('final versions', () => {
     expect((await download(agent, first?.href as string)).body.equals(before.body)).toBe(true)
   })
 
-  it('numbers two versions marked final at the same moment 1 and 2', async () => {
+  it('stores one version when two people mark the same report final at once, and tells the other', async () => {
     const { agent, planId } = await setup()
     const page = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
-    const token = String(page(`form[action="/planer/${planId}/rapport/faststall"] input[name="_csrf"]`).val())
+    const form = page(`form[action="/planer/${planId}/rapport/faststall"]`)
+    const token = String(form.find('input[name="_csrf"]').val())
+    expect(form.find('input[name="seenVersions"]').val()).toBe('0')
     const post = (createdBy: string) =>
-      agent.post(`/planer/${planId}/rapport/faststall`).type('form').send({ _csrf: token, createdBy })
+      agent
+        .post(`/planer/${planId}/rapport/faststall`)
+        .type('form')
+        .send({ _csrf: token, seenVersions: '0', createdBy })
     const answers = await Promise.all([post('Anna Andersson'), post('Bertil Berg')])
-    expect(answers.map((a) => a.status)).toEqual([303, 303])
-    const rows = await versionRows(agent, planId)
-    expect(rows.map((r) => r.cells[0])).toEqual(['2', '1'])
-    expect(rows.map((r) => r.cells[2]).sort()).toEqual(['Anna Andersson', 'Bertil Berg'])
+    expect(answers.map((a) => a.status).sort()).toEqual([303, 409])
+    const refused = answers.find((a) => a.status === 409)
+    expect(html(refused?.text ?? '')('.error-summary').text()).toContain('Rapporten fastställdes nyss (version 1)')
+    expect((await versionRows(agent, planId)).map((r) => r.cells[0])).toEqual(['1'])
   })
 
   it('answers 404 for an unknown version and for a version of another plan', async () => {
@@ -248,6 +253,8 @@ describe('final versions', () => {
     const otherPlanId = await anotherPlan(db)
     const otherVersion = await insertReportVersion(db, {
       planId: otherPlanId,
+      versionNumber: 1,
+      fileName: 'Annan plan (version 1).pdf',
       pdf: new TextEncoder().encode('%PDF-1.7 the other plan'),
       createdAt: '2021-03-01T09:00:00.000Z',
       createdBy: 'Cecilia Ceder',

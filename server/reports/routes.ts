@@ -9,10 +9,12 @@ import { NotFoundError } from '../errors.js'
 import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
-import { findReportVersion, insertReportVersion, listReportVersions } from './repository.js'
+import { countReportVersions, findReportVersion, insertReportVersion, listReportVersions } from './repository.js'
 
 const finalForm = z.object({
   createdBy: requiredText('Ange vem som fastställer rapporten, till exempel namn och roll.', 200),
+  // How many final versions the user saw: a second click, or a colleague's, must not store a copy unseen.
+  seenVersions: z.coerce.number().int().min(0).catch(-1),
 })
 
 /** The annual follow-up report: preview, draft PDF, and final versions kept byte for byte. */
@@ -25,12 +27,12 @@ export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandleb
     res.attachment(fileName).type('application/pdf').send(Buffer.from(bytes))
   }
 
-  async function renderPreview(req: Request, res: Response, plan: PlanContext, errors: FieldErrors = {}) {
+  async function renderPreview(req: Request, res: Response, plan: PlanContext, errors: FieldErrors = {}, status = 400) {
     const [data, versions] = await Promise.all([
       buildReportData(db, plan.id, { madeOn: today(), final: false }),
       listReportVersions(db, plan.id),
     ])
-    res.status(Object.keys(errors).length > 0 ? 400 : 200).render('reports/preview', {
+    res.status(Object.keys(errors).length > 0 ? status : 200).render('reports/preview', {
       title: data?.title,
       stylesheets: ['/assets/report.css'],
       breadcrumbs: planBreadcrumbs(plan),
@@ -57,16 +59,36 @@ export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandleb
     const plan = await requirePlan(db, req.params)
     const parsed = parseForm(finalForm, req.body)
     if (!parsed.ok) return renderPreview(req, res, plan, parsed.errors)
+    const alreadyFinal = (latest: number) =>
+      renderPreview(
+        req,
+        res,
+        plan,
+        {
+          createdBy: `Rapporten fastställdes nyss (version ${latest}), efter att du öppnade sidan. Se listan ovan; fastställ igen bara om en ny version behövs.`,
+        },
+        409,
+      )
+    if ((await countReportVersions(db, plan.id)) !== parsed.value.seenVersions) {
+      return alreadyFinal(await countReportVersions(db, plan.id))
+    }
     const made = await makeReportPdf({ db, views, pdf }, plan.id, { madeOn: today(), final: true })
     if (!made) throw new NotFoundError('Planen')
-    await db.transaction().execute((trx) =>
-      insertReportVersion(trx, {
-        planId: plan.id,
-        pdf: made.pdf,
-        createdAt: clock().toISOString(),
-        createdBy: parsed.value.createdBy,
-      }),
-    )
+    const latest = await db.transaction().execute(async (trx) => {
+      const existing = await countReportVersions(trx, plan.id)
+      if (existing === parsed.value.seenVersions) {
+        await insertReportVersion(trx, {
+          planId: plan.id,
+          versionNumber: existing + 1,
+          fileName: reportFileName(made.data, `version ${existing + 1}`),
+          pdf: made.pdf,
+          createdAt: clock().toISOString(),
+          createdBy: parsed.value.createdBy,
+        })
+      }
+      return existing
+    })
+    if (latest !== parsed.value.seenVersions) return alreadyFinal(latest)
     res.redirect(303, `${reportHref(plan)}#versions-heading`)
   })
 
@@ -76,11 +98,7 @@ export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandleb
     if (!version) throw new NotFoundError('Rapportversionen')
     res.set('ETag', `"${version.sha256}"`)
     res.set('Cache-Control', 'private, max-age=31536000, immutable')
-    sendPdf(
-      res,
-      version.pdf,
-      `Uppföljning förbättringsåtgärder ${plan.year} – ${plan.committeeName} (version ${version.version_number}).pdf`,
-    )
+    sendPdf(res, version.pdf, version.file_name)
   })
 
   return router

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { NotFoundError } from '../errors.js'
-import { direction, type FieldErrors, formState, parseForm } from '../forms.js'
+import { direction, type FieldErrors, formState, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { move, nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
@@ -80,10 +80,9 @@ export function reviewRoutes({ db }: Services): Router {
 
   router.post('/ny', async (req, res) => {
     const plan = await requirePlan(db, req.params)
-    const parsed = parseForm(reviewForm, req.body)
-    const errors = parsed.ok ? await checkRisk(plan, parsed.value) : parsed.errors
-    if (!parsed.ok || Object.keys(errors).length > 0) {
-      return renderForm(res, plan, { ...newReviewPage(plan), ...formState(req.body, errors) }, 400)
+    const parsed = await validateForm(reviewForm, req.body, (value) => checkRisk(plan, value))
+    if (!parsed.ok) {
+      return renderForm(res, plan, { ...newReviewPage(plan), ...formState(req.body, parsed.errors) }, 400)
     }
     await db.transaction().execute(async (trx) =>
       insertReview(trx, {
@@ -111,10 +110,9 @@ export function reviewRoutes({ db }: Services): Router {
 
   router.post('/:reviewId/redigera', async (req, res) => {
     const { plan, review } = await load(req)
-    const parsed = parseForm(reviewForm, req.body)
-    const errors = parsed.ok ? await checkRisk(plan, parsed.value) : parsed.errors
-    if (!parsed.ok || Object.keys(errors).length > 0) {
-      return renderForm(res, plan, { ...editReviewPage(plan, review), ...formState(req.body, errors) }, 400)
+    const parsed = await validateForm(reviewForm, req.body, (value) => checkRisk(plan, value))
+    if (!parsed.ok) {
+      return renderForm(res, plan, { ...editReviewPage(plan, review), ...formState(req.body, parsed.errors) }, 400)
     }
     await db.transaction().execute((trx) => updateReview(trx, review.id, toRow(parsed.value)))
     res.redirect(303, listHref(plan))

@@ -30,8 +30,8 @@ export async function createTestApp(
 export type TestAgent = ReturnType<typeof supertest.agent>
 
 /**
- * Opens a form page as a browser would (getting the CSRF cookie and token), posts the fields with the token
- * to the form's action (or the given one), and checks the response status.
+ * Opens a form page as a browser would (getting the CSRF cookie and token), posts the fields with the form's
+ * hidden ones to its action (or to the form with the given action), and checks the response status.
  */
 export async function submitForm(
   agent: TestAgent,
@@ -43,12 +43,19 @@ export async function submitForm(
   const page = await agent.get(formPage).expect(200)
   const $ = cheerio.load(page.text)
   const form = action ? $(`form[action="${action}"]`) : $('main form[method="post"]').last()
-  const token = form.find('input[name="_csrf"]').val()
-  if (typeof token !== 'string') throw new Error(`No CSRF token in a form on ${formPage}`)
+  if (typeof form.find('input[name="_csrf"]').val() !== 'string')
+    throw new Error(`No CSRF token in a form on ${formPage}`)
+  // Like a browser, send the form's hidden fields (the CSRF token among them) along with what was typed.
+  const hidden = Object.fromEntries(
+    form
+      .find('input[type="hidden"]')
+      .map((_, input) => [[$(input).attr('name'), $(input).val()]])
+      .get(),
+  )
   const response = await agent
     .post(action ?? String(form.attr('action')))
     .type('form')
-    .send({ ...fields, _csrf: token })
+    .send({ ...hidden, ...fields })
   if (response.status !== expectedStatus) {
     throw new Error(`Expected ${expectedStatus}, got ${response.status}: ${response.text.slice(0, 2000)}`)
   }
