@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { reviewLine } from '../server/reviews/review-line.js'
 import { demoPlan } from '../test/helpers/builders.js'
 import { createTestApp } from '../test/helpers/test-app.js'
-import { buildReportData, reportAnchors, reviewLine } from './build-data.js'
+import { buildReportData, reportAnchors } from './build-data.js'
 
 describe('buildReportData', () => {
   it('reads the demo plan into the report in the committee’s format', async () => {
@@ -52,5 +53,6 @@ describe('reviewLine', () => {
     const review = { diary_number: 'GRF-2021-1', title: 'Granskning.', meeting_date: null, minutes_paragraph: null }
     expect(reviewLine(review)).toBe('GRF-2021-1 Granskning.')
     expect(reviewLine({ ...review, meeting_date: '2021-02-03' })).toBe('GRF-2021-1 Granskning. Sammanträde 2021-02-03.')
+    expect(reviewLine({ ...review, minutes_paragraph: 5 })).toBe('GRF-2021-1 Granskning. Protokoll §5.')
   })
 })

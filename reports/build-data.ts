@@ -3,8 +3,9 @@ import type { MeasureStatus } from '../db/schema.js'
 import { listMeasuresOfPlan } from '../server/measures/repository.js'
 import { findPlan } from '../server/plans/repository.js'
 import { listReviews } from '../server/reviews/repository.js'
+import { reviewLine } from '../server/reviews/review-line.js'
 import { listRisks } from '../server/risks/repository.js'
-import { labelOf, measureStatuses } from '../server/vocabulary.js'
+import { countByStatus, labelOf, measureStatuses } from '../server/vocabulary.js'
 
 export interface ReportMeasure {
   anchor: string
@@ -48,22 +49,6 @@ export function reportAnchors(data: ReportData): string[] {
   return data.risks.flatMap((risk) => [risk.anchor, ...risk.measures.map((m) => m.anchor)])
 }
 
-export function reviewLine(review: {
-  diary_number: string
-  title: string
-  meeting_date: string | null
-  minutes_paragraph: number | null
-}): string {
-  const decision = [
-    review.meeting_date ? `Sammanträde ${review.meeting_date}` : null,
-    review.minutes_paragraph !== null ? `protokoll §${review.minutes_paragraph}` : null,
-  ].filter(Boolean)
-  const title = review.title.replace(/\.$/, '')
-  return decision.length > 0
-    ? `${review.diary_number} ${title}. ${decision.join(', ')}.`
-    : `${review.diary_number} ${title}.`
-}
-
 const collator = new Intl.Collator('sv-SE')
 
 /** Reads one plan into the annual follow-up report's content; undefined when there is no such plan. */
@@ -80,9 +65,7 @@ export async function buildReportData(
     listReviews(db, planId),
   ])
 
-  const statusSummary = measureStatuses
-    .map((s) => ({ ...s, count: measures.filter((m) => m.status === s.code).length }))
-    .filter((s) => s.count > 0)
+  const statusSummary = countByStatus(measures).filter((s) => s.count > 0)
   const owners = [...new Set(measures.map((m) => m.ownerName))].sort(collator.compare)
 
   return {

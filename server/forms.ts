@@ -40,7 +40,8 @@ export function formState(values: Record<string, unknown>, errors: FieldErrors =
   }
 }
 
-const text = z.preprocess((v) => (typeof v === 'string' ? v.replace(/\r\n/g, '\n').trim() : ''), z.string())
+/** Any form field as trimmed text with Unix line ends; a missing or repeated field counts as empty. */
+export const text = z.preprocess((v) => (typeof v === 'string' ? v.replace(/\r\n/g, '\n').trim() : ''), z.string())
 
 export const requiredText = (missing: string, max = 300) =>
   text.pipe(z.string().min(1, missing).max(max, `Texten får vara högst ${max} tecken lång.`))

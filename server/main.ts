@@ -17,9 +17,15 @@ const server = app.listen(config.port, () => {
   console.log(`Internkontroll is running on http://localhost:${config.port} (database ${config.databaseFile})`)
 })
 
+// Finish the requests under way, then close the browser and the database; a second signal does not wait.
+let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    server.close()
-    void Promise.all([pdf.close(), db.destroy()]).then(() => process.exit(0))
+    if (stopping) process.exit(1)
+    stopping = true
+    server.close(() => {
+      void Promise.all([pdf.close(), db.destroy()]).then(() => process.exit(0))
+    })
+    server.closeIdleConnections()
   })
 }

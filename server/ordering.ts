@@ -36,3 +36,8 @@ export async function move(db: Db, table: OrderedTable, id: number, direction: '
   await t.updateTable(table).set({ position: neighbour.position }).where('id', '=', row.id).execute()
   await t.updateTable(table).set({ position: row.position }).where('id', '=', neighbour.id).execute()
 }
+
+/** Marks the first and last of a list in report order, so the views leave out "move up" and "move down" there. */
+export function withEnds<T>(list: readonly T[]): (T & { first: boolean; last: boolean })[] {
+  return list.map((item, i) => ({ ...item, first: i === 0, last: i === list.length - 1 }))
+}

@@ -11,6 +11,11 @@ export const measureStatuses: readonly { code: MeasureStatus; label: string }[] 
   { code: 'cancelled', label: 'Avbruten' },
 ]
 
+/** Every status with the number of measures in it, in form order. */
+export function countByStatus(measures: readonly { status: MeasureStatus }[]) {
+  return measureStatuses.map((s) => ({ ...s, count: measures.filter((m) => m.status === s.code).length }))
+}
+
 /** Statuses after which a due date no longer matters. */
 const finishedStatuses: ReadonlySet<MeasureStatus> = new Set(['done', 'done_with_follow_up', 'cancelled'])
 

@@ -1,6 +1,6 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
-import type { MeasureStatus, MeasureTable } from '../../db/schema.js'
+import type { MeasureTable } from '../../db/schema.js'
 
 const withOwner = (db: Db) =>
   db
@@ -50,18 +50,19 @@ export async function insertMeasure(db: Db, measure: Insertable<MeasureTable>, c
   return id
 }
 
-/** Updates a measure; a change of status is recorded in its history in the same transaction. */
+/** Updates a measure; a change of status is recorded in its history, from the status it had in this transaction. */
 export async function updateMeasure(
   db: Db,
-  before: { id: number; status: MeasureStatus },
+  id: number,
   changes: Updateable<MeasureTable>,
   changedAt: string,
 ): Promise<void> {
-  await db.updateTable('measure').set(changes).where('id', '=', before.id).execute()
+  const before = await db.selectFrom('measure').select('status').where('id', '=', id).executeTakeFirstOrThrow()
+  await db.updateTable('measure').set(changes).where('id', '=', id).execute()
   if (changes.status !== undefined && changes.status !== before.status) {
     await db
       .insertInto('measure_status_change')
-      .values({ measure_id: before.id, from_status: before.status, to_status: changes.status, changed_at: changedAt })
+      .values({ measure_id: id, from_status: before.status, to_status: changes.status, changed_at: changedAt })
       .execute()
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { aMeasure, demoPlan } from '../../test/helpers/builders.js'
+import { aMeasure, anotherPlan, demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
 
 async function setup() {
@@ -163,5 +163,46 @@ describe('measure pages', () => {
     await submitForm(agent, confirm, {}, 303)
     $ = html((await agent.get(riskPage)).text)
     expect($('tbody tr')).toHaveLength(3)
+  })
+})
+
+describe('one plan’s records through another plan’s address', () => {
+  it('are not found, neither to read nor to change', async () => {
+    const { agent, db, planId, risks } = await setup()
+    const otherPlanId = await anotherPlan(db)
+    const measure = await db.selectFrom('measure').select(['id', 'status']).executeTakeFirstOrThrow()
+    const review = await db.selectFrom('review').select('id').executeTakeFirstOrThrow()
+    for (const path of [
+      `/planer/${otherPlanId}/atgarder/${measure.id}`,
+      `/planer/${otherPlanId}/atgarder/${measure.id}/redigera`,
+      `/planer/${otherPlanId}/granskningar/${review.id}/redigera`,
+      `/planer/${otherPlanId}/risker/${risks[0]?.id}`,
+    ]) {
+      await agent.get(path).expect(404)
+    }
+    // A valid token from a real form, posted to the other plan's addresses.
+    const page = html((await agent.get(`/planer/${planId}/atgarder/${measure.id}`).expect(200)).text)
+    const _csrf = String(page('input[name="_csrf"]').first().val())
+    for (const [path, body] of [
+      [`/planer/${otherPlanId}/atgarder/${measure.id}/status`, { status: 'cancelled' }],
+      [`/planer/${otherPlanId}/atgarder/${measure.id}/ta-bort`, {}],
+      [`/planer/${otherPlanId}/atgarder/${measure.id}/flytta`, { direction: 'down' }],
+      [`/planer/${otherPlanId}/granskningar/${review.id}/ta-bort`, {}],
+      [`/planer/${otherPlanId}/risker/${risks[0]?.id}/ta-bort`, {}],
+    ] as const) {
+      await agent
+        .post(path)
+        .type('form')
+        .send({ ...body, _csrf })
+        .expect(404)
+    }
+    const after = await db
+      .selectFrom('measure')
+      .select(['id', 'status'])
+      .where('id', '=', measure.id)
+      .executeTakeFirst()
+    expect(after).toEqual(measure)
+    expect(await db.selectFrom('review').select('id').execute()).toHaveLength(8)
+    expect(await db.selectFrom('risk').select('id').execute()).toHaveLength(6)
   })
 })

@@ -136,7 +136,7 @@ export function measureRoutes({ db, clock }: Services): Router {
     const { plan, measure } = await load(req)
     const parsed = parseForm(statusForm, req.body)
     if (!parsed.ok) return renderMeasure(res, plan, measure, parsed.errors)
-    await db.transaction().execute((trx) => updateMeasure(trx, measure, { status: parsed.value.status }, now()))
+    await db.transaction().execute((trx) => updateMeasure(trx, measure.id, { status: parsed.value.status }, now()))
     res.redirect(303, `${measureHref(plan, measure)}#status-heading`)
   })
 
@@ -168,7 +168,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       // A measure moved to another risk goes last there.
       const position =
         row.risk_id === measure.risk_id ? measure.position : await nextPosition(trx, 'measure', row.risk_id)
-      await updateMeasure(trx, measure, { ...row, position }, now())
+      await updateMeasure(trx, measure.id, { ...row, position }, now())
     })
     res.redirect(303, measureHref(plan, measure))
   })

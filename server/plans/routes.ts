@@ -192,8 +192,12 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.post('/:planId/ta-bort', async (req, res) => {
     const plan = await loadPlan(req)
-    if ((await countReportVersions(db, plan.id)) > 0) return renderDeletePage(res, plan)
-    await db.transaction().execute((trx) => deletePlan(trx, plan.id))
+    const deleted = await db.transaction().execute(async (trx) => {
+      if ((await countReportVersions(trx, plan.id)) > 0) return false
+      await deletePlan(trx, plan.id)
+      return true
+    })
+    if (!deleted) return renderDeletePage(res, plan)
     res.redirect(303, '/planer')
   })
 

@@ -1,10 +1,9 @@
 import { z } from 'zod'
-import { chosenId, optionalDate, optionalParagraph, optionalText, requiredText } from '../forms.js'
+import { chosenId, optionalDate, optionalParagraph, optionalText, requiredText, text } from '../forms.js'
 
 export const planForm = z.object({
   committeeId: chosenId('Välj vilken nämnd planen gäller.'),
-  year: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() : v),
+  year: text.pipe(
     z
       .string()
       .regex(/^\d{4}$/, 'Ange året med fyra siffror, till exempel 2020.')

@@ -1,6 +1,7 @@
 import type { MeasureStatus, Risk } from '../../db/schema.js'
+import { withEnds } from '../ordering.js'
 import { riskSummary } from '../risks/view-model.js'
-import { isOverdue, measureStatuses } from '../vocabulary.js'
+import { countByStatus, isOverdue } from '../vocabulary.js'
 
 type MeasureRow = { risk_id: number; status: MeasureStatus; due_date: string | null }
 
@@ -8,16 +9,11 @@ type MeasureRow = { risk_id: number; status: MeasureStatus; due_date: string | n
 export function planOverview<M extends MeasureRow>(risks: Risk[], measures: M[], today: string) {
   const shown = measures.map((m) => ({ ...m, overdue: isOverdue(m, today) }))
   return {
-    risks: risks.map((risk, index) => ({
+    risks: withEnds(risks).map((risk) => ({
       ...riskSummary(risk),
-      first: index === 0,
-      last: index === risks.length - 1,
-      measures: shown.filter((m) => m.risk_id === risk.id),
+      measures: withEnds(shown.filter((m) => m.risk_id === risk.id)),
     })),
-    statusCounts: measureStatuses.map((s) => ({
-      ...s,
-      count: measures.filter((m) => m.status === s.code).length,
-    })),
+    statusCounts: countByStatus(measures),
     overdueCount: shown.filter((m) => m.overdue).length,
     measureCount: measures.length,
   }

@@ -73,10 +73,10 @@ describe('review pages', () => {
       agent,
       `/planer/${planId}/granskningar/${last.id}/redigera`,
       {
-        diaryNumber: 'GRF-2020-11767',
-        title: 'Otillåten påverkan',
-        meetingDate: '2020-09-23',
-        minutesParagraph: '138',
+        diaryNumber: 'GRF-2020-11768',
+        title: 'Otillåten påverkan, omprövad',
+        meetingDate: '2020-10-21',
+        minutesParagraph: '§150',
         riskId: '',
       },
       303,
@@ -84,10 +84,21 @@ describe('review pages', () => {
     const list = `/planer/${planId}/granskningar`
     await submitForm(agent, list, { direction: 'up' }, 303, `${list}/${last.id}/flytta`)
     let $ = html((await agent.get(list).expect(200)).text)
-    expect($('tbody tr').eq(6).text()).toContain('Otillåten påverkan')
+    const cells = $('tbody tr')
+      .eq(6)
+      .find('td')
+      .map((_, e) => $(e).text().trim())
+      .get()
+    expect(cells.slice(0, 5)).toEqual([
+      'GRF-2020-11768',
+      'Otillåten påverkan, omprövad',
+      '2020-10-21',
+      '§150',
+      'Ingen risk kopplad',
+    ])
     await submitForm(agent, `${list}/${last.id}/ta-bort`, {}, 303)
     $ = html((await agent.get(list).expect(200)).text)
     expect($('tbody tr')).toHaveLength(7)
-    expect($('tbody').text()).not.toContain('GRF-2020-11767')
+    expect($('tbody').text()).not.toContain('GRF-2020-11768')
   })
 })

@@ -3,7 +3,7 @@ import type { Services } from '../app.js'
 import { NotFoundError } from '../errors.js'
 import { direction, type FieldErrors, formState, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
-import { move, nextPosition } from '../ordering.js'
+import { move, nextPosition, withEnds } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { listRisks } from '../risks/repository.js'
 import { deleteReview, findReview, insertReview, listReviews, updateReview } from './repository.js'
@@ -67,7 +67,7 @@ export function reviewRoutes({ db }: Services): Router {
       title: `Granskningar – ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan),
       plan,
-      reviews: reviews.map((r, i) => ({ ...r, first: i === 0, last: i === reviews.length - 1 })),
+      reviews: withEnds(reviews),
     })
   })
 

@@ -10,6 +10,7 @@ import { move, nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { planOverview } from '../plans/view-model.js'
 import { listReviews } from '../reviews/repository.js'
+import { reviewLine } from '../reviews/review-line.js'
 import { deleteRisk, findRisk, insertRisk, updateRisk } from './repository.js'
 import { type RiskForm, riskForm, riskFormOptions } from './schema.js'
 
@@ -83,8 +84,8 @@ export function riskRoutes({ db, clock }: Services): Router {
       breadcrumbs: planBreadcrumbs(plan),
       plan,
       risk: shown,
-      measures: shown?.measures.map((m, i, all) => ({ ...m, first: i === 0, last: i === all.length - 1 })),
-      reviews: reviews.filter((r) => r.risk_id === risk.id),
+      measures: shown?.measures,
+      reviews: reviews.filter((r) => r.risk_id === risk.id).map(reviewLine),
     })
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import date from './date.js'
 import dateTime from './date-time.js'
+import decision from './decision.js'
 import fieldAria from './field-aria.js'
 import plural from './plural.js'
 import statusTag from './status-tag.js'
@@ -42,5 +43,14 @@ describe('fieldAria', () => {
 describe('plural', () => {
   it('chooses singular only for exactly one', () => {
     expect([0, 1, 2].map((n) => plural(n, 'risk', 'risker'))).toEqual(['0 risker', '1 risk', '2 risker'])
+  })
+})
+
+describe('decision', () => {
+  it('says what is known of a committee decision', () => {
+    expect(decision('2020-09-23', 137)).toBe('Sammanträde 2020-09-23, protokoll §137')
+    expect(decision(null, 5)).toBe('Protokoll §5')
+    expect(decision('2020-09-23', null)).toBe('Sammanträde 2020-09-23')
+    expect(decision(null, null)).toBe('')
   })
 })

@@ -1,6 +1,7 @@
 import concat from './concat.js'
 import date from './date.js'
 import dateTime from './date-time.js'
+import decision from './decision.js'
 import eq from './eq.js'
 import fieldAria from './field-aria.js'
 import fileSize from './file-size.js'
@@ -9,4 +10,4 @@ import plural from './plural.js'
 import statusTag from './status-tag.js'
 
 /** Every helper the templates may use, registered in one place. */
-export const helpers = { concat, date, dateTime, eq, fieldAria, fileSize, markdown, plural, statusTag }
+export const helpers = { concat, date, decision, dateTime, eq, fieldAria, fileSize, markdown, plural, statusTag }

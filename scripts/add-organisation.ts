@@ -1,0 +1,39 @@
+// npm run org:add -- --municipality "Malmö stad" --administration "Grundskoleförvaltningen" --prefix GRF
+//                     --committee "Grundskolenämnden" --units "HR-avdelningen,Utbildningsområden"
+// Registers a committee and the owner units of its administration, so plans can be made for it.
+// Running it again with more units adds them; nothing that exists is changed.
+import { parseArgs } from 'node:util'
+import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { loadConfig } from '../server/config.js'
+import { ensureOrganisation } from '../server/organisation/repository.js'
+
+const { values } = parseArgs({
+  options: {
+    municipality: { type: 'string' },
+    administration: { type: 'string' },
+    prefix: { type: 'string' },
+    committee: { type: 'string' },
+    units: { type: 'string', default: '' },
+  },
+})
+const { municipality, administration, prefix, committee } = values
+if (!municipality || !administration || !prefix || !committee) {
+  console.error(
+    'Usage: npm run org:add -- --municipality <name> --administration <name> --prefix <diary prefix> ' +
+      '--committee <name> [--units "<unit>,<unit>"]',
+  )
+  process.exit(2)
+}
+
+const config = loadConfig()
+const db = openDatabase(config.databaseFile)
+await migrateToLatest(db)
+const units = values.units
+  .split(',')
+  .map((u) => u.trim())
+  .filter(Boolean)
+await db
+  .transaction()
+  .execute((trx) => ensureOrganisation(trx, { municipality, administration, diaryPrefix: prefix, committee, units }))
+await db.destroy()
+console.log(`${committee} (${administration}, ${municipality}) is registered with ${units.length} owner units.`)
