@@ -104,6 +104,43 @@ export interface ReportVersionTable {
   pdf: Uint8Array
 }
 
+export interface AppUserTable {
+  id: Generated<number>
+  email: string
+  name: string
+  password_hash: string
+  is_admin: number
+  disabled: number
+  created_at: string
+}
+
+export type CommitteeRole = 'secretary' | 'reader'
+
+export interface CommitteeRoleTable {
+  user_id: number
+  committee_id: number
+  role: CommitteeRole
+}
+
+export interface UnitMemberTable {
+  user_id: number
+  owner_unit_id: number
+}
+
+export interface SessionTable {
+  token_hash: string
+  user_id: number
+  created_at: string
+  last_seen_at: string
+}
+
+export interface LoginFailureTable {
+  id: Generated<number>
+  /** "email:…" or "address:…" */
+  subject: string
+  at: string
+}
+
 export interface Database {
   municipality: MunicipalityTable
   administration: AdministrationTable
@@ -115,6 +152,11 @@ export interface Database {
   measure: MeasureTable
   measure_status_change: MeasureStatusChangeTable
   report_version: ReportVersionTable
+  app_user: AppUserTable
+  committee_role: CommitteeRoleTable
+  unit_member: UnitMemberTable
+  session: SessionTable
+  login_failure: LoginFailureTable
 }
 
 export type Plan = Selectable<PlanTable>

@@ -1,7 +1,7 @@
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { demoPlan } from '../test/helpers/builders.js'
-import { createTestApp, html } from '../test/helpers/test-app.js'
+import { createTestApp, html, logIn } from '../test/helpers/test-app.js'
 
 describe('every request', () => {
   it('refuses a form post without a valid CSRF token and writes nothing', async () => {
@@ -39,13 +39,14 @@ describe('every request', () => {
     const token = String(page('input[name="_csrf"]').val())
     const { planId } = await demoPlan(first.db)
     const stranger = supertest.agent(first.app)
+    await logIn(stranger, 'sekreterare')
     await stranger.get('/planer').expect(200)
     await stranger.post(`/planer/${planId}/ta-bort`).type('form').send({ _csrf: token }).expect(403)
   })
 
   it('sends security headers with a policy that allows no inline script', async () => {
-    const { agent } = await createTestApp()
-    const response = await agent.get('/planer').expect(200)
+    const { agent } = await createTestApp({ as: null })
+    const response = await agent.get('/logga-in').expect(200)
     expect(response.headers['content-security-policy']).toContain("script-src 'self'")
     expect(response.headers['content-security-policy']).not.toContain("unsafe-inline'; script")
     expect(response.headers['x-content-type-options']).toBe('nosniff')
@@ -54,9 +55,11 @@ describe('every request', () => {
 
   it('shows a Swedish 500 page, with the stack trace only outside production', async () => {
     for (const production of [false, true]) {
-      const { agent, db } = await createTestApp({ production })
+      const { agent, db } = await createTestApp({ production, as: null })
       await db.destroy() // every query now fails, as with a broken disk
-      const response = await agent.get('/planer').expect(500)
+      // Any session cookie makes the app look the session up in the database.
+      const cookie = production ? '__Host-ik_session=x' : 'ik_session=x'
+      const response = await agent.get('/planer').set('Cookie', cookie).expect(500)
       expect(html(response.text)('h1').text()).toBe('Ett fel har uppstått')
       expect(/at .+\(.+:\d+:\d+\)/.test(response.text)).toBe(!production)
     }

@@ -3,6 +3,8 @@ import express from 'express'
 import helmet from 'helmet'
 import type { Db } from '../db/connection.js'
 import type { PdfPrinter } from '../reports/render-pdf.js'
+import { authRoutes } from './auth/routes.js'
+import { requireViewer, sessions } from './auth/session.js'
 import type { Config } from './config.js'
 import { csrfProtection } from './csrf.js'
 import { errorHandler, notFound } from './error-handler.js'
@@ -44,7 +46,10 @@ export function createApp(services: Services): express.Express {
   app.use(express.urlencoded({ extended: false, limit: '1mb' }))
   app.use(cookieParser())
   app.use(csrfProtection(services.config.secret, services.config.production))
+  app.use(sessions(services.db, services.config, services.clock))
 
+  app.use(authRoutes(services))
+  app.use(requireViewer)
   app.get('/', (_req, res) => res.redirect('/planer'))
   app.use('/planer', planRoutes(services))
   app.use('/planer/:planId/risker', riskRoutes(services))

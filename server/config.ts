@@ -10,6 +10,8 @@ const environment = z.object({
   DEMO_DATA: booleanFlag.optional(),
   VIEW_CACHE: booleanFlag.default(true),
   PUPPETEER_EXECUTABLE_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(60),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).default(10),
   SECRET: z.string().min(32, 'SECRET must be at least 32 characters').optional(),
 })
 
@@ -21,6 +23,9 @@ export interface Config {
   readonly demoData: boolean
   /** Compiled templates are kept; `npm run dev` turns this off to see template edits at once. */
   readonly viewCache: boolean
+  /** A session ends after this long without a request, and in any case this long after login. */
+  readonly sessionIdleMs: number
+  readonly sessionMaxMs: number
   /** The Chromium that prints PDFs. */
   readonly chromiumPath: string
   /** Signs CSRF tokens. */
@@ -37,6 +42,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = e.NODE_ENV === 'production'
   // A production server must keep its secret across restarts and instances; elsewhere a fresh one is fine.
   if (production && !e.SECRET) throw new Error('Invalid configuration: SECRET is required when NODE_ENV=production')
+  // Demo accounts have published passwords: never in production.
+  if (production && e.DEMO_DATA)
+    throw new Error('Invalid configuration: DEMO_DATA cannot be used when NODE_ENV=production')
   return Object.freeze({
     production,
     port: e.PORT,
@@ -44,6 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData: e.DEMO_DATA ?? !production,
     viewCache: e.VIEW_CACHE,
     chromiumPath: e.PUPPETEER_EXECUTABLE_PATH,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     secret: e.SECRET ?? randomBytes(32).toString('hex'),
   })
 }

@@ -1,5 +1,5 @@
 import { migrateToLatest, openDatabase } from '../db/connection.js'
-import { loadDemoDataIfEmpty } from '../db/seed/demo.js'
+import { demoAccounts, demoPassword, loadDemoDataIfEmpty } from '../db/seed/demo.js'
 import { PdfPrinter } from '../reports/render-pdf.js'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
@@ -9,6 +9,13 @@ const db = openDatabase(config.databaseFile)
 await migrateToLatest(db)
 if (config.demoData && (await loadDemoDataIfEmpty(db, new Date()))) {
   console.log("Loaded the demo data: Grundskolenämnden's internal-control plan 2020.")
+}
+if (config.demoData) {
+  console.log(`Demo accounts (password ${demoPassword}):`)
+  for (const account of demoAccounts) {
+    const units = account.units.length > 0 ? ` for ${account.units.join(', ')}` : ''
+    console.log(`  ${account.role.padEnd(14)} ${account.email}${units}`)
+  }
 }
 
 const pdf = new PdfPrinter({ executablePath: config.chromiumPath })

@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as m0001 from './0001-initial.js'
 import * as m0002 from './0002-report-versions.js'
+import * as m0003 from './0003-accounts.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-report-versions': m0002,
+  '0003-accounts': m0003,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { hashPassword } from '../../server/auth/passwords.js'
+import { addUnitMember, grantCommitteeRole, insertUser } from '../../server/auth/repository.js'
 import type { Db } from '../connection.js'
 import type { MeasureStatus, RiskScope } from '../schema.js'
 
@@ -37,6 +39,25 @@ const statusFromGuess: Record<string, MeasureStatus> = {
   avbruten: 'cancelled',
 }
 
+/** Published with the demo, so a newcomer can log in at once; production never loads demo data (config). */
+export const demoPassword = 'internkontroll-demo'
+
+export const demoAccounts: readonly {
+  email: string
+  name: string
+  role: 'administratör' | 'sekreterare' | 'ansvarig' | 'läsare'
+  units: readonly string[]
+}[] = [
+  { email: 'admin@demo.internkontroll.se', name: 'Ada Administratör', role: 'administratör', units: [] },
+  { email: 'sekreterare@demo.internkontroll.se', name: 'Sara Sekreterare', role: 'sekreterare', units: [] },
+  { email: 'hr@demo.internkontroll.se', name: 'Hanna Holm', role: 'ansvarig', units: ['HR-avdelningen'] },
+  { email: 'utbildning@demo.internkontroll.se', name: 'Ulf Ek', role: 'ansvarig', units: ['Utbildningsområden'] },
+  { email: 'lasare@demo.internkontroll.se', name: 'Lars Lind', role: 'läsare', units: [] },
+]
+
+// Hashing is deliberately slow; one hash serves every demo account (and every test database) in a process.
+let demoHash: Promise<string> | undefined
+
 function readFixture(): Fixture {
   return JSON.parse(readFileSync(new URL('./malmo-2020.json', import.meta.url), 'utf8')) as Fixture
 }
@@ -55,6 +76,11 @@ export async function loadDemoDataIfEmpty(db: Db, now: Date): Promise<boolean> {
 export async function resetToDemoData(db: Db, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const table of [
+      'login_failure',
+      'session',
+      'unit_member',
+      'committee_role',
+      'app_user',
       'report_version',
       'measure_status_change',
       'measure',
@@ -97,6 +123,20 @@ async function insertDemoData(trx: Db, now: Date): Promise<void> {
     .returning(['id', 'name'])
     .execute()
   const unitId = new Map(units.map((u) => [u.name, u.id]))
+
+  demoHash ??= hashPassword(demoPassword)
+  for (const account of demoAccounts) {
+    const userId = await insertUser(trx, {
+      email: account.email,
+      name: account.name,
+      passwordHash: await demoHash,
+      isAdmin: account.role === 'administratör',
+      createdAt: now.toISOString(),
+    })
+    if (account.role === 'sekreterare') await grantCommitteeRole(trx, userId, committeeId, 'secretary')
+    if (account.role === 'läsare') await grantCommitteeRole(trx, userId, committeeId, 'reader')
+    for (const unit of account.units) await addUnitMember(trx, userId, unitId.get(unit) as number)
+  }
 
   const { id: planId } = await trx
     .insertInto('plan')

@@ -1,5 +1,7 @@
 import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
+import { authorize, can } from '../auth/permissions.js'
+import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { direction, type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
@@ -16,7 +18,7 @@ import {
   listStatusChanges,
   updateMeasure,
 } from './repository.js'
-import { type MeasureForm, measureForm, statusForm, statusOptions } from './schema.js'
+import { type MeasureForm, measureForm, statusForm, statusOptions, updateForm } from './schema.js'
 
 type MeasureContext = NonNullable<Awaited<ReturnType<typeof findMeasure>>>
 
@@ -25,8 +27,8 @@ export function measureRoutes({ db, clock }: Services): Router {
   const router = Router({ mergeParams: true })
   const now = () => clock().toISOString()
 
-  async function load(req: Request) {
-    const plan = await requirePlan(db, req.params)
+  async function load(req: Request, res: Response, access: 'read' | 'edit') {
+    const plan = await requirePlan(db, req.params, res, access)
     const measure = await findMeasure(db, plan.id, idFrom(req.params.measureId, 'Åtgärden'))
     if (!measure) throw new NotFoundError('Åtgärden')
     return { plan, measure }
@@ -89,13 +91,13 @@ export function measureRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/atgarder/ny', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'edit')
     const page = await newMeasurePage(plan, req.query.risk)
     await renderForm(res, plan, { ...page, ...formState({ riskId: page.riskId, status: 'not_started' }) })
   })
 
   router.post('/atgarder/ny', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'edit')
     const parsed = await validateForm(measureForm, req.body, (value) => checkChoices(plan, value))
     if (!parsed.ok) {
       const page = await newMeasurePage(plan, req.body.riskId)
@@ -123,17 +125,57 @@ export function measureRoutes({ db, clock }: Services): Router {
         toLabel: labelOf(measureStatuses, h.to_status),
       })),
       statusOptions,
+      mayUpdate: can.updateMeasure(viewerOf(res), plan, measure),
       ...formState({ status: measure.status }, statusErrors),
     })
   }
 
   router.get('/atgarder/:measureId', async (req, res) => {
-    const { plan, measure } = await load(req)
+    const { plan, measure } = await load(req, res, 'read')
     await renderMeasure(res, plan, measure)
   })
 
+  /** A measure's owner unit (ansvarig) and the committee's secretary may report on it. */
+  async function loadForUpdate(req: Request, res: Response) {
+    const loaded = await load(req, res, 'read')
+    authorize(can.updateMeasure(viewerOf(res), loaded.plan, loaded.measure))
+    return loaded
+  }
+
+  const updatePage = (plan: PlanContext, measure: MeasureContext) => ({
+    title: `Uppdatera åtgärd: ${measure.title}`,
+    breadcrumbs: measureBreadcrumbs(plan, measure),
+    action: `${measureHref(plan, measure)}/uppdatera`,
+    cancelHref: measureHref(plan, measure),
+    measure,
+    statusOptions,
+  })
+
+  router.get('/atgarder/:measureId/uppdatera', async (req, res) => {
+    const { plan, measure } = await loadForUpdate(req, res)
+    res.render('measures/update', {
+      ...updatePage(plan, measure),
+      ...formState({ status: measure.status, progress: measure.progress, dueDate: measure.due_date ?? '' }),
+    })
+  })
+
+  router.post('/atgarder/:measureId/uppdatera', async (req, res) => {
+    const { plan, measure } = await loadForUpdate(req, res)
+    const parsed = parseForm(updateForm, req.body)
+    if (!parsed.ok) {
+      return res
+        .status(400)
+        .render('measures/update', { ...updatePage(plan, measure), ...formState(req.body, parsed.errors) })
+    }
+    const { status, progress, dueDate } = parsed.value
+    await db
+      .transaction()
+      .execute((trx) => updateMeasure(trx, measure.id, { status, progress, due_date: dueDate }, now()))
+    res.redirect(303, measureHref(plan, measure))
+  })
+
   router.post('/atgarder/:measureId/status', async (req, res) => {
-    const { plan, measure } = await load(req)
+    const { plan, measure } = await loadForUpdate(req, res)
     const parsed = parseForm(statusForm, req.body)
     if (!parsed.ok) return renderMeasure(res, plan, measure, parsed.errors)
     await db.transaction().execute((trx) => updateMeasure(trx, measure.id, { status: parsed.value.status }, now()))
@@ -141,7 +183,7 @@ export function measureRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/atgarder/:measureId/redigera', async (req, res) => {
-    const { plan, measure } = await load(req)
+    const { plan, measure } = await load(req, res, 'edit')
     await renderForm(res, plan, {
       ...editMeasurePage(plan, measure),
       ...formState({
@@ -158,7 +200,7 @@ export function measureRoutes({ db, clock }: Services): Router {
   })
 
   router.post('/atgarder/:measureId/redigera', async (req, res) => {
-    const { plan, measure } = await load(req)
+    const { plan, measure } = await load(req, res, 'edit')
     const parsed = await validateForm(measureForm, req.body, (value) => checkChoices(plan, value))
     if (!parsed.ok) {
       return renderForm(res, plan, { ...editMeasurePage(plan, measure), ...formState(req.body, parsed.errors) }, 400)
@@ -174,7 +216,7 @@ export function measureRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/atgarder/:measureId/ta-bort', async (req, res) => {
-    const { plan, measure } = await load(req)
+    const { plan, measure } = await load(req, res, 'edit')
     res.render('confirm-delete', {
       title: `Ta bort åtgärd: ${measure.title}`,
       breadcrumbs: measureBreadcrumbs(plan, measure),
@@ -186,13 +228,13 @@ export function measureRoutes({ db, clock }: Services): Router {
   })
 
   router.post('/atgarder/:measureId/ta-bort', async (req, res) => {
-    const { plan, measure } = await load(req)
+    const { plan, measure } = await load(req, res, 'edit')
     await db.transaction().execute((trx) => deleteMeasure(trx, measure.id))
     res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)
   })
 
   router.post('/atgarder/:measureId/flytta', async (req, res) => {
-    const { plan, measure } = await load(req)
+    const { plan, measure } = await load(req, res, 'edit')
     const parsed = direction.safeParse(req.body.direction)
     if (parsed.success) await db.transaction().execute((trx) => move(trx, 'measure', measure.id, parsed.data))
     res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)

@@ -19,4 +19,7 @@ export type MeasureForm = z.output<typeof measureForm>
 
 export const statusForm = z.object({ status })
 
+/** What an owner unit reports: status, what has been done, and when it will be done. */
+export const updateForm = z.object({ status, progress: optionalText(), dueDate: optionalDate })
+
 export const statusOptions = measureStatuses.map((s) => ({ value: s.code, label: s.label }))

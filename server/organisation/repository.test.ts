@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { createTestApp } from '../../test/helpers/test-app.js'
+import { createTestApp, submitForm } from '../../test/helpers/test-app.js'
+import { hashPassword } from '../auth/passwords.js'
+import { grantCommitteeRole, insertUser } from '../auth/repository.js'
 import { ensureOrganisation } from './repository.js'
 
 describe('ensureOrganisation', () => {
@@ -16,6 +18,15 @@ describe('ensureOrganisation', () => {
     expect(await ensureOrganisation(db, { ...org, units: ['Elevhälsan', 'Ekonomiavdelningen'] })).toBe(committeeId)
     const units = await db.selectFrom('owner_unit').select('name').orderBy('name').execute()
     expect(units.map((u) => u.name)).toEqual(['Ekonomiavdelningen', 'Elevhälsan'])
+    const userId = await insertUser(db, {
+      email: 'sekreterare@landskrona.se',
+      name: 'Sekreterare',
+      passwordHash: await hashPassword('ett långt lösenord'),
+      isAdmin: false,
+      createdAt: '2021-03-15T09:00:00Z',
+    })
+    await grantCommitteeRole(db, userId, committeeId, 'secretary')
+    await submitForm(agent, '/logga-in', { email: 'sekreterare@landskrona.se', password: 'ett långt lösenord' }, 303)
     const form = await agent.get('/planer/ny').expect(200)
     expect(form.text).toContain('Utbildningsnämnden (Landskrona stad)')
   })

@@ -56,10 +56,6 @@ export async function listCommittees(db: Db) {
     .execute()
 }
 
-export async function committeeExists(db: Db, id: number): Promise<boolean> {
-  return (await db.selectFrom('committee').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
-}
-
 /** Another plan of the same committee and year, which the unique rule forbids. */
 export async function findClashingPlan(db: Db, committeeId: number, year: number, exceptId: number | null) {
   let query = db.selectFrom('plan').select('id').where('committee_id', '=', committeeId).where('year', '=', year)

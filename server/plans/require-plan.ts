@@ -1,14 +1,29 @@
+import type { Response } from 'express'
 import type { Db } from '../../db/connection.js'
+import { authorize, can } from '../auth/permissions.js'
+import { viewerOf } from '../auth/session.js'
 import { NotFoundError } from '../errors.js'
 import { idFrom } from '../ids.js'
 import { findPlan } from './repository.js'
 
 export type PlanContext = NonNullable<Awaited<ReturnType<typeof findPlan>>>
 
-/** The plan named in the URL, or a 404: every page below /planer/:planId starts here. */
-export async function requirePlan(db: Db, params: Record<string, unknown>): Promise<PlanContext> {
+/**
+ * The plan named in the URL, or a 404; then the 403 page unless the signed-in person may read it (or, for
+ * `edit`, change it as the committee's secretary). Every page below /planer/:planId starts here.
+ */
+export async function requirePlan(
+  db: Db,
+  params: Record<string, unknown>,
+  res: Response,
+  access: 'read' | 'edit',
+): Promise<PlanContext> {
   const plan = await findPlan(db, idFrom(params.planId, 'Planen'))
   if (!plan) throw new NotFoundError('Planen')
+  const viewer = viewerOf(res)
+  authorize(access === 'edit' ? can.editPlan(viewer, plan) : can.readPlan(viewer, plan))
+  // What the pages offer: buttons for changes only to those who may make them.
+  res.locals.mayEdit = can.editPlan(viewer, plan)
   return plan
 }
 

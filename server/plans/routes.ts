@@ -1,6 +1,8 @@
 import { type Request, type Response, Router } from 'express'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
+import { authorize, can } from '../auth/permissions.js'
+import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
@@ -8,7 +10,6 @@ import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
 import {
-  committeeExists,
   countPlanContents,
   deletePlan,
   findClashingPlan,
@@ -26,10 +27,16 @@ const collator = new Intl.Collator('sv-SE')
 export function planRoutes({ db, clock }: Services): Router {
   const router = Router()
 
-  const loadPlan = (req: Request) => requirePlan(db, req.params)
+  const loadPlan = (req: Request, res: Response, access: 'read' | 'edit') => requirePlan(db, req.params, res, access)
+
+  /** The committees whose plans this person keeps as secretary: the only ones a plan can be made for. */
+  async function ownCommittees(res: Response) {
+    const viewer = viewerOf(res)
+    return (await listCommittees(db)).filter((c) => viewer.secretaryOf.has(c.id))
+  }
 
   async function renderForm(res: Response, locals: object, status = 200) {
-    const committees = await listCommittees(db)
+    const committees = await ownCommittees(res)
     res.status(status).render('plans/form', {
       ...locals,
       committeeOptions: committees.map((c) => ({ value: c.id, label: `${c.name} (${c.municipalityName})` })),
@@ -41,8 +48,10 @@ export function planRoutes({ db, clock }: Services): Router {
    * stays with its committee (its measures' owner units belong to that administration), and a plan whose
    * report is final keeps its committee and year, which the stored report names.
    */
-  async function checkPlan(value: PlanForm, existing: PlanContext | null): Promise<FieldErrors> {
-    if (!(await committeeExists(db, value.committeeId))) return { committeeId: 'Välj en nämnd i listan.' }
+  async function checkPlan(res: Response, value: PlanForm, existing: PlanContext | null): Promise<FieldErrors> {
+    if (!(await ownCommittees(res)).some((c) => c.id === value.committeeId)) {
+      return { committeeId: 'Välj en nämnd i listan.' }
+    }
     if (existing) {
       const [contents, finalReports] = await Promise.all([
         countPlanContents(db, existing.id),
@@ -87,13 +96,15 @@ export function planRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/', async (_req, res) => {
-    const plans = await listPlans(db)
+    const viewer = viewerOf(res)
+    const plans = (await listPlans(db)).filter((p) => can.readPlan(viewer, { committee_id: p.committeeId }))
     const committees = [...new Map(plans.map((p) => [p.committeeId, p])).values()].sort(
       (a, b) =>
         collator.compare(a.municipalityName, b.municipalityName) || collator.compare(a.committeeName, b.committeeName),
     )
     res.render('plans/index', {
       title: 'Internkontrollplaner',
+      mayCreate: can.createPlans(viewer),
       committees: committees.map((c) => ({
         name: c.committeeName,
         municipality: c.municipalityName,
@@ -103,7 +114,8 @@ export function planRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/ny', async (_req, res) => {
-    const committees = await listCommittees(db)
+    authorize(can.createPlans(viewerOf(res)))
+    const committees = await ownCommittees(res)
     const year = String(clock().getFullYear() + 1)
     await renderForm(res, {
       ...newPlanPage,
@@ -112,7 +124,8 @@ export function planRoutes({ db, clock }: Services): Router {
   })
 
   router.post('/ny', async (req, res) => {
-    const parsed = await validateForm(planForm, req.body, (value) => checkPlan(value, null))
+    authorize(can.createPlans(viewerOf(res)))
+    const parsed = await validateForm(planForm, req.body, (value) => checkPlan(res, value, null))
     if (!parsed.ok) {
       return renderForm(res, { ...newPlanPage, ...formState(req.body, parsed.errors) }, 400)
     }
@@ -121,7 +134,7 @@ export function planRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/:planId', async (req, res) => {
-    const plan = await loadPlan(req)
+    const plan = await loadPlan(req, res, 'read')
     const [risks, measures, reviews] = await Promise.all([
       listRisks(db, plan.id),
       listMeasuresOfPlan(db, plan.id),
@@ -137,7 +150,7 @@ export function planRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/:planId/redigera', async (req, res) => {
-    const plan = await loadPlan(req)
+    const plan = await loadPlan(req, res, 'edit')
     await renderForm(res, {
       ...editPlanPage(plan),
       ...formState({
@@ -153,8 +166,8 @@ export function planRoutes({ db, clock }: Services): Router {
   })
 
   router.post('/:planId/redigera', async (req, res) => {
-    const plan = await loadPlan(req)
-    const parsed = await validateForm(planForm, req.body, (value) => checkPlan(value, plan))
+    const plan = await loadPlan(req, res, 'edit')
+    const parsed = await validateForm(planForm, req.body, (value) => checkPlan(res, value, plan))
     if (!parsed.ok) {
       return renderForm(res, { ...editPlanPage(plan), ...formState(req.body, parsed.errors) }, 400)
     }
@@ -187,11 +200,11 @@ export function planRoutes({ db, clock }: Services): Router {
   }
 
   router.get('/:planId/ta-bort', async (req, res) => {
-    await renderDeletePage(res, await loadPlan(req))
+    await renderDeletePage(res, await loadPlan(req, res, 'edit'))
   })
 
   router.post('/:planId/ta-bort', async (req, res) => {
-    const plan = await loadPlan(req)
+    const plan = await loadPlan(req, res, 'edit')
     const deleted = await db.transaction().execute(async (trx) => {
       if ((await countReportVersions(trx, plan.id)) > 0) return false
       await deletePlan(trx, plan.id)

@@ -44,19 +44,19 @@ export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandleb
   }
 
   router.get('/rapport', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'read')
     await renderPreview(req, res, plan)
   })
 
   router.get('/rapport/pdf', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'edit')
     const made = await makeReportPdf({ db, views, pdf }, plan.id, { madeOn: today(), final: false })
     if (!made) throw new NotFoundError('Planen')
     sendPdf(res, made.pdf, reportFileName(made.data, 'utkast'))
   })
 
   router.post('/rapport/faststall', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'edit')
     const parsed = parseForm(finalForm, req.body)
     if (!parsed.ok) return renderPreview(req, res, plan, parsed.errors)
     const alreadyFinal = (latest: number) =>
@@ -93,7 +93,7 @@ export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandleb
   })
 
   router.get('/rapport/versioner/:versionId', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'read')
     const version = await findReportVersion(db, plan.id, idFrom(req.params.versionId, 'Rapportversionen'))
     if (!version) throw new NotFoundError('Rapportversionen')
     res.set('ETag', `"${version.sha256}"`)

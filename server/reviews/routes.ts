@@ -12,8 +12,8 @@ import { type ReviewForm, reviewForm } from './schema.js'
 export function reviewRoutes({ db }: Services): Router {
   const router = Router({ mergeParams: true })
 
-  async function load(req: Request) {
-    const plan = await requirePlan(db, req.params)
+  async function load(req: Request, res: Response, access: 'read' | 'edit') {
+    const plan = await requirePlan(db, req.params, res, access)
     const review = await findReview(db, plan.id, idFrom(req.params.reviewId, 'Granskningen'))
     if (!review) throw new NotFoundError('Granskningen')
     return { plan, review }
@@ -61,7 +61,7 @@ export function reviewRoutes({ db }: Services): Router {
   })
 
   router.get('/', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'read')
     const reviews = await listReviews(db, plan.id)
     res.render('reviews/index', {
       title: `Granskningar – ${plan.title}`,
@@ -72,14 +72,14 @@ export function reviewRoutes({ db }: Services): Router {
   })
 
   router.get('/ny', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'edit')
     // Most diary numbers of the year start the same way: GRF-2020-.
     const diaryNumber = `${plan.diaryPrefix}-${plan.year}-`
     await renderForm(res, plan, { ...newReviewPage(plan), ...formState({ diaryNumber }) })
   })
 
   router.post('/ny', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'edit')
     const parsed = await validateForm(reviewForm, req.body, (value) => checkRisk(plan, value))
     if (!parsed.ok) {
       return renderForm(res, plan, { ...newReviewPage(plan), ...formState(req.body, parsed.errors) }, 400)
@@ -95,7 +95,7 @@ export function reviewRoutes({ db }: Services): Router {
   })
 
   router.get('/:reviewId/redigera', async (req, res) => {
-    const { plan, review } = await load(req)
+    const { plan, review } = await load(req, res, 'edit')
     await renderForm(res, plan, {
       ...editReviewPage(plan, review),
       ...formState({
@@ -109,7 +109,7 @@ export function reviewRoutes({ db }: Services): Router {
   })
 
   router.post('/:reviewId/redigera', async (req, res) => {
-    const { plan, review } = await load(req)
+    const { plan, review } = await load(req, res, 'edit')
     const parsed = await validateForm(reviewForm, req.body, (value) => checkRisk(plan, value))
     if (!parsed.ok) {
       return renderForm(res, plan, { ...editReviewPage(plan, review), ...formState(req.body, parsed.errors) }, 400)
@@ -119,7 +119,7 @@ export function reviewRoutes({ db }: Services): Router {
   })
 
   router.get('/:reviewId/ta-bort', async (req, res) => {
-    const { plan, review } = await load(req)
+    const { plan, review } = await load(req, res, 'edit')
     res.render('confirm-delete', {
       title: `Ta bort granskning ${review.diary_number}`,
       breadcrumbs: reviewBreadcrumbs(plan),
@@ -131,13 +131,13 @@ export function reviewRoutes({ db }: Services): Router {
   })
 
   router.post('/:reviewId/ta-bort', async (req, res) => {
-    const { plan, review } = await load(req)
+    const { plan, review } = await load(req, res, 'edit')
     await db.transaction().execute((trx) => deleteReview(trx, review.id))
     res.redirect(303, listHref(plan))
   })
 
   router.post('/:reviewId/flytta', async (req, res) => {
-    const { plan, review } = await load(req)
+    const { plan, review } = await load(req, res, 'edit')
     const parsed = direction.safeParse(req.body.direction)
     if (parsed.success) await db.transaction().execute((trx) => move(trx, 'review', review.id, parsed.data))
     res.redirect(303, listHref(plan))

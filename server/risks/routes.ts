@@ -17,8 +17,8 @@ import { type RiskForm, riskForm, riskFormOptions } from './schema.js'
 export function riskRoutes({ db, clock }: Services): Router {
   const router = Router({ mergeParams: true })
 
-  async function load(req: Request) {
-    const plan = await requirePlan(db, req.params)
+  async function load(req: Request, res: Response, access: 'read' | 'edit') {
+    const plan = await requirePlan(db, req.params, res, access)
     const risk = await findRisk(db, plan.id, idFrom(req.params.riskId, 'Risken'))
     if (!risk) throw new NotFoundError('Risken')
     return { plan, risk }
@@ -57,12 +57,12 @@ export function riskRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/ny', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'edit')
     renderForm(res, { ...newRiskPage(plan), ...formState({ treatment: 'review', scope: 'committee' }) })
   })
 
   router.post('/ny', async (req, res) => {
-    const plan = await requirePlan(db, req.params)
+    const plan = await requirePlan(db, req.params, res, 'edit')
     const parsed = parseForm(riskForm, req.body)
     if (!parsed.ok) return renderForm(res, { ...newRiskPage(plan), ...formState(req.body, parsed.errors) }, 400)
     const id = await db.transaction().execute(async (trx) =>
@@ -76,7 +76,7 @@ export function riskRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/:riskId', async (req, res) => {
-    const { plan, risk } = await load(req)
+    const { plan, risk } = await load(req, res, 'read')
     const [measures, reviews] = await Promise.all([listMeasuresOfRisk(db, risk.id), listReviews(db, plan.id)])
     const [shown] = planOverview([risk], measures, swedishDate(clock())).risks
     res.render('risks/show', {
@@ -90,7 +90,7 @@ export function riskRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/:riskId/redigera', async (req, res) => {
-    const { plan, risk } = await load(req)
+    const { plan, risk } = await load(req, res, 'edit')
     renderForm(res, {
       ...editRiskPage(plan, risk),
       ...formState({ ...risk, likelihood: risk.likelihood ?? '', consequence: risk.consequence ?? '' }),
@@ -98,7 +98,7 @@ export function riskRoutes({ db, clock }: Services): Router {
   })
 
   router.post('/:riskId/redigera', async (req, res) => {
-    const { plan, risk } = await load(req)
+    const { plan, risk } = await load(req, res, 'edit')
     const parsed = parseForm(riskForm, req.body)
     if (!parsed.ok) return renderForm(res, { ...editRiskPage(plan, risk), ...formState(req.body, parsed.errors) }, 400)
     await db.transaction().execute((trx) => updateRisk(trx, risk.id, toRow(parsed.value)))
@@ -106,7 +106,7 @@ export function riskRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/:riskId/ta-bort', async (req, res) => {
-    const { plan, risk } = await load(req)
+    const { plan, risk } = await load(req, res, 'edit')
     const [measures, reviews] = await Promise.all([listMeasuresOfRisk(db, risk.id), listReviews(db, plan.id)])
     const linked = reviews.filter((r) => r.risk_id === risk.id)
     res.render('confirm-delete', {
@@ -124,13 +124,13 @@ export function riskRoutes({ db, clock }: Services): Router {
   })
 
   router.post('/:riskId/ta-bort', async (req, res) => {
-    const { plan, risk } = await load(req)
+    const { plan, risk } = await load(req, res, 'edit')
     await db.transaction().execute((trx) => deleteRisk(trx, risk.id))
     res.redirect(303, `/planer/${plan.id}`)
   })
 
   router.post('/:riskId/flytta', async (req, res) => {
-    const { plan, risk } = await load(req)
+    const { plan, risk } = await load(req, res, 'edit')
     const parsed = direction.safeParse(req.body.direction)
     if (parsed.success) await db.transaction().execute((trx) => move(trx, 'risk', risk.id, parsed.data))
     res.redirect(303, `/planer/${plan.id}#risk-${risk.id}`)

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import type { AxeResults } from 'axe-core'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { demoPassword } from '../../db/seed/demo.js'
 import { chromiumArgs } from '../../reports/render-pdf.js'
 import { type RunningServer, startServer } from './server.js'
 
@@ -47,6 +48,10 @@ export function useBrowser(): E2e {
     if (server.status === 'fulfilled') e2e.server = server.value
     if (browser.status === 'fulfilled') e2e.browser = browser.value
     for (const started of [server, browser]) if (started.status === 'rejected') throw started.reason
+    // Every tab of the browser shares the cookies: log in once, as the committee's secretary.
+    const page = await e2e.newPage()
+    await logIn(page, e2e.server.baseUrl, 'sekreterare')
+    await page.close()
   })
   afterAll(async () => {
     await e2e.browser?.close()
@@ -145,4 +150,13 @@ export async function axeViolations(page: Page): Promise<string[]> {
     return results.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }))
   }, wcag21aa)
   return violations.map((v) => `${v.id} (${v.help}): ${v.targets.join(', ')}`)
+}
+
+/** Logs the browser in with the login form as one of the demo accounts (sekreterare, hr, utbildning, lasare, admin). */
+export async function logIn(page: Page, baseUrl: string, account: string): Promise<void> {
+  await page.goto(`${baseUrl}/logga-in`)
+  await page.type('#field-email', `${account}@demo.internkontroll.se`)
+  await page.type('#field-password', demoPassword)
+  await Promise.all([page.waitForNavigation(), page.click('main button[type="submit"]')])
+  if (new URL(page.url()).pathname === '/logga-in') throw new Error(`Could not log in as ${account}`)
 }

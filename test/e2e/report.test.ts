@@ -53,7 +53,10 @@ describe('the follow-up report, used in a browser', () => {
     expect(await texts(page, '.report-toolbar p')).not.toContain('Rapporten har inte fastställts ännu.')
 
     // The stored file is the one the table describes.
-    const stored = await fetch(e2e.server.baseUrl + (await linkPath(page, 'Ladda ner version 1')))
+    const cookie = (await page.cookies()).map((c) => `${c.name}=${c.value}`).join('; ')
+    const stored = await fetch(e2e.server.baseUrl + (await linkPath(page, 'Ladda ner version 1')), {
+      headers: { cookie },
+    })
     expect(stored.status).toBe(200)
     expect(stored.headers.get('content-type')).toMatch(/^application\/pdf/)
     const bytes = Buffer.from(await stored.arrayBuffer())

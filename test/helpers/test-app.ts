@@ -2,7 +2,7 @@ import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { afterAll } from 'vitest'
 import { migrateToLatest, openDatabase } from '../../db/connection.js'
-import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
+import { demoPassword, loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { createApp } from '../../server/app.js'
 import { loadConfig } from '../../server/config.js'
@@ -11,9 +11,14 @@ import { loadConfig } from '../../server/config.js'
 export const testPdf = new PdfPrinter({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium' })
 afterAll(() => testPdf.close())
 
-/** A real app on a fresh, migrated in-memory database; with the demo plan unless told otherwise. */
+export type DemoLogin = 'admin' | 'sekreterare' | 'hr' | 'utbildning' | 'lasare'
+
+/**
+ * A real app on a fresh, migrated in-memory database; with the demo plan unless told otherwise, and its
+ * agent logged in as the demo secretary unless `as` names another demo account (or null: nobody).
+ */
 export async function createTestApp(
-  options: { demo?: boolean; today?: string; production?: boolean; pdf?: PdfPrinter } = {},
+  options: { demo?: boolean; today?: string; production?: boolean; pdf?: PdfPrinter; as?: DemoLogin | null } = {},
 ) {
   const config = loadConfig({
     NODE_ENV: options.production ? 'production' : 'test',
@@ -24,7 +29,10 @@ export async function createTestApp(
   const now = new Date(`${options.today ?? '2021-03-15'}T09:00:00Z`)
   if (options.demo !== false) await loadDemoDataIfEmpty(db, now)
   const app = createApp({ db, config, clock: () => now, pdf: options.pdf ?? testPdf })
-  return { app, db, agent: supertest.agent(app) }
+  const agent = supertest.agent(app)
+  const login = options.as === undefined ? 'sekreterare' : options.as
+  if (options.demo !== false && login) await logIn(agent, login)
+  return { app, db, agent }
 }
 
 export type TestAgent = ReturnType<typeof supertest.agent>
@@ -60,6 +68,16 @@ export async function submitForm(
     throw new Error(`Expected ${expectedStatus}, got ${response.status}: ${response.text.slice(0, 2000)}`)
   }
   return response
+}
+
+export async function logIn(agent: TestAgent, account: DemoLogin) {
+  await submitForm(
+    agent,
+    '/logga-in',
+    { email: `${account}@demo.internkontroll.se`, password: demoPassword },
+    303,
+    '/logga-in',
+  )
 }
 
 export const html = (text: string) => cheerio.load(text)

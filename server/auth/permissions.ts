@@ -1,0 +1,42 @@
+import { ForbiddenError } from '../errors.js'
+
+/** The signed-in person and what they may touch. */
+export interface Viewer {
+  id: number
+  email: string
+  name: string
+  /** administratör: manages users and units, reads everything. */
+  isAdmin: boolean
+  /** sekreterare: everything in these committees' plans and reports. */
+  secretaryOf: ReadonlySet<number>
+  /** läsare: reads these committees' plans and final reports. */
+  readerOf: ReadonlySet<number>
+  /** ansvarig: updates status, progress and due date of these units' measures. */
+  unitIds: ReadonlySet<number>
+  unitNames: readonly string[]
+  /** Committees of the administrations the units belong to, whose plans an ansvarig reads. */
+  unitCommittees: ReadonlySet<number>
+}
+
+type PlanRef = { committee_id: number }
+
+export const can = {
+  readPlan: (v: Viewer, plan: PlanRef) =>
+    v.isAdmin ||
+    v.secretaryOf.has(plan.committee_id) ||
+    v.readerOf.has(plan.committee_id) ||
+    v.unitCommittees.has(plan.committee_id),
+  editPlan: (v: Viewer, plan: PlanRef) => v.secretaryOf.has(plan.committee_id),
+  createPlans: (v: Viewer) => v.secretaryOf.size > 0,
+  updateMeasure: (v: Viewer, plan: PlanRef, measure: { owner_unit_id: number }) =>
+    v.secretaryOf.has(plan.committee_id) || v.unitIds.has(measure.owner_unit_id),
+}
+
+/** Stops the request with the 403 page unless the rule allows it. */
+export function authorize(allowed: boolean): void {
+  if (!allowed) {
+    throw new ForbiddenError(
+      'Du har inte behörighet till den här sidan eller åtgärden. Kontakta nämndens sekreterare om du behöver den.',
+    )
+  }
+}

@@ -1,0 +1,121 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { Db } from '../../db/connection.js'
+import type { CommitteeRole } from '../../db/schema.js'
+import type { Viewer } from './permissions.js'
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
+
+export async function findUserByEmail(db: Db, email: string) {
+  return db.selectFrom('app_user').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
+}
+
+export async function insertUser(
+  db: Db,
+  user: { email: string; name: string; passwordHash: string; isAdmin: boolean; createdAt: string },
+): Promise<number> {
+  const { id } = await db
+    .insertInto('app_user')
+    .values({
+      email: user.email.trim().toLowerCase(),
+      name: user.name,
+      password_hash: user.passwordHash,
+      is_admin: user.isAdmin ? 1 : 0,
+      disabled: 0,
+      created_at: user.createdAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}
+
+export async function grantCommitteeRole(db: Db, userId: number, committeeId: number, role: CommitteeRole) {
+  await db.insertInto('committee_role').values({ user_id: userId, committee_id: committeeId, role }).execute()
+}
+
+export async function addUnitMember(db: Db, userId: number, ownerUnitId: number) {
+  await db.insertInto('unit_member').values({ user_id: userId, owner_unit_id: ownerUnitId }).execute()
+}
+
+export async function setPassword(db: Db, userId: number, passwordHash: string): Promise<void> {
+  await db.updateTable('app_user').set({ password_hash: passwordHash }).where('id', '=', userId).execute()
+}
+
+/** Who a user is and what they hold: committee roles, and the units (with their committees) they answer for. */
+export async function loadViewer(db: Db, userId: number): Promise<Viewer | undefined> {
+  const user = await db
+    .selectFrom('app_user')
+    .select(['id', 'email', 'name', 'is_admin'])
+    .where('id', '=', userId)
+    .where('disabled', '=', 0)
+    .executeTakeFirst()
+  if (!user) return undefined
+  const [roles, units] = await Promise.all([
+    db.selectFrom('committee_role').select(['committee_id', 'role']).where('user_id', '=', userId).execute(),
+    db
+      .selectFrom('unit_member')
+      .innerJoin('owner_unit', 'owner_unit.id', 'unit_member.owner_unit_id')
+      .innerJoin('committee', 'committee.administration_id', 'owner_unit.administration_id')
+      .select(['owner_unit.id as unitId', 'owner_unit.name as unitName', 'committee.id as committeeId'])
+      .where('unit_member.user_id', '=', userId)
+      .execute(),
+  ])
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isAdmin: user.is_admin === 1,
+    secretaryOf: new Set(roles.filter((r) => r.role === 'secretary').map((r) => r.committee_id)),
+    readerOf: new Set(roles.filter((r) => r.role === 'reader').map((r) => r.committee_id)),
+    unitIds: new Set(units.map((u) => u.unitId)),
+    unitNames: [...new Set(units.map((u) => u.unitName))],
+    unitCommittees: new Set(units.map((u) => u.committeeId)),
+  }
+}
+
+/** Starts a session and returns its token, which only the user's cookie holds. */
+export async function createSession(db: Db, userId: number, now: Date): Promise<string> {
+  const token = randomBytes(32).toString('base64url')
+  const at = now.toISOString()
+  await db
+    .insertInto('session')
+    .values({ token_hash: tokenHash(token), user_id: userId, created_at: at, last_seen_at: at })
+    .execute()
+  return token
+}
+
+export async function findSession(db: Db, token: string) {
+  return db.selectFrom('session').selectAll().where('token_hash', '=', tokenHash(token)).executeTakeFirst()
+}
+
+export async function touchSession(db: Db, token: string, now: Date): Promise<void> {
+  await db
+    .updateTable('session')
+    .set({ last_seen_at: now.toISOString() })
+    .where('token_hash', '=', tokenHash(token))
+    .execute()
+}
+
+export async function deleteSession(db: Db, token: string): Promise<void> {
+  await db.deleteFrom('session').where('token_hash', '=', tokenHash(token)).execute()
+}
+
+export async function recordLoginFailure(db: Db, subjects: string[], now: Date): Promise<void> {
+  await db
+    .insertInto('login_failure')
+    .values(subjects.map((subject) => ({ subject, at: now.toISOString() })))
+    .execute()
+}
+
+export async function countLoginFailures(db: Db, subject: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('login_failure')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('subject', '=', subject)
+    .where('at', '>', since.toISOString())
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function clearLoginFailures(db: Db, subject: string): Promise<void> {
+  await db.deleteFrom('login_failure').where('subject', '=', subject).execute()
+}

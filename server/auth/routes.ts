@@ -1,0 +1,111 @@
+import { type Request, type Response, Router } from 'express'
+import { z } from 'zod'
+import type { Services } from '../app.js'
+import { formState, parseForm, requiredText, text } from '../forms.js'
+import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
+import {
+  clearLoginFailures,
+  countLoginFailures,
+  createSession,
+  deleteSession,
+  findUserByEmail,
+  recordLoginFailure,
+  setPassword,
+} from './repository.js'
+import { requireViewer, sessionCookie, setSessionCookie, viewerOf } from './session.js'
+
+const loginForm = z.object({
+  email: requiredText('Ange din e-postadress.', 254),
+  password: text.pipe(z.string().min(1, 'Ange ditt lösenord.')),
+  till: text,
+})
+
+const passwordForm = z
+  .object({
+    current: text.pipe(z.string().min(1, 'Ange ditt nuvarande lösenord.')),
+    password: text.pipe(z.string().min(12, 'Det nya lösenordet ska vara minst 12 tecken långt.').max(200)),
+    repeat: text,
+  })
+  .refine((v) => v.password === v.repeat, {
+    path: ['repeat'],
+    message: 'Lösenorden är inte lika. Skriv samma lösenord två gånger.',
+  })
+
+// Limits on failed logins within the window: per account, and per address (one machine trying many accounts).
+const window = 15 * 60_000
+const limits = { email: 5, address: 20 }
+const wrongCredentials = 'Fel e-postadress eller lösenord.'
+
+/** Only a path on this site may be returned to after login. */
+const safeReturn = (value: string) => (/^\/(?![/\\])/.test(value) ? value : '/planer')
+
+export function authRoutes({ db, config, clock }: Services): Router {
+  const router = Router()
+
+  const renderLogin = (res: Response, locals: object, status = 200) =>
+    res.status(status).render('auth/login', { title: 'Logga in', ...locals })
+
+  router.get('/logga-in', (req, res) => {
+    if (res.locals.viewer) return res.redirect(303, '/planer')
+    renderLogin(res, formState({ till: typeof req.query.till === 'string' ? req.query.till : '' }))
+  })
+
+  router.post('/logga-in', async (req: Request, res: Response) => {
+    const parsed = parseForm(loginForm, req.body)
+    const kept = { email: req.body?.email, till: req.body?.till }
+    if (!parsed.ok) return renderLogin(res, formState(kept, parsed.errors), 400)
+    const now = clock()
+    const subjects = [`email:${parsed.value.email.toLowerCase()}`, `address:${req.ip}`]
+    const since = new Date(now.getTime() - window)
+    const [byEmail, byAddress] = await Promise.all(subjects.map((s) => countLoginFailures(db, s, since)))
+    if ((byEmail ?? 0) >= limits.email || (byAddress ?? 0) >= limits.address) {
+      return renderLogin(
+        res,
+        formState(kept, { email: 'För många misslyckade inloggningar. Vänta 15 minuter och försök igen.' }),
+        429,
+      )
+    }
+    const user = await findUserByEmail(db, parsed.value.email)
+    // The same work and the same answer whether the e-mail is unknown, the account disabled or the password wrong.
+    const valid = await verifyPassword(parsed.value.password, user?.password_hash ?? (await decoyHash))
+    if (!user || !valid || user.disabled) {
+      await recordLoginFailure(db, subjects, now)
+      return renderLogin(res, formState(kept, { email: wrongCredentials }), 401)
+    }
+    await clearLoginFailures(db, subjects[0] as string)
+    // A new token at every login, so a session id planted before login is worth nothing.
+    const old: unknown = req.cookies?.[sessionCookie(config)]
+    if (typeof old === 'string') await deleteSession(db, old)
+    setSessionCookie(res, config, await createSession(db, user.id, now))
+    res.redirect(303, safeReturn(parsed.value.till))
+  })
+
+  router.post('/logga-ut', async (req, res) => {
+    const token: unknown = req.cookies?.[sessionCookie(config)]
+    if (typeof token === 'string') await deleteSession(db, token)
+    res.clearCookie(sessionCookie(config), { path: '/' })
+    res.redirect(303, '/logga-in')
+  })
+
+  router.get('/konto/losenord', requireViewer, (_req, res) => {
+    res.render('auth/password', { title: 'Byt lösenord', ...formState({}) })
+  })
+
+  router.post('/konto/losenord', requireViewer, async (req, res) => {
+    const viewer = viewerOf(res)
+    const parsed = parseForm(passwordForm, req.body)
+    const user = await findUserByEmail(db, viewer.email)
+    const errors = !parsed.ok
+      ? parsed.errors
+      : !user || !(await verifyPassword(parsed.value.current, user.password_hash))
+        ? { current: 'Det nuvarande lösenordet stämmer inte.' }
+        : undefined
+    if (errors || !parsed.ok) {
+      return res.status(400).render('auth/password', { title: 'Byt lösenord', ...formState({}, errors) })
+    }
+    await setPassword(db, viewer.id, await hashPassword(parsed.value.password))
+    res.render('auth/password', { title: 'Byt lösenord', changed: true, ...formState({}) })
+  })
+
+  return router
+}
