@@ -26,13 +26,17 @@ export async function createTestApp(
   })
   const db = openDatabase(':memory:')
   await migrateToLatest(db)
-  const now = new Date(`${options.today ?? '2021-03-15'}T09:00:00Z`)
+  let now = new Date(`${options.today ?? '2021-03-15'}T09:00:00Z`)
   if (options.demo !== false) await loadDemoDataIfEmpty(db, now)
   const app = createApp({ db, config, clock: () => now, pdf: options.pdf ?? testPdf })
+  /** Moves the app's clock forward, for timeouts. */
+  const advance = (ms: number) => {
+    now = new Date(now.getTime() + ms)
+  }
   const agent = supertest.agent(app)
   const login = options.as === undefined ? 'sekreterare' : options.as
   if (options.demo !== false && login) await logIn(agent, login)
-  return { app, db, agent }
+  return { app, db, agent, advance }
 }
 
 export type TestAgent = ReturnType<typeof supertest.agent>

@@ -1,0 +1,71 @@
+// npm run user:create -- --email anna@malmo.se --name "Anna Andersson" [--admin]
+//                        [--secretary "<committee>"] [--reader "<committee>"] [--units "<unit>,<unit>"]
+// Creates an account; the password (at least 12 characters) is read from the first line of standard input,
+// so it stays out of the shell history: `npm run user:create -- --email … --name … --admin < password.txt`.
+import { createInterface } from 'node:readline/promises'
+import { parseArgs } from 'node:util'
+import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { hashPassword } from '../server/auth/passwords.js'
+import { addUnitMember, grantCommitteeRole, insertUser } from '../server/auth/repository.js'
+import { loadConfig } from '../server/config.js'
+
+const { values } = parseArgs({
+  options: {
+    email: { type: 'string' },
+    name: { type: 'string' },
+    admin: { type: 'boolean', default: false },
+    secretary: { type: 'string', multiple: true, default: [] },
+    reader: { type: 'string', multiple: true, default: [] },
+    units: { type: 'string', default: '' },
+  },
+})
+if (!values.email?.includes('@') || !values.name) {
+  console.error('Usage: npm run user:create -- --email <e-mail> --name <name> [--admin] [--secretary <committee>]')
+  console.error('       [--reader <committee>] [--units "<unit>,<unit>"]  (the password is read from standard input)')
+  process.exit(2)
+}
+
+const input = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
+if (process.stdin.isTTY) process.stderr.write('Lösenord (minst 12 tecken): ')
+const password = (await input.question('')).trim()
+input.close()
+if (password.length < 12) {
+  console.error('The password must be at least 12 characters.')
+  process.exit(2)
+}
+
+const config = loadConfig()
+const db = openDatabase(config.databaseFile)
+await migrateToLatest(db)
+try {
+  await db.transaction().execute(async (trx) => {
+    const userId = await insertUser(trx, {
+      email: values.email as string,
+      name: values.name as string,
+      passwordHash: await hashPassword(password),
+      isAdmin: values.admin,
+      createdAt: new Date().toISOString(),
+    })
+    const committeeId = async (name: string) => {
+      const found = await trx.selectFrom('committee').select('id').where('name', '=', name).executeTakeFirst()
+      if (!found) throw new Error(`No committee named ${name}: register it with npm run org:add first.`)
+      return found.id
+    }
+    for (const name of values.secretary) await grantCommitteeRole(trx, userId, await committeeId(name), 'secretary')
+    for (const name of values.reader) await grantCommitteeRole(trx, userId, await committeeId(name), 'reader')
+    for (const unit of values.units
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean)) {
+      const found = await trx.selectFrom('owner_unit').select('id').where('name', '=', unit).executeTakeFirst()
+      if (!found) throw new Error(`No owner unit named ${unit}: add it with npm run org:add first.`)
+      await addUnitMember(trx, userId, found.id)
+    }
+  })
+  console.log(`Created ${values.email}.`)
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  process.exitCode = 1
+} finally {
+  await db.destroy()
+}

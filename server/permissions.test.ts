@@ -1,0 +1,186 @@
+import type { Express } from 'express'
+import supertest from 'supertest'
+import { describe, expect, it } from 'vitest'
+import { demoPlan } from '../test/helpers/builders.js'
+import { createTestApp, type DemoLogin, html, logIn } from '../test/helpers/test-app.js'
+import { insertReportVersion } from './reports/repository.js'
+
+// Every route of the app, read from its router, against every kind of user. A route added without a line in
+// `expected` fails the first test; a rule that lets the wrong person in fails the second.
+
+type Kind = 'anonymous' | DemoLogin
+type Outcome = 'ok' | 'login' | 'forbidden'
+const kinds: Kind[] = ['anonymous', 'lasare', 'hr', 'utbildning', 'sekreterare', 'admin']
+
+const read = { anonymous: 'login', lasare: 'ok', hr: 'ok', utbildning: 'ok', sekreterare: 'ok', admin: 'ok' } as const
+const edit = {
+  anonymous: 'login',
+  lasare: 'forbidden',
+  hr: 'forbidden',
+  utbildning: 'forbidden',
+  sekreterare: 'ok',
+  admin: 'forbidden',
+} as const
+// The measure used below is HR-avdelningen's: its ansvarig may report on it, Utbildningsområden's may not.
+const report = { ...edit, hr: 'ok' } as const
+const signedIn = {
+  anonymous: 'login',
+  lasare: 'ok',
+  hr: 'ok',
+  utbildning: 'ok',
+  sekreterare: 'ok',
+  admin: 'ok',
+} as const
+const open = { anonymous: 'ok', lasare: 'ok', hr: 'ok', utbildning: 'ok', sekreterare: 'ok', admin: 'ok' } as const
+// Logging out ends on the login page, for everyone.
+const toLogin = {
+  anonymous: 'login',
+  lasare: 'login',
+  hr: 'login',
+  utbildning: 'login',
+  sekreterare: 'login',
+  admin: 'login',
+} as const
+
+const expected: Record<string, Record<Kind, Outcome>> = {
+  'GET /logga-in': open,
+  'POST /logga-in': open,
+  'POST /logga-ut': toLogin,
+  'GET /konto/losenord': signedIn,
+  'POST /konto/losenord': signedIn,
+  'GET /': signedIn,
+  'GET /planer': signedIn,
+  'GET /planer/ny': edit,
+  'POST /planer/ny': edit,
+  'GET /planer/:planId': read,
+  'GET /planer/:planId/redigera': edit,
+  'POST /planer/:planId/redigera': edit,
+  'GET /planer/:planId/ta-bort': edit,
+  'POST /planer/:planId/ta-bort': edit,
+  'GET /planer/:planId/risker/ny': edit,
+  'POST /planer/:planId/risker/ny': edit,
+  'GET /planer/:planId/risker/:riskId': read,
+  'GET /planer/:planId/risker/:riskId/redigera': edit,
+  'POST /planer/:planId/risker/:riskId/redigera': edit,
+  'GET /planer/:planId/risker/:riskId/ta-bort': edit,
+  'POST /planer/:planId/risker/:riskId/ta-bort': edit,
+  'POST /planer/:planId/risker/:riskId/flytta': edit,
+  'GET /planer/:planId/granskningar': read,
+  'GET /planer/:planId/granskningar/ny': edit,
+  'POST /planer/:planId/granskningar/ny': edit,
+  'GET /planer/:planId/granskningar/:reviewId/redigera': edit,
+  'POST /planer/:planId/granskningar/:reviewId/redigera': edit,
+  'GET /planer/:planId/granskningar/:reviewId/ta-bort': edit,
+  'POST /planer/:planId/granskningar/:reviewId/ta-bort': edit,
+  'POST /planer/:planId/granskningar/:reviewId/flytta': edit,
+  'GET /planer/:planId/atgarder/ny': edit,
+  'POST /planer/:planId/atgarder/ny': edit,
+  'GET /planer/:planId/atgarder/:measureId': read,
+  'GET /planer/:planId/atgarder/:measureId/uppdatera': report,
+  'POST /planer/:planId/atgarder/:measureId/uppdatera': report,
+  'POST /planer/:planId/atgarder/:measureId/status': report,
+  'GET /planer/:planId/atgarder/:measureId/redigera': edit,
+  'POST /planer/:planId/atgarder/:measureId/redigera': edit,
+  'GET /planer/:planId/atgarder/:measureId/ta-bort': edit,
+  'POST /planer/:planId/atgarder/:measureId/ta-bort': edit,
+  'POST /planer/:planId/atgarder/:measureId/flytta': edit,
+  'GET /planer/:planId/rapport': read,
+  'GET /planer/:planId/rapport/pdf': edit,
+  'POST /planer/:planId/rapport/faststall': edit,
+  'GET /planer/:planId/rapport/versioner/:versionId': read,
+}
+
+/** "GET /planer/:planId" for every route the app's router holds, mounted routers included. */
+function routesOf(app: Express): string[] {
+  type Layer = {
+    route?: { path: string; methods: Record<string, boolean> }
+    handle: { stack?: Layer[] }
+    rawPath?: unknown
+  }
+  const walk = (stack: Layer[], prefix: string): string[] =>
+    stack.flatMap((layer) => {
+      if (layer.route) {
+        const path = `${prefix}${layer.route.path === '/' && prefix ? '' : layer.route.path}` || '/'
+        return Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${path}`)
+      }
+      if (layer.handle.stack && typeof layer.rawPath === 'string') {
+        return walk(layer.handle.stack, prefix + (layer.rawPath === '/' ? '' : layer.rawPath))
+      }
+      return []
+    })
+  return walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '')
+}
+
+/** An app with one agent per kind of user, and ids for every route parameter. */
+async function world() {
+  const { app, db } = await createTestApp({ as: null })
+  const { planId, risks, unit } = await demoPlan(db)
+  const measure = await db
+    .selectFrom('measure')
+    .select('id')
+    .where('owner_unit_id', '=', unit('HR-avdelningen'))
+    .executeTakeFirstOrThrow()
+  const review = await db.selectFrom('review').select('id').executeTakeFirstOrThrow()
+  const version = await insertReportVersion(db, {
+    planId,
+    versionNumber: 1,
+    fileName: 'Uppföljning (version 1).pdf',
+    pdf: new TextEncoder().encode('%PDF-1.7'),
+    createdAt: '2021-03-15T09:00:00Z',
+    createdBy: 'Sara Sekreterare',
+  })
+  const params: Record<string, number> = {
+    planId,
+    riskId: risks[0]?.id as number,
+    measureId: measure.id,
+    reviewId: review.id,
+    versionId: version.id,
+  }
+  const agents = Object.fromEntries(
+    await Promise.all(
+      kinds.map(async (kind) => {
+        const agent = supertest.agent(app)
+        if (kind !== 'anonymous') await logIn(agent, kind)
+        const page = await agent.get('/logga-in')
+        const token = page.status === 200 ? html(page.text)('input[name="_csrf"]').val() : undefined
+        // A signed-in person is sent on from the login page; any page of theirs carries the token.
+        const csrf = String(token ?? html((await agent.get('/konto/losenord')).text)('input[name="_csrf"]').val())
+        return [kind, { agent, csrf }] as const
+      }),
+    ),
+  ) as Record<Kind, { agent: ReturnType<typeof supertest.agent>; csrf: string }>
+  return { app, agents, params }
+}
+
+async function outcome(w: Awaited<ReturnType<typeof world>>, kind: Kind, route: string): Promise<Outcome | string> {
+  const [method, pattern] = route.split(' ') as [string, string]
+  const path = pattern.replace(/:(\w+)/g, (_, name: string) => String(w.params[name]))
+  const { agent, csrf } = w.agents[kind]
+  const response = method === 'GET' ? await agent.get(path) : await agent.post(path).type('form').send({ _csrf: csrf })
+  if (response.status === 403) return 'forbidden'
+  if (response.status === 303 && String(response.headers.location).startsWith('/logga-in')) return 'login'
+  if (response.status < 400 || response.status === 400 || response.status === 409) return 'ok'
+  return `status ${response.status}`
+}
+
+describe('who may do what', () => {
+  it('has a rule for every route of the app, and no rule for a route that is gone', async () => {
+    const { app } = await createTestApp({ as: null })
+    expect(routesOf(app).sort()).toEqual(Object.keys(expected).sort())
+  })
+
+  it('lets each kind of user reach exactly what their role allows', async () => {
+    const found: Record<string, Record<Kind, string>> = {}
+    const shared = await world()
+    for (const route of Object.keys(expected)) {
+      // A post may change or delete what the next one needs: each gets a fresh world.
+      const w = route.startsWith('POST') ? await world() : shared
+      found[route] = {} as Record<Kind, string>
+      for (const kind of kinds) {
+        const result = await outcome(w, kind, route)
+        ;(found[route] as Record<Kind, string>)[kind] = result
+      }
+    }
+    expect(found).toEqual(expected)
+  }, 120_000)
+})
