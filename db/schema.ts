@@ -141,6 +141,24 @@ export interface LoginFailureTable {
   at: string
 }
 
+export type AuditAction = 'create' | 'update' | 'delete'
+
+export interface AuditEventTable {
+  id: Generated<number>
+  at: string
+  user_id: number | null
+  user_name: string
+  action: AuditAction
+  entity: string
+  entity_id: number
+  plan_id: number | null
+  /** The record as JSON before and after the change; null for a create's before and a delete's after. */
+  before: string | null
+  after: string | null
+  prev_hash: string
+  hash: string
+}
+
 export interface Database {
   municipality: MunicipalityTable
   administration: AdministrationTable
@@ -157,6 +175,7 @@ export interface Database {
   unit_member: UnitMemberTable
   session: SessionTable
   login_failure: LoginFailureTable
+  audit_event: AuditEventTable
 }
 
 export type Plan = Selectable<PlanTable>

@@ -3,6 +3,7 @@ import express from 'express'
 import helmet from 'helmet'
 import type { Db } from '../db/connection.js'
 import type { PdfPrinter } from '../reports/render-pdf.js'
+import { auditRoutes } from './audit/routes.js'
 import { authRoutes } from './auth/routes.js'
 import { requireViewer, sessions } from './auth/session.js'
 import type { Config } from './config.js'
@@ -51,6 +52,7 @@ export function createApp(services: Services): express.Express {
   app.use(authRoutes(services))
   app.use(requireViewer)
   app.get('/', (_req, res) => res.redirect('/planer'))
+  app.use(auditRoutes(services))
   app.use('/planer', planRoutes(services))
   app.use('/planer/:planId/risker', riskRoutes(services))
   app.use('/planer/:planId/granskningar', reviewRoutes(services))

@@ -50,6 +50,7 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'POST /konto/losenord': signedIn,
   'GET /': signedIn,
   'GET /planer': signedIn,
+  'GET /logg': { ...edit, admin: 'ok' },
   'GET /planer/ny': edit,
   'POST /planer/ny': edit,
   'GET /planer/:planId': read,

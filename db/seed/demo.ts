@@ -76,6 +76,7 @@ export async function loadDemoDataIfEmpty(db: Db, now: Date): Promise<boolean> {
 export async function resetToDemoData(db: Db, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const table of [
+      'audit_event',
       'login_failure',
       'session',
       'unit_member',

@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express'
 import type { Db } from '../../db/connection.js'
 import type { Config } from '../config.js'
-import type { Viewer } from './permissions.js'
+import { can, type Viewer } from './permissions.js'
 import { deleteSession, findSession, loadViewer, touchSession } from './repository.js'
 
 declare global {
@@ -38,6 +38,7 @@ export function sessions(db: Db, config: Config, clock: () => Date): RequestHand
     // Writing on every request would serialise readers; a minute's precision is enough for the idle limit.
     if (now.getTime() - Date.parse(session.last_seen_at) > 60_000) await touchSession(db, token, now)
     res.locals.viewer = viewer
+    res.locals.mayReadLog = can.readLog(viewer)
     next()
   }
 }

@@ -1,5 +1,8 @@
 import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
+import { actorOf, auditedTransaction } from '../audit/audited.js'
+import { eventsOf } from '../audit/repository.js'
+import { describeEvent } from '../audit/view-model.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
@@ -33,6 +36,9 @@ export function measureRoutes({ db, clock }: Services): Router {
     if (!measure) throw new NotFoundError('Åtgärden')
     return { plan, measure }
   }
+
+  const target = (plan: PlanContext, measure: { id: number }) =>
+    ({ entity: 'measure', id: measure.id, planId: plan.id }) as const
 
   const measureHref = (plan: PlanContext, measure: { id: number }) => `/planer/${plan.id}/atgarder/${measure.id}`
   const measureBreadcrumbs = (plan: PlanContext, measure: MeasureContext) => [
@@ -104,16 +110,21 @@ export function measureRoutes({ db, clock }: Services): Router {
       return renderForm(res, plan, { ...page, ...formState(req.body, parsed.errors) }, 400)
     }
     const row = toRow(parsed.value)
-    const id = await db
-      .transaction()
-      .execute(async (trx) =>
-        insertMeasure(trx, { ...row, position: await nextPosition(trx, 'measure', row.risk_id) }, now()),
-      )
+    const id = await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'create',
+      { entity: 'measure', planId: plan.id },
+      async (trx) => insertMeasure(trx, { ...row, position: await nextPosition(trx, 'measure', row.risk_id) }, now()),
+    )
     res.redirect(303, `/planer/${plan.id}/atgarder/${id}`)
   })
 
   async function renderMeasure(res: Response, plan: PlanContext, measure: MeasureContext, statusErrors = {}) {
-    const history = await listStatusChanges(db, measure.id)
+    const [history, events] = await Promise.all([
+      listStatusChanges(db, measure.id),
+      eventsOf(db, 'measure', measure.id),
+    ])
     res.status(Object.keys(statusErrors).length > 0 ? 400 : 200).render('measures/show', {
       title: `Åtgärd: ${measure.title}`,
       breadcrumbs: measureBreadcrumbs(plan, measure),
@@ -126,6 +137,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       })),
       statusOptions,
       mayUpdate: can.updateMeasure(viewerOf(res), plan, measure),
+      changes: events.map((e) => ({ ...e, ...describeEvent(e) })),
       ...formState({ status: measure.status }, statusErrors),
     })
   }
@@ -168,9 +180,9 @@ export function measureRoutes({ db, clock }: Services): Router {
         .render('measures/update', { ...updatePage(plan, measure), ...formState(req.body, parsed.errors) })
     }
     const { status, progress, dueDate } = parsed.value
-    await db
-      .transaction()
-      .execute((trx) => updateMeasure(trx, measure.id, { status, progress, due_date: dueDate }, now()))
+    await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
+      updateMeasure(trx, measure.id, { status, progress, due_date: dueDate }, now()),
+    )
     res.redirect(303, measureHref(plan, measure))
   })
 
@@ -178,7 +190,9 @@ export function measureRoutes({ db, clock }: Services): Router {
     const { plan, measure } = await loadForUpdate(req, res)
     const parsed = parseForm(statusForm, req.body)
     if (!parsed.ok) return renderMeasure(res, plan, measure, parsed.errors)
-    await db.transaction().execute((trx) => updateMeasure(trx, measure.id, { status: parsed.value.status }, now()))
+    await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
+      updateMeasure(trx, measure.id, { status: parsed.value.status }, now()),
+    )
     res.redirect(303, `${measureHref(plan, measure)}#status-heading`)
   })
 
@@ -206,7 +220,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       return renderForm(res, plan, { ...editMeasurePage(plan, measure), ...formState(req.body, parsed.errors) }, 400)
     }
     const row = toRow(parsed.value)
-    await db.transaction().execute(async (trx) => {
+    await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), async (trx) => {
       // A measure moved to another risk goes last there.
       const position =
         row.risk_id === measure.risk_id ? measure.position : await nextPosition(trx, 'measure', row.risk_id)
@@ -229,14 +243,20 @@ export function measureRoutes({ db, clock }: Services): Router {
 
   router.post('/atgarder/:measureId/ta-bort', async (req, res) => {
     const { plan, measure } = await load(req, res, 'edit')
-    await db.transaction().execute((trx) => deleteMeasure(trx, measure.id))
+    await auditedTransaction(db, actorOf(res, clock), 'delete', target(plan, measure), (trx) =>
+      deleteMeasure(trx, measure.id),
+    )
     res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)
   })
 
   router.post('/atgarder/:measureId/flytta', async (req, res) => {
     const { plan, measure } = await load(req, res, 'edit')
     const parsed = direction.safeParse(req.body.direction)
-    if (parsed.success) await db.transaction().execute((trx) => move(trx, 'measure', measure.id, parsed.data))
+    if (parsed.success) {
+      await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
+        move(trx, 'measure', measure.id, parsed.data),
+      )
+    }
     res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)
   })
 

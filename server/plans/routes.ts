@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
+import { actorOf, audited, auditedTransaction } from '../audit/audited.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
@@ -129,7 +130,9 @@ export function planRoutes({ db, clock }: Services): Router {
     if (!parsed.ok) {
       return renderForm(res, { ...newPlanPage, ...formState(req.body, parsed.errors) }, 400)
     }
-    const id = await db.transaction().execute((trx) => insertPlan(trx, toRow(parsed.value)))
+    const id = await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'plan', planId: null }, (trx) =>
+      insertPlan(trx, toRow(parsed.value)),
+    )
     res.redirect(303, `/planer/${id}`)
   })
 
@@ -171,7 +174,13 @@ export function planRoutes({ db, clock }: Services): Router {
     if (!parsed.ok) {
       return renderForm(res, { ...editPlanPage(plan), ...formState(req.body, parsed.errors) }, 400)
     }
-    await db.transaction().execute((trx) => updatePlan(trx, plan.id, toRow(parsed.value)))
+    await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'update',
+      { entity: 'plan', id: plan.id, planId: plan.id },
+      (trx) => updatePlan(trx, plan.id, toRow(parsed.value)),
+    )
     res.redirect(303, `/planer/${plan.id}`)
   })
 
@@ -207,7 +216,9 @@ export function planRoutes({ db, clock }: Services): Router {
     const plan = await loadPlan(req, res, 'edit')
     const deleted = await db.transaction().execute(async (trx) => {
       if ((await countReportVersions(trx, plan.id)) > 0) return false
-      await deletePlan(trx, plan.id)
+      await audited(trx, actorOf(res, clock), 'delete', { entity: 'plan', id: plan.id, planId: plan.id }, () =>
+        deletePlan(trx, plan.id),
+      )
       return true
     })
     if (!deleted) return renderDeletePage(res, plan)

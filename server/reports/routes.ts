@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { buildReportData } from '../../reports/build-data.js'
 import { makeReportPdf, reportFileName } from '../../reports/make-report.js'
 import type { Services } from '../app.js'
+import { actorOf, audited } from '../audit/audited.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
@@ -77,13 +78,16 @@ export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandleb
     const latest = await db.transaction().execute(async (trx) => {
       const existing = await countReportVersions(trx, plan.id)
       if (existing === parsed.value.seenVersions) {
-        await insertReportVersion(trx, {
-          planId: plan.id,
-          versionNumber: existing + 1,
-          fileName: reportFileName(made.data, `version ${existing + 1}`),
-          pdf: made.pdf,
-          createdAt: clock().toISOString(),
-          createdBy: parsed.value.createdBy,
+        await audited(trx, actorOf(res, clock), 'create', { entity: 'report_version', planId: plan.id }, async () => {
+          const version = await insertReportVersion(trx, {
+            planId: plan.id,
+            versionNumber: existing + 1,
+            fileName: reportFileName(made.data, `version ${existing + 1}`),
+            pdf: made.pdf,
+            createdAt: clock().toISOString(),
+            createdBy: parsed.value.createdBy,
+          })
+          return version.id
         })
       }
       return existing

@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
+import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { NotFoundError } from '../errors.js'
 import { direction, type FieldErrors, formState, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
@@ -9,7 +10,7 @@ import { listRisks } from '../risks/repository.js'
 import { deleteReview, findReview, insertReview, listReviews, updateReview } from './repository.js'
 import { type ReviewForm, reviewForm } from './schema.js'
 
-export function reviewRoutes({ db }: Services): Router {
+export function reviewRoutes({ db, clock }: Services): Router {
   const router = Router({ mergeParams: true })
 
   async function load(req: Request, res: Response, access: 'read' | 'edit') {
@@ -84,7 +85,7 @@ export function reviewRoutes({ db }: Services): Router {
     if (!parsed.ok) {
       return renderForm(res, plan, { ...newReviewPage(plan), ...formState(req.body, parsed.errors) }, 400)
     }
-    await db.transaction().execute(async (trx) =>
+    await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'review', planId: plan.id }, async (trx) =>
       insertReview(trx, {
         ...toRow(parsed.value),
         plan_id: plan.id,
@@ -114,7 +115,13 @@ export function reviewRoutes({ db }: Services): Router {
     if (!parsed.ok) {
       return renderForm(res, plan, { ...editReviewPage(plan, review), ...formState(req.body, parsed.errors) }, 400)
     }
-    await db.transaction().execute((trx) => updateReview(trx, review.id, toRow(parsed.value)))
+    await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'update',
+      { entity: 'review', id: review.id, planId: plan.id },
+      (trx) => updateReview(trx, review.id, toRow(parsed.value)),
+    )
     res.redirect(303, listHref(plan))
   })
 
@@ -132,14 +139,27 @@ export function reviewRoutes({ db }: Services): Router {
 
   router.post('/:reviewId/ta-bort', async (req, res) => {
     const { plan, review } = await load(req, res, 'edit')
-    await db.transaction().execute((trx) => deleteReview(trx, review.id))
+    await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'delete',
+      { entity: 'review', id: review.id, planId: plan.id },
+      (trx) => deleteReview(trx, review.id),
+    )
     res.redirect(303, listHref(plan))
   })
 
   router.post('/:reviewId/flytta', async (req, res) => {
     const { plan, review } = await load(req, res, 'edit')
     const parsed = direction.safeParse(req.body.direction)
-    if (parsed.success) await db.transaction().execute((trx) => move(trx, 'review', review.id, parsed.data))
+    if (parsed.success)
+      await auditedTransaction(
+        db,
+        actorOf(res, clock),
+        'update',
+        { entity: 'review', id: review.id, planId: plan.id },
+        (trx) => move(trx, 'review', review.id, parsed.data),
+      )
     res.redirect(303, listHref(plan))
   })
 

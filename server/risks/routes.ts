@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
+import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { direction, formState, parseForm } from '../forms.js'
@@ -65,12 +66,17 @@ export function riskRoutes({ db, clock }: Services): Router {
     const plan = await requirePlan(db, req.params, res, 'edit')
     const parsed = parseForm(riskForm, req.body)
     if (!parsed.ok) return renderForm(res, { ...newRiskPage(plan), ...formState(req.body, parsed.errors) }, 400)
-    const id = await db.transaction().execute(async (trx) =>
-      insertRisk(trx, {
-        ...toRow(parsed.value),
-        plan_id: plan.id,
-        position: await nextPosition(trx, 'risk', plan.id),
-      }),
+    const id = await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'create',
+      { entity: 'risk', planId: plan.id },
+      async (trx) =>
+        insertRisk(trx, {
+          ...toRow(parsed.value),
+          plan_id: plan.id,
+          position: await nextPosition(trx, 'risk', plan.id),
+        }),
     )
     res.redirect(303, `/planer/${plan.id}/risker/${id}`)
   })
@@ -101,7 +107,13 @@ export function riskRoutes({ db, clock }: Services): Router {
     const { plan, risk } = await load(req, res, 'edit')
     const parsed = parseForm(riskForm, req.body)
     if (!parsed.ok) return renderForm(res, { ...editRiskPage(plan, risk), ...formState(req.body, parsed.errors) }, 400)
-    await db.transaction().execute((trx) => updateRisk(trx, risk.id, toRow(parsed.value)))
+    await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'update',
+      { entity: 'risk', id: risk.id, planId: plan.id },
+      (trx) => updateRisk(trx, risk.id, toRow(parsed.value)),
+    )
     res.redirect(303, `/planer/${plan.id}/risker/${risk.id}`)
   })
 
@@ -125,14 +137,27 @@ export function riskRoutes({ db, clock }: Services): Router {
 
   router.post('/:riskId/ta-bort', async (req, res) => {
     const { plan, risk } = await load(req, res, 'edit')
-    await db.transaction().execute((trx) => deleteRisk(trx, risk.id))
+    await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'delete',
+      { entity: 'risk', id: risk.id, planId: plan.id },
+      (trx) => deleteRisk(trx, risk.id),
+    )
     res.redirect(303, `/planer/${plan.id}`)
   })
 
   router.post('/:riskId/flytta', async (req, res) => {
     const { plan, risk } = await load(req, res, 'edit')
     const parsed = direction.safeParse(req.body.direction)
-    if (parsed.success) await db.transaction().execute((trx) => move(trx, 'risk', risk.id, parsed.data))
+    if (parsed.success)
+      await auditedTransaction(
+        db,
+        actorOf(res, clock),
+        'update',
+        { entity: 'risk', id: risk.id, planId: plan.id },
+        (trx) => move(trx, 'risk', risk.id, parsed.data),
+      )
     res.redirect(303, `/planer/${plan.id}#risk-${risk.id}`)
   })
 

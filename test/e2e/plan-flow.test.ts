@@ -92,7 +92,7 @@ describe('the plan register, used in a browser', () => {
     await choose(page, 'Ny status', 'Pågående')
     expect(await follow(page, 'button', 'Ändra status')).toBe(200)
     expect(await texts(page, '.summary-list > div')).toContain('Status Pågående')
-    const history = await tableRows(page, 'main table')
+    const history = await tableRows(page, '.status-history')
     expect(history.map(([, from, to]) => [from, to])).toEqual([
       ['Ej påbörjad', 'Pågående'],
       ['Ny åtgärd', 'Ej påbörjad'],

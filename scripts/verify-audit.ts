@@ -1,0 +1,16 @@
+// npm run audit:verify — checks the audit log's hash chain and names the first row altered or removed.
+import { openDatabase } from '../db/connection.js'
+import { firstBrokenEvent } from '../server/audit/chain.js'
+import { listEvents } from '../server/audit/repository.js'
+import { loadConfig } from '../server/config.js'
+
+const config = loadConfig()
+const db = openDatabase(config.databaseFile)
+const events = await listEvents(db)
+await db.destroy()
+const broken = firstBrokenEvent(events)
+if (broken) {
+  console.error(`The audit log of ${config.databaseFile} is broken at row ${broken.id}: ${broken.reason}.`)
+  process.exit(1)
+}
+console.log(`The audit log of ${config.databaseFile} is intact: ${events.length} rows.`)

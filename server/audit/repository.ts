@@ -1,0 +1,75 @@
+import type { Db } from '../../db/connection.js'
+import type { AuditAction } from '../../db/schema.js'
+import { eventHash, genesis } from './chain.js'
+
+/** Who is acting and when: every change in a request is recorded with the same. */
+export interface Actor {
+  userId: number | null
+  userName: string
+  at: string
+}
+
+/** Appends one row to the audit log, chained to the last; call it inside the transaction of the change. */
+export async function recordEvent(
+  db: Db,
+  actor: Actor,
+  event: {
+    action: AuditAction
+    entity: string
+    entityId: number
+    planId: number | null
+    before: unknown
+    after: unknown
+  },
+): Promise<void> {
+  const last = await db
+    .selectFrom('audit_event')
+    .select(['id', 'hash'])
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  const row = {
+    id: (last?.id ?? 0) + 1,
+    at: actor.at,
+    user_id: actor.userId,
+    user_name: actor.userName,
+    action: event.action,
+    entity: event.entity,
+    entity_id: event.entityId,
+    plan_id: event.planId,
+    before: event.before === undefined || event.before === null ? null : JSON.stringify(event.before),
+    after: event.after === undefined || event.after === null ? null : JSON.stringify(event.after),
+    prev_hash: last?.hash ?? genesis,
+  }
+  await db
+    .insertInto('audit_event')
+    .values({ ...row, hash: eventHash(row) })
+    .execute()
+}
+
+export async function listEvents(db: Db) {
+  return db.selectFrom('audit_event').selectAll().orderBy('id').execute()
+}
+
+export async function searchEvents(db: Db, filter: { planIds: number[]; text: string; entity: string; limit: number }) {
+  if (filter.planIds.length === 0) return []
+  let query = db.selectFrom('audit_event').selectAll().where('plan_id', 'in', filter.planIds)
+  if (filter.entity) query = query.where('entity', '=', filter.entity)
+  if (filter.text) {
+    const like = `%${filter.text}%`
+    query = query.where((eb) =>
+      eb.or([eb('user_name', 'like', like), eb('before', 'like', like), eb('after', 'like', like)]),
+    )
+  }
+  return query.orderBy('id', 'desc').limit(filter.limit).execute()
+}
+
+export async function eventsOf(db: Db, entity: string, entityId: number) {
+  return db
+    .selectFrom('audit_event')
+    .selectAll()
+    .where('entity', '=', entity)
+    .where('entity_id', '=', entityId)
+    .orderBy('id', 'desc')
+    .execute()
+}

@@ -1,0 +1,34 @@
+import { Router } from 'express'
+import type { Services } from '../app.js'
+import { authorize, can } from '../auth/permissions.js'
+import { viewerOf } from '../auth/session.js'
+import { listPlans } from '../plans/repository.js'
+import { searchEvents } from './repository.js'
+import { describeEvent, entityOptions } from './view-model.js'
+
+/** The searchable audit log: secretaries see their committees' plans, the administrator all. */
+export function auditRoutes({ db }: Services): Router {
+  const router = Router()
+
+  router.get('/logg', async (req, res) => {
+    const viewer = viewerOf(res)
+    authorize(can.readLog(viewer))
+    const plans = (await listPlans(db)).filter((p) => viewer.isAdmin || viewer.secretaryOf.has(p.committeeId))
+    const text = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : ''
+    const entity = entityOptions.some((o) => o.value === req.query.typ) ? String(req.query.typ) : ''
+    const events = await searchEvents(db, { planIds: plans.map((p) => p.id), text, entity, limit: 200 })
+    const planTitle = new Map(plans.map((p) => [p.id, `${p.committeeName}: ${p.title}`]))
+    res.render('audit/index', {
+      title: 'Ändringslogg',
+      values: { q: text, typ: entity },
+      entityOptions,
+      events: events.map((e) => ({
+        ...e,
+        ...describeEvent(e),
+        planTitle: e.plan_id ? planTitle.get(e.plan_id) : undefined,
+      })),
+    })
+  })
+
+  return router
+}

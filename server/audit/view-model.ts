@@ -1,0 +1,55 @@
+import type { AuditEventTable } from '../../db/schema.js'
+
+const fieldLabels: Record<string, string> = {
+  title: 'Rubrik',
+  description: 'Beskrivning',
+  what_to_do: 'Vad ska göras',
+  progress: 'Genomförda åtgärder',
+  owner_unit_id: 'Ansvarig enhet',
+  responsible_person: 'Ansvarig person',
+  due_date: 'Klart senast',
+  status: 'Status',
+  risk_id: 'Risk',
+  position: 'Ordning',
+  likelihood: 'Sannolikhet',
+  consequence: 'Konsekvens',
+  treatment: 'Riskhantering',
+  scope: 'Typ av granskning',
+  diary_number: 'Diarienummer',
+  meeting_date: 'Sammanträdesdatum',
+  minutes_paragraph: 'Protokollsparagraf',
+  year: 'År',
+  committee_id: 'Nämnd',
+  introduction: 'Inledning',
+  measures_introduction: 'Inledning till förbättringsåtgärderna',
+  adopted_meeting_date: 'Antagen, sammanträde',
+  adopted_minutes_paragraph: 'Antagen, paragraf',
+  created_by: 'Fastställd av',
+}
+
+const actionLabels = { create: 'Skapad', update: 'Ändrad', delete: 'Borttagen' } as const
+const entityLabels: Record<string, string> = {
+  plan: 'Plan',
+  risk: 'Risk',
+  review: 'Granskning',
+  measure: 'Åtgärd',
+  report_version: 'Fastställd rapport',
+}
+
+/** An audit row as people read it: what happened, to what, and which fields changed. */
+export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' | 'before' | 'after'>) {
+  const before = event.before ? (JSON.parse(event.before) as Record<string, unknown>) : {}
+  const after = event.after ? (JSON.parse(event.after) as Record<string, unknown>) : {}
+  const changed =
+    event.action === 'update'
+      ? Object.keys(fieldLabels).filter((f) => f in after && JSON.stringify(before[f]) !== JSON.stringify(after[f]))
+      : []
+  return {
+    actionLabel: actionLabels[event.action],
+    entityLabel: entityLabels[event.entity] ?? event.entity,
+    subject: String(after.title ?? before.title ?? after.diary_number ?? before.diary_number ?? ''),
+    changedFields: changed.map((f) => fieldLabels[f] as string),
+  }
+}
+
+export const entityOptions = Object.entries(entityLabels).map(([value, label]) => ({ value, label }))
