@@ -45,6 +45,8 @@ export interface PlanTable {
   measures_introduction: string
   adopted_meeting_date: string | null
   adopted_minutes_paragraph: number | null
+  /** Raised by every update; a form posts the version it was based on. */
+  version: Generated<number>
 }
 
 export interface RiskTable {
@@ -57,6 +59,8 @@ export interface RiskTable {
   treatment: RiskTreatment
   scope: RiskScope
   position: number
+  /** Raised by every update; a form posts the version it was based on. */
+  version: Generated<number>
 }
 
 export interface ReviewTable {
@@ -68,6 +72,8 @@ export interface ReviewTable {
   meeting_date: string | null
   minutes_paragraph: number | null
   position: number
+  /** Raised by every update; a form posts the version it was based on. */
+  version: Generated<number>
 }
 
 export interface MeasureTable {
@@ -81,6 +87,8 @@ export interface MeasureTable {
   due_date: string | null
   status: MeasureStatus
   position: number
+  /** Raised by every update; a form posts the version it was based on. */
+  version: Generated<number>
 }
 
 export interface MeasureStatusChangeTable {

@@ -7,6 +7,7 @@ import { auditRoutes } from './audit/routes.js'
 import { authRoutes } from './auth/routes.js'
 import { requireViewer, sessions } from './auth/session.js'
 import type { Config } from './config.js'
+import { conflictHandler } from './conflict.js'
 import { csrfProtection } from './csrf.js'
 import { errorHandler, notFound } from './error-handler.js'
 import { measureRoutes } from './measures/routes.js'
@@ -60,6 +61,7 @@ export function createApp(services: Services): express.Express {
   app.use('/planer/:planId', reportRoutes(services, views))
 
   app.use(notFound)
+  app.use(conflictHandler(services.db))
   app.use(errorHandler(services.config.production))
   return app
 }

@@ -25,3 +25,15 @@ export class ServiceUnavailableError extends Error {
     this.name = 'ServiceUnavailableError'
   }
 }
+
+/** An edit based on a version of the record that someone else has changed since. */
+export class ConflictError extends Error {
+  constructor(
+    readonly entity: 'plan' | 'risk' | 'review' | 'measure',
+    readonly id: number,
+    readonly baseVersion: number,
+  ) {
+    super(`${entity} ${id} has changed since version ${baseVersion}`)
+    this.name = 'ConflictError'
+  }
+}

@@ -102,3 +102,6 @@ export const optionalChosenId = text.pipe(
 )
 
 export const direction = z.enum(['up', 'down'])
+
+/** The version of the record an edit form was based on; missing counts as outdated (see server/versioned.ts). */
+export const baseVersion = text.pipe(z.string().transform((v) => (/^\d{1,10}$/.test(v) ? Number(v) : 0)))

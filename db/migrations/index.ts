@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial.js'
 import * as m0002 from './0002-report-versions.js'
 import * as m0003 from './0003-accounts.js'
 import * as m0004 from './0004-audit.js'
+import * as m0005 from './0005-versions.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002-report-versions': m0002,
   '0003-accounts': m0003,
   '0004-audit': m0004,
+  '0005-versions': m0005,
 }
 
 export const migrationProvider: MigrationProvider = {

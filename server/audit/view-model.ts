@@ -27,6 +27,12 @@ const fieldLabels: Record<string, string> = {
   created_by: 'Fastställd av',
 }
 
+/** The Swedish label of a record field or form field ("whatToDo" and "what_to_do" alike). */
+export function fieldLabel(name: string): string {
+  const column = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+  return fieldLabels[column] ?? fieldLabels[`${column}_id`] ?? name
+}
+
 const actionLabels = { create: 'Skapad', update: 'Ändrad', delete: 'Borttagen' } as const
 const entityLabels: Record<string, string> = {
   plan: 'Plan',

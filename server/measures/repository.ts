@@ -1,6 +1,7 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { MeasureTable } from '../../db/schema.js'
+import { updateVersioned } from '../versioned.js'
 
 const withOwner = (db: Db) =>
   db
@@ -50,15 +51,19 @@ export async function insertMeasure(db: Db, measure: Insertable<MeasureTable>, c
   return id
 }
 
-/** Updates a measure; a change of status is recorded in its history, from the status it had in this transaction. */
+/**
+ * Saves an edit made on `baseVersion` (someone else's newer change is not overwritten: ConflictError); a change
+ * of status is recorded in its history, from the status it had in this transaction.
+ */
 export async function updateMeasure(
   db: Db,
   id: number,
+  baseVersion: number,
   changes: Updateable<MeasureTable>,
   changedAt: string,
 ): Promise<void> {
   const before = await db.selectFrom('measure').select('status').where('id', '=', id).executeTakeFirstOrThrow()
-  await db.updateTable('measure').set(changes).where('id', '=', id).execute()
+  await updateVersioned(db, 'measure', id, baseVersion, changes)
   if (changes.status !== undefined && changes.status !== before.status) {
     await db
       .insertInto('measure_status_change')

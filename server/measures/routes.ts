@@ -138,7 +138,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       statusOptions,
       mayUpdate: can.updateMeasure(viewerOf(res), plan, measure),
       changes: events.map((e) => ({ ...e, ...describeEvent(e) })),
-      ...formState({ status: measure.status }, statusErrors),
+      ...formState({ status: measure.status, version: measure.version }, statusErrors),
     })
   }
 
@@ -167,7 +167,12 @@ export function measureRoutes({ db, clock }: Services): Router {
     const { plan, measure } = await loadForUpdate(req, res)
     res.render('measures/update', {
       ...updatePage(plan, measure),
-      ...formState({ status: measure.status, progress: measure.progress, dueDate: measure.due_date ?? '' }),
+      ...formState({
+        status: measure.status,
+        progress: measure.progress,
+        dueDate: measure.due_date ?? '',
+        version: measure.version,
+      }),
     })
   })
 
@@ -181,7 +186,7 @@ export function measureRoutes({ db, clock }: Services): Router {
     }
     const { status, progress, dueDate } = parsed.value
     await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
-      updateMeasure(trx, measure.id, { status, progress, due_date: dueDate }, now()),
+      updateMeasure(trx, measure.id, parsed.value.version, { status, progress, due_date: dueDate }, now()),
     )
     res.redirect(303, measureHref(plan, measure))
   })
@@ -191,7 +196,7 @@ export function measureRoutes({ db, clock }: Services): Router {
     const parsed = parseForm(statusForm, req.body)
     if (!parsed.ok) return renderMeasure(res, plan, measure, parsed.errors)
     await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
-      updateMeasure(trx, measure.id, { status: parsed.value.status }, now()),
+      updateMeasure(trx, measure.id, parsed.value.version, { status: parsed.value.status }, now()),
     )
     res.redirect(303, `${measureHref(plan, measure)}#status-heading`)
   })
@@ -209,6 +214,7 @@ export function measureRoutes({ db, clock }: Services): Router {
         responsiblePerson: measure.responsible_person,
         dueDate: measure.due_date ?? '',
         status: measure.status,
+        version: measure.version,
       }),
     })
   })
@@ -224,7 +230,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       // A measure moved to another risk goes last there.
       const position =
         row.risk_id === measure.risk_id ? measure.position : await nextPosition(trx, 'measure', row.risk_id)
-      await updateMeasure(trx, measure.id, { ...row, position }, now())
+      await updateMeasure(trx, measure.id, parsed.value.version, { ...row, position }, now())
     })
     res.redirect(303, measureHref(plan, measure))
   })

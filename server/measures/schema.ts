@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { chosenId, oneOf, optionalDate, optionalText, requiredText } from '../forms.js'
+import { baseVersion, chosenId, oneOf, optionalDate, optionalText, requiredText } from '../forms.js'
 import { measureStatuses } from '../vocabulary.js'
 
 const status = oneOf(measureStatuses, 'Välj en status i listan.')
@@ -13,13 +13,14 @@ export const measureForm = z.object({
   responsiblePerson: optionalText(200),
   dueDate: optionalDate,
   status,
+  version: baseVersion,
 })
 
 export type MeasureForm = z.output<typeof measureForm>
 
-export const statusForm = z.object({ status })
+export const statusForm = z.object({ status, version: baseVersion })
 
 /** What an owner unit reports: status, what has been done, and when it will be done. */
-export const updateForm = z.object({ status, progress: optionalText(), dueDate: optionalDate })
+export const updateForm = z.object({ status, progress: optionalText(), dueDate: optionalDate, version: baseVersion })
 
 export const statusOptions = measureStatuses.map((s) => ({ value: s.code, label: s.label }))

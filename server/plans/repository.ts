@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection.js'
 import type { NewPlan, PlanUpdate } from '../../db/schema.js'
+import { updateVersioned } from '../versioned.js'
 
 export async function listPlans(db: Db) {
   return db
@@ -68,8 +69,9 @@ export async function insertPlan(db: Db, plan: NewPlan): Promise<number> {
   return id
 }
 
-export async function updatePlan(db: Db, id: number, plan: PlanUpdate): Promise<void> {
-  await db.updateTable('plan').set(plan).where('id', '=', id).execute()
+/** Saves an edit made on `baseVersion`; someone else's newer change is not overwritten (ConflictError). */
+export async function updatePlan(db: Db, id: number, baseVersion: number, plan: PlanUpdate): Promise<void> {
+  await updateVersioned(db, 'plan', id, baseVersion, plan)
 }
 
 export async function deletePlan(db: Db, id: number): Promise<void> {

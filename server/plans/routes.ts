@@ -164,6 +164,7 @@ export function planRoutes({ db, clock }: Services): Router {
         adoptedMinutesParagraph: plan.adopted_minutes_paragraph ?? '',
         introduction: plan.introduction,
         measuresIntroduction: plan.measures_introduction,
+        version: plan.version,
       }),
     })
   })
@@ -179,7 +180,7 @@ export function planRoutes({ db, clock }: Services): Router {
       actorOf(res, clock),
       'update',
       { entity: 'plan', id: plan.id, planId: plan.id },
-      (trx) => updatePlan(trx, plan.id, toRow(parsed.value)),
+      (trx) => updatePlan(trx, plan.id, parsed.value.version, toRow(parsed.value)),
     )
     res.redirect(303, `/planer/${plan.id}`)
   })

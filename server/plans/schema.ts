@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { chosenId, optionalDate, optionalParagraph, optionalText, requiredText, text } from '../forms.js'
+import { baseVersion, chosenId, optionalDate, optionalParagraph, optionalText, requiredText, text } from '../forms.js'
 
 export const planForm = z.object({
   committeeId: chosenId('Välj vilken nämnd planen gäller.'),
@@ -15,6 +15,7 @@ export const planForm = z.object({
   adoptedMinutesParagraph: optionalParagraph,
   introduction: optionalText(),
   measuresIntroduction: optionalText(),
+  version: baseVersion,
 })
 
 export type PlanForm = z.output<typeof planForm>

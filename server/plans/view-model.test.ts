@@ -12,6 +12,7 @@ const risk = (id: number, extra: Partial<Risk> = {}): Risk => ({
   treatment: 'review',
   scope: 'committee',
   position: id,
+  version: 1,
   ...extra,
 })
 const measure = (risk_id: number, status: MeasureStatus, due_date: string | null = null) => ({

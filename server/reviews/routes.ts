@@ -105,6 +105,7 @@ export function reviewRoutes({ db, clock }: Services): Router {
         meetingDate: review.meeting_date ?? '',
         minutesParagraph: review.minutes_paragraph ?? '',
         riskId: review.risk_id ?? '',
+        version: review.version,
       }),
     })
   })
@@ -120,7 +121,7 @@ export function reviewRoutes({ db, clock }: Services): Router {
       actorOf(res, clock),
       'update',
       { entity: 'review', id: review.id, planId: plan.id },
-      (trx) => updateReview(trx, review.id, toRow(parsed.value)),
+      (trx) => updateReview(trx, review.id, parsed.value.version, toRow(parsed.value)),
     )
     res.redirect(303, listHref(plan))
   })

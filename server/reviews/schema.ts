@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { optionalChosenId, optionalDate, optionalParagraph, requiredText } from '../forms.js'
+import { baseVersion, optionalChosenId, optionalDate, optionalParagraph, requiredText } from '../forms.js'
 
 export const reviewForm = z.object({
   diaryNumber: requiredText('Ange diarienummer, till exempel GRF-2020-11653.', 60),
@@ -7,6 +7,7 @@ export const reviewForm = z.object({
   meetingDate: optionalDate,
   minutesParagraph: optionalParagraph,
   riskId: optionalChosenId,
+  version: baseVersion,
 })
 
 export type ReviewForm = z.output<typeof reviewForm>

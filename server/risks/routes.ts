@@ -112,7 +112,7 @@ export function riskRoutes({ db, clock }: Services): Router {
       actorOf(res, clock),
       'update',
       { entity: 'risk', id: risk.id, planId: plan.id },
-      (trx) => updateRisk(trx, risk.id, toRow(parsed.value)),
+      (trx) => updateRisk(trx, risk.id, parsed.value.version, toRow(parsed.value)),
     )
     res.redirect(303, `/planer/${plan.id}/risker/${risk.id}`)
   })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { oneOf, optionalScaleStep, optionalText, requiredText } from '../forms.js'
+import { baseVersion, oneOf, optionalScaleStep, optionalText, requiredText } from '../forms.js'
 import { consequenceScale, likelihoodScale, riskScopes, riskTreatments } from '../vocabulary.js'
 
 export const riskForm = z.object({
@@ -9,6 +9,7 @@ export const riskForm = z.object({
   consequence: optionalScaleStep('Välj konsekvens 1–4, eller Ej bedömd.'),
   treatment: oneOf(riskTreatments, 'Välj hur risken ska hanteras.'),
   scope: oneOf(riskScopes, 'Välj om granskningen är nämndens egen eller kommungemensam.'),
+  version: baseVersion,
 })
 
 export type RiskForm = z.output<typeof riskForm>
