@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest'
+import { makeReportPdf } from '../reports/make-report.js'
+import { demoPlan } from '../test/helpers/builders.js'
+import { pageTexts, squash } from '../test/helpers/pdf.js'
+import { createTestApp, html, submitForm, testPdf } from '../test/helpers/test-app.js'
+import { createViews } from './views.js'
+
+// Script and HTML typed into every text field must come out as the text that was typed: in every page and
+// in the PDF, never as markup.
+const payload = `<script>alert('x')</script><img src=x onerror=alert(1)>"'&`
+
+describe('text from users', () => {
+  it('is inert in every page and in the report PDF', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId, unit } = await demoPlan(db)
+    const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
+    await submitForm(
+      agent,
+      `/planer/${planId}/redigera`,
+      {
+        committeeId: String(committee.id),
+        year: '2020',
+        title: `Plan ${payload}`,
+        introduction: payload,
+        measuresIntroduction: payload,
+      },
+      303,
+    )
+    const risk = await submitForm(
+      agent,
+      `/planer/${planId}/risker/ny`,
+      {
+        title: `Risk ${payload}`,
+        description: payload,
+        likelihood: '',
+        consequence: '',
+        treatment: 'review',
+        scope: 'committee',
+      },
+      303,
+    )
+    const riskId = String(risk.headers.location).split('/').pop() as string
+    const measure = await submitForm(
+      agent,
+      `/planer/${planId}/atgarder/ny?risk=${riskId}`,
+      {
+        riskId,
+        title: `Åtgärd ${payload}`,
+        whatToDo: payload,
+        progress: payload,
+        ownerUnitId: String(unit('HR-avdelningen')),
+        responsiblePerson: payload,
+        dueDate: '',
+        status: 'in_progress',
+      },
+      303,
+    )
+    await submitForm(
+      agent,
+      `/planer/${planId}/granskningar/ny`,
+      { diaryNumber: `GRF-<b>1</b>`, title: `Granskning ${payload}`, meetingDate: '', minutesParagraph: '', riskId },
+      303,
+    )
+
+    for (const path of [
+      '/planer',
+      `/planer/${planId}`,
+      `/planer/${planId}/risker/${riskId}`,
+      String(measure.headers.location),
+      `/planer/${planId}/granskningar`,
+      `/planer/${planId}/rapport`,
+      '/logg',
+    ]) {
+      const page = html((await agent.get(path).expect(200)).text)
+      // The app's own scripts are external files; none is inline, no image and no handler came from the text.
+      expect(page('script:not([src])'), path).toHaveLength(0)
+      expect(page('img, [onerror]'), path).toHaveLength(0)
+      expect(page('main').text(), path).toContain("<script>alert('x')</script>")
+    }
+
+    const made = await makeReportPdf({ db, views: createViews(), pdf: testPdf }, planId, {
+      madeOn: '2021-03-15',
+      final: false,
+    })
+    const text = squash(pageTexts(made?.pdf ?? new Uint8Array()).join(' '))
+    expect(text).toContain(`Åtgärd: Åtgärd <script>alert('x')</script><img src=x onerror=alert(1)>"'&`)
+  })
+})
