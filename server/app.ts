@@ -3,6 +3,7 @@ import express from 'express'
 import helmet from 'helmet'
 import type { Db } from '../db/connection.js'
 import type { PdfPrinter } from '../reports/render-pdf.js'
+import { adminRoutes } from './admin/routes.js'
 import { auditRoutes } from './audit/routes.js'
 import { authRoutes } from './auth/routes.js'
 import { requireViewer, sessions } from './auth/session.js'
@@ -54,6 +55,7 @@ export function createApp(services: Services): express.Express {
   app.use(requireViewer)
   app.get('/', (_req, res) => res.redirect('/planer'))
   app.use(auditRoutes(services))
+  app.use(adminRoutes(services))
   app.use('/planer', planRoutes(services))
   app.use('/planer/:planId/risker', riskRoutes(services))
   app.use('/planer/:planId/granskningar', reviewRoutes(services))

@@ -32,6 +32,7 @@ const signedIn = {
   admin: 'ok',
 } as const
 const open = { anonymous: 'ok', lasare: 'ok', hr: 'ok', utbildning: 'ok', sekreterare: 'ok', admin: 'ok' } as const
+const admin = { ...edit, sekreterare: 'forbidden', admin: 'ok' } as const
 // Logging out ends on the login page, for everyone.
 const toLogin = {
   anonymous: 'login',
@@ -51,6 +52,12 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /': signedIn,
   'GET /planer': signedIn,
   'GET /logg': { ...edit, admin: 'ok' },
+  'GET /admin/anvandare': admin,
+  'GET /admin/anvandare/ny': admin,
+  'POST /admin/anvandare/ny': admin,
+  'POST /admin/anvandare/:userId/sparr': admin,
+  'GET /admin/anvandare/:userId/losenord': admin,
+  'POST /admin/anvandare/:userId/losenord': admin,
   'GET /planer/ny': edit,
   'POST /planer/ny': edit,
   'GET /planer/:planId': read,
@@ -136,6 +143,14 @@ async function world() {
     measureId: measure.id,
     reviewId: review.id,
     versionId: version.id,
+    // The demo läsare: an account that is not the administrator's own.
+    userId: (
+      await db
+        .selectFrom('app_user')
+        .select('id')
+        .where('email', '=', 'lasare@demo.internkontroll.se')
+        .executeTakeFirstOrThrow()
+    ).id,
   }
   const agents = Object.fromEntries(
     await Promise.all(

@@ -5,7 +5,7 @@ import type { AuditAction } from '../../db/schema.js'
 import { viewerOf } from '../auth/session.js'
 import { type Actor, recordEvent } from './repository.js'
 
-type Entity = 'plan' | 'risk' | 'review' | 'measure' | 'report_version'
+type Entity = 'plan' | 'risk' | 'review' | 'measure' | 'report_version' | 'app_user'
 
 /** The signed-in person at this moment. */
 export function actorOf(res: Response, clock: () => Date): Actor {
@@ -21,8 +21,8 @@ async function snapshot(db: Db, entity: Entity, id: number): Promise<Record<stri
     .where('id', '=', id)
     .executeTakeFirst()
   if (!row) return undefined
-  // A stored PDF is identified by its SHA-256, which the row keeps; its bytes stay out of the log.
-  const { pdf: _pdf, ...rest } = row as Record<string, unknown>
+  // A stored PDF is identified by its SHA-256, which the row keeps; its bytes and password hashes stay out of the log.
+  const { pdf: _pdf, password_hash: _hash, ...rest } = row as Record<string, unknown>
   return rest
 }
 

@@ -51,9 +51,21 @@ export async function listEvents(db: Db) {
   return db.selectFrom('audit_event').selectAll().orderBy('id').execute()
 }
 
-export async function searchEvents(db: Db, filter: { planIds: number[]; text: string; entity: string; limit: number }) {
-  if (filter.planIds.length === 0) return []
-  let query = db.selectFrom('audit_event').selectAll().where('plan_id', 'in', filter.planIds)
+export async function searchEvents(
+  db: Db,
+  filter: { planIds: number[]; accounts: boolean; text: string; entity: string; limit: number },
+) {
+  // Changes to accounts belong to no plan; only the administrator sees them.
+  let query = db
+    .selectFrom('audit_event')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        ...(filter.planIds.length > 0 ? [eb('plan_id', 'in', filter.planIds)] : []),
+        ...(filter.accounts ? [eb('plan_id', 'is', null)] : []),
+        eb.lit(false),
+      ]),
+    )
   if (filter.entity) query = query.where('entity', '=', filter.entity)
   if (filter.text) {
     const like = `%${filter.text}%`

@@ -16,7 +16,13 @@ export function auditRoutes({ db }: Services): Router {
     const plans = (await listPlans(db)).filter((p) => viewer.isAdmin || viewer.secretaryOf.has(p.committeeId))
     const text = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : ''
     const entity = entityOptions.some((o) => o.value === req.query.typ) ? String(req.query.typ) : ''
-    const events = await searchEvents(db, { planIds: plans.map((p) => p.id), text, entity, limit: 200 })
+    const events = await searchEvents(db, {
+      planIds: plans.map((p) => p.id),
+      accounts: viewer.isAdmin,
+      text,
+      entity,
+      limit: 200,
+    })
     const planTitle = new Map(plans.map((p) => [p.id, `${p.committeeName}: ${p.title}`]))
     res.render('audit/index', {
       title: 'Ändringslogg',

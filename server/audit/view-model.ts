@@ -25,6 +25,9 @@ const fieldLabels: Record<string, string> = {
   adopted_meeting_date: 'Antagen, sammanträde',
   adopted_minutes_paragraph: 'Antagen, paragraf',
   created_by: 'Fastställd av',
+  disabled: 'Spärrad',
+  name: 'Namn',
+  email: 'E-postadress',
 }
 
 /** The Swedish label of a record field or form field ("whatToDo" and "what_to_do" alike). */
@@ -40,6 +43,7 @@ const entityLabels: Record<string, string> = {
   review: 'Granskning',
   measure: 'Åtgärd',
   report_version: 'Fastställd rapport',
+  app_user: 'Användare',
 }
 
 /** An audit row as people read it: what happened, to what, and which fields changed. */
@@ -53,7 +57,9 @@ export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' |
   return {
     actionLabel: actionLabels[event.action],
     entityLabel: entityLabels[event.entity] ?? event.entity,
-    subject: String(after.title ?? before.title ?? after.diary_number ?? before.diary_number ?? ''),
+    subject: String(
+      after.title ?? before.title ?? after.diary_number ?? before.diary_number ?? after.email ?? before.email ?? '',
+    ),
     changedFields: changed.map((f) => fieldLabels[f] as string),
   }
 }

@@ -29,6 +29,7 @@ export const can = {
   editPlan: (v: Viewer, plan: PlanRef) => v.secretaryOf.has(plan.committee_id),
   createPlans: (v: Viewer) => v.secretaryOf.size > 0,
   readLog: (v: Viewer) => v.isAdmin || v.secretaryOf.size > 0,
+  manageUsers: (v: Viewer) => v.isAdmin,
   updateMeasure: (v: Viewer, plan: PlanRef, measure: { owner_unit_id: number }) =>
     v.secretaryOf.has(plan.committee_id) || v.unitIds.has(measure.owner_unit_id),
 }

@@ -119,3 +119,47 @@ export async function countLoginFailures(db: Db, subject: string, since: Date): 
 export async function clearLoginFailures(db: Db, subject: string): Promise<void> {
   await db.deleteFrom('login_failure').where('subject', '=', subject).execute()
 }
+
+/** Every account with its roles in words, for the administrator's list. */
+export async function listUsers(db: Db) {
+  const [users, roles, units] = await Promise.all([
+    db.selectFrom('app_user').select(['id', 'email', 'name', 'is_admin', 'disabled']).orderBy('name').execute(),
+    db
+      .selectFrom('committee_role')
+      .innerJoin('committee', 'committee.id', 'committee_role.committee_id')
+      .select(['committee_role.user_id', 'committee_role.role', 'committee.name'])
+      .execute(),
+    db
+      .selectFrom('unit_member')
+      .innerJoin('owner_unit', 'owner_unit.id', 'unit_member.owner_unit_id')
+      .select(['unit_member.user_id', 'owner_unit.name'])
+      .execute(),
+  ])
+  const roleLabel = { secretary: 'sekreterare', reader: 'läsare' } as const
+  return users.map((u) => ({
+    ...u,
+    roles: [
+      ...(u.is_admin ? ['administratör'] : []),
+      ...roles.filter((r) => r.user_id === u.id).map((r) => `${roleLabel[r.role]}, ${r.name}`),
+      ...units.filter((m) => m.user_id === u.id).map((m) => `ansvarig, ${m.name}`),
+    ],
+  }))
+}
+
+export async function findUser(db: Db, id: number) {
+  return db.selectFrom('app_user').select(['id', 'email', 'name', 'disabled']).where('id', '=', id).executeTakeFirst()
+}
+
+/** Disables or enables an account; disabling also ends its sessions. */
+export async function setDisabled(db: Db, userId: number, disabled: boolean): Promise<void> {
+  await db
+    .updateTable('app_user')
+    .set({ disabled: disabled ? 1 : 0 })
+    .where('id', '=', userId)
+    .execute()
+  if (disabled) await db.deleteFrom('session').where('user_id', '=', userId).execute()
+}
+
+export async function endSessionsOf(db: Db, userId: number): Promise<void> {
+  await db.deleteFrom('session').where('user_id', '=', userId).execute()
+}

@@ -39,6 +39,7 @@ export function sessions(db: Db, config: Config, clock: () => Date): RequestHand
     if (now.getTime() - Date.parse(session.last_seen_at) > 60_000) await touchSession(db, token, now)
     res.locals.viewer = viewer
     res.locals.mayReadLog = can.readLog(viewer)
+    res.locals.mayManageUsers = can.manageUsers(viewer)
     next()
   }
 }
