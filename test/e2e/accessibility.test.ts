@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { axeViolations, follow, linkPath, texts, useBrowser } from './browser.js'
+import { axeViolations, follow, linkPath, logIn, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
 
@@ -28,6 +28,7 @@ beforeAll(async () => {
     'measure page': 'Fördjupad analys och upprättande av handlingsplan',
   })
   await from(pages.get('measure page') ?? '', {
+    'measure update form': 'Uppdatera genomförda åtgärder',
     'measure edit form': 'Redigera åtgärden',
     'measure delete confirmation': 'Ta bort åtgärden',
   })
@@ -36,6 +37,7 @@ beforeAll(async () => {
     'review edit form': 'Redigera GRF-2020-11639',
     'review delete confirmation': 'Ta bort GRF-2020-11639',
   })
+  await from('/planer', { 'audit log': 'Ändringslogg', 'password form': 'Byt lösenord' })
   await page.close()
 })
 
@@ -50,6 +52,7 @@ const pageTypes = [
   'risk edit form',
   'risk delete confirmation',
   'measure page',
+  'measure update form',
   'new-measure form',
   'measure edit form',
   'measure delete confirmation',
@@ -57,6 +60,8 @@ const pageTypes = [
   'new-review form',
   'review edit form',
   'review delete confirmation',
+  'audit log',
+  'password form',
 ]
 
 describe('WCAG 2.1 AA, checked with axe-core', () => {
@@ -79,6 +84,24 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
     expect(await e2e.open(pages.get('new-risk form') ?? '/')).toBe(200)
     await e2e.page.$eval('label[for="field-title"]', (label) => label.remove())
     expect(await axeViolations(e2e.page)).toEqual(['label (Form elements must have labels): #field-title'])
+  })
+
+  it('the login page, the 403 page and the administrator’s pages have no violations', async () => {
+    const context = await e2e.browser.createBrowserContext()
+    try {
+      const page = await context.newPage()
+      await page.goto(`${e2e.server.baseUrl}/logga-in`)
+      expect(await axeViolations(page)).toEqual([])
+      await logIn(page, e2e.server.baseUrl, 'admin')
+      for (const path of ['/admin/anvandare', '/admin/anvandare/ny']) {
+        expect((await page.goto(e2e.server.baseUrl + path))?.status()).toBe(200)
+        expect(await axeViolations(page)).toEqual([])
+      }
+      expect((await page.goto(`${e2e.server.baseUrl}${pages.get('plan edit form')}`))?.status()).toBe(403)
+      expect(await axeViolations(page)).toEqual([])
+    } finally {
+      await context.close()
+    }
   })
 
   it('the 404 page has no violations', async () => {
