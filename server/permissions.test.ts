@@ -53,6 +53,8 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /planer': signedIn,
   'GET /logg': { ...edit, admin: 'ok' },
   'GET /admin/anvandare': admin,
+  'GET /admin/enheter': admin,
+  'POST /admin/enheter': admin,
   'GET /admin/anvandare/ny': admin,
   'POST /admin/anvandare/ny': admin,
   'POST /admin/anvandare/:userId/sparr': admin,

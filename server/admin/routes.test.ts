@@ -1,6 +1,6 @@
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
+import { createTestApp, html, logIn, submitForm } from '../../test/helpers/test-app.js'
 
 describe('the administrator', () => {
   it('creates an ansvarig who can then log in, resets a password, and disables an account', async () => {
@@ -72,5 +72,25 @@ describe('the administrator', () => {
     const page = html((await agent.get('/logg?typ=app_user').expect(200)).text)
     expect(page('tbody tr')).toHaveLength(3)
     expect(page('tbody tr').last().text()).toContain('Skapad: Användare ”nina@malmo.se”')
+  })
+
+  it('adds an owner unit that measures can then be given to', async () => {
+    const { agent, db, app } = await createTestApp({ as: 'admin' })
+    const administration = await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()
+    const fields = { administrationId: String(administration.id), name: 'Ekonomiavdelningen' }
+    await submitForm(agent, '/admin/enheter', fields, 303)
+    const again = html((await submitForm(agent, '/admin/enheter', fields, 400)).text)
+    expect(again('#field-name-error').text()).toContain('Förvaltningen har redan en enhet med det namnet.')
+    const page = html((await agent.get('/admin/enheter').expect(200)).text)
+    expect(page('tbody').text()).toContain('Ekonomiavdelningen')
+    const secretary = supertest.agent(app)
+    await logIn(secretary, 'sekreterare')
+    const plan = await db.selectFrom('plan').select('id').executeTakeFirstOrThrow()
+    const form = html((await secretary.get(`/planer/${plan.id}/atgarder/ny`).expect(200)).text)
+    expect(
+      form('#field-ownerUnitId option')
+        .map((_, e) => form(e).text())
+        .get(),
+    ).toContain('Ekonomiavdelningen')
   })
 })

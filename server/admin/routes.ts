@@ -149,5 +149,61 @@ export function adminRoutes({ db, clock }: Services): Router {
     res.redirect(303, '/admin/anvandare')
   })
 
+  const unitForm = z.object({
+    administrationId: z.coerce.number().int().catch(0),
+    name: requiredText('Ange enhetens namn, till exempel HR-avdelningen.', 200),
+  })
+
+  async function renderUnits(res: Response, locals: object, status = 200) {
+    const [administrations, units] = await Promise.all([
+      db.selectFrom('administration').select(['id', 'name']).orderBy('name').execute(),
+      db
+        .selectFrom('owner_unit')
+        .innerJoin('administration', 'administration.id', 'owner_unit.administration_id')
+        .select(['owner_unit.id', 'owner_unit.name', 'administration.name as administrationName'])
+        .orderBy('administration.name')
+        .orderBy('owner_unit.name')
+        .execute(),
+    ])
+    res.status(status).render('admin/units', {
+      title: 'Ansvariga enheter',
+      administrations: administrations.map((a) => ({ value: a.id, label: a.name })),
+      units,
+      ...locals,
+    })
+  }
+
+  router.get('/admin/enheter', async (_req, res) => {
+    await renderUnits(res, formState({}))
+  })
+
+  router.post('/admin/enheter', async (req, res) => {
+    const parsed = await validateForm(unitForm, req.body, async (v): Promise<FieldErrors> => {
+      const administration = await db
+        .selectFrom('administration')
+        .select('id')
+        .where('id', '=', v.administrationId)
+        .executeTakeFirst()
+      if (!administration) return { administrationId: 'Välj en förvaltning i listan.' }
+      const taken = await db
+        .selectFrom('owner_unit')
+        .select('id')
+        .where('administration_id', '=', v.administrationId)
+        .where('name', '=', v.name)
+        .executeTakeFirst()
+      return taken ? { name: 'Förvaltningen har redan en enhet med det namnet.' } : {}
+    })
+    if (!parsed.ok) return renderUnits(res, formState(req.body, parsed.errors), 400)
+    await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'owner_unit', planId: null }, async (trx) => {
+      const { id } = await trx
+        .insertInto('owner_unit')
+        .values({ administration_id: parsed.value.administrationId, name: parsed.value.name })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return id
+    })
+    res.redirect(303, '/admin/enheter')
+  })
+
   return router
 }

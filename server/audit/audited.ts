@@ -5,7 +5,7 @@ import type { AuditAction } from '../../db/schema.js'
 import { viewerOf } from '../auth/session.js'
 import { type Actor, recordEvent } from './repository.js'
 
-type Entity = 'plan' | 'risk' | 'review' | 'measure' | 'report_version' | 'app_user'
+type Entity = 'plan' | 'risk' | 'review' | 'measure' | 'report_version' | 'app_user' | 'owner_unit'
 
 /** The signed-in person at this moment. */
 export function actorOf(res: Response, clock: () => Date): Actor {

@@ -44,6 +44,7 @@ const entityLabels: Record<string, string> = {
   measure: 'Åtgärd',
   report_version: 'Fastställd rapport',
   app_user: 'Användare',
+  owner_unit: 'Ansvarig enhet',
 }
 
 /** An audit row as people read it: what happened, to what, and which fields changed. */
@@ -58,7 +59,15 @@ export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' |
     actionLabel: actionLabels[event.action],
     entityLabel: entityLabels[event.entity] ?? event.entity,
     subject: String(
-      after.title ?? before.title ?? after.diary_number ?? before.diary_number ?? after.email ?? before.email ?? '',
+      after.title ??
+        before.title ??
+        after.diary_number ??
+        before.diary_number ??
+        after.email ??
+        before.email ??
+        after.name ??
+        before.name ??
+        '',
     ),
     changedFields: changed.map((f) => fieldLabels[f] as string),
   }

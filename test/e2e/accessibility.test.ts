@@ -93,7 +93,7 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
       await page.goto(`${e2e.server.baseUrl}/logga-in`)
       expect(await axeViolations(page)).toEqual([])
       await logIn(page, e2e.server.baseUrl, 'admin')
-      for (const path of ['/admin/anvandare', '/admin/anvandare/ny']) {
+      for (const path of ['/admin/anvandare', '/admin/anvandare/ny', '/admin/enheter']) {
         expect((await page.goto(e2e.server.baseUrl + path))?.status()).toBe(200)
         expect(await axeViolations(page)).toEqual([])
       }
