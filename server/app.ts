@@ -36,6 +36,7 @@ export function createApp(services: Services): express.Express {
   // Recompiling templates on every request is 2.5× slower; only `npm run dev` wants fresh templates.
   if (services.config.viewCache) app.enable('view cache')
   app.disable('x-powered-by')
+  if (services.config.trustProxy) app.set('trust proxy', services.config.trustProxy)
 
   // Production is served over HTTPS (README); elsewhere forcing HTTPS would break a plain-HTTP test host.
   const https = services.config.production

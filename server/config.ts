@@ -12,6 +12,7 @@ const environment = z.object({
   PUPPETEER_EXECUTABLE_PATH: z.string().min(1).default('/usr/bin/chromium'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(60),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).default(10),
+  TRUST_PROXY: z.string().min(1).optional(),
   SECRET: z.string().min(32, 'SECRET must be at least 32 characters').optional(),
 })
 
@@ -28,6 +29,8 @@ export interface Config {
   readonly sessionMaxMs: number
   /** The Chromium that prints PDFs. */
   readonly chromiumPath: string
+  /** Express's `trust proxy`, so that behind a TLS proxy each client's own address is limited at login. */
+  readonly trustProxy: string | undefined
   /** Signs CSRF tokens. */
   readonly secret: string
 }
@@ -52,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData: e.DEMO_DATA ?? !production,
     viewCache: e.VIEW_CACHE,
     chromiumPath: e.PUPPETEER_EXECUTABLE_PATH,
+    trustProxy: e.TRUST_PROXY,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     secret: e.SECRET ?? randomBytes(32).toString('hex'),

@@ -52,7 +52,15 @@ describe('the administrator', () => {
       '/logga-in',
     )
 
-    await submitForm(agent, '/admin/anvandare', {}, 303, `/admin/anvandare/${user.id}/sparr`)
+    // Two clicks on "Spärra" from the same page leave the account disabled.
+    const list2 = html((await agent.get('/admin/anvandare').expect(200)).text)
+    const lock = list2(`form[action="/admin/anvandare/${user.id}/sparr"]`)
+    const lockFields = {
+      _csrf: String(lock.find('[name="_csrf"]').val()),
+      disable: String(lock.find('[name="disable"]').val()),
+    }
+    for (let i = 0; i < 2; i++)
+      await agent.post(`/admin/anvandare/${user.id}/sparr`).type('form').send(lockFields).expect(303)
     await nina.get('/planer').expect(303)
     await submitForm(
       nina,
@@ -67,10 +75,10 @@ describe('the administrator', () => {
       .select(['action', 'entity', 'after'])
       .where('entity', '=', 'app_user')
       .execute()
-    expect(log.map((e) => e.action)).toEqual(['create', 'update', 'update'])
+    expect(log.map((e) => e.action)).toEqual(['create', 'update', 'update', 'update'])
     expect(log.every((e) => !String(e.after).includes('scrypt'))).toBe(true)
     const page = html((await agent.get('/logg?typ=app_user').expect(200)).text)
-    expect(page('tbody tr')).toHaveLength(3)
+    expect(page('tbody tr')).toHaveLength(4)
     expect(page('tbody tr').last().text()).toContain('Skapad: Användare ”nina@malmo.se”')
   })
 

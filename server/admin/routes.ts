@@ -25,12 +25,14 @@ const password = text.pipe(z.string().min(12, 'Lösenordet ska vara minst 12 tec
 // Checkboxes arrive as one value or several; none at all is no field.
 const ids = z.preprocess(
   (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-  z.array(
-    z
-      .string()
-      .regex(/^\d{1,10}$/, 'Välj i listan.')
-      .transform(Number),
-  ),
+  z
+    .array(
+      z
+        .string()
+        .regex(/^\d{1,10}$/, 'Välj i listan.')
+        .transform(Number),
+    )
+    .transform((list) => [...new Set(list)]),
 )
 
 const userForm = z.object({
@@ -115,7 +117,8 @@ export function adminRoutes({ db, clock }: Services): Router {
       actorOf(res, clock),
       'update',
       { entity: 'app_user', id: user.id, planId: null },
-      (trx) => setDisabled(trx, user.id, user.disabled === 0),
+      // The state the administrator saw and chose, so a second click does not undo the first.
+      (trx) => setDisabled(trx, user.id, req.body?.disable === '1'),
     )
     res.redirect(303, '/admin/anvandare')
   })

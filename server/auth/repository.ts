@@ -99,11 +99,14 @@ export async function deleteSession(db: Db, token: string): Promise<void> {
   await db.deleteFrom('session').where('token_hash', '=', tokenHash(token)).execute()
 }
 
-export async function recordLoginFailure(db: Db, subjects: string[], now: Date): Promise<void> {
-  await db
+/** Records a login attempt under each subject; returns the rows, to be removed if the attempt succeeds. */
+export async function recordLoginFailure(db: Db, subjects: string[], now: Date): Promise<number[]> {
+  const rows = await db
     .insertInto('login_failure')
     .values(subjects.map((subject) => ({ subject, at: now.toISOString() })))
+    .returning('id')
     .execute()
+  return rows.map((r) => r.id)
 }
 
 export async function countLoginFailures(db: Db, subject: string, since: Date): Promise<number> {
@@ -116,8 +119,12 @@ export async function countLoginFailures(db: Db, subject: string, since: Date): 
   return Number(row.n)
 }
 
-export async function clearLoginFailures(db: Db, subject: string): Promise<void> {
-  await db.deleteFrom('login_failure').where('subject', '=', subject).execute()
+/** After a successful login: the account's failures, and this attempt's own rows. */
+export async function clearLoginFailures(db: Db, subject: string, attempt: number[]): Promise<void> {
+  await db
+    .deleteFrom('login_failure')
+    .where((eb) => eb.or([eb('subject', '=', subject), eb('id', 'in', attempt)]))
+    .execute()
 }
 
 /** Every account with its roles in words, for the administrator's list. */
@@ -160,6 +167,9 @@ export async function setDisabled(db: Db, userId: number, disabled: boolean): Pr
   if (disabled) await db.deleteFrom('session').where('user_id', '=', userId).execute()
 }
 
-export async function endSessionsOf(db: Db, userId: number): Promise<void> {
-  await db.deleteFrom('session').where('user_id', '=', userId).execute()
+/** Ends every session of a user, but the one whose token is given (the user's own, when they act). */
+export async function endSessionsOf(db: Db, userId: number, keepToken?: string): Promise<void> {
+  let query = db.deleteFrom('session').where('user_id', '=', userId)
+  if (keepToken) query = query.where('token_hash', '!=', tokenHash(keepToken))
+  await query.execute()
 }

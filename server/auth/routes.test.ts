@@ -93,6 +93,8 @@ describe('logging in', () => {
 describe('changing one’s password', () => {
   it('needs the current password and the new one twice, then works for the next login', async () => {
     const { agent, app } = await createTestApp({ as: 'lasare' })
+    const elsewhere = supertest.agent(app)
+    await login('lasare@demo.internkontroll.se', demoPassword, 303, elsewhere)
     const page = '/konto/losenord'
     const change = async (current: string, repeat: string, status: number) =>
       html((await submitForm(agent, page, { current, password: 'ett nytt långt lösenord', repeat }, status)).text)
@@ -102,6 +104,9 @@ describe('changing one’s password', () => {
     expect(mismatch('#field-repeat-error').text()).toContain('Lösenorden är inte lika.')
     const done = await change(demoPassword, 'ett nytt långt lösenord', 200)
     expect(done('.notice').text()).toContain('Ditt lösenord är bytt.')
+    // The session it was changed in goes on; the one elsewhere is ended.
+    await agent.get('/planer').expect(200)
+    await elsewhere.get('/planer').expect(303)
     const other = supertest.agent(app)
     await login('lasare@demo.internkontroll.se', demoPassword, 401, other)
     await login('lasare@demo.internkontroll.se', 'ett nytt långt lösenord', 303, other)

@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express'
 import { z } from 'zod'
 import type { Services } from '../app.js'
+import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { formState, parseForm, requiredText, text } from '../forms.js'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
 import {
@@ -8,6 +9,7 @@ import {
   countLoginFailures,
   createSession,
   deleteSession,
+  endSessionsOf,
   findUserByEmail,
   recordLoginFailure,
   setPassword,
@@ -57,8 +59,11 @@ export function authRoutes({ db, config, clock }: Services): Router {
     const now = clock()
     const subjects = [`email:${parsed.value.email.toLowerCase()}`, `address:${req.ip}`]
     const since = new Date(now.getTime() - window)
+    // Every attempt counts as a failure until it succeeds, and is counted before the slow password check,
+    // so guesses sent in parallel cannot all slip in under the limit.
+    const attempt = await recordLoginFailure(db, subjects, now)
     const [byEmail, byAddress] = await Promise.all(subjects.map((s) => countLoginFailures(db, s, since)))
-    if ((byEmail ?? 0) >= limits.email || (byAddress ?? 0) >= limits.address) {
+    if ((byEmail ?? 0) > limits.email || (byAddress ?? 0) > limits.address) {
       return renderLogin(
         res,
         formState(kept, { email: 'För många misslyckade inloggningar. Vänta 15 minuter och försök igen.' }),
@@ -68,11 +73,8 @@ export function authRoutes({ db, config, clock }: Services): Router {
     const user = await findUserByEmail(db, parsed.value.email)
     // The same work and the same answer whether the e-mail is unknown, the account disabled or the password wrong.
     const valid = await verifyPassword(parsed.value.password, user?.password_hash ?? (await decoyHash))
-    if (!user || !valid || user.disabled) {
-      await recordLoginFailure(db, subjects, now)
-      return renderLogin(res, formState(kept, { email: wrongCredentials }), 401)
-    }
-    await clearLoginFailures(db, subjects[0] as string)
+    if (!user || !valid || user.disabled) return renderLogin(res, formState(kept, { email: wrongCredentials }), 401)
+    await clearLoginFailures(db, subjects[0] as string, attempt)
     // A new token at every login, so a session id planted before login is worth nothing.
     const old: unknown = req.cookies?.[sessionCookie(config)]
     if (typeof old === 'string') await deleteSession(db, old)
@@ -103,7 +105,19 @@ export function authRoutes({ db, config, clock }: Services): Router {
     if (errors || !parsed.ok) {
       return res.status(400).render('auth/password', { title: 'Byt lösenord', ...formState({}, errors) })
     }
-    await setPassword(db, viewer.id, await hashPassword(parsed.value.password))
+    const passwordHash = await hashPassword(parsed.value.password)
+    const token = String(req.cookies?.[sessionCookie(config)])
+    await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'update',
+      { entity: 'app_user', id: viewer.id, planId: null },
+      async (trx) => {
+        await setPassword(trx, viewer.id, passwordHash)
+        // Sessions elsewhere, perhaps someone else's, end with the old password; this one goes on.
+        await endSessionsOf(trx, viewer.id, token)
+      },
+    )
     res.render('auth/password', { title: 'Byt lösenord', changed: true, ...formState({}) })
   })
 
