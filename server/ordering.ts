@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Db } from '../db/connection.js'
+import { audited } from './audit/audited.js'
+import type { Actor } from './audit/repository.js'
 
 // Risks and reviews are ordered within their plan, measures within their risk: the order of the report.
 const scopeColumn = { risk: 'plan_id', review: 'plan_id', measure: 'risk_id' } as const
@@ -18,8 +20,18 @@ export async function nextPosition(db: Db, table: OrderedTable, scopeId: number)
   return Number(row?.max ?? 0) + 1
 }
 
-/** Swaps a row with its neighbour above or below; at either end nothing changes. */
-export async function move(db: Db, table: OrderedTable, id: number, direction: 'up' | 'down'): Promise<void> {
+/**
+ * Swaps a row with its neighbour above or below, both changes in the audit log; at either end nothing
+ * changes. Call it inside a transaction.
+ */
+export async function move(
+  db: Db,
+  actor: Actor,
+  table: OrderedTable,
+  id: number,
+  direction: 'up' | 'down',
+  planId: number,
+): Promise<void> {
   const t = loose(db)
   const column = scopeColumn[table]
   const row = await t.selectFrom(table).select(['id', 'position', column]).where('id', '=', id).executeTakeFirst()
@@ -33,8 +45,14 @@ export async function move(db: Db, table: OrderedTable, id: number, direction: '
     .limit(1)
     .executeTakeFirst()
   if (!neighbour) return
-  await t.updateTable(table).set({ position: neighbour.position }).where('id', '=', row.id).execute()
-  await t.updateTable(table).set({ position: row.position }).where('id', '=', neighbour.id).execute()
+  for (const [moved, position] of [
+    [row.id, neighbour.position],
+    [neighbour.id, row.position],
+  ] as const) {
+    await audited(db, actor, 'update', { entity: table, id: moved, planId }, async () => {
+      await t.updateTable(table).set({ position }).where('id', '=', moved).execute()
+    })
+  }
 }
 
 /** Marks the first and last of a list in report order, so the views leave out "move up" and "move down" there. */

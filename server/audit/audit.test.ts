@@ -44,12 +44,17 @@ describe('the audit trail', () => {
     await submitForm(agent, `/planer/${planId}/risker/${risk.id}/ta-bort`, {}, 303)
 
     const events = await listEvents(db)
+    // Deleting the risk also records the two measures it took with it and the review it unlinked.
     expect(events.map((e) => [e.user_name, e.action, e.entity])).toEqual([
       ['Sara Sekreterare', 'update', 'measure'],
       ['Hanna Holm', 'update', 'measure'],
+      ['Sara Sekreterare', 'delete', 'measure'],
+      ['Sara Sekreterare', 'delete', 'measure'],
+      ['Sara Sekreterare', 'update', 'review'],
       ['Sara Sekreterare', 'delete', 'risk'],
     ])
-    const [edit, status, removal] = events
+    const [edit, status, , , unlinked, removal] = events
+    expect(JSON.parse(unlinked?.after ?? '{}').risk_id).toBeNull()
     expect(JSON.parse(edit?.before ?? '{}').title).toBe(measure.title)
     expect(JSON.parse(edit?.after ?? '{}').title).toBe('Informationsinsats, reviderad')
     expect([JSON.parse(status?.before ?? '{}').status, JSON.parse(status?.after ?? '{}').status]).toEqual([

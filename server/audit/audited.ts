@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Response } from 'express'
 import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
@@ -22,8 +23,24 @@ async function snapshot(db: Db, entity: Entity, id: number): Promise<Record<stri
     .executeTakeFirst()
   if (!row) return undefined
   // A stored PDF is identified by its SHA-256, which the row keeps; its bytes and password hashes stay out of the log.
-  const { pdf: _pdf, password_hash: _hash, ...rest } = row as Record<string, unknown>
-  return rest
+  const { pdf: _pdf, password_hash: passwordHash, ...rest } = row as Record<string, unknown>
+  if (entity !== 'app_user') return rest
+  // An account's roles are part of it, and a new password shows as a changed fingerprint, not as the hash.
+  const [roles, units] = await Promise.all([
+    db
+      .selectFrom('committee_role')
+      .select(['committee_id', 'role'])
+      .where('user_id', '=', id)
+      .orderBy('committee_id')
+      .execute(),
+    db.selectFrom('unit_member').select('owner_unit_id').where('user_id', '=', id).orderBy('owner_unit_id').execute(),
+  ])
+  return {
+    ...rest,
+    roles: roles.map((r) => `${r.role}:${r.committee_id}`),
+    units: units.map((u) => u.owner_unit_id),
+    password: createHash('sha256').update(String(passwordHash)).digest('hex').slice(0, 12),
+  }
 }
 
 /**
@@ -55,4 +72,37 @@ export function auditedTransaction<T>(
   change: (trx: Db) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute((trx) => audited(trx, actor, action, target, () => change(trx)))
+}
+
+/**
+ * Records, one row each, what the database deletes along with a parent (ON DELETE CASCADE) or unlinks from it
+ * (ON DELETE SET NULL), before the parent's delete: the log then holds every record that went.
+ */
+export async function auditCascade(
+  db: Db,
+  actor: Actor,
+  planId: number,
+  parent: { entity: 'plan' | 'risk'; id: number },
+): Promise<void> {
+  const column = parent.entity === 'plan' ? 'risk.plan_id' : 'risk.id'
+  const measures = await db
+    .selectFrom('measure')
+    .innerJoin('risk', 'risk.id', 'measure.risk_id')
+    .select('measure.id')
+    .where(column, '=', parent.id)
+    .execute()
+  for (const { id } of measures) await audited(db, actor, 'delete', { entity: 'measure', id, planId }, async () => {})
+  if (parent.entity === 'plan') {
+    const risks = await db.selectFrom('risk').select('id').where('plan_id', '=', parent.id).execute()
+    const reviews = await db.selectFrom('review').select('id').where('plan_id', '=', parent.id).execute()
+    for (const { id } of risks) await audited(db, actor, 'delete', { entity: 'risk', id, planId }, async () => {})
+    for (const { id } of reviews) await audited(db, actor, 'delete', { entity: 'review', id, planId }, async () => {})
+    return
+  }
+  const linked = await db.selectFrom('review').select('id').where('risk_id', '=', parent.id).execute()
+  for (const { id } of linked) {
+    await audited(db, actor, 'update', { entity: 'review', id, planId }, async () => {
+      await db.updateTable('review').set({ risk_id: null }).where('id', '=', id).execute()
+    })
+  }
 }

@@ -26,6 +26,9 @@ const fieldLabels: Record<string, string> = {
   adopted_minutes_paragraph: 'Antagen, paragraf',
   created_by: 'Fastställd av',
   disabled: 'Spärrad',
+  roles: 'Roller',
+  units: 'Ansvarig för enheter',
+  password: 'Lösenord',
   name: 'Namn',
   email: 'E-postadress',
 }

@@ -259,9 +259,9 @@ export function measureRoutes({ db, clock }: Services): Router {
     const { plan, measure } = await load(req, res, 'edit')
     const parsed = direction.safeParse(req.body.direction)
     if (parsed.success) {
-      await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
-        move(trx, 'measure', measure.id, parsed.data),
-      )
+      await db
+        .transaction()
+        .execute((trx) => move(trx, actorOf(res, clock), 'measure', measure.id, parsed.data, plan.id))
     }
     res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)
   })

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
-import { actorOf, audited, auditedTransaction } from '../audit/audited.js'
+import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/audited.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
@@ -217,9 +217,11 @@ export function planRoutes({ db, clock }: Services): Router {
     const plan = await loadPlan(req, res, 'edit')
     const deleted = await db.transaction().execute(async (trx) => {
       if ((await countReportVersions(trx, plan.id)) > 0) return false
-      await audited(trx, actorOf(res, clock), 'delete', { entity: 'plan', id: plan.id, planId: plan.id }, () =>
-        deletePlan(trx, plan.id),
-      )
+      const actor = actorOf(res, clock)
+      await audited(trx, actor, 'delete', { entity: 'plan', id: plan.id, planId: plan.id }, async () => {
+        await auditCascade(trx, actor, plan.id, { entity: 'plan', id: plan.id })
+        await deletePlan(trx, plan.id)
+      })
       return true
     })
     if (!deleted) return renderDeletePage(res, plan)

@@ -154,13 +154,7 @@ export function reviewRoutes({ db, clock }: Services): Router {
     const { plan, review } = await load(req, res, 'edit')
     const parsed = direction.safeParse(req.body.direction)
     if (parsed.success)
-      await auditedTransaction(
-        db,
-        actorOf(res, clock),
-        'update',
-        { entity: 'review', id: review.id, planId: plan.id },
-        (trx) => move(trx, 'review', review.id, parsed.data),
-      )
+      await db.transaction().execute((trx) => move(trx, actorOf(res, clock), 'review', review.id, parsed.data, plan.id))
     res.redirect(303, listHref(plan))
   })
 

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
-import { actorOf, auditedTransaction } from '../audit/audited.js'
+import { actorOf, auditCascade, auditedTransaction } from '../audit/audited.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { direction, formState, parseForm } from '../forms.js'
@@ -137,13 +137,11 @@ export function riskRoutes({ db, clock }: Services): Router {
 
   router.post('/:riskId/ta-bort', async (req, res) => {
     const { plan, risk } = await load(req, res, 'edit')
-    await auditedTransaction(
-      db,
-      actorOf(res, clock),
-      'delete',
-      { entity: 'risk', id: risk.id, planId: plan.id },
-      (trx) => deleteRisk(trx, risk.id),
-    )
+    const actor = actorOf(res, clock)
+    await auditedTransaction(db, actor, 'delete', { entity: 'risk', id: risk.id, planId: plan.id }, async (trx) => {
+      await auditCascade(trx, actor, plan.id, { entity: 'risk', id: risk.id })
+      await deleteRisk(trx, risk.id)
+    })
     res.redirect(303, `/planer/${plan.id}`)
   })
 
@@ -151,13 +149,7 @@ export function riskRoutes({ db, clock }: Services): Router {
     const { plan, risk } = await load(req, res, 'edit')
     const parsed = direction.safeParse(req.body.direction)
     if (parsed.success)
-      await auditedTransaction(
-        db,
-        actorOf(res, clock),
-        'update',
-        { entity: 'risk', id: risk.id, planId: plan.id },
-        (trx) => move(trx, 'risk', risk.id, parsed.data),
-      )
+      await db.transaction().execute((trx) => move(trx, actorOf(res, clock), 'risk', risk.id, parsed.data, plan.id))
     res.redirect(303, `/planer/${plan.id}#risk-${risk.id}`)
   })
 
