@@ -9,6 +9,15 @@ export type MeasureStatus =
   | 'cancelled'
 export type RiskTreatment = 'accept' | 'direct_action' | 'review' | 'monitor'
 export type RiskScope = 'committee' | 'municipality_wide'
+export type InspectionAuthority = 'skolinspektionen' | 'ivo' | 'auditors'
+export type InspectionKind =
+  | 'quality_review'
+  | 'planned_quality_review'
+  | 'regular_quality_review'
+  | 'supervision'
+  | 'regular_supervision'
+  | 'audit'
+export type AreaOutcome = 'quality_raised' | 'work_started_in_line' | 'further_measures_needed'
 
 // Dates are ISO strings (YYYY-MM-DD) and timestamps ISO 8601 in UTC: portable between SQLite and PostgreSQL.
 export interface MunicipalityTable {
@@ -87,6 +96,8 @@ export interface MeasureTable {
   due_date: string | null
   status: MeasureStatus
   position: number
+  /** The development area of an external inspection the measure was decided for; null: the internal control. */
+  origin_area_id: number | null
   /** Raised by every update; a form posts the version it was based on. */
   version: Generated<number>
 }
@@ -110,6 +121,61 @@ export interface ReportVersionTable {
   sha256: string
   byte_size: number
   pdf: Uint8Array
+}
+
+export interface InspectionTable {
+  id: Generated<number>
+  committee_id: number
+  authority: InspectionAuthority
+  kind: InspectionKind
+  title: string
+  /** The authority's own diary number, e.g. Skolinspektionen's 2020:7120. */
+  authority_diary_number: string
+  /** huvudman */
+  principal: string
+  /** The school or unit inspected, when not the principal as a whole. */
+  subject: string
+  period: string
+  decision_date: string
+  /** When the municipality's report (redovisning) is due. */
+  report_deadline: string | null
+  /** The committee's approval of the report: meeting date and minutes paragraph. */
+  approval_meeting_date: string | null
+  approval_minutes_paragraph: number | null
+  report_sent_date: string | null
+  follow_up_decision_date: string | null
+  /** 1 when the authority has closed the inspection. */
+  closed: number
+  /** One per line: "Beslutsfattare: Kerstin Martinsson". */
+  signatories: string
+  version: Generated<number>
+}
+
+export interface DevelopmentAreaTable {
+  id: Generated<number>
+  inspection_id: number
+  heading: string
+  legal_basis: string
+  initial_assessment: string
+  required_development: string
+  /** The authority's judgement in its follow-up decision; null until then. */
+  outcome: AreaOutcome | null
+  outcome_comment: string
+  /** The committee's decision that no more work is needed, after the authority closed the inspection. */
+  closed_meeting_date: string | null
+  closed_minutes_paragraph: number | null
+  position: number
+  version: Generated<number>
+}
+
+export interface DevelopmentAreaRiskTable {
+  area_id: number
+  risk_id: number
+}
+
+export interface DevelopmentAreaMeasureTable {
+  area_id: number
+  measure_id: number
 }
 
 export interface AppUserTable {
@@ -160,6 +226,8 @@ export interface AuditEventTable {
   entity: string
   entity_id: number
   plan_id: number | null
+  /** The committee of a record that belongs to no plan (an inspection); null for rows written before it existed. */
+  committee_id: number | null
   /** The record as JSON before and after the change; null for a create's before and a delete's after. */
   before: string | null
   after: string | null
@@ -178,6 +246,10 @@ export interface Database {
   measure: MeasureTable
   measure_status_change: MeasureStatusChangeTable
   report_version: ReportVersionTable
+  inspection: InspectionTable
+  development_area: DevelopmentAreaTable
+  development_area_risk: DevelopmentAreaRiskTable
+  development_area_measure: DevelopmentAreaMeasureTable
   app_user: AppUserTable
   committee_role: CommitteeRoleTable
   unit_member: UnitMemberTable
@@ -193,3 +265,5 @@ export type Risk = Selectable<RiskTable>
 export type Review = Selectable<ReviewTable>
 export type Measure = Selectable<MeasureTable>
 export type MeasureStatusChange = Selectable<MeasureStatusChangeTable>
+export type Inspection = Selectable<InspectionTable>
+export type DevelopmentArea = Selectable<DevelopmentAreaTable>

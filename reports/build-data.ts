@@ -1,5 +1,7 @@
 import type { Db } from '../db/connection.js'
 import type { MeasureStatus } from '../db/schema.js'
+import { listAreaMeasures, listAreas, listInspections, listLinkedRisks } from '../server/inspections/repository.js'
+import { areaSummary, inspectionSummary } from '../server/inspections/view-model.js'
 import { listMeasuresOfPlan } from '../server/measures/repository.js'
 import { findPlan } from '../server/plans/repository.js'
 import { listReviews } from '../server/reviews/repository.js'
@@ -24,6 +26,29 @@ export interface ReportRisk {
   measures: ReportMeasure[]
 }
 
+export interface ReportInspection {
+  title: string
+  authority: string
+  kind: string
+  principal: string
+  subject: string
+  authorityDiaryNumber: string
+  decisionDate: string
+  /** "Skickad 4 dagar för sent", "12 dagar kvar"… */
+  deadlineText: string
+  closed: boolean
+  areas: {
+    heading: string
+    outcomeLabel: string
+    outcomeWording: string
+    stateLabel: string
+    measures: { title: string; statusLabel: string; owner: string; planYear: number }[]
+  }[]
+}
+
+/** The id of the section on external inspections, which the table of contents points at. */
+export const inspectionsAnchor = 'report-inspections'
+
 export interface ReportData {
   planId: number
   /** "Uppföljning förbättringsåtgärder 2020" */
@@ -42,11 +67,16 @@ export interface ReportData {
   statusSummary: { code: MeasureStatus; label: string; count: number }[]
   ownerSummary: { owner: string; total: number; counts: number[] }[]
   risks: ReportRisk[]
+  /** The year's external inspections, and older ones linked to the plan's risks and measures. */
+  inspections: ReportInspection[]
 }
 
 /** Every heading the table of contents points at, in document order. */
 export function reportAnchors(data: ReportData): string[] {
-  return data.risks.flatMap((risk) => [risk.anchor, ...risk.measures.map((m) => m.anchor)])
+  return [
+    ...data.risks.flatMap((risk) => [risk.anchor, ...risk.measures.map((m) => m.anchor)]),
+    ...(data.inspections.length > 0 ? [inspectionsAnchor] : []),
+  ]
 }
 
 const collator = new Intl.Collator('sv-SE')
@@ -59,10 +89,11 @@ export async function buildReportData(
 ): Promise<ReportData | undefined> {
   const plan = await findPlan(db, planId)
   if (!plan) return undefined
-  const [risks, measures, reviews] = await Promise.all([
+  const [risks, measures, reviews, inspections] = await Promise.all([
     listRisks(db, planId),
     listMeasuresOfPlan(db, planId),
     listReviews(db, planId),
+    reportInspections(db, plan, options.madeOn),
   ])
 
   const statusSummary = countByStatus(measures).filter((s) => s.count > 0)
@@ -105,5 +136,68 @@ export async function buildReportData(
           statusLabel: labelOf(measureStatuses, m.status),
         })),
     })),
+    inspections,
   }
+}
+
+/**
+ * The committee's inspections with a date in the plan's year (decision, deadline, report, approval, follow-up),
+ * and those whose areas are linked to the plan's risks or measures.
+ */
+async function reportInspections(
+  db: Db,
+  plan: { id: number; committee_id: number; year: number },
+  today: string,
+): Promise<ReportInspection[]> {
+  const all = await listInspections(db, plan.committee_id)
+  const areas = await listAreas(
+    db,
+    all.map((i) => i.id),
+  )
+  const areaIds = areas.map((a) => a.id)
+  const [risks, measures] = await Promise.all([listLinkedRisks(db, areaIds), listAreaMeasures(db, areaIds)])
+  const linkedToPlan = new Set(
+    [...risks, ...measures].filter((link) => link.planId === plan.id).map((link) => link.areaId),
+  )
+  const year = String(plan.year)
+  const inYear = (i: (typeof all)[number]) =>
+    [i.decision_date, i.report_deadline, i.report_sent_date, i.approval_meeting_date, i.follow_up_decision_date].some(
+      (date) => date?.startsWith(year),
+    )
+  return all
+    .filter((i) => inYear(i) || areas.some((a) => a.inspection_id === i.id && linkedToPlan.has(a.id)))
+    .sort((a, b) => a.decision_date.localeCompare(b.decision_date))
+    .map((found) => {
+      const inspection = inspectionSummary(found, today)
+      return {
+        title: inspection.title,
+        authority: inspection.authorityLabel,
+        kind: inspection.kindLabel,
+        principal: inspection.principal,
+        subject: inspection.subject,
+        authorityDiaryNumber: inspection.authority_diary_number,
+        decisionDate: inspection.decision_date,
+        deadlineText: inspection.deadline.text,
+        closed: inspection.closed === 1,
+        areas: areas
+          .filter((a) => a.inspection_id === inspection.id)
+          .map((area) => {
+            const shown = areaSummary(area, inspection)
+            return {
+              heading: area.heading,
+              outcomeLabel: shown.outcomeLabel,
+              outcomeWording: shown.outcomeWording,
+              stateLabel: shown.stateLabel,
+              measures: measures
+                .filter((m) => m.areaId === area.id)
+                .map((m) => ({
+                  title: m.title,
+                  statusLabel: labelOf(measureStatuses, m.status),
+                  owner: m.ownerName,
+                  planYear: m.planYear,
+                })),
+            }
+          }),
+      }
+    })
 }

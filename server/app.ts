@@ -11,6 +11,8 @@ import type { Config } from './config.js'
 import { conflictHandler } from './conflict.js'
 import { csrfProtection } from './csrf.js'
 import { errorHandler, notFound } from './error-handler.js'
+import { areaRoutes } from './inspections/area-routes.js'
+import { inspectionRoutes } from './inspections/routes.js'
 import { measureRoutes } from './measures/routes.js'
 import { planRoutes } from './plans/routes.js'
 import { reportRoutes } from './reports/routes.js'
@@ -62,6 +64,8 @@ export function createApp(services: Services): express.Express {
   app.use('/planer/:planId/granskningar', reviewRoutes(services))
   app.use('/planer/:planId', measureRoutes(services))
   app.use('/planer/:planId', reportRoutes(services, views))
+  app.use('/externa-granskningar', inspectionRoutes(services, views))
+  app.use('/externa-granskningar/:inspectionId/omraden', areaRoutes(services))
 
   app.use(notFound)
   app.use(conflictHandler(services.db))

@@ -1,5 +1,7 @@
 // Domain errors thrown by route handlers; server/error-handler.ts maps them to pages.
 
+import type { Versioned } from './versioned.js'
+
 export class NotFoundError extends Error {
   constructor(what = 'Sidan') {
     super(`${what} finns inte.`)
@@ -29,7 +31,7 @@ export class ServiceUnavailableError extends Error {
 /** An edit based on a version of the record that someone else has changed since. */
 export class ConflictError extends Error {
   constructor(
-    readonly entity: 'plan' | 'risk' | 'review' | 'measure',
+    readonly entity: Versioned,
     readonly id: number,
     readonly baseVersion: number,
   ) {

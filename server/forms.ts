@@ -48,19 +48,23 @@ export const requiredText = (missing: string, max = 300) =>
 
 export const optionalText = (max = 20000) => text.pipe(z.string().max(max, `Texten får vara högst ${max} tecken lång.`))
 
-const isRealDate = (v: string) => {
+const isDate = (v: string) => {
   const d = new Date(`${v}T00:00:00Z`)
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v
+  return /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v
 }
+const dateMessage = { message: 'Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.' }
 
 export const optionalDate = text.pipe(
   z
     .string()
-    .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && isRealDate(v)), {
-      message: 'Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.',
-    })
+    .refine((v) => v === '' || isDate(v), dateMessage)
     .transform((v) => (v === '' ? null : v)),
 )
+
+export const requiredDate = (missing: string) => text.pipe(z.string().min(1, missing).refine(isDate, dateMessage))
+
+/** A checkbox: a browser sends "on" for a checked one and nothing for the others. */
+export const checkbox = z.preprocess((v) => v === 'on', z.boolean())
 
 /** Minutes paragraph: "137" or "§137". */
 export const optionalParagraph = text.pipe(

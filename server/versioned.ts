@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { Db } from '../db/connection.js'
 import { ConflictError } from './errors.js'
 
-type Versioned = 'plan' | 'risk' | 'review' | 'measure'
+export type Versioned = 'plan' | 'risk' | 'review' | 'measure' | 'inspection' | 'development_area'
 
 /**
  * Updates a record only if it is still at the version the form was based on, and raises its version;

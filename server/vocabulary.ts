@@ -1,4 +1,11 @@
-import type { MeasureStatus, RiskScope, RiskTreatment } from '../db/schema.js'
+import type {
+  AreaOutcome,
+  InspectionAuthority,
+  InspectionKind,
+  MeasureStatus,
+  RiskScope,
+  RiskTreatment,
+} from '../db/schema.js'
 
 // Swedish labels for the stored codes, in the order they are offered in forms (../shared/domain.md).
 
@@ -47,6 +54,41 @@ export function scoreBand(score: number): ScoreBand {
   if (score <= 8) return { code: 'medium', label: 'Medel' }
   return { code: 'high', label: 'Hög' }
 }
+
+export const inspectionAuthorities: readonly { code: InspectionAuthority; label: string }[] = [
+  { code: 'skolinspektionen', label: 'Skolinspektionen' },
+  { code: 'ivo', label: 'Inspektionen för vård och omsorg (IVO)' },
+  { code: 'auditors', label: 'Kommunens revisorer' },
+]
+
+export const inspectionKinds: readonly { code: InspectionKind; label: string }[] = [
+  { code: 'quality_review', label: 'Kvalitetsgranskning' },
+  { code: 'planned_quality_review', label: 'Planerad kvalitetsgranskning' },
+  { code: 'regular_quality_review', label: 'Regelbunden kvalitetsgranskning' },
+  { code: 'supervision', label: 'Tillsyn' },
+  { code: 'regular_supervision', label: 'Regelbunden tillsyn' },
+  { code: 'audit', label: 'Revisionell granskning' },
+]
+
+/** Skolinspektionen's three standard outcomes of a follow-up decision, with their standard wording. */
+export const areaOutcomes: readonly { code: AreaOutcome; label: string; wording: string }[] = [
+  {
+    code: 'quality_raised',
+    label: 'Kvaliteten har höjts',
+    wording: 'Huvudmannen har vidtagit sådana åtgärder att verksamhetens kvalitet inom granskningsområdet höjts.',
+  },
+  {
+    code: 'work_started_in_line',
+    label: 'Arbete påbörjat i linje med bedömningen',
+    wording:
+      'Huvudmannen har påbörjat ett arbete som ligger i linje med Skolinspektionens bedömning av vad som behövs för att höja kvaliteten i huvudmannens arbete.',
+  },
+  {
+    code: 'further_measures_needed',
+    label: 'Ytterligare åtgärder behövs',
+    wording: 'Ytterligare kvalitetshöjande åtgärder behövs.',
+  },
+]
 
 export function labelOf<C extends string>(list: readonly { code: C; label: string }[], code: C): string {
   return list.find((item) => item.code === code)?.label ?? code

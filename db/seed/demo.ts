@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { hashPassword } from '../../server/auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../../server/auth/repository.js'
+import { inspectionKinds, labelOf } from '../../server/vocabulary.js'
 import type { Db } from '../connection.js'
-import type { MeasureStatus, RiskScope } from '../schema.js'
+import type { AreaOutcome, InspectionKind, MeasureStatus, RiskScope } from '../schema.js'
 
 // Grundskolenämnden's public follow-up report for 2020, as data (copied from shared/fixtures).
 interface Fixture {
@@ -28,6 +29,44 @@ interface Fixture {
     measures: { title: string; whatToDo: string; progress: string; owner: string; statusGuess: string }[]
   }[]
 }
+
+// Four of Skolinspektionen's follow-ups, public documents of other municipalities (copied from shared/fixtures).
+interface InspectionFixture {
+  inspections: {
+    ref: string
+    title: string | null
+    principal: string
+    subject: string | null
+    inspectionKind: string
+    authorityDiaryNumber: string | null
+    period: string | null
+    decisionDate: string
+    reportDeadline: string | null
+    reportReceived: string | null
+    followUpDecisionDate: string | null
+    closed: boolean | null
+    signatories: { role: string; name: string }[]
+    committeeApproval?: { datum: string; paragraf: string }
+    developmentAreas: {
+      heading: string
+      legalBasis: string | null
+      initialAssessment: string | null
+      requiredDevelopment: string | null
+      outcome: AreaOutcome | null
+      addendum: string | null
+    }[]
+  }[]
+}
+
+// The fixture describes each kind in words; the longest matching beginning names our code.
+const kindFromText: [string, InspectionKind][] = [
+  ['planerad kvalitetsgranskning', 'planned_quality_review'],
+  ['regelbunden kvalitetsgranskning', 'regular_quality_review'],
+  ['kvalitetsgranskning', 'quality_review'],
+]
+
+/** Landskrona's finding on fair and equal grading is Malmö's risk of grades diverging from national tests. */
+const demoLinks = { inspection: 'SI-LANDSKRONA-2022', area: 0, risk: 'R06' }
 
 // The source report has no status field; the fixture's reading of each text maps to our codes.
 const statusFromGuess: Record<string, MeasureStatus> = {
@@ -58,8 +97,8 @@ export const demoAccounts: readonly {
 // Hashing is deliberately slow; one hash serves every demo account (and every test database) in a process.
 let demoHash: Promise<string> | undefined
 
-function readFixture(): Fixture {
-  return JSON.parse(readFileSync(new URL('./malmo-2020.json', import.meta.url), 'utf8')) as Fixture
+function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8')) as T
 }
 
 /** Loads the demo plan when the database holds no municipality yet; returns whether it did. */
@@ -77,6 +116,8 @@ export async function resetToDemoData(db: Db, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const table of [
       'audit_event',
+      'development_area_measure',
+      'development_area_risk',
       'login_failure',
       'session',
       'unit_member',
@@ -85,6 +126,8 @@ export async function resetToDemoData(db: Db, now: Date): Promise<void> {
       'report_version',
       'measure_status_change',
       'measure',
+      'development_area',
+      'inspection',
       'review',
       'risk',
       'plan',
@@ -100,7 +143,7 @@ export async function resetToDemoData(db: Db, now: Date): Promise<void> {
 }
 
 async function insertDemoData(trx: Db, now: Date): Promise<void> {
-  const data = readFixture()
+  const data = readJson<Fixture>('./malmo-2020.json')
   const { id: municipalityId } = await trx
     .insertInto('municipality')
     .values({ name: data.municipality })
@@ -212,4 +255,65 @@ async function insertDemoData(trx: Db, now: Date): Promise<void> {
       })),
     )
     .execute()
+
+  await insertDemoInspections(trx, committeeId, riskId.get(demoLinks.risk) as number)
+}
+
+async function insertDemoInspections(trx: Db, committeeId: number, linkedRiskId: number): Promise<void> {
+  const { inspections } = readJson<InspectionFixture>('./skolinspektionen.json')
+  for (const inspection of inspections) {
+    const kind = kindFromText.find(([text]) => inspection.inspectionKind.startsWith(text))?.[1]
+    if (!kind) throw new Error(`Unknown inspection kind ${inspection.inspectionKind}`)
+    const approval = inspection.committeeApproval
+    const { id } = await trx
+      .insertInto('inspection')
+      .values({
+        committee_id: committeeId,
+        authority: 'skolinspektionen',
+        kind,
+        title: inspection.title ?? `${labelOf(inspectionKinds, kind)} av ${inspection.principal}`,
+        authority_diary_number: inspection.authorityDiaryNumber ?? '',
+        principal: inspection.principal,
+        subject: inspection.subject ?? '',
+        period: inspection.period ?? '',
+        decision_date: inspection.decisionDate,
+        report_deadline: inspection.reportDeadline,
+        approval_meeting_date: approval?.datum ?? null,
+        approval_minutes_paragraph: approval ? Number(approval.paragraf.replace(/\D/g, '')) : null,
+        report_sent_date: inspection.reportReceived,
+        follow_up_decision_date: inspection.followUpDecisionDate,
+        closed: inspection.closed ? 1 : 0,
+        signatories: inspection.signatories.map((s) => `${s.role}: ${s.name}`).join('\n'),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    for (const [index, area] of inspection.developmentAreas.entries()) {
+      const { id: areaId } = await trx
+        .insertInto('development_area')
+        .values({
+          inspection_id: id,
+          heading: area.heading,
+          legal_basis: area.legalBasis ?? '',
+          initial_assessment: area.initialAssessment ?? '',
+          required_development: area.requiredDevelopment ?? '',
+          outcome: area.outcome,
+          outcome_comment: area.addendum ?? '',
+          closed_meeting_date: null,
+          closed_minutes_paragraph: null,
+          position: index + 1,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      if (inspection.ref === demoLinks.inspection && index === demoLinks.area) {
+        await trx.insertInto('development_area_risk').values({ area_id: areaId, risk_id: linkedRiskId }).execute()
+        const measures = await trx.selectFrom('measure').select('id').where('risk_id', '=', linkedRiskId).execute()
+        if (measures.length > 0) {
+          await trx
+            .insertInto('development_area_measure')
+            .values(measures.map((m) => ({ area_id: areaId, measure_id: m.id })))
+            .execute()
+        }
+      }
+    }
+  }
 }

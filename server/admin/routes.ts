@@ -17,7 +17,7 @@ import {
 } from '../auth/repository.js'
 import { viewerOf } from '../auth/session.js'
 import { NotFoundError } from '../errors.js'
-import { type FieldErrors, formState, parseForm, requiredText, text, validateForm } from '../forms.js'
+import { checkbox, type FieldErrors, formState, parseForm, requiredText, text, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { listCommittees } from '../plans/repository.js'
 
@@ -41,7 +41,7 @@ const userForm = z.object({
     z.email('Ange en giltig e-postadress, till exempel anna@malmo.se.'),
   ),
   password,
-  admin: z.preprocess((v) => v === 'on', z.boolean()),
+  admin: checkbox,
   secretaryOf: ids,
   readerOf: ids,
   units: ids,

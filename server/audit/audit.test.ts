@@ -92,6 +92,7 @@ describe('the audit trail', () => {
         entity: 'risk',
         entityId: id,
         planId: 1,
+        committeeId: null,
         before: { id },
         after: { id },
       })
@@ -119,6 +120,7 @@ describe('npm run audit:verify', () => {
         entity: 'risk',
         entityId: id,
         planId: 1,
+        committeeId: null,
         before: null,
         after: { id },
       })

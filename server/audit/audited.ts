@@ -6,7 +6,24 @@ import type { AuditAction } from '../../db/schema.js'
 import { viewerOf } from '../auth/session.js'
 import { type Actor, recordEvent } from './repository.js'
 
-type Entity = 'plan' | 'risk' | 'review' | 'measure' | 'report_version' | 'app_user' | 'owner_unit'
+type Entity =
+  | 'plan'
+  | 'risk'
+  | 'review'
+  | 'measure'
+  | 'report_version'
+  | 'app_user'
+  | 'owner_unit'
+  | 'inspection'
+  | 'development_area'
+
+/** What a change is made to; records outside any plan (inspections) name their committee instead. */
+export interface Target {
+  entity: Entity
+  id?: number
+  planId: number | null
+  committeeId?: number
+}
 
 /** The signed-in person at this moment. */
 export function actorOf(res: Response, clock: () => Date): Actor {
@@ -24,6 +41,19 @@ async function snapshot(db: Db, entity: Entity, id: number): Promise<Record<stri
   if (!row) return undefined
   // A stored PDF is identified by its SHA-256, which the row keeps; its bytes and password hashes stay out of the log.
   const { pdf: _pdf, password_hash: passwordHash, ...rest } = row as Record<string, unknown>
+  if (entity === 'development_area') {
+    // Linking an area to risks and measures is a change of the area.
+    const [risks, measures] = await Promise.all([
+      db.selectFrom('development_area_risk').select('risk_id').where('area_id', '=', id).orderBy('risk_id').execute(),
+      db
+        .selectFrom('development_area_measure')
+        .select('measure_id')
+        .where('area_id', '=', id)
+        .orderBy('measure_id')
+        .execute(),
+    ])
+    return { ...rest, risks: risks.map((r) => r.risk_id), measures: measures.map((m) => m.measure_id) }
+  }
   if (entity !== 'app_user') return rest
   // An account's roles are part of it, and a new password shows as a changed fingerprint, not as the hash.
   const [roles, units] = await Promise.all([
@@ -51,7 +81,7 @@ export async function audited<T>(
   db: Db,
   actor: Actor,
   action: AuditAction,
-  target: { entity: Entity; id?: number; planId: number | null },
+  target: Target,
   change: () => Promise<T>,
 ): Promise<T> {
   const before = target.id === undefined ? undefined : await snapshot(db, target.entity, target.id)
@@ -59,7 +89,15 @@ export async function audited<T>(
   const id = target.id ?? (result as number)
   const after = action === 'delete' ? undefined : await snapshot(db, target.entity, id)
   const planId = target.entity === 'plan' ? id : target.planId
-  await recordEvent(db, actor, { action, entity: target.entity, entityId: id, planId, before, after })
+  await recordEvent(db, actor, {
+    action,
+    entity: target.entity,
+    entityId: id,
+    planId,
+    committeeId: target.committeeId ?? null,
+    before,
+    after,
+  })
   return result
 }
 
@@ -68,7 +106,7 @@ export function auditedTransaction<T>(
   db: Db,
   actor: Actor,
   action: AuditAction,
-  target: { entity: Entity; id?: number; planId: number | null },
+  target: Target,
   change: (trx: Db) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute((trx) => audited(trx, actor, action, target, () => change(trx)))
@@ -91,9 +129,16 @@ export async function auditCascade(
     .select('measure.id')
     .where(column, '=', parent.id)
     .execute()
+  const risks =
+    parent.entity === 'plan'
+      ? await db.selectFrom('risk').select('id').where('plan_id', '=', parent.id).execute()
+      : [{ id: parent.id }]
+  await unlinkAreas(db, actor, {
+    riskIds: risks.map((r) => r.id),
+    measureIds: measures.map((m) => m.id),
+  })
   for (const { id } of measures) await audited(db, actor, 'delete', { entity: 'measure', id, planId }, async () => {})
   if (parent.entity === 'plan') {
-    const risks = await db.selectFrom('risk').select('id').where('plan_id', '=', parent.id).execute()
     const reviews = await db.selectFrom('review').select('id').where('plan_id', '=', parent.id).execute()
     for (const { id } of risks) await audited(db, actor, 'delete', { entity: 'risk', id, planId }, async () => {})
     for (const { id } of reviews) await audited(db, actor, 'delete', { entity: 'review', id, planId }, async () => {})
@@ -103,6 +148,59 @@ export async function auditCascade(
   for (const { id } of linked) {
     await audited(db, actor, 'update', { entity: 'review', id, planId }, async () => {
       await db.updateTable('review').set({ risk_id: null }).where('id', '=', id).execute()
+    })
+  }
+}
+
+/**
+ * Removes the links of development areas to risks and measures about to be deleted, each area's change in the
+ * log; the database would drop them silently (ON DELETE CASCADE).
+ */
+export async function unlinkAreas(
+  db: Db,
+  actor: Actor,
+  { riskIds, measureIds }: { riskIds: number[]; measureIds: number[] },
+): Promise<void> {
+  // `in ()` is not valid SQL, so each kind of link is looked at only when there are ids to look for.
+  const riskLinks = riskIds.length > 0
+  const measureLinks = measureIds.length > 0
+  const linked = [
+    ...(riskLinks
+      ? await db.selectFrom('development_area_risk').select('area_id').where('risk_id', 'in', riskIds).execute()
+      : []),
+    ...(measureLinks
+      ? await db
+          .selectFrom('development_area_measure')
+          .select('area_id')
+          .where('measure_id', 'in', measureIds)
+          .execute()
+      : []),
+  ]
+  const areaIds = [...new Set(linked.map((l) => l.area_id))]
+  if (areaIds.length === 0) return
+  const areas = await db
+    .selectFrom('development_area')
+    .innerJoin('inspection', 'inspection.id', 'development_area.inspection_id')
+    .select(['development_area.id', 'inspection.committee_id'])
+    .where('development_area.id', 'in', areaIds)
+    .execute()
+  for (const area of areas) {
+    const target = { entity: 'development_area', id: area.id, planId: null, committeeId: area.committee_id } as const
+    await audited(db, actor, 'update', target, async () => {
+      if (riskLinks) {
+        await db
+          .deleteFrom('development_area_risk')
+          .where('area_id', '=', area.id)
+          .where('risk_id', 'in', riskIds)
+          .execute()
+      }
+      if (measureLinks) {
+        await db
+          .deleteFrom('development_area_measure')
+          .where('area_id', '=', area.id)
+          .where('measure_id', 'in', measureIds)
+          .execute()
+      }
     })
   }
 }

@@ -20,6 +20,8 @@ export function eventHash(event: Hashed): string {
     event.before,
     event.after,
     event.prev_hash,
+    // Rows written before the column existed were hashed without it, and must still verify.
+    ...(event.committee_id === null ? [] : [event.committee_id]),
   ]
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex')
 }

@@ -18,6 +18,7 @@ export async function recordEvent(
     entity: string
     entityId: number
     planId: number | null
+    committeeId: number | null
     before: unknown
     after: unknown
   },
@@ -37,6 +38,7 @@ export async function recordEvent(
     entity: event.entity,
     entity_id: event.entityId,
     plan_id: event.planId,
+    committee_id: event.committeeId,
     before: event.before === undefined || event.before === null ? null : JSON.stringify(event.before),
     after: event.after === undefined || event.after === null ? null : JSON.stringify(event.after),
     prev_hash: last?.hash ?? genesis,
@@ -53,15 +55,16 @@ export async function listEvents(db: Db) {
 
 export async function searchEvents(
   db: Db,
-  filter: { planIds: number[]; accounts: boolean; text: string; entity: string; limit: number },
+  filter: { planIds: number[]; committeeIds: number[]; accounts: boolean; text: string; entity: string; limit: number },
 ) {
-  // Changes to accounts belong to no plan; only the administrator sees them.
+  // Changes to accounts belong to no plan and no committee; only the administrator sees them.
   let query = db
     .selectFrom('audit_event')
     .selectAll()
     .where((eb) =>
       eb.or([
         ...(filter.planIds.length > 0 ? [eb('plan_id', 'in', filter.planIds)] : []),
+        ...(filter.committeeIds.length > 0 ? [eb('committee_id', 'in', filter.committeeIds)] : []),
         ...(filter.accounts ? [eb('plan_id', 'is', null)] : []),
         eb.lit(false),
       ]),

@@ -4,9 +4,9 @@ import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { listPlans } from '../plans/repository.js'
 import { searchEvents } from './repository.js'
-import { describeEvent, entityOptions } from './view-model.js'
+import { describeEvent, entityOptions, inspectionOf } from './view-model.js'
 
-/** The searchable audit log: secretaries see their committees' plans, the administrator all. */
+/** The searchable audit log: secretaries see their committees' plans and inspections, the administrator all. */
 export function auditRoutes({ db }: Services): Router {
   const router = Router()
 
@@ -18,6 +18,7 @@ export function auditRoutes({ db }: Services): Router {
     const entity = entityOptions.some((o) => o.value === req.query.typ) ? String(req.query.typ) : ''
     const events = await searchEvents(db, {
       planIds: plans.map((p) => p.id),
+      committeeIds: [...viewer.secretaryOf],
       accounts: viewer.isAdmin,
       text,
       entity,
@@ -32,6 +33,7 @@ export function auditRoutes({ db }: Services): Router {
         ...e,
         ...describeEvent(e),
         planTitle: e.plan_id ? planTitle.get(e.plan_id) : undefined,
+        inspectionId: inspectionOf(e),
       })),
     })
   })

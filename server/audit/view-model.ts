@@ -31,6 +31,31 @@ const fieldLabels: Record<string, string> = {
   password: 'Lösenord',
   name: 'Namn',
   email: 'E-postadress',
+  origin_area_id: 'Ursprung',
+  authority: 'Myndighet',
+  kind: 'Typ av granskning',
+  authority_diary_number: 'Myndighetens diarienummer',
+  principal: 'Huvudman',
+  subject: 'Granskat objekt',
+  period: 'Granskningsperiod',
+  decision_date: 'Beslutsdatum',
+  report_deadline: 'Redovisas senast',
+  approval_meeting_date: 'Redovisningen godkänd, sammanträde',
+  approval_minutes_paragraph: 'Redovisningen godkänd, paragraf',
+  report_sent_date: 'Redovisningen skickad',
+  follow_up_decision_date: 'Uppföljningsbeslut',
+  closed: 'Avslutad av myndigheten',
+  signatories: 'Undertecknare',
+  heading: 'Rubrik',
+  legal_basis: 'Författningsstöd',
+  initial_assessment: 'Bedömning vid granskningen',
+  required_development: 'Vad som behöver utvecklas',
+  outcome: 'Bedömning i uppföljningen',
+  outcome_comment: 'Myndighetens kommentar',
+  closed_meeting_date: 'Avslutat av nämnden, sammanträde',
+  closed_minutes_paragraph: 'Avslutat av nämnden, paragraf',
+  risks: 'Kopplade risker',
+  measures: 'Kopplade åtgärder',
 }
 
 /** The Swedish label of a record field or form field ("whatToDo" and "what_to_do" alike). */
@@ -48,6 +73,8 @@ const entityLabels: Record<string, string> = {
   report_version: 'Fastställd rapport',
   app_user: 'Användare',
   owner_unit: 'Ansvarig enhet',
+  inspection: 'Extern granskning',
+  development_area: 'Utvecklingsområde',
 }
 
 /** An audit row as people read it: what happened, to what, and which fields changed. */
@@ -64,6 +91,8 @@ export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' |
     subject: String(
       after.title ??
         before.title ??
+        after.heading ??
+        before.heading ??
         after.diary_number ??
         before.diary_number ??
         after.email ??
@@ -77,3 +106,11 @@ export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' |
 }
 
 export const entityOptions = Object.entries(entityLabels).map(([value, label]) => ({ value, label }))
+
+/** The external inspection an event of an inspection or one of its development areas belongs to. */
+export function inspectionOf(event: Pick<AuditEventTable, 'entity' | 'entity_id' | 'before' | 'after'>) {
+  if (event.entity === 'inspection') return event.entity_id
+  if (event.entity !== 'development_area') return undefined
+  const row = JSON.parse(event.after ?? event.before ?? '{}') as { inspection_id?: number }
+  return row.inspection_id
+}

@@ -18,19 +18,22 @@ export interface Viewer {
   unitCommittees: ReadonlySet<number>
 }
 
-type PlanRef = { committee_id: number }
+/** A committee's record: a plan, or an external inspection. */
+type CommitteeRecord = { committee_id: number }
 
 export const can = {
-  readPlan: (v: Viewer, plan: PlanRef) =>
+  /** Read a committee's plans, reports and external inspections. */
+  readCommittee: (v: Viewer, record: CommitteeRecord) =>
     v.isAdmin ||
-    v.secretaryOf.has(plan.committee_id) ||
-    v.readerOf.has(plan.committee_id) ||
-    v.unitCommittees.has(plan.committee_id),
-  editPlan: (v: Viewer, plan: PlanRef) => v.secretaryOf.has(plan.committee_id),
+    v.secretaryOf.has(record.committee_id) ||
+    v.readerOf.has(record.committee_id) ||
+    v.unitCommittees.has(record.committee_id),
+  /** Change them: the committee's secretary. */
+  editCommittee: (v: Viewer, record: CommitteeRecord) => v.secretaryOf.has(record.committee_id),
   createPlans: (v: Viewer) => v.secretaryOf.size > 0,
   readLog: (v: Viewer) => v.isAdmin || v.secretaryOf.size > 0,
   manageUsers: (v: Viewer) => v.isAdmin,
-  updateMeasure: (v: Viewer, plan: PlanRef, measure: { owner_unit_id: number }) =>
+  updateMeasure: (v: Viewer, plan: CommitteeRecord, measure: { owner_unit_id: number }) =>
     v.secretaryOf.has(plan.committee_id) || v.unitIds.has(measure.owner_unit_id),
 }
 

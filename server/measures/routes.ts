@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
-import { actorOf, auditedTransaction } from '../audit/audited.js'
+import { actorOf, auditedTransaction, unlinkAreas } from '../audit/audited.js'
 import { eventsOf } from '../audit/repository.js'
 import { describeEvent } from '../audit/view-model.js'
 import { authorize, can } from '../auth/permissions.js'
@@ -9,8 +9,11 @@ import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { direction, type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
+import { findAreaWithInspection, listAreasOfMeasure, listCommitteeAreas } from '../inspections/repository.js'
+import { areaLink, areaOriginLabel } from '../inspections/view-model.js'
 import { move, nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
+import { listReviews } from '../reviews/repository.js'
 import { findRisk, listRisks } from '../risks/repository.js'
 import { isOverdue, labelOf, measureStatuses } from '../vocabulary.js'
 import {
@@ -47,21 +50,33 @@ export function measureRoutes({ db, clock }: Services): Router {
   ]
 
   async function renderForm(res: Response, plan: PlanContext, locals: object, status = 200) {
-    const [risks, units] = await Promise.all([listRisks(db, plan.id), listOwnerUnits(db, plan.administrationId)])
+    const [risks, units, areas] = await Promise.all([
+      listRisks(db, plan.id),
+      listOwnerUnits(db, plan.administrationId),
+      listCommitteeAreas(db, plan.committee_id),
+    ])
     res.status(status).render('measures/form', {
       ...locals,
       riskOptions: risks.map((r) => ({ value: r.id, label: r.title })),
       ownerOptions: units.map((u) => ({ value: u.id, label: u.name })),
+      originOptions: areas.map((a) => ({ value: a.id, label: areaOriginLabel(a) })),
       statusOptions,
     })
   }
 
-  /** The chosen risk and owner unit must belong to this plan and its administration. */
+  /** The chosen risk, owner unit and origin must belong to this plan, its administration and its committee. */
   async function checkChoices(plan: PlanContext, value: MeasureForm): Promise<FieldErrors> {
-    const [risks, units] = await Promise.all([listRisks(db, plan.id), listOwnerUnits(db, plan.administrationId)])
+    const [risks, units, areas] = await Promise.all([
+      listRisks(db, plan.id),
+      listOwnerUnits(db, plan.administrationId),
+      listCommitteeAreas(db, plan.committee_id),
+    ])
     const errors: FieldErrors = {}
     if (!risks.some((r) => r.id === value.riskId)) errors.riskId = 'Välj en risk i listan.'
     if (!units.some((u) => u.id === value.ownerUnitId)) errors.ownerUnitId = 'Välj en ansvarig enhet i listan.'
+    if (value.originAreaId !== null && !areas.some((a) => a.id === value.originAreaId)) {
+      errors.originAreaId = 'Välj ett utvecklingsområde i listan.'
+    }
     return errors
   }
 
@@ -74,6 +89,7 @@ export function measureRoutes({ db, clock }: Services): Router {
     responsible_person: v.responsiblePerson,
     due_date: v.dueDate,
     status: v.status,
+    origin_area_id: v.originAreaId,
   })
 
   /** The risk the user came from is preselected, and "Avbryt" leads back to it, also after a failed post. */
@@ -99,7 +115,12 @@ export function measureRoutes({ db, clock }: Services): Router {
   router.get('/atgarder/ny', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
     const page = await newMeasurePage(plan, req.query.risk)
-    await renderForm(res, plan, { ...page, ...formState({ riskId: page.riskId, status: 'not_started' }) })
+    // "Ny åtgärd härifrån" on a development area's page names the area as the origin.
+    const originAreaId = typeof req.query.ursprung === 'string' ? req.query.ursprung : ''
+    await renderForm(res, plan, {
+      ...page,
+      ...formState({ riskId: page.riskId, status: 'not_started', originAreaId }),
+    })
   })
 
   router.post('/atgarder/ny', async (req, res) => {
@@ -121,9 +142,12 @@ export function measureRoutes({ db, clock }: Services): Router {
   })
 
   async function renderMeasure(res: Response, plan: PlanContext, measure: MeasureContext, statusErrors = {}) {
-    const [history, events] = await Promise.all([
+    const [history, events, origin, linkedAreas, reviews] = await Promise.all([
       listStatusChanges(db, measure.id),
       eventsOf(db, 'measure', measure.id),
+      measure.origin_area_id === null ? undefined : findAreaWithInspection(db, measure.origin_area_id),
+      listAreasOfMeasure(db, measure.id),
+      listReviews(db, plan.id),
     ])
     res.status(Object.keys(statusErrors).length > 0 ? 400 : 200).render('measures/show', {
       title: `Åtgärd: ${measure.title}`,
@@ -137,6 +161,10 @@ export function measureRoutes({ db, clock }: Services): Router {
       })),
       statusOptions,
       mayUpdate: can.updateMeasure(viewerOf(res), plan, measure),
+      // Where the measure came from: a development area of an external inspection, or the plan's own reviews.
+      origin: origin && areaLink(origin),
+      riskReviews: reviews.filter((r) => r.risk_id === measure.risk_id).map((r) => r.diary_number),
+      linkedAreas: linkedAreas.map(areaLink),
       changes: events.map((e) => ({ ...e, ...describeEvent(e) })),
       ...formState({ status: measure.status, version: measure.version }, statusErrors),
     })
@@ -214,6 +242,7 @@ export function measureRoutes({ db, clock }: Services): Router {
         responsiblePerson: measure.responsible_person,
         dueDate: measure.due_date ?? '',
         status: measure.status,
+        originAreaId: measure.origin_area_id ?? '',
         version: measure.version,
       }),
     })
@@ -249,9 +278,11 @@ export function measureRoutes({ db, clock }: Services): Router {
 
   router.post('/atgarder/:measureId/ta-bort', async (req, res) => {
     const { plan, measure } = await load(req, res, 'edit')
-    await auditedTransaction(db, actorOf(res, clock), 'delete', target(plan, measure), (trx) =>
-      deleteMeasure(trx, measure.id),
-    )
+    const actor = actorOf(res, clock)
+    await auditedTransaction(db, actor, 'delete', target(plan, measure), async (trx) => {
+      await unlinkAreas(trx, actor, { riskIds: [], measureIds: [measure.id] })
+      await deleteMeasure(trx, measure.id)
+    })
     res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)
   })
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { baseVersion, chosenId, oneOf, optionalDate, optionalText, requiredText } from '../forms.js'
+import { baseVersion, chosenId, oneOf, optionalChosenId, optionalDate, optionalText, requiredText } from '../forms.js'
 import { measureStatuses } from '../vocabulary.js'
 
 const status = oneOf(measureStatuses, 'Välj en status i listan.')
@@ -13,6 +13,7 @@ export const measureForm = z.object({
   responsiblePerson: optionalText(200),
   dueDate: optionalDate,
   status,
+  originAreaId: optionalChosenId,
   version: baseVersion,
 })
 

@@ -21,9 +21,9 @@ export async function requirePlan(
   const plan = await findPlan(db, idFrom(params.planId, 'Planen'))
   if (!plan) throw new NotFoundError('Planen')
   const viewer = viewerOf(res)
-  authorize(access === 'edit' ? can.editPlan(viewer, plan) : can.readPlan(viewer, plan))
+  authorize(access === 'edit' ? can.editCommittee(viewer, plan) : can.readCommittee(viewer, plan))
   // What the pages offer: buttons for changes only to those who may make them.
-  res.locals.mayEdit = can.editPlan(viewer, plan)
+  res.locals.mayEdit = can.editCommittee(viewer, plan)
   return plan
 }
 

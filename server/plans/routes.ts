@@ -6,6 +6,7 @@ import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
+import { offeredAreas } from '../inspections/offers.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
 import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
@@ -98,7 +99,7 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/', async (_req, res) => {
     const viewer = viewerOf(res)
-    const plans = (await listPlans(db)).filter((p) => can.readPlan(viewer, { committee_id: p.committeeId }))
+    const plans = (await listPlans(db)).filter((p) => can.readCommittee(viewer, { committee_id: p.committeeId }))
     const committees = [...new Map(plans.map((p) => [p.committeeId, p])).values()].sort(
       (a, b) =>
         collator.compare(a.municipalityName, b.municipalityName) || collator.compare(a.committeeName, b.committeeName),
@@ -138,12 +139,14 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/:planId', async (req, res) => {
     const plan = await loadPlan(req, res, 'read')
-    const [risks, measures, reviews] = await Promise.all([
+    const [risks, measures, reviews, offered] = await Promise.all([
       listRisks(db, plan.id),
       listMeasuresOfPlan(db, plan.id),
       listReviews(db, plan.id),
+      offeredAreas(db, plan),
     ])
     res.render('plans/show', {
+      offered,
       title: `${plan.committeeName}: ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan).slice(0, 1),
       plan,

@@ -1,11 +1,14 @@
 import { type Request, type Response, Router } from 'express'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
-import { actorOf, auditCascade, auditedTransaction } from '../audit/audited.js'
+import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/audited.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { direction, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
+import { findAreaWithInspection, linkRisk, listAreasOfRisk } from '../inspections/repository.js'
+import { auditTarget } from '../inspections/require-inspection.js'
+import { areaLink } from '../inspections/view-model.js'
 import { listMeasuresOfRisk } from '../measures/repository.js'
 import { move, nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
@@ -57,33 +60,68 @@ export function riskRoutes({ db, clock }: Services): Router {
     scope: v.scope,
   })
 
+  /**
+   * A development area of the committee's inspections that the new risk takes up (the plan page offers open
+   * ones), named by `omrade` in the link or `areaId` in the form; anything else names none.
+   */
+  async function areaToTakeUp(plan: PlanContext, raw: unknown) {
+    if (typeof raw !== 'string' || !/^\d{1,10}$/.test(raw)) return undefined
+    const area = await findAreaWithInspection(db, Number(raw))
+    return area && area.committee_id === plan.committee_id ? area : undefined
+  }
+
+  const areaOnPage = (area: Awaited<ReturnType<typeof areaToTakeUp>>) => area && { id: area.id, ...areaLink(area) }
+
   router.get('/ny', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
-    renderForm(res, { ...newRiskPage(plan), ...formState({ treatment: 'review', scope: 'committee' }) })
+    const area = await areaToTakeUp(plan, req.query.omrade)
+    renderForm(res, {
+      ...newRiskPage(plan),
+      area: areaOnPage(area),
+      ...formState({
+        treatment: 'review',
+        scope: 'committee',
+        title: area?.heading ?? '',
+        description: area?.required_development ?? '',
+      }),
+    })
   })
 
   router.post('/ny', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
+    const area = await areaToTakeUp(plan, req.body.areaId)
     const parsed = parseForm(riskForm, req.body)
-    if (!parsed.ok) return renderForm(res, { ...newRiskPage(plan), ...formState(req.body, parsed.errors) }, 400)
-    const id = await auditedTransaction(
-      db,
-      actorOf(res, clock),
-      'create',
-      { entity: 'risk', planId: plan.id },
-      async (trx) =>
-        insertRisk(trx, {
-          ...toRow(parsed.value),
-          plan_id: plan.id,
-          position: await nextPosition(trx, 'risk', plan.id),
-        }),
-    )
+    if (!parsed.ok) {
+      return renderForm(
+        res,
+        { ...newRiskPage(plan), area: areaOnPage(area), ...formState(req.body, parsed.errors) },
+        400,
+      )
+    }
+    const actor = actorOf(res, clock)
+    const id = await auditedTransaction(db, actor, 'create', { entity: 'risk', planId: plan.id }, async (trx) => {
+      const riskId = await insertRisk(trx, {
+        ...toRow(parsed.value),
+        plan_id: plan.id,
+        position: await nextPosition(trx, 'risk', plan.id),
+      })
+      if (area) {
+        await audited(trx, actor, 'update', auditTarget('development_area', area, area.id), () =>
+          linkRisk(trx, area.id, riskId),
+        )
+      }
+      return riskId
+    })
     res.redirect(303, `/planer/${plan.id}/risker/${id}`)
   })
 
   router.get('/:riskId', async (req, res) => {
     const { plan, risk } = await load(req, res, 'read')
-    const [measures, reviews] = await Promise.all([listMeasuresOfRisk(db, risk.id), listReviews(db, plan.id)])
+    const [measures, reviews, areas] = await Promise.all([
+      listMeasuresOfRisk(db, risk.id),
+      listReviews(db, plan.id),
+      listAreasOfRisk(db, risk.id),
+    ])
     const [shown] = planOverview([risk], measures, swedishDate(clock())).risks
     res.render('risks/show', {
       title: `Risk: ${risk.title}`,
@@ -92,6 +130,7 @@ export function riskRoutes({ db, clock }: Services): Router {
       risk: shown,
       measures: shown?.measures,
       reviews: reviews.filter((r) => r.risk_id === risk.id).map(reviewLine),
+      areas: areas.map(areaLink),
     })
   })
 
