@@ -46,9 +46,6 @@ export interface ReportInspection {
   }[]
 }
 
-/** The id of the section on external inspections, which the table of contents points at. */
-export const inspectionsAnchor = 'report-inspections'
-
 export interface ReportData {
   planId: number
   /** "Uppföljning förbättringsåtgärder 2020" */
@@ -69,14 +66,6 @@ export interface ReportData {
   risks: ReportRisk[]
   /** The year's external inspections, and older ones linked to the plan's risks and measures. */
   inspections: ReportInspection[]
-}
-
-/** Every heading the table of contents points at, in document order. */
-export function reportAnchors(data: ReportData): string[] {
-  return [
-    ...data.risks.flatMap((risk) => [risk.anchor, ...risk.measures.map((m) => m.anchor)]),
-    ...(data.inspections.length > 0 ? [inspectionsAnchor] : []),
-  ]
 }
 
 const collator = new Intl.Collator('sv-SE')

@@ -23,7 +23,7 @@ describe('the report as HTML', () => {
     expect($('style').text()).toContain('@page')
   })
 
-  it('puts cover, contents, introduction with the reviews, summary and measures in that order', async () => {
+  it('puts cover, contents, introduction with the reviews, summary, measures and inspections in that order', async () => {
     const { $ } = await demoReport()
     expect($('.report-cover h1').text()).toBe('Uppföljning förbättringsåtgärder 2020')
     expect($('.report-cover').text()).toContain('Utkast')
@@ -31,16 +31,17 @@ describe('the report as HTML', () => {
       $('h2')
         .map((_, e) => $(e).text())
         .get(),
-    ).toEqual(['Innehållsförteckning', 'Inledning', 'Sammanfattning', 'Förbättringsåtgärder'])
+    ).toEqual(['Innehållsförteckning', 'Inledning', 'Sammanfattning', 'Förbättringsåtgärder', 'Externa granskningar'])
     expect($('.report-reviews li').last().text()).toBe(
       'GRF-2020-11767 Uppföljning av internkontrollplan 2020 - Otillåten påverkan. Sammanträde 2020-09-23, protokoll §138.',
     )
   })
 
-  it('lists every risk and measure in the contents, each linking to its heading', async () => {
+  it('lists every risk and measure, and the external inspections, in the contents, each linking to its heading', async () => {
     const { $ } = await demoReport()
     const entries = $('.report-toc__entry')
-    expect(entries).toHaveLength(18)
+    // 6 risks, 12 measures, and the section on Landskrona's inspection linked to the plan's grading risk.
+    expect(entries).toHaveLength(19)
     entries.each((_, entry) => {
       const target = $($(entry).attr('href') as string)
       expect(target.text()).toBe($(entry).children().first().text())

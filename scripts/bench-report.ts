@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks'
 import { migrateToLatest, openDatabase } from '../db/connection.js'
 import { loadDemoDataIfEmpty } from '../db/seed/demo.js'
-import { buildReportData, reportAnchors } from '../reports/build-data.js'
+import { buildReportData } from '../reports/build-data.js'
 import { makeReportPdf } from '../reports/make-report.js'
 import { loadPdf, namedDestinationPages } from '../reports/pdf-document.js'
 import { renderReportHtml } from '../reports/render-html.js'
@@ -102,7 +102,7 @@ async function bench(label: string, planId: number, runs: number) {
     await pdf.printOnce(finalHtml)
     once.push(performance.now() - start)
   }
-  const measures = reportAnchors(data).length - data.risks.length
+  const measures = data.risks.reduce((n, risk) => n + risk.measures.length, 0)
   const ratio = median(full) / median(once)
   console.log(
     `${label.padEnd(22)} ${String(measures).padStart(5)} measures ${String(landed.size).padStart(5)} headings ` +

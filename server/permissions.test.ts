@@ -98,6 +98,29 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /planer/:planId/rapport/pdf': edit,
   'POST /planer/:planId/rapport/faststall': edit,
   'GET /planer/:planId/rapport/versioner/:versionId': read,
+  'GET /externa-granskningar': signedIn,
+  'GET /externa-granskningar/tidsfrister': signedIn,
+  'GET /externa-granskningar/ny': edit,
+  'POST /externa-granskningar/ny': edit,
+  'GET /externa-granskningar/:inspectionId': read,
+  'GET /externa-granskningar/:inspectionId/redigera': edit,
+  'POST /externa-granskningar/:inspectionId/redigera': edit,
+  'GET /externa-granskningar/:inspectionId/ta-bort': edit,
+  'POST /externa-granskningar/:inspectionId/ta-bort': edit,
+  'GET /externa-granskningar/:inspectionId/redovisning': edit,
+  'GET /externa-granskningar/:inspectionId/omraden/ny': edit,
+  'POST /externa-granskningar/:inspectionId/omraden/ny': edit,
+  'GET /externa-granskningar/:inspectionId/omraden/:areaId': read,
+  'GET /externa-granskningar/:inspectionId/omraden/:areaId/redigera': edit,
+  'POST /externa-granskningar/:inspectionId/omraden/:areaId/redigera': edit,
+  'GET /externa-granskningar/:inspectionId/omraden/:areaId/ta-bort': edit,
+  'POST /externa-granskningar/:inspectionId/omraden/:areaId/ta-bort': edit,
+  'POST /externa-granskningar/:inspectionId/omraden/:areaId/risker': edit,
+  'POST /externa-granskningar/:inspectionId/omraden/:areaId/risker/ta-bort': edit,
+  'POST /externa-granskningar/:inspectionId/omraden/:areaId/atgarder': edit,
+  'POST /externa-granskningar/:inspectionId/omraden/:areaId/atgarder/ta-bort': edit,
+  'POST /externa-granskningar/:inspectionId/omraden/:areaId/avsluta': edit,
+  'POST /externa-granskningar/:inspectionId/omraden/:areaId/ateroppna': edit,
 }
 
 /** "GET /planer/:planId" for every route the app's router holds, mounted routers included. */
@@ -131,6 +154,7 @@ async function world() {
     .where('owner_unit_id', '=', unit('HR-avdelningen'))
     .executeTakeFirstOrThrow()
   const review = await db.selectFrom('review').select('id').executeTakeFirstOrThrow()
+  const area = await db.selectFrom('development_area').select(['id', 'inspection_id']).executeTakeFirstOrThrow()
   const version = await insertReportVersion(db, {
     planId,
     versionNumber: 1,
@@ -145,6 +169,8 @@ async function world() {
     measureId: measure.id,
     reviewId: review.id,
     versionId: version.id,
+    inspectionId: area.inspection_id,
+    areaId: area.id,
     // The demo läsare: an account that is not the administrator's own.
     userId: (
       await db
@@ -194,7 +220,8 @@ describe('who may do what', () => {
       // A post may change or delete what the next one needs: each gets a fresh world.
       const w = route.startsWith('POST') ? await world() : shared
       found[route] = {} as Record<Kind, string>
-      for (const kind of kinds) {
+      // The secretary goes last: a delete they may make would otherwise leave the others a 404 instead of a 403.
+      for (const kind of [...kinds.filter((k) => k !== 'sekreterare'), 'sekreterare'] as const) {
         const result = await outcome(w, kind, route)
         ;(found[route] as Record<Kind, string>)[kind] = result
       }

@@ -44,17 +44,25 @@ describe('the audit trail', () => {
     await submitForm(agent, `/planer/${planId}/risker/${risk.id}/ta-bort`, {}, 303)
 
     const events = await listEvents(db)
-    // Deleting the risk also records the two measures it took with it and the review it unlinked.
+    // Deleting the risk also records the development area it unlinked (Landskrona's, in the demo), the two
+    // measures it took with it and the review it unlinked.
     expect(events.map((e) => [e.user_name, e.action, e.entity])).toEqual([
       ['Sara Sekreterare', 'update', 'measure'],
       ['Hanna Holm', 'update', 'measure'],
+      ['Sara Sekreterare', 'update', 'development_area'],
       ['Sara Sekreterare', 'delete', 'measure'],
       ['Sara Sekreterare', 'delete', 'measure'],
       ['Sara Sekreterare', 'update', 'review'],
       ['Sara Sekreterare', 'delete', 'risk'],
     ])
-    const [edit, status, , , unlinked, removal] = events
+    const [edit, status, area, , , unlinked, removal] = events
     expect(JSON.parse(unlinked?.after ?? '{}').risk_id).toBeNull()
+    expect(JSON.parse(area?.before ?? '{}')).toMatchObject({
+      risks: [risk.id],
+      measures: [expect.any(Number), expect.any(Number)],
+    })
+    expect(JSON.parse(area?.after ?? '{}')).toMatchObject({ risks: [], measures: [] })
+    expect(area?.committee_id).toEqual(expect.any(Number))
     expect(JSON.parse(edit?.before ?? '{}').title).toBe(measure.title)
     expect(JSON.parse(edit?.after ?? '{}').title).toBe('Informationsinsats, reviderad')
     expect([JSON.parse(status?.before ?? '{}').status, JSON.parse(status?.after ?? '{}').status]).toEqual([
