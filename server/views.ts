@@ -12,5 +12,8 @@ export function createViews(): ExpressHandlebars {
     layoutsDir: `${viewsDir}/layouts`,
     partialsDir: `${viewsDir}/partials`,
     helpers,
+    // An indented partial call would otherwise indent every line of its output, the text inside a
+    // <textarea> too: each save of an unchanged form would add spaces to the stored text.
+    compilerOptions: { preventIndent: true },
   })
 }

@@ -2,8 +2,8 @@ import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { swedishDate } from '../dates.js'
-import { NotFoundError } from '../errors.js'
-import { type FieldErrors, formState, parseForm } from '../forms.js'
+import { ConflictError, NotFoundError } from '../errors.js'
+import { baseVersion, type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { isOverdue } from '../vocabulary.js'
 import {
@@ -240,21 +240,17 @@ export function areaRoutes({ db, clock }: Services): Router {
     res.redirect(303, `${areaHref(inspection, area)}#measures-heading`)
   })
 
-  // Only the committee closes an area the authority left with further measures needed.
+  // Only the committee closes an area the authority left with further measures needed; the form is offered
+  // for no other. A post from a page that is out of date gets the 409 page saying what changed since.
   router.post('/:areaId/avsluta', async (req, res) => {
     const { inspection, area } = await load(req, res, 'edit')
-    if (areaSummary(area, inspection).state !== 'open') {
-      return renderArea(res, inspection, area, {
-        values: req.body,
-        errors: {
-          meetingDate: 'Bara ett område där myndigheten bedömt att ytterligare åtgärder behövs avslutas av nämnden.',
-        },
-      })
-    }
+    const version = baseVersion.parse(req.body?.version)
+    if (version !== area.version) throw new ConflictError('development_area', area.id, version)
+    if (areaSummary(area, inspection).state !== 'open') return res.redirect(303, areaHref(inspection, area))
     const parsed = parseForm(closeAreaForm, req.body)
     if (!parsed.ok) return renderArea(res, inspection, area, { values: req.body, errors: parsed.errors })
     await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
-      updateArea(trx, area.id, parsed.value.version, {
+      updateArea(trx, area.id, version, {
         closed_meeting_date: parsed.value.meetingDate,
         closed_minutes_paragraph: parsed.value.minutesParagraph,
       }),
@@ -264,10 +260,12 @@ export function areaRoutes({ db, clock }: Services): Router {
 
   router.post('/:areaId/ateroppna', async (req, res) => {
     const { inspection, area } = await load(req, res, 'edit')
-    const parsed = parseForm(closeAreaForm.pick({ version: true }), req.body)
-    if (parsed.ok && area.closed_meeting_date !== null) {
+    if (area.closed_meeting_date !== null) {
       await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
-        updateArea(trx, area.id, parsed.value.version, { closed_meeting_date: null, closed_minutes_paragraph: null }),
+        updateArea(trx, area.id, baseVersion.parse(req.body?.version), {
+          closed_meeting_date: null,
+          closed_minutes_paragraph: null,
+        }),
       )
     }
     res.redirect(303, areaHref(inspection, area))

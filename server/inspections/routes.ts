@@ -119,7 +119,7 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
     res.render('inspections/index', {
       title: 'Externa granskningar',
       mayCreate: (await ownCommittees(res)).length > 0,
-      inspections: inspections.map((i) => ({ ...i, openCount: i.areas.filter((a) => a.open).length })),
+      inspections: inspections.map((i) => ({ ...i, openCount: i.areas.filter((a) => a.state === 'open').length })),
       openAreas: inspections.flatMap((i) =>
         i.areas
           .filter((a) => a.state === 'open')

@@ -74,7 +74,6 @@ export type AreaForm = z.output<typeof areaForm>
 export const closeAreaForm = z.object({
   meetingDate: requiredDate('Ange datum för nämndens sammanträde.'),
   minutesParagraph: optionalParagraph,
-  version: baseVersion,
 })
 
 /** A risk, or a measure, to link a development area to or unlink it from. */

@@ -38,7 +38,6 @@ export function areaSummary<A extends AreaFacts>(area: A, inspection: { closed: 
     ...area,
     state,
     stateLabel: stateLabels[state],
-    open: state === 'open' || state === 'ongoing',
     outcomeLabel: outcome?.label ?? 'Inte bedömt ännu',
     outcomeWording: outcome?.wording ?? '',
   }
