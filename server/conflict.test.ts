@@ -77,4 +77,29 @@ describe('two people editing one measure at once', () => {
     const plan = await db.selectFrom('plan').select('title').where('id', '=', planId).executeTakeFirstOrThrow()
     expect(plan.title).toBe('Ändrad av någon annan')
   })
+
+  it('refuses a closing of a development area that someone edited meanwhile, and leads back to the area', async () => {
+    const { agent, db } = await createTestApp()
+    const area = await db
+      .selectFrom('development_area')
+      .select(['id', 'inspection_id'])
+      .where('outcome', '=', 'further_measures_needed')
+      .executeTakeFirstOrThrow()
+    const page = `/externa-granskningar/${area.inspection_id}/omraden/${area.id}`
+    const closing = await openForm(agent, page)
+    expect(closing.action).toBe(`${page}/avsluta`)
+    await db.updateTable('development_area').set({ version: 2 }).where('id', '=', area.id).execute()
+    const refused = await agent
+      .post(closing.action)
+      .type('form')
+      .send({ ...closing.hidden, meetingDate: '2025-09-23', minutesParagraph: '12' })
+      .expect(409)
+    expect(html(refused.text)('a.button').attr('href')).toBe(page)
+    const saved = await db
+      .selectFrom('development_area')
+      .select('closed_meeting_date')
+      .where('id', '=', area.id)
+      .executeTakeFirstOrThrow()
+    expect(saved.closed_meeting_date).toBeNull()
+  })
 })

@@ -24,8 +24,9 @@ export function conflictHandler(db: Db): ErrorRequestHandler {
         title: 'Någon annan hann ändra först',
         changes: since.map((e) => ({ ...e, ...describeEvent(e) })),
         typed,
-        // The edit form itself, opened again, shows the saved version; a status form lives on the measure page.
-        formHref: req.originalUrl.replace(/\/status$/, ''),
+        // The edit form itself, opened again, shows the saved version; the forms that change a status, or close
+        // or reopen a development area, live on the page of their record.
+        formHref: req.originalUrl.replace(/\/(status|avsluta|ateroppna)$/, ''),
       })
     } catch (error) {
       next(error)

@@ -91,6 +91,21 @@ describe('the audit trail', () => {
     expect(none('main').text()).toContain('Inga ändringar hittades.')
   })
 
+  it('shows the secretary the changes to their committee’s inspections, which belong to no plan', async () => {
+    const { agent, db } = await createTestApp()
+    const area = await db.selectFrom('development_area').select(['id', 'inspection_id']).executeTakeFirstOrThrow()
+    const areaPage = `/externa-granskningar/${area.inspection_id}/omraden/${area.id}`
+    const risk = (await demoPlan(db)).risks[0] as { id: number }
+    await submitForm(agent, areaPage, { riskId: String(risk.id) }, 303, `${areaPage}/risker`)
+    const found = html((await agent.get('/logg?typ=development_area').expect(200)).text)
+    expect(found('tbody tr')).toHaveLength(1)
+    expect(found('tbody tr td').eq(3).text()).toBe('Kopplade risker')
+    expect(found('tbody tr a').attr('href')).toBe(`/externa-granskningar/${area.inspection_id}`)
+    // Nobody outside the committee's secretaries and the administrator sees them.
+    const reader = await createTestApp({ as: 'lasare' })
+    await reader.agent.get('/logg').expect(403)
+  })
+
   it('finds the first row that was altered or removed', async () => {
     const { db } = await createTestApp({ as: null })
     const actor: Actor = { userId: null, userName: 'Test', at: '2021-03-15T09:00:00Z' }

@@ -2,6 +2,7 @@ import { Router } from 'express'
 import type { Services } from '../app.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
+import { listInspections } from '../inspections/repository.js'
 import { listPlans } from '../plans/repository.js'
 import { searchEvents } from './repository.js'
 import { describeEvent, entityOptions, inspectionOf } from './view-model.js'
@@ -25,6 +26,8 @@ export function auditRoutes({ db }: Services): Router {
       limit: 200,
     })
     const planTitle = new Map(plans.map((p) => [p.id, `${p.committeeName}: ${p.title}`]))
+    // Only inspections still in the register get a link; a deleted one's rows stay, named by the log itself.
+    const inspectionTitle = new Map((await listInspections(db)).map((i) => [i.id, i.title]))
     res.render('audit/index', {
       title: 'Ändringslogg',
       values: { q: text, typ: entity },
@@ -33,10 +36,15 @@ export function auditRoutes({ db }: Services): Router {
         ...e,
         ...describeEvent(e),
         planTitle: e.plan_id ? planTitle.get(e.plan_id) : undefined,
-        inspectionId: inspectionOf(e),
+        inspection: inspectionLink(inspectionOf(e), inspectionTitle),
       })),
     })
   })
 
   return router
+}
+
+function inspectionLink(id: number | undefined, titles: Map<number, string>) {
+  const title = id === undefined ? undefined : titles.get(id)
+  return title === undefined ? undefined : { href: `/externa-granskningar/${id}`, text: `Extern granskning: ${title}` }
 }
