@@ -87,6 +87,8 @@ describe('the plan register, used in a browser', () => {
       'Ansvarig enhet HR-avdelningen',
       'Status Ej påbörjad',
       `Klart senast ${dueDate}`,
+      // The new risk has no review and the measure no development area: it comes from the internal control.
+      'Ursprung Intern kontroll',
     ])
 
     await choose(page, 'Ny status', 'Pågående')
