@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express'
 import type { Db } from '../../db/connection.js'
 import type { Config } from '../config.js'
-import { can, type Viewer } from './permissions.js'
+import { authorize, can, type Viewer } from './permissions.js'
 import { deleteSession, findSession, loadViewer, touchSession } from './repository.js'
 
 declare global {
@@ -49,6 +49,16 @@ export const requireViewer: RequestHandler = (req, res, next) => {
   if (res.locals.viewer) return next()
   const back = req.method === 'GET' ? `?till=${encodeURIComponent(req.originalUrl)}` : ''
   res.redirect(303, `/logga-in${back}`)
+}
+
+/**
+ * The 403 page unless the signed-in person may read a committee's record (a plan, an inspection), or for
+ * `edit` change it as the committee's secretary; the page then offers changes only to those who may make them.
+ */
+export function requireCommitteeAccess(res: Response, record: { committee_id: number }, access: 'read' | 'edit') {
+  const viewer = viewerOf(res)
+  authorize(access === 'edit' ? can.editCommittee(viewer, record) : can.readCommittee(viewer, record))
+  res.locals.mayEdit = can.editCommittee(viewer, record)
 }
 
 export function viewerOf(res: Response): Viewer {

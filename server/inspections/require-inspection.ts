@@ -1,7 +1,6 @@
 import type { Response } from 'express'
 import type { Db } from '../../db/connection.js'
-import { authorize, can } from '../auth/permissions.js'
-import { viewerOf } from '../auth/session.js'
+import { requireCommitteeAccess } from '../auth/session.js'
 import { NotFoundError } from '../errors.js'
 import { idFrom } from '../ids.js'
 import { findInspection } from './repository.js'
@@ -20,9 +19,7 @@ export async function requireInspection(
 ): Promise<InspectionContext> {
   const inspection = await findInspection(db, idFrom(params.inspectionId, 'Granskningen'))
   if (!inspection) throw new NotFoundError('Granskningen')
-  const viewer = viewerOf(res)
-  authorize(access === 'edit' ? can.editCommittee(viewer, inspection) : can.readCommittee(viewer, inspection))
-  res.locals.mayEdit = can.editCommittee(viewer, inspection)
+  requireCommitteeAccess(res, inspection, access)
   return inspection
 }
 

@@ -1,7 +1,6 @@
 import type { Response } from 'express'
 import type { Db } from '../../db/connection.js'
-import { authorize, can } from '../auth/permissions.js'
-import { viewerOf } from '../auth/session.js'
+import { requireCommitteeAccess } from '../auth/session.js'
 import { NotFoundError } from '../errors.js'
 import { idFrom } from '../ids.js'
 import { findPlan } from './repository.js'
@@ -20,10 +19,7 @@ export async function requirePlan(
 ): Promise<PlanContext> {
   const plan = await findPlan(db, idFrom(params.planId, 'Planen'))
   if (!plan) throw new NotFoundError('Planen')
-  const viewer = viewerOf(res)
-  authorize(access === 'edit' ? can.editCommittee(viewer, plan) : can.readCommittee(viewer, plan))
-  // What the pages offer: buttons for changes only to those who may make them.
-  res.locals.mayEdit = can.editCommittee(viewer, plan)
+  requireCommitteeAccess(res, plan, access)
   return plan
 }
 
