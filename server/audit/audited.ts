@@ -88,6 +88,8 @@ export async function audited<T>(
   const result = await change()
   const id = target.id ?? (result as number)
   const after = action === 'delete' ? undefined : await snapshot(db, target.entity, id)
+  // A change that changed nothing (a second click on "Koppla", an unlink of what was not linked) is no event.
+  if (action === 'update' && JSON.stringify(before) === JSON.stringify(after)) return result
   const planId = target.entity === 'plan' ? id : target.planId
   await recordEvent(db, actor, {
     action,

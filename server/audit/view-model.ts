@@ -36,7 +36,7 @@ const fieldLabels: Record<string, string> = {
   kind: 'Typ av granskning',
   authority_diary_number: 'Myndighetens diarienummer',
   principal: 'Huvudman',
-  subject: 'Granskat objekt',
+  subject: 'Granskad skola eller enhet',
   period: 'Granskningsperiod',
   decision_date: 'Beslutsdatum',
   report_deadline: 'Redovisas senast',

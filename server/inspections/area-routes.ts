@@ -77,6 +77,8 @@ export function areaRoutes({ db, clock }: Services): Router {
     required_development: v.requiredDevelopment,
     outcome: v.outcome,
     outcome_comment: v.outcomeComment,
+    // The committee closes only what the authority left with further measures needed; another outcome ends that.
+    ...(v.outcome === 'further_measures_needed' ? {} : { closed_meeting_date: null, closed_minutes_paragraph: null }),
   })
 
   /** The area page; a refused link or closing shows it again with the message beside its form. */

@@ -235,7 +235,7 @@ describe('registering an inspection', () => {
     )
     expect(summary($)).toEqual({
       Huvudman: 'Malmö stad',
-      Granskat: 'Huvudmannanivå',
+      'Granskad skola eller enhet': 'Huvudmannanivå',
       Period: 'höstterminen 2024',
       'Myndighetens diarienummer': '2024:1234',
       Beslut: '2024-12-17',
@@ -434,6 +434,10 @@ describe('linking a development area to risks and measures', () => {
       change([], [measure.id]),
       change([], []),
     ])
+    // Unlinking again changes nothing, and the log records no change.
+    const again = await postWithToken(agent, areaPage, `${areaPage}/risker/ta-bort`, { riskId: String(risk.id) })
+    expect(again.status).toBe(303)
+    expect(await areaAuditRows(db, area.id)).toHaveLength(4)
   })
 
   it('refuses a risk of another committee and one that does not exist with 400, linking nothing', async () => {

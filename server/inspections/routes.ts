@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from 'express'
 import type { ExpressHandlebars } from 'express-handlebars'
+import { sql } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import { makeAuthorityReportPdf } from '../../reports/authority-report.js'
 import type { Services } from '../app.js'
@@ -216,7 +217,8 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
       db,
       actorOf(res, clock),
       'update',
-      auditTarget('inspection', inspection, inspection.id),
+      // Logged under the committee it belongs to from now on, whose secretary sees its history.
+      auditTarget('inspection', { committee_id: parsed.value.committeeId }, inspection.id),
       (trx) => updateInspection(trx, inspection.id, parsed.value.version, toRow(parsed.value)),
     )
     res.redirect(303, inspectionHref(inspection))
@@ -274,7 +276,12 @@ export async function deleteAreaAudited(
 ): Promise<void> {
   for (const measure of await listOriginatingMeasures(db, areaId)) {
     await audited(db, actor, 'update', { entity: 'measure', id: measure.id, planId: measure.planId }, async () => {
-      await db.updateTable('measure').set({ origin_area_id: null }).where('id', '=', measure.id).execute()
+      // Raising the version sends a measure form open meanwhile to the 409 page instead of a puzzling refusal.
+      await db
+        .updateTable('measure')
+        .set({ origin_area_id: null, version: sql<number>`version + 1` })
+        .where('id', '=', measure.id)
+        .execute()
     })
   }
   await audited(db, actor, 'delete', auditTarget('development_area', inspection, areaId), () => deleteArea(db, areaId))

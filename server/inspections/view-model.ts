@@ -75,8 +75,9 @@ export function reportDeadline(inspection: InspectionDates, today: string): Dead
     return { kind: 'sent', deadline, sent, daysLate, text, alert: daysLate > 0 }
   }
   if (deadline === null) return { kind: 'none', text: 'Ingen tidsfrist registrerad', alert: false }
-  // The authority followed up and closed it, so the report reached it, though its date was not recorded.
-  if (inspection.closed) return { kind: 'none', text: 'Dagen för redovisningen är inte registrerad', alert: false }
+  // The authority followed up or closed it, so the report reached it, though its date was not recorded.
+  if (inspection.closed || inspection.follow_up_decision_date !== null)
+    return { kind: 'none', text: 'Dagen för redovisningen är inte registrerad', alert: false }
   const daysLeft = daysFrom(today, deadline)
   const text =
     daysLeft > 0

@@ -164,7 +164,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       // Where the measure came from: a development area of an external inspection, or the plan's own reviews.
       origin: origin && areaLink(origin),
       riskReviews: reviews.filter((r) => r.risk_id === measure.risk_id).map((r) => r.diary_number),
-      linkedAreas: linkedAreas.map(areaLink),
+      linkedAreas: linkedAreas.filter((a) => a.id !== measure.origin_area_id).map(areaLink),
       changes: events.map((e) => ({ ...e, ...describeEvent(e) })),
       ...formState({ status: measure.status, version: measure.version }, statusErrors),
     })

@@ -117,7 +117,7 @@ describe('a new decision letter, from registration to the report to the authorit
     expect(await texts(page, 'h1')).toEqual([letter.title])
     expect(await texts(page, '.summary-list > div')).toEqual([
       `Huvudman ${letter.principal}`,
-      'Granskat Kroksbäcksskolan',
+      'Granskad skola eller enhet Kroksbäcksskolan',
       'Period höstterminen 2026',
       'Myndighetens diarienummer SI 2026:9123',
       `Beslut ${letter.decisionDate}`,
