@@ -10,7 +10,7 @@ import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
-import { listCommittees } from '../plans/repository.js'
+import { listOwnCommittees } from '../plans/repository.js'
 import {
   deleteArea,
   deleteInspection,
@@ -52,11 +52,7 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
     }))
   }
 
-  /** The committees whose inspections this person keeps as secretary: the only ones one can be registered for. */
-  async function ownCommittees(res: Response) {
-    const viewer = viewerOf(res)
-    return (await listCommittees(db)).filter((c) => viewer.secretaryOf.has(c.id))
-  }
+  const ownCommittees = (res: Response) => listOwnCommittees(db, viewerOf(res))
 
   async function renderForm(res: Response, locals: object, status = 200) {
     const committees = await ownCommittees(res)

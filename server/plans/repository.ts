@@ -57,6 +57,11 @@ export async function listCommittees(db: Db) {
     .execute()
 }
 
+/** The committees a person keeps as secretary: the only ones they may register plans and inspections for. */
+export async function listOwnCommittees(db: Db, viewer: { secretaryOf: ReadonlySet<number> }) {
+  return (await listCommittees(db)).filter((c) => viewer.secretaryOf.has(c.id))
+}
+
 /** Another plan of the same committee and year, which the unique rule forbids. */
 export async function findClashingPlan(db: Db, committeeId: number, year: number, exceptId: number | null) {
   let query = db.selectFrom('plan').select('id').where('committee_id', '=', committeeId).where('year', '=', year)

@@ -16,7 +16,7 @@ import {
   deletePlan,
   findClashingPlan,
   insertPlan,
-  listCommittees,
+  listOwnCommittees,
   listPlans,
   updatePlan,
 } from './repository.js'
@@ -31,11 +31,7 @@ export function planRoutes({ db, clock }: Services): Router {
 
   const loadPlan = (req: Request, res: Response, access: 'read' | 'edit') => requirePlan(db, req.params, res, access)
 
-  /** The committees whose plans this person keeps as secretary: the only ones a plan can be made for. */
-  async function ownCommittees(res: Response) {
-    const viewer = viewerOf(res)
-    return (await listCommittees(db)).filter((c) => viewer.secretaryOf.has(c.id))
-  }
+  const ownCommittees = (res: Response) => listOwnCommittees(db, viewerOf(res))
 
   async function renderForm(res: Response, locals: object, status = 200) {
     const committees = await ownCommittees(res)
