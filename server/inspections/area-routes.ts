@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '../errors.js'
 import { baseVersion, type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { isOverdue } from '../vocabulary.js'
+import { deleteAreaAudited } from './delete-area.js'
 import {
   findArea,
   insertArea,
@@ -27,7 +28,6 @@ import {
   inspectionHref,
   requireInspection,
 } from './require-inspection.js'
-import { deleteAreaAudited } from './routes.js'
 import { type AreaForm, areaForm, closeAreaForm, measureLinkForm, outcomeOptions, riskLinkForm } from './schema.js'
 import { areaSummary, inspectionSummary } from './view-model.js'
 

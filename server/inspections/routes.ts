@@ -1,24 +1,20 @@
 import { type Request, type Response, Router } from 'express'
 import type { ExpressHandlebars } from 'express-handlebars'
-import { sql } from 'kysely'
-import type { Db } from '../../db/connection.js'
 import { makeAuthorityReportPdf } from '../../reports/authority-report.js'
 import type { Services } from '../app.js'
-import { actorOf, audited, auditedTransaction } from '../audit/audited.js'
-import type { Actor } from '../audit/repository.js'
+import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { listOwnCommittees } from '../plans/repository.js'
+import { deleteAreaAudited } from './delete-area.js'
 import {
-  deleteArea,
   deleteInspection,
   insertInspection,
   listAreaMeasures,
   listAreas,
   listInspections,
-  listOriginatingMeasures,
   updateInspection,
 } from './repository.js'
 import {
@@ -129,15 +125,15 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
     const inspections = await readableInspections(res)
     const due = inspections.filter((i) => i.deadline.kind === 'due')
     const sent = inspections.filter((i) => i.deadline.kind === 'sent')
-    const byDate =
-      (date: (i: (typeof inspections)[number]) => string) => (a: (typeof due)[number], b: (typeof due)[number]) =>
-        date(a).localeCompare(date(b))
+    type Shown = (typeof inspections)[number]
+    const byDate = (date: (i: Shown) => string | null) => (a: Shown, b: Shown) =>
+      String(date(a)).localeCompare(String(date(b)))
     res.render('inspections/deadlines', {
       title: 'Tidsfrister för redovisningar',
       breadcrumbs: inspectionBreadcrumbs(),
       today: today(),
-      due: due.sort(byDate((i) => String(i.report_deadline))),
-      sent: sent.sort(byDate((i) => String(i.report_sent_date))).reverse(),
+      due: due.sort(byDate((i) => i.report_deadline)),
+      sent: sent.sort(byDate((i) => i.report_sent_date)).reverse(),
       none: inspections.filter((i) => i.deadline.kind === 'none'),
     })
   })
@@ -258,27 +254,4 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
   })
 
   return router
-}
-
-/**
- * Deletes a development area with its audit rows: the measures that originated from it lose their origin (ON
- * DELETE SET NULL) and its links go with it, each change recorded.
- */
-export async function deleteAreaAudited(
-  db: Db,
-  actor: Actor,
-  inspection: { committee_id: number },
-  areaId: number,
-): Promise<void> {
-  for (const measure of await listOriginatingMeasures(db, areaId)) {
-    await audited(db, actor, 'update', { entity: 'measure', id: measure.id, planId: measure.planId }, async () => {
-      // Raising the version sends a measure form open meanwhile to the 409 page instead of a puzzling refusal.
-      await db
-        .updateTable('measure')
-        .set({ origin_area_id: null, version: sql<number>`version + 1` })
-        .where('id', '=', measure.id)
-        .execute()
-    })
-  }
-  await audited(db, actor, 'delete', auditTarget('development_area', inspection, areaId), () => deleteArea(db, areaId))
 }

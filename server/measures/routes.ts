@@ -8,7 +8,7 @@ import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { direction, type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
-import { idFrom } from '../ids.js'
+import { idFrom, optionalId } from '../ids.js'
 import { findAreaWithInspection, listAreasOfMeasure, listCommitteeAreas } from '../inspections/repository.js'
 import { areaLink, areaOriginLabel } from '../inspections/view-model.js'
 import { move, nextPosition } from '../ordering.js'
@@ -94,7 +94,8 @@ export function measureRoutes({ db, clock }: Services): Router {
 
   /** The risk the user came from is preselected, and "Avbryt" leads back to it, also after a failed post. */
   async function newMeasurePage(plan: PlanContext, rawRiskId: unknown) {
-    const risk = /^\d{1,10}$/.test(String(rawRiskId)) ? await findRisk(db, plan.id, Number(rawRiskId)) : undefined
+    const riskId = optionalId(rawRiskId)
+    const risk = riskId === undefined ? undefined : await findRisk(db, plan.id, riskId)
     return {
       title: 'Ny förbättringsåtgärd',
       breadcrumbs: planBreadcrumbs(plan),

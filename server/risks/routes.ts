@@ -5,7 +5,7 @@ import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/aud
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { direction, formState, parseForm } from '../forms.js'
-import { idFrom } from '../ids.js'
+import { idFrom, optionalId } from '../ids.js'
 import { findAreaWithInspection, linkRisk, listAreasOfRisk } from '../inspections/repository.js'
 import { auditTarget } from '../inspections/require-inspection.js'
 import { areaLink } from '../inspections/view-model.js'
@@ -65,8 +65,9 @@ export function riskRoutes({ db, clock }: Services): Router {
    * ones), named by `omrade` in the link or `areaId` in the form; anything else names none.
    */
   async function areaToTakeUp(plan: PlanContext, raw: unknown) {
-    if (typeof raw !== 'string' || !/^\d{1,10}$/.test(raw)) return undefined
-    const area = await findAreaWithInspection(db, Number(raw))
+    const areaId = optionalId(raw)
+    if (areaId === undefined) return undefined
+    const area = await findAreaWithInspection(db, areaId)
     return area && area.committee_id === plan.committee_id ? area : undefined
   }
 
