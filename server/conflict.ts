@@ -3,6 +3,25 @@ import type { Db } from '../db/connection.js'
 import { eventsOf } from './audit/repository.js'
 import { describeEvent, fieldLabel } from './audit/view-model.js'
 import { ConflictError } from './errors.js'
+import {
+  areaOutcomes,
+  inspectionAuthorities,
+  inspectionKinds,
+  labelOf,
+  measureStatuses,
+  riskScopes,
+  riskTreatments,
+} from './vocabulary.js'
+
+/** Form fields whose value is a stored code: the 409 page shows the label the user chose, not the code. */
+const codedFields: Record<string, readonly { code: string; label: string }[]> = {
+  status: measureStatuses,
+  treatment: riskTreatments,
+  scope: riskScopes,
+  authority: inspectionAuthorities,
+  kind: inspectionKinds,
+  outcome: areaOutcomes,
+}
 
 /**
  * A save refused because someone else changed the record first: the 409 page says who changed what since the
@@ -19,7 +38,10 @@ export function conflictHandler(db: Db): ErrorRequestHandler {
         .filter(
           ([name, value]) => !['_csrf', 'version'].includes(name) && typeof value === 'string' && value.trim() !== '',
         )
-        .map(([name, value]) => ({ label: fieldLabel(name), text: value }))
+        .map(([name, value]) => {
+          const codes = codedFields[name]
+          return { label: fieldLabel(name), text: codes ? labelOf(codes, value as string) : value }
+        })
       res.status(409).render('errors/conflict', {
         title: 'Någon annan hann ändra först',
         changes: since.map((e) => ({ ...e, ...describeEvent(e) })),
