@@ -1,7 +1,4 @@
-import type { z } from 'zod'
 import { planForm } from '../plans/schema.js'
 
 /** Next year's plan takes its committee and year from this one; only the title is the secretary's to choose. */
 export const nextYearForm = planForm.pick({ title: true })
-
-export type NextYearForm = z.output<typeof nextYearForm>
