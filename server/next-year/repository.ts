@@ -1,6 +1,8 @@
 import type { Db } from '../../db/connection.js'
 import { audited } from '../audit/audited.js'
 import type { Actor } from '../audit/repository.js'
+import { linkMeasure, linkRisk, listAreasOfMeasure, listAreasOfRisk } from '../inspections/repository.js'
+import { auditTarget } from '../inspections/require-inspection.js'
 import { insertMeasure, listMeasuresOfPlan } from '../measures/repository.js'
 import { findClashingPlan, insertPlan } from '../plans/repository.js'
 import { insertRisk, listRisks } from '../risks/repository.js'
@@ -8,6 +10,21 @@ import { finishedStatuses } from '../vocabulary.js'
 import { type SinceLastYear, sinceLastYear } from './since-last-year.js'
 
 type FromPlan = { id: number; committee_id: number; year: number }
+
+/**
+ * A copy takes up the development areas its original took up, so the areas list it and an open area is not
+ * offered to the new plan as a risk again; each area's change is in the log.
+ */
+async function linkAreasToCopy(
+  db: Db,
+  actor: Actor,
+  areas: { id: number; committee_id: number }[],
+  link: (areaId: number) => Promise<void>,
+): Promise<void> {
+  for (const area of areas) {
+    await audited(db, actor, 'update', auditTarget('development_area', area, area.id), () => link(area.id))
+  }
+}
 
 /** The measures of a plan that go into next year's plan, and those that stay behind, finished. */
 export async function splitMeasures(db: Db, planId: number) {
@@ -21,7 +38,8 @@ export async function splitMeasures(db: Db, planId: number) {
 /**
  * Makes the committee's plan for the year after `from`, in the caller's transaction, each new record with its
  * audit row: every risk copied with its scores and a link to where it came from, and every unfinished measure
- * carried to its risk's copy, linked to the measure it continues. Reviews belong to their year and stay.
+ * carried to its risk's copy, linked to the measure it continues; both keep their links to development areas.
+ * Reviews belong to their year and stay.
  * Undefined when the committee already has a plan that year.
  */
 export async function createNextYearPlan(
@@ -59,11 +77,12 @@ export async function createNextYearPlan(
         previous_risk_id: risk.id,
       }),
     )
+    await linkAreasToCopy(db, actor, await listAreasOfRisk(db, risk.id), (areaId) => linkRisk(db, areaId, riskId))
     for (const [index, measure] of carried.filter((m) => m.risk_id === risk.id).entries()) {
       // The carried measure's status history starts afresh, with the status it brings at the moment it is
       // carried: the earlier changes are last year's measure's, which keeps them one link away. Copied rows
       // would date this record's history before the record existed.
-      await audited(db, actor, 'create', { entity: 'measure', planId }, () =>
+      const measureId = await audited(db, actor, 'create', { entity: 'measure', planId }, () =>
         insertMeasure(
           db,
           {
@@ -81,6 +100,9 @@ export async function createNextYearPlan(
           },
           actor.at,
         ),
+      )
+      await linkAreasToCopy(db, actor, await listAreasOfMeasure(db, measure.id), (areaId) =>
+        linkMeasure(db, areaId, measureId),
       )
     }
   }

@@ -30,6 +30,7 @@ async function planToCarry(db: Db) {
     .execute()
   const cancelled = measureOf(second?.id)
   await db.updateTable('measure').set({ status: 'cancelled' }).where('id', '=', cancelled).execute()
+  await db.insertInto('development_area_measure').values({ area_id: area.id, measure_id: unfinished }).execute()
   return { planId, risks, unfinished, cancelled, areaId: area.id }
 }
 
@@ -125,6 +126,23 @@ describe("next year's plan", () => {
     expect(history).toEqual([
       { from_status: null, to_status: 'partially_done', changed_at: '2021-03-15T09:00:00.000Z' },
     ])
+
+    // The development areas the originals take up are taken up by the copies too, each change in the log.
+    const linkedRisks = await db.selectFrom('development_area_risk').select(['area_id', 'risk_id']).execute()
+    const areasOf = (riskId: number | null) => linkedRisks.filter((l) => l.risk_id === riskId).map((l) => l.area_id)
+    expect(copies.map((c) => areasOf(c.id))).toEqual(copies.map((c) => areasOf(c.previous_risk_id)))
+    expect(areasOf(copies[5]?.id ?? null)).toHaveLength(1)
+    expect(await db.selectFrom('development_area_measure').select(['area_id', 'measure_id']).execute()).toContainEqual({
+      area_id: areaId,
+      measure_id: carried[0]?.id,
+    })
+    const areaChanges = await db
+      .selectFrom('audit_event')
+      .select('entity_id')
+      .where('entity', '=', 'development_area')
+      .where('action', '=', 'update')
+      .execute()
+    expect(areaChanges).toHaveLength(2)
 
     expect(await db.selectFrom('review').select('id').where('plan_id', '=', newPlanId).execute()).toEqual([])
     expect(await db.selectFrom('review').select('id').where('plan_id', '=', planId).execute()).toHaveLength(8)
