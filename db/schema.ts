@@ -68,6 +68,8 @@ export interface RiskTable {
   treatment: RiskTreatment
   scope: RiskScope
   position: number
+  /** The risk of an earlier year's plan this one was copied from; null: new in its plan. */
+  previous_risk_id: number | null
   /** Raised by every update; a form posts the version it was based on. */
   version: Generated<number>
 }
@@ -98,6 +100,8 @@ export interface MeasureTable {
   position: number
   /** The development area of an external inspection the measure was decided for; null: the internal control. */
   origin_area_id: number | null
+  /** The unfinished measure of an earlier year's plan this one carries on; null: decided in its own plan. */
+  carried_from_measure_id: number | null
   /** Raised by every update; a form posts the version it was based on. */
   version: Generated<number>
 }

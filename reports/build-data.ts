@@ -3,6 +3,7 @@ import type { MeasureStatus } from '../db/schema.js'
 import { listAreaMeasures, listAreas, listInspections, listLinkedRisks } from '../server/inspections/repository.js'
 import { areaSummary, inspectionSummary } from '../server/inspections/view-model.js'
 import { listMeasuresOfPlan } from '../server/measures/repository.js'
+import { risksSinceLastYear } from '../server/next-year/repository.js'
 import { findPlan } from '../server/plans/repository.js'
 import { listReviews } from '../server/reviews/repository.js'
 import { reviewLine } from '../server/reviews/review-line.js'
@@ -23,6 +24,8 @@ export interface ReportRisk {
   anchor: string
   title: string
   description: string
+  /** "Ny risk för 2021", "Ändrad sedan 2020: sannolikhet 3 → 4", "Oförändrad sedan 2020"; none in a first plan. */
+  sinceLastYear?: string
   measures: ReportMeasure[]
 }
 
@@ -78,11 +81,12 @@ export async function buildReportData(
 ): Promise<ReportData | undefined> {
   const plan = await findPlan(db, planId)
   if (!plan) return undefined
-  const [risks, measures, reviews, inspections] = await Promise.all([
+  const [risks, measures, reviews, inspections, since] = await Promise.all([
     listRisks(db, planId),
     listMeasuresOfPlan(db, planId),
     listReviews(db, planId),
     reportInspections(db, plan, options.madeOn),
+    risksSinceLastYear(db, plan),
   ])
 
   const statusSummary = countByStatus(measures).filter((s) => s.count > 0)
@@ -113,6 +117,7 @@ export async function buildReportData(
       anchor: `risk-${risk.id}`,
       title: risk.title,
       description: risk.description,
+      sinceLastYear: since.get(risk.id)?.text,
       measures: measures
         .filter((m) => m.risk_id === risk.id)
         .map((m) => ({

@@ -14,6 +14,7 @@ import { errorHandler, notFound } from './error-handler.js'
 import { areaRoutes } from './inspections/area-routes.js'
 import { inspectionRoutes } from './inspections/routes.js'
 import { measureRoutes } from './measures/routes.js'
+import { nextYearRoutes } from './next-year/routes.js'
 import { planRoutes } from './plans/routes.js'
 import { reportRoutes } from './reports/routes.js'
 import { reviewRoutes } from './reviews/routes.js'
@@ -64,6 +65,7 @@ export function createApp(services: Services): express.Express {
   app.use('/planer/:planId/granskningar', reviewRoutes(services))
   app.use('/planer/:planId', measureRoutes(services))
   app.use('/planer/:planId', reportRoutes(services, views))
+  app.use('/planer/:planId', nextYearRoutes(services))
   app.use('/externa-granskningar', inspectionRoutes(services, views))
   app.use('/externa-granskningar/:inspectionId/omraden', areaRoutes(services))
 

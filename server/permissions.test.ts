@@ -98,6 +98,8 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /planer/:planId/rapport/pdf': edit,
   'POST /planer/:planId/rapport/faststall': edit,
   'GET /planer/:planId/rapport/versioner/:versionId': read,
+  'GET /planer/:planId/nasta-ar': edit,
+  'POST /planer/:planId/nasta-ar': edit,
   'GET /externa-granskningar': signedIn,
   'GET /externa-granskningar/tidsfrister': signedIn,
   'GET /externa-granskningar/ny': edit,

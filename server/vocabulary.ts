@@ -23,8 +23,8 @@ export function countByStatus(measures: readonly { status: MeasureStatus }[]) {
   return measureStatuses.map((s) => ({ ...s, count: measures.filter((m) => m.status === s.code).length }))
 }
 
-/** Statuses after which a due date no longer matters. */
-const finishedStatuses: ReadonlySet<MeasureStatus> = new Set(['done', 'done_with_follow_up', 'cancelled'])
+/** Statuses after which a due date no longer matters and a measure is not carried into next year's plan. */
+export const finishedStatuses: ReadonlySet<MeasureStatus> = new Set(['done', 'done_with_follow_up', 'cancelled'])
 
 /** Försenad is derived, never stored: past its due date and not finished. */
 export function isOverdue(measure: { status: MeasureStatus; due_date: string | null }, today: string): boolean {

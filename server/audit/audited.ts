@@ -135,10 +135,9 @@ export async function auditCascade(
     parent.entity === 'plan'
       ? await db.selectFrom('risk').select('id').where('plan_id', '=', parent.id).execute()
       : [{ id: parent.id }]
-  await unlinkAreas(db, actor, {
-    riskIds: risks.map((r) => r.id),
-    measureIds: measures.map((m) => m.id),
-  })
+  const deleted = { riskIds: risks.map((r) => r.id), measureIds: measures.map((m) => m.id) }
+  await unlinkAreas(db, actor, deleted)
+  await unlinkLaterYears(db, actor, deleted)
   for (const { id } of measures) await audited(db, actor, 'delete', { entity: 'measure', id, planId }, async () => {})
   if (parent.entity === 'plan') {
     const reviews = await db.selectFrom('review').select('id').where('plan_id', '=', parent.id).execute()
@@ -203,6 +202,42 @@ export async function unlinkAreas(
           .where('measure_id', 'in', measureIds)
           .execute()
       }
+    })
+  }
+}
+
+/**
+ * Removes the links of later years' risks and measures to the risks and measures about to be deleted, each
+ * change in the log; the database would drop them silently (ON DELETE SET NULL). The copies stay. Their versions
+ * stay too: the link is no form field, so no edit open meanwhile can put it back.
+ */
+export async function unlinkLaterYears(
+  db: Db,
+  actor: Actor,
+  { riskIds, measureIds }: { riskIds: number[]; measureIds: number[] },
+): Promise<void> {
+  // `in ()` is not valid SQL, so each kind of link is looked at only when there are ids to look for.
+  const risks =
+    riskIds.length > 0
+      ? await db.selectFrom('risk').select(['id', 'plan_id']).where('previous_risk_id', 'in', riskIds).execute()
+      : []
+  for (const risk of risks) {
+    await audited(db, actor, 'update', { entity: 'risk', id: risk.id, planId: risk.plan_id }, async () => {
+      await db.updateTable('risk').set({ previous_risk_id: null }).where('id', '=', risk.id).execute()
+    })
+  }
+  const measures =
+    measureIds.length > 0
+      ? await db
+          .selectFrom('measure')
+          .innerJoin('risk', 'risk.id', 'measure.risk_id')
+          .select(['measure.id', 'risk.plan_id'])
+          .where('measure.carried_from_measure_id', 'in', measureIds)
+          .execute()
+      : []
+  for (const measure of measures) {
+    await audited(db, actor, 'update', { entity: 'measure', id: measure.id, planId: measure.plan_id }, async () => {
+      await db.updateTable('measure').set({ carried_from_measure_id: null }).where('id', '=', measure.id).execute()
     })
   }
 }

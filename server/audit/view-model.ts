@@ -32,6 +32,8 @@ const fieldLabels: Record<string, string> = {
   name: 'Namn',
   email: 'E-postadress',
   origin_area_id: 'Ursprung',
+  previous_risk_id: 'Risken föregående år',
+  carried_from_measure_id: 'Överförd från',
   authority: 'Myndighet',
   kind: 'Typ av granskning',
   authority_diary_number: 'Myndighetens diarienummer',

@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
-import { actorOf, auditedTransaction, unlinkAreas } from '../audit/audited.js'
+import { actorOf, auditedTransaction, unlinkAreas, unlinkLaterYears } from '../audit/audited.js'
 import { eventsOf } from '../audit/repository.js'
 import { describeEvent } from '../audit/view-model.js'
 import { authorize, can } from '../auth/permissions.js'
@@ -11,6 +11,7 @@ import { direction, type FieldErrors, formState, parseForm, validateForm } from 
 import { idFrom, optionalId } from '../ids.js'
 import { findAreaWithInspection, listAreasOfMeasure, listCommitteeAreas } from '../inspections/repository.js'
 import { areaLink, areaOriginLabel } from '../inspections/view-model.js'
+import { carryOverLinks } from '../next-year/repository.js'
 import { move, nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { listReviews } from '../reviews/repository.js'
@@ -143,12 +144,13 @@ export function measureRoutes({ db, clock }: Services): Router {
   })
 
   async function renderMeasure(res: Response, plan: PlanContext, measure: MeasureContext, statusErrors = {}) {
-    const [history, events, origin, linkedAreas, reviews] = await Promise.all([
+    const [history, events, origin, linkedAreas, reviews, years] = await Promise.all([
       listStatusChanges(db, measure.id),
       eventsOf(db, 'measure', measure.id),
       measure.origin_area_id === null ? undefined : findAreaWithInspection(db, measure.origin_area_id),
       listAreasOfMeasure(db, measure.id),
       listReviews(db, plan.id),
+      carryOverLinks(db, measure),
     ])
     res.status(Object.keys(statusErrors).length > 0 ? 400 : 200).render('measures/show', {
       title: `Åtgärd: ${measure.title}`,
@@ -167,6 +169,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       riskReviews: reviews.filter((r) => r.risk_id === measure.risk_id).map((r) => r.diary_number),
       linkedAreas: linkedAreas.filter((a) => a.id !== measure.origin_area_id).map(areaLink),
       changes: events.map((e) => ({ ...e, ...describeEvent(e) })),
+      ...years,
       ...formState({ status: measure.status, version: measure.version }, statusErrors),
     })
   }
@@ -281,7 +284,9 @@ export function measureRoutes({ db, clock }: Services): Router {
     const { plan, measure } = await load(req, res, 'edit')
     const actor = actorOf(res, clock)
     await auditedTransaction(db, actor, 'delete', target(plan, measure), async (trx) => {
-      await unlinkAreas(trx, actor, { riskIds: [], measureIds: [measure.id] })
+      const deleted = { riskIds: [], measureIds: [measure.id] }
+      await unlinkAreas(trx, actor, deleted)
+      await unlinkLaterYears(trx, actor, deleted)
       await deleteMeasure(trx, measure.id)
     })
     res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)

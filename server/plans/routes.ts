@@ -8,6 +8,7 @@ import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { offeredAreas } from '../inspections/offers.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
+import { risksSinceLastYear } from '../next-year/repository.js'
 import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
@@ -21,7 +22,7 @@ import {
   updatePlan,
 } from './repository.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from './require-plan.js'
-import { type PlanForm, planForm } from './schema.js'
+import { type PlanForm, planForm, yearTaken } from './schema.js'
 import { planOverview } from './view-model.js'
 
 const collator = new Intl.Collator('sv-SE')
@@ -63,7 +64,7 @@ export function planRoutes({ db, clock }: Services): Router {
       }
     }
     if (await findClashingPlan(db, value.committeeId, value.year, existing?.id ?? null)) {
-      return { year: `Nämnden har redan en internkontrollplan för ${value.year}.` }
+      return { year: yearTaken(value.year) }
     }
     return {}
   }
@@ -135,11 +136,12 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/:planId', async (req, res) => {
     const plan = await loadPlan(req, res, 'read')
-    const [risks, measures, reviews, offered] = await Promise.all([
+    const [risks, measures, reviews, offered, since] = await Promise.all([
       listRisks(db, plan.id),
       listMeasuresOfPlan(db, plan.id),
       listReviews(db, plan.id),
       offeredAreas(db, plan),
+      risksSinceLastYear(db, plan),
     ])
     res.render('plans/show', {
       offered,
@@ -147,7 +149,7 @@ export function planRoutes({ db, clock }: Services): Router {
       breadcrumbs: planBreadcrumbs(plan).slice(0, 1),
       plan,
       reviewCount: reviews.length,
-      ...planOverview(risks, measures, swedishDate(clock())),
+      ...planOverview(risks, measures, swedishDate(clock()), since),
     })
   })
 

@@ -19,3 +19,6 @@ export const planForm = z.object({
 })
 
 export type PlanForm = z.output<typeof planForm>
+
+/** The committee–year rule (one plan per committee and year), as the user reads it. */
+export const yearTaken = (year: number) => `Nämnden har redan en internkontrollplan för ${year}.`

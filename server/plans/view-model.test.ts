@@ -12,6 +12,7 @@ const risk = (id: number, extra: Partial<Risk> = {}): Risk => ({
   treatment: 'review',
   scope: 'committee',
   position: id,
+  previous_risk_id: null,
   version: 1,
   ...extra,
 })

@@ -1,16 +1,26 @@
 import type { MeasureStatus, Risk } from '../../db/schema.js'
+import type { SinceLastYear } from '../next-year/since-last-year.js'
 import { withEnds } from '../ordering.js'
 import { riskSummary } from '../risks/view-model.js'
 import { countByStatus, isOverdue } from '../vocabulary.js'
 
 type MeasureRow = { risk_id: number; status: MeasureStatus; due_date: string | null }
 
-/** The plan page: risks in report order with their measures, and the count of measures per status. */
-export function planOverview<M extends MeasureRow>(risks: Risk[], measures: M[], today: string) {
+/**
+ * The plan page: risks in report order with their measures and how each stands against last year, and the
+ * count of measures per status.
+ */
+export function planOverview<M extends MeasureRow>(
+  risks: Risk[],
+  measures: M[],
+  today: string,
+  since: ReadonlyMap<number, SinceLastYear> = new Map(),
+) {
   const shown = measures.map((m) => ({ ...m, overdue: isOverdue(m, today) }))
   return {
     risks: withEnds(risks).map((risk) => ({
       ...riskSummary(risk),
+      sinceLastYear: since.get(risk.id),
       measures: withEnds(shown.filter((m) => m.risk_id === risk.id)),
     })),
     statusCounts: countByStatus(measures),

@@ -10,6 +10,7 @@ import { findAreaWithInspection, linkRisk, listAreasOfRisk } from '../inspection
 import { auditTarget } from '../inspections/require-inspection.js'
 import { areaLink } from '../inspections/view-model.js'
 import { listMeasuresOfRisk } from '../measures/repository.js'
+import { findPreviousRisk, risksSinceLastYear } from '../next-year/repository.js'
 import { move, nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { planOverview } from '../plans/view-model.js'
@@ -118,12 +119,14 @@ export function riskRoutes({ db, clock }: Services): Router {
 
   router.get('/:riskId', async (req, res) => {
     const { plan, risk } = await load(req, res, 'read')
-    const [measures, reviews, areas] = await Promise.all([
+    const [measures, reviews, areas, since, previous] = await Promise.all([
       listMeasuresOfRisk(db, risk.id),
       listReviews(db, plan.id),
       listAreasOfRisk(db, risk.id),
+      risksSinceLastYear(db, plan),
+      findPreviousRisk(db, risk.id),
     ])
-    const [shown] = planOverview([risk], measures, swedishDate(clock())).risks
+    const [shown] = planOverview([risk], measures, swedishDate(clock()), since).risks
     res.render('risks/show', {
       title: `Risk: ${risk.title}`,
       breadcrumbs: planBreadcrumbs(plan),
@@ -132,6 +135,7 @@ export function riskRoutes({ db, clock }: Services): Router {
       measures: shown?.measures,
       reviews: reviews.filter((r) => r.risk_id === risk.id).map(reviewLine),
       areas: areas.map(areaLink),
+      previous: previous && { href: `/planer/${previous.planId}/risker/${previous.id}`, text: previous.planTitle },
     })
   })
 

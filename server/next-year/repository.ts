@@ -1,0 +1,185 @@
+import type { Db } from '../../db/connection.js'
+import { audited } from '../audit/audited.js'
+import type { Actor } from '../audit/repository.js'
+import { linkMeasure, linkRisk, listAreasOfMeasure, listAreasOfRisk } from '../inspections/repository.js'
+import { auditTarget } from '../inspections/require-inspection.js'
+import { insertMeasure, listMeasuresOfPlan } from '../measures/repository.js'
+import { findClashingPlan, insertPlan } from '../plans/repository.js'
+import { insertRisk, listRisks } from '../risks/repository.js'
+import { finishedStatuses } from '../vocabulary.js'
+import { type SinceLastYear, sinceLastYear } from './since-last-year.js'
+
+type FromPlan = { id: number; committee_id: number; year: number }
+
+/**
+ * A copy takes up the development areas its original took up, so the areas list it and an open area is not
+ * offered to the new plan as a risk again; each area's change is in the log.
+ */
+async function linkAreasToCopy(
+  db: Db,
+  actor: Actor,
+  areas: { id: number; committee_id: number }[],
+  link: (areaId: number) => Promise<void>,
+): Promise<void> {
+  for (const area of areas) {
+    await audited(db, actor, 'update', auditTarget('development_area', area, area.id), () => link(area.id))
+  }
+}
+
+/** The measures of a plan that go into next year's plan, and those that stay behind, finished. */
+export async function splitMeasures(db: Db, planId: number) {
+  const measures = await listMeasuresOfPlan(db, planId)
+  return {
+    carried: measures.filter((m) => !finishedStatuses.has(m.status)),
+    staying: measures.filter((m) => finishedStatuses.has(m.status)),
+  }
+}
+
+/**
+ * Makes the committee's plan for the year after `from`, in the caller's transaction, each new record with its
+ * audit row: every risk copied with its scores and a link to where it came from, and every unfinished measure
+ * carried to its risk's copy, linked to the measure it continues; both keep their links to development areas.
+ * Reviews belong to their year and stay.
+ * Undefined when the committee already has a plan that year.
+ */
+export async function createNextYearPlan(
+  db: Db,
+  actor: Actor,
+  from: FromPlan,
+  title: string,
+): Promise<number | undefined> {
+  const year = from.year + 1
+  if (await findClashingPlan(db, from.committee_id, year, null)) return undefined
+  // The introductions describe the year they were written for, and the adoption is next year's own decision.
+  const planId = await audited(db, actor, 'create', { entity: 'plan', planId: null }, () =>
+    insertPlan(db, {
+      committee_id: from.committee_id,
+      year,
+      title,
+      introduction: '',
+      measures_introduction: '',
+      adopted_meeting_date: null,
+      adopted_minutes_paragraph: null,
+    }),
+  )
+  const [risks, { carried }] = await Promise.all([listRisks(db, from.id), splitMeasures(db, from.id)])
+  for (const risk of risks) {
+    const riskId = await audited(db, actor, 'create', { entity: 'risk', planId }, () =>
+      insertRisk(db, {
+        plan_id: planId,
+        title: risk.title,
+        description: risk.description,
+        likelihood: risk.likelihood,
+        consequence: risk.consequence,
+        treatment: risk.treatment,
+        scope: risk.scope,
+        position: risk.position,
+        previous_risk_id: risk.id,
+      }),
+    )
+    await linkAreasToCopy(db, actor, await listAreasOfRisk(db, risk.id), (areaId) => linkRisk(db, areaId, riskId))
+    for (const [index, measure] of carried.filter((m) => m.risk_id === risk.id).entries()) {
+      // The carried measure's status history starts afresh, with the status it brings at the moment it is
+      // carried: the earlier changes are last year's measure's, which keeps them one link away. Copied rows
+      // would date this record's history before the record existed.
+      const measureId = await audited(db, actor, 'create', { entity: 'measure', planId }, () =>
+        insertMeasure(
+          db,
+          {
+            risk_id: riskId,
+            title: measure.title,
+            what_to_do: measure.what_to_do,
+            progress: measure.progress,
+            owner_unit_id: measure.owner_unit_id,
+            responsible_person: measure.responsible_person,
+            due_date: measure.due_date,
+            status: measure.status,
+            position: index + 1,
+            origin_area_id: measure.origin_area_id,
+            carried_from_measure_id: measure.id,
+          },
+          actor.at,
+        ),
+      )
+      await linkAreasToCopy(db, actor, await listAreasOfMeasure(db, measure.id), (areaId) =>
+        linkMeasure(db, areaId, measureId),
+      )
+    }
+  }
+  return planId
+}
+
+/** New, changed or unchanged since last year, for each risk of the plan that has something to say. */
+export async function risksSinceLastYear(db: Db, plan: FromPlan): Promise<Map<number, SinceLastYear>> {
+  const [risks, yearBefore] = await Promise.all([
+    db
+      .selectFrom('risk')
+      .leftJoin('risk as previous', 'previous.id', 'risk.previous_risk_id')
+      .leftJoin('plan as previous_plan', 'previous_plan.id', 'previous.plan_id')
+      .select([
+        'risk.id',
+        'risk.title',
+        'risk.description',
+        'risk.likelihood',
+        'risk.consequence',
+        'previous.title as previousTitle',
+        'previous.description as previousDescription',
+        'previous.likelihood as previousLikelihood',
+        'previous.consequence as previousConsequence',
+        'previous_plan.year as previousYear',
+      ])
+      .where('risk.plan_id', '=', plan.id)
+      .execute(),
+    findClashingPlan(db, plan.committee_id, plan.year - 1, null),
+  ])
+  const since = new Map<number, SinceLastYear>()
+  for (const risk of risks) {
+    const previous =
+      risk.previousYear === null
+        ? undefined
+        : {
+            title: risk.previousTitle ?? '',
+            description: risk.previousDescription ?? '',
+            likelihood: risk.previousLikelihood,
+            consequence: risk.previousConsequence,
+            year: risk.previousYear,
+          }
+    const found = sinceLastYear(risk, previous, { year: plan.year, hasPlanYearBefore: yearBefore !== undefined })
+    if (found) since.set(risk.id, found)
+  }
+  return since
+}
+
+/** The risk a risk was copied from, with its plan, for a link. */
+export async function findPreviousRisk(db: Db, riskId: number) {
+  return db
+    .selectFrom('risk')
+    .innerJoin('risk as previous', 'previous.id', 'risk.previous_risk_id')
+    .innerJoin('plan', 'plan.id', 'previous.plan_id')
+    .select(['previous.id', 'previous.plan_id as planId', 'plan.title as planTitle'])
+    .where('risk.id', '=', riskId)
+    .executeTakeFirst()
+}
+
+/** Where a measure was carried from and to, each with its plan, for links between the years. */
+export async function carryOverLinks(db: Db, measure: { id: number; carried_from_measure_id: number | null }) {
+  const withPlan = db
+    .selectFrom('measure')
+    .innerJoin('risk', 'risk.id', 'measure.risk_id')
+    .innerJoin('plan', 'plan.id', 'risk.plan_id')
+    .select(['measure.id', 'plan.id as planId', 'plan.title as planTitle'])
+  const [from, to] = await Promise.all([
+    measure.carried_from_measure_id === null
+      ? undefined
+      : withPlan.where('measure.id', '=', measure.carried_from_measure_id).executeTakeFirst(),
+    withPlan.where('measure.carried_from_measure_id', '=', measure.id).orderBy('plan.year').execute(),
+  ])
+  const link = (m: { id: number; planId: number; planTitle: string }, text: string) => ({
+    href: `/planer/${m.planId}/atgarder/${m.id}`,
+    text: `${text} ${m.planTitle}`,
+  })
+  return {
+    carriedFrom: from && link(from, 'Överförd från'),
+    carriedTo: to.map((m) => link(m, 'Överförd till')),
+  }
+}

@@ -1,0 +1,63 @@
+import { type Response, Router } from 'express'
+import type { Services } from '../app.js'
+import { actorOf } from '../audit/audited.js'
+import { formState, parseForm } from '../forms.js'
+import { findClashingPlan } from '../plans/repository.js'
+import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
+import { yearTaken } from '../plans/schema.js'
+import { listReviews } from '../reviews/repository.js'
+import { listRisks } from '../risks/repository.js'
+import { riskSummary } from '../risks/view-model.js'
+import { labelOf, measureStatuses } from '../vocabulary.js'
+import { createNextYearPlan, splitMeasures } from './repository.js'
+import { nextYearForm } from './schema.js'
+
+/** Below /planer/:planId: the secretary makes the committee's plan for the next year from this one. */
+export function nextYearRoutes({ db, clock }: Services): Router {
+  const router = Router({ mergeParams: true })
+
+  /** What the new plan gets from this one, and what stays; or, when the year is taken, the plan that has it. */
+  async function renderPage(res: Response, plan: PlanContext, locals: object, status = 200) {
+    const year = plan.year + 1
+    const [risks, measures, reviews, existing] = await Promise.all([
+      listRisks(db, plan.id),
+      splitMeasures(db, plan.id),
+      listReviews(db, plan.id),
+      findClashingPlan(db, plan.committee_id, year, null),
+    ])
+    const shown = (list: typeof measures.carried) =>
+      list.map((m) => ({ ...m, statusLabel: labelOf(measureStatuses, m.status) }))
+    res.status(existing ? 409 : status).render('next-year/confirm', {
+      title: `Skapa internkontrollplan för ${year}`,
+      breadcrumbs: planBreadcrumbs(plan),
+      plan,
+      year,
+      existing: existing && { href: `/planer/${existing.id}`, text: yearTaken(year) },
+      risks: risks.map(riskSummary),
+      carried: shown(measures.carried),
+      staying: shown(measures.staying),
+      reviewCount: reviews.length,
+      action: `/planer/${plan.id}/nasta-ar`,
+      cancelHref: `/planer/${plan.id}`,
+      ...locals,
+    })
+  }
+
+  router.get('/nasta-ar', async (req, res) => {
+    const plan = await requirePlan(db, req.params, res, 'edit')
+    await renderPage(res, plan, formState({ title: `Internkontrollplan ${plan.year + 1}` }))
+  })
+
+  router.post('/nasta-ar', async (req, res) => {
+    const plan = await requirePlan(db, req.params, res, 'edit')
+    const parsed = parseForm(nextYearForm, req.body)
+    if (!parsed.ok) return renderPage(res, plan, formState(req.body, parsed.errors), 400)
+    const actor = actorOf(res, clock)
+    // The year is checked again in the transaction: someone may have made that plan since the page was shown.
+    const id = await db.transaction().execute((trx) => createNextYearPlan(trx, actor, plan, parsed.value.title))
+    if (id === undefined) return renderPage(res, plan, formState(req.body))
+    res.redirect(303, `/planer/${id}`)
+  })
+
+  return router
+}
