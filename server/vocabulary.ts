@@ -26,9 +26,11 @@ export function countByStatus(measures: readonly { status: MeasureStatus }[]) {
 /** Statuses after which a due date no longer matters. */
 const finishedStatuses: ReadonlySet<MeasureStatus> = new Set(['done', 'done_with_follow_up', 'cancelled'])
 
+export const isFinished = (status: MeasureStatus): boolean => finishedStatuses.has(status)
+
 /** Försenad is derived, never stored: past its due date and not finished. */
 export function isOverdue(measure: { status: MeasureStatus; due_date: string | null }, today: string): boolean {
-  return measure.due_date !== null && measure.due_date < today && !finishedStatuses.has(measure.status)
+  return measure.due_date !== null && measure.due_date < today && !isFinished(measure.status)
 }
 
 export const riskTreatments: readonly { code: RiskTreatment; label: string }[] = [
