@@ -130,17 +130,10 @@ export function measureRoutes({ db, clock }: Services): Router {
       listMeasuresOfPlan(db, plan.id),
       listOwnerUnits(db, plan.administrationId),
     ])
-    const parsed = await validateForm(
-      measureFilter,
-      req.query,
-      async (filter): Promise<FieldErrors> =>
-        filter.enhet === null || units.some((u) => u.id === filter.enhet)
-          ? {}
-          : { enhet: 'Välj en ansvarig enhet i listan.' },
-    )
+    const parsed = parseForm(measureFilter(units.map((u) => u.id)), req.query)
     const shown = parsed.ok ? filterMeasures(measures, parsed.value, swedishDate(clock())) : []
     res.status(parsed.ok ? 200 : 400).render('measures/index', {
-      title: `Åtgärder: ${plan.title}`,
+      title: `Förbättringsåtgärder i ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan),
       plan,
       statusOptions,

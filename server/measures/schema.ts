@@ -44,34 +44,35 @@ export type SortOrder = (typeof sortOrders)[number]['code']
 
 /**
  * The measure list's filter, read from the query string so that a filtered list can be shared as a link;
- * the parameter names are Swedish since they show in that link. Whether the unit exists the route checks.
+ * the parameter names are Swedish since they show in that link. The unit must be one of the plan's.
  */
-export const measureFilter = z.object({
-  status: queryParam(
-    'Välj en status i listan.',
-    (v) => v === '' || measureStatuses.some((s) => s.code === v),
-    (v) => (v === '' ? null : (v as MeasureStatus)),
-  ),
-  enhet: queryParam(
-    'Välj en ansvarig enhet i listan.',
-    (v) => v === '' || /^\d{1,10}$/.test(v),
-    (v) => (v === '' ? null : Number(v)),
-  ),
-  forsenade: queryParam(
-    'Kryssa i rutan för att bara visa försenade åtgärder, eller lämna den tom.',
-    (v) => v === '' || v === 'ja',
-    (v) => v === 'ja',
-  ),
-  sok: queryParam(
-    'Skriv högst 200 tecken i sökrutan.',
-    (v) => v.length <= 200,
-    (v) => v,
-  ),
-  sortering: queryParam(
-    'Välj en sortering i listan.',
-    (v) => v === '' || sortOrders.some((o) => o.code === v),
-    (v) => (v === '' ? 'plan' : v) as SortOrder,
-  ),
-})
+export const measureFilter = (unitIds: readonly number[]) =>
+  z.object({
+    status: queryParam(
+      'Välj en status i listan.',
+      (v) => v === '' || measureStatuses.some((s) => s.code === v),
+      (v) => (v === '' ? null : (v as MeasureStatus)),
+    ),
+    enhet: queryParam(
+      'Välj en ansvarig enhet i listan.',
+      (v) => v === '' || unitIds.some((id) => String(id) === v),
+      (v) => (v === '' ? null : Number(v)),
+    ),
+    forsenade: queryParam(
+      'Kryssa i rutan för att bara visa försenade åtgärder, eller lämna den tom.',
+      (v) => v === '' || v === 'ja',
+      (v) => v === 'ja',
+    ),
+    sok: queryParam(
+      'Skriv sökorden i rutan, högst 200 tecken.',
+      (v) => v.length <= 200,
+      (v) => v,
+    ),
+    sortering: queryParam(
+      'Välj en sortering i listan.',
+      (v) => v === '' || sortOrders.some((o) => o.code === v),
+      (v) => (v === '' ? 'plan' : v) as SortOrder,
+    ),
+  })
 
-export type MeasureFilter = z.output<typeof measureFilter>
+export type MeasureFilter = z.output<ReturnType<typeof measureFilter>>
