@@ -8,6 +8,7 @@ let nextId = 1
 const measure = (title: string, status: MeasureStatus, due_date: string | null) => ({
   id: nextId++,
   planId: 7,
+  committeeName: 'Grundskolenämnden',
   planTitle: 'Internkontrollplan 2021',
   ownerName: 'HR-avdelningen',
   title,

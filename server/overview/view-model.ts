@@ -65,7 +65,7 @@ export type ComingDeadline = { dueDate: string; href: string; title: string; con
  * overdue) and every report not yet sent, an overdue one too, since nothing else lists it here.
  */
 export function comingDeadlines(
-  measures: readonly (PlanMeasure & { planTitle: string; ownerName: string })[],
+  measures: readonly (PlanMeasure & { committeeName: string; planTitle: string; ownerName: string })[],
   reports: readonly DueReport[],
   today: string,
   limit: number,
@@ -79,7 +79,7 @@ export function comingDeadlines(
         dueDate: m.due_date,
         href: measureHref(m),
         title: m.title,
-        context: `${m.planTitle} · ${m.ownerName}`,
+        context: `${m.committeeName}: ${m.planTitle} · ${m.ownerName}`,
         status: m.status,
       })),
     ...reports.map((r) => ({
