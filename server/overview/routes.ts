@@ -30,6 +30,7 @@ export function overviewRoutes({ db, clock }: Services): Router {
     return { units: viewer.unitNames, measures: myMeasures(measures, today) }
   }
 
+  /** The secretary's committees: each plan's measures per status, the overdue ones and the coming deadlines. */
   async function secretarySection(viewer: Viewer, plans: Plans, today: string) {
     if (viewer.secretaryOf.size === 0) return undefined
     const [measures, inspections] = await Promise.all([
