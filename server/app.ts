@@ -15,6 +15,7 @@ import { areaRoutes } from './inspections/area-routes.js'
 import { inspectionRoutes } from './inspections/routes.js'
 import { measureRoutes } from './measures/routes.js'
 import { nextYearRoutes } from './next-year/routes.js'
+import { overviewRoutes } from './overview/routes.js'
 import { planRoutes } from './plans/routes.js'
 import { reportRoutes } from './reports/routes.js'
 import { reviewRoutes } from './reviews/routes.js'
@@ -57,7 +58,7 @@ export function createApp(services: Services): express.Express {
 
   app.use(authRoutes(services))
   app.use(requireViewer)
-  app.get('/', (_req, res) => res.redirect('/planer'))
+  app.use(overviewRoutes(services))
   app.use(auditRoutes(services))
   app.use(adminRoutes(services))
   app.use('/planer', planRoutes(services))

@@ -83,6 +83,7 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /planer/:planId/granskningar/:reviewId/ta-bort': edit,
   'POST /planer/:planId/granskningar/:reviewId/ta-bort': edit,
   'POST /planer/:planId/granskningar/:reviewId/flytta': edit,
+  'GET /planer/:planId/atgarder': read,
   'GET /planer/:planId/atgarder/ny': edit,
   'POST /planer/:planId/atgarder/ny': edit,
   'GET /planer/:planId/atgarder/:measureId': read,

@@ -24,11 +24,13 @@ export function countByStatus(measures: readonly { status: MeasureStatus }[]) {
 }
 
 /** Statuses after which a due date no longer matters and a measure is not carried into next year's plan. */
-export const finishedStatuses: ReadonlySet<MeasureStatus> = new Set(['done', 'done_with_follow_up', 'cancelled'])
+const finishedStatuses: ReadonlySet<MeasureStatus> = new Set(['done', 'done_with_follow_up', 'cancelled'])
+
+export const isFinished = (status: MeasureStatus): boolean => finishedStatuses.has(status)
 
 /** Försenad is derived, never stored: past its due date and not finished. */
 export function isOverdue(measure: { status: MeasureStatus; due_date: string | null }, today: string): boolean {
-  return measure.due_date !== null && measure.due_date < today && !finishedStatuses.has(measure.status)
+  return measure.due_date !== null && measure.due_date < today && !isFinished(measure.status)
 }
 
 export const riskTreatments: readonly { code: RiskTreatment; label: string }[] = [

@@ -86,7 +86,7 @@ describe('logging in', () => {
       303,
       '/logga-in',
     )
-    expect(response.headers.location).toBe('/planer')
+    expect(response.headers.location).toBe('/')
   })
 })
 

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { formState, parseForm, requiredText, text } from '../forms.js'
+import { localPath } from '../return-path.js'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
 import {
   clearLoginFailures,
@@ -38,9 +39,6 @@ const window = 15 * 60_000
 const limits = { email: 5, address: 20 }
 const wrongCredentials = 'Fel e-postadress eller lösenord.'
 
-/** Only a path on this site may be returned to after login. */
-const safeReturn = (value: string) => (/^\/(?![/\\])/.test(value) ? value : '/planer')
-
 export function authRoutes({ db, config, clock }: Services): Router {
   const router = Router()
 
@@ -48,7 +46,7 @@ export function authRoutes({ db, config, clock }: Services): Router {
     res.status(status).render('auth/login', { title: 'Logga in', ...locals })
 
   router.get('/logga-in', (req, res) => {
-    if (res.locals.viewer) return res.redirect(303, '/planer')
+    if (res.locals.viewer) return res.redirect(303, '/')
     renderLogin(res, formState({ till: typeof req.query.till === 'string' ? req.query.till : '' }))
   })
 
@@ -79,7 +77,8 @@ export function authRoutes({ db, config, clock }: Services): Router {
     const old: unknown = req.cookies?.[sessionCookie(config)]
     if (typeof old === 'string') await deleteSession(db, old)
     setSessionCookie(res, config, await createSession(db, user.id, now))
-    res.redirect(303, safeReturn(parsed.value.till))
+    // Without a page to go back to, each person lands on their own start page.
+    res.redirect(303, localPath(parsed.value.till, '/'))
   })
 
   router.post('/logga-ut', async (req, res) => {

@@ -26,7 +26,7 @@ import {
   requireInspection,
 } from './require-inspection.js'
 import { authorityOptions, checkInspectionDates, type InspectionForm, inspectionForm, kindOptions } from './schema.js'
-import { areaSummary, inspectionSummary, offeredFromYear } from './view-model.js'
+import { areaSummary, dueReports, inspectionSummary, offeredFromYear } from './view-model.js'
 
 /** The register of external inspections, its deadline page, and each inspection with its development areas. */
 export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHandlebars): Router {
@@ -123,17 +123,14 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
 
   router.get('/tidsfrister', async (_req, res) => {
     const inspections = await readableInspections(res)
-    const due = inspections.filter((i) => i.deadline.kind === 'due')
-    const sent = inspections.filter((i) => i.deadline.kind === 'sent')
-    type Shown = (typeof inspections)[number]
-    const byDate = (date: (i: Shown) => string | null) => (a: Shown, b: Shown) =>
-      String(date(a)).localeCompare(String(date(b)))
     res.render('inspections/deadlines', {
       title: 'Tidsfrister för redovisningar',
       breadcrumbs: inspectionBreadcrumbs(),
       today: today(),
-      due: due.sort(byDate((i) => i.report_deadline)),
-      sent: sent.sort(byDate((i) => i.report_sent_date)).reverse(),
+      due: dueReports(inspections),
+      sent: inspections
+        .filter((i) => i.deadline.kind === 'sent')
+        .sort((a, b) => String(b.report_sent_date).localeCompare(String(a.report_sent_date))),
       none: inspections.filter((i) => i.deadline.kind === 'none'),
     })
   })

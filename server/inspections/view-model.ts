@@ -88,6 +88,15 @@ export function reportDeadline(inspection: InspectionDates, today: string): Dead
   return { kind: 'due', deadline, daysLeft, text, alert: daysLeft < 0 }
 }
 
+/** The reports still to be sent by a deadline, the nearest (or most overdue) first. */
+export function dueReports<I extends { deadline: Deadline; report_deadline: string | null }>(
+  inspections: readonly I[],
+) {
+  return inspections
+    .filter((i): i is I & { deadline: Extract<Deadline, { kind: 'due' }> } => i.deadline.kind === 'due')
+    .sort((a, b) => String(a.report_deadline).localeCompare(String(b.report_deadline)))
+}
+
 /** An inspection as pages show it. */
 export function inspectionSummary<I extends Inspection>(inspection: I, today: string) {
   return {

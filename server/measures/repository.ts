@@ -16,6 +16,25 @@ export async function listMeasuresOfPlan(db: Db, planId: number) {
   return withOwner(db).where('risk.plan_id', '=', planId).orderBy('risk.position').orderBy('measure.position').execute()
 }
 
+/** Measures across plans, either of these owner units or in these committees' plans, each with its plan. */
+export async function listMeasuresWithPlan(db: Db, of: { ownerUnitIds: number[] } | { committeeIds: number[] }) {
+  const [column, ids] =
+    'ownerUnitIds' in of
+      ? (['measure.owner_unit_id', of.ownerUnitIds] as const)
+      : (['plan.committee_id', of.committeeIds] as const)
+  if (ids.length === 0) return []
+  return withOwner(db)
+    .innerJoin('plan', 'plan.id', 'risk.plan_id')
+    .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .select(['plan.id as planId', 'plan.title as planTitle', 'plan.committee_id', 'committee.name as committeeName'])
+    .where(column, 'in', ids)
+    .orderBy('plan.year', 'desc')
+    .orderBy('plan.id')
+    .orderBy('risk.position')
+    .orderBy('measure.position')
+    .execute()
+}
+
 export async function listMeasuresOfRisk(db: Db, riskId: number) {
   return withOwner(db).where('measure.risk_id', '=', riskId).orderBy('measure.position').execute()
 }

@@ -14,6 +14,7 @@ import { areaLink, areaOriginLabel } from '../inspections/view-model.js'
 import { carryOverLinks } from '../next-year/repository.js'
 import { move, nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
+import { localPath } from '../return-path.js'
 import { listReviews } from '../reviews/repository.js'
 import { findRisk, listRisks } from '../risks/repository.js'
 import { isOverdue, labelOf, measureStatuses } from '../vocabulary.js'
@@ -21,11 +22,21 @@ import {
   deleteMeasure,
   findMeasure,
   insertMeasure,
+  listMeasuresOfPlan,
   listOwnerUnits,
   listStatusChanges,
   updateMeasure,
 } from './repository.js'
-import { type MeasureForm, measureForm, statusForm, statusOptions, updateForm } from './schema.js'
+import {
+  type MeasureForm,
+  measureFilter,
+  measureForm,
+  sortOrders,
+  statusForm,
+  statusOptions,
+  updateForm,
+} from './schema.js'
+import { filterMeasures } from './view-model.js'
 
 type MeasureContext = NonNullable<Awaited<ReturnType<typeof findMeasure>>>
 
@@ -114,6 +125,29 @@ export function measureRoutes({ db, clock }: Services): Router {
     cancelHref: measureHref(plan, measure),
   })
 
+  router.get('/atgarder', async (req, res) => {
+    const plan = await requirePlan(db, req.params, res, 'read')
+    const [measures, units] = await Promise.all([
+      listMeasuresOfPlan(db, plan.id),
+      listOwnerUnits(db, plan.administrationId),
+    ])
+    const parsed = parseForm(measureFilter(units.map((u) => u.id)), req.query)
+    const shown = parsed.ok ? filterMeasures(measures, parsed.value, swedishDate(clock())) : []
+    res.status(parsed.ok ? 200 : 400).render('measures/index', {
+      title: `Förbättringsåtgärder i ${plan.title}`,
+      breadcrumbs: planBreadcrumbs(plan),
+      plan,
+      statusOptions,
+      unitOptions: units.map((u) => ({ value: u.id, label: u.name })),
+      sortOptions: sortOrders.map((o) => ({ value: o.code, label: o.label })),
+      filtered: parsed.ok,
+      measures: shown,
+      total: measures.length,
+      // The form shows what was asked for, also when part of it was not valid.
+      ...formState(req.query, parsed.ok ? {} : parsed.errors),
+    })
+  })
+
   router.get('/atgarder/ny', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
     const page = await newMeasurePage(plan, req.query.risk)
@@ -186,19 +220,28 @@ export function measureRoutes({ db, clock }: Services): Router {
     return loaded
   }
 
-  const updatePage = (plan: PlanContext, measure: MeasureContext) => ({
-    title: `Uppdatera åtgärd: ${measure.title}`,
-    breadcrumbs: measureBreadcrumbs(plan, measure),
-    action: `${measureHref(plan, measure)}/uppdatera`,
-    cancelHref: measureHref(plan, measure),
-    measure,
-    statusOptions,
-  })
+  /** Where the owner came from (?till=/ from the start page's "Mina åtgärder"): saving and Avbryt lead back there. */
+  const returnPath = (req: Request, plan: PlanContext, measure: MeasureContext) =>
+    localPath(req.query.till, measureHref(plan, measure))
+
+  const updatePage = (req: Request, plan: PlanContext, measure: MeasureContext) => {
+    const back = returnPath(req, plan, measure)
+    const action = `${measureHref(plan, measure)}/uppdatera`
+    return {
+      title: `Uppdatera åtgärd: ${measure.title}`,
+      breadcrumbs: measureBreadcrumbs(plan, measure),
+      // The return rides in the action's query, so a 409 page's link back to the form keeps it too.
+      action: back === measureHref(plan, measure) ? action : `${action}?till=${encodeURIComponent(back)}`,
+      cancelHref: back,
+      measure,
+      statusOptions,
+    }
+  }
 
   router.get('/atgarder/:measureId/uppdatera', async (req, res) => {
     const { plan, measure } = await loadForUpdate(req, res)
     res.render('measures/update', {
-      ...updatePage(plan, measure),
+      ...updatePage(req, plan, measure),
       ...formState({
         status: measure.status,
         progress: measure.progress,
@@ -214,13 +257,13 @@ export function measureRoutes({ db, clock }: Services): Router {
     if (!parsed.ok) {
       return res
         .status(400)
-        .render('measures/update', { ...updatePage(plan, measure), ...formState(req.body, parsed.errors) })
+        .render('measures/update', { ...updatePage(req, plan, measure), ...formState(req.body, parsed.errors) })
     }
     const { status, progress, dueDate } = parsed.value
     await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
       updateMeasure(trx, measure.id, parsed.value.version, { status, progress, due_date: dueDate }, now()),
     )
-    res.redirect(303, measureHref(plan, measure))
+    res.redirect(303, returnPath(req, plan, measure))
   })
 
   router.post('/atgarder/:measureId/status', async (req, res) => {

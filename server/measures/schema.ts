@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { MeasureStatus } from '../../db/schema.js'
 import { baseVersion, chosenId, oneOf, optionalChosenId, optionalDate, optionalText, requiredText } from '../forms.js'
 import { measureStatuses } from '../vocabulary.js'
 
@@ -25,3 +26,53 @@ export const statusForm = z.object({ status, version: baseVersion })
 export const updateForm = z.object({ status, progress: optionalText(), dueDate: optionalDate, version: baseVersion })
 
 export const statusOptions = measureStatuses.map((s) => ({ value: s.code, label: s.label }))
+
+/** One query parameter: absent counts as empty; one given twice (an array) is not a valid choice either. */
+const queryParam = <T>(message: string, valid: (v: string) => boolean, value: (v: string) => T) =>
+  z.preprocess(
+    (v) => (v === undefined ? '' : typeof v === 'string' ? v.trim() : v),
+    z.string({ message }).refine(valid, { message }).transform(value),
+  )
+
+export const sortOrders = [
+  { code: 'plan', label: 'Planens ordning' },
+  { code: 'klart-senast', label: 'Klart senast, tidigast först' },
+  { code: 'klart-senast-fallande', label: 'Klart senast, senast först' },
+] as const
+
+export type SortOrder = (typeof sortOrders)[number]['code']
+
+/**
+ * The measure list's filter, read from the query string so that a filtered list can be shared as a link;
+ * the parameter names are Swedish since they show in that link. The unit must be one of the plan's.
+ */
+export const measureFilter = (unitIds: readonly number[]) =>
+  z.object({
+    status: queryParam(
+      'Välj en status i listan.',
+      (v) => v === '' || measureStatuses.some((s) => s.code === v),
+      (v) => (v === '' ? null : (v as MeasureStatus)),
+    ),
+    enhet: queryParam(
+      'Välj en ansvarig enhet i listan.',
+      (v) => v === '' || unitIds.some((id) => String(id) === v),
+      (v) => (v === '' ? null : Number(v)),
+    ),
+    forsenade: queryParam(
+      'Kryssa i rutan för att bara visa försenade åtgärder, eller lämna den tom.',
+      (v) => v === '' || v === 'ja',
+      (v) => v === 'ja',
+    ),
+    sok: queryParam(
+      'Skriv sökorden i rutan, högst 200 tecken.',
+      (v) => v.length <= 200,
+      (v) => v,
+    ),
+    sortering: queryParam(
+      'Välj en sortering i listan.',
+      (v) => v === '' || sortOrders.some((o) => o.code === v),
+      (v) => (v === '' ? 'plan' : v) as SortOrder,
+    ),
+  })
+
+export type MeasureFilter = z.output<ReturnType<typeof measureFilter>>

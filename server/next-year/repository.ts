@@ -6,7 +6,7 @@ import { auditTarget } from '../inspections/require-inspection.js'
 import { insertMeasure, listMeasuresOfPlan } from '../measures/repository.js'
 import { findClashingPlan, insertPlan } from '../plans/repository.js'
 import { insertRisk, listRisks } from '../risks/repository.js'
-import { finishedStatuses } from '../vocabulary.js'
+import { isFinished } from '../vocabulary.js'
 import { type SinceLastYear, sinceLastYear } from './since-last-year.js'
 
 type FromPlan = { id: number; committee_id: number; year: number }
@@ -30,8 +30,8 @@ async function linkAreasToCopy(
 export async function splitMeasures(db: Db, planId: number) {
   const measures = await listMeasuresOfPlan(db, planId)
   return {
-    carried: measures.filter((m) => !finishedStatuses.has(m.status)),
-    staying: measures.filter((m) => finishedStatuses.has(m.status)),
+    carried: measures.filter((m) => !isFinished(m.status)),
+    staying: measures.filter((m) => isFinished(m.status)),
   }
 }
 

@@ -23,9 +23,7 @@ import {
 } from './repository.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from './require-plan.js'
 import { type PlanForm, planForm, yearTaken } from './schema.js'
-import { planOverview } from './view-model.js'
-
-const collator = new Intl.Collator('sv-SE')
+import { planOverview, plansByCommittee } from './view-model.js'
 
 export function planRoutes({ db, clock }: Services): Router {
   const router = Router()
@@ -97,18 +95,10 @@ export function planRoutes({ db, clock }: Services): Router {
   router.get('/', async (_req, res) => {
     const viewer = viewerOf(res)
     const plans = (await listPlans(db)).filter((p) => can.readCommittee(viewer, { committee_id: p.committeeId }))
-    const committees = [...new Map(plans.map((p) => [p.committeeId, p])).values()].sort(
-      (a, b) =>
-        collator.compare(a.municipalityName, b.municipalityName) || collator.compare(a.committeeName, b.committeeName),
-    )
     res.render('plans/index', {
       title: 'Internkontrollplaner',
       mayCreate: can.createPlans(viewer),
-      committees: committees.map((c) => ({
-        name: c.committeeName,
-        municipality: c.municipalityName,
-        plans: plans.filter((p) => p.committeeId === c.committeeId),
-      })),
+      committees: plansByCommittee(plans),
     })
   })
 

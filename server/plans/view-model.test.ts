@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { MeasureStatus, Risk } from '../../db/schema.js'
-import { planOverview } from './view-model.js'
+import { planOverview, plansByCommittee } from './view-model.js'
 
 const risk = (id: number, extra: Partial<Risk> = {}): Risk => ({
   id,
@@ -51,5 +51,29 @@ describe('planOverview', () => {
   it('scores a risk only when both scales are assessed', () => {
     expect(overview.risks[0]).toMatchObject({ score: 12, band: { label: 'Hög' }, treatmentLabel: 'Granskning' })
     expect(overview.risks[1]).toMatchObject({ score: null, band: null })
+  })
+})
+
+describe('plansByCommittee', () => {
+  it('groups plans under their committees in Swedish order, Å–Ö after Z, each keeping the plans’ order', () => {
+    const plan = (id: number, committeeId: number, committeeName: string, municipalityName = 'Malmö stad') => ({
+      id,
+      committeeId,
+      committeeName,
+      municipalityName,
+    })
+    const groups = plansByCommittee([
+      plan(1, 3, 'Östra nämnden'),
+      plan(2, 1, 'Grundskolenämnden'),
+      plan(3, 3, 'Östra nämnden'),
+      plan(4, 2, 'Zonnämnden'),
+      plan(5, 4, 'Arbetsmarknadsnämnden', 'Ängelholms kommun'),
+    ])
+    expect(groups.map((g) => [g.name, g.plans.map((p) => p.id)])).toEqual([
+      ['Grundskolenämnden', [2]],
+      ['Zonnämnden', [4]],
+      ['Östra nämnden', [1, 3]],
+      ['Arbetsmarknadsnämnden', [5]],
+    ])
   })
 })

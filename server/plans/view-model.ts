@@ -4,6 +4,24 @@ import { withEnds } from '../ordering.js'
 import { riskSummary } from '../risks/view-model.js'
 import { countByStatus, isOverdue } from '../vocabulary.js'
 
+const collator = new Intl.Collator('sv-SE')
+
+/** Plans under their committees, the committees in Swedish order of municipality and name; plans keep their order. */
+export function plansByCommittee<P extends { committeeId: number; committeeName: string; municipalityName: string }>(
+  plans: readonly P[],
+) {
+  const committees = [...new Map(plans.map((p) => [p.committeeId, p])).values()].sort(
+    (a, b) =>
+      collator.compare(a.municipalityName, b.municipalityName) || collator.compare(a.committeeName, b.committeeName),
+  )
+  return committees.map((c) => ({
+    id: c.committeeId,
+    name: c.committeeName,
+    municipality: c.municipalityName,
+    plans: plans.filter((p) => p.committeeId === c.committeeId),
+  }))
+}
+
 type MeasureRow = { risk_id: number; status: MeasureStatus; due_date: string | null }
 
 /**

@@ -10,6 +10,18 @@ export async function listReportVersions(db: Db, planId: number) {
     .execute()
 }
 
+/** The final versions of these plans' reports, newest first within each plan. */
+export async function listFinalReports(db: Db, planIds: number[]) {
+  if (planIds.length === 0) return []
+  return db
+    .selectFrom('report_version')
+    .select(['id', 'plan_id', 'version_number', 'created_at', 'byte_size'])
+    .where('plan_id', 'in', planIds)
+    .orderBy('plan_id')
+    .orderBy('version_number', 'desc')
+    .execute()
+}
+
 export async function findReportVersion(db: Db, planId: number, versionId: number) {
   return db
     .selectFrom('report_version')

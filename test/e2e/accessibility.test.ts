@@ -12,6 +12,7 @@ beforeAll(async () => {
     expect(await page.goto(e2e.server.baseUrl + path).then((r) => r?.status())).toBe(200)
     for (const [name, link] of Object.entries(links)) pages.set(name, await linkPath(page, link))
   }
+  pages.set('start page', '/')
   pages.set('plans index', '/planer')
   await from('/planer', { 'new-plan form': 'Ny internkontrollplan', 'plan page': 'Internkontrollplan 2020' })
   await from(pages.get('plan page') ?? '', {
@@ -20,6 +21,7 @@ beforeAll(async () => {
     'new-risk form': 'Ny risk',
     'risk page': 'Risk: Röjande av sekretess',
     'reviews list': '8 granskningar med diarienummer och beslut',
+    'measure list': '12 förbättringsåtgärder att söka, filtrera och sortera',
   })
   await from(pages.get('risk page') ?? '', {
     'risk edit form': 'Redigera risken',
@@ -42,6 +44,7 @@ beforeAll(async () => {
 })
 
 const pageTypes = [
+  'start page',
   'plans index',
   'new-plan form',
   'plan page',
@@ -51,6 +54,7 @@ const pageTypes = [
   'new-risk form',
   'risk edit form',
   'risk delete confirmation',
+  'measure list',
   'measure page',
   'measure update form',
   'new-measure form',
@@ -78,6 +82,15 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
     expect(await follow(page, 'button', 'Lägg till risken')).toBe(400)
     expect(await texts(page, '.error-summary h2')).toEqual(['Formuläret innehåller fel'])
     expect(await axeViolations(page)).toEqual([])
+  })
+
+  it('a measure list whose filter came back with errors has no violations', async () => {
+    expect(await e2e.open(`${pages.get('measure list')}?status=okand&sortering=titel`)).toBe(400)
+    expect(await texts(e2e.page, '.error-summary li')).toEqual([
+      'Välj en status i listan.',
+      'Välj en sortering i listan.',
+    ])
+    expect(await axeViolations(e2e.page)).toEqual([])
   })
 
   it('reports a field whose label is gone (the check itself works)', async () => {

@@ -1,0 +1,273 @@
+import supertest from 'supertest'
+import { describe, expect, it } from 'vitest'
+import { demoPassword } from '../../db/seed/demo.js'
+import { demoPlan } from '../../test/helpers/builders.js'
+import { createTestApp, type DemoLogin, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
+import { hashPassword } from '../auth/passwords.js'
+import { addUnitMember, grantCommitteeRole, insertUser } from '../auth/repository.js'
+import { insertReportVersion } from '../reports/repository.js'
+
+// The demo plan on 2021-03-15: HR-avdelningen's four measures are done; Utbildningsområden's four are one in
+// progress and three done; four more are Grundskolenämnden's own. No measure has a due date.
+const hrMeasures = [
+  'Informationsinsats till förvaltningens chefer kring rutiner för belastningsregister',
+  'Revidera och tydliggöra delar i förvaltningens Rutin för referenstagning och kontroll av uttag ur belastningsregistret',
+  'Förstärka HR-avdelningens introduktion av nya chefer avseende rutiner vid belastningsregister',
+  'Riktade insatser mot administrativa chefer och skoladministratör gällande formaliadelarna kring utdragen',
+]
+const competence = 'Kompetenshöjande insats för skolledare kring elevhälsouppdraget'
+const sections = ['Mina åtgärder', 'Nämndens planer', 'Försenade åtgärder', 'Närmaste tidsfrister']
+
+async function setup(as: DemoLogin) {
+  const app = await createTestApp({ today: '2021-03-15', as })
+  const demo = await demoPlan(app.db)
+  const setMeasure = (title: string, changes: { due_date?: string; status?: 'not_started' | 'in_progress' }) =>
+    app.db.updateTable('measure').set(changes).where('title', '=', title).execute()
+  const idOf = async (title: string) =>
+    (await app.db.selectFrom('measure').select('id').where('title', '=', title).executeTakeFirstOrThrow()).id
+  return { ...app, ...demo, setMeasure, idOf }
+}
+
+async function startPage(agent: TestAgent) {
+  const $ = html((await agent.get('/').expect(200)).text)
+  return {
+    $,
+    headings: $('main h2')
+      .map((_, h) => $(h).text().trim())
+      .get(),
+    myMeasures: $('.my-measure > h3')
+      .map((_, h) => $(h).text().trim())
+      .get(),
+  }
+}
+
+describe('the start page', () => {
+  it('is where a login without a page to return to lands, and the main menu links to it', async () => {
+    const { app } = await createTestApp({ as: null })
+    const agent = supertest.agent(app)
+    const login = await submitForm(
+      agent,
+      '/logga-in',
+      { email: 'hr@demo.internkontroll.se', password: demoPassword },
+      303,
+      '/logga-in',
+    )
+    expect(login.headers.location).toBe('/')
+    const { $ } = await startPage(agent)
+    expect($('h1').text()).toBe('Översikt')
+    expect($('nav[aria-label="Huvudmeny"] a[href="/"]').text()).toBe('Översikt')
+    expect((await agent.get('/logga-in').expect(303)).headers.location).toBe('/')
+  })
+
+  it('shows HR-avdelningen’s ansvarig their own measures, soonest due first, and none of Utbildningsområden’s', async () => {
+    const { agent, setMeasure, idOf } = await setup('hr')
+    await setMeasure(hrMeasures[2] as string, { due_date: '2021-04-30', status: 'in_progress' })
+    await setMeasure(hrMeasures[1] as string, { due_date: '2021-03-01', status: 'in_progress' })
+    await setMeasure(competence, { due_date: '2021-03-02' })
+    const { $, headings, myMeasures } = await startPage(agent)
+    expect(headings).toEqual(['Mina åtgärder'])
+    // Due dates first, overdue among them, then those without one in the plan's order.
+    expect(myMeasures).toEqual([hrMeasures[1], hrMeasures[2], hrMeasures[0], hrMeasures[3]])
+    expect($('main').text()).not.toContain(competence)
+    const overdue = $(`#atgard-${await idOf(hrMeasures[1] as string)}`)
+    expect(overdue.find('.tag--overdue').text()).toBe('Försenad')
+    expect(overdue.find('dd').last().text()).toBe('2021-03-01')
+    expect($('.my-measure .tag--overdue')).toHaveLength(1)
+    const id = await idOf(hrMeasures[0] as string)
+    expect($(`#atgard-${id} h3 a`).attr('href')).toMatch(new RegExp(`^/planer/\\d+/atgarder/${id}$`))
+    expect($(`#atgard-${id} a.button`).attr('href')).toMatch(
+      new RegExp(`^/planer/\\d+/atgarder/${id}/uppdatera\\?till=%2F%23atgard-${id}$`),
+    )
+  })
+
+  it('shows Utbildningsområden’s ansvarig theirs and none of HR-avdelningen’s', async () => {
+    const { agent } = await setup('utbildning')
+    const { $, headings, myMeasures } = await startPage(agent)
+    expect(headings).toEqual(['Mina åtgärder'])
+    expect(myMeasures).toEqual([
+      'Främja ökad likvärdighet med hjälp av förvaltningsgemensam mall för lokal elevhälsoplan',
+      competence,
+      'Ta fram förslag för att utveckla analys av bedömning och betygssättning inom ramen för det systematiska kvalitetsarbetet',
+      'Genomföra en fördjupad analys om bakomliggande orsaker till skillnader i bedömning och betygssättning',
+    ])
+    for (const title of hrMeasures) expect($('main').text()).not.toContain(title)
+  })
+
+  it('lets the ansvarig update a measure from there and come back to it; the version check still holds', async () => {
+    const { agent, idOf, planId } = await setup('hr')
+    const id = await idOf(hrMeasures[1] as string)
+    const start = await startPage(agent)
+    const formPath = String(start.$(`#atgard-${id} a.button`).attr('href'))
+    const form = html((await agent.get(formPath).expect(200)).text)
+    expect(form('main form[method="post"]').attr('action')).toBe(formPath)
+    expect(form('a:contains("Avbryt")').attr('href')).toBe(`/#atgard-${id}`)
+    const fields = { status: 'partially_done', progress: 'Rutinen är **reviderad**.', dueDate: '2021-05-31' }
+    const saved = await submitForm(agent, formPath, fields, 303)
+    expect(saved.headers.location).toBe(`/#atgard-${id}`)
+
+    const after = await startPage(agent)
+    const card = after.$(`#atgard-${id}`)
+    expect(card.find('.tag').text()).toBe('Delvis genomförd')
+    expect(card.find('dd').last().text()).toBe('2021-05-31')
+    expect(card.find('.prose strong').text()).toBe('reviderad')
+    expect(after.myMeasures[0]).toBe(hrMeasures[1]) // the only one with a due date now
+
+    // The same form opened before that save: refused with the 409 page, whose link keeps the way back.
+    const stale = await agent
+      .post(formPath)
+      .type('form')
+      .send({ ...fields, status: 'done', version: '1', _csrf: String(form('input[name="_csrf"]').val()) })
+      .expect(409)
+    expect(html(stale.text)('a.button').attr('href')).toBe(formPath)
+    const row = await agent.get(`/planer/${planId}/atgarder/${id}`).expect(200)
+    expect(html(row.text)('.summary-list .tag').first().text()).toBe('Delvis genomförd')
+  })
+
+  it('returns only to a path on this site after saving', async () => {
+    const { agent, db, idOf, planId } = await setup('hr')
+    const id = await idOf(hrMeasures[0] as string)
+    const measure = `/planer/${planId}/atgarder/${id}`
+    for (const till of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
+      const path = `${measure}/uppdatera?till=${encodeURIComponent(till)}`
+      const form = html((await agent.get(path).expect(200)).text)
+      expect(form('a:contains("Avbryt")').attr('href')).toBe(measure)
+      const { version } = await db
+        .selectFrom('measure')
+        .select('version')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+      const saved = await agent
+        .post(path)
+        .type('form')
+        .send({ status: 'done', progress: '', dueDate: '', version, _csrf: String(form('input[name="_csrf"]').val()) })
+        .expect(303)
+      expect(saved.headers.location).toBe(measure)
+    }
+  })
+
+  it('shows the secretary the plans with measures per status, the overdue ones and the coming deadlines', async () => {
+    const { agent, db, planId, setMeasure, idOf } = await setup('sekreterare')
+    await setMeasure(competence, { due_date: '2021-03-01' })
+    await setMeasure(hrMeasures[0] as string, { due_date: '2021-04-30', status: 'not_started' })
+    await setMeasure(hrMeasures[1] as string, { due_date: '2021-04-01' }) // done: no deadline left
+    // Landskrona's report, not yet sent and not closed, is due 2021-05-14.
+    await db
+      .updateTable('inspection')
+      .set({ report_deadline: '2021-05-14', closed: 0 })
+      .where('principal', 'like', 'Landskrona%')
+      .execute()
+    const { $, headings } = await startPage(agent)
+    expect(headings).toEqual(['Nämndens planer', 'Försenade åtgärder', 'Närmaste tidsfrister'])
+
+    const cells = $('table.plan-status tbody tr')
+      .first()
+      .children()
+      .map((_, c) => $(c).text().trim())
+      .get()
+    expect(cells[0]).toBe('Internkontrollplan 2020')
+    // Ej påbörjad, Pågående, Delvis genomförd, Genomförd, Genomförd – fortsatt arbete, Avbruten, Försenade, Totalt
+    expect(cells.slice(1).map((c) => c.match(/^\d+/)?.[0])).toEqual(['1', '1', '0', '6', '4', '0', '1', '12'])
+    expect($('table.plan-status thead th').eq(2).text()).toBe('Pågående')
+    expect($(`a[href="/planer/${planId}/atgarder?status=in_progress"]`)).toHaveLength(1)
+    expect($(`a[href="/planer/${planId}/atgarder?forsenade=ja"]`).text()).toContain('1')
+
+    const overdue = $('table.overdue-measures tbody tr')
+    expect(overdue).toHaveLength(1)
+    expect(overdue.find('a').text()).toBe(competence)
+    expect(overdue.find('a').attr('href')).toBe(`/planer/${planId}/atgarder/${await idOf(competence)}`)
+    expect(overdue.text()).toContain('Försenad')
+
+    const deadlines = $('table.coming-deadlines tbody tr')
+      .map((_, tr) => [[$(tr).children().first().text(), $(tr).find('a').text()]])
+      .get()
+    expect(deadlines).toEqual([
+      ['2021-04-30', hrMeasures[0]],
+      ['2021-05-14', expect.stringContaining('Landskrona kommun')],
+    ])
+    expect($('table.coming-deadlines tbody tr').last().text()).toContain('60 dagar kvar')
+    expect($('a[href="/externa-granskningar/tidsfrister"]')).toHaveLength(1)
+    expect($('main').text()).not.toContain('Mina åtgärder')
+  })
+
+  it('shows the board member the plans and the final reports to download, nothing to change', async () => {
+    const { agent, db, planId } = await setup('lasare')
+    const before = await startPage(agent)
+    expect(before.headings).toEqual(['Uppföljningsrapporter'])
+    expect(before.$('table.final-reports tbody tr').text()).toContain('Inte fastställd ännu')
+    expect(before.$(`table.final-reports a[href="/planer/${planId}"]`).text()).toBe('Internkontrollplan 2020')
+
+    const version = await insertReportVersion(db, {
+      planId,
+      versionNumber: 1,
+      fileName: 'Uppföljning förbättringsåtgärder 2020.pdf',
+      pdf: new TextEncoder().encode('%PDF-1.7 fastställd'),
+      createdAt: '2021-03-10T09:00:00Z',
+      createdBy: 'Sara Sekreterare',
+    })
+    const { $ } = await startPage(agent)
+    const link = $('table.final-reports a:contains("Ladda ner version 1")')
+    expect(link.attr('href')).toBe(`/planer/${planId}/rapport/versioner/${version.id}`)
+    const pdf = await agent.get(String(link.attr('href'))).expect(200)
+    expect(pdf.headers['content-type']).toBe('application/pdf')
+    for (const section of sections) expect($('main h2').text()).not.toContain(section)
+    expect($('main a.button')).toHaveLength(0)
+  })
+
+  it('shows the administrator the administration, not an empty page', async () => {
+    const { agent } = await setup('admin')
+    const { $, headings } = await startPage(agent)
+    expect(headings).toEqual(['Administration'])
+    expect(
+      $('main li a')
+        .map((_, a) => $(a).attr('href'))
+        .get(),
+    ).toEqual(['/admin/anvandare', '/admin/enheter', '/planer', '/externa-granskningar', '/logg'])
+    for (const href of ['/admin/anvandare', '/admin/enheter', '/planer', '/externa-granskningar', '/logg']) {
+      await agent.get(href).expect(200)
+    }
+  })
+
+  it('shows each section a person holds a role for', async () => {
+    const { agent, db } = await setup('sekreterare')
+    const { id: userId } = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', 'sekreterare@demo.internkontroll.se')
+      .executeTakeFirstOrThrow()
+    const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
+    const unit = await db
+      .selectFrom('owner_unit')
+      .select('id')
+      .where('name', '=', 'HR-avdelningen')
+      .executeTakeFirstOrThrow()
+    await addUnitMember(db, userId, unit.id)
+    await grantCommitteeRole(db, userId, committee.id, 'reader')
+    await db.updateTable('app_user').set({ is_admin: 1 }).where('id', '=', userId).execute()
+    const { headings, myMeasures } = await startPage(agent)
+    expect(headings).toEqual([
+      'Mina åtgärder',
+      'Nämndens planer',
+      'Försenade åtgärder',
+      'Närmaste tidsfrister',
+      'Uppföljningsrapporter',
+      'Administration',
+    ])
+    expect(myMeasures).toEqual(hrMeasures)
+  })
+
+  it('tells a person without a role whom to ask', async () => {
+    const { app, db } = await createTestApp({ as: null })
+    await insertUser(db, {
+      email: 'ny@malmo.se',
+      name: 'Nina Ny',
+      passwordHash: await hashPassword(demoPassword),
+      isAdmin: false,
+      createdAt: '2021-03-01T00:00:00Z',
+    })
+    const agent = supertest.agent(app)
+    await submitForm(agent, '/logga-in', { email: 'ny@malmo.se', password: demoPassword }, 303, '/logga-in')
+    const { $, headings } = await startPage(agent)
+    expect(headings).toEqual([])
+    expect($('main').text()).toContain('Ditt konto har ingen roll ännu.')
+  })
+})

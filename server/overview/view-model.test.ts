@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import type { MeasureStatus } from '../../db/schema.js'
+import { reportDeadline } from '../inspections/view-model.js'
+import { comingDeadlines, myMeasures, overdueMeasures } from './view-model.js'
+
+const today = '2021-03-15'
+let nextId = 1
+const measure = (title: string, status: MeasureStatus, due_date: string | null) => ({
+  id: nextId++,
+  planId: 7,
+  committeeName: 'Grundskolenämnden',
+  planTitle: 'Internkontrollplan 2021',
+  ownerName: 'HR-avdelningen',
+  title,
+  status,
+  due_date,
+})
+const measures = [
+  measure('Utan datum', 'in_progress', null),
+  measure('I maj', 'not_started', '2021-05-01'),
+  measure('Försenad', 'in_progress', '2021-03-01'),
+  measure('Klar i februari', 'done', '2021-02-01'),
+  measure('Klar i april', 'done', '2021-04-01'),
+  measure('I dag', 'partially_done', today),
+]
+const report = (id: number, report_deadline: string) => {
+  const deadline = reportDeadline(
+    { closed: 0, decision_date: '2021-01-10', report_deadline, report_sent_date: null, follow_up_decision_date: null },
+    today,
+  )
+  if (deadline.kind !== 'due') throw new Error('not due')
+  return { id, title: `Granskning ${id}`, committeeName: 'Grundskolenämnden', deadline }
+}
+
+describe('myMeasures', () => {
+  it('puts the soonest due first and those without a date last, marking the overdue one', () => {
+    const shown = myMeasures(measures, today)
+    expect(shown.map((m) => m.title)).toEqual([
+      'Klar i februari',
+      'Försenad',
+      'I dag',
+      'Klar i april',
+      'I maj',
+      'Utan datum',
+    ])
+    expect(shown.filter((m) => m.overdue).map((m) => m.title)).toEqual(['Försenad'])
+  })
+
+  it('links each update form back to the measure’s place on the start page', () => {
+    const [first] = myMeasures([measures[0] as (typeof measures)[number]], today)
+    expect(first?.updateHref).toBe(`/planer/7/atgarder/${first?.id}/uppdatera?till=%2F%23atgard-${first?.id}`)
+  })
+})
+
+describe('overdueMeasures', () => {
+  it('lists only unfinished measures past their date', () => {
+    expect(overdueMeasures(measures, today).map((m) => m.title)).toEqual(['Försenad'])
+  })
+})
+
+describe('comingDeadlines', () => {
+  it('merges unfinished measures due from today on with the reports still to send, nearest first', () => {
+    const { shown, total } = comingDeadlines(measures, [report(1, '2021-04-15'), report(2, '2021-03-10')], today, 10)
+    expect(shown.map((d) => [d.dueDate, d.kind, d.title])).toEqual([
+      // An overdue report stays listed: no other section of the start page shows it.
+      ['2021-03-10', 'report', 'Granskning 2'],
+      ['2021-03-15', 'measure', 'I dag'],
+      ['2021-04-15', 'report', 'Granskning 1'],
+      ['2021-05-01', 'measure', 'I maj'],
+    ])
+    expect(total).toBe(4)
+    expect(shown[0]).toMatchObject({ href: '/externa-granskningar/2', deadline: { text: 'Försenad med 5 dagar' } })
+  })
+
+  it('shows the nearest few and tells how many there are', () => {
+    const { shown, total } = comingDeadlines(measures, [report(1, '2021-04-15')], today, 2)
+    expect(shown.map((d) => d.title)).toEqual(['I dag', 'Granskning 1'])
+    expect(total).toBe(3)
+  })
+})

@@ -1,0 +1,95 @@
+import type { MeasureStatus } from '../../db/schema.js'
+import type { Deadline } from '../inspections/view-model.js'
+import { byDueDate } from '../measures/view-model.js'
+import { countByStatus, isFinished, isOverdue } from '../vocabulary.js'
+
+type PlanMeasure = {
+  id: number
+  planId: number
+  title: string
+  status: MeasureStatus
+  due_date: string | null
+}
+
+const measureHref = (m: PlanMeasure) => `/planer/${m.planId}/atgarder/${m.id}`
+
+/**
+ * "Mina åtgärder": an owner's measures, soonest due first and those without a due date last, overdue ones
+ * marked; each update form leads back to the measure's place on the start page.
+ */
+export function myMeasures<M extends PlanMeasure>(measures: readonly M[], today: string) {
+  return measures
+    .map((m) => ({
+      ...m,
+      overdue: isOverdue(m, today),
+      href: measureHref(m),
+      updateHref: `${measureHref(m)}/uppdatera?till=${encodeURIComponent(`/#atgard-${m.id}`)}`,
+    }))
+    .sort(byDueDate('asc'))
+}
+
+/** Each plan with its measures per status, overdue and in all, for the secretary's table. */
+export function planStatus<P extends { id: number }>(
+  plans: readonly P[],
+  measures: readonly PlanMeasure[],
+  today: string,
+) {
+  return plans.map((plan) => {
+    const own = measures.filter((m) => m.planId === plan.id)
+    return {
+      ...plan,
+      statusCounts: countByStatus(own),
+      overdueCount: own.filter((m) => isOverdue(m, today)).length,
+      measureCount: own.length,
+    }
+  })
+}
+
+export function overdueMeasures<M extends PlanMeasure>(measures: readonly M[], today: string) {
+  return measures
+    .filter((m) => isOverdue(m, today))
+    .map((m) => ({ ...m, href: measureHref(m) }))
+    .sort(byDueDate('asc'))
+}
+
+type DueReport = { id: number; title: string; committeeName: string; deadline: Deadline & { kind: 'due' } }
+
+/** One line of the secretary's coming deadlines: a measure to finish, or a report to send to an authority. */
+export type ComingDeadline = { dueDate: string; href: string; title: string; context: string } & (
+  | { kind: 'measure'; status: MeasureStatus }
+  | { kind: 'report'; deadline: Deadline }
+)
+
+/**
+ * The coming deadlines, nearest first: unfinished measures due today or later (those already past are listed as
+ * overdue) and every report not yet sent, an overdue one too, since nothing else lists it here.
+ */
+export function comingDeadlines(
+  measures: readonly (PlanMeasure & { committeeName: string; planTitle: string; ownerName: string })[],
+  reports: readonly DueReport[],
+  today: string,
+  limit: number,
+) {
+  const all: ComingDeadline[] = [
+    ...measures
+      .filter((m): m is typeof m & { due_date: string } => m.due_date !== null && m.due_date >= today)
+      .filter((m) => !isFinished(m.status))
+      .map((m) => ({
+        kind: 'measure' as const,
+        dueDate: m.due_date,
+        href: measureHref(m),
+        title: m.title,
+        context: `${m.committeeName}: ${m.planTitle} · ${m.ownerName}`,
+        status: m.status,
+      })),
+    ...reports.map((r) => ({
+      kind: 'report' as const,
+      dueDate: r.deadline.deadline,
+      href: `/externa-granskningar/${r.id}`,
+      title: r.title,
+      context: `Redovisning · ${r.committeeName}`,
+      deadline: r.deadline,
+    })),
+  ].sort((a, b) => a.dueDate.localeCompare(b.dueDate))
+  return { shown: all.slice(0, limit), total: all.length }
+}
