@@ -23,10 +23,16 @@ export function countByStatus(measures: readonly { status: MeasureStatus }[]) {
   return measureStatuses.map((s) => ({ ...s, count: measures.filter((m) => m.status === s.code).length }))
 }
 
-/** Statuses after which a due date no longer matters and a measure is not carried into next year's plan. */
+/** Statuses after which a due date no longer matters. */
 const finishedStatuses: ReadonlySet<MeasureStatus> = new Set(['done', 'done_with_follow_up', 'cancelled'])
 
 export const isFinished = (status: MeasureStatus): boolean => finishedStatuses.has(status)
+
+/**
+ * Whether a measure goes on into next year's plan: all but the done and the cancelled. "Genomförd – fortsatt
+ * arbete" is finished for its due date, but its continued work is what next year's plan must follow up.
+ */
+export const continuesNextYear = (status: MeasureStatus): boolean => status !== 'done' && status !== 'cancelled'
 
 /** Försenad is derived, never stored: past its due date and not finished. */
 export function isOverdue(measure: { status: MeasureStatus; due_date: string | null }, today: string): boolean {

@@ -6,7 +6,7 @@ import { auditTarget } from '../inspections/require-inspection.js'
 import { insertMeasure, listMeasuresOfPlan } from '../measures/repository.js'
 import { findClashingPlan, insertPlan } from '../plans/repository.js'
 import { insertRisk, listRisks } from '../risks/repository.js'
-import { isFinished } from '../vocabulary.js'
+import { continuesNextYear } from '../vocabulary.js'
 import { type SinceLastYear, sinceLastYear } from './since-last-year.js'
 
 type FromPlan = { id: number; committee_id: number; year: number }
@@ -26,18 +26,18 @@ async function linkAreasToCopy(
   }
 }
 
-/** The measures of a plan that go into next year's plan, and those that stay behind, finished. */
+/** The measures of a plan that go into next year's plan, and those that stay behind, done or cancelled. */
 export async function splitMeasures(db: Db, planId: number) {
   const measures = await listMeasuresOfPlan(db, planId)
   return {
-    carried: measures.filter((m) => !isFinished(m.status)),
-    staying: measures.filter((m) => isFinished(m.status)),
+    carried: measures.filter((m) => continuesNextYear(m.status)),
+    staying: measures.filter((m) => !continuesNextYear(m.status)),
   }
 }
 
 /**
  * Makes the committee's plan for the year after `from`, in the caller's transaction, each new record with its
- * audit row: every risk copied with its scores and a link to where it came from, and every unfinished measure
+ * audit row: every risk copied with its scores and a link to where it came from, and every measure whose work goes on
  * carried to its risk's copy, linked to the measure it continues; both keep their links to development areas.
  * Reviews belong to their year and stay.
  * Undefined when the committee already has a plan that year.

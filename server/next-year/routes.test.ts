@@ -50,21 +50,24 @@ describe("next year's plan", () => {
     expect($('section[aria-labelledby="copied-heading"] li').first().text()).toBe(
       'Röjande av sekretess (riskvärde 12, Hög)',
     )
-    expect($('#carried-heading').text()).toBe('Åtgärder som inte är klara och förs över (2)')
+    expect($('#carried-heading').text()).toBe('Åtgärder som förs över (5)')
     expect(
       $('section[aria-labelledby="carried-heading"] li')
         .map((_, e) => $(e).text())
         .get(),
     ).toEqual([
       'Fördjupad analys och upprättande av handlingsplan (Grundskolenämnden, Delvis genomförd)',
+      'Information om otillåten påverkan inom ramen för intern kontrollarbetet vid grundskoleförvaltningens introduktion för nya chefer (Grundskolenämnden, Genomförd – fortsatt arbete)',
+      'Främja ökad likvärdighet med hjälp av förvaltningsgemensam mall för lokal elevhälsoplan (Utbildningsområden, Genomförd – fortsatt arbete)',
       'Kompetenshöjande insats för skolledare kring elevhälsouppdraget (Utbildningsområden, Pågående)',
+      'Ta fram förslag för att utveckla analys av bedömning och betygssättning inom ramen för det systematiska kvalitetsarbetet (Utbildningsområden, Genomförd – fortsatt arbete)',
     ])
     expect(
       $('section[aria-labelledby="staying-heading"] li')
         .map((_, e) => $(e).text())
         .get(),
     ).toEqual([
-      '10 genomförda eller avbrutna åtgärder',
+      '7 genomförda eller avbrutna åtgärder',
       '8 granskningar: granskningar görs för varje år och kopieras inte',
       'Planens inledningar och beslutet att anta den',
     ])
@@ -73,7 +76,7 @@ describe("next year's plan", () => {
     expect(plan('a:contains("Skapa nästa års plan")').attr('href')).toBe(`/planer/${planId}/nasta-ar`)
   })
 
-  it('copies every risk with its scores and carries only the unfinished measures, with their history link', async () => {
+  it('copies every risk with its scores and carries the measures whose work goes on, with their history link', async () => {
     const { agent, db } = await createTestApp()
     const { planId, risks, unfinished, cancelled, areaId } = await planToCarry(db)
     const newPlanId = await createNextYear(agent, planId)
@@ -102,7 +105,19 @@ describe("next year's plan", () => {
       .orderBy('measure.id')
       .execute()
     const old = await db.selectFrom('measure').selectAll().where('id', '=', unfinished).executeTakeFirstOrThrow()
-    expect(carried.map((m) => m.carried_from_measure_id)).toHaveLength(2)
+    // Pågående, delvis genomförd and genomförd – fortsatt arbete go on; genomförd and avbruten stay behind.
+    const statusesOf = async (ids: (number | null)[]) =>
+      (
+        await db
+          .selectFrom('measure')
+          .select('status')
+          .where('id', 'in', ids as number[])
+          .execute()
+      ).map((m) => m.status)
+    expect(new Set(await statusesOf(carried.map((m) => m.carried_from_measure_id)))).toEqual(
+      new Set(['partially_done', 'in_progress', 'done_with_follow_up']),
+    )
+    expect(carried).toHaveLength(5)
     expect(carried.map((m) => m.carried_from_measure_id)).not.toContain(cancelled)
     expect(carried[0]).toMatchObject({
       risk_id: copies[0]?.id,
@@ -142,12 +157,12 @@ describe("next year's plan", () => {
       .where('entity', '=', 'development_area')
       .where('action', '=', 'update')
       .execute()
-    expect(areaChanges).toHaveLength(2)
+    expect(areaChanges).toHaveLength(3)
 
     expect(await db.selectFrom('review').select('id').where('plan_id', '=', newPlanId).execute()).toEqual([])
     expect(await db.selectFrom('review').select('id').where('plan_id', '=', planId).execute()).toHaveLength(8)
     // Last year's plan is left as it was.
-    expect(await db.selectFrom('measure').select('id').execute()).toHaveLength(14)
+    expect(await db.selectFrom('measure').select('id').execute()).toHaveLength(17)
 
     const created = await db
       .selectFrom('audit_event')
@@ -338,10 +353,9 @@ describe("deleting last year's records", () => {
     const risks = await db.selectFrom('risk').select(['previous_risk_id']).where('plan_id', '=', newPlanId).execute()
     expect(risks).toHaveLength(6)
     expect(risks.every((r) => r.previous_risk_id === null)).toBe(true)
-    expect(await db.selectFrom('measure').select(['carried_from_measure_id']).execute()).toEqual([
-      { carried_from_measure_id: null },
-      { carried_from_measure_id: null },
-    ])
+    expect(await db.selectFrom('measure').select(['carried_from_measure_id']).execute()).toEqual(
+      Array(5).fill({ carried_from_measure_id: null }),
+    )
     const unlinked = await db
       .selectFrom('audit_event')
       .select(['entity', 'before', 'after'])
@@ -353,7 +367,7 @@ describe("deleting last year's records", () => {
     expect(unlinked.map((e) => [e.entity, typeof linkOf(e.before, e.entity), linkOf(e.after, e.entity)])).toEqual([
       ['measure', 'number', null],
       ...Array(6).fill(['risk', 'number', null]),
-      ['measure', 'number', null],
+      ...Array(4).fill(['measure', 'number', null]),
     ])
     // With no plan for 2020 left, 2021's risks have nothing to be compared with.
     expect(html((await agent.get(`/planer/${newPlanId}`).expect(200)).text)('.since-last-year')).toHaveLength(0)

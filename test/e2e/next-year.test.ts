@@ -15,12 +15,12 @@ describe("next year's plan, made in a browser", () => {
     expect(await texts(page, 'h1')).toEqual(['Skapa internkontrollplan för 2021'])
     expect(await texts(page, 'main h2')).toEqual([
       'Risker som kopieras (6)',
-      'Åtgärder som inte är klara och förs över (1)',
+      'Åtgärder som förs över (5)',
       'Stannar i Internkontrollplan 2020',
     ])
-    expect(await texts(page, 'section[aria-labelledby="carried-heading"] li')).toEqual([
+    expect(await texts(page, 'section[aria-labelledby="carried-heading"] li')).toContain(
       `${carriedMeasure} (Utbildningsområden, Pågående)`,
-    ])
+    )
     expect(await fieldValue(page, 'Den nya planens rubrik')).toBe('Internkontrollplan 2021')
     expect(await axeViolations(page)).toEqual([])
 
@@ -28,8 +28,11 @@ describe("next year's plan, made in a browser", () => {
     expect(await texts(page, 'h1')).toEqual(['Internkontrollplan 2021'])
     expect(await texts(page, 'article.risk h3')).toEqual(demoRiskHeadings)
     expect(await texts(page, 'article.risk .since-last-year')).toEqual(Array(6).fill('Oförändrad sedan 2020'))
-    expect(await tableRows(page, 'article.risk table')).toEqual([
-      [carriedMeasure, 'Utbildningsområden', 'Pågående', '–'],
+    expect(await tableRows(page, 'article.risk table')).toContainEqual([
+      carriedMeasure,
+      'Utbildningsområden',
+      'Pågående',
+      '–',
     ])
     expect(await axeViolations(page)).toEqual([])
 
