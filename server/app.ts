@@ -18,6 +18,8 @@ import { planRoutes } from './plans/routes.js'
 import { reportRoutes } from './reports/routes.js'
 import { reviewRoutes } from './reviews/routes.js'
 import { riskRoutes } from './risks/routes.js'
+import { exportRoutes, importRoutes } from './spreadsheets/routes.js'
+import { uploadedFile } from './spreadsheets/upload.js'
 import { createViews, viewsDir } from './views.js'
 
 export interface Services {
@@ -51,6 +53,8 @@ export function createApp(services: Services): express.Express {
   app.use('/assets', express.static(`${viewsDir}/assets`, { maxAge: '1h' }))
   app.use(express.urlencoded({ extended: false, limit: '1mb' }))
   app.use(cookieParser())
+  // Before the CSRF check, which reads the form's token from the multipart body.
+  app.use('/planer/importera', uploadedFile)
   app.use(csrfProtection(services.config.secret, services.config.production))
   app.use(sessions(services.db, services.config, services.clock))
 
@@ -59,11 +63,14 @@ export function createApp(services: Services): express.Express {
   app.get('/', (_req, res) => res.redirect('/planer'))
   app.use(auditRoutes(services))
   app.use(adminRoutes(services))
+  // Before /planer/:planId, which would take "importera" for a plan id.
+  app.use('/planer/importera', importRoutes(services))
   app.use('/planer', planRoutes(services))
   app.use('/planer/:planId/risker', riskRoutes(services))
   app.use('/planer/:planId/granskningar', reviewRoutes(services))
   app.use('/planer/:planId', measureRoutes(services))
   app.use('/planer/:planId', reportRoutes(services, views))
+  app.use('/planer/:planId', exportRoutes(services))
   app.use('/externa-granskningar', inspectionRoutes(services, views))
   app.use('/externa-granskningar/:inspectionId/omraden', areaRoutes(services))
 

@@ -5,6 +5,7 @@ import * as m0003 from './0003-accounts.js'
 import * as m0004 from './0004-audit.js'
 import * as m0005 from './0005-versions.js'
 import * as m0006 from './0006-inspections.js'
+import * as m0008 from './0008-spreadsheet-imports.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-audit': m0004,
   '0005-versions': m0005,
   '0006-inspections': m0006,
+  '0008-spreadsheet-imports': m0008,
 }
 
 export const migrationProvider: MigrationProvider = {
