@@ -71,7 +71,10 @@ describe('export and import again', () => {
       expect(before.risks).toHaveLength(7)
       expect(before.risks.flatMap((r) => r.measures)).toHaveLength(12)
       expect(before.reviews).toHaveLength(8)
-      expect(before.risks[0]?.measures[0]).toMatchObject({ due_date: '2021-06-30', title: '=SUMMA(A1) "citat"; semikolon' })
+      expect(before.risks[0]?.measures[0]).toMatchObject({
+        due_date: '2021-06-30',
+        title: '=SUMMA(A1) "citat"; semikolon',
+      })
     })
   }
 })
