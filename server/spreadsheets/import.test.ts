@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
-import { formFields, uploadAndMap, uploadFile } from '../../test/helpers/spreadsheets.js'
+import { formFields, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
 import { createTestApp, html } from '../../test/helpers/test-app.js'
 import { findImport, insertImport } from './repository.js'
 
@@ -56,6 +56,16 @@ describe('a bad file', () => {
     expect(await refused({ bytes: garbage, name: 'plan.xlsx' })).toContain(
       'Filen kunde inte läsas som en Excel-arbetsbok',
     )
+  })
+
+  it('that unpacks to far more than it is (a zip bomb) is stopped, and the server goes on', async () => {
+    const bomb = await zipBomb(400)
+    expect(bomb.bytes.length).toBeLessThan(1024 * 1024)
+    expect(await refused(bomb)).toContain('Filen är för stor eller för komplicerad för att läsas')
+    // The same file with a cell of one megabyte is an ordinary (if odd) workbook.
+    const { agent } = await createTestApp()
+    const fine = await uploadFile(agent, await zipBomb(1))
+    expect(html(fine.text)('#field-file-error').text()).toContain('Filen har ingen rad med kolumnrubriker')
   })
 
   it('that is empty is refused', async () => {
