@@ -109,19 +109,19 @@ describe('importing a plan in a browser', () => {
 
     await page.click('label[for="createUnits-Ekonomiavdelningen"]')
     await page.click('label[for="field-skipErrors"]')
-    // Hold the import's request a moment, to see the button while it runs.
-    await page.setRequestInterception(true)
-    page.on('request', (request) => {
-      if (request.method() === 'POST') setTimeout(() => request.continue(), 500)
-      else void request.continue()
-    })
-    const navigation = page.waitForNavigation()
+    // Stop the first submit after the page's own handler has run, to see the button as the import runs.
+    await page.$eval('button[data-busy-label]', (button) =>
+      (button as HTMLButtonElement).form?.addEventListener('submit', (event) => event.preventDefault(), { once: true }),
+    )
     await page.click('button[data-busy-label]')
     expect(await texts(page, 'button[data-busy-label]')).toEqual(['Importerar…'])
-    expect((await navigation)?.status()).toBe(200)
-    expect(await texts(page, 'h1')).toEqual(['Importerad plan 2022'])
-    expect(await tableRows(page, 'article.risk table')).toEqual([
-      ['Loggkontroll', 'HR-avdelningen', 'Pågående', due],
+    expect(await page.$eval('button[data-busy-label]', (b) => b.getAttribute('aria-disabled'))).toBe('true')
+    const [response] = await Promise.all([
+      page.waitForNavigation(),
+      page.$eval('button[data-busy-label]', (button) => (button as HTMLButtonElement).form?.submit()),
     ])
+    expect(response?.status()).toBe(200)
+    expect(await texts(page, 'h1')).toEqual(['Importerad plan 2022'])
+    expect(await tableRows(page, 'article.risk table')).toEqual([['Loggkontroll', 'HR-avdelningen', 'Pågående', due]])
   })
 })
