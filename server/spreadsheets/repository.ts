@@ -75,3 +75,13 @@ export async function saveMapping(db: Db, id: number, mapping: Mapping): Promise
 export async function deleteImport(db: Db, id: number): Promise<void> {
   await db.deleteFrom('spreadsheet_import').where('id', '=', id).execute()
 }
+
+/** The administration whose owner units a committee's measures belong to. */
+export async function findAdministrationOf(db: Db, committeeId: number) {
+  return db
+    .selectFrom('committee')
+    .innerJoin('administration', 'administration.id', 'committee.administration_id')
+    .select(['administration.id', 'administration.name'])
+    .where('committee.id', '=', committeeId)
+    .executeTakeFirstOrThrow()
+}

@@ -23,7 +23,14 @@ import {
 } from './import/mapping.js'
 import { columnName, importLimits, parseSpreadsheet } from './import/parse.js'
 import { writeImport } from './import/write.js'
-import { deleteImport, findImport, insertImport, type PendingImport, saveMapping } from './repository.js'
+import {
+  deleteImport,
+  findAdministrationOf,
+  findImport,
+  insertImport,
+  type PendingImport,
+  saveMapping,
+} from './repository.js'
 
 /** Downloads of a plan, for anyone who may read it. */
 export function exportRoutes({ db }: Services): Router {
@@ -183,21 +190,18 @@ export function importRoutes({ db, clock }: Services): Router {
     res.redirect(303, `${importHref(pending)}/granska`)
   })
 
+  /** The rows read with the mapping; units the user chose to create count as known (only those the file names are made). */
   async function check(res: Response, pending: PendingImport, chosenUnits: string[]) {
     const committee = (await ownCommittees(res)).find((c) => c.id === pending.committeeId)
-    const plan = await db
-      .selectFrom('committee')
-      .innerJoin('administration', 'administration.id', 'committee.administration_id')
-      .select(['administration.id', 'administration.name'])
-      .where('committee.id', '=', pending.committeeId)
-      .executeTakeFirstOrThrow()
-    const units = await listOwnerUnits(db, plan.id)
-    const context = { unitNames: units.map((u) => u.name), administrationName: plan.name }
-    const unknownUnits = checkImport(pending.sheets, pending.mapping, { ...context, createUnits: [] }).unknownUnits
-    // Only units the file names and the administration lacks can be created here.
-    const createUnits = unknownUnits.filter((u) => chosenUnits.some((c) => normalise(c) === normalise(u)))
-    const checked = checkImport(pending.sheets, pending.mapping, { ...context, createUnits })
-    return { checked, createUnits, administration: plan, committeeName: committee?.name ?? '' }
+    const administration = await findAdministrationOf(db, pending.committeeId)
+    const units = await listOwnerUnits(db, administration.id)
+    const checked = checkImport(pending.sheets, pending.mapping, {
+      unitNames: units.map((u) => u.name),
+      administrationName: administration.name,
+      createUnits: chosenUnits,
+    })
+    const createUnits = checked.unknownUnits.filter((u) => chosenUnits.some((c) => normalise(c) === normalise(u)))
+    return { checked, createUnits, administration, committeeName: committee?.name ?? '' }
   }
 
   async function renderPreview(

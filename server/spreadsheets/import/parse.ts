@@ -88,12 +88,11 @@ export async function parseSpreadsheet(bytes: Uint8Array): Promise<ParseResult> 
   return tablesOf(raw)
 }
 
-const columnLetter = (index: number): string =>
+export const columnLetter = (index: number): string =>
   (index >= 26 ? columnLetter(Math.floor(index / 26) - 1) : '') + String.fromCharCode(65 + (index % 26))
 
 /** "Kolumn C" for a column without a header. */
 export const columnName = (index: number, header: string) => header || `Kolumn ${columnLetter(index)}`
-export { columnLetter }
 
 /** The plan's table (the first sheet that is not the reviews) and, if there is one, the reviews' sheet. */
 function tablesOf(raw: RawSheet[]): ParseResult {
@@ -121,7 +120,7 @@ function tableOf(kind: SheetKind, sheet: RawSheet): ParsedSheet | string | undef
   const where = kind === 'reviews' ? ` på bladet ${sheet.name}` : ''
   if (headerIndex < 0) {
     return kind === 'risks'
-      ? `Filen har ingen rad med kolumnrubriker. Den första raden i tabellen ska ha rubriker som Risk, Åtgärd och Ansvarig.`
+      ? 'Filen har ingen rad med kolumnrubriker. Den första raden i tabellen ska ha rubriker som Risk, Åtgärd och Ansvarig.'
       : undefined
   }
   const headerLine = headerIndex + 1
