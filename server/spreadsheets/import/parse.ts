@@ -22,8 +22,23 @@ const saveAs = 'Öppna filen i Excel och spara den som Excel-arbetsbok (.xlsx) e
 // Bounds for reading a workbook: a normal plan needs a fraction of this; a zip bomb reaches a bound and stops.
 const xlsxBounds = { memoryMb: 256, timeoutMs: 20_000 }
 
+// At most two workbooks are read at once (the machine has two cores); further uploads wait their turn.
+let reading = 0
+const waiting: (() => void)[] = []
+
+async function readXlsx(bytes: Uint8Array): Promise<XlsxResult | 'too-big'> {
+  if (reading >= 2) await new Promise<void>((resolve) => waiting.push(resolve))
+  reading++
+  try {
+    return await readInWorker(bytes)
+  } finally {
+    reading--
+    waiting.shift()?.()
+  }
+}
+
 /** exceljs in a worker thread with a memory limit and a deadline, ended when it passes either. */
-function readXlsx(bytes: Uint8Array): Promise<XlsxResult | 'too-big'> {
+function readInWorker(bytes: Uint8Array): Promise<XlsxResult | 'too-big'> {
   const entry = new URL('./read-xlsx.ts', import.meta.url).href
   // The worker registers tsx itself: a worker does not inherit the loader the server runs under.
   const worker = new Worker(
