@@ -43,7 +43,17 @@ export const reviewColumns = [
 export type RiskField = (typeof riskColumns)[number]['key']
 export type ReviewField = (typeof reviewColumns)[number]['key']
 
-export const columnsOf = (kind: SheetKind): readonly Column[] => (kind === 'risks' ? riskColumns : reviewColumns)
+/**
+ * What an import reads: the exported columns, and on the risks' sheet also the diary number of the decision on a
+ * risk, which one-sheet plans often keep beside it (the export keeps reviews on their own sheet).
+ */
+const importedRiskColumns: readonly Column[] = [
+  ...riskColumns,
+  { key: 'diaryNumber', header: 'Diarienummer', aliases: ['Dnr', 'Diarienr'], width: 20 },
+]
+
+export const columnsOf = (kind: SheetKind): readonly Column[] =>
+  kind === 'risks' ? importedRiskColumns : reviewColumns
 
 /** The names of the exported sheets; a workbook's sheet with the reviews' name is read as reviews. */
 export const sheetNames = { risks: 'Risker och åtgärder', reviews: 'Granskningar' } as const

@@ -145,6 +145,7 @@ describe('a sheet laid out differently from the export', () => {
         'sannolikhet',
         'KONSEKVENS',
         'Vad ska göras?',
+        ' DNR ',
       ])
       sheet.addRow([
         1,
@@ -157,6 +158,7 @@ describe('a sheet laid out differently from the export', () => {
         3,
         4,
         '- Gå igenom loggarna',
+        'GRF-2021-100',
       ])
       sheet.addRow([
         2,
@@ -200,6 +202,7 @@ describe('a sheet laid out differently from the export', () => {
       'Sannolikhet',
       'Konsekvens',
       'Vad ska göras',
+      'Diarienummer',
     ])
     expect(preview).toContain('Inga problem hittades i filen.')
     const done = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
@@ -258,6 +261,16 @@ describe('a sheet laid out differently from the export', () => {
         due_date: null,
         what_to_do: '',
       },
+    ])
+    // The diary number beside a risk is a review of it.
+    const reviews = await db
+      .selectFrom('review')
+      .innerJoin('risk', 'risk.id', 'review.risk_id')
+      .select(['diary_number', 'review.title', 'risk.title as risk'])
+      .where('review.plan_id', '=', planId)
+      .execute()
+    expect(reviews).toEqual([
+      { diary_number: 'GRF-2021-100', title: 'Röjande av sekretess', risk: 'Röjande av sekretess' },
     ])
   })
 })

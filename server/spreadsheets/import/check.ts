@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import type { MeasureStatus, RiskScope, RiskTreatment } from '../../../db/schema.js'
 import { optionalDate, optionalParagraph, optionalText, requiredText } from '../../forms.js'
 import { consequenceScale, likelihoodScale, measureStatuses, riskScopes, riskTreatments } from '../../vocabulary.js'
-import { columnsOf, normalise } from '../columns.js'
+import { normalise, riskColumns } from '../columns.js'
 import type { Mapping } from './mapping.js'
 import { columnLetter, columnName, type ParsedSheet } from './parse.js'
 
@@ -97,12 +97,8 @@ function rowReader(sheet: ParsedSheet, fields: string[], row: { line: number; ce
 }
 
 const statusLabels = measureStatuses.map((s) => s.label)
-const riskFields = columnsOf('risks')
-  .slice(0, 6)
-  .map((c) => c.key)
-const measureFields = columnsOf('risks')
-  .slice(6)
-  .map((c) => c.key)
+const riskFields = riskColumns.slice(0, 6).map((c) => c.key)
+const measureFields = riskColumns.slice(6).map((c) => c.key)
 
 /**
  * Reads the mapped rows into risks, measures and reviews, listing every problem by row and column. Rows with
@@ -118,6 +114,8 @@ export function checkImport(
   const existing = new Set(context.unitNames.map(normalise))
   const unknownUnits = new Map<string, string>()
   const risks = new Map<string, ImportRisk>()
+  /** Diary numbers written beside risks on the risks' sheet, by risk. */
+  const decisions = new Map<string, { diaryNumber: string; risk: ImportRisk }>()
   const reviews: ImportReview[] = []
   let rowCount = 0
   let badRowCount = 0
@@ -135,6 +133,7 @@ export function checkImport(
       ? above
       : parse('riskTitle', requiredText('Risken saknar rubrik: kolumnen Risk är tom.'))
     const description = parse('riskDescription', optionalText())
+    const diaryNumber = parse('diaryNumber', optionalText(60))
     const score = (key: 'likelihood' | 'consequence', scale: readonly string[], name: string) => {
       const step = scaleStep(scale, cell(key))
       if (step === undefined) {
@@ -212,6 +211,7 @@ export function checkImport(
     }
     risks.set(key, risk)
     if (measure) risk.measures.push(measure)
+    if (diaryNumber) decisions.set(normalise(diaryNumber), { diaryNumber, risk })
   }
 
   const reviewSheet = sheets.find((s) => s.kind === 'reviews')
@@ -242,6 +242,11 @@ export function checkImport(
         minutesParagraph: minutesParagraph ?? null,
       })
     }
+  }
+  // A diary number beside a risk is a review of it, unless the reviews' sheet lists that number itself.
+  for (const [key, { diaryNumber, risk }] of decisions) {
+    if (reviews.some((r) => normalise(r.diaryNumber) === key)) continue
+    reviews.push({ diaryNumber, title: risk.title, riskTitle: risk.title, meetingDate: null, minutesParagraph: null })
   }
   return {
     risks: [...risks.values()],

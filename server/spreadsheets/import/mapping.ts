@@ -1,5 +1,5 @@
 import type { FieldErrors } from '../../forms.js'
-import { columnsOf, normalise, reviewColumns, riskColumns, type SheetKind } from '../columns.js'
+import { columnsOf, normalise, riskColumns, type SheetKind } from '../columns.js'
 import { columnName, type ParsedSheet } from './parse.js'
 
 /** For each sheet, the field each column is read as ('' for a column left out), in column order. */
@@ -74,5 +74,4 @@ export function checkMapping(sheets: ParsedSheet[], mapping: Mapping): FieldErro
 }
 
 /** The choices offered for each column. */
-export const fieldOptions = (kind: SheetKind) =>
-  (kind === 'risks' ? riskColumns : reviewColumns).map((c) => ({ value: c.key, label: c.header }))
+export const fieldOptions = (kind: SheetKind) => columnsOf(kind).map((c) => ({ value: c.key, label: c.header }))
