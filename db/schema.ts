@@ -239,6 +239,21 @@ export interface AuditEventTable {
   hash: string
 }
 
+/** An uploaded spreadsheet waiting to be imported as a new plan (server/spreadsheets/). */
+export interface SpreadsheetImportTable {
+  id: Generated<number>
+  user_id: number
+  created_at: string
+  committee_id: number
+  year: number
+  title: string
+  file_name: string
+  /** JSON: the file's tables, headers and rows. */
+  sheets: string
+  /** JSON: the field each column is read as. */
+  mapping: string
+}
+
 export interface Database {
   municipality: MunicipalityTable
   administration: AdministrationTable
@@ -260,6 +275,7 @@ export interface Database {
   session: SessionTable
   login_failure: LoginFailureTable
   audit_event: AuditEventTable
+  spreadsheet_import: SpreadsheetImportTable
 }
 
 export type Plan = Selectable<PlanTable>

@@ -5,8 +5,9 @@ import type { Db } from '../db/connection.js'
 import type { PdfPrinter } from '../reports/render-pdf.js'
 import { adminRoutes } from './admin/routes.js'
 import { auditRoutes } from './audit/routes.js'
+import { authorize, can } from './auth/permissions.js'
 import { authRoutes } from './auth/routes.js'
-import { requireViewer, sessions } from './auth/session.js'
+import { requireViewer, sessions, viewerOf } from './auth/session.js'
 import type { Config } from './config.js'
 import { conflictHandler } from './conflict.js'
 import { csrfProtection } from './csrf.js'
@@ -20,6 +21,8 @@ import { planRoutes } from './plans/routes.js'
 import { reportRoutes } from './reports/routes.js'
 import { reviewRoutes } from './reviews/routes.js'
 import { riskRoutes } from './risks/routes.js'
+import { exportRoutes, importRoutes } from './spreadsheets/routes.js'
+import { uploadedFile } from './spreadsheets/upload.js'
 import { createViews, viewsDir } from './views.js'
 
 export interface Services {
@@ -29,6 +32,11 @@ export interface Services {
   clock: () => Date
   /** The long-lived Chromium that prints reports. */
   pdf: PdfPrinter
+}
+
+const mayCreatePlans: express.RequestHandler = (_req, res, next) => {
+  authorize(can.createPlans(viewerOf(res)))
+  next()
 }
 
 export function createApp(services: Services): express.Express {
@@ -53,20 +61,25 @@ export function createApp(services: Services): express.Express {
   app.use('/assets', express.static(`${viewsDir}/assets`, { maxAge: '1h' }))
   app.use(express.urlencoded({ extended: false, limit: '1mb' }))
   app.use(cookieParser())
-  app.use(csrfProtection(services.config.secret, services.config.production))
   app.use(sessions(services.db, services.config, services.clock))
+  // Before the CSRF check, which reads the form's token from the multipart body; only a secretary's upload is read.
+  app.use('/planer/importera', requireViewer, mayCreatePlans, uploadedFile)
+  app.use(csrfProtection(services.config.secret, services.config.production))
 
   app.use(authRoutes(services))
   app.use(requireViewer)
   app.use(overviewRoutes(services))
   app.use(auditRoutes(services))
   app.use(adminRoutes(services))
+  // Before /planer/:planId, which would take "importera" for a plan id.
+  app.use('/planer/importera', importRoutes(services))
   app.use('/planer', planRoutes(services))
   app.use('/planer/:planId/risker', riskRoutes(services))
   app.use('/planer/:planId/granskningar', reviewRoutes(services))
   app.use('/planer/:planId', measureRoutes(services))
   app.use('/planer/:planId', reportRoutes(services, views))
   app.use('/planer/:planId', nextYearRoutes(services))
+  app.use('/planer/:planId', exportRoutes(services))
   app.use('/externa-granskningar', inspectionRoutes(services, views))
   app.use('/externa-granskningar/:inspectionId/omraden', areaRoutes(services))
 

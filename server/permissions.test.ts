@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, type DemoLogin, html, logIn } from '../test/helpers/test-app.js'
 import { insertReportVersion } from './reports/repository.js'
+import { insertImport } from './spreadsheets/repository.js'
 
 // Every route of the app, read from its router, against every kind of user. A route added without a line in
 // `expected` fails the first test; a rule that lets the wrong person in fails the second.
@@ -101,6 +102,14 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /planer/:planId/rapport/versioner/:versionId': read,
   'GET /planer/:planId/nasta-ar': edit,
   'POST /planer/:planId/nasta-ar': edit,
+  'GET /planer/:planId/exportera/xlsx': read,
+  'GET /planer/:planId/exportera/csv': read,
+  'GET /planer/importera': edit,
+  'POST /planer/importera': edit,
+  'GET /planer/importera/:importId/kolumner': edit,
+  'POST /planer/importera/:importId/kolumner': edit,
+  'GET /planer/importera/:importId/granska': edit,
+  'POST /planer/importera/:importId/granska': edit,
   'GET /externa-granskningar': signedIn,
   'GET /externa-granskningar/tidsfrister': signedIn,
   'GET /externa-granskningar/ny': edit,
@@ -166,7 +175,23 @@ async function world() {
     createdAt: '2021-03-15T09:00:00Z',
     createdBy: 'Sara Sekreterare',
   })
+  // An upload waiting for its import is the secretary's own.
+  const secretary = await db
+    .selectFrom('app_user')
+    .select('id')
+    .where('email', '=', 'sekreterare@demo.internkontroll.se')
+    .executeTakeFirstOrThrow()
+  const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
+  const importId = await insertImport(db, secretary.id, new Date('2021-03-15T09:00:00Z'), {
+    committeeId: committee.id,
+    year: 2022,
+    title: 'Internkontrollplan 2022',
+    fileName: 'plan.csv',
+    sheets: [{ kind: 'risks', name: 'CSV', headers: ['Risk'], rows: [{ line: 2, cells: ['Röjande av sekretess'] }] }],
+    mapping: { risks: ['riskTitle'] },
+  })
   const params: Record<string, number> = {
+    importId,
     planId,
     riskId: risks[0]?.id as number,
     measureId: measure.id,

@@ -6,6 +6,7 @@ import * as m0004 from './0004-audit.js'
 import * as m0005 from './0005-versions.js'
 import * as m0006 from './0006-inspections.js'
 import * as m0007 from './0007-next-year.js'
+import * as m0008 from './0008-spreadsheet-imports.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-versions': m0005,
   '0006-inspections': m0006,
   '0007-next-year': m0007,
+  '0008-spreadsheet-imports': m0008,
 }
 
 export const migrationProvider: MigrationProvider = {

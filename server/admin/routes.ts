@@ -19,6 +19,7 @@ import { viewerOf } from '../auth/session.js'
 import { NotFoundError } from '../errors.js'
 import { checkbox, type FieldErrors, formState, parseForm, requiredText, text, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
+import { insertOwnerUnit } from '../organisation/repository.js'
 import { listCommittees } from '../plans/repository.js'
 
 const password = text.pipe(z.string().min(12, 'Lösenordet ska vara minst 12 tecken långt.').max(200))
@@ -197,14 +198,9 @@ export function adminRoutes({ db, clock }: Services): Router {
       return taken ? { name: 'Förvaltningen har redan en enhet med det namnet.' } : {}
     })
     if (!parsed.ok) return renderUnits(res, formState(req.body, parsed.errors), 400)
-    await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'owner_unit', planId: null }, async (trx) => {
-      const { id } = await trx
-        .insertInto('owner_unit')
-        .values({ administration_id: parsed.value.administrationId, name: parsed.value.name })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      return id
-    })
+    await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'owner_unit', planId: null }, (trx) =>
+      insertOwnerUnit(trx, parsed.value.administrationId, parsed.value.name),
+    )
     res.redirect(303, '/admin/enheter')
   })
 

@@ -55,3 +55,12 @@ export async function ensureOrganisation(db: Db, org: Organisation): Promise<num
   }
   return committeeId
 }
+
+export async function insertOwnerUnit(db: Db, administrationId: number, name: string): Promise<number> {
+  const { id } = await db
+    .insertInto('owner_unit')
+    .values({ administration_id: administrationId, name })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}

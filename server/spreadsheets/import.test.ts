@@ -1,0 +1,416 @@
+import ExcelJS from 'exceljs'
+import { describe, expect, it } from 'vitest'
+import type { Db } from '../../db/connection.js'
+import { formFields, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
+import { createTestApp, html } from '../../test/helpers/test-app.js'
+import { findImport, insertImport } from './repository.js'
+
+const csv = (lines: string[]) => ({ bytes: Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8'), name: 'plan.csv' })
+
+async function workbook(build: (sheet: ExcelJS.Worksheet) => void) {
+  const book = new ExcelJS.Workbook()
+  build(book.addWorksheet('Plan'))
+  return { bytes: Buffer.from(await book.xlsx.writeBuffer()), name: 'plan.xlsx' }
+}
+
+async function counts(db: Db) {
+  const count = async (table: 'plan' | 'risk' | 'measure' | 'spreadsheet_import' | 'audit_event') =>
+    (
+      await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n
+  return {
+    plans: await count('plan'),
+    risks: await count('risk'),
+    measures: await count('measure'),
+    uploads: await count('spreadsheet_import'),
+    audit: await count('audit_event'),
+  }
+}
+
+/** An upload refused on the upload page: 400, the message beside the file field, the title kept, nothing stored. */
+async function refused(file: { bytes: Uint8Array; name: string }) {
+  const { agent, db } = await createTestApp()
+  const before = await counts(db)
+  const response = await uploadFile(agent, file, { title: 'Min importerade plan' })
+  expect(response.status).toBe(400)
+  const $ = html(response.text)
+  expect($('#field-title').val()).toBe('Min importerade plan')
+  expect($('.error-summary a[href="#field-file"]').text()).toBe(
+    $('#field-file-error').text().replace('Fel: ', '').trim(),
+  )
+  expect(await counts(db)).toEqual(before)
+  return $('#field-file-error').text()
+}
+
+describe('a bad file', () => {
+  it('that is no spreadsheet is refused', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52])
+    expect(await refused({ bytes: png, name: 'plan.xlsx' })).toContain('Filen är inget kalkylark')
+  })
+
+  it('that is a broken zip is refused without hanging', async () => {
+    const garbage = Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(4000, 0x41)])
+    expect(await refused({ bytes: garbage, name: 'plan.xlsx' })).toContain(
+      'Filen kunde inte läsas som en Excel-arbetsbok',
+    )
+  })
+
+  it('that unpacks to far more than it is (a zip bomb) is stopped, and the server goes on', async () => {
+    const bomb = await zipBomb(400)
+    expect(bomb.bytes.length).toBeLessThan(1024 * 1024)
+    expect(await refused(bomb)).toContain('Filen är för stor eller för komplicerad för att läsas')
+    // The same file with a cell of one megabyte is an ordinary (if odd) workbook.
+    const { agent } = await createTestApp()
+    const fine = await uploadFile(agent, await zipBomb(1))
+    expect(html(fine.text)('#field-file-error').text()).toContain('Filen har ingen rad med kolumnrubriker')
+  })
+
+  it('that is empty is refused', async () => {
+    expect(await refused({ bytes: Buffer.alloc(0), name: 'plan.csv' })).toContain('Filen är tom')
+    expect(await refused(await workbook(() => {}))).toContain('Filen innehåller inga rader')
+    expect(await refused(csv(['Risk;Åtgärd;Ansvarig']))).toContain('inga rader med risker')
+  })
+
+  it('that is password-protected is refused, and an old .xls too', async () => {
+    const header = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])
+    const encrypted = Buffer.concat([
+      header,
+      Buffer.alloc(500),
+      Buffer.from('EncryptedPackage', 'utf16le'),
+      Buffer.alloc(500),
+    ])
+    expect(await refused({ bytes: encrypted, name: 'plan.xlsx' })).toContain('Filen är lösenordsskyddad')
+    const xls = Buffer.concat([header, Buffer.alloc(1000, 1)])
+    expect(await refused({ bytes: xls, name: 'plan.xls' })).toContain('det gamla Excel-formatet (.xls)')
+  })
+
+  it('with a formula error names the cell', async () => {
+    const file = await workbook((sheet) => {
+      sheet.addRow(['Risk', 'Sannolikhet', 'Konsekvens', 'Riskvärde'])
+      sheet.addRow(['Röjande av sekretess', 3, 0, { formula: 'B2/C2', result: { error: '#DIV/0!' } }])
+    })
+    expect(await refused(file)).toContain('Cell D2 på bladet Plan innehåller ett formelfel (#DIV/0!)')
+  })
+
+  it('over the size limit is refused', async () => {
+    const big = csv(['Risk;Åtgärd;Ansvarig', ...Array.from({ length: 200_000 }, () => `${'x'.repeat(50)};a;b`)])
+    expect(big.bytes.length).toBeGreaterThan(10 * 1024 * 1024)
+    expect(await refused(big)).toContain('Filen är större än 10 MB')
+  })
+
+  it('over the row limit is refused', async () => {
+    const rows = Array.from({ length: 5001 }, (_, i) => `Risk ${i};Åtgärd;HR-avdelningen`)
+    expect(await refused(csv(['Risk;Åtgärd;Ansvarig', ...rows]))).toContain('Filen har fler än 5\u00a0000 rader')
+    // Exactly at the limit is fine.
+    const { agent } = await createTestApp()
+    expect((await uploadFile(agent, csv(['Risk;Åtgärd;Ansvarig', ...rows.slice(1)]))).status).toBe(303)
+  })
+
+  it('with merged header cells is refused', async () => {
+    const file = await workbook((sheet) => {
+      sheet.addRow(['Risk', '', 'Åtgärd', 'Ansvarig'])
+      sheet.addRow(['Röjande av sekretess', 'Hög', 'Utbilda', 'HR-avdelningen'])
+      sheet.mergeCells('A1:B1')
+    })
+    expect(await refused(file)).toContain('Rubrikraden (rad 1) har sammanfogade celler (A1:B1)')
+  })
+
+  it('without a file, or with another year the committee already has, keeps the input', async () => {
+    const { agent } = await createTestApp()
+    const none = html((await uploadFile(agent, null, { year: '2020' })).text)
+    expect(none('#field-file-error').text()).toContain('Välj en Excel-fil (.xlsx) eller CSV-fil')
+    expect(none('#field-year-error').text()).toContain('Nämnden har redan en internkontrollplan för 2020.')
+    expect(none('#field-year').val()).toBe('2020')
+  })
+})
+
+describe('a sheet laid out differently from the export', () => {
+  it('is read by its Swedish headers in any order, case and spacing, with extra columns left out', async () => {
+    const { agent, db } = await createTestApp()
+    const file = await workbook((sheet) => {
+      sheet.addRow(['Internkontrollplan 2021 – Grundskolenämnden'])
+      sheet.mergeCells('A1:H1')
+      sheet.addRow([])
+      sheet.addRow([
+        'Nr',
+        '  ÅTGÄRD ',
+        ' risk',
+        'Ansvarig  enhet',
+        'status',
+        'klart senast:',
+        'Kommentar',
+        'sannolikhet',
+        'KONSEKVENS',
+        'Vad ska göras?',
+        ' DNR ',
+      ])
+      sheet.addRow([
+        1,
+        'Ny rutin för loggkontroll',
+        'Röjande av sekretess',
+        'HR-avdelningen',
+        'pågående',
+        new Date('2021-05-31T00:00:00Z'),
+        'Se bilaga',
+        3,
+        4,
+        '- Gå igenom loggarna',
+        'GRF-2021-100',
+      ])
+      sheet.addRow([
+        2,
+        'Utbildning i sekretess',
+        '',
+        'utbildningsområden',
+        'Genomförd - fortsatt arbete',
+        '2021-09-30',
+        '',
+        '',
+        '',
+        '',
+      ])
+      sheet.addRow([3, 'Kontroll av fakturor', 'Felaktiga utbetalningar', 'HR-avdelningen', '', '', '', 2, 2, ''])
+      sheet.addRow([
+        4,
+        'Attest i två steg',
+        'Felaktiga utbetalningar',
+        'HR-avdelningen',
+        'Ej påbörjad',
+        '',
+        '',
+        2,
+        2,
+        '',
+      ])
+    })
+    const { mappingPage, preview, previewPath } = await uploadAndMap(agent, file)
+    const mapping = html((await agent.get(mappingPage)).text)
+    const chosen = mapping('select')
+      .map((_, e) => mapping(e).find('option[selected]').text() || 'Används inte')
+      .get()
+    expect(chosen).toEqual([
+      'Används inte',
+      'Åtgärd',
+      'Risk',
+      'Ansvarig',
+      'Status',
+      'Klart senast',
+      'Används inte',
+      'Sannolikhet',
+      'Konsekvens',
+      'Vad ska göras',
+      'Diarienummer',
+    ])
+    expect(preview).toContain('Inga problem hittades i filen.')
+    const done = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const measures = await db
+      .selectFrom('measure')
+      .innerJoin('risk', 'risk.id', 'measure.risk_id')
+      .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
+      .select([
+        'risk.title as risk',
+        'risk.likelihood',
+        'measure.title',
+        'owner_unit.name as owner',
+        'status',
+        'due_date',
+        'what_to_do',
+      ])
+      .where('risk.plan_id', '=', planId)
+      .orderBy('risk.position')
+      .orderBy('measure.position')
+      .execute()
+    expect(measures).toEqual([
+      {
+        risk: 'Röjande av sekretess',
+        likelihood: 3,
+        title: 'Ny rutin för loggkontroll',
+        owner: 'HR-avdelningen',
+        status: 'in_progress',
+        due_date: '2021-05-31',
+        what_to_do: '- Gå igenom loggarna',
+      },
+      {
+        risk: 'Röjande av sekretess',
+        likelihood: 3,
+        title: 'Utbildning i sekretess',
+        owner: 'Utbildningsområden',
+        status: 'done_with_follow_up',
+        due_date: '2021-09-30',
+        what_to_do: '',
+      },
+      {
+        risk: 'Felaktiga utbetalningar',
+        likelihood: 2,
+        title: 'Kontroll av fakturor',
+        owner: 'HR-avdelningen',
+        status: 'not_started',
+        due_date: null,
+        what_to_do: '',
+      },
+      {
+        risk: 'Felaktiga utbetalningar',
+        likelihood: 2,
+        title: 'Attest i två steg',
+        owner: 'HR-avdelningen',
+        status: 'not_started',
+        due_date: null,
+        what_to_do: '',
+      },
+    ])
+    // The diary number beside a risk is a review of it.
+    const reviews = await db
+      .selectFrom('review')
+      .innerJoin('risk', 'risk.id', 'review.risk_id')
+      .select(['diary_number', 'review.title', 'risk.title as risk'])
+      .where('review.plan_id', '=', planId)
+      .execute()
+    expect(reviews).toEqual([
+      { diary_number: 'GRF-2021-100', title: 'Röjande av sekretess', risk: 'Röjande av sekretess' },
+    ])
+  })
+})
+
+const problemSheet = csv([
+  'Risk;Sannolikhet;Åtgärd;Ansvarig;Status;Klart senast',
+  'Röjande av sekretess;3;Loggkontroll;HR-avdelningen;Pågående;2021-05-31',
+  'Röjande av sekretess;3;Utbildning;HR-avdelningen;Klar;2021-06-30',
+  'Felaktiga utbetalningar;5;Attest;HR-avdelningen;;',
+  ';;Kontroll;HR-avdelningen;Pågående;30/6',
+  'Otillåten påverkan;2;Information;Ekonomiavdelningen;Ej påbörjad;',
+])
+
+describe('the preview', () => {
+  it('lists every problem by row and column, and imports nothing until they are dealt with', async () => {
+    const { agent, db } = await createTestApp()
+    const { preview, previewPath } = await uploadAndMap(agent, problemSheet)
+    const $ = html(preview)
+    const rows = $('.import-problems tbody tr')
+      .map((_, tr) => [
+        $(tr)
+          .find('td')
+          .map((__, td) => $(td).text())
+          .get(),
+      ])
+      .get()
+    expect(rows).toEqual([
+      [
+        '3',
+        'E (Status)',
+        'Okänd status ”Klar”. Ange Ej påbörjad, Pågående, Delvis genomförd, Genomförd, Genomförd – fortsatt arbete eller Avbruten.',
+      ],
+      ['4', 'B (Sannolikhet)', 'Sannolikhet ska vara en siffra 1–4 (eller tom), inte ”5”.'],
+      ['5', 'F (Klart senast)', 'Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.'],
+      [
+        '6',
+        'D (Ansvarig)',
+        'Enheten ”Ekonomiavdelningen” finns inte i Grundskoleförvaltningen. Välj nedan att skapa den, eller rätta namnet i filen.',
+      ],
+    ])
+    expect($('label[for="createUnits-Ekonomiavdelningen"]').text()).toBe('Ekonomiavdelningen')
+
+    const before = await counts(db)
+    const refusedImport = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(400)
+    expect(html(refusedImport.text)('#field-skipErrors-error').text()).toContain('Filen har 4 problem.')
+    expect(await counts(db)).toEqual(before)
+  })
+
+  it('a risk title missing from a row with risk data is a problem', async () => {
+    const { agent } = await createTestApp()
+    const { preview } = await uploadAndMap(
+      agent,
+      csv(['Risk;Sannolikhet;Åtgärd;Ansvarig', ';3;Loggkontroll;HR-avdelningen']),
+    )
+    expect(html(preview)('.import-problems tbody tr').text()).toContain('Risken saknar rubrik: kolumnen Risk är tom.')
+  })
+
+  it('imports the rest when asked to leave out rows with errors, creating a missing unit in the administration, all audited', async () => {
+    const { agent, db } = await createTestApp()
+    const { preview, previewPath } = await uploadAndMap(agent, problemSheet)
+    const auditBefore = (await counts(db)).audit
+    const fields = formFields(preview, { skipErrors: 'on', createUnits: ['Ekonomiavdelningen'] }).fields
+    const done = await agent.post(previewPath).type('form').send(fields).expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const risks = await db
+      .selectFrom('risk')
+      .select('title')
+      .where('plan_id', '=', planId)
+      .orderBy('position')
+      .execute()
+    expect(risks.map((r) => r.title)).toEqual(['Röjande av sekretess', 'Otillåten påverkan'])
+    const unit = await db
+      .selectFrom('owner_unit')
+      .innerJoin('administration', 'administration.id', 'owner_unit.administration_id')
+      .select('administration.name')
+      .where('owner_unit.name', '=', 'Ekonomiavdelningen')
+      .executeTakeFirstOrThrow()
+    expect(unit.name).toBe('Grundskoleförvaltningen')
+    const events = await db
+      .selectFrom('audit_event')
+      .select(['action', 'entity'])
+      .where('id', '>', auditBefore)
+      .execute()
+    expect(events.map((e) => `${e.action} ${e.entity}`).sort()).toEqual(
+      ['plan', 'risk', 'risk', 'measure', 'measure', 'owner_unit'].map((e) => `create ${e}`).sort(),
+    )
+    // The upload is gone once imported.
+    expect((await counts(db)).uploads).toBe(0)
+    await agent.get(previewPath).expect(404)
+  })
+
+  it('shows the upload page’s error for a mapping without the risk column, keeping the choices', async () => {
+    const { agent } = await createTestApp()
+    const { mappingPage } = await uploadAndMap(agent, problemSheet)
+    const page = formFields((await agent.get(mappingPage)).text, { 'risks-0': '' })
+    const response = await agent.post(page.action).type('form').send(page.fields).expect(400)
+    const $ = html(response.text)
+    expect($('.error-summary li').text()).toBe('Välj vilken kolumn som innehåller riskens rubrik (Risk).')
+    expect($('#field-risks-2 option[selected]').text()).toBe('Åtgärd')
+  })
+})
+
+describe('who may import', () => {
+  it('only a secretary, only their own upload, and only for a day', async () => {
+    const { agent, db } = await createTestApp()
+    const reader = await createTestApp({ as: 'lasare' })
+    await reader.agent.get('/planer/importera').expect(403)
+    const { previewPath } = await uploadAndMap(agent, problemSheet)
+    const id = Number(previewPath.split('/')[3])
+    // Another person's upload (the administrator's, say) is not found for the secretary.
+    const admin = await db.selectFrom('app_user').select('id').where('is_admin', '=', 1).executeTakeFirstOrThrow()
+    const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
+    const upload = {
+      committeeId: committee.id,
+      year: 2022,
+      title: 'Annans',
+      fileName: 'x.csv',
+      sheets: [],
+      mapping: {},
+    }
+    const theirs = await insertImport(db, admin.id, new Date('2021-03-15T09:00:00Z'), upload)
+    await agent.get(`/planer/importera/${theirs}/kolumner`).expect(404)
+    // A day later the uploads are gone: not found, and deleted by the next upload.
+    const secretary = await db
+      .selectFrom('spreadsheet_import')
+      .select('user_id')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+    const dayLater = new Date('2021-03-16T09:30:00Z')
+    expect(await findImport(db, secretary.user_id, id, dayLater)).toBeUndefined()
+    await insertImport(db, admin.id, dayLater, upload)
+    expect(await db.selectFrom('spreadsheet_import').select('id').execute()).toHaveLength(1)
+  })
+
+  it('the plan list offers the import to a secretary only', async () => {
+    const { agent } = await createTestApp()
+    expect(html((await agent.get('/planer')).text)('a[href="/planer/importera"]').text()).toBe(
+      'Importera plan från Excel',
+    )
+    const reader = await createTestApp({ as: 'lasare' })
+    expect(html((await reader.agent.get('/planer')).text)('a[href="/planer/importera"]')).toHaveLength(0)
+  })
+})

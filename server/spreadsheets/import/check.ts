@@ -1,0 +1,259 @@
+import type { z } from 'zod'
+import type { MeasureStatus, RiskScope, RiskTreatment } from '../../../db/schema.js'
+import { optionalDate, optionalParagraph, optionalText, requiredText } from '../../forms.js'
+import { consequenceScale, likelihoodScale, measureStatuses, riskScopes, riskTreatments } from '../../vocabulary.js'
+import { normalise, riskColumns } from '../columns.js'
+import type { Mapping } from './mapping.js'
+import { columnLetter, columnName, type ParsedSheet } from './parse.js'
+
+export interface Problem {
+  sheet: string
+  line: number
+  column: string
+  message: string
+}
+
+export interface ImportMeasure {
+  title: string
+  whatToDo: string
+  progress: string
+  owner: string
+  responsiblePerson: string
+  status: MeasureStatus
+  dueDate: string | null
+}
+
+export interface ImportRisk {
+  title: string
+  description: string
+  likelihood: number | null
+  consequence: number | null
+  treatment: RiskTreatment
+  scope: RiskScope
+  measures: ImportMeasure[]
+}
+
+export interface ImportReview {
+  diaryNumber: string
+  title: string
+  riskTitle: string | null
+  meetingDate: string | null
+  minutesParagraph: number | null
+}
+
+export interface CheckedImport {
+  risks: ImportRisk[]
+  reviews: ImportReview[]
+  problems: Problem[]
+  /** Owner units named in the file that the administration does not have, as first spelt there. */
+  unknownUnits: string[]
+  /** Rows read, and rows left out for their problems. */
+  rowCount: number
+  badRowCount: number
+}
+
+const listed = (labels: readonly string[]) => `${labels.slice(0, -1).join(', ')} eller ${labels.at(-1)}`
+
+/** A value given by code, by its Swedish label, or (for the scale) by its number: "3", "3 – Möjlig" or "Möjlig". */
+function fromList<C extends string>(list: readonly { code: C; label: string }[], text: string): C | undefined {
+  const wanted = normalise(text)
+  return list.find((item) => normalise(item.label) === wanted || item.code === wanted)?.code
+}
+
+function scaleStep(scale: readonly string[], text: string): number | null | undefined {
+  if (text === '') return null
+  const number = /^([1-4])(?:[.,]0+)?(?:\s*[-–].*)?$/.exec(text)
+  if (number) return Number(number[1])
+  const index = scale.findIndex((label) => normalise(label) === normalise(text))
+  return index >= 0 ? index + 1 : undefined
+}
+
+/** A zod field builder's verdict on one cell: its value, or its Swedish message. */
+function viaForm<T>(schema: z.ZodType<T>, text: string): { value: T } | { message: string } {
+  const parsed = schema.safeParse(text)
+  return parsed.success ? { value: parsed.data } : { message: parsed.error.issues[0]?.message ?? 'Ogiltigt värde.' }
+}
+
+/** One row of a sheet as its mapped fields, with a way to note a problem in one of its cells. */
+function rowReader(sheet: ParsedSheet, fields: string[], row: { line: number; cells: string[] }, problems: Problem[]) {
+  const index = (key: string) => fields.indexOf(key)
+  const cell = (key: string) => (index(key) < 0 ? '' : (row.cells[index(key)] ?? ''))
+  const problem = (key: string, message: string) => {
+    const i = index(key)
+    problems.push({
+      sheet: sheet.name,
+      line: row.line,
+      column: i < 0 ? '' : `${columnLetter(i)} (${columnName(i, sheet.headers[i] ?? '')})`,
+      message,
+    })
+  }
+  const parse = <T>(key: string, schema: z.ZodType<T>): T | undefined => {
+    const result = viaForm(schema, cell(key))
+    if ('value' in result) return result.value
+    problem(key, result.message)
+    return undefined
+  }
+  return { cell, problem, parse }
+}
+
+const statusLabels = measureStatuses.map((s) => s.label)
+const riskFields = riskColumns.slice(0, 6).map((c) => c.key)
+const measureFields = riskColumns.slice(6).map((c) => c.key)
+
+/**
+ * Reads the mapped rows into risks, measures and reviews, listing every problem by row and column. Rows with
+ * a problem are left out of what is returned; the route imports only when there are none or the user agrees.
+ */
+export function checkImport(
+  sheets: ParsedSheet[],
+  mapping: Mapping,
+  context: { unitNames: string[]; createUnits: string[]; administrationName: string },
+): CheckedImport {
+  const problems: Problem[] = []
+  const known = new Set([...context.unitNames, ...context.createUnits].map(normalise))
+  const existing = new Set(context.unitNames.map(normalise))
+  const unknownUnits = new Map<string, string>()
+  const risks = new Map<string, ImportRisk>()
+  /** Diary numbers written beside risks on the risks' sheet, by risk. */
+  const decisions = new Map<string, { diaryNumber: string; risk: ImportRisk }>()
+  const reviews: ImportReview[] = []
+  let rowCount = 0
+  let badRowCount = 0
+
+  const riskSheet = sheets.find((s) => s.kind === 'risks')
+  let above = ''
+  for (const row of riskSheet?.rows ?? []) {
+    if (!riskSheet) break
+    rowCount++
+    const before = problems.length
+    const { cell, problem, parse } = rowReader(riskSheet, mapping.risks ?? [], row, problems)
+    // A risk written once above its measures: rows whose risk columns are all empty belong to the risk above.
+    const continues = above !== '' && riskFields.every((key) => cell(key) === '')
+    const riskTitle = continues
+      ? above
+      : parse('riskTitle', requiredText('Risken saknar rubrik: kolumnen Risk är tom.'))
+    const description = parse('riskDescription', optionalText())
+    const diaryNumber = parse('diaryNumber', optionalText(60))
+    const score = (key: 'likelihood' | 'consequence', scale: readonly string[], name: string) => {
+      const step = scaleStep(scale, cell(key))
+      if (step === undefined) {
+        problem(key, `${name} ska vara en siffra 1–4 (eller tom), inte ”${cell(key)}”.`)
+      }
+      return step ?? null
+    }
+    const likelihood = score('likelihood', likelihoodScale, 'Sannolikhet')
+    const consequence = score('consequence', consequenceScale, 'Konsekvens')
+    const treatment = cell('treatment') === '' ? 'review' : fromList(riskTreatments, cell('treatment'))
+    if (!treatment) {
+      problem(
+        'treatment',
+        `Okänd riskhantering ”${cell('treatment')}”. Ange ${listed(riskTreatments.map((t) => t.label))}.`,
+      )
+    }
+    const scope = cell('scope') === '' ? 'committee' : fromList(riskScopes, cell('scope'))
+    if (!scope) {
+      problem('scope', `Okänd typ av granskning ”${cell('scope')}”. Ange ${listed(riskScopes.map((s) => s.label))}.`)
+    }
+
+    let measure: ImportMeasure | undefined
+    if (measureFields.some((key) => cell(key) !== '')) {
+      const title = parse('measureTitle', requiredText('Åtgärden saknar rubrik: kolumnen Åtgärd är tom.'))
+      const owner = parse('owner', requiredText('Åtgärden saknar ansvarig enhet: kolumnen Ansvarig är tom.', 200))
+      if (owner && !existing.has(normalise(owner)) && !unknownUnits.has(normalise(owner))) {
+        unknownUnits.set(normalise(owner), owner)
+      }
+      if (owner && !known.has(normalise(owner))) {
+        problem(
+          'owner',
+          `Enheten ”${owner}” finns inte i ${context.administrationName}. Välj nedan att skapa den, eller rätta namnet i filen.`,
+        )
+      }
+      const status = cell('status') === '' ? 'not_started' : fromList(measureStatuses, cell('status'))
+      if (!status) {
+        problem(
+          'status',
+          normalise(cell('status')) === 'försenad'
+            ? 'Försenad är ingen status: den räknas fram av datumet. Ange till exempel Pågående.'
+            : `Okänd status ”${cell('status')}”. Ange ${listed(statusLabels)}.`,
+        )
+      }
+      const dueDate = parse('dueDate', optionalDate)
+      const whatToDo = parse('whatToDo', optionalText())
+      const progress = parse('progress', optionalText())
+      const responsiblePerson = parse('responsiblePerson', optionalText(200))
+      if (title && owner && status && dueDate !== undefined) {
+        measure = {
+          title,
+          owner,
+          status,
+          dueDate,
+          whatToDo: whatToDo ?? '',
+          progress: progress ?? '',
+          responsiblePerson: responsiblePerson ?? '',
+        }
+      }
+    }
+    above = riskTitle ?? ''
+    if (problems.length > before) {
+      badRowCount++
+      continue
+    }
+    if (!riskTitle || !treatment || !scope) continue
+    const key = normalise(riskTitle)
+    const risk = risks.get(key) ?? {
+      title: riskTitle,
+      description: description ?? '',
+      likelihood,
+      consequence,
+      treatment,
+      scope,
+      measures: [],
+    }
+    risks.set(key, risk)
+    if (measure) risk.measures.push(measure)
+    if (diaryNumber) decisions.set(normalise(diaryNumber), { diaryNumber, risk })
+  }
+
+  const reviewSheet = sheets.find((s) => s.kind === 'reviews')
+  const reviewFields = mapping.reviews ?? []
+  if (reviewSheet && reviewFields.some((f) => f !== '')) {
+    for (const row of reviewSheet.rows) {
+      rowCount++
+      const before = problems.length
+      const { cell, problem, parse } = rowReader(reviewSheet, reviewFields, row, problems)
+      const diaryNumber = parse('diaryNumber', requiredText('Granskningen saknar diarienummer.', 60))
+      const title = parse('reviewTitle', requiredText('Granskningen saknar rubrik.'))
+      const meetingDate = parse('meetingDate', optionalDate)
+      const minutesParagraph = parse('minutesParagraph', optionalParagraph)
+      const riskTitle = cell('reviewRisk')
+      const risk = risks.get(normalise(riskTitle))
+      if (riskTitle !== '' && !risk) {
+        problem('reviewRisk', `Ingen risk som importeras heter ”${riskTitle}”.`)
+      }
+      if (problems.length > before || !diaryNumber || !title || meetingDate === undefined) {
+        badRowCount++
+        continue
+      }
+      reviews.push({
+        diaryNumber,
+        title,
+        riskTitle: risk?.title ?? null,
+        meetingDate,
+        minutesParagraph: minutesParagraph ?? null,
+      })
+    }
+  }
+  // A diary number beside a risk is a review of it, unless the reviews' sheet lists that number itself.
+  for (const [key, { diaryNumber, risk }] of decisions) {
+    if (reviews.some((r) => normalise(r.diaryNumber) === key)) continue
+    reviews.push({ diaryNumber, title: risk.title, riskTitle: risk.title, meetingDate: null, minutesParagraph: null })
+  }
+  return {
+    risks: [...risks.values()],
+    reviews,
+    problems,
+    unknownUnits: [...unknownUnits.values()],
+    rowCount,
+    badRowCount,
+  }
+}

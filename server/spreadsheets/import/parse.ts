@@ -1,0 +1,176 @@
+import { Worker } from 'node:worker_threads'
+import { normalise, type SheetKind, sheetNames } from '../columns.js'
+import { readCsv } from './csv.js'
+import type { RawSheet, XlsxResult } from './read-xlsx.js'
+
+export const importLimits = { bytes: 10 * 1024 * 1024, rows: 5000 }
+
+/** A table found in the file: its header row and the rows below it, each with its row number in the file. */
+export interface ParsedSheet {
+  kind: SheetKind
+  name: string
+  headers: string[]
+  rows: { line: number; cells: string[] }[]
+}
+
+export type ParseResult = { ok: true; sheets: ParsedSheet[] } | { ok: false; message: string }
+
+const fail = (message: string): ParseResult => ({ ok: false, message })
+
+const saveAs = 'Öppna filen i Excel och spara den som Excel-arbetsbok (.xlsx) eller CSV UTF-8, och ladda upp den igen.'
+
+// Bounds for reading a workbook: a normal plan needs a fraction of this; a zip bomb reaches a bound and stops.
+const xlsxBounds = { memoryMb: 256, timeoutMs: 20_000 }
+
+// At most two workbooks are read at once (the machine has two cores); further uploads wait their turn.
+let reading = 0
+const waiting: (() => void)[] = []
+
+async function readXlsx(bytes: Uint8Array): Promise<XlsxResult | 'too-big'> {
+  if (reading >= 2) await new Promise<void>((resolve) => waiting.push(resolve))
+  reading++
+  try {
+    return await readInWorker(bytes)
+  } finally {
+    reading--
+    waiting.shift()?.()
+  }
+}
+
+/** exceljs in a worker thread with a memory limit and a deadline, ended when it passes either. */
+function readInWorker(bytes: Uint8Array): Promise<XlsxResult | 'too-big'> {
+  const entry = new URL('./read-xlsx.ts', import.meta.url).href
+  // The worker registers tsx itself: a worker does not inherit the loader the server runs under.
+  const worker = new Worker(
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`,
+    {
+      eval: true,
+      workerData: { bytes, maxRows: importLimits.rows + 100 },
+      resourceLimits: { maxOldGenerationSizeMb: xlsxBounds.memoryMb },
+    },
+  )
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      resolve('too-big')
+      void worker.terminate()
+    }, xlsxBounds.timeoutMs)
+    const done = (result: XlsxResult | 'too-big') => {
+      clearTimeout(timer)
+      resolve(result)
+      void worker.terminate()
+    }
+    worker.once('message', (result: XlsxResult) => done(result))
+    worker.once('error', () => done('too-big'))
+    worker.once('exit', () => done({ ok: false, problem: 'unreadable' }))
+  })
+}
+
+const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b)
+const zip = [0x50, 0x4b, 0x03, 0x04]
+// An OLE compound file: an encrypted (password-protected) workbook, or one saved in the old .xls format.
+const compoundFile = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]
+const encryptedPackage = Buffer.from('EncryptedPackage', 'utf16le')
+
+/** Reads an uploaded .xlsx or .csv into its tables, or says in Swedish why it cannot. */
+export async function parseSpreadsheet(bytes: Uint8Array): Promise<ParseResult> {
+  if (bytes.length === 0) return fail('Filen är tom. Välj en fil med planens risker och åtgärder.')
+  let raw: RawSheet[]
+  if (startsWith(bytes, zip)) {
+    const result = await readXlsx(bytes)
+    if (result === 'too-big') {
+      return fail(
+        'Filen är för stor eller för komplicerad för att läsas. Dela upp den, eller spara den som CSV UTF-8 och ladda upp den igen.',
+      )
+    }
+    if (!result.ok && result.problem === 'formula-error') {
+      return fail(
+        `Cell ${result.cell} på bladet ${result.sheet} innehåller ett formelfel (${result.error}). Rätta formeln eller skriv in värdet, och ladda upp filen igen.`,
+      )
+    }
+    if (!result.ok) return fail(`Filen kunde inte läsas som en Excel-arbetsbok; den kan vara skadad. ${saveAs}`)
+    raw = result.sheets
+  } else if (startsWith(bytes, compoundFile)) {
+    return fail(
+      Buffer.from(bytes).includes(encryptedPackage)
+        ? 'Filen är lösenordsskyddad och kan inte läsas. Ta bort lösenordet i Excel (Arkiv > Info > Skydda arbetsbok > Kryptera med lösenord), spara och ladda upp filen igen.'
+        : `Filen är sparad i det gamla Excel-formatet (.xls). ${saveAs}`,
+    )
+  } else if (bytes.subarray(0, 8192).includes(0)) {
+    return fail('Filen är inget kalkylark. Välj en Excel-arbetsbok (.xlsx) eller en CSV-fil.')
+  } else {
+    raw = [readCsv(bytes, importLimits.rows + 100)]
+  }
+  return tablesOf(raw)
+}
+
+export const columnLetter = (index: number): string =>
+  (index >= 26 ? columnLetter(Math.floor(index / 26) - 1) : '') + String.fromCharCode(65 + (index % 26))
+
+/** "Kolumn C" for a column without a header. */
+export const columnName = (index: number, header: string) => header || `Kolumn ${columnLetter(index)}`
+
+/** The plan's table (the first sheet that is not the reviews) and, if there is one, the reviews' sheet. */
+function tablesOf(raw: RawSheet[]): ParseResult {
+  const reviewsName = normalise(sheetNames.reviews)
+  const reviews = raw.find((s) => normalise(s.name) === reviewsName)
+  const risks = raw.find((s) => s !== reviews && s.rows.some((r) => r.some((c) => c !== '')))
+  if (!risks) return fail('Filen innehåller inga rader. Välj filen med planens risker och åtgärder.')
+  const sheets: ParsedSheet[] = []
+  for (const [kind, sheet] of [
+    ['risks', risks],
+    ['reviews', reviews],
+  ] as const) {
+    if (!sheet) continue
+    const table = tableOf(kind, sheet)
+    if (typeof table === 'string') return fail(table)
+    if (table) sheets.push(table)
+  }
+  return { ok: true, sheets }
+}
+
+/** The header is the first row with two or more cells filled in: a title above the table is passed over. */
+function tableOf(kind: SheetKind, sheet: RawSheet): ParsedSheet | string | undefined {
+  const filled = (row: string[]) => row.filter((c) => c !== '').length
+  const headerIndex = sheet.rows.findIndex((row) => filled(row) >= 2)
+  const where = kind === 'reviews' ? ` på bladet ${sheet.name}` : ''
+  if (headerIndex < 0) {
+    return kind === 'risks'
+      ? 'Filen har ingen rad med kolumnrubriker. Den första raden i tabellen ska ha rubriker som Risk, Åtgärd och Ansvarig.'
+      : undefined
+  }
+  const headerLine = headerIndex + 1
+  const merged = sheet.merges.find((m) => m.top <= headerLine && m.bottom >= headerLine && m.right > m.left)
+  if (merged) {
+    const range = `${columnLetter(merged.left - 1)}${merged.top}:${columnLetter(merged.right - 1)}${merged.bottom}`
+    return `Rubrikraden (rad ${headerLine}${where}) har sammanfogade celler (${range}). Dela upp dem så att varje kolumn har en egen rubrik, och ladda upp filen igen.`
+  }
+  // A value merged down over several rows (a risk beside each of its measures) belongs to each of them.
+  const rows = sheet.rows.map((r) => [...r])
+  for (const m of sheet.merges) {
+    const value = rows[m.top - 1]?.[m.left - 1] ?? ''
+    for (let r = m.top; r <= m.bottom; r++) {
+      for (let c = m.left; c <= m.right; c++) {
+        const row = rows[r - 1]
+        if (row && c - 1 < row.length) row[c - 1] = value
+      }
+    }
+  }
+  const headers = (rows[headerIndex] ?? []).map((h) => h.replace(/\s+/g, ' ').trim())
+  const data = rows
+    .map((cells, i) => ({ line: i + 1, cells }))
+    .slice(headerIndex + 1)
+    .filter((r) => r.cells.some((c) => c !== ''))
+  if (sheet.more || data.length > importLimits.rows) {
+    return `Filen har fler än ${importLimits.rows.toLocaleString('sv-SE')} rader${where}. Dela upp den i flera filer.`
+  }
+  if (data.length === 0 && kind === 'risks') return 'Filen har kolumnrubriker men inga rader med risker under dem.'
+  const width = Math.max(headers.length, ...data.map((r) => r.cells.length))
+  const used = Array.from({ length: width }, (_, c) => headers[c] !== '' || data.some((r) => (r.cells[c] ?? '') !== ''))
+  const lastUsed = used.lastIndexOf(true)
+  return {
+    kind,
+    name: sheet.name,
+    headers: Array.from({ length: lastUsed + 1 }, (_, c) => headers[c] ?? ''),
+    rows: data.map((r) => ({ line: r.line, cells: Array.from({ length: lastUsed + 1 }, (_, c) => r.cells[c] ?? '') })),
+  }
+}

@@ -1,0 +1,100 @@
+import type { Db } from '../../../db/connection.js'
+import { audited } from '../../audit/audited.js'
+import type { Actor } from '../../audit/repository.js'
+import { insertMeasure, listOwnerUnits } from '../../measures/repository.js'
+import { insertOwnerUnit } from '../../organisation/repository.js'
+import { insertPlan } from '../../plans/repository.js'
+import { insertReview } from '../../reviews/repository.js'
+import { insertRisk } from '../../risks/repository.js'
+import { normalise } from '../columns.js'
+import type { CheckedImport } from './check.js'
+
+/**
+ * Writes the new plan with its risks, measures, reviews and the owner units it needs in one transaction, each
+ * record with its audit row: all of it, or nothing.
+ */
+export async function writeImport(
+  db: Db,
+  actor: Actor,
+  plan: { committeeId: number; administrationId: number; year: number; title: string },
+  checked: Pick<CheckedImport, 'risks' | 'reviews'>,
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const create = <T>(
+      entity: 'plan' | 'risk' | 'measure' | 'review' | 'owner_unit',
+      planId: number | null,
+      change: () => Promise<T>,
+    ) => audited(trx, actor, 'create', { entity, planId }, change)
+    const planId = await create('plan', null, () =>
+      insertPlan(trx, {
+        committee_id: plan.committeeId,
+        year: plan.year,
+        title: plan.title,
+        introduction: '',
+        measures_introduction: '',
+        adopted_meeting_date: null,
+        adopted_minutes_paragraph: null,
+      }),
+    )
+    const units = new Map(
+      (await listOwnerUnits(trx, plan.administrationId)).map((u) => [normalise(u.name), u.id] as const),
+    )
+    const unitId = async (name: string) => {
+      const known = units.get(normalise(name))
+      if (known !== undefined) return known
+      const id = await create('owner_unit', null, () => insertOwnerUnit(trx, plan.administrationId, name))
+      units.set(normalise(name), id)
+      return id
+    }
+    const riskIds = new Map<string, number>()
+    for (const [i, risk] of checked.risks.entries()) {
+      const riskId = await create('risk', planId, () =>
+        insertRisk(trx, {
+          plan_id: planId,
+          title: risk.title,
+          description: risk.description,
+          likelihood: risk.likelihood,
+          consequence: risk.consequence,
+          treatment: risk.treatment,
+          scope: risk.scope,
+          position: i + 1,
+        }),
+      )
+      riskIds.set(risk.title, riskId)
+      for (const [j, m] of risk.measures.entries()) {
+        const ownerUnitId = await unitId(m.owner)
+        await create('measure', planId, () =>
+          insertMeasure(
+            trx,
+            {
+              risk_id: riskId,
+              title: m.title,
+              what_to_do: m.whatToDo,
+              progress: m.progress,
+              owner_unit_id: ownerUnitId,
+              responsible_person: m.responsiblePerson,
+              due_date: m.dueDate,
+              status: m.status,
+              position: j + 1,
+            },
+            actor.at,
+          ),
+        )
+      }
+    }
+    for (const [i, review] of checked.reviews.entries()) {
+      await create('review', planId, () =>
+        insertReview(trx, {
+          plan_id: planId,
+          risk_id: review.riskTitle === null ? null : (riskIds.get(review.riskTitle) ?? null),
+          diary_number: review.diaryNumber,
+          title: review.title,
+          meeting_date: review.meetingDate,
+          minutes_paragraph: review.minutesParagraph,
+          position: i + 1,
+        }),
+      )
+    }
+    return planId
+  })
+}

@@ -1,0 +1,277 @@
+import { type Request, type Response, Router } from 'express'
+import type { Services } from '../app.js'
+import { actorOf } from '../audit/audited.js'
+import { authorize, can } from '../auth/permissions.js'
+import { viewerOf } from '../auth/session.js'
+import { NotFoundError } from '../errors.js'
+import { checkbox, type FieldErrors, formState, parseForm } from '../forms.js'
+import { idFrom } from '../ids.js'
+import { listOwnerUnits } from '../measures/repository.js'
+import { findClashingPlan, listOwnCommittees } from '../plans/repository.js'
+import { requirePlan } from '../plans/require-plan.js'
+import { planForm } from '../plans/schema.js'
+import { normalise, type SheetKind } from './columns.js'
+import { exportFileName, planTables, toCsv, toXlsx } from './export.js'
+import { checkImport } from './import/check.js'
+import {
+  checkMapping,
+  fieldOptions,
+  guessMapping,
+  type Mapping,
+  mappingFromForm,
+  selectName,
+} from './import/mapping.js'
+import { columnName, importLimits, parseSpreadsheet } from './import/parse.js'
+import { writeImport } from './import/write.js'
+import {
+  deleteImport,
+  findAdministrationOf,
+  findImport,
+  insertImport,
+  type PendingImport,
+  saveMapping,
+} from './repository.js'
+
+/** Downloads of a plan, for anyone who may read it. */
+export function exportRoutes({ db }: Services): Router {
+  const router = Router({ mergeParams: true })
+
+  router.get('/exportera/xlsx', async (req, res) => {
+    const plan = await requirePlan(db, req.params, res, 'read')
+    const tables = await planTables(db, plan.id)
+    res
+      .attachment(exportFileName(plan, 'xlsx'))
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .send(await toXlsx([tables.risks, tables.reviews]))
+  })
+
+  router.get('/exportera/csv', async (req, res) => {
+    const plan = await requirePlan(db, req.params, res, 'read')
+    const tables = await planTables(db, plan.id)
+    res.attachment(exportFileName(plan, 'csv')).type('text/csv; charset=utf-8').send(toCsv(tables.risks))
+  })
+
+  return router
+}
+
+const uploadForm = planForm.pick({ committeeId: true, year: true, title: true })
+
+const uploadMessages: Record<string, string> = {
+  LIMIT_FILE_SIZE: `Filen är större än ${importLimits.bytes / 1024 / 1024} MB. Dela upp den, eller ta bort bilder och blad som inte behövs.`,
+}
+
+const breadcrumbs = [{ href: '/planer', text: 'Internkontrollplaner' }]
+const steps = (current: number) =>
+  ['Välj fil', 'Kolumner', 'Granska och importera'].map((label, i) => ({ label, current: i + 1 === current }))
+
+/** Import of a new plan from an .xlsx or .csv file in three steps: upload, columns, preview and import. */
+export function importRoutes({ db, clock }: Services): Router {
+  const router = Router()
+
+  const ownCommittees = (res: Response) => listOwnCommittees(db, viewerOf(res))
+
+  async function renderUpload(res: Response, locals: object, status = 200) {
+    const committees = await ownCommittees(res)
+    res.status(status).render('spreadsheets/upload', {
+      title: 'Importera plan från Excel',
+      breadcrumbs,
+      steps: steps(1),
+      maxMb: importLimits.bytes / 1024 / 1024,
+      maxRows: importLimits.rows.toLocaleString('sv-SE'),
+      committeeOptions: committees.map((c) => ({ value: c.id, label: `${c.name} (${c.municipalityName})` })),
+      ...locals,
+    })
+  }
+
+  async function checkPlanChoice(res: Response, value: { committeeId: number; year: number }): Promise<FieldErrors> {
+    if (!(await ownCommittees(res)).some((c) => c.id === value.committeeId)) {
+      return { committeeId: 'Välj en nämnd i listan.' }
+    }
+    if (await findClashingPlan(db, value.committeeId, value.year, null)) {
+      return { year: `Nämnden har redan en internkontrollplan för ${value.year}.` }
+    }
+    return {}
+  }
+
+  router.get('/', async (_req, res) => {
+    authorize(can.createPlans(viewerOf(res)))
+    const committees = await ownCommittees(res)
+    const year = String(clock().getFullYear() + 1)
+    await renderUpload(res, formState({ committeeId: committees[0]?.id, year, title: `Internkontrollplan ${year}` }))
+  })
+
+  router.post('/', async (req, res) => {
+    authorize(can.createPlans(viewerOf(res)))
+    const parsed = parseForm(uploadForm, req.body)
+    const errors: FieldErrors = parsed.ok ? await checkPlanChoice(res, parsed.value) : { ...parsed.errors }
+    const uploadError = res.locals.uploadError
+    const file = req.file
+    let sheets: PendingImport['sheets'] = []
+    if (uploadError) {
+      errors.file =
+        uploadMessages[uploadError] ??
+        'Filen kom inte fram hel. Välj en Excel-fil (.xlsx) eller CSV-fil och försök igen.'
+    } else if (!file) {
+      errors.file = 'Välj en Excel-fil (.xlsx) eller CSV-fil att importera.'
+    } else {
+      const read = await parseSpreadsheet(file.buffer)
+      if (read.ok) sheets = read.sheets
+      else errors.file = read.message
+    }
+    if (!parsed.ok || Object.keys(errors).length > 0 || !file) {
+      return renderUpload(res, formState(req.body ?? {}, errors), 400)
+    }
+    const id = await insertImport(db, viewerOf(res).id, clock(), {
+      ...parsed.value,
+      fileName: file.originalname,
+      sheets,
+      mapping: guessMapping(sheets),
+    })
+    res.redirect(303, `/planer/importera/${id}/kolumner`)
+  })
+
+  /** The person's own upload, for a committee they still keep; anyone else's is not found. */
+  async function load(req: Request, res: Response) {
+    const viewer = viewerOf(res)
+    authorize(can.createPlans(viewer))
+    const pending = await findImport(db, viewer.id, idFrom(req.params.importId, 'Importen'), clock())
+    if (!pending) throw new NotFoundError('Importen')
+    const committee = (await ownCommittees(res)).find((c) => c.id === pending.committeeId)
+    authorize(committee !== undefined)
+    return pending
+  }
+
+  const importHref = (pending: PendingImport) => `/planer/importera/${pending.id}`
+
+  function renderMapping(res: Response, pending: PendingImport, mapping: Mapping, errors: FieldErrors = {}) {
+    const sheets = pending.sheets.map((sheet) => ({
+      kind: sheet.kind,
+      name: sheet.name,
+      heading: sheet.kind === 'risks' ? 'Risker och åtgärder' : `Granskningar (bladet ${sheet.name})`,
+      rowCount: sheet.rows.length,
+      columns: sheet.headers.map((header, i) => {
+        const name = selectName(sheet.kind, i)
+        return {
+          name,
+          label: columnName(i, header),
+          examples: sheet.rows
+            .map((r) => r.cells[i] ?? '')
+            .filter((c) => c !== '')
+            .slice(0, 2)
+            .map((c) => (c.length > 60 ? `${c.slice(0, 60)}…` : c)),
+          value: mapping[sheet.kind]?.[i] ?? '',
+          error: errors[name],
+        }
+      }),
+      options: fieldOptions(sheet.kind),
+    }))
+    res.status(Object.keys(errors).length > 0 ? 400 : 200).render('spreadsheets/mapping', {
+      title: 'Importera plan: kolumner',
+      breadcrumbs,
+      steps: steps(2),
+      pending,
+      sheets,
+      action: `${importHref(pending)}/kolumner`,
+      ...formState({}, errors),
+    })
+  }
+
+  router.get('/:importId/kolumner', async (req, res) => {
+    const pending = await load(req, res)
+    renderMapping(res, pending, pending.mapping)
+  })
+
+  router.post('/:importId/kolumner', async (req, res) => {
+    const pending = await load(req, res)
+    const mapping = mappingFromForm(pending.sheets, req.body)
+    const errors = checkMapping(pending.sheets, mapping)
+    if (Object.keys(errors).length > 0) return renderMapping(res, pending, mapping, errors)
+    await saveMapping(db, pending.id, mapping)
+    res.redirect(303, `${importHref(pending)}/granska`)
+  })
+
+  /** The rows read with the mapping; units the user chose to create count as known (only those the file names are made). */
+  async function check(res: Response, pending: PendingImport, chosenUnits: string[]) {
+    const committee = (await ownCommittees(res)).find((c) => c.id === pending.committeeId)
+    const administration = await findAdministrationOf(db, pending.committeeId)
+    const units = await listOwnerUnits(db, administration.id)
+    const checked = checkImport(pending.sheets, pending.mapping, {
+      unitNames: units.map((u) => u.name),
+      administrationName: administration.name,
+      createUnits: chosenUnits,
+    })
+    const createUnits = checked.unknownUnits.filter((u) => chosenUnits.some((c) => normalise(c) === normalise(u)))
+    return { checked, createUnits, administration, committeeName: committee?.name ?? '' }
+  }
+
+  async function renderPreview(
+    res: Response,
+    pending: PendingImport,
+    result: Awaited<ReturnType<typeof check>>,
+    values: { skipErrors?: boolean } = {},
+    errors: FieldErrors = {},
+  ) {
+    const { checked, createUnits, administration, committeeName } = result
+    const bySheet = (kind: SheetKind) => {
+      const name = pending.sheets.find((s) => s.kind === kind)?.name
+      return checked.problems.filter((p) => p.sheet === name)
+    }
+    res.status(Object.keys(errors).length > 0 ? 400 : 200).render('spreadsheets/preview', {
+      title: 'Importera plan: granska',
+      breadcrumbs,
+      steps: steps(3),
+      pending,
+      committeeName,
+      administrationName: administration.name,
+      action: `${importHref(pending)}/granska`,
+      mappingHref: `${importHref(pending)}/kolumner`,
+      risks: checked.risks.map((r) => ({ title: r.title, measureCount: r.measures.length })),
+      measureCount: checked.risks.reduce((n, r) => n + r.measures.length, 0),
+      reviewCount: checked.reviews.length,
+      problemSheets: pending.sheets
+        .map((s) => ({ name: s.name, problems: bySheet(s.kind) }))
+        .filter((s) => s.problems.length > 0),
+      problemCount: checked.problems.length,
+      badRowCount: checked.badRowCount,
+      unitOptions: checked.unknownUnits.map((u) => ({ value: u, label: u })),
+      createUnits,
+      ...formState(values, errors),
+    })
+  }
+
+  const chosen = (value: unknown) =>
+    (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string')
+
+  router.get('/:importId/granska', async (req, res) => {
+    const pending = await load(req, res)
+    const errors = checkMapping(pending.sheets, pending.mapping)
+    if (Object.keys(errors).length > 0) return renderMapping(res, pending, pending.mapping, errors)
+    await renderPreview(res, pending, await check(res, pending, []))
+  })
+
+  router.post('/:importId/granska', async (req, res) => {
+    const pending = await load(req, res)
+    const result = await check(res, pending, chosen(req.body.createUnits))
+    const skipErrors = checkbox.parse(req.body.skipErrors)
+    const { checked } = result
+    const errors: FieldErrors = {}
+    if (checked.problems.length > 0 && !skipErrors) {
+      errors.skipErrors = `Filen har ${checked.problems.length} problem. Rätta dem i filen och ladda upp den igen, eller välj att utelämna raderna med fel.`
+    } else if (checked.risks.length === 0) {
+      errors.skipErrors = 'Det finns inga rader utan fel att importera. Rätta filen och ladda upp den igen.'
+    } else if (await findClashingPlan(db, pending.committeeId, pending.year, null)) {
+      errors.skipErrors = `Nämnden har redan en internkontrollplan för ${pending.year}. Börja om och välj ett annat år.`
+    }
+    if (Object.keys(errors).length > 0) return renderPreview(res, pending, result, { skipErrors }, errors)
+    const planId = await writeImport(
+      db,
+      actorOf(res, clock),
+      { ...pending, administrationId: result.administration.id },
+      checked,
+    )
+    await deleteImport(db, pending.id)
+    res.redirect(303, `/planer/${planId}`)
+  })
+
+  return router
+}
