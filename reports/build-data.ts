@@ -6,6 +6,7 @@ import { listMeasuresOfPlan } from '../server/measures/repository.js'
 import { findPlan } from '../server/plans/repository.js'
 import { listReviews } from '../server/reviews/repository.js'
 import { reviewLine } from '../server/reviews/review-line.js'
+import { type RiskMatrix, riskMatrix } from '../server/risks/matrix.js'
 import { listRisks } from '../server/risks/repository.js'
 import { countByStatus, labelOf, measureStatuses } from '../server/vocabulary.js'
 
@@ -64,6 +65,8 @@ export interface ReportData {
   statusSummary: { code: MeasureStatus; label: string; count: number }[]
   ownerSummary: { owner: string; total: number; counts: number[] }[]
   risks: ReportRisk[]
+  /** The risks by likelihood and consequence, each linking to its heading. */
+  riskMatrix: RiskMatrix
   /** The year's external inspections, and older ones linked to the plan's risks and measures. */
   inspections: ReportInspection[]
 }
@@ -110,7 +113,7 @@ export async function buildReportData(
       }
     }),
     risks: risks.map((risk) => ({
-      anchor: `risk-${risk.id}`,
+      anchor: riskAnchor(risk),
       title: risk.title,
       description: risk.description,
       measures: measures
@@ -125,9 +128,12 @@ export async function buildReportData(
           statusLabel: labelOf(measureStatuses, m.status),
         })),
     })),
+    riskMatrix: riskMatrix(risks, (risk) => `#${riskAnchor(risk)}`),
     inspections,
   }
 }
+
+const riskAnchor = (risk: { id: number }) => `risk-${risk.id}`
 
 /**
  * The committee's inspections with a date in the plan's year (decision, deadline, report, approval, follow-up),

@@ -10,6 +10,7 @@ import { offeredAreas } from '../inspections/offers.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
 import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
+import { riskMatrix } from '../risks/matrix.js'
 import { listRisks } from '../risks/repository.js'
 import {
   countPlanContents,
@@ -147,6 +148,7 @@ export function planRoutes({ db, clock }: Services): Router {
       breadcrumbs: planBreadcrumbs(plan).slice(0, 1),
       plan,
       reviewCount: reviews.length,
+      riskMatrix: riskMatrix(risks, (risk) => `/planer/${plan.id}/risker/${risk.id}`),
       ...planOverview(risks, measures, swedishDate(clock())),
     })
   })
