@@ -151,6 +151,21 @@ describe('draft PDF', () => {
     expect(cover).toContain('Utkast')
     expect(cover).not.toContain('Fastställd')
   })
+
+  it('tells the preview page that the download has arrived with a short-lived cookie its script may read', async () => {
+    const { agent, planId } = await setup()
+    const $ = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+    const link = $(`a[href="/planer/${planId}/rapport/pdf"]`)
+    expect(link.attr('data-busy')).toBe('Skapar PDF…')
+    expect(link.attr('data-busy-until')).toBe('ik_pdf_ready')
+    const cookies = (await download(agent, `/planer/${planId}/rapport/pdf`)).headers[
+      'set-cookie'
+    ] as unknown as string[]
+    const ready = cookies.find((c) => c.startsWith('ik_pdf_ready='))
+    expect(ready).toMatch(/Max-Age=60;/)
+    expect(ready).toMatch(/Path=\/;/)
+    expect(ready).not.toMatch(/HttpOnly/)
+  })
 })
 
 describe('the risk matrix in the PDF', () => {
