@@ -85,7 +85,7 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
     expect(await axeViolations(page)).toEqual([])
   })
 
-    it('a form sent back with validation errors has no violations', async () => {
+  it('a form sent back with validation errors has no violations', async () => {
     const { page } = e2e
     expect(await e2e.open(pages.get('new-risk form') ?? '/')).toBe(200)
     expect(await follow(page, 'button', 'Lägg till risken')).toBe(400)

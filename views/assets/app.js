@@ -28,6 +28,7 @@ function setBusy(control, busyText) {
 const isBusy = (control) => control.getAttribute('aria-busy') === 'true'
 const hasCookie = (name) => document.cookie.split('; ').some((c) => c.startsWith(`${name}=`))
 const dropCookie = (name) => {
+  // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is async and missing from older browsers.
   document.cookie = `${name}=; max-age=0; path=/; samesite=strict`
 }
 
