@@ -7,6 +7,7 @@ import { risksSinceLastYear } from '../server/next-year/repository.js'
 import { findPlan } from '../server/plans/repository.js'
 import { listReviews } from '../server/reviews/repository.js'
 import { reviewLine } from '../server/reviews/review-line.js'
+import { type RiskMatrix, riskMatrix } from '../server/risks/matrix.js'
 import { listRisks } from '../server/risks/repository.js'
 import { countByStatus, labelOf, measureStatuses } from '../server/vocabulary.js'
 
@@ -67,6 +68,8 @@ export interface ReportData {
   statusSummary: { code: MeasureStatus; label: string; count: number }[]
   ownerSummary: { owner: string; total: number; counts: number[] }[]
   risks: ReportRisk[]
+  /** The risks by likelihood and consequence, each linking to its heading. */
+  riskMatrix: RiskMatrix
   /** The year's external inspections, and older ones linked to the plan's risks and measures. */
   inspections: ReportInspection[]
 }
@@ -114,7 +117,7 @@ export async function buildReportData(
       }
     }),
     risks: risks.map((risk) => ({
-      anchor: `risk-${risk.id}`,
+      anchor: riskAnchor(risk),
       title: risk.title,
       description: risk.description,
       sinceLastYear: since.get(risk.id)?.text,
@@ -130,9 +133,12 @@ export async function buildReportData(
           statusLabel: labelOf(measureStatuses, m.status),
         })),
     })),
+    riskMatrix: riskMatrix(risks, (risk) => `#${riskAnchor(risk)}`),
     inspections,
   }
 }
+
+const riskAnchor = (risk: { id: number }) => `risk-${risk.id}`
 
 /**
  * The committee's inspections with a date in the plan's year (decision, deadline, report, approval, follow-up),

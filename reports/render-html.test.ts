@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createViews } from '../server/views.js'
-import { aMeasure, demoPlan } from '../test/helpers/builders.js'
+import { aMeasure, aRisk, demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, html } from '../test/helpers/test-app.js'
 import { buildReportData, type ReportData } from './build-data.js'
 import { renderReportHtml } from './render-html.js'
@@ -48,6 +48,30 @@ describe('the report as HTML', () => {
       expect($(entry).find('[data-page-of]').attr('data-page-of')).toBe(target.attr('id'))
     })
     expect($('h3').first().text()).toBe('Risk: Röjande av sekretess')
+  })
+
+  it('puts the risk matrix in the summary, each risk linking to its heading, without the web page’s table', async () => {
+    const { $, data } = await demoReport(async (db) => {
+      const { planId } = await demoPlan(db)
+      await aRisk(db, planId, { title: 'Risk för felaktiga utbetalningar' })
+    })
+    const matrix = $('#report-summary').parent().find('figure.risk-matrix')
+    expect(matrix).toHaveLength(1)
+    expect(matrix.find('figcaption').text()).toBe('Risker efter sannolikhet och konsekvens')
+    expect(matrix.find('g[data-likelihood="3"][data-consequence="4"] a text').text()).toBe('7')
+    expect(matrix.find('details, table')).toHaveLength(0)
+    const links = matrix.find('a')
+    // One circle in the grid and one line in the legend for the scored risk, one line for each of the six others.
+    expect(links).toHaveLength(8)
+    links.each((_, link) => {
+      const target = $($(link).attr('href') as string)
+      expect(target.is('h3')).toBe(true)
+      // A circle of the grid names its risk in its <title> ("7. Risk för …"), a legend line in its text.
+      const named = $(link).find('title').text() || $(link).text()
+      expect(target.text()).toBe(`Risk: ${named.replace(/^\d+\. /, '')}`)
+    })
+    expect(links.map((_, a) => $(a).attr('href')).get()).toContain(`#${data.risks.at(-1)?.anchor}`)
+    expect(matrix.find('.risk-matrix__unscored li')).toHaveLength(6)
   })
 
   it('shows each measure as the committee reads it, its Markdown headings below the measure heading', async () => {

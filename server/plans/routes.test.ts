@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { demoRiskHeadings } from '../../test/helpers/builders.js'
+import { aRisk, demoContents, demoPlan, demoRiskHeadings } from '../../test/helpers/builders.js'
+import { squash } from '../../test/helpers/pdf.js'
 import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
 
 describe('plan pages', () => {
@@ -35,6 +36,69 @@ describe('plan pages', () => {
     expect(counts).toContain('Genomförd – fortsatt arbete 4')
     expect(counts).toContain('Pågående 1')
     expect($('.status-counts tfoot').text()).toContain('12')
+  })
+
+  it('shows the risk matrix as a picture and as a table, each risk linking to its page, the unscored beside it', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId, risks } = await demoPlan(db)
+    // Likelihood 3 (Möjlig) × consequence 4 (Allvarlig) = 12, hög.
+    const scored = await aRisk(db, planId, { title: 'Risk för felaktiga utbetalningar' })
+    const riskHref = `/planer/${planId}/risker/${scored}`
+    const $ = html((await agent.get(`/planer/${planId}`).expect(200)).text)
+    const matrix = $('section[aria-labelledby="matrix-heading"] figure.risk-matrix')
+    expect(matrix.find('figcaption').text()).toBe('Risker efter sannolikhet och konsekvens')
+
+    const svg = matrix.find('svg')
+    expect(svg.attr('aria-hidden')).toBe('true')
+    expect(svg.find('g.risk-matrix__cell')).toHaveLength(16)
+    const cell = svg.find('g[data-likelihood="3"][data-consequence="4"]')
+    expect(cell.find('text').first().text()).toBe('12 Hög')
+    expect(cell.find('a').attr('href')).toBe(riskHref)
+    expect(cell.find('a text').text()).toBe('7')
+    expect(svg.find('a')).toHaveLength(1)
+
+    const table = matrix.find('details table')
+    expect(matrix.find('details summary').text()).toBe('Visa riskmatrisen som tabell')
+    expect(
+      table
+        .find('tbody th[scope="row"]')
+        .map((_, th) => $(th).text())
+        .get(),
+    ).toEqual(['4 Sannolik', '3 Möjlig', '2 Mindre sannolik', '1 Osannolik'])
+    expect(
+      table
+        .find('thead th')
+        .map((_, th) => $(th).text())
+        .get(),
+    ).toEqual([
+      'Sannolikhet',
+      'Konsekvens 1 Försumbar',
+      'Konsekvens 2 Lindrig',
+      'Konsekvens 3 Kännbar',
+      'Konsekvens 4 Allvarlig',
+    ])
+    // Row "3 Möjlig", the fourth consequence column.
+    const tableCell = table.find('tbody tr').eq(1).find('td').eq(3)
+    expect(tableCell.find('.band').text()).toBe('12 Hög')
+    expect(tableCell.find('a').attr('href')).toBe(riskHref)
+    expect(tableCell.find('a').text()).toBe('7. Risk för felaktiga utbetalningar')
+    expect(table.find('td a')).toHaveLength(1)
+
+    const legend = matrix.find('.risk-matrix__risks').first()
+    expect(legend.find('a').attr('href')).toBe(riskHref)
+    expect(squash(legend.text())).toBe(
+      '7 Risk för felaktiga utbetalningar sannolikhet 3 × konsekvens 4, riskvärde 12 (Hög)',
+    )
+    const unscored = matrix.find('.risk-matrix__unscored li')
+    expect(unscored.map((_, li) => squash($(li).text())).get()).toEqual(
+      demoContents.map(([title], i) => `${i + 1} ${title}`),
+    )
+    expect(
+      unscored
+        .find('a')
+        .map((_, a) => $(a).attr('href'))
+        .get(),
+    ).toEqual(risks.map((risk) => `/planer/${planId}/risker/${risk.id}`))
   })
 
   it('creates a plan, and refuses a second plan for the same committee and year', async () => {

@@ -11,6 +11,7 @@ import { listMeasuresOfPlan } from '../measures/repository.js'
 import { risksSinceLastYear } from '../next-year/repository.js'
 import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
+import { riskMatrix } from '../risks/matrix.js'
 import { listRisks } from '../risks/repository.js'
 import {
   countPlanContents,
@@ -139,6 +140,7 @@ export function planRoutes({ db, clock }: Services): Router {
       breadcrumbs: planBreadcrumbs(plan).slice(0, 1),
       plan,
       reviewCount: reviews.length,
+      riskMatrix: riskMatrix(risks, (risk) => `/planer/${plan.id}/risker/${risk.id}`),
       ...planOverview(risks, measures, swedishDate(clock()), since),
     })
   })

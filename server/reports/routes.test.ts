@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
+import { PDFArray, PDFDict, type PDFDocument, PDFName } from 'pdf-lib'
 import type { Response } from 'supertest'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { loadPdf, namedDestinationPages } from '../../reports/pdf-document.js'
 import { PdfPrinter } from '../../reports/render-pdf.js'
-import { anotherPlan, demoContents, demoPlan } from '../../test/helpers/builders.js'
+import { anotherPlan, aRisk, demoContents, demoPlan } from '../../test/helpers/builders.js'
 import { pageTexts, squash } from '../../test/helpers/pdf.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { insertReportVersion } from './repository.js'
@@ -149,7 +151,61 @@ describe('draft PDF', () => {
     expect(cover).toContain('Utkast')
     expect(cover).not.toContain('Fastställd')
   })
+
+  it('tells the preview page that the download has arrived with a short-lived cookie its script may read', async () => {
+    const { agent, planId } = await setup()
+    const $ = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+    const link = $(`a[href="/planer/${planId}/rapport/pdf"]`)
+    expect(link.attr('data-busy')).toBe('Skapar PDF…')
+    expect(link.attr('data-busy-until')).toBe('ik_pdf_ready')
+    const cookies = (await download(agent, `/planer/${planId}/rapport/pdf`)).headers[
+      'set-cookie'
+    ] as unknown as string[]
+    const ready = cookies.find((c) => c.startsWith('ik_pdf_ready='))
+    expect(ready).toMatch(/Max-Age=60;/)
+    expect(ready).toMatch(/Path=\/;/)
+    expect(ready).not.toMatch(/HttpOnly/)
+  })
 })
+
+describe('the risk matrix in the PDF', () => {
+  it('prints the grid and its legend in the summary, each risk a link to the page of its heading', async () => {
+    const { agent, db, planId } = await setup()
+    const scored = await aRisk(db, planId, { title: 'Risk för felaktiga utbetalningar' })
+    const pdf = (await download(agent, `/planer/${planId}/rapport/pdf`)).body
+    const pages = pageTexts(pdf).map(squash)
+    const matrixPage = pages.findIndex((text) => text.includes('Risker efter sannolikhet och konsekvens'))
+    expect(matrixPage).toBeGreaterThan(1)
+    const text = pages[matrixPage] ?? ''
+    for (const label of ['Sannolikhet', 'Konsekvens', '4 Sannolik', '1 Osannolik', '1 Försumbar', '4 Allvarlig']) {
+      expect(text).toContain(label)
+    }
+    expect(text).toContain('12 Hög')
+    expect(text).toContain('Risk för felaktiga utbetalningar sannolikhet 3 × konsekvens 4, riskvärde 12 (Hög)')
+    expect(text).toContain(`Ej bedömda 1 ${demoContents[0]?.[0]}`)
+
+    // The circle in the grid and the legend's line both jump to the risk's heading, on the page it is printed on.
+    const doc = await loadPdf(pdf)
+    const links = linkTargets(doc, matrixPage)
+    expect(links.filter((target) => target === `risk-${scored}`)).toHaveLength(2)
+    expect(links).toHaveLength(8)
+    const headingPage = pages.findIndex((page, i) => i > 1 && page.includes('Risk: Risk för felaktiga utbetalningar'))
+    expect(namedDestinationPages(doc).get(`risk-${scored}`)).toBe(headingPage + 1)
+  })
+})
+
+/** The named destination of every internal link on a page (0-based). */
+function linkTargets(doc: PDFDocument, pageIndex: number): string[] {
+  const annots = doc.getPages()[pageIndex]?.node.lookup(PDFName.of('Annots'))
+  if (!(annots instanceof PDFArray)) return []
+  return annots
+    .asArray()
+    .map((ref) => doc.context.lookup(ref))
+    .filter((annot): annot is PDFDict => annot instanceof PDFDict)
+    .map((annot) => annot.get(PDFName.of('Dest')))
+    .filter((dest) => dest instanceof PDFName)
+    .map((dest) => (dest as PDFName).decodeText())
+}
 
 describe('final versions', () => {
   it('refuses to mark the report final without a name, and stores nothing', async () => {

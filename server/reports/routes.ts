@@ -19,7 +19,13 @@ const finalForm = z.object({
 })
 
 /** The annual follow-up report: preview, draft PDF, and final versions kept byte for byte. */
-export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandlebars): Router {
+/**
+ * Set on the draft PDF's download, for views/assets/app.js: the download leaves the page in place, so this is
+ * how the page learns that the PDF has arrived and the link need no longer say "Skapar PDF…".
+ */
+export const pdfReadyCookie = 'ik_pdf_ready'
+
+export function reportRoutes({ db, clock, pdf, config }: Services, views: ExpressHandlebars): Router {
   const router = Router({ mergeParams: true })
   const today = () => swedishDate(clock())
   const reportHref = (plan: PlanContext) => `/planer/${plan.id}/rapport`
@@ -40,6 +46,7 @@ export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandleb
       plan,
       report: data,
       versions,
+      pdfReadyCookie,
       ...formState(Object.keys(errors).length > 0 ? req.body : {}, errors),
     })
   }
@@ -53,6 +60,7 @@ export function reportRoutes({ db, clock, pdf }: Services, views: ExpressHandleb
     const plan = await requirePlan(db, req.params, res, 'edit')
     const made = await makeReportPdf({ db, views, pdf }, plan.id, { madeOn: today(), final: false })
     if (!made) throw new NotFoundError('Planen')
+    res.cookie(pdfReadyCookie, '1', { path: '/', sameSite: 'strict', secure: config.production, maxAge: 60_000 })
     sendPdf(res, made.pdf, reportFileName(made.data, 'utkast'))
   })
 

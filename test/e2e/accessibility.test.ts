@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { axeViolations, follow, linkPath, logIn, texts, useBrowser } from './browser.js'
+import { axeViolations, choose, follow, linkPath, logIn, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
 
@@ -74,6 +74,19 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
     if (!path) throw new Error(`No link led to the ${pageType}`)
     expect(await e2e.open(path)).toBe(200)
     expect(await axeViolations(e2e.page)).toEqual([])
+  })
+
+  it('the plan page’s risk matrix, with a scored risk and its table opened, has no violations', async () => {
+    const { page } = e2e
+    expect(await e2e.open(pages.get('risk edit form') ?? '/')).toBe(200)
+    await choose(page, 'Sannolikhet', '2 – Mindre sannolik')
+    await choose(page, 'Konsekvens', '3 – Kännbar')
+    expect(await follow(page, 'button', 'Spara ändringarna')).toBe(200)
+    expect(await e2e.open(pages.get('plan page') ?? '/')).toBe(200)
+    expect(await page.$$('.risk-matrix svg a')).toHaveLength(1)
+    await page.click('.risk-matrix summary')
+    expect(await texts(page, '.risk-matrix table td a')).toEqual(['1. Röjande av sekretess'])
+    expect(await axeViolations(page)).toEqual([])
   })
 
   it('a form sent back with validation errors has no violations', async () => {

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { demoPlan, demoRiskHeadings } from '../helpers/builders.js'
 import { createTestApp } from '../helpers/test-app.js'
-import { axeViolations, fill, follow, linkPath, type Page, tableRows, texts, useBrowser } from './browser.js'
+import { axeViolations, fill, follow, linkPath, logIn, type Page, tableRows, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
 
 async function openReport(page: Page) {
-  expect(await e2e.open('/planer')).toBe(200)
+  expect((await page.goto(`${e2e.server.baseUrl}/planer`))?.status()).toBe(200)
   expect(await follow(page, 'link', 'Internkontrollplan 2020')).toBe(200)
   expect(await follow(page, 'link', 'Uppföljningsrapport')).toBe(200)
   expect(new URL(page.url()).pathname).toMatch(/^\/planer\/\d+\/rapport$/)
@@ -93,6 +96,97 @@ describe('the follow-up report, used in a browser', () => {
     expect(response?.status(), 'clicking "Ladda ner PDF" should show the page that explains the 503').toBe(503)
     expect(await texts(page, 'h1')).toEqual(['Det gick inte att skapa PDF-filen just nu'])
     expect((await texts(page, 'main p'))[0]).toContain('webbläsaren som skapar PDF-filer inte kunde startas')
+  })
+})
+
+describe('while a PDF is being made', () => {
+  const pdfLink = 'a[href$="/rapport/pdf"]'
+  const finalButton = 'form[action$="/rapport/faststall"] button[type="submit"]'
+
+  const busy = { busy: 'true', text: 'Skapar PDF…', note: 'Skapar PDF-filen. Det tar några sekunder.', spinner: true }
+
+  /**
+   * Every state the control goes through from now on (busy or not, its text, the page's status message), as a
+   * user would see them; recorded in the page as they happen, so however fast the PDF is made none is missed.
+   */
+  async function recordStates(page: Page, selector: string) {
+    const states: unknown[] = []
+    await page.exposeFunction('recordState', (state: unknown) => states.push(state))
+    await page.$eval(selector, (control) => {
+      const note = document.querySelector('[role="status"]')
+      const record = () =>
+        (window as unknown as { recordState: (state: unknown) => void }).recordState({
+          busy: control.getAttribute('aria-busy'),
+          text: control.textContent,
+          note: note?.textContent,
+          spinner: control.classList.contains('is-busy'),
+        })
+      new MutationObserver(record).observe(control, { attributes: true, childList: true, characterData: true })
+    })
+    return states
+  }
+
+  /** How many requests the page has made for paths ending in `suffix`. */
+  function countRequests(page: Page, suffix: string) {
+    let count = 0
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.endsWith(suffix)) count++
+    })
+    return () => count
+  }
+
+  it('the PDF link says so until the download has arrived, and clicks meanwhile make no second PDF', async () => {
+    const downloads = await mkdtemp(join(tmpdir(), 'ik-downloads-'))
+    const context = await e2e.browser.createBrowserContext({
+      downloadBehavior: { policy: 'allow', downloadPath: downloads },
+    })
+    try {
+      const page = await context.newPage()
+      await page.setCacheEnabled(false)
+      await logIn(page, e2e.server.baseUrl, 'sekreterare')
+      await openReport(page)
+      const pdfRequests = countRequests(page, '/rapport/pdf')
+      const states = await recordStates(page, pdfLink)
+      const idle = { busy: null, text: 'Ladda ner PDF', note: '', spinner: false }
+
+      await page.click(pdfLink)
+      await expect.poll(() => states, { timeout: 30_000 }).toEqual([busy, idle])
+      const name = 'Uppföljning förbättringsåtgärder 2020 – Grundskolenämnden (utkast).pdf'
+      await expect.poll(() => readdir(downloads), { timeout: 10_000 }).toEqual([name])
+      expect((await readFile(join(downloads, name))).subarray(0, 5).toString('latin1')).toBe('%PDF-')
+      expect(pdfRequests()).toBe(1)
+
+      await page.$eval(pdfLink, (link) => {
+        for (const _ of [1, 2, 3]) (link as HTMLAnchorElement).click()
+      })
+      await expect.poll(() => states, { timeout: 30_000 }).toEqual([busy, idle, busy, idle])
+      expect(pdfRequests()).toBe(2)
+    } finally {
+      await context.close()
+      await rm(downloads, { recursive: true, force: true })
+    }
+  })
+
+  it('the Fastställ button says so until the final version is stored and listed, and sends it once', async () => {
+    const { page } = e2e
+    await openReport(page)
+    const before = await tableRows(page, '.report-toolbar table')
+    const name = 'Bo Berg, IK-samordnare'
+    await fill(page, 'Fastställd av', name)
+    const posts = countRequests(page, '/rapport/faststall')
+    const states = await recordStates(page, finalButton)
+    const navigation = page.waitForNavigation()
+    await page.$eval(finalButton, (button) => {
+      for (const _ of [1, 2]) (button as HTMLButtonElement).click()
+    })
+    expect((await navigation)?.status()).toBe(200)
+    expect(states).toEqual([busy])
+    expect(posts()).toBe(1)
+    const rows = await tableRows(page, '.report-toolbar table')
+    expect(rows).toHaveLength(before.length + 1)
+    const [version, , by] = rows[0] as string[]
+    expect([version, by]).toEqual([String(before.length + 1), name])
+    expect(await texts(page, finalButton)).toEqual(['Fastställ och spara PDF'])
   })
 })
 

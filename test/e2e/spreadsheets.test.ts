@@ -110,15 +110,15 @@ describe('importing a plan in a browser', () => {
     await page.click('label[for="createUnits-Ekonomiavdelningen"]')
     await page.click('label[for="field-skipErrors"]')
     // Stop the first submit after the page's own handler has run, to see the button as the import runs.
-    await page.$eval('button[data-busy-label]', (button) =>
+    await page.$eval('form[data-busy] button[type=submit]', (button) =>
       (button as HTMLButtonElement).form?.addEventListener('submit', (event) => event.preventDefault(), { once: true }),
     )
-    await page.click('button[data-busy-label]')
-    expect(await texts(page, 'button[data-busy-label]')).toEqual(['Importerar…'])
-    expect(await page.$eval('button[data-busy-label]', (b) => b.getAttribute('aria-disabled'))).toBe('true')
+    await page.click('form[data-busy] button[type=submit]')
+    expect(await texts(page, 'form[data-busy] button[type=submit]')).toEqual(['Importerar…'])
+    expect(await page.$eval('form[data-busy] button[type=submit]', (b) => b.getAttribute('aria-busy'))).toBe('true')
     const [response] = await Promise.all([
       page.waitForNavigation(),
-      page.$eval('button[data-busy-label]', (button) => (button as HTMLButtonElement).form?.submit()),
+      page.$eval('form[data-busy] button[type=submit]', (button) => (button as HTMLButtonElement).form?.submit()),
     ])
     expect(response?.status()).toBe(200)
     expect(await texts(page, 'h1')).toEqual(['Importerad plan 2022'])

@@ -2,13 +2,65 @@
 const summary = document.querySelector('.error-summary')
 if (summary instanceof HTMLElement) summary.focus()
 
-// A long-running post (an import): the button says what is happening and a second click sends nothing more.
-for (const button of document.querySelectorAll('button[data-busy-label]')) {
-  const form = button instanceof HTMLButtonElement ? button.form : null
-  if (!form) continue
-  form.addEventListener('submit', () => {
-    button.textContent = button.dataset.busyLabel ?? button.textContent
-    button.setAttribute('aria-disabled', 'true')
-    form.addEventListener('submit', (event) => event.preventDefault())
+// Making a PDF or importing a plan takes seconds: the link or button that started it says so ("Skapar PDF…", aria-busy, a spinner)
+// and refuses a second click meanwhile. A form's page is replaced when the answer comes; a download leaves the
+// page in place, so the link waits for the cookie the download sets (data-busy-until), or gives up after 90 s.
+// Without this script the link and the form work just the same.
+const busyNote = document.querySelector('[data-busy-note]')
+
+function setBusy(control, busyText) {
+  if (busyText) {
+    control.dataset.idleText = control.textContent
+    control.textContent = busyText
+    control.setAttribute('aria-busy', 'true')
+    control.setAttribute('aria-disabled', 'true')
+    control.classList.add('is-busy')
+  } else if (control.dataset.idleText !== undefined) {
+    control.textContent = control.dataset.idleText
+    delete control.dataset.idleText
+    control.removeAttribute('aria-busy')
+    control.removeAttribute('aria-disabled')
+    control.classList.remove('is-busy')
+  }
+  if (busyNote) busyNote.textContent = busyText ? busyNote.dataset.busyNote : ''
+}
+
+const isBusy = (control) => control.getAttribute('aria-busy') === 'true'
+const hasCookie = (name) => document.cookie.split('; ').some((c) => c.startsWith(`${name}=`))
+const dropCookie = (name) => {
+  // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is async and missing from older browsers.
+  document.cookie = `${name}=; max-age=0; path=/; samesite=strict`
+}
+
+for (const link of document.querySelectorAll('a[data-busy]')) {
+  link.addEventListener('click', (event) => {
+    if (isBusy(link)) return event.preventDefault()
+    // A download into a new tab or window is not this page's to wait for.
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return
+    const cookie = link.dataset.busyUntil
+    dropCookie(cookie)
+    setBusy(link, link.dataset.busy)
+    const started = Date.now()
+    const timer = setInterval(() => {
+      if (hasCookie(cookie) || Date.now() - started > 90_000) {
+        clearInterval(timer)
+        dropCookie(cookie)
+        setBusy(link, null)
+      }
+    }, 250)
   })
 }
+
+for (const form of document.querySelectorAll('form[data-busy]')) {
+  form.addEventListener('submit', (event) => {
+    const button = form.querySelector('button[type="submit"]')
+    if (!button) return
+    if (isBusy(button)) return event.preventDefault()
+    setBusy(button, form.dataset.busy)
+  })
+}
+
+// Back from an error page, the browser may show this page as it was left: busy.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) for (const control of document.querySelectorAll('[aria-busy="true"]')) setBusy(control, null)
+})
