@@ -2,6 +2,7 @@ import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { MeasureTable } from '../../db/schema.js'
 import { updateVersioned } from '../versioned.js'
+import { swedishOrder } from '../vocabulary.js'
 
 const withOwner = (db: Db) =>
   db
@@ -16,7 +17,10 @@ export async function listMeasuresOfPlan(db: Db, planId: number) {
   return withOwner(db).where('risk.plan_id', '=', planId).orderBy('risk.position').orderBy('measure.position').execute()
 }
 
-/** Measures across plans, either of these owner units or in these committees' plans, each with its plan. */
+/**
+ * Measures across plans, either of these owner units or in these committees' plans, each with its plan, and
+ * whether it was carried on into a later plan, where its work is followed up from then on.
+ */
 export async function listMeasuresWithPlan(db: Db, of: { ownerUnitIds: number[] } | { committeeIds: number[] }) {
   const [column, ids] =
     'ownerUnitIds' in of
@@ -27,6 +31,16 @@ export async function listMeasuresWithPlan(db: Db, of: { ownerUnitIds: number[] 
     .innerJoin('plan', 'plan.id', 'risk.plan_id')
     .innerJoin('committee', 'committee.id', 'plan.committee_id')
     .select(['plan.id as planId', 'plan.title as planTitle', 'plan.committee_id', 'committee.name as committeeName'])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('measure as later')
+            .select('later.id')
+            .whereRef('later.carried_from_measure_id', '=', 'measure.id'),
+        )
+        .as('carriedOn'),
+    )
     .where(column, 'in', ids)
     .orderBy('plan.year', 'desc')
     .orderBy('plan.id')
@@ -52,13 +66,14 @@ export async function listStatusChanges(db: Db, measureId: number) {
     .execute()
 }
 
+/** The administration's owner units in Swedish order, which a database's own collation may not know. */
 export async function listOwnerUnits(db: Db, administrationId: number) {
-  return db
+  const units = await db
     .selectFrom('owner_unit')
     .select(['id', 'name'])
     .where('administration_id', '=', administrationId)
-    .orderBy('name')
     .execute()
+  return units.sort((a, b) => swedishOrder.compare(a.name, b.name))
 }
 
 export async function insertMeasure(db: Db, measure: Insertable<MeasureTable>, changedAt: string): Promise<number> {

@@ -2,7 +2,7 @@ import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { demoPassword } from '../../db/seed/demo.js'
 import { demoPlan } from '../../test/helpers/builders.js'
-import { createTestApp, type DemoLogin, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
+import { createTestApp, type DemoLogin, html, logIn, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { hashPassword } from '../auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../auth/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
@@ -84,9 +84,10 @@ describe('the start page', () => {
     const { agent } = await setup('utbildning')
     const { $, headings, myMeasures } = await startPage(agent)
     expect(headings).toEqual(['Mina åtgärder'])
+    // Pågående first, then the finished ones.
     expect(myMeasures).toEqual([
-      'Främja ökad likvärdighet med hjälp av förvaltningsgemensam mall för lokal elevhälsoplan',
       competence,
+      'Främja ökad likvärdighet med hjälp av förvaltningsgemensam mall för lokal elevhälsoplan',
       'Ta fram förslag för att utveckla analys av bedömning och betygssättning inom ramen för det systematiska kvalitetsarbetet',
       'Genomföra en fördjupad analys om bakomliggande orsaker till skillnader i bedömning och betygssättning',
     ])
@@ -187,6 +188,26 @@ describe('the start page', () => {
     expect($('table.coming-deadlines tbody tr').last().text()).toContain('60 dagar kvar')
     expect($('a[href="/externa-granskningar/tidsfrister"]')).toHaveLength(1)
     expect($('main').text()).not.toContain('Mina åtgärder')
+  })
+
+  it('lists the work of a measure carried into next year’s plan once, at its successor', async () => {
+    const { app, agent, db, planId, setMeasure, idOf } = await setup('sekreterare')
+    await setMeasure(competence, { due_date: '2021-03-01' })
+    await submitForm(agent, `/planer/${planId}/nasta-ar`, { title: 'Internkontrollplan 2021' }, 303)
+    const successor = await db
+      .selectFrom('measure')
+      .select(['id'])
+      .where('carried_from_measure_id', '=', await idOf(competence))
+      .executeTakeFirstOrThrow()
+    const overdue = (await startPage(agent)).$('table.overdue-measures tbody tr a')
+    expect(overdue.map((_, a) => a.attribs.href).get()).toEqual([
+      expect.stringMatching(new RegExp(`/atgarder/${successor.id}$`)),
+    ])
+
+    const owner = supertest.agent(app)
+    await logIn(owner, 'utbildning')
+    const { myMeasures } = await startPage(owner)
+    expect(myMeasures.filter((title) => title === competence)).toHaveLength(1)
   })
 
   it('shows the board member the plans and the final reports to download, nothing to change', async () => {

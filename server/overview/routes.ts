@@ -10,7 +10,7 @@ import { listPlans } from '../plans/repository.js'
 import { plansByCommittee } from '../plans/view-model.js'
 import { listFinalReports } from '../reports/repository.js'
 import { measureStatuses } from '../vocabulary.js'
-import { comingDeadlines, myMeasures, overdueMeasures, planStatus } from './view-model.js'
+import { comingDeadlines, current, myMeasures, overdueMeasures, planStatus } from './view-model.js'
 
 /** How many coming deadlines the start page lists; the deadline page and the measure lists have the rest. */
 const deadlineCount = 10
@@ -27,7 +27,7 @@ export function overviewRoutes({ db, clock }: Services): Router {
     const measures = (await listMeasuresWithPlan(db, { ownerUnitIds: [...viewer.unitIds] })).filter((m) =>
       can.readCommittee(viewer, m),
     )
-    return { units: viewer.unitNames, measures: myMeasures(measures, today) }
+    return { units: viewer.unitNames, measures: myMeasures(current(measures), today) }
   }
 
   /** The secretary's committees: each plan's measures per status, the overdue ones and the coming deadlines. */
@@ -48,8 +48,9 @@ export function overviewRoutes({ db, clock }: Services): Router {
           today,
         ),
       ),
-      overdue: overdueMeasures(measures, today),
-      deadlines: comingDeadlines(measures, reports, today, deadlineCount),
+      // The plans' counts include every measure they hold; what is still to do counts each piece of work once.
+      overdue: overdueMeasures(current(measures), today),
+      deadlines: comingDeadlines(current(measures), reports, today, deadlineCount),
     }
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { MeasureStatus } from '../../db/schema.js'
 import { reportDeadline } from '../inspections/view-model.js'
-import { comingDeadlines, myMeasures, overdueMeasures } from './view-model.js'
+import { comingDeadlines, current, myMeasures, overdueMeasures } from './view-model.js'
 
 const today = '2021-03-15'
 let nextId = 1
@@ -33,15 +33,15 @@ const report = (id: number, report_deadline: string) => {
 }
 
 describe('myMeasures', () => {
-  it('puts the soonest due first and those without a date last, marking the overdue one', () => {
+  it('puts what is still to do first, each group soonest due first and those without a date last', () => {
     const shown = myMeasures(measures, today)
     expect(shown.map((m) => m.title)).toEqual([
-      'Klar i februari',
       'Försenad',
       'I dag',
-      'Klar i april',
       'I maj',
       'Utan datum',
+      'Klar i februari',
+      'Klar i april',
     ])
     expect(shown.filter((m) => m.overdue).map((m) => m.title)).toEqual(['Försenad'])
   })
@@ -49,6 +49,14 @@ describe('myMeasures', () => {
   it('links each update form back to the measure’s place on the start page', () => {
     const [first] = myMeasures([measures[0] as (typeof measures)[number]], today)
     expect(first?.updateHref).toBe(`/planer/7/atgarder/${first?.id}/uppdatera?till=%2F%23atgard-${first?.id}`)
+  })
+})
+
+describe('current', () => {
+  it('leaves out a measure carried on into a later plan, and keeps its successor', () => {
+    const old = { ...measure('Förra året', 'in_progress', '2020-12-31'), carriedOn: 1 }
+    const successor = { ...measure('Förra året', 'in_progress', '2020-12-31'), carriedOn: 0 }
+    expect(current([old, successor])).toEqual([successor])
   })
 })
 

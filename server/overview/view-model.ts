@@ -14,10 +14,18 @@ type PlanMeasure = {
 const measureHref = (m: PlanMeasure) => `/planer/${m.planId}/atgarder/${m.id}`
 
 /**
- * "Mina åtgärder": an owner's measures, soonest due first and those without a due date last, overdue ones
- * marked; each update form leads back to the measure's place on the start page.
+ * A measure carried into a later plan is followed up there: its old copy keeps last year's status, and listed
+ * beside its successor it would show twice, and overdue for ever.
+ */
+export const current = <M extends { carriedOn: unknown }>(measures: readonly M[]) =>
+  measures.filter((m) => !m.carriedOn)
+
+/**
+ * "Mina åtgärder": an owner's measures, those still to finish first, each group soonest due first and those
+ * without a due date last, overdue ones marked; each update form leads back to the measure's place on the page.
  */
 export function myMeasures<M extends PlanMeasure>(measures: readonly M[], today: string) {
+  const soonest = byDueDate('asc')
   return measures
     .map((m) => ({
       ...m,
@@ -25,7 +33,7 @@ export function myMeasures<M extends PlanMeasure>(measures: readonly M[], today:
       href: measureHref(m),
       updateHref: `${measureHref(m)}/uppdatera?till=${encodeURIComponent(`/#atgard-${m.id}`)}`,
     }))
-    .sort(byDueDate('asc'))
+    .sort((a, b) => Number(isFinished(a.status)) - Number(isFinished(b.status)) || soonest(a, b))
 }
 
 /** Each plan with its measures per status, overdue and in all, for the secretary's table. */
