@@ -9,7 +9,7 @@ import { listReviews } from '../server/reviews/repository.js'
 import { reviewLine } from '../server/reviews/review-line.js'
 import { type RiskMatrix, riskMatrix } from '../server/risks/matrix.js'
 import { listRisks } from '../server/risks/repository.js'
-import { countByStatus, labelOf, measureStatuses } from '../server/vocabulary.js'
+import { countByStatus, labelOf, measureStatuses, swedishOrder } from '../server/vocabulary.js'
 
 export interface ReportMeasure {
   anchor: string
@@ -74,8 +74,6 @@ export interface ReportData {
   inspections: ReportInspection[]
 }
 
-const collator = new Intl.Collator('sv-SE')
-
 /** Reads one plan into the annual follow-up report's content; undefined when there is no such plan. */
 export async function buildReportData(
   db: Db,
@@ -93,7 +91,7 @@ export async function buildReportData(
   ])
 
   const statusSummary = countByStatus(measures).filter((s) => s.count > 0)
-  const owners = [...new Set(measures.map((m) => m.ownerName))].sort(collator.compare)
+  const owners = [...new Set(measures.map((m) => m.ownerName))].sort(swedishOrder.compare)
 
   return {
     planId,

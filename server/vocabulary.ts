@@ -7,6 +7,9 @@ import type {
   RiskTreatment,
 } from '../db/schema.js'
 
+/** Names in Swedish alphabetical order (å, ä, ö last; case and accents as a Swede reads them). */
+export const swedishOrder = new Intl.Collator('sv-SE')
+
 // Swedish labels for the stored codes, in the order they are offered in forms (../shared/domain.md).
 
 export const measureStatuses: readonly { code: MeasureStatus; label: string }[] = [

@@ -2,6 +2,7 @@ import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { aMeasure, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, html, logIn, type TestAgent } from '../../test/helpers/test-app.js'
+import { insertOwnerUnit } from '../organisation/repository.js'
 
 // The demo plan on 2021-03-15: 12 measures, none with a due date; Utbildningsområden's "Kompetenshöjande insats"
 // is the only one in progress.
@@ -186,5 +187,37 @@ describe('the measure list of a plan', () => {
         .map((_, li) => twice.$(li).text())
         .get(),
     ).toEqual(['Välj en status i listan.', 'Skriv sökorden i rutan, högst 200 tecken.'])
+  })
+})
+
+describe('the owner units to filter by', () => {
+  it('are in Swedish alphabetical order, å, ä and ö after z', async () => {
+    const { agent, db, list } = await setup()
+    const administration = await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()
+    for (const name of [
+      'Överförmyndarenheten',
+      'Ärendeenheten',
+      'Åtgärdsenheten',
+      'Zonenheten',
+      'ekonomiavdelningen',
+    ]) {
+      await insertOwnerUnit(db, administration.id, name)
+    }
+    const { $ } = await open(agent, list)
+    expect(
+      $('select[name="enhet"] option')
+        .map((_, o) => $(o).text())
+        .get()
+        .slice(1),
+    ).toEqual([
+      'ekonomiavdelningen',
+      'Grundskolenämnden',
+      'HR-avdelningen',
+      'Utbildningsområden',
+      'Zonenheten',
+      'Åtgärdsenheten',
+      'Ärendeenheten',
+      'Överförmyndarenheten',
+    ])
   })
 })

@@ -2,9 +2,7 @@ import type { MeasureStatus, Risk } from '../../db/schema.js'
 import type { SinceLastYear } from '../next-year/since-last-year.js'
 import { withEnds } from '../ordering.js'
 import { riskSummary } from '../risks/view-model.js'
-import { countByStatus, isOverdue } from '../vocabulary.js'
-
-const collator = new Intl.Collator('sv-SE')
+import { countByStatus, isOverdue, swedishOrder } from '../vocabulary.js'
 
 /** Plans under their committees, the committees in Swedish order of municipality and name; plans keep their order. */
 export function plansByCommittee<P extends { committeeId: number; committeeName: string; municipalityName: string }>(
@@ -12,7 +10,8 @@ export function plansByCommittee<P extends { committeeId: number; committeeName:
 ) {
   const committees = [...new Map(plans.map((p) => [p.committeeId, p])).values()].sort(
     (a, b) =>
-      collator.compare(a.municipalityName, b.municipalityName) || collator.compare(a.committeeName, b.committeeName),
+      swedishOrder.compare(a.municipalityName, b.municipalityName) ||
+      swedishOrder.compare(a.committeeName, b.committeeName),
   )
   return committees.map((c) => ({
     id: c.committeeId,
