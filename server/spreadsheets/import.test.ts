@@ -109,6 +109,18 @@ describe('a bad file', () => {
     expect((await uploadFile(agent, csv(['Risk;Åtgärd;Ansvarig', ...rows.slice(1)]))).status).toBe(303)
   })
 
+  it('wider than the column limit is refused at once, even when it is small (a CSV of empty fields)', async () => {
+    const wide = csv(['Risk;Åtgärd', `x${';'.repeat(20_000)}`, ...Array.from({ length: 1000 }, () => 'a;b')])
+    expect(wide.bytes.length).toBeLessThan(30 * 1024)
+    const started = Date.now()
+    expect(await refused(wide)).toContain('Filen har fler än 100 kolumner')
+    expect(Date.now() - started).toBeLessThan(5000)
+    // Exactly at the limit is fine.
+    const { agent } = await createTestApp()
+    const hundred = csv([['Risk', 'Åtgärd', ...Array.from({ length: 98 }, (_, i) => `Extra ${i}`)].join(';'), 'a;b'])
+    expect((await uploadFile(agent, hundred)).status).toBe(303)
+  })
+
   it('with merged header cells is refused', async () => {
     const file = await workbook((sheet) => {
       sheet.addRow(['Risk', '', 'Åtgärd', 'Ansvarig'])
@@ -128,6 +140,11 @@ describe('a bad file', () => {
 })
 
 describe('a sheet laid out differently from the export', () => {
+  it('leaves out empty columns past the end of the header row', async () => {
+    const { agent } = await createTestApp()
+    const { mappingPage } = await uploadAndMap(agent, csv(['Risk;Åtgärd;Ansvarig', 'a;b;HR-avdelningen;;;;']))
+    expect(html((await agent.get(mappingPage)).text)('select')).toHaveLength(3)
+  })
   it('is read by its Swedish headers in any order, case and spacing, with extra columns left out', async () => {
     const { agent, db } = await createTestApp()
     const file = await workbook((sheet) => {

@@ -21,8 +21,11 @@ function separatorOf(text: string): string {
 // The export writes an apostrophe before text Excel would run as a formula; it is not part of the text.
 const unprotect = (field: string) => (/^'[=+\-@\t\r]/.test(field) ? field.slice(1) : field)
 
-/** RFC 4180 fields: quotes around a field, "" for a quote inside one, line breaks inside quotes kept. */
-export function readCsv(bytes: Uint8Array, maxRows: number): RawSheet {
+/**
+ * RFC 4180 fields: quotes around a field, "" for a quote inside one, line breaks inside quotes kept. A row with
+ * more than `maxColumns` fields makes the file too wide: a few kilobytes of separators would be millions of cells.
+ */
+export function readCsv(bytes: Uint8Array, maxRows: number, maxColumns: number): RawSheet | 'too-wide' {
   const text = decode(bytes)
   const separator = separatorOf(text)
   const rows: string[][] = []
@@ -43,8 +46,10 @@ export function readCsv(bytes: Uint8Array, maxRows: number): RawSheet {
       } else if (ch === '"') quoted = false
       else field += ch
     } else if (ch === '"' && field === '') quoted = true
-    else if (ch === separator) endField()
-    else if (ch === '\n' || ch === '\r') {
+    else if (ch === separator) {
+      endField()
+      if (row.length >= maxColumns) return 'too-wide'
+    } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++
       endField()
       rows.push(row)

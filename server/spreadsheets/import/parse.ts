@@ -3,7 +3,8 @@ import { normalise, type SheetKind, sheetNames } from '../columns.js'
 import { readCsv } from './csv.js'
 import type { RawSheet, XlsxResult } from './read-xlsx.js'
 
-export const importLimits = { bytes: 10 * 1024 * 1024, rows: 5000 }
+// With rows and columns bounded, a sheet holds at most rows × columns cells, however its file was made.
+export const importLimits = { bytes: 10 * 1024 * 1024, rows: 5000, columns: 100 }
 
 /** A table found in the file: its header row and the rows below it, each with its row number in the file. */
 export interface ParsedSheet {
@@ -45,7 +46,7 @@ function readInWorker(bytes: Uint8Array): Promise<XlsxResult | 'too-big'> {
     `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`,
     {
       eval: true,
-      workerData: { bytes, maxRows: importLimits.rows + 100 },
+      workerData: { bytes, maxRows: importLimits.rows + 100, maxColumns: importLimits.columns },
       resourceLimits: { maxOldGenerationSizeMb: xlsxBounds.memoryMb },
     },
   )
@@ -98,7 +99,13 @@ export async function parseSpreadsheet(bytes: Uint8Array): Promise<ParseResult> 
   } else if (bytes.subarray(0, 8192).includes(0)) {
     return fail('Filen är inget kalkylark. Välj en Excel-arbetsbok (.xlsx) eller en CSV-fil.')
   } else {
-    raw = [readCsv(bytes, importLimits.rows + 100)]
+    const sheet = readCsv(bytes, importLimits.rows + 100, importLimits.columns)
+    if (sheet === 'too-wide') {
+      return fail(
+        `Filen har fler än ${importLimits.columns} kolumner. Ta bort kolumnerna som inte hör till planen, och ladda upp filen igen.`,
+      )
+    }
+    raw = [sheet]
   }
   return tablesOf(raw)
 }
@@ -148,11 +155,9 @@ function tableOf(kind: SheetKind, sheet: RawSheet): ParsedSheet | string | undef
   const rows = sheet.rows.map((r) => [...r])
   for (const m of sheet.merges) {
     const value = rows[m.top - 1]?.[m.left - 1] ?? ''
-    for (let r = m.top; r <= m.bottom; r++) {
-      for (let c = m.left; c <= m.right; c++) {
-        const row = rows[r - 1]
-        if (row && c - 1 < row.length) row[c - 1] = value
-      }
+    // Only the cells read: a merge may span the whole sheet.
+    for (const row of rows.slice(m.top - 1, m.bottom)) {
+      for (let c = m.left; c <= Math.min(m.right, row.length); c++) row[c - 1] = value
     }
   }
   const headers = (rows[headerIndex] ?? []).map((h) => h.replace(/\s+/g, ' ').trim())
@@ -165,7 +170,10 @@ function tableOf(kind: SheetKind, sheet: RawSheet): ParsedSheet | string | undef
   }
   if (data.length === 0 && kind === 'risks') return 'Filen har kolumnrubriker men inga rader med risker under dem.'
   const width = Math.max(headers.length, ...data.map((r) => r.cells.length))
-  const used = Array.from({ length: width }, (_, c) => headers[c] !== '' || data.some((r) => (r.cells[c] ?? '') !== ''))
+  const used = Array.from(
+    { length: width },
+    (_, c) => (headers[c] ?? '') !== '' || data.some((r) => (r.cells[c] ?? '') !== ''),
+  )
   const lastUsed = used.lastIndexOf(true)
   return {
     kind,

@@ -27,8 +27,6 @@ class FormulaError extends Error {
   }
 }
 
-const maxColumns = 100
-
 /** A cell as text: dates as YYYY-MM-DD, a formula by its last calculated result. */
 function cellText(cell: ExcelJS.Cell): string {
   const value = cell.type === ExcelJS.ValueType.Merge ? null : cell.value
@@ -45,7 +43,7 @@ function cellText(cell: ExcelJS.Cell): string {
   return text(value)
 }
 
-async function read(bytes: Uint8Array, maxRows: number): Promise<XlsxResult> {
+async function read(bytes: Uint8Array, maxRows: number, maxColumns: number): Promise<XlsxResult> {
   const workbook = new ExcelJS.Workbook()
   try {
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer)
@@ -86,8 +84,8 @@ function decode(range: string) {
   return { top: from?.row ?? 1, left: from?.column ?? 1, bottom: end?.row ?? 1, right: end?.column ?? 1 }
 }
 
-const { bytes, maxRows } = workerData as { bytes: Uint8Array; maxRows: number }
-read(bytes, maxRows).then(
+const { bytes, maxRows, maxColumns } = workerData as { bytes: Uint8Array; maxRows: number; maxColumns: number }
+read(bytes, maxRows, maxColumns).then(
   (result) => parentPort?.postMessage(result),
   () => parentPort?.postMessage({ ok: false, problem: 'unreadable' } satisfies XlsxResult),
 )
