@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { formFields, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
 import { createTestApp, html } from '../../test/helpers/test-app.js'
+import { parseSpreadsheet } from './import/parse.js'
 import { findImport, insertImport } from './repository.js'
 
 const csv = (lines: string[]) => ({ bytes: Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8'), name: 'plan.csv' })
@@ -119,6 +120,30 @@ describe('a bad file', () => {
     const { agent } = await createTestApp()
     const hundred = csv([['Risk', 'Åtgärd', ...Array.from({ length: 98 }, (_, i) => `Extra ${i}`)].join(';'), 'a;b'])
     expect((await uploadFile(agent, hundred)).status).toBe(303)
+  })
+
+  it('while ten workbooks are being read or waiting, is asked to come back, keeping the form', async () => {
+    const { agent, db } = await createTestApp()
+    const before = await counts(db)
+    // Two slow workbooks are read, eight more wait: the queue is full.
+    const bomb = await zipBomb(400)
+    const small = await workbook((sheet) =>
+      sheet.addRows([
+        ['Risk', 'Åtgärd'],
+        ['Röjande av sekretess', 'Utbilda'],
+      ]),
+    )
+    const busy = [bomb, bomb, ...Array.from({ length: 8 }, () => small)].map((f) => parseSpreadsheet(f.bytes))
+    const response = await uploadFile(agent, small, { title: 'Min importerade plan' })
+    expect(response.status).toBe(503)
+    const $ = html(response.text)
+    expect($('#field-file-error').text()).toContain('Många filer läses in just nu')
+    expect($('#field-file-error').text()).toContain('försök igen om en stund')
+    expect($('#field-title').val()).toBe('Min importerade plan')
+    expect(await counts(db)).toEqual(before)
+    // Those in the queue are read in turn, and then there is room again.
+    expect((await Promise.all(busy)).map((r) => r.ok)).toEqual([false, false, ...Array(8).fill(true)])
+    expect((await uploadFile(agent, small)).status).toBe(303)
   })
 
   it('with merged header cells is refused', async () => {

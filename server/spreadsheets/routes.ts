@@ -3,7 +3,7 @@ import type { Services } from '../app.js'
 import { actorOf } from '../audit/audited.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
-import { NotFoundError } from '../errors.js'
+import { NotFoundError, ServiceUnavailableError } from '../errors.js'
 import { checkbox, type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { listOwnerUnits } from '../measures/repository.js'
@@ -107,6 +107,7 @@ export function importRoutes({ db, clock }: Services): Router {
     const uploadError = res.locals.uploadError
     const file = req.file
     let sheets: PendingImport['sheets'] = []
+    let status = 400
     if (uploadError) {
       errors.file =
         uploadMessages[uploadError] ??
@@ -114,12 +115,19 @@ export function importRoutes({ db, clock }: Services): Router {
     } else if (!file) {
       errors.file = 'Välj en Excel-fil (.xlsx) eller CSV-fil att importera.'
     } else {
-      const read = await parseSpreadsheet(file.buffer)
-      if (read.ok) sheets = read.sheets
-      else errors.file = read.message
+      try {
+        const read = await parseSpreadsheet(file.buffer)
+        if (read.ok) sheets = read.sheets
+        else errors.file = read.message
+      } catch (error) {
+        if (!(error instanceof ServiceUnavailableError)) throw error
+        errors.file = error.message
+        status = 503
+        res.set('Retry-After', '60')
+      }
     }
     if (!parsed.ok || Object.keys(errors).length > 0 || !file) {
-      return renderUpload(res, formState(req.body ?? {}, errors), 400)
+      return renderUpload(res, formState(req.body ?? {}, errors), status)
     }
     const id = await insertImport(db, viewerOf(res).id, clock(), {
       ...parsed.value,

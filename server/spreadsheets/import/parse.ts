@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads'
+import { ServiceUnavailableError } from '../../errors.js'
 import { normalise, type SheetKind, sheetNames } from '../columns.js'
 import { readCsv } from './csv.js'
 import type { RawSheet, XlsxResult } from './read-xlsx.js'
@@ -23,12 +24,21 @@ const saveAs = 'Öppna filen i Excel och spara den som Excel-arbetsbok (.xlsx) e
 // Bounds for reading a workbook: a normal plan needs a fraction of this; a zip bomb reaches a bound and stops.
 const xlsxBounds = { memoryMb: 256, timeoutMs: 20_000 }
 
-// At most two workbooks are read at once (the machine has two cores); further uploads wait their turn.
+// At most two workbooks are read at once (the machine has two cores); eight more wait their turn, each holding
+// its file, and the next is asked to come back (as the PDF printer does).
 let reading = 0
 const waiting: (() => void)[] = []
+const queueLimit = 8
 
 async function readXlsx(bytes: Uint8Array): Promise<XlsxResult | 'too-big'> {
-  if (reading >= 2) await new Promise<void>((resolve) => waiting.push(resolve))
+  if (reading >= 2) {
+    if (waiting.length >= queueLimit) {
+      throw new ServiceUnavailableError(
+        'Många filer läses in just nu. Välj filen igen och försök igen om en stund – ingenting har sparats.',
+      )
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve))
+  }
   reading++
   try {
     return await readInWorker(bytes)
@@ -72,7 +82,7 @@ const zip = [0x50, 0x4b, 0x03, 0x04]
 const compoundFile = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]
 const encryptedPackage = Buffer.from('EncryptedPackage', 'utf16le')
 
-/** Reads an uploaded .xlsx or .csv into its tables, or says in Swedish why it cannot. */
+/** Reads an uploaded .xlsx or .csv into its tables, or says in Swedish why it cannot; ServiceUnavailableError when too many wait. */
 export async function parseSpreadsheet(bytes: Uint8Array): Promise<ParseResult> {
   if (bytes.length === 0) return fail('Filen är tom. Välj en fil med planens risker och åtgärder.')
   let raw: RawSheet[]
