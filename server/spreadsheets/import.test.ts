@@ -404,6 +404,34 @@ describe('the preview', () => {
     await agent.get(previewPath).expect(404)
   })
 
+  it('leaves out the rows under a risk whose own row is left out, saying why', async () => {
+    const { agent, db } = await createTestApp()
+    const { preview, previewPath } = await uploadAndMap(
+      agent,
+      csv([
+        'Risk;Riskbeskrivning;Sannolikhet;Åtgärd;Ansvarig',
+        'Röjande av sekretess;Uppgifter lämnas ut;5;Loggkontroll;HR-avdelningen',
+        ';;;Utbildning;HR-avdelningen',
+        ';;;Påminnelse;HR-avdelningen',
+        'Otillåten påverkan;;2;Information;HR-avdelningen',
+      ]),
+    )
+    const $ = html(preview)
+    const problems = $('.import-problems tbody tr')
+      .map((_, tr) => `${$(tr).find('td').first().text()}: ${$(tr).find('td').last().text()}`)
+      .get()
+    expect(problems).toEqual([
+      '2: Sannolikhet ska vara en siffra 1–4 (eller tom), inte ”5”.',
+      '3: Risken på rad 2 har fel. Rätta den raden, så kommer även den här med.',
+      '4: Risken på rad 2 har fel. Rätta den raden, så kommer även den här med.',
+    ])
+    const fields = formFields(preview, { skipErrors: 'on' }).fields
+    const done = await agent.post(previewPath).type('form').send(fields).expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const risks = await db.selectFrom('risk').select('title').where('plan_id', '=', planId).execute()
+    expect(risks.map((r) => r.title)).toEqual(['Otillåten påverkan'])
+  })
+
   it('shows the upload page’s error for a mapping without the risk column, keeping the choices', async () => {
     const { agent } = await createTestApp()
     const { mappingPage } = await uploadAndMap(agent, problemSheet)

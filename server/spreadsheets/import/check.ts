@@ -122,6 +122,8 @@ export function checkImport(
 
   const riskSheet = sheets.find((s) => s.kind === 'risks')
   let above = ''
+  /** The row the risk above was written on, and whether it was left out for a problem. */
+  let riskRow = { line: 0, bad: false }
   for (const row of riskSheet?.rows ?? []) {
     if (!riskSheet) break
     rowCount++
@@ -193,6 +195,12 @@ export function checkImport(
         }
       }
     }
+    // Without its risk's row, a row written under it would make the risk again with its data lost. A row with
+    // problems of its own is left out anyway, and listed for those.
+    if (continues && riskRow.bad && problems.length === before) {
+      problem('riskTitle', `Risken på rad ${riskRow.line} har fel. Rätta den raden, så kommer även den här med.`)
+    }
+    if (!continues) riskRow = { line: row.line, bad: problems.length > before }
     above = riskTitle ?? ''
     if (problems.length > before) {
       badRowCount++
