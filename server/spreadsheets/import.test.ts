@@ -317,6 +317,59 @@ describe('a sheet laid out differently from the export', () => {
   })
 })
 
+describe('risks with the same title', () => {
+  it('are one risk only on consecutive rows that repeat it; elsewhere each row starts its own risk', async () => {
+    const { agent, db } = await createTestApp()
+    const book = new ExcelJS.Workbook()
+    book.addWorksheet('Plan').addRows([
+      ['Risk', 'Riskbeskrivning', 'Sannolikhet', 'Åtgärd', 'Ansvarig'],
+      ['Felaktiga utbetalningar', 'Fakturor betalas två gånger', 3, 'Kontroll av fakturor', 'HR-avdelningen'],
+      ['Felaktiga utbetalningar', 'Fakturor betalas två gånger', 3, 'Attest i två steg', 'HR-avdelningen'],
+      ['', '', '', 'Påminnelse', 'HR-avdelningen'],
+      ['Felaktiga utbetalningar', 'Löner betalas fel', 2, 'Lönekontroll', 'HR-avdelningen'],
+      ['Röjande av sekretess', '', 4, 'Loggkontroll', 'HR-avdelningen'],
+      ['Felaktiga utbetalningar', 'Fakturor betalas två gånger', 3, 'Stickprov', 'HR-avdelningen'],
+    ])
+    book.addWorksheet('Granskningar').addRows([
+      ['Diarienummer', 'Granskning', 'Granskad risk'],
+      ['GRF-2021-1', 'Granskning av sekretess', 'Röjande av sekretess'],
+      ['GRF-2021-2', 'Granskning av utbetalningar', 'Felaktiga utbetalningar'],
+    ])
+    const file = { bytes: Buffer.from(await book.xlsx.writeBuffer()), name: 'plan.xlsx' }
+    const { preview, previewPath } = await uploadAndMap(agent, file)
+    expect(html(preview)('.import-problems tbody tr').text()).toContain(
+      '3 risker som importeras heter ”Felaktiga utbetalningar”; ge dem olika rubriker.',
+    )
+    const fields = formFields(preview, { skipErrors: 'on' }).fields
+    const done = await agent.post(previewPath).type('form').send(fields).expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const risks = await db
+      .selectFrom('risk')
+      .leftJoin('measure', 'measure.risk_id', 'risk.id')
+      .select(['risk.id', 'risk.title', 'risk.description', 'risk.likelihood', 'measure.title as measure'])
+      .where('risk.plan_id', '=', planId)
+      .orderBy('risk.position')
+      .orderBy('measure.position')
+      .execute()
+    expect(risks.map((r) => `${r.title} (${r.description}, ${r.likelihood}): ${r.measure}`)).toEqual([
+      'Felaktiga utbetalningar (Fakturor betalas två gånger, 3): Kontroll av fakturor',
+      'Felaktiga utbetalningar (Fakturor betalas två gånger, 3): Attest i två steg',
+      'Felaktiga utbetalningar (Fakturor betalas två gånger, 3): Påminnelse',
+      'Felaktiga utbetalningar (Löner betalas fel, 2): Lönekontroll',
+      'Röjande av sekretess (, 4): Loggkontroll',
+      'Felaktiga utbetalningar (Fakturor betalas två gånger, 3): Stickprov',
+    ])
+    expect(new Set(risks.map((r) => r.id)).size).toBe(4)
+    const reviews = await db
+      .selectFrom('review')
+      .innerJoin('risk', 'risk.id', 'review.risk_id')
+      .select(['diary_number', 'risk.title'])
+      .where('review.plan_id', '=', planId)
+      .execute()
+    expect(reviews).toEqual([{ diary_number: 'GRF-2021-1', title: 'Röjande av sekretess' }])
+  })
+})
+
 const problemSheet = csv([
   'Risk;Sannolikhet;Åtgärd;Ansvarig;Status;Klart senast',
   'Röjande av sekretess;3;Loggkontroll;HR-avdelningen;Pågående;2021-05-31',

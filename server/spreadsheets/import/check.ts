@@ -36,7 +36,7 @@ export interface ImportRisk {
 export interface ImportReview {
   diaryNumber: string
   title: string
-  riskTitle: string | null
+  risk: ImportRisk | null
   meetingDate: string | null
   minutesParagraph: number | null
 }
@@ -113,7 +113,7 @@ export function checkImport(
   const known = new Set([...context.unitNames, ...context.createUnits].map(normalise))
   const existing = new Set(context.unitNames.map(normalise))
   const unknownUnits = new Map<string, string>()
-  const risks = new Map<string, ImportRisk>()
+  const risks: ImportRisk[] = []
   /** Diary numbers written beside risks on the risks' sheet, by risk. */
   const decisions = new Map<string, { diaryNumber: string; risk: ImportRisk }>()
   const reviews: ImportReview[] = []
@@ -121,18 +121,20 @@ export function checkImport(
   let badRowCount = 0
 
   const riskSheet = sheets.find((s) => s.kind === 'risks')
-  let above = ''
-  /** The row the risk above was written on, and whether it was left out for a problem. */
-  let riskRow = { line: 0, bad: false }
+  /** The risk of the rows above: its columns, the row it was written on, and the risk (none if left out). */
+  let above: { cells: string[]; line: number; risk: ImportRisk | undefined } | undefined
   for (const row of riskSheet?.rows ?? []) {
     if (!riskSheet) break
     rowCount++
     const before = problems.length
     const { cell, problem, parse } = rowReader(riskSheet, mapping.risks ?? [], row, problems)
-    // A risk written once above its measures: rows whose risk columns are all empty belong to the risk above.
-    const continues = above !== '' && riskFields.every((key) => cell(key) === '')
-    const riskTitle = continues
-      ? above
+    // A risk is written once above its measures (its columns empty below) or again on each of them, as the export
+    // does. Any other row starts a new risk, even with a title used before: titles need not be unique.
+    const riskCells = riskFields.map((key) => normalise(cell(key)))
+    const blank = riskCells.every((c) => c === '')
+    const continued = blank || (above?.risk && riskCells.every((c, i) => c === above?.cells[i])) ? above : undefined
+    const riskTitle = continued
+      ? undefined
       : parse('riskTitle', requiredText('Risken saknar rubrik: kolumnen Risk är tom.'))
     const description = parse('riskDescription', optionalText())
     const diaryNumber = parse('diaryNumber', optionalText(60))
@@ -197,27 +199,29 @@ export function checkImport(
     }
     // Without its risk's row, a row written under it would make the risk again with its data lost. A row with
     // problems of its own is left out anyway, and listed for those.
-    if (continues && riskRow.bad && problems.length === before) {
-      problem('riskTitle', `Risken på rad ${riskRow.line} har fel. Rätta den raden, så kommer även den här med.`)
+    if (continued && !continued.risk && problems.length === before) {
+      problem('riskTitle', `Risken på rad ${continued.line} har fel. Rätta den raden, så kommer även den här med.`)
     }
-    if (!continues) riskRow = { line: row.line, bad: problems.length > before }
-    above = riskTitle ?? ''
-    if (problems.length > before) {
-      badRowCount++
-      continue
+    const bad = problems.length > before
+    if (bad) badRowCount++
+    let risk = continued?.risk
+    if (!continued) {
+      risk =
+        !bad && riskTitle && treatment && scope
+          ? {
+              title: riskTitle,
+              description: description ?? '',
+              likelihood,
+              consequence,
+              treatment,
+              scope,
+              measures: [],
+            }
+          : undefined
+      if (risk) risks.push(risk)
+      above = { cells: riskCells, line: row.line, risk }
     }
-    if (!riskTitle || !treatment || !scope) continue
-    const key = normalise(riskTitle)
-    const risk = risks.get(key) ?? {
-      title: riskTitle,
-      description: description ?? '',
-      likelihood,
-      consequence,
-      treatment,
-      scope,
-      measures: [],
-    }
-    risks.set(key, risk)
+    if (bad || !risk) continue
     if (measure) risk.measures.push(measure)
     if (diaryNumber) decisions.set(normalise(diaryNumber), { diaryNumber, risk })
   }
@@ -234,9 +238,12 @@ export function checkImport(
       const meetingDate = parse('meetingDate', optionalDate)
       const minutesParagraph = parse('minutesParagraph', optionalParagraph)
       const riskTitle = cell('reviewRisk')
-      const risk = risks.get(normalise(riskTitle))
-      if (riskTitle !== '' && !risk) {
+      const named = risks.filter((r) => normalise(r.title) === normalise(riskTitle))
+      const risk = named.length === 1 ? named[0] : undefined
+      if (riskTitle !== '' && named.length === 0) {
         problem('reviewRisk', `Ingen risk som importeras heter ”${riskTitle}”.`)
+      } else if (named.length > 1) {
+        problem('reviewRisk', `${named.length} risker som importeras heter ”${riskTitle}”; ge dem olika rubriker.`)
       }
       if (problems.length > before || !diaryNumber || !title || meetingDate === undefined) {
         badRowCount++
@@ -245,7 +252,7 @@ export function checkImport(
       reviews.push({
         diaryNumber,
         title,
-        riskTitle: risk?.title ?? null,
+        risk: risk ?? null,
         meetingDate,
         minutesParagraph: minutesParagraph ?? null,
       })
@@ -254,10 +261,10 @@ export function checkImport(
   // A diary number beside a risk is a review of it, unless the reviews' sheet lists that number itself.
   for (const [key, { diaryNumber, risk }] of decisions) {
     if (reviews.some((r) => normalise(r.diaryNumber) === key)) continue
-    reviews.push({ diaryNumber, title: risk.title, riskTitle: risk.title, meetingDate: null, minutesParagraph: null })
+    reviews.push({ diaryNumber, title: risk.title, risk, meetingDate: null, minutesParagraph: null })
   }
   return {
-    risks: [...risks.values()],
+    risks,
     reviews,
     problems,
     unknownUnits: [...unknownUnits.values()],

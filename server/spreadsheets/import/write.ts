@@ -7,7 +7,7 @@ import { insertPlan } from '../../plans/repository.js'
 import { insertReview } from '../../reviews/repository.js'
 import { insertRisk } from '../../risks/repository.js'
 import { normalise } from '../columns.js'
-import type { CheckedImport } from './check.js'
+import type { CheckedImport, ImportRisk } from './check.js'
 
 /**
  * Writes the new plan with its risks, measures, reviews and the owner units it needs in one transaction, each
@@ -46,7 +46,7 @@ export async function writeImport(
       units.set(normalise(name), id)
       return id
     }
-    const riskIds = new Map<string, number>()
+    const riskIds = new Map<ImportRisk, number>()
     for (const [i, risk] of checked.risks.entries()) {
       const riskId = await create('risk', planId, () =>
         insertRisk(trx, {
@@ -60,7 +60,7 @@ export async function writeImport(
           position: i + 1,
         }),
       )
-      riskIds.set(risk.title, riskId)
+      riskIds.set(risk, riskId)
       for (const [j, m] of risk.measures.entries()) {
         const ownerUnitId = await unitId(m.owner)
         await create('measure', planId, () =>
@@ -86,7 +86,7 @@ export async function writeImport(
       await create('review', planId, () =>
         insertReview(trx, {
           plan_id: planId,
-          risk_id: review.riskTitle === null ? null : (riskIds.get(review.riskTitle) ?? null),
+          risk_id: review.risk === null ? null : (riskIds.get(review.risk) ?? null),
           diary_number: review.diaryNumber,
           title: review.title,
           meeting_date: review.meetingDate,
