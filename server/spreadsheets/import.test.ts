@@ -1,9 +1,11 @@
 import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
+import { demoPlan } from '../../test/helpers/builders.js'
 import { formFields, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
 import { createTestApp, html } from '../../test/helpers/test-app.js'
 import { parseSpreadsheet } from './import/parse.js'
+import { writeImport } from './import/write.js'
 import { findImport, insertImport } from './repository.js'
 
 const csv = (lines: string[]) => ({ bytes: Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8'), name: 'plan.csv' })
@@ -483,6 +485,49 @@ describe('the preview', () => {
     const planId = Number(String(done.headers.location).split('/').pop())
     const risks = await db.selectFrom('risk').select('title').where('plan_id', '=', planId).execute()
     expect(risks.map((r) => r.title)).toEqual(['Otillåten påverkan'])
+  })
+
+  it('imported from a second tab after the first, tells it the year is taken, and writes nothing', async () => {
+    const { agent, db } = await createTestApp()
+    const first = await uploadAndMap(agent, problemSheet)
+    const second = await uploadAndMap(agent, problemSheet)
+    const send = ({ preview, previewPath }: typeof first) =>
+      agent
+        .post(previewPath)
+        .type('form')
+        .send(formFields(preview, { skipErrors: 'on' }).fields)
+    expect((await send(first)).status).toBe(303)
+    const before = await counts(db)
+    const again = await send(second)
+    expect(again.status).toBe(400)
+    expect(html(again.text)('#field-skipErrors-error').text()).toContain(
+      'Nämnden har redan en internkontrollplan för 2021. Börja om och välj ett annat år.',
+    )
+    expect(await counts(db)).toEqual(before)
+  })
+
+  it('checks the year in the transaction that writes the plan, so two imports at once cannot both pass', async () => {
+    const { db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    const plan = await db.selectFrom('plan').selectAll().where('id', '=', planId).executeTakeFirstOrThrow()
+    const committee = await db
+      .selectFrom('committee')
+      .select('administration_id')
+      .where('id', '=', plan.committee_id)
+      .executeTakeFirstOrThrow()
+    const user = await db.selectFrom('app_user').select('id').executeTakeFirstOrThrow()
+    const upload = { committeeId: plan.committee_id, year: plan.year, title: 'Igen', fileName: 'x.csv', sheets: [] }
+    const id = await insertImport(db, user.id, new Date(), { ...upload, mapping: {} })
+    const before = await counts(db)
+    const actor = { userId: user.id, userName: 'Sekreterare', at: new Date().toISOString() }
+    const written = await writeImport(
+      db,
+      actor,
+      { ...upload, id, administrationId: committee.administration_id },
+      { risks: [], reviews: [] },
+    )
+    expect(written).toBeNull()
+    expect(await counts(db)).toEqual(before)
   })
 
   it('shows the upload page’s error for a mapping without the risk column, keeping the choices', async () => {

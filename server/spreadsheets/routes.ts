@@ -9,7 +9,7 @@ import { idFrom } from '../ids.js'
 import { listOwnerUnits } from '../measures/repository.js'
 import { findClashingPlan, listOwnCommittees } from '../plans/repository.js'
 import { requirePlan } from '../plans/require-plan.js'
-import { planForm } from '../plans/schema.js'
+import { planForm, yearTaken } from '../plans/schema.js'
 import { normalise, type SheetKind } from './columns.js'
 import { exportFileName, planTables, toCsv, toXlsx } from './export.js'
 import { checkImport } from './import/check.js'
@@ -23,14 +23,7 @@ import {
 } from './import/mapping.js'
 import { columnName, importLimits, parseSpreadsheet } from './import/parse.js'
 import { writeImport } from './import/write.js'
-import {
-  deleteImport,
-  findAdministrationOf,
-  findImport,
-  insertImport,
-  type PendingImport,
-  saveMapping,
-} from './repository.js'
+import { findAdministrationOf, findImport, insertImport, type PendingImport, saveMapping } from './repository.js'
 
 /** Downloads of a plan, for anyone who may read it. */
 export function exportRoutes({ db }: Services): Router {
@@ -88,7 +81,7 @@ export function importRoutes({ db, clock }: Services): Router {
       return { committeeId: 'Välj en nämnd i listan.' }
     }
     if (await findClashingPlan(db, value.committeeId, value.year, null)) {
-      return { year: `Nämnden har redan en internkontrollplan för ${value.year}.` }
+      return { year: yearTaken(value.year) }
     }
     return {}
   }
@@ -267,8 +260,6 @@ export function importRoutes({ db, clock }: Services): Router {
       errors.skipErrors = `Filen har ${checked.problems.length} problem. Rätta dem i filen och ladda upp den igen, eller välj att utelämna raderna med fel.`
     } else if (checked.risks.length === 0) {
       errors.skipErrors = 'Det finns inga rader utan fel att importera. Rätta filen och ladda upp den igen.'
-    } else if (await findClashingPlan(db, pending.committeeId, pending.year, null)) {
-      errors.skipErrors = `Nämnden har redan en internkontrollplan för ${pending.year}. Börja om och välj ett annat år.`
     }
     if (Object.keys(errors).length > 0) return renderPreview(res, pending, result, { skipErrors }, errors)
     const planId = await writeImport(
@@ -277,7 +268,10 @@ export function importRoutes({ db, clock }: Services): Router {
       { ...pending, administrationId: result.administration.id },
       checked,
     )
-    await deleteImport(db, pending.id)
+    if (planId === null) {
+      const taken = `${yearTaken(pending.year)} Börja om och välj ett annat år.`
+      return renderPreview(res, pending, result, { skipErrors }, { skipErrors: taken })
+    }
     res.redirect(303, `/planer/${planId}`)
   })
 

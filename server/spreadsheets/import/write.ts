@@ -3,23 +3,27 @@ import { audited } from '../../audit/audited.js'
 import type { Actor } from '../../audit/repository.js'
 import { insertMeasure, listOwnerUnits } from '../../measures/repository.js'
 import { insertOwnerUnit } from '../../organisation/repository.js'
-import { insertPlan } from '../../plans/repository.js'
+import { findClashingPlan, insertPlan } from '../../plans/repository.js'
 import { insertReview } from '../../reviews/repository.js'
 import { insertRisk } from '../../risks/repository.js'
 import { normalise } from '../columns.js'
+import { deleteImport } from '../repository.js'
 import type { CheckedImport, ImportRisk } from './check.js'
 
 /**
  * Writes the new plan with its risks, measures, reviews and the owner units it needs in one transaction, each
- * record with its audit row: all of it, or nothing.
+ * record with its audit row, and deletes the upload: all of it, or nothing. Null, writing nothing, when the
+ * committee has a plan for the year by now (another tab, a double click): checked in the same transaction, so
+ * two imports cannot both pass the check.
  */
 export async function writeImport(
   db: Db,
   actor: Actor,
-  plan: { committeeId: number; administrationId: number; year: number; title: string },
+  plan: { id: number; committeeId: number; administrationId: number; year: number; title: string },
   checked: Pick<CheckedImport, 'risks' | 'reviews'>,
-): Promise<number> {
+): Promise<number | null> {
   return db.transaction().execute(async (trx) => {
+    if (await findClashingPlan(trx, plan.committeeId, plan.year, null)) return null
     const create = <T>(
       entity: 'plan' | 'risk' | 'measure' | 'review' | 'owner_unit',
       planId: number | null,
@@ -95,6 +99,7 @@ export async function writeImport(
         }),
       )
     }
+    await deleteImport(trx, plan.id)
     return planId
   })
 }
