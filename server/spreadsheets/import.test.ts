@@ -164,6 +164,12 @@ describe('a bad file', () => {
     expect(none('#field-year-error').text()).toContain('Nämnden har redan en internkontrollplan för 2020.')
     expect(none('#field-year').val()).toBe('2020')
   })
+  it('keeps the file’s name as written, å, ä and ö too', async () => {
+    const { agent } = await createTestApp()
+    const file = { ...csv(['Risk;Åtgärd;Ansvarig', 'a;b;HR-avdelningen']), name: 'Grundskolenämnden plan.csv' }
+    const { preview } = await uploadAndMap(agent, file)
+    expect(html(preview)('dt:contains("Fil") + dd').text()).toBe('Grundskolenämnden plan.csv')
+  })
 })
 
 describe('a sheet laid out differently from the export', () => {

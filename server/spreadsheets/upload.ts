@@ -14,6 +14,8 @@ declare global {
 const upload = multer({
   storage: multer.memoryStorage(),
   limits: { fileSize: importLimits.bytes, files: 1, fields: 10, fieldSize: 10_000, parts: 11 },
+  // Browsers send the file's name as UTF-8; busboy would read it as latin1 ("nÃ¤mnden").
+  defParamCharset: 'utf8',
 }).single('file')
 
 /**
