@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { demoPlan } from '../../test/helpers/builders.js'
 import { formFields, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
-import { createTestApp, html } from '../../test/helpers/test-app.js'
+import { createTestApp, html, logIn } from '../../test/helpers/test-app.js'
 import { parseSpreadsheet } from './import/parse.js'
 import { writeImport } from './import/write.js'
 import { findImport, insertImport } from './repository.js'
@@ -164,6 +164,15 @@ describe('a bad file', () => {
     expect(none('#field-year-error').text()).toContain('Nämnden har redan en internkontrollplan för 2020.')
     expect(none('#field-year').val()).toBe('2020')
   })
+  it('offers next year in Sweden by default, also on New Year’s night when UTC is still in the old year', async () => {
+    const { agent, advance } = await createTestApp({ today: '2021-12-31' })
+    advance(14.75 * 60 * 60 * 1000)
+    await logIn(agent, 'sekreterare')
+    const $ = html((await agent.get('/planer/importera').expect(200)).text)
+    expect($('#field-year').val()).toBe('2023')
+    expect($('#field-title').val()).toBe('Internkontrollplan 2023')
+  })
+
   it('keeps the file’s name as written, å, ä and ö too', async () => {
     const { agent } = await createTestApp()
     const file = { ...csv(['Risk;Åtgärd;Ansvarig', 'a;b;HR-avdelningen']), name: 'Grundskolenämnden plan.csv' }

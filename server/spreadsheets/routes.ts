@@ -3,6 +3,7 @@ import type { Services } from '../app.js'
 import { actorOf } from '../audit/audited.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
+import { swedishDate } from '../dates.js'
 import { NotFoundError, ServiceUnavailableError } from '../errors.js'
 import { checkbox, type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
@@ -89,7 +90,7 @@ export function importRoutes({ db, clock }: Services): Router {
   router.get('/', async (_req, res) => {
     authorize(can.createPlans(viewerOf(res)))
     const committees = await ownCommittees(res)
-    const year = String(clock().getFullYear() + 1)
+    const year = String(Number(swedishDate(clock()).slice(0, 4)) + 1)
     await renderUpload(res, formState({ committeeId: committees[0]?.id, year, title: `Internkontrollplan ${year}` }))
   })
 
