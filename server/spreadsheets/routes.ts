@@ -54,6 +54,8 @@ const uploadMessages: Record<string, string> = {
   LIMIT_FILE_SIZE: `Filen är större än ${importLimits.bytes / 1024 / 1024} MB. Dela upp den, eller ta bort bilder och blad som inte behövs.`,
 }
 
+type LoadedImport = PendingImport & { committeeName: string }
+
 const breadcrumbs = [{ href: '/planer', text: 'Internkontrollplaner' }]
 const steps = (current: number) =>
   ['Välj fil', 'Kolumner', 'Granska och importera'].map((label, i) => ({ label, current: i + 1 === current }))
@@ -132,15 +134,15 @@ export function importRoutes({ db, clock }: Services): Router {
     res.redirect(303, `/planer/importera/${id}/kolumner`)
   })
 
-  /** The person's own upload, for a committee they still keep; anyone else's is not found. */
-  async function load(req: Request, res: Response) {
+  /** The person's own upload, for a committee they still keep, with its name; anyone else's is not found. */
+  async function load(req: Request, res: Response): Promise<LoadedImport> {
     const viewer = viewerOf(res)
     authorize(can.createPlans(viewer))
     const pending = await findImport(db, viewer.id, idFrom(req.params.importId, 'Importen'), clock())
     if (!pending) throw new NotFoundError('Importen')
     const committee = (await ownCommittees(res)).find((c) => c.id === pending.committeeId)
     authorize(committee !== undefined)
-    return pending
+    return { ...pending, committeeName: committee?.name ?? '' }
   }
 
   const importHref = (pending: PendingImport) => `/planer/importera/${pending.id}`
@@ -193,8 +195,7 @@ export function importRoutes({ db, clock }: Services): Router {
   })
 
   /** The rows read with the mapping; units the user chose to create count as known (only those the file names are made). */
-  async function check(res: Response, pending: PendingImport, chosenUnits: string[]) {
-    const committee = (await ownCommittees(res)).find((c) => c.id === pending.committeeId)
+  async function check(pending: LoadedImport, chosenUnits: string[]) {
     const administration = await findAdministrationOf(db, pending.committeeId)
     const units = await listOwnerUnits(db, administration.id)
     const checked = checkImport(pending.sheets, pending.mapping, {
@@ -203,17 +204,17 @@ export function importRoutes({ db, clock }: Services): Router {
       createUnits: chosenUnits,
     })
     const createUnits = checked.unknownUnits.filter((u) => chosenUnits.some((c) => normalise(c) === normalise(u)))
-    return { checked, createUnits, administration, committeeName: committee?.name ?? '' }
+    return { checked, createUnits, administration }
   }
 
   async function renderPreview(
     res: Response,
-    pending: PendingImport,
+    pending: LoadedImport,
     result: Awaited<ReturnType<typeof check>>,
     values: { skipErrors?: boolean } = {},
     errors: FieldErrors = {},
   ) {
-    const { checked, createUnits, administration, committeeName } = result
+    const { checked, createUnits, administration } = result
     const bySheet = (kind: SheetKind) => {
       const name = pending.sheets.find((s) => s.kind === kind)?.name
       return checked.problems.filter((p) => p.sheet === name)
@@ -223,7 +224,7 @@ export function importRoutes({ db, clock }: Services): Router {
       breadcrumbs,
       steps: steps(3),
       pending,
-      committeeName,
+      committeeName: pending.committeeName,
       administrationName: administration.name,
       action: `${importHref(pending)}/granska`,
       mappingHref: `${importHref(pending)}/kolumner`,
@@ -248,12 +249,12 @@ export function importRoutes({ db, clock }: Services): Router {
     const pending = await load(req, res)
     const errors = checkMapping(pending.sheets, pending.mapping)
     if (Object.keys(errors).length > 0) return renderMapping(res, pending, pending.mapping, errors)
-    await renderPreview(res, pending, await check(res, pending, []))
+    await renderPreview(res, pending, await check(pending, []))
   })
 
   router.post('/:importId/granska', async (req, res) => {
     const pending = await load(req, res)
-    const result = await check(res, pending, chosen(req.body.createUnits))
+    const result = await check(pending, chosen(req.body.createUnits))
     const skipErrors = checkbox.parse(req.body.skipErrors)
     const { checked } = result
     const errors: FieldErrors = {}
