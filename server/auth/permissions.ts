@@ -33,6 +33,12 @@ export const can = {
   createPlans: (v: Viewer) => v.secretaryOf.size > 0,
   readLog: (v: Viewer) => v.isAdmin || v.secretaryOf.size > 0,
   manageUsers: (v: Viewer) => v.isAdmin,
+  /**
+   * Create owner units in the committee's administration while importing its plan. Elsewhere only an
+   * administrator adds units, but a municipality's own sheet names units the app does not have yet, and stopping
+   * the import to ask an administrator is what the product chose not to do; each unit so created is audited.
+   */
+  addUnitsByImport: (v: Viewer, committee: CommitteeRecord) => v.secretaryOf.has(committee.committee_id),
   updateMeasure: (v: Viewer, plan: CommitteeRecord, measure: { owner_unit_id: number }) =>
     v.secretaryOf.has(plan.committee_id) || v.unitIds.has(measure.owner_unit_id),
 }

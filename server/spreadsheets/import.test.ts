@@ -4,6 +4,7 @@ import type { Db } from '../../db/connection.js'
 import { demoPlan } from '../../test/helpers/builders.js'
 import { formFields, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
 import { createTestApp, html, logIn } from '../../test/helpers/test-app.js'
+import { can } from '../auth/permissions.js'
 import { parseSpreadsheet } from './import/parse.js'
 import { writeImport } from './import/write.js'
 import { findImport, insertImport } from './repository.js'
@@ -178,6 +179,9 @@ describe('a bad file', () => {
     const file = { ...csv(['Risk;Åtgärd;Ansvarig', 'a;b;HR-avdelningen']), name: 'Grundskolenämnden plan.csv' }
     const { preview } = await uploadAndMap(agent, file)
     expect(html(preview)('dt:contains("Fil") + dd').text()).toBe('Grundskolenämnden plan.csv')
+    expect(html(preview)('dt:contains("Ny plan") + dd').text()).toBe(
+      'Grundskolenämnden: Internkontrollplan 2021 (2021)',
+    )
   })
 })
 
@@ -586,6 +590,23 @@ describe('who may import', () => {
     expect(await findImport(db, secretary.user_id, id, dayLater)).toBeUndefined()
     await insertImport(db, admin.id, dayLater, upload)
     expect(await db.selectFrom('spreadsheet_import').select('id').execute()).toHaveLength(1)
+  })
+
+  it('lets only the committee’s secretary create owner units through the import, which elsewhere an administrator does', () => {
+    const viewer = {
+      id: 1,
+      email: 'a@example.se',
+      name: 'A',
+      isAdmin: false,
+      secretaryOf: new Set([1]),
+      readerOf: new Set([2]),
+      unitIds: new Set<number>(),
+      unitNames: [],
+      unitCommittees: new Set<number>(),
+    }
+    expect(can.addUnitsByImport(viewer, { committee_id: 1 })).toBe(true)
+    expect(can.addUnitsByImport(viewer, { committee_id: 2 })).toBe(false)
+    expect(can.addUnitsByImport({ ...viewer, isAdmin: true, secretaryOf: new Set() }, { committee_id: 1 })).toBe(false)
   })
 
   it('the plan list offers the import to a secretary only', async () => {

@@ -255,6 +255,9 @@ export function importRoutes({ db, clock }: Services): Router {
   router.post('/:importId/granska', async (req, res) => {
     const pending = await load(req, res)
     const result = await check(pending, chosen(req.body.createUnits))
+    if (result.createUnits.length > 0) {
+      authorize(can.addUnitsByImport(viewerOf(res), { committee_id: pending.committeeId }))
+    }
     const skipErrors = checkbox.parse(req.body.skipErrors)
     const { checked } = result
     const errors: FieldErrors = {}
