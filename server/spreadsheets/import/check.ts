@@ -96,6 +96,18 @@ function rowReader(sheet: ParsedSheet, fields: string[], row: { line: number; ce
   return { cell, problem, parse }
 }
 
+// Built once: making a zod schema costs more than using it, and a file has thousands of rows.
+const cells = {
+  riskTitle: requiredText('Risken saknar rubrik: kolumnen Risk är tom.'),
+  measureTitle: requiredText('Åtgärden saknar rubrik: kolumnen Åtgärd är tom.'),
+  owner: requiredText('Åtgärden saknar ansvarig enhet: kolumnen Ansvarig är tom.', 200),
+  reviewDiaryNumber: requiredText('Granskningen saknar diarienummer.', 60),
+  reviewTitle: requiredText('Granskningen saknar rubrik.'),
+  text: optionalText(),
+  diaryNumber: optionalText(60),
+  name: optionalText(200),
+}
+
 const statusLabels = measureStatuses.map((s) => s.label)
 const riskFields = riskColumns.slice(0, 6).map((c) => c.key)
 const measureFields = riskColumns.slice(6).map((c) => c.key)
@@ -133,11 +145,9 @@ export function checkImport(
     const riskCells = riskFields.map((key) => normalise(cell(key)))
     const blank = riskCells.every((c) => c === '')
     const continued = blank || (above?.risk && riskCells.every((c, i) => c === above?.cells[i])) ? above : undefined
-    const riskTitle = continued
-      ? undefined
-      : parse('riskTitle', requiredText('Risken saknar rubrik: kolumnen Risk är tom.'))
-    const description = parse('riskDescription', optionalText())
-    const diaryNumber = parse('diaryNumber', optionalText(60))
+    const riskTitle = continued ? undefined : parse('riskTitle', cells.riskTitle)
+    const description = parse('riskDescription', cells.text)
+    const diaryNumber = parse('diaryNumber', cells.diaryNumber)
     const score = (key: 'likelihood' | 'consequence', scale: readonly string[], name: string) => {
       const step = scaleStep(scale, cell(key))
       if (step === undefined) {
@@ -161,8 +171,8 @@ export function checkImport(
 
     let measure: ImportMeasure | undefined
     if (measureFields.some((key) => cell(key) !== '')) {
-      const title = parse('measureTitle', requiredText('Åtgärden saknar rubrik: kolumnen Åtgärd är tom.'))
-      const owner = parse('owner', requiredText('Åtgärden saknar ansvarig enhet: kolumnen Ansvarig är tom.', 200))
+      const title = parse('measureTitle', cells.measureTitle)
+      const owner = parse('owner', cells.owner)
       if (owner && !existing.has(normalise(owner)) && !unknownUnits.has(normalise(owner))) {
         unknownUnits.set(normalise(owner), owner)
       }
@@ -182,9 +192,9 @@ export function checkImport(
         )
       }
       const dueDate = parse('dueDate', optionalDate)
-      const whatToDo = parse('whatToDo', optionalText())
-      const progress = parse('progress', optionalText())
-      const responsiblePerson = parse('responsiblePerson', optionalText(200))
+      const whatToDo = parse('whatToDo', cells.text)
+      const progress = parse('progress', cells.text)
+      const responsiblePerson = parse('responsiblePerson', cells.name)
       if (title && owner && status && dueDate !== undefined) {
         measure = {
           title,
@@ -228,17 +238,24 @@ export function checkImport(
 
   const reviewSheet = sheets.find((s) => s.kind === 'reviews')
   const reviewFields = mapping.reviews ?? []
+  // Looked up by title for each review: a list per title, as titles need not be unique.
+  const risksByTitle = new Map<string, ImportRisk[]>()
+  for (const risk of risks) {
+    const named = risksByTitle.get(normalise(risk.title))
+    if (named) named.push(risk)
+    else risksByTitle.set(normalise(risk.title), [risk])
+  }
   if (reviewSheet && reviewFields.some((f) => f !== '')) {
     for (const row of reviewSheet.rows) {
       rowCount++
       const before = problems.length
       const { cell, problem, parse } = rowReader(reviewSheet, reviewFields, row, problems)
-      const diaryNumber = parse('diaryNumber', requiredText('Granskningen saknar diarienummer.', 60))
-      const title = parse('reviewTitle', requiredText('Granskningen saknar rubrik.'))
+      const diaryNumber = parse('diaryNumber', cells.reviewDiaryNumber)
+      const title = parse('reviewTitle', cells.reviewTitle)
       const meetingDate = parse('meetingDate', optionalDate)
       const minutesParagraph = parse('minutesParagraph', optionalParagraph)
       const riskTitle = cell('reviewRisk')
-      const named = risks.filter((r) => normalise(r.title) === normalise(riskTitle))
+      const named = risksByTitle.get(normalise(riskTitle)) ?? []
       const risk = named.length === 1 ? named[0] : undefined
       if (riskTitle !== '' && named.length === 0) {
         problem('reviewRisk', `Ingen risk som importeras heter ”${riskTitle}”.`)
@@ -259,8 +276,9 @@ export function checkImport(
     }
   }
   // A diary number beside a risk is a review of it, unless the reviews' sheet lists that number itself.
+  const onReviewSheet = new Set(reviews.map((r) => normalise(r.diaryNumber)))
   for (const [key, { diaryNumber, risk }] of decisions) {
-    if (reviews.some((r) => normalise(r.diaryNumber) === key)) continue
+    if (onReviewSheet.has(key)) continue
     reviews.push({ diaryNumber, title: risk.title, risk, meetingDate: null, minutesParagraph: null })
   }
   return {
