@@ -353,6 +353,21 @@ describe('a file at the row limit', () => {
   })
 })
 
+describe('a file naming many units', () => {
+  it('creates those chosen without comparing each to every other', async () => {
+    const { agent } = await createTestApp()
+    const rows = Array.from({ length: 5000 }, (_, i) => `Risk ${i};Åtgärd;Enhet ${i}`)
+    const { previewPath } = await uploadAndMap(agent, csv(['Risk;Åtgärd;Ansvarig', ...rows]))
+    const { fields } = formFields((await agent.get(previewPath)).text, {
+      createUnits: Array.from({ length: 999 }, (_, i) => `Enhet ${i}`),
+    })
+    const started = Date.now()
+    const response = await agent.post(previewPath).type('form').send(fields).expect(400)
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(html(response.text)('input[name="createUnits"][checked]')).toHaveLength(999)
+  })
+})
+
 describe('risks with the same title', () => {
   it('are one risk only on consecutive rows that repeat it; elsewhere each row starts its own risk', async () => {
     const { agent, db } = await createTestApp()

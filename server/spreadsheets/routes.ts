@@ -203,7 +203,8 @@ export function importRoutes({ db, clock }: Services): Router {
       administrationName: administration.name,
       createUnits: chosenUnits,
     })
-    const createUnits = checked.unknownUnits.filter((u) => chosenUnits.some((c) => normalise(c) === normalise(u)))
+    const chosenKeys = new Set(chosenUnits.map(normalise))
+    const createUnits = checked.unknownUnits.filter((u) => chosenKeys.has(normalise(u)))
     return { checked, createUnits, administration }
   }
 

@@ -3,6 +3,7 @@ import date from './date.js'
 import dateTime from './date-time.js'
 import decision from './decision.js'
 import fieldAria from './field-aria.js'
+import includes from './includes.js'
 import plural from './plural.js'
 import statusTag from './status-tag.js'
 
@@ -16,6 +17,14 @@ describe('statusTag', () => {
 
   it('escapes a code it does not know', () => {
     expect(String(statusTag('<b>' as never, false))).not.toContain('<b>')
+  })
+})
+
+describe('includes', () => {
+  it('finds a value in a list as text, a form’s id among stored numbers too', () => {
+    expect(includes(['1', '3'], 3)).toBe(true)
+    expect(includes(['1', '3'], 2)).toBe(false)
+    expect(includes(undefined, 'a')).toBe(false)
   })
 })
 

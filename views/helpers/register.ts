@@ -5,9 +5,22 @@ import decision from './decision.js'
 import eq from './eq.js'
 import fieldAria from './field-aria.js'
 import fileSize from './file-size.js'
+import includes from './includes.js'
 import markdown from './markdown.js'
 import plural from './plural.js'
 import statusTag from './status-tag.js'
 
 /** Every helper the templates may use, registered in one place. */
-export const helpers = { concat, date, decision, dateTime, eq, fieldAria, fileSize, markdown, plural, statusTag }
+export const helpers = {
+  concat,
+  date,
+  decision,
+  dateTime,
+  eq,
+  fieldAria,
+  fileSize,
+  includes,
+  markdown,
+  plural,
+  statusTag,
+}
