@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { aRisk, demoPlan } from '../../test/helpers/builders.js'
 import { download, formFields, uploadAndMap } from '../../test/helpers/spreadsheets.js'
-import { createTestApp } from '../../test/helpers/test-app.js'
+import { createTestApp, html } from '../../test/helpers/test-app.js'
 
 /** What a plan holds, without ids: risks in order with their measures, and reviews with their risk. */
 async function contents(db: Db, planId: number) {
@@ -77,4 +77,31 @@ describe('export and import again', () => {
       })
     })
   }
+})
+
+describe('a plan imported for the year after one the committee has', () => {
+  it('links each risk to last year’s of the same title, so it says what is new, changed or unchanged', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId, risks } = await demoPlan(db)
+    const bytes = await download(agent, `/planer/${planId}/exportera/csv`)
+    // Edited in Excel before it comes back: one risk renamed, and so new.
+    const text = Buffer.from(bytes).toString('utf8').replace('Röjande av sekretess;', 'Röjande av sekretess i e-post;')
+    const { preview, previewPath } = await uploadAndMap(agent, { bytes: Buffer.from(text), name: 'plan.csv' })
+    const imported = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
+    const newPlanId = Number(String(imported.headers.location).split('/').pop())
+
+    const copies = await db
+      .selectFrom('risk')
+      .selectAll()
+      .where('plan_id', '=', newPlanId)
+      .orderBy('position')
+      .execute()
+    expect(copies.map((r) => r.previous_risk_id)).toEqual([null, ...risks.slice(1).map((r) => r.id)])
+    const page = html((await agent.get(`/planer/${newPlanId}`).expect(200)).text)
+    expect(
+      page('article.risk .since-last-year')
+        .map((_, e) => page(e).text().trim())
+        .get(),
+    ).toEqual(['Ny risk för 2021', ...Array(5).fill('Oförändrad sedan 2020')])
+  })
 })

@@ -5,10 +5,25 @@ import { insertMeasure, listOwnerUnits } from '../../measures/repository.js'
 import { insertOwnerUnit } from '../../organisation/repository.js'
 import { findClashingPlan, insertPlan } from '../../plans/repository.js'
 import { insertReview } from '../../reviews/repository.js'
-import { insertRisk } from '../../risks/repository.js'
+import { insertRisk, listRisks } from '../../risks/repository.js'
 import { normalise } from '../columns.js'
 import { deleteImport } from '../repository.js'
 import type { CheckedImport, ImportRisk } from './check.js'
+
+/**
+ * The committee's risk of the year before with the same title, so that an imported plan — often last year's,
+ * exported, edited in Excel and brought back — says which risks are new, changed or unchanged, as a plan made
+ * with "Skapa nästa års plan" does. A title that plan holds twice links to neither.
+ */
+async function lastYearsRisks(db: Db, plan: { committeeId: number; year: number }) {
+  const previous = await findClashingPlan(db, plan.committeeId, plan.year - 1, null)
+  const byTitle = new Map<string, number | null>()
+  for (const risk of previous ? await listRisks(db, previous.id) : []) {
+    const title = normalise(risk.title)
+    byTitle.set(title, byTitle.has(title) ? null : risk.id)
+  }
+  return (title: string) => byTitle.get(normalise(title)) ?? null
+}
 
 /**
  * Writes the new plan with its risks, measures, reviews and the owner units it needs in one transaction, each
@@ -43,6 +58,7 @@ export async function writeImport(
     const units = new Map(
       (await listOwnerUnits(trx, plan.administrationId)).map((u) => [normalise(u.name), u.id] as const),
     )
+    const previousRiskOf = await lastYearsRisks(trx, plan)
     const unitId = async (name: string) => {
       const known = units.get(normalise(name))
       if (known !== undefined) return known
@@ -62,6 +78,7 @@ export async function writeImport(
           treatment: risk.treatment,
           scope: risk.scope,
           position: i + 1,
+          previous_risk_id: previousRiskOf(risk.title),
         }),
       )
       riskIds.set(risk, riskId)
