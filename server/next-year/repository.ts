@@ -109,8 +109,15 @@ export async function createNextYearPlan(
   return planId
 }
 
-/** New, changed or unchanged since last year, for each risk of the plan that has something to say. */
-export async function risksSinceLastYear(db: Db, plan: FromPlan): Promise<Map<number, SinceLastYear>> {
+/**
+ * New, changed or unchanged since last year, for each risk of the plan that has something to say; or only for
+ * the one risk a risk page shows.
+ */
+export async function risksSinceLastYear(
+  db: Db,
+  plan: FromPlan,
+  onlyRiskId?: number,
+): Promise<Map<number, SinceLastYear>> {
   const [risks, yearBefore] = await Promise.all([
     db
       .selectFrom('risk')
@@ -129,6 +136,7 @@ export async function risksSinceLastYear(db: Db, plan: FromPlan): Promise<Map<nu
         'previous_plan.year as previousYear',
       ])
       .where('risk.plan_id', '=', plan.id)
+      .$if(onlyRiskId !== undefined, (query) => query.where('risk.id', '=', onlyRiskId as number))
       .execute(),
     findClashingPlan(db, plan.committee_id, plan.year - 1, null),
   ])

@@ -123,7 +123,7 @@ export function riskRoutes({ db, clock }: Services): Router {
       listMeasuresOfRisk(db, risk.id),
       listReviews(db, plan.id),
       listAreasOfRisk(db, risk.id),
-      risksSinceLastYear(db, plan),
+      risksSinceLastYear(db, plan, risk.id),
       findPreviousRisk(db, risk.id),
     ])
     const [shown] = planOverview([risk], measures, swedishDate(clock()), since).risks
