@@ -54,6 +54,8 @@ export interface PlanTable {
   measures_introduction: string
   adopted_meeting_date: string | null
   adopted_minutes_paragraph: number | null
+  /** The adoption decision's diary number, '' when not registered. */
+  adopted_diary_number: Generated<string>
   /** Raised by every update; a form posts the version it was based on. */
   version: Generated<number>
 }

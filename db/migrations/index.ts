@@ -7,6 +7,7 @@ import * as m0005 from './0005-versions.js'
 import * as m0006 from './0006-inspections.js'
 import * as m0007 from './0007-next-year.js'
 import * as m0008 from './0008-spreadsheet-imports.js'
+import * as m0009 from './0009-plan-adoption-diary-number.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006-inspections': m0006,
   '0007-next-year': m0007,
   '0008-spreadsheet-imports': m0008,
+  '0009-plan-adoption-diary-number': m0009,
 }
 
 export const migrationProvider: MigrationProvider = {

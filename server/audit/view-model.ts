@@ -24,6 +24,7 @@ const fieldLabels: Record<string, string> = {
   measures_introduction: 'Inledning till förbättringsåtgärderna',
   adopted_meeting_date: 'Antagen, sammanträde',
   adopted_minutes_paragraph: 'Antagen, paragraf',
+  adopted_diary_number: 'Antagen, diarienummer',
   created_by: 'Fastställd av',
   disabled: 'Spärrad',
   roles: 'Roller',

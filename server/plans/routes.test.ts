@@ -110,13 +110,14 @@ describe('plan pages', () => {
       title: 'Internkontrollplan 2021',
       adoptedMeetingDate: '2020-12-18',
       adoptedMinutesParagraph: '§201',
+      adoptedDiaryNumber: 'GRF-2020-13001',
       introduction: 'Planen för 2021.',
       measuresIntroduction: '',
     }
     const created = await submitForm(agent, '/planer/ny', fields, 303)
     const page = html((await agent.get(created.headers.location as string).expect(200)).text)
     expect(page('h1').text()).toBe('Internkontrollplan 2021')
-    expect(page('.summary-list').text()).toContain('Sammanträde 2020-12-18, protokoll §201')
+    expect(page('.summary-list').text()).toContain('Sammanträde 2020-12-18, protokoll §201 (dnr GRF-2020-13001)')
 
     const again = await submitForm(agent, '/planer/ny', fields, 400)
     expect(html(again.text)('#field-year-error').text()).toContain('Nämnden har redan en internkontrollplan för 2021.')

@@ -89,6 +89,7 @@ export function planRoutes({ db, clock }: Services): Router {
     title: v.title,
     adopted_meeting_date: v.adoptedMeetingDate,
     adopted_minutes_paragraph: v.adoptedMinutesParagraph,
+    adopted_diary_number: v.adoptedDiaryNumber,
     introduction: v.introduction,
     measures_introduction: v.measuresIntroduction,
   })
@@ -155,6 +156,7 @@ export function planRoutes({ db, clock }: Services): Router {
         title: plan.title,
         adoptedMeetingDate: plan.adopted_meeting_date ?? '',
         adoptedMinutesParagraph: plan.adopted_minutes_paragraph ?? '',
+        adoptedDiaryNumber: plan.adopted_diary_number,
         introduction: plan.introduction,
         measuresIntroduction: plan.measures_introduction,
         version: plan.version,

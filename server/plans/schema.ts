@@ -13,6 +13,7 @@ export const planForm = z.object({
   title: requiredText('Ange planens rubrik, till exempel Internkontrollplan 2020.'),
   adoptedMeetingDate: optionalDate,
   adoptedMinutesParagraph: optionalParagraph,
+  adoptedDiaryNumber: optionalText(60),
   introduction: optionalText(),
   measuresIntroduction: optionalText(),
   version: baseVersion,
