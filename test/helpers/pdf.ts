@@ -22,6 +22,34 @@ export function pageTexts(pdf: Uint8Array, layout = false): string[] {
     .slice(0, -1)
 }
 
+export interface PdfWord {
+  text: string
+  /** Left edge and top, in points from the page's top left corner. */
+  x: number
+  y: number
+}
+
+/** The words of each page where they are printed, to check what lines up on paper. */
+export function pageWords(pdf: Uint8Array): PdfWord[][] {
+  const unescape = (text: string) =>
+    text
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&')
+  return poppler('pdftotext', pdf, ['-bbox'])
+    .split('<page ')
+    .slice(1)
+    .map((page) =>
+      [...page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)].map((m) => ({
+        text: unescape(m[3] as string),
+        x: Number(m[1]),
+        y: Number(m[2]),
+      })),
+    )
+}
+
 export function pdfInfo(pdf: Uint8Array): Record<string, string> {
   const lines = poppler('pdfinfo', pdf, []).split('\n')
   return Object.fromEntries(
