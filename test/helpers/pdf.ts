@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import * as cheerio from 'cheerio'
 
 /** Runs a poppler tool (pdftotext, pdfinfo, pdffonts) on the bytes, as a reader's tools would see the file. */
 function poppler(tool: string, pdf: Uint8Array, args: string[]): string {
@@ -24,30 +25,21 @@ export function pageTexts(pdf: Uint8Array, layout = false): string[] {
 
 export interface PdfWord {
   text: string
-  /** Left edge and top, in points from the page's top left corner. */
+  /** Left edge, in points from the page's left. */
   x: number
-  y: number
 }
 
 /** The words of each page where they are printed, to check what lines up on paper. */
 export function pageWords(pdf: Uint8Array): PdfWord[][] {
-  const unescape = (text: string) =>
-    text
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&amp;/g, '&')
-  return poppler('pdftotext', pdf, ['-bbox'])
-    .split('<page ')
-    .slice(1)
-    .map((page) =>
-      [...page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)].map((m) => ({
-        text: unescape(m[3] as string),
-        x: Number(m[1]),
-        y: Number(m[2]),
-      })),
-    )
+  const $ = cheerio.load(poppler('pdftotext', pdf, ['-bbox']), { xml: true })
+  return $('page')
+    .map((_, page) => [
+      $(page)
+        .find('word')
+        .map((_, word) => ({ text: $(word).text(), x: Number($(word).attr('xMin')) }))
+        .get(),
+    ])
+    .get()
 }
 
 export function pdfInfo(pdf: Uint8Array): Record<string, string> {
