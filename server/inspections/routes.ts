@@ -179,7 +179,9 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
       breadcrumbs: inspectionBreadcrumbs(),
       inspection: inspectionSummary(inspection, today()),
       areas: areas.map((a) => ({ ...a, measureCount: measures.filter((m) => m.areaId === a.id).length })),
-      account: { ...account, date: accountDate(inspection, today()), sent: inspection.report_sent_date !== null },
+      ...account,
+      accountDate: accountDate(inspection, today()),
+      accountSent: inspection.report_sent_date !== null,
     })
   }
 

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { swedishDate } from '../../server/dates.js'
-import {
-  axeViolations,
-  choose,
-  fieldValue,
-  fill,
-  follow,
-  type Page,
-  tableRows,
-  texts,
-  useBrowser,
-} from './browser.js'
+import { axeViolations, choose, fieldValue, fill, follow, type Page, tableRows, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
 
