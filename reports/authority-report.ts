@@ -2,8 +2,9 @@ import type { Db } from '../db/connection.js'
 import type { MeasureStatus } from '../db/schema.js'
 import { NotFoundError } from '../server/errors.js'
 import { findInspection, listAreaMeasures, listAreas } from '../server/inspections/repository.js'
+import type { AccountSigner } from '../server/inspections/schema.js'
 import { inspectionSummary } from '../server/inspections/view-model.js'
-import { labelOf, measureStatuses } from '../server/vocabulary.js'
+import { isFinished, labelOf, measureStatuses } from '../server/vocabulary.js'
 import decision from '../views/helpers/decision.js'
 import type { ReportDeps } from './make-report.js'
 import { renderPrintHtml } from './render-html.js'
@@ -25,7 +26,8 @@ export interface AuthorityReportData {
   municipality: string
   committee: string
   administration: string
-  madeOn: string
+  /** The day it was sent to the authority once that is registered, until then the day it is made. */
+  letterDate: string
   authority: string
   inspectionTitle: string
   kind: string
@@ -36,29 +38,38 @@ export interface AuthorityReportData {
   reportDeadline: string | null
   /** "Sammanträde 2021-09-15, protokoll §122", or "" before the committee has approved it. */
   approval: string
+  signer: AccountSigner
   areas: {
     heading: string
     legalBasis: string
     requiredDevelopment: string
-    /** Work done or under way. */
+    /** Work done. */
     taken: AccountMeasure[]
-    /** Work decided but not started. */
+    /** Work not yet done: what will be done, and by when. */
     planned: AccountMeasure[]
   }[]
 }
 
-const planned: ReadonlySet<MeasureStatus> = new Set(['not_started'])
 // A cancelled measure was neither taken nor is it planned: the authority is told what is done and what will be.
 const reported = (status: MeasureStatus) => status !== 'cancelled'
+
+/** The report is dated the day it went to the authority, so a copy made later still reads as the one sent. */
+export const accountDate = (inspection: { report_sent_date: string | null }, today: string): string =>
+  inspection.report_sent_date ?? today
+
+export interface AccountOptions {
+  today: string
+  signer: AccountSigner
+}
 
 export async function buildAuthorityReportData(
   db: Db,
   inspectionId: number,
-  madeOn: string,
+  { today, signer }: AccountOptions,
 ): Promise<AuthorityReportData> {
   const found = await findInspection(db, inspectionId)
   if (!found) throw new NotFoundError('Granskningen')
-  const inspection = inspectionSummary(found, madeOn)
+  const inspection = inspectionSummary(found, today)
   const areas = await listAreas(db, [inspection.id])
   const measures = (
     await listAreaMeasures(
@@ -80,7 +91,7 @@ export async function buildAuthorityReportData(
     municipality: inspection.municipalityName,
     committee: inspection.committeeName,
     administration: inspection.administrationName,
-    madeOn,
+    letterDate: accountDate(inspection, today),
     authority: inspection.authorityLabel,
     inspectionTitle: inspection.title,
     kind: inspection.kindLabel,
@@ -90,14 +101,15 @@ export async function buildAuthorityReportData(
     decisionDate: inspection.decision_date,
     reportDeadline: inspection.report_deadline,
     approval: decision(inspection.approval_meeting_date, inspection.approval_minutes_paragraph),
+    signer,
     areas: areas.map((area) => {
       const own = measures.filter((m) => m.areaId === area.id)
       return {
         heading: area.heading,
         legalBasis: area.legal_basis,
         requiredDevelopment: area.required_development,
-        taken: own.filter((m) => !planned.has(m.status)).map(account),
-        planned: own.filter((m) => planned.has(m.status)).map(account),
+        taken: own.filter((m) => isFinished(m.status)).map(account),
+        planned: own.filter((m) => !isFinished(m.status)).map(account),
       }
     }),
   }
@@ -107,9 +119,9 @@ export async function buildAuthorityReportData(
 export async function makeAuthorityReportPdf(
   { db, views, pdf }: ReportDeps,
   inspectionId: number,
-  madeOn: string,
+  options: AccountOptions,
 ): Promise<Uint8Array> {
-  const data = await buildAuthorityReportData(db, inspectionId, madeOn)
+  const data = await buildAuthorityReportData(db, inspectionId, options)
   const printed = await pdf.printWithPageNumbers(await renderPrintHtml(views, 'authority-report', data))
   return printed.pdf
 }

@@ -131,14 +131,15 @@ describe('text from users', () => {
     ])
 
     const views = createViews()
-    const account = await makeAuthorityReportPdf(
-      { db, views, pdf: testPdf },
-      Number(inspectionPath.split('/').pop()),
-      '2020-08-01',
-    )
+    const account = await makeAuthorityReportPdf({ db, views, pdf: testPdf }, Number(inspectionPath.split('/').pop()), {
+      today: '2020-08-01',
+      signer: { name: `Namn ${payload}`, role: payload, email: '', phone: '' },
+    })
     // A heading may wrap anywhere, and pdftotext then reads a space there.
     const bare = (text: string) => text.replace(/\s/g, '')
-    expect(bare(pageTexts(account).join(''))).toContain(bare(`Utvecklingsområde: Område ${payload}`))
+    const accountText = bare(pageTexts(account).join(''))
+    expect(accountText).toContain(bare(`Utvecklingsområde: Område ${payload}`))
+    expect(accountText).toContain(bare(`Namn ${payload}${payload}`))
     const made = await makeReportPdf({ db, views, pdf: testPdf }, planId, { madeOn: '2021-03-15', final: false })
     expect(squash(pageTexts(made?.pdf ?? new Uint8Array()).join(' '))).toContain(`Tillsyn ${payload}`)
   })

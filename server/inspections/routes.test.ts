@@ -2,8 +2,8 @@ import type { CheerioAPI } from 'cheerio'
 import type { Response } from 'supertest'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
-import { anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
-import { pageTexts, squash } from '../../test/helpers/pdf.js'
+import { aMeasure, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
+import { pageTexts, pageWords, squash } from '../../test/helpers/pdf.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 
 const register = '/externa-granskningar'
@@ -218,6 +218,33 @@ const pdfText = (bytes: Uint8Array) => squash(pageTexts(bytes).join(' '))
 
 // Printing starts a real Chromium.
 const pdfTimeout = 60_000
+
+/** The form on an inspection's page that makes its report to the authority, with the values it shows. */
+async function accountForm(agent: TestAgent, inspection: { id: number }) {
+  const $ = await page(agent, inspectionHref(inspection))
+  const form = $(`main form[method="get"][action="${inspectionHref(inspection)}/redovisning"]`)
+  expect(form).toHaveLength(1)
+  const values = Object.fromEntries(
+    form
+      .find('input')
+      .map((_, input) => [[$(input).attr('name'), String($(input).val())]])
+      .get(),
+  ) as Record<string, string>
+  return { $, action: String(form.attr('action')), values }
+}
+
+/** Submits that form as a browser does, with what was typed over the values it shows. */
+async function requestAccount(agent: TestAgent, inspection: { id: number }, typed: Record<string, string> = {}) {
+  const { action, values } = await accountForm(agent, inspection)
+  return `${action}?${new URLSearchParams({ ...values, ...typed })}`
+}
+
+const signer = {
+  name: 'Anna Andersson',
+  role: 'förvaltningsdirektör',
+  email: 'anna.andersson@malmo.se',
+  phone: '040-34 10 00',
+}
 
 describe('registering an inspection', () => {
   it('registers an inspection from the form and shows what was typed on its page and in the register', async () => {
@@ -728,7 +755,7 @@ describe('PDFs', () => {
     async () => {
       const { agent, db } = await createTestApp()
       const landskrona = await demoInspection(db, 'Landskrona kommun')
-      const response = await download(agent, `${inspectionHref(landskrona)}/redovisning`)
+      const response = await download(agent, await requestAccount(agent, landskrona, signer))
       expect(response.headers['content-type']).toMatch(/^application\/pdf/)
       expect(response.body.subarray(0, 5).toString('latin1')).toBe('%PDF-')
 
@@ -760,9 +787,155 @@ describe('PDFs', () => {
     const { agent, db } = await createTestApp({ as: 'lasare' })
     const landskrona = await demoInspection(db, 'Landskrona kommun')
     const $ = await page(agent, inspectionHref(landskrona))
-    expect($('a:contains("Redovisning till myndigheten")')).toHaveLength(0)
-    await agent.get(`${inspectionHref(landskrona)}/redovisning`).expect(403)
+    expect($('#account-heading, form[action$="/redovisning"]')).toHaveLength(0)
+    await agent.get(`${inspectionHref(landskrona)}/redovisning?${new URLSearchParams(signer)}`).expect(403)
   })
+
+  it(
+    'dates the report to the authority the day it was sent when that is registered, and today until then',
+    async () => {
+      const { agent, db } = await createTestApp({ today: '2026-12-02' })
+      const dated = async (principal: string) => {
+        const inspection = await demoInspection(db, principal)
+        const { $ } = await accountForm(agent, inspection)
+        const said = squash($('#account-heading').next('p').text())
+        const first = pageTexts((await download(agent, await requestAccount(agent, inspection, signer))).body)[0]
+        return { said, letter: /Datum\s+(\S+)/.exec(first ?? '')?.[1] }
+      }
+      // Trelleborg's report went to Skolinspektionen on 2021-09-22; Landskrona's is not sent yet.
+      expect(await dated('Trelleborgs kommun')).toEqual({
+        said: 'Redovisningen dateras 2021-09-22, den dag den skickades till Skolinspektionen.',
+        letter: '2021-09-22',
+      })
+      expect(await dated('Landskrona kommun')).toEqual({
+        said: 'Redovisningen dateras i dag, 2026-12-02. När du registrerat att den skickats dateras den med det datumet.',
+        letter: '2026-12-02',
+      })
+    },
+    pdfTimeout,
+  )
+
+  it(
+    'lists the linked measures not yet done under Planerade åtgärder, with what is to be done and by when',
+    async () => {
+      const { agent, db } = await createTestApp()
+      const { risks, unit } = await demoPlan(db)
+      const riskId = risks[0]?.id as number
+      const trelleborg = await demoInspection(db, 'Trelleborgs kommun')
+      const area = trelleborg.area(compensatory)
+      const owner = unit('Utbildningsområden')
+      const measures = [
+        await aMeasure(db, riskId, owner, { title: 'Kartlägg elevhälsans insatser', status: 'done' }),
+        await aMeasure(db, riskId, owner, {
+          title: 'Inför stödsamtal för elever med låg närvaro',
+          status: 'in_progress',
+          dueDate: '2021-12-17',
+          whatToDo: '**Alla mentorer** håller stödsamtal:\n\n- varje månad\n- med vårdnadshavare',
+          progress: 'Rutinen är skriven.',
+        }),
+        await aMeasure(db, riskId, owner, { title: 'Följ upp närvaron per skola', status: 'not_started' }),
+        await aMeasure(db, riskId, owner, { title: 'Köp ett nytt närvarosystem', status: 'cancelled' }),
+      ]
+      for (const id of measures) {
+        await submitForm(agent, areaHref(area), { measureId: String(id) }, 303, `${areaHref(area)}/atgarder`)
+      }
+      const text = pdfText((await download(agent, await requestAccount(agent, trelleborg, signer))).body)
+      const section = text.slice(text.indexOf(`Utvecklingsområde: ${compensatory}`))
+      expectInOrder(section, [
+        'Vidtagna åtgärder',
+        'Kartlägg elevhälsans insatser',
+        'Status: Genomförd',
+        'Planerade åtgärder',
+        'Inför stödsamtal för elever med låg närvaro',
+        'Status: Pågående · Klart senast 2021-12-17',
+        'Vad ska göras',
+        'Alla mentorer håller stödsamtal: varje månad med vårdnadshavare',
+        'Hittills genomfört',
+        'Rutinen är skriven.',
+        'Följ upp närvaron per skola',
+        'Status: Ej påbörjad',
+        'Vad ska göras',
+        'Rutinen ska beskriva kontrollen.',
+        'För Grundskolenämnden',
+      ])
+      // Markdown is printed as text, and a cancelled measure was neither taken nor is it planned.
+      expect(section).not.toContain('**')
+      expect(text).not.toContain('Köp ett nytt närvarosystem')
+    },
+    pdfTimeout,
+  )
+
+  it(
+    'signs the report with the name and role chosen on the inspection’s page, by default the signed-in secretary',
+    async () => {
+      const { agent, db } = await createTestApp()
+      const landskrona = await demoInspection(db, 'Landskrona kommun')
+      const secretary = await db
+        .selectFrom('app_user')
+        .select(['name', 'email'])
+        .where('email', '=', 'sekreterare@demo.internkontroll.se')
+        .executeTakeFirstOrThrow()
+      const { values } = await accountForm(agent, landskrona)
+      expect(values).toEqual({ name: secretary.name, role: 'Kontaktperson', email: secretary.email, phone: '' })
+
+      const lastPage = async (typed: Record<string, string>) =>
+        squash(pageTexts((await download(agent, await requestAccount(agent, landskrona, typed))).body).at(-1) ?? '')
+      expect(await lastPage({})).toMatch(
+        new RegExp(`För Grundskolenämnden ${secretary.name} Kontaktperson E-post: ${secretary.email} Sida \\d`),
+      )
+      expect(await lastPage(signer)).toContain(
+        'För Grundskolenämnden Anna Andersson förvaltningsdirektör E-post: anna.andersson@malmo.se Telefon: 040-34 10 00',
+      )
+    },
+    pdfTimeout,
+  )
+
+  it('refuses a signer without a name, with too long a role or a wrong e-mail, keeping what was typed', async () => {
+    const { agent, db } = await createTestApp()
+    const landskrona = await demoInspection(db, 'Landskrona kommun')
+    const typed = { name: ' ', role: 'r'.repeat(101), email: 'anna.andersson', phone: '<script>alert(1)</script>' }
+    const refused = await agent.get(await requestAccount(agent, landskrona, typed)).expect(400)
+    const $ = html(refused.text)
+    expect($('h1').text()).toBe(landskrona.title)
+    expect(
+      $('.error-summary li')
+        .map((_, li) => $(li).text())
+        .get(),
+    ).toEqual([
+      'Ange namnet på den som undertecknar redovisningen.',
+      'Texten får vara högst 100 tecken lång.',
+      'Ange en e-postadress, till exempel anna.andersson@kommun.se, eller lämna fältet tomt.',
+      'Ange telefonnumret med siffror, till exempel 0418-47 00 00, eller lämna fältet tomt.',
+    ])
+    expect(squash($('#field-role-error').text())).toBe('Fel: Texten får vara högst 100 tecken lång.')
+    // Kept as typed, and as text: the typed markup is a field's value, not part of the page.
+    const kept = Object.fromEntries(['name', 'role', 'email', 'phone'].map((f) => [f, $(`#field-${f}`).val()]))
+    expect(kept).toEqual({ ...typed, name: ' ' })
+    expect($('script:not([src])')).toHaveLength(0)
+  })
+
+  it(
+    'numbers every page of the report to the authority, the first too, and lines up the values of its letterhead',
+    async () => {
+      const { agent, db } = await createTestApp()
+      const trelleborg = await demoInspection(db, 'Trelleborgs kommun')
+      const pdf = (await download(agent, await requestAccount(agent, trelleborg, signer))).body
+      const pages = pageTexts(pdf).map(squash)
+      expect(pages.length).toBeGreaterThan(1)
+      expect(pages.map((p) => /Sida \d+ \(\d+\)/.exec(p)?.[0])).toEqual(
+        pages.map((_, i) => `Sida ${i + 1} (${pages.length})`),
+      )
+
+      // Till / Er beteckning / Datum: each value is the word after its label, and all start at one edge.
+      const words = pageWords(pdf)[0] ?? []
+      const after = (label: string) => words[words.findIndex((w) => w.text === label) + 1]
+      const values = ['Till', 'beteckning', 'Datum'].map(after)
+      expect(values.map((w) => w?.text)).toEqual(['Skolinspektionen', 'Dnr', '2021-09-22'])
+      const edges = values.map((w) => w?.x ?? 0)
+      expect(Math.max(...edges) - Math.min(...edges)).toBeLessThan(0.5)
+    },
+    pdfTimeout,
+  )
 
   it(
     'puts Landskrona’s inspection with its outcome and linked measures in the annual report and its contents',

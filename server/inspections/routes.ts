@@ -1,12 +1,12 @@
 import { type Request, type Response, Router } from 'express'
 import type { ExpressHandlebars } from 'express-handlebars'
-import { makeAuthorityReportPdf } from '../../reports/authority-report.js'
+import { accountDate, makeAuthorityReportPdf } from '../../reports/authority-report.js'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
-import { type FieldErrors, formState, validateForm } from '../forms.js'
+import { type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
 import { listOwnCommittees } from '../plans/repository.js'
 import { deleteAreaAudited } from './delete-area.js'
 import {
@@ -25,7 +25,14 @@ import {
   registerHref,
   requireInspection,
 } from './require-inspection.js'
-import { authorityOptions, checkInspectionDates, type InspectionForm, inspectionForm, kindOptions } from './schema.js'
+import {
+  accountSignerForm,
+  authorityOptions,
+  checkInspectionDates,
+  type InspectionForm,
+  inspectionForm,
+  kindOptions,
+} from './schema.js'
 import { areaSummary, dueReports, inspectionSummary, offeredFromYear } from './view-model.js'
 
 /** The register of external inspections, its deadline page, and each inspection with its development areas. */
@@ -155,19 +162,33 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
     res.redirect(303, `${registerHref}/${id}`)
   })
 
-  router.get('/:inspectionId', async (req, res) => {
-    const inspection = await load(req, res, 'read')
+  /** The inspection's page, with the form that makes its report to the authority (kept as typed when refused). */
+  async function renderInspection(
+    res: Response,
+    inspection: InspectionContext,
+    account: ReturnType<typeof formState>,
+    status = 200,
+  ) {
     const areas = (await listAreas(db, [inspection.id])).map((a) => areaSummary(a, inspection))
     const measures = await listAreaMeasures(
       db,
       areas.map((a) => a.id),
     )
-    res.render('inspections/show', {
+    res.status(status).render('inspections/show', {
       title: `Extern granskning: ${inspection.title}`,
       breadcrumbs: inspectionBreadcrumbs(),
       inspection: inspectionSummary(inspection, today()),
       areas: areas.map((a) => ({ ...a, measureCount: measures.filter((m) => m.areaId === a.id).length })),
+      ...account,
+      accountDate: accountDate(inspection, today()),
+      accountSent: inspection.report_sent_date !== null,
     })
+  }
+
+  router.get('/:inspectionId', async (req, res) => {
+    const inspection = await load(req, res, 'read')
+    const { name, email } = viewerOf(res)
+    await renderInspection(res, inspection, formState({ name, role: 'Kontaktperson', email, phone: '' }))
   })
 
   router.get('/:inspectionId/redigera', async (req, res) => {
@@ -245,7 +266,13 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
 
   router.get('/:inspectionId/redovisning', async (req, res) => {
     const inspection = await load(req, res, 'edit')
-    const made = await makeAuthorityReportPdf({ db, views, pdf }, inspection.id, today())
+    // A GET, as making the PDF changes nothing: the signer's name and role travel in the query string.
+    const signer = parseForm(accountSignerForm, req.query)
+    if (!signer.ok) return renderInspection(res, inspection, formState(req.query, signer.errors), 400)
+    const made = await makeAuthorityReportPdf({ db, views, pdf }, inspection.id, {
+      today: today(),
+      signer: signer.value,
+    })
     const name = `Redovisning av vidtagna åtgärder – ${inspection.principal || inspection.title}.pdf`
     res.attachment(name.replace(/[/\\]/g, '-')).type('application/pdf').send(Buffer.from(made))
   })

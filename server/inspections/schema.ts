@@ -36,6 +36,20 @@ export const inspectionForm = z.object({
 
 export type InspectionForm = z.output<typeof inspectionForm>
 
+/** Who signs the report to the authority and answers its questions: chosen each time it is made, never stored. */
+export const accountSignerForm = z.object({
+  name: requiredText('Ange namnet på den som undertecknar redovisningen.', 100),
+  role: requiredText('Ange befattning eller roll, till exempel förvaltningsdirektör eller Kontaktperson.', 100),
+  email: optionalText(200).refine((v) => v === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), {
+    message: 'Ange en e-postadress, till exempel anna.andersson@kommun.se, eller lämna fältet tomt.',
+  }),
+  phone: optionalText(40).refine((v) => v === '' || /^\+?[0-9][0-9 ()-]*$/.test(v), {
+    message: 'Ange telefonnumret med siffror, till exempel 0418-47 00 00, eller lämna fältet tomt.',
+  }),
+})
+
+export type AccountSigner = z.output<typeof accountSignerForm>
+
 /** Dates that cannot come before the decision they follow from. */
 export function checkInspectionDates(value: InspectionForm): FieldErrors {
   const errors: FieldErrors = {}

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { swedishDate } from '../../server/dates.js'
-import {
-  axeViolations,
-  choose,
-  fieldValue,
-  fill,
-  follow,
-  linkPath,
-  type Page,
-  tableRows,
-  texts,
-  useBrowser,
-} from './browser.js'
+import { axeViolations, choose, fieldValue, fill, follow, type Page, tableRows, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
 
@@ -211,16 +200,30 @@ describe('a new decision letter, from registration to the report to the authorit
     expect(await axeViolations(page)).toEqual([])
   })
 
-  it('offers the report to the authority as a PDF', async () => {
+  it('makes the report to the authority as a PDF, signed by the name and role typed on the inspection’s page', async () => {
     const { page } = e2e
     await openCreated(inspectionPath)
-    const href = await linkPath(page, 'Redovisning till myndigheten (PDF)')
-    // Fetched from the page, so the request carries the secretary's session cookie.
-    const answer = await page.evaluate(async (url) => {
-      const response = await fetch(url)
-      return { status: response.status, type: response.headers.get('content-type') }
-    }, href)
-    expect(answer).toEqual({ status: 200, type: 'application/pdf' })
+    // A name left out is asked for, and the rest stays as typed.
+    await fill(page, 'Namn', '')
+    await fill(page, 'Befattning eller roll', 'förvaltningsdirektör')
+    expect(await follow(page, 'button', 'Skapa redovisningen (PDF)')).toBe(400)
+    expect(await texts(page, '#field-name-error')).toEqual(['Fel: Ange namnet på den som undertecknar redovisningen.'])
+    expect(await fieldValue(page, 'Befattning eller roll')).toBe('förvaltningsdirektör')
+    expect(await axeViolations(page)).toEqual([])
+
+    await fill(page, 'Namn', 'Anna Andersson')
+    // Sent as the button would send it, from the page, so the request carries the secretary's session cookie.
+    const answer = await page.evaluate(async () => {
+      const form = [...document.forms].find((f) => f.action.endsWith('/redovisning')) as HTMLFormElement
+      const query = new URLSearchParams(new FormData(form) as unknown as Record<string, string>)
+      const response = await fetch(`${form.action}?${query}`)
+      return { status: response.status, type: response.headers.get('content-type'), query: query.toString() }
+    })
+    expect(answer).toEqual({
+      status: 200,
+      type: 'application/pdf',
+      query: expect.stringMatching(/^name=Anna\+Andersson&role=f%C3%B6rvaltningsdirekt%C3%B6r&email=/),
+    })
   })
 
   it('keeps multi-line signatories as they are when the inspection is saved unchanged', async () => {

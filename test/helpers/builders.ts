@@ -73,14 +73,20 @@ export async function aMeasure(
   db: Db,
   riskId: number,
   ownerUnitId: number,
-  overrides: { title?: string; status?: MeasureStatus; dueDate?: string | null; progress?: string } = {},
+  overrides: {
+    title?: string
+    status?: MeasureStatus
+    dueDate?: string | null
+    whatToDo?: string
+    progress?: string
+  } = {},
 ) {
   return insertMeasure(
     db,
     {
       risk_id: riskId,
       title: overrides.title ?? 'Ta fram en rutin',
-      what_to_do: 'Rutinen ska beskriva kontrollen.',
+      what_to_do: overrides.whatToDo ?? 'Rutinen ska beskriva kontrollen.',
       progress: overrides.progress ?? '',
       owner_unit_id: ownerUnitId,
       responsible_person: '',

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import * as cheerio from 'cheerio'
 
 /** Runs a poppler tool (pdftotext, pdfinfo, pdffonts) on the bytes, as a reader's tools would see the file. */
 function poppler(tool: string, pdf: Uint8Array, args: string[]): string {
@@ -20,6 +21,25 @@ export function pageTexts(pdf: Uint8Array, layout = false): string[] {
   return poppler('pdftotext', pdf, layout ? ['-layout'] : [])
     .split('\f')
     .slice(0, -1)
+}
+
+export interface PdfWord {
+  text: string
+  /** Left edge, in points from the page's left. */
+  x: number
+}
+
+/** The words of each page where they are printed, to check what lines up on paper. */
+export function pageWords(pdf: Uint8Array): PdfWord[][] {
+  const $ = cheerio.load(poppler('pdftotext', pdf, ['-bbox']), { xml: true })
+  return $('page')
+    .map((_, page) => [
+      $(page)
+        .find('word')
+        .map((_, word) => ({ text: $(word).text(), x: Number($(word).attr('xMin')) }))
+        .get(),
+    ])
+    .get()
 }
 
 export function pdfInfo(pdf: Uint8Array): Record<string, string> {
