@@ -139,6 +139,9 @@ describe('the administrator manages the organisation', () => {
     )
     const secretary = supertest.agent(app)
     await logIn(secretary, 'sekreterare')
+    // Of two committees with different prefixes, the plan form cannot tell which the decision's number has.
+    const planForm = html((await secretary.get('/planer/ny').expect(200)).text)
+    expect(planForm('#field-adoptedDiaryNumber-hint').text()).toBe('Beslutets diarienummer hos förvaltningen')
     await submitForm(
       secretary,
       '/planer/ny',
@@ -215,6 +218,9 @@ describe('the administrator manages the organisation', () => {
         .map((_, e) => newPlan(e).text())
         .get(),
     ).toEqual(['Sociala resursnämnden (Malmö stad)'])
+    expect(newPlan('#field-adoptedDiaryNumber-hint').text()).toBe(
+      'Beslutets diarienummer hos förvaltningen, som börjar med SRF-',
+    )
 
     // Unknown choices are refused with the choices kept.
     const unknown = html(

@@ -52,7 +52,13 @@ export async function listCommittees(db: Db) {
   return db
     .selectFrom('committee')
     .innerJoin('municipality', 'municipality.id', 'committee.municipality_id')
-    .select(['committee.id', 'committee.name', 'municipality.name as municipalityName'])
+    .innerJoin('administration', 'administration.id', 'committee.administration_id')
+    .select([
+      'committee.id',
+      'committee.name',
+      'municipality.name as municipalityName',
+      'administration.diary_prefix as diaryPrefix',
+    ])
     .orderBy('committee.name')
     .execute()
 }
