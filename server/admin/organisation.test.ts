@@ -1,7 +1,8 @@
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
+import type { Db } from '../../db/connection.js'
 import { demoPlan } from '../../test/helpers/builders.js'
-import { createTestApp, html, logIn, submitForm } from '../../test/helpers/test-app.js'
+import { createTestApp, html, logIn, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 
 const cellsOf = ($: ReturnType<typeof html>, row: string) =>
   $(row)
@@ -15,8 +16,24 @@ const cellsOf = ($: ReturnType<typeof html>, row: string) =>
     )
     .get()
 
-const userId = async (db: Awaited<ReturnType<typeof createTestApp>>['db'], email: string) =>
+const userId = async (db: Db, email: string) =>
   (await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id
+
+/** Malmö stad's Sociala resursförvaltningen (SRF), registered through the form; its id. */
+async function socialAdministration(agent: TestAgent, db: Db): Promise<number> {
+  await submitForm(
+    agent,
+    '/admin/forvaltningar',
+    { municipality: 'Malmö stad', name: 'Sociala resursförvaltningen', diaryPrefix: 'SRF' },
+    303,
+  )
+  const { id } = await db
+    .selectFrom('administration')
+    .select('id')
+    .where('diary_prefix', '=', 'SRF')
+    .executeTakeFirstOrThrow()
+  return id
+}
 
 describe('the administrator manages the organisation', () => {
   it('creates and renames administrations, with unique names and prefixes in a municipality, in Swedish order', async () => {
@@ -69,17 +86,7 @@ describe('the administrator manages the organisation', () => {
 
   it('creates a committee for an administration, renames it, and keeps the administration of one with plans', async () => {
     const { agent, db, app } = await createTestApp({ as: 'admin' })
-    await submitForm(
-      agent,
-      '/admin/forvaltningar',
-      { municipality: 'Malmö stad', name: 'Sociala resursförvaltningen', diaryPrefix: 'SRF' },
-      303,
-    )
-    const social = await db
-      .selectFrom('administration')
-      .select('id')
-      .where('name', '=', 'Sociala resursförvaltningen')
-      .executeTakeFirstOrThrow()
+    const social = { id: await socialAdministration(agent, db) }
     const form = html((await agent.get('/admin/namnder').expect(200)).text)
     expect(
       form('#field-administrationId option')
@@ -163,17 +170,7 @@ describe('the administrator manages the organisation', () => {
 
   it("changes a user's roles: a second committee, no läsare role, other units, and administratör", async () => {
     const { agent, db, app } = await createTestApp({ as: 'admin' })
-    await submitForm(
-      agent,
-      '/admin/forvaltningar',
-      { municipality: 'Malmö stad', name: 'Sociala resursförvaltningen', diaryPrefix: 'SRF' },
-      303,
-    )
-    const social = await db
-      .selectFrom('administration')
-      .select('id')
-      .where('diary_prefix', '=', 'SRF')
-      .executeTakeFirstOrThrow()
+    const social = { id: await socialAdministration(agent, db) }
     await submitForm(
       agent,
       '/admin/namnder',

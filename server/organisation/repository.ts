@@ -108,6 +108,7 @@ export async function listCommitteesWithAdministration(db: Db) {
       'committee.name',
       'committee.administration_id as administrationId',
       'administration.name as administrationName',
+      'administration.diary_prefix as diaryPrefix',
       'municipality.name as municipalityName',
     ])
     .execute()
