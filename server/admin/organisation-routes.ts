@@ -57,7 +57,13 @@ export function organisationRoutes({ db, clock }: Services): Router {
     selfId?: number,
   ): Promise<FieldErrors> {
     if (municipalityId === undefined) return {}
-    const others = (await listAdministrations(db)).filter((a) => a.municipalityId === municipalityId && a.id !== selfId)
+    const others = await db
+      .selectFrom('administration')
+      .select(['name', 'diary_prefix as diaryPrefix'])
+      .where('municipality_id', '=', municipalityId)
+      .where((eb) => eb.or([eb('name', '=', v.name), eb('diary_prefix', '=', v.diaryPrefix)]))
+      .$if(selfId !== undefined, (qb) => qb.where('id', '!=', selfId as number))
+      .execute()
     const errors: FieldErrors = {}
     if (others.some((a) => a.name === v.name)) errors.name = 'Kommunen har redan en förvaltning med det namnet.'
     const samePrefix = others.find((a) => a.diaryPrefix === v.diaryPrefix)

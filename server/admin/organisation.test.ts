@@ -252,6 +252,29 @@ describe('the administrator manages the organisation', () => {
     expect(page('tbody').text()).toContain('Administratör')
   })
 
+  it('lists the users in Swedish order', async () => {
+    const { agent } = await createTestApp({ as: 'admin' })
+    for (const [name, email] of [
+      ['Örjan Öst', 'orjan@malmo.se'],
+      ['Ärla Ek', 'arla@malmo.se'],
+      ['Åsa Ås', 'asa@malmo.se'],
+    ]) {
+      await submitForm(
+        agent,
+        '/admin/anvandare/ny',
+        { name, email, password: 'ett långt lösenord' } as Record<string, string>,
+        303,
+      )
+    }
+    const list = html((await agent.get('/admin/anvandare').expect(200)).text)
+    expect(
+      list('tbody tr td:first-child')
+        .map((_, e) => list(e).text())
+        .get()
+        .slice(-3),
+    ).toEqual(['Åsa Ås', 'Ärla Ek', 'Örjan Öst'])
+  })
+
   it('keeps the last administrator: one cannot give up the role while nobody else holds it', async () => {
     const { agent, db, app } = await createTestApp({ as: 'admin' })
     const adminId = await userId(db, 'admin@demo.internkontroll.se')

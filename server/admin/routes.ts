@@ -18,6 +18,7 @@ import { NotFoundError } from '../errors.js'
 import { checkbox, type FieldErrors, formState, parseForm, requiredText, text, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { listCommitteesWithAdministration, listOwnerUnits } from '../organisation/repository.js'
+import { swedishOrder } from '../vocabulary.js'
 import { organisationRoutes } from './organisation-routes.js'
 import { grantRoles, otherActiveAdmins, rolesOf, setRoles } from './repository.js'
 
@@ -74,13 +75,14 @@ export function adminRoutes(services: Services): Router {
 
   /** Every committee and unit chosen must exist. */
   async function unknownChoices(v: RoleForm): Promise<FieldErrors> {
-    const { committees, units } = await roleOptions()
-    const known = (options: { value: number }[], chosen: number[]) =>
-      chosen.every((id) => options.some((o) => o.value === id))
+    // The chosen ids are distinct, so all exist when as many rows are found.
+    const known = async (table: 'committee' | 'owner_unit', chosen: number[]) =>
+      chosen.length === 0 ||
+      (await db.selectFrom(table).select('id').where('id', 'in', chosen).execute()).length === chosen.length
     const errors: FieldErrors = {}
-    if (!known(committees, v.secretaryOf)) errors.secretaryOf = 'Välj nämnder i listan.'
-    if (!known(committees, v.readerOf)) errors.readerOf = 'Välj nämnder i listan.'
-    if (!known(units, v.units)) errors.units = 'Välj enheter i listan.'
+    if (!(await known('committee', v.secretaryOf))) errors.secretaryOf = 'Välj nämnder i listan.'
+    if (!(await known('committee', v.readerOf))) errors.readerOf = 'Välj nämnder i listan.'
+    if (!(await known('owner_unit', v.units))) errors.units = 'Välj enheter i listan.'
     return errors
   }
 
@@ -100,7 +102,8 @@ export function adminRoutes(services: Services): Router {
   }
 
   router.get('/admin/anvandare', async (_req, res) => {
-    res.render('admin/users', { title: 'Användare', users: await listUsers(db) })
+    const users = (await listUsers(db)).sort((a, b) => swedishOrder.compare(a.name, b.name))
+    res.render('admin/users', { title: 'Användare', users })
   })
 
   router.get('/admin/anvandare/ny', async (_req, res) => {
