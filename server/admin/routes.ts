@@ -24,8 +24,9 @@ import { grantRoles, otherActiveAdmins, rolesOf, setRoles } from './repository.j
 
 const password = text.pipe(z.string().min(12, 'Lösenordet ska vara minst 12 tecken långt.').max(200))
 // Checkboxes arrive as one value or several; none at all is no field.
+const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
 const ids = z.preprocess(
-  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  asList,
   z
     .array(
       z
@@ -46,14 +47,12 @@ const userForm = roleForm.extend({
 })
 type RoleForm = z.output<typeof roleForm>
 
-/** A form's checked boxes as a list, also when the browser sent one value or none. */
-const checked = (body: Record<string, unknown>) =>
-  Object.fromEntries(
-    (['secretaryOf', 'readerOf', 'units'] as const).map((name) => {
-      const v = body[name]
-      return [name, v === undefined ? [] : Array.isArray(v) ? v : [v]]
-    }),
-  )
+/** A failed form's checked boxes as lists, so the page shows them checked again. */
+const checked = (body: Record<string, unknown>) => ({
+  secretaryOf: asList(body.secretaryOf),
+  readerOf: asList(body.readerOf),
+  units: asList(body.units),
+})
 
 /** The administrator's pages: accounts and their roles, and the organisation (organisation-routes.ts). */
 export function adminRoutes(services: Services): Router {
