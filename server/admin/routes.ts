@@ -5,11 +5,9 @@ import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { hashPassword } from '../auth/passwords.js'
 import { authorize, can } from '../auth/permissions.js'
 import {
-  addUnitMember,
   endSessionsOf,
   findUser,
   findUserByEmail,
-  grantCommitteeRole,
   insertUser,
   listUsers,
   setDisabled,
@@ -19,13 +17,16 @@ import { viewerOf } from '../auth/session.js'
 import { NotFoundError } from '../errors.js'
 import { checkbox, type FieldErrors, formState, parseForm, requiredText, text, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
-import { insertOwnerUnit } from '../organisation/repository.js'
-import { listCommittees } from '../plans/repository.js'
+import { listCommitteesWithAdministration, listOwnerUnits } from '../organisation/repository.js'
+import { swedishOrder } from '../vocabulary.js'
+import { organisationRoutes } from './organisation-routes.js'
+import { grantRoles, otherActiveAdmins, rolesOf, setRoles } from './repository.js'
 
 const password = text.pipe(z.string().min(12, 'Lösenordet ska vara minst 12 tecken långt.').max(200))
 // Checkboxes arrive as one value or several; none at all is no field.
+const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
 const ids = z.preprocess(
-  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  asList,
   z
     .array(
       z
@@ -36,36 +37,59 @@ const ids = z.preprocess(
     .transform((list) => [...new Set(list)]),
 )
 
-const userForm = z.object({
+const roleForm = z.object({ admin: checkbox, secretaryOf: ids, readerOf: ids, units: ids })
+const userForm = roleForm.extend({
   name: requiredText('Ange namnet.', 200),
   email: requiredText('Ange e-postadressen.', 254).pipe(
     z.email('Ange en giltig e-postadress, till exempel anna@malmo.se.'),
   ),
   password,
-  admin: checkbox,
-  secretaryOf: ids,
-  readerOf: ids,
-  units: ids,
+})
+type RoleForm = z.output<typeof roleForm>
+
+/** A failed form's checked boxes as lists, so the page shows them checked again. */
+const checked = (body: Record<string, unknown>) => ({
+  secretaryOf: asList(body.secretaryOf),
+  readerOf: asList(body.readerOf),
+  units: asList(body.units),
 })
 
-/** The administrator's pages: accounts and their roles. */
-export function adminRoutes({ db, clock }: Services): Router {
+/** The administrator's pages: accounts and their roles, and the organisation (organisation-routes.ts). */
+export function adminRoutes(services: Services): Router {
+  const { db, clock } = services
   const router = Router()
   router.use('/admin', (_req, res, next) => {
     authorize(can.manageUsers(viewerOf(res)))
     next()
   })
 
+  /** The committees and units a role can be given for, in Swedish order. */
+  async function roleOptions() {
+    const [committees, units] = await Promise.all([listCommitteesWithAdministration(db), listOwnerUnits(db)])
+    return {
+      committees: committees.map((c) => ({ value: c.id, label: `${c.name} (${c.municipalityName})` })),
+      units: units.map((u) => ({ value: u.id, label: `${u.name} (${u.administrationName})` })),
+    }
+  }
+
+  /** Every committee and unit chosen must exist. */
+  async function unknownChoices(v: RoleForm): Promise<FieldErrors> {
+    // The chosen ids are distinct, so all exist when as many rows are found.
+    const known = async (table: 'committee' | 'owner_unit', chosen: number[]) =>
+      chosen.length === 0 ||
+      (await db.selectFrom(table).select('id').where('id', 'in', chosen).execute()).length === chosen.length
+    const errors: FieldErrors = {}
+    if (!(await known('committee', v.secretaryOf))) errors.secretaryOf = 'Välj nämnder i listan.'
+    if (!(await known('committee', v.readerOf))) errors.readerOf = 'Välj nämnder i listan.'
+    if (!(await known('owner_unit', v.units))) errors.units = 'Välj enheter i listan.'
+    return errors
+  }
+
   async function renderNew(res: Response, locals: object, status = 200) {
-    const [committees, units] = await Promise.all([
-      listCommittees(db),
-      db.selectFrom('owner_unit').select(['id', 'name']).orderBy('name').execute(),
-    ])
     res.status(status).render('admin/new-user', {
       title: 'Ny användare',
       breadcrumbs: [{ href: '/admin/anvandare', text: 'Användare' }],
-      committees: committees.map((c) => ({ value: c.id, label: `${c.name} (${c.municipalityName})` })),
-      units: units.map((u) => ({ value: u.id, label: u.name })),
+      ...(await roleOptions()),
       ...locals,
     })
   }
@@ -77,7 +101,8 @@ export function adminRoutes({ db, clock }: Services): Router {
   }
 
   router.get('/admin/anvandare', async (_req, res) => {
-    res.render('admin/users', { title: 'Användare', users: await listUsers(db) })
+    const users = (await listUsers(db)).sort((a, b) => swedishOrder.compare(a.name, b.name))
+    res.render('admin/users', { title: 'Användare', users })
   })
 
   router.get('/admin/anvandare/ny', async (_req, res) => {
@@ -88,10 +113,16 @@ export function adminRoutes({ db, clock }: Services): Router {
     const parsed = await validateForm(
       userForm,
       req.body,
-      async (v): Promise<FieldErrors> =>
-        (await findUserByEmail(db, v.email)) ? { email: 'Det finns redan en användare med den e-postadressen.' } : {},
+      async (v): Promise<FieldErrors> => ({
+        ...(await unknownChoices(v)),
+        ...((await findUserByEmail(db, v.email))
+          ? { email: 'Det finns redan en användare med den e-postadressen.' }
+          : {}),
+      }),
     )
-    if (!parsed.ok) return renderNew(res, formState({ ...req.body, password: '' }, parsed.errors), 400)
+    if (!parsed.ok) {
+      return renderNew(res, formState({ ...req.body, ...checked(req.body), password: '' }, parsed.errors), 400)
+    }
     const v = parsed.value
     const passwordHash = await hashPassword(v.password)
     await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'app_user', planId: null }, async (trx) => {
@@ -102,9 +133,7 @@ export function adminRoutes({ db, clock }: Services): Router {
         isAdmin: v.admin,
         createdAt: clock().toISOString(),
       })
-      for (const committeeId of v.secretaryOf) await grantCommitteeRole(trx, id, committeeId, 'secretary')
-      for (const committeeId of v.readerOf) await grantCommitteeRole(trx, id, committeeId, 'reader')
-      for (const unitId of v.units) await addUnitMember(trx, id, unitId)
+      await grantRoles(trx, id, v)
       return id
     })
     res.redirect(303, '/admin/anvandare')
@@ -122,6 +151,42 @@ export function adminRoutes({ db, clock }: Services): Router {
       (trx) => setDisabled(trx, user.id, req.body?.disable === '1'),
     )
     res.redirect(303, '/admin/anvandare')
+  })
+
+  async function renderRoles(res: Response, user: { id: number; name: string }, locals: object, status = 200) {
+    res.status(status).render('admin/roles', {
+      title: `Roller för ${user.name}`,
+      breadcrumbs: [{ href: '/admin/anvandare', text: 'Användare' }],
+      user,
+      ...(await roleOptions()),
+      ...locals,
+    })
+  }
+
+  router.get('/admin/anvandare/:userId/roller', async (req, res) => {
+    const user = await loadUser(req.params.userId)
+    const roles = await rolesOf(db, user.id)
+    await renderRoles(res, user, formState({ ...roles, admin: roles.admin ? 'on' : '' }))
+  })
+
+  router.post('/admin/anvandare/:userId/roller', async (req, res) => {
+    const user = await loadUser(req.params.userId)
+    const parsed = await validateForm(roleForm, req.body, async (v) => ({
+      ...(await unknownChoices(v)),
+      ...(!v.admin && (await rolesOf(db, user.id)).admin && (await otherActiveAdmins(db, user.id)) === 0
+        ? { admin: `${user.name} är den enda aktiva administratören. Ge någon annan rollen först.` }
+        : {}),
+    }))
+    if (!parsed.ok) return renderRoles(res, user, formState({ ...req.body, ...checked(req.body) }, parsed.errors), 400)
+    await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'update',
+      { entity: 'app_user', id: user.id, planId: null },
+      (trx) => setRoles(trx, user.id, parsed.value),
+    )
+    // An administrator who gave up the role has no user list to come back to.
+    res.redirect(303, user.id === viewerOf(res).id && !parsed.value.admin ? '/' : '/admin/anvandare')
   })
 
   router.get('/admin/anvandare/:userId/losenord', async (req, res) => {
@@ -153,56 +218,6 @@ export function adminRoutes({ db, clock }: Services): Router {
     res.redirect(303, '/admin/anvandare')
   })
 
-  const unitForm = z.object({
-    administrationId: z.coerce.number().int().catch(0),
-    name: requiredText('Ange enhetens namn, till exempel HR-avdelningen.', 200),
-  })
-
-  async function renderUnits(res: Response, locals: object, status = 200) {
-    const [administrations, units] = await Promise.all([
-      db.selectFrom('administration').select(['id', 'name']).orderBy('name').execute(),
-      db
-        .selectFrom('owner_unit')
-        .innerJoin('administration', 'administration.id', 'owner_unit.administration_id')
-        .select(['owner_unit.id', 'owner_unit.name', 'administration.name as administrationName'])
-        .orderBy('administration.name')
-        .orderBy('owner_unit.name')
-        .execute(),
-    ])
-    res.status(status).render('admin/units', {
-      title: 'Ansvariga enheter',
-      administrations: administrations.map((a) => ({ value: a.id, label: a.name })),
-      units,
-      ...locals,
-    })
-  }
-
-  router.get('/admin/enheter', async (_req, res) => {
-    await renderUnits(res, formState({}))
-  })
-
-  router.post('/admin/enheter', async (req, res) => {
-    const parsed = await validateForm(unitForm, req.body, async (v): Promise<FieldErrors> => {
-      const administration = await db
-        .selectFrom('administration')
-        .select('id')
-        .where('id', '=', v.administrationId)
-        .executeTakeFirst()
-      if (!administration) return { administrationId: 'Välj en förvaltning i listan.' }
-      const taken = await db
-        .selectFrom('owner_unit')
-        .select('id')
-        .where('administration_id', '=', v.administrationId)
-        .where('name', '=', v.name)
-        .executeTakeFirst()
-      return taken ? { name: 'Förvaltningen har redan en enhet med det namnet.' } : {}
-    })
-    if (!parsed.ok) return renderUnits(res, formState(req.body, parsed.errors), 400)
-    await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'owner_unit', planId: null }, (trx) =>
-      insertOwnerUnit(trx, parsed.value.administrationId, parsed.value.name),
-    )
-    res.redirect(303, '/admin/enheter')
-  })
-
+  router.use(organisationRoutes(services))
   return router
 }

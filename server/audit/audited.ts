@@ -16,6 +16,9 @@ type Entity =
   | 'owner_unit'
   | 'inspection'
   | 'development_area'
+  | 'municipality'
+  | 'administration'
+  | 'committee'
 
 /** What a change is made to; records outside any plan (inspections) name their committee instead. */
 export interface Target {

@@ -59,6 +59,9 @@ const fieldLabels: Record<string, string> = {
   closed_minutes_paragraph: 'Avslutat av nämnden, paragraf',
   risks: 'Kopplade risker',
   measures: 'Kopplade åtgärder',
+  diary_prefix: 'Diarieprefix',
+  administration_id: 'Förvaltning',
+  is_admin: 'Administratör',
 }
 
 /** The Swedish label of a record field or form field ("whatToDo" and "what_to_do" alike). */
@@ -78,6 +81,9 @@ const entityLabels: Record<string, string> = {
   owner_unit: 'Ansvarig enhet',
   inspection: 'Extern granskning',
   development_area: 'Utvecklingsområde',
+  municipality: 'Kommun',
+  administration: 'Förvaltning',
+  committee: 'Nämnd',
 }
 
 /** An audit row as people read it: what happened, to what, and which fields changed. */

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connection.js'
+import { swedishOrder } from '../vocabulary.js'
 
 export interface Organisation {
   municipality: string
@@ -8,12 +9,16 @@ export interface Organisation {
   units: string[]
 }
 
+/** The municipality of that name, registered now if it is new. */
+export async function ensureMunicipality(db: Db, name: string): Promise<number> {
+  const found = await db.selectFrom('municipality').select('id').where('name', '=', name).executeTakeFirst()
+  if (found) return found.id
+  return (await db.insertInto('municipality').values({ name }).returning('id').executeTakeFirstOrThrow()).id
+}
+
 /** Finds or creates a municipality, administration, committee and owner units by name; returns the committee id. */
 export async function ensureOrganisation(db: Db, org: Organisation): Promise<number> {
-  const municipalityId =
-    (await db.selectFrom('municipality').select('id').where('name', '=', org.municipality).executeTakeFirst())?.id ??
-    (await db.insertInto('municipality').values({ name: org.municipality }).returning('id').executeTakeFirstOrThrow())
-      .id
+  const municipalityId = await ensureMunicipality(db, org.municipality)
   const administrationId =
     (
       await db
@@ -23,13 +28,7 @@ export async function ensureOrganisation(db: Db, org: Organisation): Promise<num
         .where('name', '=', org.administration)
         .executeTakeFirst()
     )?.id ??
-    (
-      await db
-        .insertInto('administration')
-        .values({ municipality_id: municipalityId, name: org.administration, diary_prefix: org.diaryPrefix })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id
+    (await insertAdministration(db, { municipalityId, name: org.administration, diaryPrefix: org.diaryPrefix }))
   const committeeId =
     (
       await db
@@ -38,14 +37,7 @@ export async function ensureOrganisation(db: Db, org: Organisation): Promise<num
         .where('municipality_id', '=', municipalityId)
         .where('name', '=', org.committee)
         .executeTakeFirst()
-    )?.id ??
-    (
-      await db
-        .insertInto('committee')
-        .values({ municipality_id: municipalityId, administration_id: administrationId, name: org.committee })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id
+    )?.id ?? (await insertCommittee(db, { administrationId, name: org.committee }))
   for (const name of org.units) {
     await db
       .insertInto('owner_unit')
@@ -56,6 +48,103 @@ export async function ensureOrganisation(db: Db, org: Organisation): Promise<num
   return committeeId
 }
 
+const byMunicipalityThenName = (
+  a: { municipalityName: string; name: string },
+  b: { municipalityName: string; name: string },
+) => swedishOrder.compare(a.municipalityName, b.municipalityName) || swedishOrder.compare(a.name, b.name)
+
+/** Every administration with its municipality, in Swedish order. */
+export async function listAdministrations(db: Db) {
+  const rows = await db
+    .selectFrom('administration')
+    .innerJoin('municipality', 'municipality.id', 'administration.municipality_id')
+    .select([
+      'administration.id',
+      'administration.name',
+      'administration.diary_prefix as diaryPrefix',
+      'administration.municipality_id as municipalityId',
+      'municipality.name as municipalityName',
+    ])
+    .execute()
+  return rows.sort(byMunicipalityThenName)
+}
+
+export async function findAdministration(db: Db, id: number) {
+  return db
+    .selectFrom('administration')
+    .select(['id', 'name', 'diary_prefix as diaryPrefix', 'municipality_id as municipalityId'])
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+export async function insertAdministration(
+  db: Db,
+  a: { municipalityId: number; name: string; diaryPrefix: string },
+): Promise<number> {
+  const { id } = await db
+    .insertInto('administration')
+    .values({ municipality_id: a.municipalityId, name: a.name, diary_prefix: a.diaryPrefix })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}
+
+export async function updateAdministration(db: Db, id: number, a: { name: string; diaryPrefix: string }) {
+  await db
+    .updateTable('administration')
+    .set({ name: a.name, diary_prefix: a.diaryPrefix })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** Every committee with its municipality and administration, in Swedish order. */
+export async function listCommitteesWithAdministration(db: Db) {
+  const rows = await db
+    .selectFrom('committee')
+    .innerJoin('municipality', 'municipality.id', 'committee.municipality_id')
+    .innerJoin('administration', 'administration.id', 'committee.administration_id')
+    .select([
+      'committee.id',
+      'committee.name',
+      'committee.administration_id as administrationId',
+      'administration.name as administrationName',
+      'administration.diary_prefix as diaryPrefix',
+      'municipality.name as municipalityName',
+    ])
+    .execute()
+  return rows.sort(byMunicipalityThenName)
+}
+
+export async function findCommittee(db: Db, id: number) {
+  return db
+    .selectFrom('committee')
+    .select(['id', 'name', 'administration_id as administrationId', 'municipality_id as municipalityId'])
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+/** A committee in its administration's municipality. */
+export async function insertCommittee(db: Db, c: { administrationId: number; name: string }): Promise<number> {
+  const { id } = await db
+    .insertInto('committee')
+    .values((eb) => ({
+      municipality_id: eb.selectFrom('administration').select('municipality_id').where('id', '=', c.administrationId),
+      administration_id: c.administrationId,
+      name: c.name,
+    }))
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}
+
+export async function updateCommittee(db: Db, id: number, c: { administrationId: number; name: string }) {
+  await db
+    .updateTable('committee')
+    .set({ administration_id: c.administrationId, name: c.name })
+    .where('id', '=', id)
+    .execute()
+}
+
 export async function insertOwnerUnit(db: Db, administrationId: number, name: string): Promise<number> {
   const { id } = await db
     .insertInto('owner_unit')
@@ -63,4 +152,47 @@ export async function insertOwnerUnit(db: Db, administrationId: number, name: st
     .returning('id')
     .executeTakeFirstOrThrow()
   return id
+}
+
+/** Every owner unit (or the one) with its administration and how many measures and ansvariga it has, in Swedish order. */
+export async function listOwnerUnits(db: Db, onlyId?: number) {
+  const rows = await db
+    .selectFrom('owner_unit')
+    .innerJoin('administration', 'administration.id', 'owner_unit.administration_id')
+    .select((eb) => [
+      'owner_unit.id',
+      'owner_unit.name',
+      'owner_unit.administration_id as administrationId',
+      'administration.name as administrationName',
+      eb
+        .selectFrom('measure')
+        .select((m) => m.fn.countAll<number>().as('n'))
+        .whereRef('measure.owner_unit_id', '=', 'owner_unit.id')
+        .as('measureCount'),
+      eb
+        .selectFrom('unit_member')
+        .select((m) => m.fn.countAll<number>().as('n'))
+        .whereRef('unit_member.owner_unit_id', '=', 'owner_unit.id')
+        .as('memberCount'),
+    ])
+    .$if(onlyId !== undefined, (qb) => qb.where('owner_unit.id', '=', onlyId as number))
+    .execute()
+  return rows
+    .map((u) => ({ ...u, measureCount: Number(u.measureCount), memberCount: Number(u.memberCount) }))
+    .sort(
+      (a, b) =>
+        swedishOrder.compare(a.administrationName, b.administrationName) || swedishOrder.compare(a.name, b.name),
+    )
+}
+
+export async function findOwnerUnit(db: Db, id: number) {
+  return (await listOwnerUnits(db, id))[0]
+}
+
+export async function renameOwnerUnit(db: Db, id: number, name: string) {
+  await db.updateTable('owner_unit').set({ name }).where('id', '=', id).execute()
+}
+
+export async function deleteOwnerUnit(db: Db, id: number) {
+  await db.deleteFrom('owner_unit').where('id', '=', id).execute()
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection.js'
 import type { NewPlan, PlanUpdate } from '../../db/schema.js'
+import { listCommitteesWithAdministration } from '../organisation/repository.js'
 import { updateVersioned } from '../versioned.js'
 
 export async function listPlans(db: Db) {
@@ -48,18 +49,9 @@ export async function findPlan(db: Db, id: number) {
     .executeTakeFirst()
 }
 
-export async function listCommittees(db: Db) {
-  return db
-    .selectFrom('committee')
-    .innerJoin('municipality', 'municipality.id', 'committee.municipality_id')
-    .select(['committee.id', 'committee.name', 'municipality.name as municipalityName'])
-    .orderBy('committee.name')
-    .execute()
-}
-
 /** The committees a person keeps as secretary: the only ones they may register plans and inspections for. */
 export async function listOwnCommittees(db: Db, viewer: { secretaryOf: ReadonlySet<number> }) {
-  return (await listCommittees(db)).filter((c) => viewer.secretaryOf.has(c.id))
+  return (await listCommitteesWithAdministration(db)).filter((c) => viewer.secretaryOf.has(c.id))
 }
 
 /** Another plan of the same committee and year, which the unique rule forbids. */

@@ -35,9 +35,12 @@ export function planRoutes({ db, clock }: Services): Router {
 
   async function renderForm(res: Response, locals: object, status = 200) {
     const committees = await ownCommittees(res)
+    // The prefix is a hint only when it is the same whichever committee is chosen.
+    const prefixes = [...new Set(committees.map((c) => c.diaryPrefix))]
     res.status(status).render('plans/form', {
       ...locals,
       committeeOptions: committees.map((c) => ({ value: c.id, label: `${c.name} (${c.municipalityName})` })),
+      adoptedDiaryHint: `Beslutets diarienummer hos förvaltningen${prefixes.length === 1 ? `, som börjar med ${prefixes[0]}-` : ''}`,
     })
   }
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
+import { grantCommitteeRole } from '../auth/repository.js'
+import { ensureOrganisation } from '../organisation/repository.js'
+import { insertPlan } from '../plans/repository.js'
 
 describe('review pages', () => {
   it('lists the eight reviews with diary number, meeting date and §, in report order', async () => {
@@ -27,11 +30,12 @@ describe('review pages', () => {
     expect(secrecy.find('a').first().text()).toBe('Röjande av sekretess')
   })
 
-  it('suggests the administration diary prefix and registers a review linked to a risk', async () => {
+  it('shows the administration diary prefix as a hint and registers a review linked to a risk', async () => {
     const { agent, db } = await createTestApp()
     const { planId, risks } = await demoPlan(db)
     const form = html((await agent.get(`/planer/${planId}/granskningar/ny`).expect(200)).text)
-    expect(form('#field-diaryNumber').val()).toBe('GRF-2020-')
+    expect(form('#field-diaryNumber').val()).toBe('')
+    expect(form('#field-diaryNumber-hint').text()).toContain('Börjar oftast med GRF-2020-.')
     await submitForm(
       agent,
       `/planer/${planId}/granskningar/ny`,
@@ -50,6 +54,75 @@ describe('review pages', () => {
     expect(risk('.summary-list').text()).toContain(
       'GRF-2020-12000 Granskning av attestrutiner. Sammanträde 2020-12-18, protokoll §194.',
     )
+  })
+
+  it('stores a full number pasted after its own prefix once, and lands on the list without a doubt', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    const fields = { diaryNumber: 'GRF-2020-GRF-2020-00999', title: 'Granskning av delegationsbeslut' }
+    const saved = await submitForm(agent, `/planer/${planId}/granskningar/ny`, fields, 303)
+    const stored = await db.selectFrom('review').select('diary_number').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    expect(stored.diary_number).toBe('GRF-2020-00999')
+    const $ = html((await agent.get(saved.headers.location as string).expect(200)).text)
+    expect($('tbody').text()).toContain('GRF-2020-00999')
+    expect($('tbody').text()).not.toContain('GRF-2020-GRF')
+    expect($('.warning').length).toBe(0)
+  })
+
+  it('saves a number of another prefix or year, and says so on the page the secretary lands on', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    const lastYear = { diaryNumber: 'GRF-2019-00999', title: 'Granskning av delegationsbeslut', meetingDate: '' }
+    let landed = await submitForm(agent, `/planer/${planId}/granskningar/ny`, lastYear, 303)
+    let $ = html((await agent.get(landed.headers.location as string).expect(200)).text)
+    expect($('.warning').text()).toContain(
+      'Granskningen är sparad. Diarienumret GRF-2019-00999 är från 2019, men planen gäller 2020.',
+    )
+    const id = (await db.selectFrom('review').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id
+    expect($('.warning a').attr('href')).toBe(`/planer/${planId}/granskningar/${id}/redigera`)
+    // A review decided early in the year after may carry that year's number.
+    const decidedNextYear = { ...lastYear, diaryNumber: 'GRF-2021-00012', meetingDate: '2021-02-10' }
+    landed = await submitForm(agent, `/planer/${planId}/granskningar/${id}/redigera`, decidedNextYear, 303)
+    expect(html((await agent.get(landed.headers.location as string).expect(200)).text)('.warning').length).toBe(0)
+    const otherPrefix = { ...decidedNextYear, diaryNumber: 'SOC-2020-00012' }
+    landed = await submitForm(agent, `/planer/${planId}/granskningar/${id}/redigera`, otherPrefix, 303)
+    $ = html((await agent.get(landed.headers.location as string).expect(200)).text)
+    expect($('.warning').text()).toContain('Diarienumret SOC-2020-00012 börjar inte med förvaltningens prefix GRF.')
+    expect(await db.selectFrom('review').select('diary_number').where('id', '=', id).executeTakeFirst()).toEqual({
+      diary_number: 'SOC-2020-00012',
+    })
+  })
+
+  it("gives another committee's form its own prefix and year as hints, never the demo's numbers", async () => {
+    const { agent, db } = await createTestApp()
+    const committeeId = await ensureOrganisation(db, {
+      municipality: 'Malmö stad',
+      administration: 'Sociala resursförvaltningen',
+      diaryPrefix: 'SOC',
+      committee: 'Sociala resursnämnden',
+      units: [],
+    })
+    const planId = await insertPlan(db, {
+      committee_id: committeeId,
+      year: 2021,
+      title: 'Internkontrollplan 2021',
+      introduction: '',
+      measures_introduction: '',
+      adopted_meeting_date: null,
+      adopted_minutes_paragraph: null,
+    })
+    const secretary = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', 'sekreterare@demo.internkontroll.se')
+      .executeTakeFirstOrThrow()
+    await grantCommitteeRole(db, secretary.id, committeeId, 'secretary')
+    const form = await submitForm(agent, `/planer/${planId}/granskningar/ny`, { diaryNumber: '', title: '' }, 400)
+    const $ = html(form.text)
+    expect($('#field-diaryNumber-hint').text()).toContain('Börjar oftast med SOC-2021-.')
+    expect($('#field-meetingDate-hint').text()).toContain('till exempel 2021-')
+    expect($('#field-diaryNumber-error').text()).toContain('Ange granskningens diarienummer.')
+    expect($('main').text()).not.toMatch(/GRF|2020-/)
   })
 
   it('refuses a risk from outside the plan and a paragraph that is not a number', async () => {

@@ -7,6 +7,7 @@ import { idFrom } from '../ids.js'
 import { move, nextPosition, withEnds } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { listRisks } from '../risks/repository.js'
+import { diaryNumberDoubt, diaryStart } from './diary-number.js'
 import { deleteReview, findReview, insertReview, listReviews, updateReview } from './repository.js'
 import { type ReviewForm, reviewForm } from './schema.js'
 
@@ -21,6 +22,8 @@ export function reviewRoutes({ db, clock }: Services): Router {
   }
 
   const listHref = (plan: PlanContext) => `/planer/${plan.id}/granskningar`
+  // The list then says whether the saved review's diary number looks like the committee's; it is saved either way.
+  const savedHref = (plan: PlanContext, reviewId: number) => `${listHref(plan)}?sparad=${reviewId}`
   const reviewBreadcrumbs = (plan: PlanContext) => [
     ...planBreadcrumbs(plan),
     { href: listHref(plan), text: 'Granskningar' },
@@ -30,6 +33,8 @@ export function reviewRoutes({ db, clock }: Services): Router {
     const risks = await listRisks(db, plan.id)
     res.status(status).render('reviews/form', {
       ...locals,
+      diaryStart: diaryStart(plan.diaryPrefix, plan.year),
+      year: plan.year,
       breadcrumbs: reviewBreadcrumbs(plan),
       cancelHref: listHref(plan),
       riskOptions: risks.map((r) => ({ value: r.id, label: r.title })),
@@ -64,19 +69,23 @@ export function reviewRoutes({ db, clock }: Services): Router {
   router.get('/', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'read')
     const reviews = await listReviews(db, plan.id)
+    const saved = reviews.find((r) => String(r.id) === req.query.sparad)
     res.render('reviews/index', {
       title: `Granskningar – ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan),
       plan,
+      saved: saved && {
+        id: saved.id,
+        doubt: diaryNumberDoubt(saved.diary_number, plan.diaryPrefix, plan.year, saved.meeting_date),
+      },
       reviews: withEnds(reviews),
     })
   })
 
   router.get('/ny', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
-    // Most diary numbers of the year start the same way: GRF-2020-.
-    const diaryNumber = `${plan.diaryPrefix}-${plan.year}-`
-    await renderForm(res, plan, { ...newReviewPage(plan), ...formState({ diaryNumber }) })
+    // No "GRF-2020-" typed in advance: a full number pasted after it would be doubled.
+    await renderForm(res, plan, { ...newReviewPage(plan), ...formState({}) })
   })
 
   router.post('/ny', async (req, res) => {
@@ -85,14 +94,19 @@ export function reviewRoutes({ db, clock }: Services): Router {
     if (!parsed.ok) {
       return renderForm(res, plan, { ...newReviewPage(plan), ...formState(req.body, parsed.errors) }, 400)
     }
-    await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'review', planId: plan.id }, async (trx) =>
-      insertReview(trx, {
-        ...toRow(parsed.value),
-        plan_id: plan.id,
-        position: await nextPosition(trx, 'review', plan.id),
-      }),
+    const id = await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'create',
+      { entity: 'review', planId: plan.id },
+      async (trx) =>
+        insertReview(trx, {
+          ...toRow(parsed.value),
+          plan_id: plan.id,
+          position: await nextPosition(trx, 'review', plan.id),
+        }),
     )
-    res.redirect(303, listHref(plan))
+    res.redirect(303, savedHref(plan, id))
   })
 
   router.get('/:reviewId/redigera', async (req, res) => {
@@ -123,7 +137,7 @@ export function reviewRoutes({ db, clock }: Services): Router {
       { entity: 'review', id: review.id, planId: plan.id },
       (trx) => updateReview(trx, review.id, parsed.value.version, toRow(parsed.value)),
     )
-    res.redirect(303, listHref(plan))
+    res.redirect(303, savedHref(plan, review.id))
   })
 
   router.get('/:reviewId/ta-bort', async (req, res) => {

@@ -119,7 +119,13 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
       await page.goto(`${e2e.server.baseUrl}/logga-in`)
       expect(await axeViolations(page)).toEqual([])
       await logIn(page, e2e.server.baseUrl, 'admin')
-      for (const path of ['/admin/anvandare', '/admin/anvandare/ny', '/admin/enheter']) {
+      for (const path of [
+        '/admin/anvandare',
+        '/admin/anvandare/ny',
+        '/admin/enheter',
+        '/admin/forvaltningar',
+        '/admin/namnder',
+      ]) {
         expect((await page.goto(e2e.server.baseUrl + path))?.status()).toBe(200)
         expect(await axeViolations(page)).toEqual([])
       }
