@@ -47,6 +47,13 @@ const references: Record<string, Named> = {
   committee_id: 'committee',
 }
 
+/** An account's roles are stored as "secretary:1", a role in a committee. */
+const roleLabels: Record<string, string> = { secretary: 'sekreterare', reader: 'läsare' }
+const roleOf = (value: unknown) => {
+  const [role = '', committee] = String(value).split(':')
+  return { role, committeeId: Number(committee) }
+}
+
 const scales: Record<string, readonly string[]> = { likelihood: likelihoodScale, consequence: consequenceScale }
 const yesNo = new Set(['closed', 'disabled', 'is_admin'])
 
@@ -70,8 +77,10 @@ export type Names = Map<Named, Map<number, string>>
 /** Loads the names of every record the given field values point to: one query per kind of record. */
 export async function loadNames(db: Db, values: Iterable<[field: string, value: unknown]>): Promise<Names> {
   const wanted = new Map<Named, Set<number>>()
-  for (const [field, value] of values) {
-    const table = references[field]
+  for (const [field, raw] of values) {
+    const roles = field === 'roles' && Array.isArray(raw)
+    const value = roles ? raw.map((r) => roleOf(r).committeeId) : raw
+    const table = roles ? 'committee' : references[field]
     if (!table) continue
     const ids = wanted.get(table) ?? new Set<number>()
     // A form posts an id as text.
@@ -102,6 +111,15 @@ export function displayValue(field: string, value: unknown, names: Names): strin
     const ids = Array.isArray(value) ? value : [value]
     if (ids.length === 0) return '–'
     return ids.map((id) => names.get(table)?.get(Number(id)) ?? 'borttagen').join(', ')
+  }
+  if (field === 'roles' && Array.isArray(value)) {
+    if (value.length === 0) return '–'
+    return value
+      .map(roleOf)
+      .map(
+        (r) => `${roleLabels[r.role] ?? r.role} i ${names.get('committee')?.get(r.committeeId) ?? 'borttagen nämnd'}`,
+      )
+      .join(', ')
   }
   const codes = codedFields[field]
   if (codes) return labelOf(codes, String(value))
