@@ -67,6 +67,7 @@ describe('two people editing one measure at once', () => {
     const $ = html(refused.text)
     expect($('h1').text()).toBe('Någon annan hann ändra först')
     expect($('table.conflict-clashes thead').text()).toContain('Sparat av Hanna Holm')
+    expect($('.warning').text()).toContain('Hanna Holm ändrade samma uppgifter som du')
     expect(clashes(refused.text)).toEqual([['Status', 'Pågående', 'Avbruten']])
     // Everything typed is kept, by name.
     const typed = $('textarea[readonly]')
@@ -138,6 +139,38 @@ describe('stale saves of the other records', () => {
 
     const refused = await stale.post({ title: 'Min rubrik' }).expect(409)
     expect(clashes(refused.text)).toEqual([['Rubrik', 'Ändrad av någon annan', 'Min rubrik']])
+  })
+
+  it('merges stale edits of an inspection and of a risk, whose forms post every field, dates and numbers among them', async () => {
+    const { agent, db, app } = await createTestApp()
+    const other = supertest.agent(app)
+    await logIn(other, 'sekreterare')
+    const inspection = await db.selectFrom('inspection').select('id').where('closed', '=', 1).executeTakeFirstOrThrow()
+    const edit = `/externa-granskningar/${inspection.id}/redigera`
+    const mine = await openForm(agent, edit)
+    await (await openForm(other, edit)).post({ principal: 'Malmö stad, Grundskolenämnden' }).expect(303)
+    await mine.post({ title: 'Ny rubrik på granskningen' }).expect(303)
+    expect(
+      await db
+        .selectFrom('inspection')
+        .select(['title', 'principal', 'closed'])
+        .where('id', '=', inspection.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ title: 'Ny rubrik på granskningen', principal: 'Malmö stad, Grundskolenämnden', closed: 1 })
+
+    const { planId, risks } = await demoPlan(db)
+    const risk = risks[0] as { id: number }
+    const riskEdit = `/planer/${planId}/risker/${risk.id}/redigera`
+    const stale = await openForm(agent, riskEdit)
+    await (await openForm(other, riskEdit)).post({ likelihood: '1' }).expect(303)
+    await stale.post({ treatment: 'monitor' }).expect(303)
+    expect(
+      await db
+        .selectFrom('risk')
+        .select(['likelihood', 'treatment'])
+        .where('id', '=', risk.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ likelihood: 1, treatment: 'monitor' })
   })
 
   it('closes a development area someone renamed meanwhile, keeping both, and leads back to the area', async () => {
