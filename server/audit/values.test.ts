@@ -4,13 +4,15 @@ import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { displayValue, fieldChange, loadNames } from './values.js'
 
 describe('a stored value as a person reads it', () => {
-  it('names committees, units and risks, and says so when the record is gone', async () => {
+  it('names committees, administrations and units, and says so when the record is gone', async () => {
     const db = openDatabase(':memory:')
     await migrateToLatest(db)
     await loadDemoDataIfEmpty(db, new Date('2021-03-15T09:00:00Z'))
     const committee = await db.selectFrom('committee').select(['id', 'name']).executeTakeFirstOrThrow()
     const unit = await db.selectFrom('owner_unit').select(['id', 'name']).executeTakeFirstOrThrow()
+    const administration = await db.selectFrom('administration').select(['id', 'name']).executeTakeFirstOrThrow()
     const names = await loadNames(db, [
+      ['administration_id', administration.id],
       ['roles', [`secretary:${committee.id}`]],
       ['units', [unit.id]],
       ['owner_unit_id', 9999],
@@ -24,6 +26,7 @@ describe('a stored value as a person reads it', () => {
       removed: '',
     })
     expect(displayValue('owner_unit_id', 9999, names)).toBe('borttagen')
+    expect(displayValue('administration_id', administration.id, names)).toBe(administration.name)
     await db.destroy()
   })
 

@@ -25,13 +25,14 @@ export const codedFields: Record<string, readonly { code: string; label: string 
   outcome: areaOutcomes,
 }
 
-type Named = 'owner_unit' | 'risk' | 'measure' | 'development_area' | 'committee'
+type Named = 'owner_unit' | 'risk' | 'measure' | 'development_area' | 'committee' | 'administration'
 const nameColumn: Record<Named, string> = {
   owner_unit: 'name',
   risk: 'title',
   measure: 'title',
   development_area: 'heading',
   committee: 'name',
+  administration: 'name',
 }
 
 /** Fields holding the id of another record (or a list of them), shown as that record's name. */
@@ -45,6 +46,7 @@ const references: Record<string, Named> = {
   measures: 'measure',
   origin_area_id: 'development_area',
   committee_id: 'committee',
+  administration_id: 'administration',
 }
 
 /** An account's roles are stored as "secretary:1", a role in a committee. */
