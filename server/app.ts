@@ -16,6 +16,7 @@ import { areaRoutes } from './inspections/area-routes.js'
 import { inspectionRoutes } from './inspections/routes.js'
 import { measureRoutes } from './measures/routes.js'
 import { nextYearRoutes } from './next-year/routes.js'
+import { notices } from './notice.js'
 import { overviewRoutes } from './overview/routes.js'
 import { planRoutes } from './plans/routes.js'
 import { reportRoutes } from './reports/routes.js'
@@ -61,6 +62,7 @@ export function createApp(services: Services): express.Express {
   app.use('/assets', express.static(`${viewsDir}/assets`, { maxAge: '1h' }))
   app.use(express.urlencoded({ extended: false, limit: '1mb' }))
   app.use(cookieParser())
+  app.use(notices(services.config.production))
   app.use(sessions(services.db, services.config, services.clock))
   // Before the CSRF check, which reads the form's token from the multipart body; only a secretary's upload is read.
   app.use('/planer/importera', requireViewer, mayCreatePlans, uploadedFile)

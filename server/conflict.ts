@@ -1,31 +1,18 @@
 import type { ErrorRequestHandler } from 'express'
 import type { Db } from '../db/connection.js'
+import { describeEvents } from './audit/history.js'
 import { eventsOf } from './audit/repository.js'
-import { describeEvent, fieldLabel } from './audit/view-model.js'
+import { displayValue, loadNames } from './audit/values.js'
+import { fieldLabel } from './audit/view-model.js'
 import { ConflictError } from './errors.js'
-import {
-  areaOutcomes,
-  inspectionAuthorities,
-  inspectionKinds,
-  labelOf,
-  measureStatuses,
-  riskScopes,
-  riskTreatments,
-} from './vocabulary.js'
 
-/** Form fields whose value is a stored code: the 409 page shows the label the user chose, not the code. */
-const codedFields: Record<string, readonly { code: string; label: string }[]> = {
-  status: measureStatuses,
-  treatment: riskTreatments,
-  scope: riskScopes,
-  authority: inspectionAuthorities,
-  kind: inspectionKinds,
-  outcome: areaOutcomes,
-}
+/** A form field's stored column ("ownerUnitId" is stored as "owner_unit_id"). */
+const columnOf = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
 /**
- * A save refused because someone else changed the record first: the 409 page says who changed what since the
- * form was opened, and shows everything the user typed so that nothing of theirs is lost.
+ * A save refused because someone else changed the same field first: the 409 page shows, per such field, their
+ * value beside the user's, says who changed what since the form was opened, and shows everything the user typed
+ * so that nothing of theirs is lost. Values read as names and labels, never as stored ids or codes.
  */
 export function conflictHandler(db: Db): ErrorRequestHandler {
   return async (err, req, res, next) => {
@@ -38,14 +25,27 @@ export function conflictHandler(db: Db): ErrorRequestHandler {
         .filter(
           ([name, value]) => !['_csrf', 'version'].includes(name) && typeof value === 'string' && value.trim() !== '',
         )
-        .map(([name, value]) => {
-          const codes = codedFields[name]
-          return { label: fieldLabel(name), text: codes ? labelOf(codes, value as string) : value }
-        })
+        .map(([name, value]) => [columnOf(name), value] as [string, unknown])
+      const names = await loadNames(db, [
+        ...typed,
+        ...err.clashes.flatMap((c): [string, unknown][] => [
+          [c.field, c.theirs],
+          [c.field, c.mine],
+        ]),
+      ])
       res.status(409).render('errors/conflict', {
         title: 'Någon annan hann ändra först',
-        changes: since.map((e) => ({ ...e, ...describeEvent(e) })),
-        typed,
+        changes: await describeEvents(db, since),
+        clashes: err.clashes.map((c) => ({
+          label: fieldLabel(c.field),
+          theirs: displayValue(c.field, c.theirs, names),
+          mine: displayValue(c.field, c.mine, names),
+        })),
+        by: [...new Set(since.map((e) => e.user_name))].join(' och '),
+        typed: typed.map(([field, value]) => ({
+          label: fieldLabel(field),
+          text: displayValue(field, value, names),
+        })),
         // The edit form itself, opened again, shows the saved version; the forms that change a status, or close
         // or reopen a development area, live on the page of their record.
         formHref: req.originalUrl.replace(/\/(status|avsluta|ateroppna)$/, ''),

@@ -28,12 +28,20 @@ export class ServiceUnavailableError extends Error {
   }
 }
 
-/** An edit based on a version of the record that someone else has changed since. */
+/** A field both someone else and this form changed, to different values (stored values, not yet named). */
+export interface Clash {
+  field: string
+  theirs: unknown
+  mine: unknown
+}
+
+/** An edit based on a version of the record that someone else has changed since, in the same fields. */
 export class ConflictError extends Error {
   constructor(
     readonly entity: Versioned,
     readonly id: number,
     readonly baseVersion: number,
+    readonly clashes: Clash[] = [],
   ) {
     super(`${entity} ${id} has changed since version ${baseVersion}`)
     this.name = 'ConflictError'

@@ -76,8 +76,10 @@ describe('the audit trail', () => {
     const shown = html((await agent.get(page).expect(200)).text)
     const rows = shown('h2:contains("Ändringshistorik") + table tbody tr')
     expect(rows.first().text()).toContain('Hanna Holm')
-    expect(rows.first().text()).toContain('Ändrad: Status')
-    expect(rows.last().text()).toContain('Ändrad: Rubrik')
+    expect(rows.first().find('.field-changes li').text()).toBe('Status: Genomförd → Pågående')
+    expect(rows.last().find('.field-changes li').text()).toBe(
+      `Rubrik: ${measure.title} → Informationsinsats, reviderad`,
+    )
   })
 
   it('lets the secretary search the log', async () => {
@@ -95,11 +97,11 @@ describe('the audit trail', () => {
     const { agent, db } = await createTestApp()
     const area = await db.selectFrom('development_area').select(['id', 'inspection_id']).executeTakeFirstOrThrow()
     const areaPage = `/externa-granskningar/${area.inspection_id}/omraden/${area.id}`
-    const risk = (await demoPlan(db)).risks[0] as { id: number }
+    const risk = (await demoPlan(db)).risks[0] as { id: number; title: string }
     await submitForm(agent, areaPage, { riskId: String(risk.id) }, 303, `${areaPage}/risker`)
     const found = html((await agent.get('/logg?typ=development_area').expect(200)).text)
     expect(found('tbody tr')).toHaveLength(1)
-    expect(found('tbody tr td').eq(3).text()).toBe('Kopplade risker')
+    expect(found('tbody tr td').eq(3).text().trim()).toBe(`Kopplade risker: tillagd ${risk.title}`)
     expect(found('tbody tr a').attr('href')).toBe(`/externa-granskningar/${area.inspection_id}`)
     // Nobody outside the committee's secretaries and the administrator sees them.
     const reader = await createTestApp({ as: 'lasare' })

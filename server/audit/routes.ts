@@ -4,8 +4,9 @@ import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { listInspections } from '../inspections/repository.js'
 import { listPlans } from '../plans/repository.js'
+import { describeEvents } from './history.js'
 import { searchEvents } from './repository.js'
-import { describeEvent, entityOptions, inspectionOf } from './view-model.js'
+import { entityOptions, inspectionOf } from './view-model.js'
 
 /** The searchable audit log: secretaries see their committees' plans and inspections, the administrator all. */
 export function auditRoutes({ db }: Services): Router {
@@ -32,9 +33,8 @@ export function auditRoutes({ db }: Services): Router {
       title: 'Ändringslogg',
       values: { q: text, typ: entity },
       entityOptions,
-      events: events.map((e) => ({
+      events: (await describeEvents(db, events)).map((e) => ({
         ...e,
-        ...describeEvent(e),
         planTitle: e.plan_id ? planTitle.get(e.plan_id) : undefined,
         inspection: inspectionLink(inspectionOf(e), inspectionTitle),
       })),

@@ -1,4 +1,5 @@
 import type { AuditEventTable } from '../../db/schema.js'
+import { fieldChange, type Names } from './values.js'
 
 const fieldLabels: Record<string, string> = {
   title: 'Rubrik',
@@ -86,14 +87,20 @@ const entityLabels: Record<string, string> = {
   committee: 'Nämnd',
 }
 
-/** An audit row as people read it: what happened, to what, and which fields changed. */
-export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' | 'before' | 'after'>) {
+/** The fields an update changed, in the order of the form's fields. */
+export function changedFieldsOf(event: Pick<AuditEventTable, 'action' | 'before' | 'after'>) {
   const before = event.before ? (JSON.parse(event.before) as Record<string, unknown>) : {}
   const after = event.after ? (JSON.parse(event.after) as Record<string, unknown>) : {}
-  const changed =
+  const fields =
     event.action === 'update'
       ? Object.keys(fieldLabels).filter((f) => f in after && JSON.stringify(before[f]) !== JSON.stringify(after[f]))
       : []
+  return { before, after, fields }
+}
+
+/** An audit row as people read it: what happened, to what, and each changed field's value before and after. */
+export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' | 'before' | 'after'>, names: Names) {
+  const { before, after, fields } = changedFieldsOf(event)
   return {
     actionLabel: actionLabels[event.action],
     entityLabel: entityLabels[event.entity] ?? event.entity,
@@ -110,7 +117,7 @@ export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' |
         before.name ??
         '',
     ),
-    changedFields: changed.map((f) => fieldLabels[f] as string),
+    changes: fields.map((f) => fieldChange(fieldLabels[f] as string, f, before[f], after[f], names)),
   }
 }
 

@@ -1,10 +1,12 @@
 import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
+import { historyOf } from '../audit/history.js'
 import { swedishDate } from '../dates.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { baseVersion, type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
+import { noteMerge } from '../versioned.js'
 import { isOverdue } from '../vocabulary.js'
 import { deleteAreaAudited } from './delete-area.js'
 import {
@@ -88,11 +90,12 @@ export function areaRoutes({ db, clock }: Services): Router {
     area: Area,
     failed: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} },
   ) {
-    const [risks, measures, committeeRisks, committeeMeasures] = await Promise.all([
+    const [risks, measures, committeeRisks, committeeMeasures, recordHistory] = await Promise.all([
       listLinkedRisks(db, [area.id]),
       listAreaMeasures(db, [area.id]),
       listCommitteeRisks(db, inspection.committee_id),
       listCommitteeMeasures(db, inspection.committee_id),
+      historyOf(db, 'development_area', area.id),
     ])
     const linkedRiskIds = new Set(risks.map((r) => r.id))
     const linkedMeasureIds = new Set(measures.map((m) => m.id))
@@ -102,6 +105,7 @@ export function areaRoutes({ db, clock }: Services): Router {
       breadcrumbs: inspectionBreadcrumbs(inspection),
       inspection: inspectionSummary(inspection, today()),
       area: summary,
+      recordHistory,
       risks,
       measures: measures.map((m) => ({ ...m, overdue: isOverdue(m, today()) })),
       riskOptions: committeeRisks
@@ -165,9 +169,10 @@ export function areaRoutes({ db, clock }: Services): Router {
     if (!parsed.ok) {
       return renderForm(res, { ...editAreaPage(inspection, area), ...formState(req.body, parsed.errors) }, 400)
     }
-    await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
+    const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
       updateArea(trx, area.id, parsed.value.version, toRow(parsed.value)),
     )
+    noteMerge(res, saved)
     res.redirect(303, areaHref(inspection, area))
   })
 
@@ -243,20 +248,24 @@ export function areaRoutes({ db, clock }: Services): Router {
   })
 
   // Only the committee closes an area the authority left with further measures needed; the form is offered
-  // for no other. A post from a page that is out of date gets the 409 page saying what changed since.
+  // for no other.
   router.post('/:areaId/avsluta', async (req, res) => {
     const { inspection, area } = await load(req, res, 'edit')
     const version = baseVersion.parse(req.body?.version)
-    if (version !== area.version) throw new ConflictError('development_area', area.id, version)
-    if (areaSummary(area, inspection).state !== 'open') return res.redirect(303, areaHref(inspection, area))
+    if (areaSummary(area, inspection).state !== 'open') {
+      // Closed or judged again since the page was opened: the 409 page says by whom.
+      if (version !== area.version) throw new ConflictError('development_area', area.id, version)
+      return res.redirect(303, areaHref(inspection, area))
+    }
     const parsed = parseForm(closeAreaForm, req.body)
     if (!parsed.ok) return renderArea(res, inspection, area, { values: req.body, errors: parsed.errors })
-    await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
+    const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
       updateArea(trx, area.id, version, {
         closed_meeting_date: parsed.value.meetingDate,
         closed_minutes_paragraph: parsed.value.minutesParagraph,
       }),
     )
+    noteMerge(res, saved)
     res.redirect(303, areaHref(inspection, area))
   })
 

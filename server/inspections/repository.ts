@@ -1,7 +1,7 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { DevelopmentAreaTable, InspectionTable } from '../../db/schema.js'
-import { updateVersioned } from '../versioned.js'
+import { type Saved, updateVersioned } from '../versioned.js'
 
 const withCommittee = (db: Db) =>
   db
@@ -33,14 +33,14 @@ export async function insertInspection(db: Db, inspection: Insertable<Inspection
   return id
 }
 
-/** Saves an edit made on `baseVersion`; someone else's newer change is not overwritten (ConflictError). */
+/** Saves an edit made on `baseVersion`, merged with someone else's newer change of other fields (updateVersioned). */
 export async function updateInspection(
   db: Db,
   id: number,
   baseVersion: number,
   inspection: Updateable<InspectionTable>,
-): Promise<void> {
-  await updateVersioned(db, 'inspection', id, baseVersion, inspection)
+): Promise<Saved> {
+  return updateVersioned(db, 'inspection', id, baseVersion, inspection)
 }
 
 export async function deleteInspection(db: Db, id: number): Promise<void> {
@@ -78,8 +78,8 @@ export async function updateArea(
   id: number,
   baseVersion: number,
   area: Updateable<DevelopmentAreaTable>,
-): Promise<void> {
-  await updateVersioned(db, 'development_area', id, baseVersion, area)
+): Promise<Saved> {
+  return updateVersioned(db, 'development_area', id, baseVersion, area)
 }
 
 export async function deleteArea(db: Db, id: number): Promise<void> {

@@ -3,11 +3,13 @@ import type { ExpressHandlebars } from 'express-handlebars'
 import { accountDate, makeAuthorityReportPdf } from '../../reports/authority-report.js'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
+import { historyOf } from '../audit/history.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
 import { listOwnCommittees } from '../plans/repository.js'
+import { noteMerge } from '../versioned.js'
 import { deleteAreaAudited } from './delete-area.js'
 import {
   deleteInspection,
@@ -170,11 +172,15 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
     status = 200,
   ) {
     const areas = (await listAreas(db, [inspection.id])).map((a) => areaSummary(a, inspection))
-    const measures = await listAreaMeasures(
-      db,
-      areas.map((a) => a.id),
-    )
+    const [measures, recordHistory] = await Promise.all([
+      listAreaMeasures(
+        db,
+        areas.map((a) => a.id),
+      ),
+      historyOf(db, 'inspection', inspection.id),
+    ])
     res.status(status).render('inspections/show', {
+      recordHistory,
       title: `Extern granskning: ${inspection.title}`,
       breadcrumbs: inspectionBreadcrumbs(),
       inspection: inspectionSummary(inspection, today()),
@@ -223,7 +229,7 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
     if (!parsed.ok) {
       return renderForm(res, { ...editInspectionPage(inspection), ...formState(req.body, parsed.errors) }, 400)
     }
-    await auditedTransaction(
+    const saved = await auditedTransaction(
       db,
       actorOf(res, clock),
       'update',
@@ -231,6 +237,7 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
       auditTarget('inspection', { committee_id: parsed.value.committeeId }, inspection.id),
       (trx) => updateInspection(trx, inspection.id, parsed.value.version, toRow(parsed.value)),
     )
+    noteMerge(res, saved)
     res.redirect(303, inspectionHref(inspection))
   })
 

@@ -1,7 +1,7 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { MeasureTable } from '../../db/schema.js'
-import { updateVersioned } from '../versioned.js'
+import { type Saved, updateVersioned } from '../versioned.js'
 import { swedishOrder } from '../vocabulary.js'
 
 const withOwner = (db: Db) =>
@@ -86,8 +86,8 @@ export async function insertMeasure(db: Db, measure: Insertable<MeasureTable>, c
 }
 
 /**
- * Saves an edit made on `baseVersion` (someone else's newer change is not overwritten: ConflictError); a change
- * of status is recorded in its history, from the status it had in this transaction.
+ * Saves an edit made on `baseVersion`, merged with someone else's newer change of other fields (updateVersioned);
+ * a change of status is recorded in its history, from the status it had in this transaction.
  */
 export async function updateMeasure(
   db: Db,
@@ -95,15 +95,17 @@ export async function updateMeasure(
   baseVersion: number,
   changes: Updateable<MeasureTable>,
   changedAt: string,
-): Promise<void> {
+): Promise<Saved> {
   const before = await db.selectFrom('measure').select('status').where('id', '=', id).executeTakeFirstOrThrow()
-  await updateVersioned(db, 'measure', id, baseVersion, changes)
-  if (changes.status !== undefined && changes.status !== before.status) {
+  const saved = await updateVersioned(db, 'measure', id, baseVersion, changes)
+  const status = (saved.written as Updateable<MeasureTable>).status
+  if (status !== undefined && status !== before.status) {
     await db
       .insertInto('measure_status_change')
-      .values({ measure_id: id, from_status: before.status, to_status: changes.status, changed_at: changedAt })
+      .values({ measure_id: id, from_status: before.status, to_status: status, changed_at: changedAt })
       .execute()
   }
+  return saved
 }
 
 export async function deleteMeasure(db: Db, id: number): Promise<void> {

@@ -1,8 +1,7 @@
 import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction, unlinkAreas, unlinkLaterYears } from '../audit/audited.js'
-import { eventsOf } from '../audit/repository.js'
-import { describeEvent } from '../audit/view-model.js'
+import { historyOf } from '../audit/history.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
@@ -17,6 +16,7 @@ import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require
 import { localPath } from '../return-path.js'
 import { listReviews } from '../reviews/repository.js'
 import { findRisk, listRisks } from '../risks/repository.js'
+import { noteMerge } from '../versioned.js'
 import { isOverdue, labelOf, measureStatuses } from '../vocabulary.js'
 import {
   deleteMeasure,
@@ -178,9 +178,9 @@ export function measureRoutes({ db, clock }: Services): Router {
   })
 
   async function renderMeasure(res: Response, plan: PlanContext, measure: MeasureContext, statusErrors = {}) {
-    const [history, events, origin, linkedAreas, reviews, years] = await Promise.all([
+    const [history, recordHistory, origin, linkedAreas, reviews, years] = await Promise.all([
       listStatusChanges(db, measure.id),
-      eventsOf(db, 'measure', measure.id),
+      historyOf(db, 'measure', measure.id),
       measure.origin_area_id === null ? undefined : findAreaWithInspection(db, measure.origin_area_id),
       listAreasOfMeasure(db, measure.id),
       listReviews(db, plan.id),
@@ -202,7 +202,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       origin: origin && areaLink(origin),
       riskReviews: reviews.filter((r) => r.risk_id === measure.risk_id).map((r) => r.diary_number),
       linkedAreas: linkedAreas.filter((a) => a.id !== measure.origin_area_id).map(areaLink),
-      changes: events.map((e) => ({ ...e, ...describeEvent(e) })),
+      recordHistory,
       ...years,
       ...formState({ status: measure.status, version: measure.version }, statusErrors),
     })
@@ -260,9 +260,10 @@ export function measureRoutes({ db, clock }: Services): Router {
         .render('measures/update', { ...updatePage(req, plan, measure), ...formState(req.body, parsed.errors) })
     }
     const { status, progress, dueDate } = parsed.value
-    await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
+    const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
       updateMeasure(trx, measure.id, parsed.value.version, { status, progress, due_date: dueDate }, now()),
     )
+    noteMerge(res, saved)
     res.redirect(303, returnPath(req, plan, measure))
   })
 
@@ -270,9 +271,10 @@ export function measureRoutes({ db, clock }: Services): Router {
     const { plan, measure } = await loadForUpdate(req, res)
     const parsed = parseForm(statusForm, req.body)
     if (!parsed.ok) return renderMeasure(res, plan, measure, parsed.errors)
-    await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
+    const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
       updateMeasure(trx, measure.id, parsed.value.version, { status: parsed.value.status }, now()),
     )
+    noteMerge(res, saved)
     res.redirect(303, `${measureHref(plan, measure)}#status-heading`)
   })
 
@@ -302,12 +304,13 @@ export function measureRoutes({ db, clock }: Services): Router {
       return renderForm(res, plan, { ...editMeasurePage(plan, measure), ...formState(req.body, parsed.errors) }, 400)
     }
     const row = toRow(parsed.value)
-    await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), async (trx) => {
+    const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), async (trx) => {
       // A measure moved to another risk goes last there.
       const position =
         row.risk_id === measure.risk_id ? measure.position : await nextPosition(trx, 'measure', row.risk_id)
-      await updateMeasure(trx, measure.id, parsed.value.version, { ...row, position }, now())
+      return updateMeasure(trx, measure.id, parsed.value.version, { ...row, position }, now())
     })
+    noteMerge(res, saved)
     res.redirect(303, measureHref(plan, measure))
   })
 

@@ -113,11 +113,12 @@ describe('the start page', () => {
     expect(card.find('.prose strong').text()).toBe('reviderad')
     expect(after.myMeasures[0]).toBe(hrMeasures[1]) // the only one with a due date now
 
-    // The same form opened before that save: refused with the 409 page, whose link keeps the way back.
+    // The same form opened before that save, with another progress text: refused with the 409 page, whose link
+    // keeps the way back.
     const stale = await agent
       .post(formPath)
       .type('form')
-      .send({ ...fields, status: 'done', version: '1', _csrf: String(form('input[name="_csrf"]').val()) })
+      .send({ ...fields, progress: 'Något annat.', version: '1', _csrf: String(form('input[name="_csrf"]').val()) })
       .expect(409)
     expect(html(stale.text)('a.button').attr('href')).toBe(formPath)
     const row = await agent.get(`/planer/${planId}/atgarder/${id}`).expect(200)

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection.js'
 import type { NewPlan, PlanUpdate } from '../../db/schema.js'
 import { listCommitteesWithAdministration } from '../organisation/repository.js'
-import { updateVersioned } from '../versioned.js'
+import { type Saved, updateVersioned } from '../versioned.js'
 
 export async function listPlans(db: Db) {
   return db
@@ -66,9 +66,9 @@ export async function insertPlan(db: Db, plan: NewPlan): Promise<number> {
   return id
 }
 
-/** Saves an edit made on `baseVersion`; someone else's newer change is not overwritten (ConflictError). */
-export async function updatePlan(db: Db, id: number, baseVersion: number, plan: PlanUpdate): Promise<void> {
-  await updateVersioned(db, 'plan', id, baseVersion, plan)
+/** Saves an edit made on `baseVersion`, merged with someone else's newer change of other fields (updateVersioned). */
+export async function updatePlan(db: Db, id: number, baseVersion: number, plan: PlanUpdate): Promise<Saved> {
+  return updateVersioned(db, 'plan', id, baseVersion, plan)
 }
 
 export async function deletePlan(db: Db, id: number): Promise<void> {

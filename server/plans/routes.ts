@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
 import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/audited.js'
+import { historyOf } from '../audit/history.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
@@ -13,6 +14,7 @@ import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
 import { riskMatrix } from '../risks/matrix.js'
 import { listRisks } from '../risks/repository.js'
+import { noteMerge } from '../versioned.js'
 import {
   countPlanContents,
   deletePlan,
@@ -131,14 +133,16 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/:planId', async (req, res) => {
     const plan = await loadPlan(req, res, 'read')
-    const [risks, measures, reviews, offered, since] = await Promise.all([
+    const [risks, measures, reviews, offered, since, recordHistory] = await Promise.all([
       listRisks(db, plan.id),
       listMeasuresOfPlan(db, plan.id),
       listReviews(db, plan.id),
       offeredAreas(db, plan),
       risksSinceLastYear(db, plan),
+      historyOf(db, 'plan', plan.id),
     ])
     res.render('plans/show', {
+      recordHistory,
       offered,
       title: `${plan.committeeName}: ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan).slice(0, 1),
@@ -173,13 +177,14 @@ export function planRoutes({ db, clock }: Services): Router {
     if (!parsed.ok) {
       return renderForm(res, { ...editPlanPage(plan), ...formState(req.body, parsed.errors) }, 400)
     }
-    await auditedTransaction(
+    const saved = await auditedTransaction(
       db,
       actorOf(res, clock),
       'update',
       { entity: 'plan', id: plan.id, planId: plan.id },
       (trx) => updatePlan(trx, plan.id, parsed.value.version, toRow(parsed.value)),
     )
+    noteMerge(res, saved)
     res.redirect(303, `/planer/${plan.id}`)
   })
 

@@ -1,7 +1,7 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { ReviewTable } from '../../db/schema.js'
-import { updateVersioned } from '../versioned.js'
+import { type Saved, updateVersioned } from '../versioned.js'
 
 /** The plan's reviews in report order, each with the title of the risk it examined. */
 export async function listReviews(db: Db, planId: number) {
@@ -24,14 +24,14 @@ export async function insertReview(db: Db, review: Insertable<ReviewTable>): Pro
   return id
 }
 
-/** Saves an edit made on `baseVersion`; someone else's newer change is not overwritten (ConflictError). */
+/** Saves an edit made on `baseVersion`, merged with someone else's newer change of other fields (updateVersioned). */
 export async function updateReview(
   db: Db,
   id: number,
   baseVersion: number,
   review: Updateable<ReviewTable>,
-): Promise<void> {
-  await updateVersioned(db, 'review', id, baseVersion, review)
+): Promise<Saved> {
+  return updateVersioned(db, 'review', id, baseVersion, review)
 }
 
 export async function deleteReview(db: Db, id: number): Promise<void> {

@@ -7,6 +7,7 @@ import { idFrom } from '../ids.js'
 import { move, nextPosition, withEnds } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { listRisks } from '../risks/repository.js'
+import { noteMerge } from '../versioned.js'
 import { diaryNumberDoubt, diaryStart } from './diary-number.js'
 import { deleteReview, findReview, insertReview, listReviews, updateReview } from './repository.js'
 import { type ReviewForm, reviewForm } from './schema.js'
@@ -130,13 +131,14 @@ export function reviewRoutes({ db, clock }: Services): Router {
     if (!parsed.ok) {
       return renderForm(res, plan, { ...editReviewPage(plan, review), ...formState(req.body, parsed.errors) }, 400)
     }
-    await auditedTransaction(
+    const saved = await auditedTransaction(
       db,
       actorOf(res, clock),
       'update',
       { entity: 'review', id: review.id, planId: plan.id },
       (trx) => updateReview(trx, review.id, parsed.value.version, toRow(parsed.value)),
     )
+    noteMerge(res, saved)
     res.redirect(303, savedHref(plan, review.id))
   })
 

@@ -1,7 +1,7 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { RiskTable } from '../../db/schema.js'
-import { updateVersioned } from '../versioned.js'
+import { type Saved, updateVersioned } from '../versioned.js'
 
 export async function listRisks(db: Db, planId: number) {
   return db.selectFrom('risk').selectAll().where('plan_id', '=', planId).orderBy('position').execute()
@@ -16,9 +16,9 @@ export async function insertRisk(db: Db, risk: Insertable<RiskTable>): Promise<n
   return id
 }
 
-/** Saves an edit made on `baseVersion`; someone else's newer change is not overwritten (ConflictError). */
-export async function updateRisk(db: Db, id: number, baseVersion: number, risk: Updateable<RiskTable>): Promise<void> {
-  await updateVersioned(db, 'risk', id, baseVersion, risk)
+/** Saves an edit made on `baseVersion`, merged with someone else's newer change of other fields (updateVersioned). */
+export async function updateRisk(db: Db, id: number, baseVersion: number, risk: Updateable<RiskTable>): Promise<Saved> {
+  return updateVersioned(db, 'risk', id, baseVersion, risk)
 }
 
 export async function deleteRisk(db: Db, id: number): Promise<void> {

@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
 import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/audited.js'
+import { historyOf } from '../audit/history.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { direction, formState, parseForm } from '../forms.js'
@@ -16,6 +17,7 @@ import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require
 import { planOverview } from '../plans/view-model.js'
 import { listReviews } from '../reviews/repository.js'
 import { reviewLine } from '../reviews/review-line.js'
+import { noteMerge } from '../versioned.js'
 import { deleteRisk, findRisk, insertRisk, updateRisk } from './repository.js'
 import { type RiskForm, riskForm, riskFormOptions } from './schema.js'
 
@@ -119,12 +121,13 @@ export function riskRoutes({ db, clock }: Services): Router {
 
   router.get('/:riskId', async (req, res) => {
     const { plan, risk } = await load(req, res, 'read')
-    const [measures, reviews, areas, since, previous] = await Promise.all([
+    const [measures, reviews, areas, since, previous, recordHistory] = await Promise.all([
       listMeasuresOfRisk(db, risk.id),
       listReviews(db, plan.id),
       listAreasOfRisk(db, risk.id),
       risksSinceLastYear(db, plan, risk.id),
       findPreviousRisk(db, risk.id),
+      historyOf(db, 'risk', risk.id),
     ])
     const [shown] = planOverview([risk], measures, swedishDate(clock()), since).risks
     res.render('risks/show', {
@@ -136,6 +139,7 @@ export function riskRoutes({ db, clock }: Services): Router {
       reviews: reviews.filter((r) => r.risk_id === risk.id).map(reviewLine),
       areas: areas.map(areaLink),
       previous: previous && { href: `/planer/${previous.planId}/risker/${previous.id}`, text: previous.planTitle },
+      recordHistory,
     })
   })
 
@@ -151,13 +155,14 @@ export function riskRoutes({ db, clock }: Services): Router {
     const { plan, risk } = await load(req, res, 'edit')
     const parsed = parseForm(riskForm, req.body)
     if (!parsed.ok) return renderForm(res, { ...editRiskPage(plan, risk), ...formState(req.body, parsed.errors) }, 400)
-    await auditedTransaction(
+    const saved = await auditedTransaction(
       db,
       actorOf(res, clock),
       'update',
       { entity: 'risk', id: risk.id, planId: plan.id },
       (trx) => updateRisk(trx, risk.id, parsed.value.version, toRow(parsed.value)),
     )
+    noteMerge(res, saved)
     res.redirect(303, `/planer/${plan.id}/risker/${risk.id}`)
   })
 

@@ -6,6 +6,7 @@ import { demoPassword, loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { createApp } from '../../server/app.js'
 import { loadConfig } from '../../server/config.js'
+import { demoPlan } from './builders.js'
 
 /** One Chromium per test file, started only if a test asks for a PDF. */
 export const testPdf = new PdfPrinter({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium' })
@@ -72,6 +73,51 @@ export async function submitForm(
     throw new Error(`Expected ${expectedStatus}, got ${response.status}: ${response.text.slice(0, 2000)}`)
   }
   return response
+}
+
+/** A form on a page with every field's value, as a browser holds them while the user types. */
+export async function openForm(agent: TestAgent, path: string) {
+  const $ = html((await agent.get(path).expect(200)).text)
+  const form = $('main form[method="post"]').last()
+  const fields = Object.fromEntries(
+    form
+      .find('input[name]:not([type="checkbox"]), input[type="checkbox"][checked], select[name], textarea[name]')
+      .map((_, e) => {
+        const field = $(e)
+        const value = field.is('select')
+          ? (field.find('option[selected]').val() ?? '')
+          : field.is('textarea')
+            ? field.text()
+            : (field.val() ?? '')
+        return [[field.attr('name'), String(value)]]
+      })
+      .get(),
+  ) as Record<string, string>
+  return {
+    action: String(form.attr('action')),
+    fields,
+    post: (changes: Record<string, string>) =>
+      agent
+        .post(String(form.attr('action')))
+        .type('form')
+        .send({ ...fields, ...changes }),
+  }
+}
+
+/** The demo secretary and, in a second session, HR's owner, with one of HR's measures not in progress. */
+export async function secretaryAndOwner() {
+  const { agent: secretary, db, app } = await createTestApp()
+  const hr = supertest.agent(app)
+  await logIn(hr, 'hr')
+  const { planId, unit, risks } = await demoPlan(db)
+  const measure = await db
+    .selectFrom('measure')
+    .selectAll()
+    .where('owner_unit_id', '=', unit('HR-avdelningen'))
+    .where('status', '!=', 'in_progress')
+    .executeTakeFirstOrThrow()
+  const page = `/planer/${planId}/atgarder/${measure.id}`
+  return { secretary, hr, db, app, planId, unit, risks, measure, page }
 }
 
 export async function logIn(agent: TestAgent, account: DemoLogin) {
