@@ -13,7 +13,7 @@ import { areaOriginLabel } from '../inspections/view-model.js'
 import { listOwnerUnits } from '../measures/repository.js'
 import { findClashingPlan, listOwnCommittees } from '../plans/repository.js'
 import { requirePlan } from '../plans/require-plan.js'
-import { planForm, yearTaken } from '../plans/schema.js'
+import { defaultTitle, planForm, titlePrefix, yearTaken } from '../plans/schema.js'
 import { normalise } from './columns.js'
 import { exportFileName, planTables, toCsv, toXlsx } from './export.js'
 import { checkImport } from './import/check.js'
@@ -78,6 +78,7 @@ export function importRoutes({ db, clock }: Services): Router {
       steps: steps(1),
       maxMb: importLimits.bytes / 1024 / 1024,
       maxRows: importLimits.rows.toLocaleString('sv-SE'),
+      yearTitle: titlePrefix,
       committeeOptions: committees.map((c) => ({ value: c.id, label: `${c.name} (${c.municipalityName})` })),
       ...locals,
     })
@@ -97,7 +98,7 @@ export function importRoutes({ db, clock }: Services): Router {
     authorize(can.createPlans(viewerOf(res)))
     const committees = await ownCommittees(res)
     const year = String(Number(swedishDate(clock()).slice(0, 4)) + 1)
-    await renderUpload(res, formState({ committeeId: committees[0]?.id, year, title: `Internkontrollplan ${year}` }))
+    await renderUpload(res, formState({ committeeId: committees[0]?.id, year, title: defaultTitle(year) }))
   })
 
   router.post('/', async (req, res) => {
