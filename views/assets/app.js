@@ -67,10 +67,11 @@ for (const link of document.querySelectorAll('a[data-busy]')) {
 
 for (const form of document.querySelectorAll('form[data-busy]')) {
   form.addEventListener('submit', (event) => {
-    const button = form.querySelector('button[type="submit"]')
+    // The button pressed, when a form has more than one (the import's preview also counts again).
+    const button = event.submitter ?? form.querySelector('button[type="submit"]')
     if (!button) return
-    if (isBusy(button)) return event.preventDefault()
-    setBusy(button, form.dataset.busy)
+    if ([...form.querySelectorAll('button')].some(isBusy)) return event.preventDefault()
+    setBusy(button, button.dataset.busy ?? form.dataset.busy)
   })
 }
 
