@@ -322,8 +322,7 @@ export function checkImport(
     for (const row of reviewSheet.rows) {
       rowCount++
       const before = problems.length
-      const { cell, problem, parse } = rowReader(reviewSheet, reviewFields, row, problems)
-      const warn = rowReader(reviewSheet, reviewFields, row, warnings).problem
+      const { cell, problem, parse, column } = rowReader(reviewSheet, reviewFields, row, problems)
       const diaryNumber = parse('diaryNumber', cells.reviewDiaryNumber)
       const title = parse('reviewTitle', cells.reviewTitle)
       const meetingDate = parse('meetingDate', optionalDate)
@@ -342,7 +341,8 @@ export function checkImport(
       }
       const meetingYear = meetingDate?.slice(0, 4)
       if (meetingYear && Number(meetingYear) !== context.year) {
-        warn('meetingDate', `Sammanträdet är ${meetingYear}, inte i planens år ${context.year}.`)
+        const message = `Sammanträdet är ${meetingYear}, inte i planens år ${context.year}.`
+        warnings.push({ sheet: reviewSheet.name, line: row.line, column: column('meetingDate'), message })
       }
       reviews.push({
         diaryNumber,
