@@ -507,6 +507,30 @@ describe('the preview', () => {
     ).toEqual(['Bladet Plan', 'Bladet Planens uppgifter'])
   })
 
+  it('says of a review whose risk is left out for its problems why it has no risk', async () => {
+    const { agent } = await createTestApp()
+    const book = new ExcelJS.Workbook()
+    book.addWorksheet('Plan').addRows([
+      ['Risk', 'Sannolikhet', 'Åtgärd', 'Ansvarig'],
+      ['Röjande av sekretess', 5, 'Loggkontroll', 'HR-avdelningen'],
+    ])
+    book.addWorksheet('Granskningar').addRows([
+      ['Diarienummer', 'Granskning', 'Granskad risk'],
+      ['GRF-2021-1', 'Granskning av sekretess', 'Röjande av sekretess'],
+      ['GRF-2021-2', 'Granskning av attester', 'Felaktiga attester'],
+    ])
+    const file = { bytes: Buffer.from(await book.xlsx.writeBuffer()), name: 'plan.xlsx' }
+    const { preview } = await uploadAndMap(agent, file)
+    expect(problemRows(preview).slice(1)).toEqual([
+      [
+        'Risken ”Röjande av sekretess” har fel och utelämnas. Rätta den, så kommer granskningen med.',
+        'rad 2',
+        'C (Granskad risk)',
+      ],
+      ['Ingen risk som importeras heter ”Felaktiga attester”.', 'rad 3', 'C (Granskad risk)'],
+    ])
+  })
+
   it('a risk title missing from a row with risk data is a problem', async () => {
     const { agent } = await createTestApp()
     const { preview } = await uploadAndMap(

@@ -193,6 +193,8 @@ export function checkImport(
   /** Diary numbers written beside risks on the risks' sheet, by risk. */
   const decisions = new Map<string, { diaryNumber: string; risk: ImportRisk }>()
   const reviews: ImportReview[] = []
+  /** Titles of risks left out for their problems, for a review of one to say why it has no risk. */
+  const leftOut = new Set<string>()
   let rowCount = 0
   // Each problem of the plan's fields is on a row of its own.
   let badRowCount = problems.length
@@ -302,6 +304,7 @@ export function checkImport(
             }
           : undefined
       if (risk) risks.push(risk)
+      else leftOut.add(normalise(cell('riskTitle')))
       above = { cells: riskCells, line: row.line, risk }
     }
     if (bad || !risk) continue
@@ -331,7 +334,12 @@ export function checkImport(
       const named = risksByTitle.get(normalise(riskTitle)) ?? []
       const risk = named.length === 1 ? named[0] : undefined
       if (riskTitle !== '' && named.length === 0) {
-        problem('reviewRisk', `Ingen risk som importeras heter ”${riskTitle}”.`)
+        problem(
+          'reviewRisk',
+          leftOut.has(normalise(riskTitle))
+            ? `Risken ”${riskTitle}” har fel och utelämnas. Rätta den, så kommer granskningen med.`
+            : `Ingen risk som importeras heter ”${riskTitle}”.`,
+        )
       } else if (named.length > 1) {
         problem('reviewRisk', `${named.length} risker som importeras heter ”${riskTitle}”; ge dem olika rubriker.`)
       }
