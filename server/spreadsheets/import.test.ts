@@ -471,8 +471,8 @@ describe('the preview', () => {
     expect(await counts(db)).toEqual(before)
   })
 
-  it('names an origin the committee has no area of, and a value of the plan’s own sheet in error, by row', async () => {
-    const { agent } = await createTestApp()
+  it('warns of an origin the committee has no area of, and names a value of the plan’s own sheet in error, by row', async () => {
+    const { agent, db } = await createTestApp()
     const book = new ExcelJS.Workbook()
     book.addWorksheet('Plan').addRows([
       ['Risk', 'Åtgärd', 'Ansvarig', 'Ursprung'],
@@ -482,17 +482,12 @@ describe('the preview', () => {
       ['Uppgift', 'Värde'],
       ['Antagen vid sammanträde', '17 december'],
       ['Beslutsdatum', '2019-12-17'],
+      ['Inledning', 'Planen bygger på riskanalysen.'],
     ])
-    const { preview } = await uploadAndMap(agent, {
-      bytes: Buffer.from(await book.xlsx.writeBuffer()),
-      name: 'plan.xlsx',
-    })
+    const file = { bytes: Buffer.from(await book.xlsx.writeBuffer()), name: 'plan.xlsx' }
+    const { preview, previewPath } = await uploadAndMap(agent, file)
+    const $ = html(preview)
     expect(problemRows(preview)).toEqual([
-      [
-        'Nämnden har inget utvecklingsområde ”Skolinspektionen 2019” i sina externa granskningar.',
-        'rad 2',
-        'D (Ursprung)',
-      ],
       [
         'Okänd uppgift ”Beslutsdatum”. Ange Inledning, Inledning till förbättringsåtgärderna, Antagen vid sammanträde, Antagen i protokollsparagraf eller Antagen med diarienummer.',
         'rad 3',
@@ -500,11 +495,32 @@ describe('the preview', () => {
       ],
       ['Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.', 'rad 2', 'B (Värde)'],
     ])
+    expect($('.import-problems caption').text()).toBe('Bladet Planens uppgifter')
     expect(
-      html(preview)('.import-problems caption')
-        .map((_, c) => html(preview)(c).text())
+      $('.import-warnings tbody td')
+        .map((_, td) => $(td).text())
         .get(),
-    ).toEqual(['Bladet Plan', 'Bladet Planens uppgifter'])
+    ).toEqual([
+      'Nämnden har inget utvecklingsområde ”Skolinspektionen 2019”; åtgärden importeras utan ursprung.',
+      'rad 2',
+      'D (Ursprung)',
+    ])
+    // With the plan sheet's rows in error left out, the rest of the plan comes in, the measure without an origin.
+    const done = await agent
+      .post(previewPath)
+      .type('form')
+      .send(formFields(preview, { skipErrors: 'on' }).fields)
+      .expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const plan = await db.selectFrom('plan').selectAll().where('id', '=', planId).executeTakeFirstOrThrow()
+    expect([plan.introduction, plan.adopted_meeting_date]).toEqual(['Planen bygger på riskanalysen.', null])
+    const measure = await db
+      .selectFrom('measure')
+      .innerJoin('risk', 'risk.id', 'measure.risk_id')
+      .select(['measure.title', 'measure.origin_area_id'])
+      .where('risk.plan_id', '=', planId)
+      .execute()
+    expect(measure).toEqual([{ title: 'Loggkontroll', origin_area_id: null }])
   })
 
   it('says of a review whose risk is left out for its problems why it has no risk', async () => {

@@ -56,7 +56,7 @@ export interface CheckedImport {
   risks: ImportRisk[]
   reviews: ImportReview[]
   problems: Problem[]
-  /** What may be wrong but is imported as it is: reviews from another year than the plan's. */
+  /** What may be wrong but is imported as it is: reviews from another year than the plan's, unknown origins. */
   warnings: Problem[]
   /** Owner units named in the file that the administration does not have, and the rows naming them. */
   unknownUnits: UnknownUnit[]
@@ -261,15 +261,19 @@ export function checkImport(
       const whatToDo = parse('whatToDo', cells.text)
       const progress = parse('progress', cells.text)
       const responsiblePerson = parse('responsiblePerson', cells.name)
+      // An origin that names no one area of the committee's (another committee's file, a typo) leaves the
+      // measure without one, which the preview warns of: the measure itself is not wrong.
       const origin = cell('origin')
-      const originAreas = origin === '' ? [null] : (areasByLabel.get(normalise(origin)) ?? [])
-      if (originAreas.length === 0) {
-        problem('origin', `Nämnden har inget utvecklingsområde ”${origin}” i sina externa granskningar.`)
-      } else if (originAreas.length > 1) {
-        problem('origin', `Nämnden har ${originAreas.length} utvecklingsområden som heter ”${origin}”.`)
+      const originAreas = origin === '' ? [] : (areasByLabel.get(normalise(origin)) ?? [])
+      const originAreaId = originAreas.length === 1 ? (originAreas[0] ?? null) : null
+      if (origin !== '' && originAreaId === null) {
+        const message =
+          originAreas.length === 0
+            ? `Nämnden har inget utvecklingsområde ”${origin}”; åtgärden importeras utan ursprung.`
+            : `Nämnden har ${originAreas.length} utvecklingsområden som heter ”${origin}”; åtgärden importeras utan ursprung.`
+        warnings.push({ sheet: riskSheet.name, line: row.line, column: column('origin'), message })
       }
-      const originAreaId = originAreas.length === 1 ? originAreas[0] : undefined
-      if (title && owner && status && dueDate !== undefined && originAreaId !== undefined) {
+      if (title && owner && status && dueDate !== undefined) {
         measure = {
           title,
           owner,
