@@ -254,6 +254,10 @@ export interface SpreadsheetImportTable {
   sheets: string
   /** JSON: the field each column is read as. */
   mapping: string
+  /** 'xlsx' or 'csv'. */
+  format: Generated<string>
+  /** JSON: the workbook's sheet of the plan's own fields; null when it has none. */
+  plan_sheet: string | null
 }
 
 export interface Database {

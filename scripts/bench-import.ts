@@ -39,12 +39,18 @@ async function parsed(bytes: Buffer) {
 }
 
 const sheets = await parsed(csv)
-const context = { unitNames: ['HR-avdelningen'], createUnits: [], administrationName: 'Förvaltningen' }
+const context = {
+  year: 2021,
+  unitNames: ['HR-avdelningen'],
+  createUnits: [],
+  administrationName: 'Förvaltningen',
+  areas: [],
+}
 const figures = {
   [`read a CSV of ${rows.length} rows (${(csv.length / 1024).toFixed(0)} kB)`]: await median(() => parsed(csv)),
   [`read a workbook of ${rows.length} rows (${(xlsx.length / 1024).toFixed(0)} kB)`]: await median(() => parsed(xlsx)),
   [`check ${rows.length} rows with diary numbers`]: await median(() =>
-    checkImport(sheets, guessMapping(sheets), context),
+    checkImport({ sheets, planSheet: null }, guessMapping(sheets), context),
   ),
   [`refuse a CSV of 20 000 empty columns (${(wide.length / 1024).toFixed(0)} kB)`]: await median(() =>
     parseSpreadsheet(wide),

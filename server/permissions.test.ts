@@ -201,6 +201,8 @@ async function world() {
     year: 2022,
     title: 'Internkontrollplan 2022',
     fileName: 'plan.csv',
+    format: 'csv',
+    planSheet: null,
     sheets: [{ kind: 'risks', name: 'CSV', headers: ['Risk'], rows: [{ line: 2, cells: ['Röjande av sekretess'] }] }],
     mapping: { risks: ['riskTitle'] },
   })

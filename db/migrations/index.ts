@@ -8,6 +8,7 @@ import * as m0006 from './0006-inspections.js'
 import * as m0007 from './0007-next-year.js'
 import * as m0008 from './0008-spreadsheet-imports.js'
 import * as m0009 from './0009-plan-adoption-diary-number.js'
+import * as m0013 from './0013-import-plan-sheet.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007-next-year': m0007,
   '0008-spreadsheet-imports': m0008,
   '0009-plan-adoption-diary-number': m0009,
+  '0013-import-plan-sheet': m0013,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -25,7 +25,7 @@ import {
   updatePlan,
 } from './repository.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from './require-plan.js'
-import { type PlanForm, planForm, yearTaken } from './schema.js'
+import { defaultTitle, type PlanForm, planForm, titlePrefix, yearTaken } from './schema.js'
 import { planOverview, plansByCommittee } from './view-model.js'
 
 export function planRoutes({ db, clock }: Services): Router {
@@ -79,6 +79,7 @@ export function planRoutes({ db, clock }: Services): Router {
     action: '/planer/ny',
     submitLabel: 'Skapa planen',
     cancelHref: '/planer',
+    yearTitle: titlePrefix,
   }
   const editPlanPage = (plan: PlanContext) => ({
     title: `Redigera ${plan.title}`,
@@ -115,7 +116,7 @@ export function planRoutes({ db, clock }: Services): Router {
     const year = String(clock().getFullYear() + 1)
     await renderForm(res, {
       ...newPlanPage,
-      ...formState({ committeeId: committees[0]?.id, year, title: `Internkontrollplan ${year}` }),
+      ...formState({ committeeId: committees[0]?.id, year, title: defaultTitle(year) }),
     })
   })
 

@@ -21,5 +21,12 @@ export const planForm = z.object({
 
 export type PlanForm = z.output<typeof planForm>
 
+/**
+ * A new plan's title until the user writes one of their own. The new-plan and upload forms mark their title with
+ * the prefix (data-year-title), and views/assets/app.js keeps it following the year while it is typed.
+ */
+export const titlePrefix = 'Internkontrollplan'
+export const defaultTitle = (year: string) => `${titlePrefix} ${year}`
+
 /** The committee–year rule (one plan per committee and year), as the user reads it. */
 export const yearTaken = (year: number) => `Nämnden har redan en internkontrollplan för ${year}.`

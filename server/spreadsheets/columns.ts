@@ -30,6 +30,8 @@ export const riskColumns = [
   { key: 'responsiblePerson', header: 'Ansvarig person', aliases: ['Kontaktperson'], width: 24 },
   { key: 'status', header: 'Status', width: 26 },
   { key: 'dueDate', header: 'Klart senast', aliases: ['Slutdatum', 'Klart'], width: 14 },
+  // The development area the measure was decided for, as its page names it; the import finds the area by it.
+  { key: 'origin', header: 'Ursprung', aliases: ['Utvecklingsområde'], width: 50 },
 ] as const satisfies readonly Column[]
 
 export const reviewColumns = [
@@ -55,8 +57,30 @@ const importedRiskColumns: readonly Column[] = [
 export const columnsOf = (kind: SheetKind): readonly Column[] =>
   kind === 'risks' ? importedRiskColumns : reviewColumns
 
-/** The names of the exported sheets; a workbook's sheet with the reviews' name is read as reviews. */
-export const sheetNames = { risks: 'Risker och åtgärder', reviews: 'Granskningar' } as const
+/**
+ * The plan's own fields, one a row on the sheet Planens uppgifter, with the label in the first column. The year and
+ * the title are not among them: an import makes a new plan, usually of another year, and they are chosen on upload.
+ */
+export const planFields = [
+  { key: 'introduction', label: 'Inledning' },
+  { key: 'measuresIntroduction', label: 'Inledning till förbättringsåtgärderna' },
+  { key: 'adoptedMeetingDate', label: 'Antagen vid sammanträde' },
+  { key: 'adoptedMinutesParagraph', label: 'Antagen i protokollsparagraf' },
+  { key: 'adoptedDiaryNumber', label: 'Antagen med diarienummer' },
+] as const
+
+export type PlanField = (typeof planFields)[number]['key']
+
+export const planColumns = [
+  { key: 'field', header: 'Uppgift', width: 40 },
+  { key: 'value', header: 'Värde', width: 80 },
+] as const satisfies readonly Column[]
+
+/**
+ * The names of the exported sheets; a workbook's sheets with the reviews' and the plan's names are read as
+ * those, not as the risks.
+ */
+export const sheetNames = { risks: 'Risker och åtgärder', reviews: 'Granskningar', plan: 'Planens uppgifter' } as const
 
 /** A header as compared: case, spacing, dashes and a trailing colon, asterisk or question mark do not matter. */
 export const normalise = (text: string) =>

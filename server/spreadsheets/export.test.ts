@@ -20,7 +20,7 @@ describe('the Excel export', () => {
     expect(response.headers['content-type']).toContain('spreadsheetml')
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer)
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Risker och åtgärder', 'Granskningar'])
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Risker och åtgärder', 'Granskningar', 'Planens uppgifter'])
     const risks = workbook.getWorksheet('Risker och åtgärder') as ExcelJS.Worksheet
     expect((risks.getRow(1).values as unknown[]).slice(1)).toEqual([
       'Risk',
@@ -36,9 +36,10 @@ describe('the Excel export', () => {
       'Ansvarig person',
       'Status',
       'Klart senast',
+      'Ursprung',
     ])
     expect(risks.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 })
-    expect(risks.autoFilter).toBe('A1:M1')
+    expect(risks.autoFilter).toBe('A1:N1')
     expect(risks.getColumn(1).width).toBeGreaterThan(20)
     // One row per measure: the demo plan's 12.
     expect(risks.actualRowCount).toBe(13)
@@ -72,6 +73,10 @@ describe('the Excel export', () => {
     const $ = html((await agent.get(`/planer/${planId}`).expect(200)).text)
     expect($('a:contains("Exportera till Excel")').attr('href')).toBe(`/planer/${planId}/exportera/xlsx`)
     expect($('a:contains("Exportera som CSV")').attr('href')).toBe(`/planer/${planId}/exportera/csv`)
+    // What the CSV leaves out, said beside it.
+    expect($(`#${$('a:contains("Exportera som CSV")').attr('aria-describedby')}`).text()).toBe(
+      'CSV-filen har bara en tabell, risker och åtgärder: planens 8 granskningar, inledningar och beslut att anta planen följer bara med i Excel-filen.',
+    )
     await agent.get(`/planer/${planId}/exportera/xlsx`).expect(200)
   })
 })
@@ -83,9 +88,9 @@ describe('the CSV export', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     const lines = bytes.toString('utf8').slice(1).split('\r\n')
     expect(lines[0]).toBe(
-      'Risk;Riskbeskrivning;Sannolikhet;Konsekvens;Riskhantering;Typ av granskning;Åtgärd;Vad ska göras;Genomförda åtgärder;Ansvarig;Ansvarig person;Status;Klart senast',
+      'Risk;Riskbeskrivning;Sannolikhet;Konsekvens;Riskhantering;Typ av granskning;Åtgärd;Vad ska göras;Genomförda åtgärder;Ansvarig;Ansvarig person;Status;Klart senast;Ursprung',
     )
-    expect(bytes.toString('utf8')).toContain(';2021-06-30\r\n')
+    expect(bytes.toString('utf8')).toContain(';2021-06-30;\r\n')
     expect(bytes.toString('utf8')).toContain(';Genomförd – fortsatt arbete;')
   })
 

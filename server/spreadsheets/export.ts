@@ -1,11 +1,21 @@
 import ExcelJS from 'exceljs'
 import type { Db } from '../../db/connection.js'
+import { listCommitteeAreas } from '../inspections/repository.js'
+import { areaOriginLabel } from '../inspections/view-model.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
 import type { PlanContext } from '../plans/require-plan.js'
 import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
 import { labelOf, measureStatuses, riskScopes, riskTreatments } from '../vocabulary.js'
-import { type Column, reviewColumns, riskColumns, sheetNames } from './columns.js'
+import {
+  type Column,
+  type PlanField,
+  planColumns,
+  planFields,
+  reviewColumns,
+  riskColumns,
+  sheetNames,
+} from './columns.js'
 
 type Cell = string | number | Date | null
 
@@ -17,13 +27,18 @@ interface Table {
 
 const asDate = (iso: string | null) => (iso === null ? null : new Date(`${iso}T00:00:00Z`))
 
-/** The plan as two tables: one row per measure with its risk's columns repeated (a risk without one gets a row), and its reviews. */
-export async function planTables(db: Db, planId: number): Promise<{ risks: Table; reviews: Table }> {
-  const [risks, measures, reviews] = await Promise.all([
-    listRisks(db, planId),
-    listMeasuresOfPlan(db, planId),
-    listReviews(db, planId),
+/**
+ * The plan as three tables: one row per measure with its risk's columns repeated (a risk without one gets a row),
+ * its reviews, and its own fields.
+ */
+export async function planTables(db: Db, plan: PlanContext): Promise<{ risks: Table; reviews: Table; plan: Table }> {
+  const [risks, measures, reviews, areas] = await Promise.all([
+    listRisks(db, plan.id),
+    listMeasuresOfPlan(db, plan.id),
+    listReviews(db, plan.id),
+    listCommitteeAreas(db, plan.committee_id),
   ])
+  const origins = new Map(areas.map((a) => [a.id, areaOriginLabel(a)]))
   const riskRows = risks.flatMap((risk) => {
     const riskCells: Cell[] = [
       risk.title,
@@ -34,7 +49,7 @@ export async function planTables(db: Db, planId: number): Promise<{ risks: Table
       labelOf(riskScopes, risk.scope),
     ]
     const own = measures.filter((m) => m.risk_id === risk.id)
-    if (own.length === 0) return [[...riskCells, null, null, null, null, null, null, null]]
+    if (own.length === 0) return [[...riskCells, null, null, null, null, null, null, null, null]]
     return own.map((m) => [
       ...riskCells,
       m.title,
@@ -44,6 +59,7 @@ export async function planTables(db: Db, planId: number): Promise<{ risks: Table
       m.responsible_person,
       labelOf(measureStatuses, m.status),
       asDate(m.due_date),
+      m.origin_area_id === null ? null : (origins.get(m.origin_area_id) ?? null),
     ])
   })
   const reviewRows = reviews.map((r) => [
@@ -53,9 +69,17 @@ export async function planTables(db: Db, planId: number): Promise<{ risks: Table
     asDate(r.meeting_date),
     r.minutes_paragraph,
   ])
+  const planCells: Record<PlanField, Cell> = {
+    introduction: plan.introduction,
+    measuresIntroduction: plan.measures_introduction,
+    adoptedMeetingDate: asDate(plan.adopted_meeting_date),
+    adoptedMinutesParagraph: plan.adopted_minutes_paragraph,
+    adoptedDiaryNumber: plan.adopted_diary_number,
+  }
   return {
     risks: { name: sheetNames.risks, columns: riskColumns, rows: riskRows },
     reviews: { name: sheetNames.reviews, columns: reviewColumns, rows: reviewRows },
+    plan: { name: sheetNames.plan, columns: planColumns, rows: planFields.map((f) => [f.label, planCells[f.key]]) },
   }
 }
 
@@ -65,11 +89,14 @@ export async function toXlsx(tables: Table[]): Promise<Buffer> {
     const sheet = workbook.addWorksheet(table.name, { views: [{ state: 'frozen', ySplit: 1 }] })
     sheet.columns = table.columns.map((c) => ({ header: c.header, key: c.key, width: c.width }))
     sheet.getRow(1).font = { bold: true }
-    for (const row of table.rows) sheet.addRow(row)
+    for (const row of table.rows) {
+      // A date's format goes on its cell: on a column it would turn the plan sheet's paragraph number into a date.
+      sheet.addRow(row).eachCell((cell) => {
+        if (cell.value instanceof Date) cell.numFmt = 'yyyy-mm-dd'
+      })
+    }
     table.columns.forEach((_, i) => {
-      const column = sheet.getColumn(i + 1)
-      column.alignment = { vertical: 'top', wrapText: true }
-      if (table.rows.some((r) => r[i] instanceof Date)) column.numFmt = 'yyyy-mm-dd'
+      sheet.getColumn(i + 1).alignment = { vertical: 'top', wrapText: true }
     })
     sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: table.columns.length } }
   }

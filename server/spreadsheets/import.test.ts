@@ -2,8 +2,8 @@ import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { demoPlan } from '../../test/helpers/builders.js'
-import { formFields, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
-import { createTestApp, html, logIn } from '../../test/helpers/test-app.js'
+import { formFields, generatedPlanRows, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
+import { createTestApp, html, logIn, type TestAgent } from '../../test/helpers/test-app.js'
 import { can } from '../auth/permissions.js'
 import { checkImport } from './import/check.js'
 import { guessMapping } from './import/mapping.js'
@@ -344,8 +344,14 @@ describe('a file at the row limit', () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `Risk ${i};Åtgärd;HR-avdelningen;GRF-2021-${i}`)
     const read = await parseSpreadsheet(Buffer.from(['Risk;Åtgärd;Ansvarig;Diarienummer', ...lines].join('\n')))
     if (!read.ok) throw new Error(read.message)
-    const context = { unitNames: ['HR-avdelningen'], createUnits: [], administrationName: 'Förvaltningen' }
-    const checked = checkImport(read.sheets, guessMapping(read.sheets), context)
+    const context = {
+      year: 2021,
+      unitNames: ['HR-avdelningen'],
+      createUnits: [],
+      administrationName: 'Förvaltningen',
+      areas: [],
+    }
+    const checked = checkImport({ sheets: read.sheets, planSheet: null }, guessMapping(read.sheets), context)
     expect([checked.risks.length, checked.reviews.length, checked.problems.length]).toEqual([5000, 5000, 0])
   })
 })
@@ -416,6 +422,19 @@ describe('risks with the same title', () => {
   })
 })
 
+/** The preview's problems as the user reads them: each distinct one, its rows and its column. */
+const problemRows = (page: string) => {
+  const $ = html(page)
+  return $('.import-problems tbody tr')
+    .map((_, tr) => [
+      $(tr)
+        .find('td')
+        .map((__, td) => $(td).text().replace(/\s+/g, ' ').trim())
+        .get(),
+    ])
+    .get()
+}
+
 const problemSheet = csv([
   'Risk;Sannolikhet;Åtgärd;Ansvarig;Status;Klart senast',
   'Röjande av sekretess;3;Loggkontroll;HR-avdelningen;Pågående;2021-05-31',
@@ -426,38 +445,106 @@ const problemSheet = csv([
 ])
 
 describe('the preview', () => {
-  it('lists every problem by row and column, and imports nothing until they are dealt with', async () => {
+  it('lists every problem with its rows and column, the unknown unit first with its remedy, and imports nothing until they are dealt with', async () => {
     const { agent, db } = await createTestApp()
     const { preview, previewPath } = await uploadAndMap(agent, problemSheet)
     const $ = html(preview)
-    const rows = $('.import-problems tbody tr')
-      .map((_, tr) => [
-        $(tr)
-          .find('td')
-          .map((__, td) => $(td).text())
-          .get(),
-      ])
-      .get()
-    expect(rows).toEqual([
+    expect(problemRows(preview)).toEqual([
       [
-        '3',
-        'E (Status)',
-        'Okänd status ”Klar”. Ange Ej påbörjad, Pågående, Delvis genomförd, Genomförd, Genomförd – fortsatt arbete eller Avbruten.',
-      ],
-      ['4', 'B (Sannolikhet)', 'Sannolikhet ska vara en siffra 1–4 (eller tom), inte ”5”.'],
-      ['5', 'F (Klart senast)', 'Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.'],
-      [
-        '6',
+        'Okänd ansvarig enhet ”Ekonomiavdelningen” Skapa ”Ekonomiavdelningen” i Grundskoleförvaltningen',
+        'rad 6',
         'D (Ansvarig)',
-        'Enheten ”Ekonomiavdelningen” finns inte i Grundskoleförvaltningen. Välj nedan att skapa den, eller rätta namnet i filen.',
       ],
+      [
+        'Okänd status ”Klar”. Ange Ej påbörjad, Pågående, Delvis genomförd, Genomförd, Genomförd – fortsatt arbete eller Avbruten.',
+        'rad 3',
+        'E (Status)',
+      ],
+      ['Sannolikhet ska vara en siffra 1–4 (eller tom), inte ”5”.', 'rad 4', 'B (Sannolikhet)'],
+      ['Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.', 'rad 5', 'F (Klart senast)'],
     ])
-    expect($('label[for="createUnits-Ekonomiavdelningen"]').text()).toBe('Ekonomiavdelningen')
+    expect($('.import-problems input[name="createUnits"]').val()).toBe('Ekonomiavdelningen')
 
     const before = await counts(db)
     const refusedImport = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(400)
-    expect(html(refusedImport.text)('#field-skipErrors-error').text()).toContain('Filen har 4 problem.')
+    expect(html(refusedImport.text)('#field-skipErrors-error').text()).toContain('Filen har fel på 4 rader.')
     expect(await counts(db)).toEqual(before)
+  })
+
+  it('warns of an origin the committee has no area of, and names a value of the plan’s own sheet in error, by row', async () => {
+    const { agent, db } = await createTestApp()
+    const book = new ExcelJS.Workbook()
+    book.addWorksheet('Plan').addRows([
+      ['Risk', 'Åtgärd', 'Ansvarig', 'Ursprung'],
+      ['Röjande av sekretess', 'Loggkontroll', 'HR-avdelningen', 'Skolinspektionen 2019'],
+    ])
+    book.addWorksheet('Planens uppgifter').addRows([
+      ['Uppgift', 'Värde'],
+      ['Antagen vid sammanträde', '17 december'],
+      ['Beslutsdatum', '2019-12-17'],
+      ['Inledning', 'Planen bygger på riskanalysen.'],
+    ])
+    const file = { bytes: Buffer.from(await book.xlsx.writeBuffer()), name: 'plan.xlsx' }
+    const { preview, previewPath } = await uploadAndMap(agent, file)
+    const $ = html(preview)
+    expect(problemRows(preview)).toEqual([
+      [
+        'Okänd uppgift ”Beslutsdatum”. Ange Inledning, Inledning till förbättringsåtgärderna, Antagen vid sammanträde, Antagen i protokollsparagraf eller Antagen med diarienummer.',
+        'rad 3',
+        'A (Uppgift)',
+      ],
+      ['Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.', 'rad 2', 'B (Värde)'],
+    ])
+    expect($('.import-problems caption').text()).toBe('Bladet Planens uppgifter')
+    expect(
+      $('.import-warnings tbody td')
+        .map((_, td) => $(td).text())
+        .get(),
+    ).toEqual([
+      'Nämnden har inget utvecklingsområde ”Skolinspektionen 2019”; åtgärden importeras utan ursprung.',
+      'rad 2',
+      'D (Ursprung)',
+    ])
+    // With the plan sheet's rows in error left out, the rest of the plan comes in, the measure without an origin.
+    const done = await agent
+      .post(previewPath)
+      .type('form')
+      .send(formFields(preview, { skipErrors: 'on' }).fields)
+      .expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const plan = await db.selectFrom('plan').selectAll().where('id', '=', planId).executeTakeFirstOrThrow()
+    expect([plan.introduction, plan.adopted_meeting_date]).toEqual(['Planen bygger på riskanalysen.', null])
+    const measure = await db
+      .selectFrom('measure')
+      .innerJoin('risk', 'risk.id', 'measure.risk_id')
+      .select(['measure.title', 'measure.origin_area_id'])
+      .where('risk.plan_id', '=', planId)
+      .execute()
+    expect(measure).toEqual([{ title: 'Loggkontroll', origin_area_id: null }])
+  })
+
+  it('says of a review whose risk is left out for its problems why it has no risk', async () => {
+    const { agent } = await createTestApp()
+    const book = new ExcelJS.Workbook()
+    book.addWorksheet('Plan').addRows([
+      ['Risk', 'Sannolikhet', 'Åtgärd', 'Ansvarig'],
+      ['Röjande av sekretess', 5, 'Loggkontroll', 'HR-avdelningen'],
+    ])
+    book.addWorksheet('Granskningar').addRows([
+      ['Diarienummer', 'Granskning', 'Granskad risk'],
+      ['GRF-2021-1', 'Granskning av sekretess', 'Röjande av sekretess'],
+      ['GRF-2021-2', 'Granskning av attester', 'Felaktiga attester'],
+    ])
+    const file = { bytes: Buffer.from(await book.xlsx.writeBuffer()), name: 'plan.xlsx' }
+    const { preview } = await uploadAndMap(agent, file)
+    expect(problemRows(preview).slice(1)).toEqual([
+      [
+        'Risken ”Röjande av sekretess” har fel och utelämnas. Rätta den, så kommer granskningen med.',
+        'rad 2',
+        'C (Granskad risk)',
+      ],
+      ['Ingen risk som importeras heter ”Felaktiga attester”.', 'rad 3', 'C (Granskad risk)'],
+    ])
   })
 
   it('a risk title missing from a row with risk data is a problem', async () => {
@@ -515,14 +602,9 @@ describe('the preview', () => {
         'Otillåten påverkan;;2;Information;HR-avdelningen',
       ]),
     )
-    const $ = html(preview)
-    const problems = $('.import-problems tbody tr')
-      .map((_, tr) => `${$(tr).find('td').first().text()}: ${$(tr).find('td').last().text()}`)
-      .get()
-    expect(problems).toEqual([
-      '2: Sannolikhet ska vara en siffra 1–4 (eller tom), inte ”5”.',
-      '3: Risken på rad 2 har fel. Rätta den raden, så kommer även den här med.',
-      '4: Risken på rad 2 har fel. Rätta den raden, så kommer även den här med.',
+    expect(problemRows(preview)).toEqual([
+      ['Sannolikhet ska vara en siffra 1–4 (eller tom), inte ”5”.', 'rad 2', 'C (Sannolikhet)'],
+      ['Risken på rad 2 har fel. Rätta den raden, så kommer raderna under den med.', '2 rader: 3–4', 'A (Risk)'],
     ])
     const fields = formFields(preview, { skipErrors: 'on' }).fields
     const done = await agent.post(previewPath).type('form').send(fields).expect(303)
@@ -560,7 +642,15 @@ describe('the preview', () => {
       .where('id', '=', plan.committee_id)
       .executeTakeFirstOrThrow()
     const user = await db.selectFrom('app_user').select('id').executeTakeFirstOrThrow()
-    const upload = { committeeId: plan.committee_id, year: plan.year, title: 'Igen', fileName: 'x.csv', sheets: [] }
+    const upload = {
+      committeeId: plan.committee_id,
+      year: plan.year,
+      title: 'Igen',
+      fileName: 'x.csv',
+      sheets: [],
+      format: 'csv' as const,
+      planSheet: null,
+    }
     const id = await insertImport(db, user.id, new Date(), { ...upload, mapping: {} })
     const before = await counts(db)
     const actor = { userId: user.id, userName: 'Sekreterare', at: new Date().toISOString() }
@@ -568,7 +658,17 @@ describe('the preview', () => {
       db,
       actor,
       { ...upload, id, administrationId: committee.administration_id },
-      { risks: [], reviews: [] },
+      {
+        plan: {
+          introduction: '',
+          measuresIntroduction: '',
+          adoptedMeetingDate: null,
+          adoptedMinutesParagraph: null,
+          adoptedDiaryNumber: '',
+        },
+        risks: [],
+        reviews: [],
+      },
     )
     expect(written).toBeNull()
     expect(await counts(db)).toEqual(before)
@@ -582,6 +682,76 @@ describe('the preview', () => {
     const $ = html(response.text)
     expect($('.error-summary li').text()).toBe('Välj vilken kolumn som innehåller riskens rubrik (Risk).')
     expect($('#field-risks-2 option[selected]').text()).toBe('Åtgärd')
+  })
+})
+
+describe('the preview of a sheet of 300 rows', () => {
+  /** What the preview says will be imported, and what the import then wrote. */
+  async function importedAfter(agent: TestAgent, db: Db, previewPath: string, page: string, createUnits: string[]) {
+    const fields = formFields(page, { skipErrors: 'on', createUnits }).fields
+    const done = await agent.post(previewPath).type('form').send(fields).expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const risks = await db.selectFrom('risk').select('id').where('plan_id', '=', planId).execute()
+    const measures = await db
+      .selectFrom('measure')
+      .select('id')
+      .where(
+        'risk_id',
+        'in',
+        risks.map((r) => r.id),
+      )
+      .execute()
+    return `${risks.length} risker, ${measures.length} åtgärder`
+  }
+  const summary = (page: string) => html(page)('dt:contains("Importeras") + dd').text()
+
+  it('names each distinct problem once with its rows, the remedy beside the unknown unit, and counts what the import writes', async () => {
+    const { agent, db } = await createTestApp()
+    const { preview, previewPath } = await uploadAndMap(agent, csv(generatedPlanRows().map((r) => r.join(';'))))
+    expect(problemRows(preview)).toEqual([
+      [
+        'Okänd ansvarig enhet ”Ekonomiavdelningen” Skapa ”Ekonomiavdelningen” i Grundskoleförvaltningen',
+        '75 rader: 3–77',
+        'F (Ansvarig)',
+      ],
+      [
+        'Okänd status ”Klar”. Ange Ej påbörjad, Pågående, Delvis genomförd, Genomförd, Genomförd – fortsatt arbete eller Avbruten.',
+        '3 rader: 100–101, 150',
+        'G (Status)',
+      ],
+    ])
+    expect(summary(preview)).toBe('31 risker, 222 åtgärder, 0 granskningar – utan 78 rader med fel')
+    // The measures under each risk they belong to.
+    const $ = html(preview)
+    expect($('.import-contents > li')).toHaveLength(31)
+    expect(
+      $('.import-contents > li')
+        .first()
+        .find('li')
+        .map((_, li) => $(li).text())
+        .get(),
+    ).toEqual(['Åtgärd 1 (HR-avdelningen)'])
+
+    // Choosing to create the unit and counting again: its 75 rows count as imported.
+    const recount = formFields(preview, { createUnits: ['Ekonomiavdelningen'], recount: '1' }).fields
+    const counted = (await agent.post(previewPath).type('form').send(recount).expect(200)).text
+    expect(summary(counted)).toBe(
+      '40 risker, 297 åtgärder, 0 granskningar och 1 ny ansvarig enhet – utan 3 rader med fel',
+    )
+    expect(problemRows(counted)[0]).toEqual([
+      'Ny ansvarig enhet ”Ekonomiavdelningen” Skapa ”Ekonomiavdelningen” i Grundskoleförvaltningen',
+      '75 rader: 3–77',
+      'F (Ansvarig)',
+    ])
+    expect(html(counted)('.import-problems input[name="createUnits"]').is('[checked]')).toBe(true)
+    expect(await importedAfter(agent, db, previewPath, counted, ['Ekonomiavdelningen'])).toBe('40 risker, 297 åtgärder')
+  })
+
+  it('without the remedy imports what it counted without it', async () => {
+    const { agent, db } = await createTestApp()
+    const { preview, previewPath } = await uploadAndMap(agent, csv(generatedPlanRows().map((r) => r.join(';'))))
+    expect(summary(preview)).toMatch(/^31 risker, 222 åtgärder/)
+    expect(await importedAfter(agent, db, previewPath, preview, [])).toBe('31 risker, 222 åtgärder')
   })
 })
 
@@ -600,7 +770,9 @@ describe('who may import', () => {
       year: 2022,
       title: 'Annans',
       fileName: 'x.csv',
+      format: 'csv' as const,
       sheets: [],
+      planSheet: null,
       mapping: {},
     }
     const theirs = await insertImport(db, admin.id, new Date('2021-03-15T09:00:00Z'), upload)

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connection.js'
 import type { Mapping } from './import/mapping.js'
-import type { ParsedSheet } from './import/parse.js'
+import type { FileFormat, ParsedSheet, PlanSheet } from './import/parse.js'
 
 /** How long an uploaded file waits for its import. */
 const keptMs = 24 * 60 * 60 * 1000
@@ -11,7 +11,9 @@ export interface PendingImport {
   year: number
   title: string
   fileName: string
+  format: FileFormat
   sheets: ParsedSheet[]
+  planSheet: PlanSheet | null
   mapping: Mapping
 }
 
@@ -35,7 +37,9 @@ export async function insertImport(
       year: upload.year,
       title: upload.title,
       file_name: upload.fileName,
+      format: upload.format,
       sheets: JSON.stringify(upload.sheets),
+      plan_sheet: upload.planSheet && JSON.stringify(upload.planSheet),
       mapping: JSON.stringify(upload.mapping),
     })
     .returning('id')
@@ -59,7 +63,9 @@ export async function findImport(db: Db, userId: number, id: number, now: Date):
     year: row.year,
     title: row.title,
     fileName: row.file_name,
+    format: row.format === 'csv' ? 'csv' : 'xlsx',
     sheets: JSON.parse(row.sheets) as ParsedSheet[],
+    planSheet: row.plan_sheet === null ? null : (JSON.parse(row.plan_sheet) as PlanSheet),
     mapping: JSON.parse(row.mapping) as Mapping,
   }
 }

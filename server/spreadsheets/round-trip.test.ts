@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { aRisk, demoPlan } from '../../test/helpers/builders.js'
@@ -18,6 +19,7 @@ async function contents(db: Db, planId: number) {
       'measure.responsible_person',
       'measure.status',
       'measure.due_date',
+      'measure.origin_area_id',
       'owner_unit.name as owner',
     ])
     .orderBy('measure.position')
@@ -51,14 +53,20 @@ describe('export and import again', () => {
       // A risk without measures, a due date and a text Excel would take for a formula travel too.
       await aRisk(db, planId, { title: 'Risk utan åtgärder' })
       const risk = await db.selectFrom('risk').select('id').where('plan_id', '=', planId).executeTakeFirstOrThrow()
+      const area = await db.selectFrom('development_area').select('id').executeTakeFirstOrThrow()
       await db
         .updateTable('measure')
-        .set({ due_date: '2021-06-30', title: '=SUMMA(A1) "citat"; semikolon' })
+        .set({ due_date: '2021-06-30', title: '=SUMMA(A1) "citat"; semikolon', origin_area_id: area.id })
         .where('risk_id', '=', risk.id)
         .execute()
       const bytes = await download(agent, `/planer/${planId}/exportera/${format}`)
       const { preview, previewPath } = await uploadAndMap(agent, { bytes, name: `plan.${format}` })
       expect(preview).toContain('Inga problem hittades i filen.')
+      // What a CSV cannot hold, the preview says before anything is imported.
+      expect(html(preview)('#csv-limits').text()).toContain(
+        format === 'csv' ? 'En CSV-fil har bara en tabell: risker och åtgärder.' : '',
+      )
+      expect(html(preview)('#csv-limits')).toHaveLength(format === 'csv' ? 1 : 0)
       const imported = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
       const newPlanId = Number(String(imported.headers.location).split('/').pop())
       expect(newPlanId).not.toBe(planId)
@@ -74,6 +82,7 @@ describe('export and import again', () => {
       expect(before.risks[0]?.measures[0]).toMatchObject({
         due_date: '2021-06-30',
         title: '=SUMMA(A1) "citat"; semikolon',
+        origin_area_id: area.id,
       })
     })
   }
@@ -103,5 +112,85 @@ describe('a plan imported for the year after one the committee has', () => {
         .map((_, e) => page(e).text().trim())
         .get(),
     ).toEqual(['Ny risk för 2021', ...Array(5).fill('Oförändrad sedan 2020')])
+  })
+})
+
+/** Every cell of every sheet of a workbook, row by row, as exceljs reads it. */
+async function cellsOf(bytes: Buffer) {
+  const book = new ExcelJS.Workbook()
+  await book.xlsx.load(bytes as unknown as ExcelJS.Buffer)
+  return book.worksheets.map((sheet) => ({
+    name: sheet.name,
+    rows: Array.from({ length: sheet.rowCount }, (_, r) =>
+      Array.from({ length: sheet.columnCount }, (_, c) => sheet.getRow(r + 1).getCell(c + 1).value),
+    ),
+  }))
+}
+
+describe('a workbook exported, imported as a new plan and exported again', () => {
+  it('has the same cells on every sheet: the plan’s introductions and adoption, the measures’ origins, the reviews', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    await db
+      .updateTable('plan')
+      .set({
+        measures_introduction: 'Åtgärderna beslutades under året.\n\n- En punkt',
+        adopted_meeting_date: '2019-12-17',
+        adopted_minutes_paragraph: 201,
+        adopted_diary_number: 'GRF-2019-12345',
+      })
+      .where('id', '=', planId)
+      .execute()
+    const area = await db.selectFrom('development_area').select('id').executeTakeFirstOrThrow()
+    const measure = await db.selectFrom('measure').select('id').orderBy('id').executeTakeFirstOrThrow()
+    await db.updateTable('measure').set({ origin_area_id: area.id }).where('id', '=', measure.id).execute()
+
+    const first = await download(agent, `/planer/${planId}/exportera/xlsx`)
+    const { preview, previewPath } = await uploadAndMap(agent, { bytes: first, name: 'plan.xlsx' })
+    expect(preview).toContain('Inga problem hittades i filen.')
+    const imported = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
+    const second = await download(agent, `${imported.headers.location}/exportera/xlsx`)
+
+    const cells = await cellsOf(first)
+    expect(await cellsOf(second)).toEqual(cells)
+    // The sheets hold what they are to carry, so that the equality says something.
+    const plan = await db.selectFrom('plan').selectAll().where('id', '=', planId).executeTakeFirstOrThrow()
+    expect(cells.find((s) => s.name === 'Planens uppgifter')?.rows).toEqual([
+      ['Uppgift', 'Värde'],
+      ['Inledning', plan.introduction],
+      ['Inledning till förbättringsåtgärderna', 'Åtgärderna beslutades under året.\n\n- En punkt'],
+      ['Antagen vid sammanträde', new Date('2019-12-17T00:00:00Z')],
+      ['Antagen i protokollsparagraf', 201],
+      ['Antagen med diarienummer', 'GRF-2019-12345'],
+    ])
+    expect(plan.introduction.length).toBeGreaterThan(100)
+    const origins = cells[0]?.rows.map((row) => row[13]).filter((c) => c !== null)
+    expect(origins).toEqual([
+      'Ursprung',
+      expect.stringMatching(/^Skolinspektionen, beslut \d{4}-\d{2}-\d{2}: .+ \(.+\)$/),
+    ])
+    expect(cells.find((s) => s.name === 'Granskningar')?.rows).toHaveLength(9)
+  })
+
+  it('with reviews of another year than the new plan’s, says so in the preview, and imports them', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    const bytes = await download(agent, `/planer/${planId}/exportera/xlsx`)
+    const { preview, previewPath } = await uploadAndMap(agent, { bytes, name: 'plan.xlsx' })
+    const $ = html(preview)
+    expect(
+      $('.import-warnings tbody tr')
+        .map((_, tr) => [
+          $(tr)
+            .find('td')
+            .map((__, td) => $(td).text())
+            .get(),
+        ])
+        .get(),
+    ).toEqual([['Sammanträdet är 2020, inte i planens år 2021.', '8 rader: 2–9', 'D (Sammanträdesdatum)']])
+    expect($('.import-warnings caption').text()).toBe('Bladet Granskningar')
+    const imported = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
+    const newPlanId = Number(String(imported.headers.location).split('/').pop())
+    expect(await db.selectFrom('review').select('id').where('plan_id', '=', newPlanId).execute()).toHaveLength(8)
   })
 })

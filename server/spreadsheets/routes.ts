@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from 'express'
+import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
 import { actorOf } from '../audit/audited.js'
 import { authorize, can } from '../auth/permissions.js'
@@ -7,11 +8,13 @@ import { swedishDate } from '../dates.js'
 import { NotFoundError, ServiceUnavailableError } from '../errors.js'
 import { checkbox, type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
+import { listCommitteeAreas } from '../inspections/repository.js'
+import { areaOriginLabel } from '../inspections/view-model.js'
 import { listOwnerUnits } from '../measures/repository.js'
 import { findClashingPlan, listOwnCommittees } from '../plans/repository.js'
 import { requirePlan } from '../plans/require-plan.js'
-import { planForm, yearTaken } from '../plans/schema.js'
-import { normalise, type SheetKind } from './columns.js'
+import { defaultTitle, planForm, titlePrefix, yearTaken } from '../plans/schema.js'
+import { normalise } from './columns.js'
 import { exportFileName, planTables, toCsv, toXlsx } from './export.js'
 import { checkImport } from './import/check.js'
 import {
@@ -23,6 +26,7 @@ import {
   selectName,
 } from './import/mapping.js'
 import { columnName, importLimits, parseSpreadsheet } from './import/parse.js'
+import { rowsText, sheetsWithProblems } from './import/problems.js'
 import { writeImport } from './import/write.js'
 import { findAdministrationOf, findImport, insertImport, type PendingImport, saveMapping } from './repository.js'
 
@@ -32,16 +36,16 @@ export function exportRoutes({ db }: Services): Router {
 
   router.get('/exportera/xlsx', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'read')
-    const tables = await planTables(db, plan.id)
+    const tables = await planTables(db, plan)
     res
       .attachment(exportFileName(plan, 'xlsx'))
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .send(await toXlsx([tables.risks, tables.reviews]))
+      .send(await toXlsx([tables.risks, tables.reviews, tables.plan]))
   })
 
   router.get('/exportera/csv', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'read')
-    const tables = await planTables(db, plan.id)
+    const tables = await planTables(db, plan)
     res.attachment(exportFileName(plan, 'csv')).type('text/csv; charset=utf-8').send(toCsv(tables.risks))
   })
 
@@ -74,6 +78,7 @@ export function importRoutes({ db, clock }: Services): Router {
       steps: steps(1),
       maxMb: importLimits.bytes / 1024 / 1024,
       maxRows: importLimits.rows.toLocaleString('sv-SE'),
+      yearTitle: titlePrefix,
       committeeOptions: committees.map((c) => ({ value: c.id, label: `${c.name} (${c.municipalityName})` })),
       ...locals,
     })
@@ -93,7 +98,7 @@ export function importRoutes({ db, clock }: Services): Router {
     authorize(can.createPlans(viewerOf(res)))
     const committees = await ownCommittees(res)
     const year = String(Number(swedishDate(clock()).slice(0, 4)) + 1)
-    await renderUpload(res, formState({ committeeId: committees[0]?.id, year, title: `Internkontrollplan ${year}` }))
+    await renderUpload(res, formState({ committeeId: committees[0]?.id, year, title: defaultTitle(year) }))
   })
 
   router.post('/', async (req, res) => {
@@ -102,7 +107,7 @@ export function importRoutes({ db, clock }: Services): Router {
     const errors: FieldErrors = parsed.ok ? await checkPlanChoice(res, parsed.value) : { ...parsed.errors }
     const uploadError = res.locals.uploadError
     const file = req.file
-    let sheets: PendingImport['sheets'] = []
+    let read: Pick<PendingImport, 'format' | 'sheets' | 'planSheet'> | undefined
     let status = 400
     if (uploadError) {
       errors.file =
@@ -112,9 +117,9 @@ export function importRoutes({ db, clock }: Services): Router {
       errors.file = 'Välj en Excel-fil (.xlsx) eller CSV-fil att importera.'
     } else {
       try {
-        const read = await parseSpreadsheet(file.buffer)
-        if (read.ok) sheets = read.sheets
-        else errors.file = read.message
+        const parsedFile = await parseSpreadsheet(file.buffer)
+        if (parsedFile.ok) read = { format: parsedFile.format, sheets: parsedFile.sheets, planSheet: parsedFile.plan }
+        else errors.file = parsedFile.message
       } catch (error) {
         if (!(error instanceof ServiceUnavailableError)) throw error
         errors.file = error.message
@@ -122,14 +127,14 @@ export function importRoutes({ db, clock }: Services): Router {
         res.set('Retry-After', '60')
       }
     }
-    if (!parsed.ok || Object.keys(errors).length > 0 || !file) {
+    if (!parsed.ok || Object.keys(errors).length > 0 || !file || !read) {
       return renderUpload(res, formState(req.body ?? {}, errors), status)
     }
     const id = await insertImport(db, viewerOf(res).id, clock(), {
       ...parsed.value,
+      ...read,
       fileName: file.originalname,
-      sheets,
-      mapping: guessMapping(sheets),
+      mapping: guessMapping(read.sheets),
     })
     res.redirect(303, `/planer/importera/${id}/kolumner`)
   })
@@ -197,14 +202,19 @@ export function importRoutes({ db, clock }: Services): Router {
   /** The rows read with the mapping; units the user chose to create count as known (only those the file names are made). */
   async function check(pending: LoadedImport, chosenUnits: string[]) {
     const administration = await findAdministrationOf(db, pending.committeeId)
-    const units = await listOwnerUnits(db, administration.id)
-    const checked = checkImport(pending.sheets, pending.mapping, {
+    const [units, areas] = await Promise.all([
+      listOwnerUnits(db, administration.id),
+      listCommitteeAreas(db, pending.committeeId),
+    ])
+    const checked = checkImport(pending, pending.mapping, {
+      year: pending.year,
       unitNames: units.map((u) => u.name),
       administrationName: administration.name,
       createUnits: chosenUnits,
+      areas: areas.map((a) => ({ id: a.id, label: areaOriginLabel(a) })),
     })
     const chosenKeys = new Set(chosenUnits.map(normalise))
-    const createUnits = checked.unknownUnits.filter((u) => chosenKeys.has(normalise(u)))
+    const createUnits = checked.unknownUnits.map((u) => u.name).filter((u) => chosenKeys.has(normalise(u)))
     return { checked, createUnits, administration }
   }
 
@@ -216,28 +226,31 @@ export function importRoutes({ db, clock }: Services): Router {
     errors: FieldErrors = {},
   ) {
     const { checked, createUnits, administration } = result
-    const bySheet = (kind: SheetKind) => {
-      const name = pending.sheets.find((s) => s.kind === kind)?.name
-      return checked.problems.filter((p) => p.sheet === name)
-    }
+    const sheetNames = [...pending.sheets.map((s) => s.name), ...(pending.planSheet ? [pending.planSheet.name] : [])]
+    // A unit's rows are one group with its remedy beside it, shown also once it is chosen (so it can be unchosen).
+    const unitGroups = checked.unknownUnits.map((unit) => ({
+      name: unit.name,
+      column: unit.column,
+      rows: rowsText(unit.lines),
+      chosen: createUnits.includes(unit.name),
+    }))
     res.status(Object.keys(errors).length > 0 ? 400 : 200).render('spreadsheets/preview', {
       title: 'Importera plan: granska',
       breadcrumbs,
       steps: steps(3),
       pending,
+      isCsv: pending.format === 'csv',
       committeeName: pending.committeeName,
       administrationName: administration.name,
       action: `${importHref(pending)}/granska`,
       mappingHref: `${importHref(pending)}/kolumner`,
-      risks: checked.risks.map((r) => ({ title: r.title, measureCount: r.measures.length })),
+      risks: checked.risks,
       measureCount: checked.risks.reduce((n, r) => n + r.measures.length, 0),
-      reviewCount: checked.reviews.length,
-      problemSheets: pending.sheets
-        .map((s) => ({ name: s.name, problems: bySheet(s.kind) }))
-        .filter((s) => s.problems.length > 0),
+      reviews: checked.reviews,
+      problemSheets: sheetsWithProblems(sheetNames, checked.problems, unitGroups),
+      warningSheets: sheetsWithProblems(sheetNames, checked.warnings),
       problemCount: checked.problems.length,
       badRowCount: checked.badRowCount,
-      unitOptions: checked.unknownUnits.map((u) => ({ value: u, label: u })),
       createUnits,
       ...formState(values, errors),
     })
@@ -262,8 +275,9 @@ export function importRoutes({ db, clock }: Services): Router {
     const skipErrors = checkbox.parse(req.body.skipErrors)
     const { checked } = result
     const errors: FieldErrors = {}
+    if (req.body.recount !== undefined) return renderPreview(res, pending, result, { skipErrors })
     if (checked.problems.length > 0 && !skipErrors) {
-      errors.skipErrors = `Filen har ${checked.problems.length} problem. Rätta dem i filen och ladda upp den igen, eller välj att utelämna raderna med fel.`
+      errors.skipErrors = `Filen har fel på ${plural(checked.badRowCount, 'rad', 'rader')}. Rätta dem i filen och ladda upp den igen, eller välj att utelämna raderna med fel.`
     } else if (checked.risks.length === 0) {
       errors.skipErrors = 'Det finns inga rader utan fel att importera. Rätta filen och ladda upp den igen.'
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoRiskHeadings } from '../helpers/builders.js'
+import { generatedPlanRows } from '../helpers/spreadsheets.js'
 import { axeViolations, fill, follow, linkPath, type Page, tableRows, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
@@ -82,46 +83,79 @@ describe('importing a plan in a browser', () => {
     expect(await follow(page, 'button', 'Fortsätt till granskning')).toBe(200)
     expect(await tableRows(page, '.import-problems')).toEqual([
       [
-        '3',
+        'Okänd ansvarig enhet ”Ekonomiavdelningen” Skapa ”Ekonomiavdelningen” i Grundskoleförvaltningen',
+        '2 rader: 3–4',
         'C (Ansvarig)',
-        'Enheten ”Ekonomiavdelningen” finns inte i Grundskoleförvaltningen. Välj nedan att skapa den, eller rätta namnet i filen.',
       ],
       [
-        '3',
-        'D (Status)',
         'Okänd status ”Klar”. Ange Ej påbörjad, Pågående, Delvis genomförd, Genomförd, Genomförd – fortsatt arbete eller Avbruten.',
+        'rad 3',
+        'D (Status)',
       ],
-      [
-        '4',
-        'C (Ansvarig)',
-        'Enheten ”Ekonomiavdelningen” finns inte i Grundskoleförvaltningen. Välj nedan att skapa den, eller rätta namnet i filen.',
-      ],
-      ['4', 'E (Klart senast)', 'Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.'],
+      ['Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2020-09-23.', 'rad 4', 'E (Klart senast)'],
     ])
     expect(await axeViolations(page)).toEqual([])
 
     // Importing with the problems left: refused, with the page's message.
     expect(await follow(page, 'button', 'Importera')).toBe(400)
     expect(await texts(page, '.error-summary li')).toEqual([
-      'Filen har 4 problem. Rätta dem i filen och ladda upp den igen, eller välj att utelämna raderna med fel.',
+      'Filen har fel på 2 rader. Rätta dem i filen och ladda upp den igen, eller välj att utelämna raderna med fel.',
     ])
     expect(await axeViolations(page)).toEqual([])
 
-    await page.click('label[for="createUnits-Ekonomiavdelningen"]')
+    await page.locator('::-p-text(Skapa ”Ekonomiavdelningen” i Grundskoleförvaltningen)').click()
     await page.click('label[for="field-skipErrors"]')
     // Stop the first submit after the page's own handler has run, to see the button as the import runs.
-    await page.$eval('form[data-busy] button[type=submit]', (button) =>
+    await page.$eval('form[data-busy] .actions button[type=submit]', (button) =>
       (button as HTMLButtonElement).form?.addEventListener('submit', (event) => event.preventDefault(), { once: true }),
     )
-    await page.click('form[data-busy] button[type=submit]')
-    expect(await texts(page, 'form[data-busy] button[type=submit]')).toEqual(['Importerar…'])
-    expect(await page.$eval('form[data-busy] button[type=submit]', (b) => b.getAttribute('aria-busy'))).toBe('true')
+    await page.click('form[data-busy] .actions button[type=submit]')
+    expect(await texts(page, 'form[data-busy] .actions button[type=submit]')).toEqual(['Importerar…'])
+    expect(await page.$eval('form[data-busy] .actions button[type=submit]', (b) => b.getAttribute('aria-busy'))).toBe(
+      'true',
+    )
     const [response] = await Promise.all([
       page.waitForNavigation(),
-      page.$eval('form[data-busy] button[type=submit]', (button) => (button as HTMLButtonElement).form?.submit()),
+      page.$eval('form[data-busy] .actions button[type=submit]', (button) =>
+        (button as HTMLButtonElement).form?.submit(),
+      ),
     ])
     expect(response?.status()).toBe(200)
     expect(await texts(page, 'h1')).toEqual(['Importerad plan 2022'])
     expect(await tableRows(page, 'article.risk table')).toEqual([['Loggkontroll', 'HR-avdelningen', 'Pågående', due]])
+  })
+
+  it('keeps a 300-row sheet with an unknown unit on 75 rows usable: each problem once, the remedy beside it, counts that follow it', async () => {
+    const { page } = e2e
+    await startImport(page, '2023')
+    const csv = generatedPlanRows()
+      .map((row) => row.join(';'))
+      .join('\r\n')
+    await chooseFile(page, 'stor plan.csv', new TextEncoder().encode(csv))
+    expect(await follow(page, 'button', 'Läs in filen')).toBe(200)
+    expect(await follow(page, 'button', 'Fortsätt till granskning')).toBe(200)
+    expect((await tableRows(page, '.import-problems')).map((row) => row.slice(1))).toEqual([
+      ['75 rader: 3–77', 'F (Ansvarig)'],
+      ['3 rader: 100–101, 150', 'G (Status)'],
+    ])
+    expect(await texts(page, '#csv-limits strong')).toEqual(['En CSV-fil har bara en tabell: risker och åtgärder.'])
+    expect(await texts(page, '.summary-list dd')).toContain(
+      '31 risker, 222 åtgärder, 0 granskningar – utan 78 rader med fel',
+    )
+    // The remedy is beside its problem, near the top, not under 300 rows.
+    const remedy = await page.$eval('.import-problems input[name="createUnits"]', (e) => e.getBoundingClientRect().top)
+    expect(remedy).toBeLessThan(1000)
+    expect(await axeViolations(page)).toEqual([])
+
+    await page.locator('::-p-text(Skapa ”Ekonomiavdelningen” i Grundskoleförvaltningen)').click()
+    expect(await follow(page, 'button', 'Räkna om med valda enheter')).toBe(200)
+    expect(await texts(page, '.summary-list dd')).toContain(
+      '40 risker, 297 åtgärder, 0 granskningar och 1 ny ansvarig enhet – utan 3 rader med fel',
+    )
+    await page.click('label[for="field-skipErrors"]')
+    expect(await follow(page, 'button', 'Importera')).toBe(200)
+    expect(await texts(page, 'h1')).toEqual(['Importerad plan 2023'])
+    expect(await page.$$('article.risk')).toHaveLength(40)
+    expect(await tableRows(page, 'article.risk table')).toHaveLength(297)
   })
 })

@@ -164,3 +164,20 @@ export async function zipBomb(megabytes: number) {
   ])
   return { bytes, name: 'plan.xlsx' }
 }
+
+/**
+ * A sheet of 40 risks and 300 measures (rows 2–301, each repeating its risk's columns, as the export does), every
+ * measure of rows 3–77 owned by the unit `unknownUnit`, which the demo administration lacks, and the status "Klar"
+ * on rows 100, 101 and 150: a municipality's own plan at the size that made the preview unusable.
+ */
+export function generatedPlanRows(unknownUnit = 'Ekonomiavdelningen') {
+  const header = ['Risk', 'Sannolikhet', 'Konsekvens', 'Åtgärd', 'Vad ska göras', 'Ansvarig', 'Status', 'Klart senast']
+  const rows = Array.from({ length: 300 }, (_, i) => {
+    const line = i + 2
+    const risk = Math.floor((i * 40) / 300) + 1
+    const owner = line >= 3 && line <= 77 ? unknownUnit : i % 2 === 0 ? 'HR-avdelningen' : 'Utbildningsområden'
+    const status = [100, 101, 150].includes(line) ? 'Klar' : 'Pågående'
+    return [`Risk ${risk}`, '3', '2', `Åtgärd ${i + 1}`, `Gör ${i + 1}`, owner, status, '2021-06-30']
+  })
+  return [header, ...rows]
+}

@@ -2,6 +2,20 @@
 const summary = document.querySelector('.error-summary')
 if (summary instanceof HTMLElement) summary.focus()
 
+// A new plan's title is "Internkontrollplan <year>" until the user writes one of their own: while it is still that
+// (or empty), it follows the year as the year is typed, also on a form sent back with errors. Without this script
+// the title is simply what the field holds.
+for (const title of document.querySelectorAll('input[data-year-title]')) {
+  const year = title.form?.elements.namedItem('year')
+  if (!(year instanceof HTMLInputElement)) continue
+  const titleOf = (value) => `${title.dataset.yearTitle} ${value.trim()}`
+  let followed = year.value
+  year.addEventListener('input', () => {
+    if (title.value.trim() === '' || title.value === titleOf(followed)) title.value = titleOf(year.value)
+    followed = year.value
+  })
+}
+
 // Making a PDF or importing a plan takes seconds: the link or button that started it says so ("Skapar PDF…", aria-busy, a spinner)
 // and refuses a second click meanwhile. A form's page is replaced when the answer comes; a download leaves the
 // page in place, so the link waits for the cookie the download sets (data-busy-until), or gives up after 90 s.
@@ -53,10 +67,11 @@ for (const link of document.querySelectorAll('a[data-busy]')) {
 
 for (const form of document.querySelectorAll('form[data-busy]')) {
   form.addEventListener('submit', (event) => {
-    const button = form.querySelector('button[type="submit"]')
+    // The button pressed, when a form has more than one (the import's preview also counts again).
+    const button = event.submitter ?? form.querySelector('button[type="submit"]')
     if (!button) return
-    if (isBusy(button)) return event.preventDefault()
-    setBusy(button, form.dataset.busy)
+    if ([...form.querySelectorAll('button')].some(isBusy)) return event.preventDefault()
+    setBusy(button, button.dataset.busy ?? form.dataset.busy)
   })
 }
 

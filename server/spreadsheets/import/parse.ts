@@ -15,7 +15,17 @@ export interface ParsedSheet {
   rows: { line: number; cells: string[] }[]
 }
 
-export type ParseResult = { ok: true; sheets: ParsedSheet[] } | { ok: false; message: string }
+/** The sheet of the plan's own fields (Planens uppgifter): a label and a value on each row below the header. */
+export interface PlanSheet {
+  name: string
+  rows: { line: number; cells: string[] }[]
+}
+
+export type FileFormat = 'xlsx' | 'csv'
+
+export type ParseResult =
+  | { ok: true; format: FileFormat; sheets: ParsedSheet[]; plan: PlanSheet | null }
+  | { ok: false; message: string }
 
 const fail = (message: string): ParseResult => ({ ok: false, message })
 
@@ -86,6 +96,7 @@ const encryptedPackage = Buffer.from('EncryptedPackage', 'utf16le')
 export async function parseSpreadsheet(bytes: Uint8Array): Promise<ParseResult> {
   if (bytes.length === 0) return fail('Filen är tom. Välj en fil med planens risker och åtgärder.')
   let raw: RawSheet[]
+  let format: FileFormat = 'xlsx'
   if (startsWith(bytes, zip)) {
     const result = await readXlsx(bytes)
     if (result === 'too-big') {
@@ -116,8 +127,9 @@ export async function parseSpreadsheet(bytes: Uint8Array): Promise<ParseResult> 
       )
     }
     raw = [sheet]
+    format = 'csv'
   }
-  return tablesOf(raw)
+  return tablesOf(raw, format)
 }
 
 export const columnLetter = (index: number): string =>
@@ -126,11 +138,15 @@ export const columnLetter = (index: number): string =>
 /** "Kolumn C" for a column without a header. */
 export const columnName = (index: number, header: string) => header || `Kolumn ${columnLetter(index)}`
 
-/** The plan's table (the first sheet that is not the reviews) and, if there is one, the reviews' sheet. */
-function tablesOf(raw: RawSheet[]): ParseResult {
-  const reviewsName = normalise(sheetNames.reviews)
-  const reviews = raw.find((s) => normalise(s.name) === reviewsName)
-  const risks = raw.find((s) => s !== reviews && s.rows.some((r) => r.some((c) => c !== '')))
+/**
+ * The plan's table (the first sheet that is neither the reviews nor the plan's fields) and, if the file has them,
+ * the reviews' sheet and the plan's fields.
+ */
+function tablesOf(raw: RawSheet[], format: FileFormat): ParseResult {
+  const named = (name: string) => raw.find((s) => normalise(s.name) === normalise(name))
+  const reviews = named(sheetNames.reviews)
+  const planSheet = named(sheetNames.plan)
+  const risks = raw.find((s) => s !== reviews && s !== planSheet && s.rows.some((r) => r.some((c) => c !== '')))
   if (!risks) return fail('Filen innehåller inga rader. Välj filen med planens risker och åtgärder.')
   const sheets: ParsedSheet[] = []
   for (const [kind, sheet] of [
@@ -142,7 +158,15 @@ function tablesOf(raw: RawSheet[]): ParseResult {
     if (typeof table === 'string') return fail(table)
     if (table) sheets.push(table)
   }
-  return { ok: true, sheets }
+  const plan = planSheet && {
+    name: planSheet.name,
+    // Below the header row, as the export writes it: a label and its value.
+    rows: planSheet.rows
+      .map((cells, i) => ({ line: i + 1, cells: cells.slice(0, 2) }))
+      .slice(1)
+      .filter((r) => r.cells.some((c) => c !== '')),
+  }
+  return { ok: true, format, sheets, plan: plan ?? null }
 }
 
 /** The header is the first row with two or more cells filled in: a title above the table is passed over. */

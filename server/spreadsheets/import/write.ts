@@ -35,7 +35,7 @@ export async function writeImport(
   db: Db,
   actor: Actor,
   plan: { id: number; committeeId: number; administrationId: number; year: number; title: string },
-  checked: Pick<CheckedImport, 'risks' | 'reviews'>,
+  checked: Pick<CheckedImport, 'plan' | 'risks' | 'reviews'>,
 ): Promise<number | null> {
   return db.transaction().execute(async (trx) => {
     if (await findClashingPlan(trx, plan.committeeId, plan.year, null)) return null
@@ -49,10 +49,11 @@ export async function writeImport(
         committee_id: plan.committeeId,
         year: plan.year,
         title: plan.title,
-        introduction: '',
-        measures_introduction: '',
-        adopted_meeting_date: null,
-        adopted_minutes_paragraph: null,
+        introduction: checked.plan.introduction,
+        measures_introduction: checked.plan.measuresIntroduction,
+        adopted_meeting_date: checked.plan.adoptedMeetingDate,
+        adopted_minutes_paragraph: checked.plan.adoptedMinutesParagraph,
+        adopted_diary_number: checked.plan.adoptedDiaryNumber,
       }),
     )
     const units = new Map(
@@ -97,6 +98,7 @@ export async function writeImport(
               due_date: m.dueDate,
               status: m.status,
               position: j + 1,
+              origin_area_id: m.originAreaId,
             },
             actor.at,
           ),
