@@ -88,6 +88,9 @@ describe('the history of a record', () => {
       .expect(303)
     const reviewLog = changesShown((await agent.get('/logg?typ=review').expect(200)).text, 'tbody tr')
     expect(reviewLog[0]?.find((c) => c.startsWith('Risk:'))).toMatch(new RegExp(`→ ${risk.title}$`))
+    // A review has no page of its own; its edit form shows the same history.
+    const reviewForm = await agent.get(`/planer/${planId}/granskningar/${review.id}/redigera`).expect(200)
+    expect(changesShown(reviewForm.text, 'table.record-history tbody tr')[0]).toEqual(reviewLog[0])
 
     const inspection = await db.selectFrom('inspection').select('id').executeTakeFirstOrThrow()
     const inspectionPage = `/externa-granskningar/${inspection.id}`

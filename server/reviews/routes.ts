@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
+import { historyOf } from '../audit/history.js'
 import { NotFoundError } from '../errors.js'
 import { direction, type FieldErrors, formState, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
@@ -61,10 +62,13 @@ export function reviewRoutes({ db, clock }: Services): Router {
     action: `${listHref(plan)}/ny`,
     submitLabel: 'Lägg till granskningen',
   })
-  const editReviewPage = (plan: PlanContext, review: { id: number; diary_number: string }) => ({
+  // A review has no page of its own: its edit form shows its history.
+  const editReviewPage = async (plan: PlanContext, review: { id: number; diary_number: string }) => ({
     title: `Redigera granskning ${review.diary_number}`,
     action: `${listHref(plan)}/${review.id}/redigera`,
     submitLabel: 'Spara ändringarna',
+    editing: true,
+    recordHistory: await historyOf(db, 'review', review.id),
   })
 
   router.get('/', async (req, res) => {
@@ -113,7 +117,7 @@ export function reviewRoutes({ db, clock }: Services): Router {
   router.get('/:reviewId/redigera', async (req, res) => {
     const { plan, review } = await load(req, res, 'edit')
     await renderForm(res, plan, {
-      ...editReviewPage(plan, review),
+      ...(await editReviewPage(plan, review)),
       ...formState({
         diaryNumber: review.diary_number,
         title: review.title,
@@ -129,7 +133,12 @@ export function reviewRoutes({ db, clock }: Services): Router {
     const { plan, review } = await load(req, res, 'edit')
     const parsed = await validateForm(reviewForm, req.body, (value) => checkRisk(plan, value))
     if (!parsed.ok) {
-      return renderForm(res, plan, { ...editReviewPage(plan, review), ...formState(req.body, parsed.errors) }, 400)
+      return renderForm(
+        res,
+        plan,
+        { ...(await editReviewPage(plan, review)), ...formState(req.body, parsed.errors) },
+        400,
+      )
     }
     const saved = await auditedTransaction(
       db,
