@@ -5,6 +5,7 @@ import { eventsOf } from './audit/repository.js'
 import { displayValue, loadNames } from './audit/values.js'
 import { fieldLabel } from './audit/view-model.js'
 import { ConflictError } from './errors.js'
+import { swedishList } from './vocabulary.js'
 
 /** A form field's stored column ("ownerUnitId" is stored as "owner_unit_id"). */
 const columnOf = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
@@ -41,7 +42,7 @@ export function conflictHandler(db: Db): ErrorRequestHandler {
           theirs: displayValue(c.field, c.theirs, names),
           mine: displayValue(c.field, c.mine, names),
         })),
-        by: [...new Set(since.map((e) => e.user_name))].join(' och '),
+        by: swedishList([...new Set(since.map((e) => e.user_name))]),
         typed: typed.map(([field, value]) => ({
           label: fieldLabel(field),
           text: displayValue(field, value, names),

@@ -5,6 +5,7 @@ import { sameValue } from './audit/values.js'
 import { fieldLabel } from './audit/view-model.js'
 import { type Clash, ConflictError } from './errors.js'
 import { setNotice } from './notice.js'
+import { swedishList } from './vocabulary.js'
 
 export type Versioned = 'plan' | 'risk' | 'review' | 'measure' | 'inspection' | 'development_area'
 
@@ -88,8 +89,8 @@ async function recordAt(db: Db, entity: Versioned, id: number, version: number) 
 /** Tells the user, on the page they are sent to, that a save kept someone else's newer change beside theirs. */
 export function noteMerge(res: Response, saved: Saved): void {
   if (!saved.merged) return
-  const fields = saved.merged.fields.map(fieldLabel).join(', ')
-  const by = saved.merged.by.join(' och ') || 'Någon annan'
+  const fields = swedishList(saved.merged.fields.map(fieldLabel))
+  const by = swedishList(saved.merged.by) || 'Någon annan'
   setNotice(
     res,
     `Din ändring sparades. ${by} hade ändrat ${fields || 'posten'} efter att du öppnade formuläret; båda ändringarna finns kvar.`,

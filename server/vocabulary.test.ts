@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isOverdue, scoreBand } from './vocabulary.js'
+import { isOverdue, scoreBand, swedishList } from './vocabulary.js'
 
 describe('isOverdue', () => {
   it('is overdue only past the due date and while unfinished', () => {
@@ -15,5 +15,13 @@ describe('isOverdue', () => {
 describe('scoreBand', () => {
   it('bands the 4×4 score as låg 1–4, medel 5–8, hög 9–16', () => {
     expect([1, 4, 5, 8, 9, 16].map((s) => scoreBand(s).label)).toEqual(['Låg', 'Låg', 'Medel', 'Medel', 'Hög', 'Hög'])
+  })
+})
+
+describe('swedishList', () => {
+  it('lists names as a Swedish sentence does, with och before the last', () => {
+    expect(swedishList(['Status'])).toBe('Status')
+    expect(swedishList(['Klart senast', 'Status'])).toBe('Klart senast och Status')
+    expect(swedishList(['Rubrik', 'Klart senast', 'Status'])).toBe('Rubrik, Klart senast och Status')
   })
 })

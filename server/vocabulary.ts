@@ -9,6 +9,9 @@ import type {
 
 /** Names in Swedish alphabetical order (å, ä, ö last; case and accents as a Swede reads them). */
 export const swedishOrder = new Intl.Collator('sv-SE')
+/** "Klart senast, Status och Rubrik": names run together as a Swedish sentence lists them. */
+export const swedishList = (items: readonly string[]) =>
+  new Intl.ListFormat('sv-SE', { type: 'conjunction' }).format(items)
 
 // Swedish labels for the stored codes, in the order they are offered in forms (../shared/domain.md).
 
