@@ -23,7 +23,7 @@ const pdf = new PdfPrinter({ executablePath: config.chromiumPath })
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
 async function bench(label: string, planId: number, runs: number) {
-  const options = { madeOn: '2026-11-23', final: false }
+  const options = { madeAt: new Date('2026-11-23T09:00:00Z') }
   await makeReportPdf({ db, views, pdf }, planId, options) // warm the browser and the template cache
   const full: number[] = []
   const prints: number[] = []

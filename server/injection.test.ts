@@ -73,10 +73,7 @@ describe('text from users', () => {
       '/logg',
     ])
 
-    const made = await makeReportPdf({ db, views: createViews(), pdf: testPdf }, planId, {
-      madeOn: '2021-03-15',
-      final: false,
-    })
+    const made = await makeReportPdf({ db, views: createViews(), pdf: testPdf }, planId, { madeAt: new Date('2021-03-15T09:00:00Z') })
     const text = squash(pageTexts(made?.pdf ?? new Uint8Array()).join(' '))
     expect(text).toContain(`Åtgärd: Åtgärd <script>alert('x')</script><img src=x onerror=alert(1)>"'&`)
   })
@@ -139,7 +136,7 @@ describe('text from users', () => {
     // A heading may wrap anywhere, and pdftotext then reads a space there.
     const bare = (text: string) => text.replace(/\s/g, '')
     expect(bare(pageTexts(account).join(''))).toContain(bare(`Utvecklingsområde: Område ${payload}`))
-    const made = await makeReportPdf({ db, views, pdf: testPdf }, planId, { madeOn: '2021-03-15', final: false })
+    const made = await makeReportPdf({ db, views, pdf: testPdf }, planId, { madeAt: new Date('2021-03-15T09:00:00Z') })
     expect(squash(pageTexts(made?.pdf ?? new Uint8Array()).join(' '))).toContain(`Tillsyn ${payload}`)
   })
 })

@@ -18,3 +18,40 @@ md.renderer.rules.heading_open = (tokens, idx, _options, env) => {
 export function renderMarkdown(source: string, minHeadingLevel = 3): string {
   return md.render(source, { minHeadingLevel })
 }
+
+type Token = ReturnType<typeof md.parse>[number]
+
+// A first block longer than this (about 15 printed lines) is not held together with its heading: moved to the
+// next page whole, it would leave too much of a page empty.
+const longestLead = 1200
+
+/**
+ * The text's first block (with the headings before it; of a list, its first item) and the rest, rendered apart,
+ * so that a report can keep a text's first lines on the page of the heading above it and let the rest break
+ * across pages. `lead` is empty when the text is, and holds only the headings when its first block is long.
+ */
+export function renderMarkdownLead(source: string, minHeadingLevel = 3): { lead: string; rest: string } {
+  const env = { minHeadingLevel }
+  const tokens = md.parse(source, env)
+  const render = (part: Token[]) => md.renderer.render(part, md.options, env)
+  const start = tokens.findIndex((t) => t.level === 0 && !t.type.startsWith('heading_'))
+  if (start === -1) return { lead: render(tokens), rest: '' }
+  // A top-level block ends with a token at level 0 that opens nothing (a closing tag, a fence, a rule).
+  const end = tokens.findIndex((t, i) => i >= start && t.level === 0 && t.nesting !== 1) + 1
+  const open = tokens[start] as Token
+  const close = tokens[end - 1] as Token
+  const firstItemEnd = tokens.findIndex((t, i) => i > start && t.type === 'list_item_close')
+  let [lead, rest] = [tokens.slice(0, end), tokens.slice(end)]
+  if (open.type.endsWith('_list_open') && firstItemEnd < end - 2) {
+    // The list goes on in a second list of the same kind, numbered on from the first.
+    const more = Object.assign(Object.create(Object.getPrototypeOf(open)), open, { attrs: null }) as Token
+    const items = tokens.slice(start, firstItemEnd).filter((t) => t.type === 'list_item_open').length
+    if (open.type === 'ordered_list_open') more.attrSet('start', String(Number(open.attrGet('start') ?? 1) + items))
+    more.attrJoin('class', 'list-continued')
+    lead = [...tokens.slice(0, firstItemEnd + 1), close]
+    rest = [more, ...tokens.slice(firstItemEnd + 1)]
+  }
+  const length = lead.slice(start).reduce((n, t) => n + t.content.length, 0)
+  if (length > longestLead) return { lead: render(tokens.slice(0, start)), rest: render(tokens.slice(start)) }
+  return { lead: render(lead), rest: render(rest) }
+}
