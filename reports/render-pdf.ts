@@ -27,14 +27,15 @@ export const chromiumArgs = [
   '--font-render-hinting=none',
 ]
 
-// The printed page's content box in CSS px: Chromium lays an A4 page out as 794 × 1123 px (210 × 297 mm
-// rounded up to whole pixels, then scaled onto the PDF's page), less the page margins of views/assets/report.css
-// (20 mm each side, 20 mm top, 22 mm bottom). With the exact 210 mm a line that just fits on paper wraps on
-// the screen, and every page number after it can be one off. The width is rounded to Chromium's layout unit
-// (1/64 px) so that column n starts at exactly n × width: otherwise the error reaches a pixel around page 250.
+// The printed page's content box in CSS px. Chromium lays a printed A4 page out as 794 × 1122⅔ px (its width
+// rounded up to whole pixels, its height to whole points; found by comparing the print with the columns), less
+// the page margins of views/assets/report.css (20 mm each side, 20 mm top, 22 mm bottom). With the exact
+// 210 × 297 mm a line or a block that just fits on paper moves on the screen, and every page number after it is
+// one off. The width is rounded to Chromium's layout unit (1/64 px) so that column n starts at exactly n × width:
+// otherwise the error reaches a pixel around page 250.
 const mm = 96 / 25.4
 const contentWidth = Math.floor((794 - 40 * mm) * 64) / 64
-const contentHeight = 1123 - 42 * mm
+const contentHeight = (842 * 96) / 72 - 42 * mm
 
 export interface PdfPrinterOptions {
   executablePath: string
@@ -83,7 +84,6 @@ export class PdfPrinter {
           const changed = [...repairOutlineTitles(doc, predicted.headings), ...setDocumentInfo(doc, info)]
           return { pdf: appendUpdate(pdf, doc, changed), prints }
         }
-        console.log('MISMATCH', Object.keys(pages).filter((a) => actual[a] !== pages[a]).slice(0, 10).map((a) => `${a}: ${pages[a]} -> ${actual[a]}`), Object.keys(pages).filter((a) => actual[a] !== pages[a]).length, Object.keys(pages).length)
         pages = actual
       }
       throw new Error('The table of contents did not settle after three prints')

@@ -73,7 +73,9 @@ describe('text from users', () => {
       '/logg',
     ])
 
-    const made = await makeReportPdf({ db, views: createViews(), pdf: testPdf }, planId, { madeAt: new Date('2021-03-15T09:00:00Z') })
+    const made = await makeReportPdf({ db, views: createViews(), pdf: testPdf }, planId, {
+      madeAt: new Date('2021-03-15T09:00:00Z'),
+    })
     const text = squash(pageTexts(made?.pdf ?? new Uint8Array()).join(' '))
     expect(text).toContain(`Åtgärd: Åtgärd <script>alert('x')</script><img src=x onerror=alert(1)>"'&`)
   })

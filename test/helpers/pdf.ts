@@ -39,7 +39,11 @@ export const squash = (text: string) => text.replace(/\s+/g, ' ').trim()
 export function pageWords(pdf: Uint8Array, page: number): { text: string; x: number; y: number }[] {
   const xhtml = poppler('pdftotext', pdf, ['-bbox', '-f', String(page), '-l', String(page)])
   return [...xhtml.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)].map(([, x, y, text]) => ({
-    text: (text ?? '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"'),
+    text: (text ?? '')
+      .replace(/&amp;/g, '&')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"'),
     x: Number(x),
     y: Number(y),
   }))
