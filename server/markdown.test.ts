@@ -46,10 +46,12 @@ describe('renderMarkdownLead', () => {
 
   it('splits a list after its first item, numbering the rest on', () => {
     expect(renderMarkdownLead('3. Tre\n4. Fyra\n5. Fem')).toEqual({
-      lead: '<ol start="3">\n<li>Tre</li>\n</ol>\n',
-      rest: '<ol start="4" class="list-continued">\n<li>Fyra</li>\n<li>Fem</li>\n</ol>\n',
+      lead: '<ol start="3" class="list-lead">\n<li>Tre</li>\n</ol>\n',
+      rest: '<ol start="4">\n<li>Fyra</li>\n<li>Fem</li>\n</ol>\n',
     })
     expect(renderMarkdownLead('- Ett\n\nSlut.').lead).toBe('<ul>\n<li>Ett</li>\n</ul>\n')
+    // A list within the first item stays in it.
+    expect(renderMarkdownLead('- Ett\n  - a\n  - b\n- Två').rest).toBe('<ul>\n<li>Två</li>\n</ul>\n')
   })
 
   it('holds only the headings when the first block is too long to keep with them', () => {
@@ -64,6 +66,6 @@ describe('renderMarkdownLead', () => {
     expect(renderMarkdownLead('')).toEqual({ lead: '', rest: '' })
     const text = '### A\n\nB\n\n- C\n- D\n\nE'
     const { lead, rest } = renderMarkdownLead(text)
-    expect((lead + rest).replace(' class="list-continued"', '').replace('</ul>\n<ul>\n', '')).toBe(renderMarkdown(text))
+    expect((lead + rest).replace(' class="list-lead"', '').replace('</ul>\n<ul>\n', '')).toBe(renderMarkdown(text))
   })
 })

@@ -39,19 +39,18 @@ export function renderMarkdownLead(source: string, minHeadingLevel = 3): { lead:
   // A top-level block ends with a token at level 0 that opens nothing (a closing tag, a fence, a rule).
   const end = tokens.findIndex((t, i) => i >= start && t.level === 0 && t.nesting !== 1) + 1
   const open = tokens[start] as Token
-  const close = tokens[end - 1] as Token
-  const firstItemEnd = tokens.findIndex((t, i) => i > start && t.type === 'list_item_close')
-  let [lead, rest] = [tokens.slice(0, end), tokens.slice(end)]
-  if (open.type.endsWith('_list_open') && firstItemEnd < end - 2) {
-    // The list goes on in a second list of the same kind, numbered on from the first.
-    const more = Object.assign(Object.create(Object.getPrototypeOf(open)), open, { attrs: null }) as Token
-    const items = tokens.slice(start, firstItemEnd).filter((t) => t.type === 'list_item_open').length
-    if (open.type === 'ordered_list_open') more.attrSet('start', String(Number(open.attrGet('start') ?? 1) + items))
-    more.attrJoin('class', 'list-continued')
-    lead = [...tokens.slice(0, firstItemEnd + 1), close]
-    rest = [more, ...tokens.slice(firstItemEnd + 1)]
-  }
-  const length = lead.slice(start).reduce((n, t) => n + t.content.length, 0)
+  const firstItemEnd = tokens.findIndex((t, i) => i > start && t.type === 'list_item_close' && t.level === 1)
+  const split = open.type.endsWith('_list_open') && firstItemEnd < end - 2
+  const leadEnd = split ? firstItemEnd + 1 : end
+  const length = tokens.slice(start, leadEnd).reduce((n, t) => n + t.content.length, 0)
   if (length > longestLead) return { lead: render(tokens.slice(0, start)), rest: render(tokens.slice(start)) }
-  return { lead: render(lead), rest: render(rest) }
+  if (!split) return { lead: render(tokens.slice(0, end)), rest: render(tokens.slice(end)) }
+  // The list goes on in a second list of the same kind, numbered on from the first item.
+  const more = Object.assign(Object.create(Object.getPrototypeOf(open)), open, { attrs: null }) as Token
+  if (open.type === 'ordered_list_open') more.attrSet('start', String(Number(open.attrGet('start') ?? 1) + 1))
+  open.attrJoin('class', 'list-lead') // without its bottom margin, so that the two read as one list
+  return {
+    lead: render([...tokens.slice(0, leadEnd), tokens[end - 1] as Token]),
+    rest: render([more, ...tokens.slice(leadEnd)]),
+  }
 }
