@@ -204,10 +204,10 @@ describe('the report of a plan of several hundred measures with texts of every l
 
   it('prints every status whole in the head of the table of measures per owner', () => {
     const page = bigPages.findIndex((text) => text.includes('Förbättringsåtgärder per ansvarig')) + 1
-    const words = pageWords(big.pdf, page)
-    const caption = words.find((w) => w.text === 'ansvarig') as (typeof words)[number]
-    const firstOwner = words.find((w) => w.y > caption.y && w.text === big.data.ownerSummary[0]?.owner)
-    const head = words.filter((w) => w.y > caption.y + 1 && w.y < (firstOwner?.y ?? 0) - 1).map((w) => w.text)
+    // The words as printed, cell by cell: the caption, then the head's cells up to Totalt.
+    const words = (pageWords(big.pdf)[page - 1] ?? []).map((w) => w.text)
+    const caption = words.indexOf('ansvarig')
+    const head = words.slice(caption + 1, words.indexOf('Totalt', caption) + 1)
     expect(big.data.statusSummary).toHaveLength(measureStatuses.length)
     const labels = ['Ansvarig', ...measureStatuses.map((s) => s.label), 'Totalt']
     const whole = new Set(labels.flatMap((label) => label.split(' ')))

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import * as cheerio from 'cheerio'
 
 /** Runs a poppler tool (pdftotext, pdfinfo, pdffonts) on the bytes, as a reader's tools would see the file. */
 function poppler(tool: string, pdf: Uint8Array, args: string[]): string {
@@ -9,7 +10,11 @@ function poppler(tool: string, pdf: Uint8Array, args: string[]): string {
   try {
     const file = join(dir, 'report.pdf')
     writeFileSync(file, pdf)
-    return execFileSync(tool, [...args, file, ...(tool === 'pdftotext' ? ['-'] : [])], { encoding: 'utf8' })
+    // A report of several hundred pages reads as many megabytes of text.
+    return execFileSync(tool, [...args, file, ...(tool === 'pdftotext' ? ['-'] : [])], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -20,6 +25,25 @@ export function pageTexts(pdf: Uint8Array, layout = false): string[] {
   return poppler('pdftotext', pdf, layout ? ['-layout'] : [])
     .split('\f')
     .slice(0, -1)
+}
+
+export interface PdfWord {
+  text: string
+  /** Left edge, in points from the page's left. */
+  x: number
+}
+
+/** The words of each page where they are printed, to check what lines up on paper. */
+export function pageWords(pdf: Uint8Array): PdfWord[][] {
+  const $ = cheerio.load(poppler('pdftotext', pdf, ['-bbox']), { xml: true })
+  return $('page')
+    .map((_, page) => [
+      $(page)
+        .find('word')
+        .map((_, word) => ({ text: $(word).text(), x: Number($(word).attr('xMin')) }))
+        .get(),
+    ])
+    .get()
 }
 
 export function pdfInfo(pdf: Uint8Array): Record<string, string> {
@@ -34,17 +58,3 @@ export function pdfFonts(pdf: Uint8Array): string {
 }
 
 export const squash = (text: string) => text.replace(/\s+/g, ' ').trim()
-
-/** The words of one page (1-based) with their boxes in points from the page's top left, as pdftotext -bbox reads them. */
-export function pageWords(pdf: Uint8Array, page: number): { text: string; x: number; y: number }[] {
-  const xhtml = poppler('pdftotext', pdf, ['-bbox', '-f', String(page), '-l', String(page)])
-  return [...xhtml.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)].map(([, x, y, text]) => ({
-    text: (text ?? '')
-      .replace(/&amp;/g, '&')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"'),
-    x: Number(x),
-    y: Number(y),
-  }))
-}
