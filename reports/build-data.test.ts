@@ -8,14 +8,15 @@ describe('buildReportData', () => {
   it('reads the demo plan into the report in the committee’s format', async () => {
     const { db } = await createTestApp()
     const { planId } = await demoPlan(db)
-    const data = await buildReportData(db, planId, { madeOn: '2021-03-15', final: false })
+    const data = await buildReportData(db, planId, { madeAt: new Date('2021-03-15T09:00:00Z') })
     expect(data).toMatchObject({
       title: 'Uppföljning förbättringsåtgärder 2020',
       committee: 'Grundskolenämnden',
       administration: 'Grundskoleförvaltningen',
       municipality: 'Malmö stad',
       madeOn: '2021-03-15',
-      final: false,
+      edition: 'Utkast 2021-03-15 10:00',
+      adoption: '',
     })
     expect(data?.reviews[0]).toBe(
       'GRF-2020-11639 Uppföljning av internkontrollplan 2020 - Försent betalda leverantörsfakturor. Sammanträde 2020-06-16, protokoll §95.',
@@ -29,7 +30,7 @@ describe('buildReportData', () => {
   it('sums the measures by status and by owner', async () => {
     const { db } = await createTestApp()
     const { planId } = await demoPlan(db)
-    const data = await buildReportData(db, planId, { madeOn: '2021-03-15', final: true })
+    const data = await buildReportData(db, planId, { madeAt: new Date('2021-03-15T09:00:00Z') })
     expect(data?.statusSummary.map((s) => [s.label, s.count])).toEqual([
       ['Pågående', 1],
       ['Genomförd', 7],
@@ -44,7 +45,7 @@ describe('buildReportData', () => {
 
   it('is undefined for a plan that does not exist', async () => {
     const { db } = await createTestApp({ demo: false })
-    expect(await buildReportData(db, 1, { madeOn: '2021-03-15', final: false })).toBeUndefined()
+    expect(await buildReportData(db, 1, { madeAt: new Date('2021-03-15T09:00:00Z') })).toBeUndefined()
   })
 })
 

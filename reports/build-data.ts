@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection.js'
 import type { MeasureStatus } from '../db/schema.js'
+import { swedishDate } from '../server/dates.js'
 import { listAreaMeasures, listAreas, listInspections, listLinkedRisks } from '../server/inspections/repository.js'
 import { areaSummary, inspectionSummary } from '../server/inspections/view-model.js'
 import { listMeasuresOfPlan } from '../server/measures/repository.js'
@@ -9,7 +10,9 @@ import { listReviews } from '../server/reviews/repository.js'
 import { reviewLine } from '../server/reviews/review-line.js'
 import { type RiskMatrix, riskMatrix } from '../server/risks/matrix.js'
 import { listRisks } from '../server/risks/repository.js'
-import { countByStatus, labelOf, measureStatuses, swedishOrder } from '../server/vocabulary.js'
+import { countByStatus, isOverdue, labelOf, measureStatuses, swedishOrder } from '../server/vocabulary.js'
+import dateTime from '../views/helpers/date-time.js'
+import decision from '../views/helpers/decision.js'
 
 export interface ReportMeasure {
   anchor: string
@@ -19,6 +22,10 @@ export interface ReportMeasure {
   owner: string
   status: MeasureStatus
   statusLabel: string
+  /** Klart senast, YYYY-MM-DD, or null when none is set. */
+  dueDate: string | null
+  /** Past its due date on the day the report was made, and not finished. */
+  overdue: boolean
 }
 
 export interface ReportRisk {
@@ -46,6 +53,8 @@ export interface ReportInspection {
     outcomeLabel: string
     outcomeWording: string
     stateLabel: string
+    /** The linked risks of any year's plan; a risk of this plan links to its heading. */
+    risks: { title: string; planYear: number; anchor?: string }[]
     measures: { title: string; statusLabel: string; owner: string; planYear: number }[]
   }[]
 }
@@ -58,14 +67,19 @@ export interface ReportData {
   committee: string
   administration: string
   municipality: string
-  /** The day the report was made, YYYY-MM-DD. */
+  /** The day the report was made in Sweden, YYYY-MM-DD: the day "Försenad" is judged on. */
   madeOn: string
-  final: boolean
+  /** "Version 2, fastställd 2026-12-02 av Anna Andersson" or "Utkast 2026-12-02 17:05", on the cover and in the PDF. */
+  edition: string
+  /** "Internkontrollplanen antogs av Grundskolenämnden: Sammanträde 2019-12-17, protokoll §180 (dnr GRF-2019-1)." */
+  adoption: string
   introduction: string
   measuresIntroduction: string
   /** "GRF-2020-11639 Uppföljning av … Sammanträde 2020-06-16, protokoll §95." */
   reviews: string[]
   statusSummary: { code: MeasureStatus; label: string; count: number }[]
+  measureCount: number
+  overdueCount: number
   ownerSummary: { owner: string; total: number; counts: number[] }[]
   risks: ReportRisk[]
   /** The risks by likelihood and consequence, each linking to its heading. */
@@ -74,19 +88,22 @@ export interface ReportData {
   inspections: ReportInspection[]
 }
 
+/** A draft, or the final version about to be stored under this number by this person. */
+export interface ReportEdition {
+  madeAt: Date
+  final?: { versionNumber: number; by: string }
+}
+
 /** Reads one plan into the annual follow-up report's content; undefined when there is no such plan. */
-export async function buildReportData(
-  db: Db,
-  planId: number,
-  options: { madeOn: string; final: boolean },
-): Promise<ReportData | undefined> {
+export async function buildReportData(db: Db, planId: number, edition: ReportEdition): Promise<ReportData | undefined> {
   const plan = await findPlan(db, planId)
   if (!plan) return undefined
+  const madeOn = swedishDate(edition.madeAt)
   const [risks, measures, reviews, inspections, since] = await Promise.all([
     listRisks(db, planId),
     listMeasuresOfPlan(db, planId),
     listReviews(db, planId),
-    reportInspections(db, plan, options.madeOn),
+    reportInspections(db, plan, madeOn),
     risksSinceLastYear(db, plan),
   ])
 
@@ -100,12 +117,17 @@ export async function buildReportData(
     committee: plan.committeeName,
     administration: plan.administrationName,
     municipality: plan.municipalityName,
-    madeOn: options.madeOn,
-    final: options.final,
+    madeOn,
+    edition: edition.final
+      ? `Version ${edition.final.versionNumber}, fastställd ${madeOn} av ${edition.final.by}`
+      : `Utkast ${dateTime(edition.madeAt.toISOString())}`,
+    adoption: adoptionOf(plan),
     introduction: plan.introduction,
     measuresIntroduction: plan.measures_introduction,
     reviews: reviews.map(reviewLine),
     statusSummary,
+    measureCount: measures.length,
+    overdueCount: measures.filter((m) => isOverdue(m, madeOn)).length,
     ownerSummary: owners.map((owner) => {
       const own = measures.filter((m) => m.ownerName === owner)
       return {
@@ -129,6 +151,8 @@ export async function buildReportData(
           owner: m.ownerName,
           status: m.status,
           statusLabel: labelOf(measureStatuses, m.status),
+          dueDate: m.due_date,
+          overdue: isOverdue(m, madeOn),
         })),
     })),
     riskMatrix: riskMatrix(risks, (risk) => `#${riskAnchor(risk)}`),
@@ -137,6 +161,19 @@ export async function buildReportData(
 }
 
 const riskAnchor = (risk: { id: number }) => `risk-${risk.id}`
+
+/** The committee's decision adopting the plan, as far as it is registered; "" when nothing is. */
+function adoptionOf(plan: {
+  committeeName: string
+  adopted_meeting_date: string | null
+  adopted_minutes_paragraph: number | null
+  adopted_diary_number: string
+}): string {
+  const meeting = decision(plan.adopted_meeting_date, plan.adopted_minutes_paragraph)
+  const diary = plan.adopted_diary_number && `dnr ${plan.adopted_diary_number}`
+  if (!meeting && !diary) return ''
+  return `Internkontrollplanen antogs av ${plan.committeeName}${meeting && `: ${meeting}`}${diary && ` (${diary})`}.`
+}
 
 /**
  * The committee's inspections with a date in the plan's year (decision, deadline, report, approval, follow-up),
@@ -186,6 +223,13 @@ async function reportInspections(
               outcomeLabel: shown.outcomeLabel,
               outcomeWording: shown.outcomeWording,
               stateLabel: shown.stateLabel,
+              risks: risks
+                .filter((r) => r.areaId === area.id)
+                .map((r) => ({
+                  title: r.title,
+                  planYear: r.planYear,
+                  anchor: r.planId === plan.id ? riskAnchor(r) : undefined,
+                })),
               measures: measures
                 .filter((m) => m.areaId === area.id)
                 .map((m) => ({

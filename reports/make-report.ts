@@ -1,6 +1,6 @@
 import type { ExpressHandlebars } from 'express-handlebars'
 import type { Db } from '../db/connection.js'
-import { buildReportData, type ReportData } from './build-data.js'
+import { buildReportData, type ReportData, type ReportEdition } from './build-data.js'
 import { renderReportHtml } from './render-html.js'
 import type { PdfPrinter } from './render-pdf.js'
 
@@ -14,11 +14,15 @@ export interface ReportDeps {
 export async function makeReportPdf(
   { db, views, pdf }: ReportDeps,
   planId: number,
-  options: { madeOn: string; final: boolean },
+  edition: ReportEdition,
 ): Promise<{ data: ReportData; pdf: Uint8Array; prints: number } | undefined> {
-  const data = await buildReportData(db, planId, options)
+  const data = await buildReportData(db, planId, edition)
   if (!data) return undefined
-  const printed = await pdf.printWithPageNumbers(await renderReportHtml(views, data))
+  const printed = await pdf.printWithPageNumbers(await renderReportHtml(views, data), {
+    title: `${data.title} – ${data.committee}`,
+    author: data.committee,
+    subject: data.edition,
+  })
   return { data, ...printed }
 }
 

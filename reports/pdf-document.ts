@@ -73,6 +73,29 @@ export function repairOutlineTitles(doc: PDFDocument, headings: string[]): PDFRe
   return changed
 }
 
+/** What the PDF's document information says; what is left out stays as Chromium wrote it. */
+export interface DocumentInfo {
+  title?: string
+  author?: string
+  subject?: string
+}
+
+/**
+ * Names the app as the PDF's creator (Chromium writes its user agent there) and sets the given entries.
+ * Returns the changed information dictionary.
+ */
+export function setDocumentInfo(doc: PDFDocument, info: DocumentInfo): PDFRef[] {
+  doc.setCreator('Internkontroll')
+  if (info.title !== undefined) doc.setTitle(info.title)
+  if (info.author !== undefined) doc.setAuthor(info.author)
+  if (info.subject !== undefined) doc.setSubject(info.subject)
+  const ref = doc.context.trailerInfo.Info
+  if (ref instanceof PDFRef) return [ref]
+  // A dictionary written into the trailer itself becomes an object of the update, which the trailer points at.
+  doc.context.trailerInfo.Info = doc.context.register(ref as PDFDict)
+  return [doc.context.trailerInfo.Info as PDFRef]
+}
+
 /**
  * Appends the changed objects to the original bytes as an incremental update (PDF 1.7, 7.5.6): everything
  * Chromium wrote stays as it was, and rewriting a thousand-page report costs nothing.

@@ -9,7 +9,7 @@ async function demoReport(change?: (db: Awaited<ReturnType<typeof createTestApp>
   const { db } = await createTestApp()
   await change?.(db)
   const { planId } = await demoPlan(db)
-  const data = (await buildReportData(db, planId, { madeOn: '2021-03-15', final: false })) as ReportData
+  const data = (await buildReportData(db, planId, { madeAt: new Date('2021-03-15T09:00:00Z') })) as ReportData
   return { data, $: html(await renderReportHtml(createViews(), data)) }
 }
 
@@ -37,11 +37,24 @@ describe('the report as HTML', () => {
     )
   })
 
-  it('lists every risk and measure, and the external inspections, in the contents, each linking to its heading', async () => {
-    const { $ } = await demoReport()
+  it('lists the sections as Malmö does, the risks and measures under Förbättringsåtgärder, each linking to its heading', async () => {
+    const { $, data } = await demoReport()
+    expect(
+      $('.report-toc__sections > li > .report-toc__entry')
+        .map((_, e) => $(e).children().first().text())
+        .get(),
+    ).toEqual(['Inledning', 'Sammanfattning', 'Förbättringsåtgärder', 'Externa granskningar'])
+    const measuresEntry = $('.report-toc__sections > li').eq(2)
+    expect(
+      measuresEntry
+        .find('.report-toc__risks > li > .report-toc__entry')
+        .map((_, e) => $(e).children().first().text())
+        .get(),
+    ).toEqual(data.risks.map((r) => `Risk: ${r.title}`))
+    expect(measuresEntry.find('.report-toc__measures .report-toc__entry')).toHaveLength(12)
     const entries = $('.report-toc__entry')
-    // 6 risks, 12 measures, and the section on Landskrona's inspection linked to the plan's grading risk.
-    expect(entries).toHaveLength(19)
+    // 4 sections (the last on Landskrona's inspection linked to the plan's grading risk), 6 risks, 12 measures.
+    expect(entries).toHaveLength(22)
     entries.each((_, entry) => {
       const target = $($(entry).attr('href') as string)
       expect(target.text()).toBe($(entry).children().first().text())
@@ -88,6 +101,18 @@ describe('the report as HTML', () => {
     expect(measure.find('h5').first().text()).toBe('Kartläggning av förvaltningsspecifika förbättringsbehov')
     expect(measure.find('ul li').length).toBeGreaterThan(3)
     expect(measure.find('.report-owner').text()).toBe('(Grundskolenämnden)')
+  })
+
+  it('names the risks each development area of an inspection is linked to, a risk of this plan linking to its heading', async () => {
+    const { $ } = await demoReport()
+    const area = $('#report-inspections').parent().find('.report-area').first()
+    const label = area.find('.report-label').filter((_, e) => $(e).text() === 'Kopplade risker')
+    const risks = label.next('ul').find('li')
+    expect(risks.map((_, li) => $(li).text()).get()).toEqual([
+      'Diskrepans mellan betyg på nationella proven och betyg (plan 2020)',
+    ])
+    const target = $(risks.find('a').attr('href') as string)
+    expect(target.text()).toBe('Risk: Diskrepans mellan betyg på nationella proven och betyg')
   })
 
   it('prints script and HTML in user text as inert text', async () => {

@@ -1,6 +1,13 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { ServiceUnavailableError } from '../server/errors.js'
-import { appendUpdate, loadPdf, namedDestinationPages, repairOutlineTitles } from './pdf-document.js'
+import {
+  appendUpdate,
+  type DocumentInfo,
+  loadPdf,
+  namedDestinationPages,
+  repairOutlineTitles,
+  setDocumentInfo,
+} from './pdf-document.js'
 
 /** Page number of each heading the table of contents points at, keyed by its id. */
 export type PageMap = Record<string, number>
@@ -20,12 +27,15 @@ export const chromiumArgs = [
   '--font-render-hinting=none',
 ]
 
-// A4 less the page margins of views/assets/report.css (20 mm each side, 20 mm top, 22 mm bottom), in CSS px.
-// The width is rounded to Chromium's layout unit (1/64 px) so that column n starts at exactly n × width:
-// with the unrounded width the error reaches a whole pixel around page 250.
+// The printed page's content box in CSS px. Chromium lays a printed A4 page out as 794 × 1122⅔ px (its width
+// rounded up to whole pixels, its height to whole points; found by comparing the print with the columns), less
+// the page margins of views/assets/report.css (20 mm each side, 20 mm top, 22 mm bottom). With the exact
+// 210 × 297 mm a line or a block that just fits on paper moves on the screen, and every page number after it is
+// one off. The width is rounded to Chromium's layout unit (1/64 px) so that column n starts at exactly n × width:
+// otherwise the error reaches a pixel around page 250.
 const mm = 96 / 25.4
-const contentWidth = Math.floor((210 - 40) * mm * 64) / 64
-const contentHeight = (297 - 42) * mm
+const contentWidth = Math.floor((794 - 40 * mm) * 64) / 64
+const contentHeight = (842 * 96) / 72 - 42 * mm
 
 export interface PdfPrinterOptions {
   executablePath: string
@@ -57,8 +67,9 @@ export class PdfPrinter {
    * layout of the page's size (Chromium fragments columns by the same rules as pages), filled in, and the
    * document printed once; the PDF's own named destinations check the prediction, and only on a mismatch
    * is it printed again with the pages the PDF reported. The numbers must not change the layout.
+   * `info` goes into the PDF's document information, with the app as its creator.
    */
-  async printWithPageNumbers(html: string): Promise<{ pdf: Uint8Array; prints: number }> {
+  async printWithPageNumbers(html: string, info: DocumentInfo = {}): Promise<{ pdf: Uint8Array; prints: number }> {
     return this.withPage(async (page) => {
       await page.setContent(html, { waitUntil: 'load' })
       const predicted = await predictPages(page)
@@ -70,7 +81,8 @@ export class PdfPrinter {
         const landed = namedDestinationPages(doc)
         const actual = Object.fromEntries(Object.keys(pages).map((a) => [a, landed.get(a) ?? 0]))
         if (Object.keys(pages).every((a) => actual[a] === pages[a])) {
-          return { pdf: appendUpdate(pdf, doc, repairOutlineTitles(doc, predicted.headings)), prints }
+          const changed = [...repairOutlineTitles(doc, predicted.headings), ...setDocumentInfo(doc, info)]
+          return { pdf: appendUpdate(pdf, doc, changed), prints }
         }
         pages = actual
       }

@@ -1,5 +1,5 @@
 // npm run bench:report — how long the finished follow-up PDF takes with a warm browser, for the demo plan and
-// a generated plan of 1000 measures, beside the time Chromium needs to print the same final HTML once.
+// a generated plan of about 1000 measures (test/helpers/big-plan.ts), beside the time Chromium needs to print the same final HTML once.
 // Their ratio is the cost of getting the table of contents right: printing twice to learn the pages costs ~2.0.
 import { performance } from 'node:perf_hooks'
 import { migrateToLatest, openDatabase } from '../db/connection.js'
@@ -10,11 +10,8 @@ import { loadPdf, namedDestinationPages } from '../reports/pdf-document.js'
 import { renderReportHtml } from '../reports/render-html.js'
 import { PdfPrinter } from '../reports/render-pdf.js'
 import { loadConfig } from '../server/config.js'
-import { insertMeasure } from '../server/measures/repository.js'
-import { insertPlan } from '../server/plans/repository.js'
-import { insertRisk } from '../server/risks/repository.js'
 import { createViews } from '../server/views.js'
-import { measureStatuses } from '../server/vocabulary.js'
+import { aBigPlan } from '../test/helpers/big-plan.js'
 
 const config = loadConfig()
 const db = openDatabase(':memory:')
@@ -23,60 +20,10 @@ await loadDemoDataIfEmpty(db, new Date())
 const views = createViews()
 const pdf = new PdfPrinter({ executablePath: config.chromiumPath })
 
-/** A plan of 100 risks with 10 measures each, its texts cut from the demo measures to varied lengths. */
-async function generatePlan(): Promise<number> {
-  const demo = await db.selectFrom('measure').selectAll().execute()
-  const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
-  const units = await db.selectFrom('owner_unit').select('id').execute()
-  return db.transaction().execute(async (trx) => {
-    const planId = await insertPlan(trx, {
-      committee_id: committee.id,
-      year: 2099,
-      title: 'Internkontrollplan 2099',
-      introduction: 'En genererad plan för mätning.',
-      measures_introduction: '',
-      adopted_meeting_date: null,
-      adopted_minutes_paragraph: null,
-    })
-    for (let r = 0; r < 100; r++) {
-      const riskId = await insertRisk(trx, {
-        plan_id: planId,
-        title: `Risk ${r + 1}: ${demo[r % demo.length]?.title}`,
-        description: 'Risk för att rutinen inte följs på grund av bristande kunskap, vilket kan leda till fel.',
-        likelihood: (r % 4) + 1,
-        consequence: ((r * 3) % 4) + 1,
-        treatment: 'review',
-        scope: 'committee',
-        position: r + 1,
-      })
-      for (let m = 0; m < 10; m++) {
-        const source = demo[(r * 10 + m) % demo.length]
-        const progress = source?.progress ?? ''
-        await insertMeasure(
-          trx,
-          {
-            risk_id: riskId,
-            title: `Åtgärd ${r * 10 + m + 1}: ${source?.title}`,
-            what_to_do: source?.what_to_do ?? '',
-            progress: progress.slice(0, 200 + (((r * 10 + m) * 397) % Math.max(1, progress.length))),
-            owner_unit_id: units[m % units.length]?.id as number,
-            responsible_person: '',
-            due_date: null,
-            status: measureStatuses[m % measureStatuses.length]?.code ?? 'in_progress',
-            position: m + 1,
-          },
-          new Date().toISOString(),
-        )
-      }
-    }
-    return planId
-  })
-}
-
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
 async function bench(label: string, planId: number, runs: number) {
-  const options = { madeOn: '2026-11-23', final: false }
+  const options = { madeAt: new Date('2026-11-23T09:00:00Z') }
   await makeReportPdf({ db, views, pdf }, planId, options) // warm the browser and the template cache
   const full: number[] = []
   const prints: number[] = []
@@ -115,7 +62,7 @@ try {
   const demoPlan = await db.selectFrom('plan').select('id').executeTakeFirstOrThrow()
   console.log(`Median of several runs each, warm Chromium (${config.chromiumPath}).`)
   await bench('Demo plan (Malmö 2020)', demoPlan.id, 7)
-  await bench('Generated plan', await generatePlan(), 3)
+  await bench('Generated plan', (await aBigPlan(db, { risks: 150 })).planId, 3)
 } finally {
   await pdf.close()
   await db.destroy()

@@ -7,7 +7,6 @@ import { migrateToLatest, openDatabase } from '../db/connection.js'
 import { makeReportPdf } from '../reports/make-report.js'
 import { PdfPrinter } from '../reports/render-pdf.js'
 import { loadConfig } from '../server/config.js'
-import { swedishDate } from '../server/dates.js'
 import { createViews } from '../server/views.js'
 
 const { values } = parseArgs({
@@ -23,10 +22,7 @@ const db = openDatabase(config.databaseFile)
 const pdf = new PdfPrinter({ executablePath: config.chromiumPath })
 try {
   await migrateToLatest(db)
-  const made = await makeReportPdf({ db, views: createViews(), pdf }, Number(values.plan), {
-    madeOn: swedishDate(new Date()),
-    final: false,
-  })
+  const made = await makeReportPdf({ db, views: createViews(), pdf }, Number(values.plan), { madeAt: new Date() })
   if (!made) {
     console.error(`There is no plan ${values.plan} in ${config.databaseFile}.`)
     process.exitCode = 1

@@ -74,8 +74,7 @@ describe('text from users', () => {
     ])
 
     const made = await makeReportPdf({ db, views: createViews(), pdf: testPdf }, planId, {
-      madeOn: '2021-03-15',
-      final: false,
+      madeAt: new Date('2021-03-15T09:00:00Z'),
     })
     const text = squash(pageTexts(made?.pdf ?? new Uint8Array()).join(' '))
     expect(text).toContain(`Åtgärd: Åtgärd <script>alert('x')</script><img src=x onerror=alert(1)>"'&`)
@@ -140,7 +139,7 @@ describe('text from users', () => {
     const accountText = bare(pageTexts(account).join(''))
     expect(accountText).toContain(bare(`Utvecklingsområde: Område ${payload}`))
     expect(accountText).toContain(bare(`Namn ${payload}${payload}`))
-    const made = await makeReportPdf({ db, views, pdf: testPdf }, planId, { madeOn: '2021-03-15', final: false })
+    const made = await makeReportPdf({ db, views, pdf: testPdf }, planId, { madeAt: new Date('2021-03-15T09:00:00Z') })
     expect(squash(pageTexts(made?.pdf ?? new Uint8Array()).join(' '))).toContain(`Tillsyn ${payload}`)
   })
 })

@@ -18,3 +18,39 @@ md.renderer.rules.heading_open = (tokens, idx, _options, env) => {
 export function renderMarkdown(source: string, minHeadingLevel = 3): string {
   return md.render(source, { minHeadingLevel })
 }
+
+type Token = ReturnType<typeof md.parse>[number]
+
+// A first block longer than this (about 15 printed lines) is not held together with its heading: moved to the
+// next page whole, it would leave too much of a page empty.
+const longestLead = 1200
+
+/**
+ * The text's first block (with the headings before it; of a list, its first item) and the rest, rendered apart,
+ * so that a report can keep a text's first lines on the page of the heading above it and let the rest break
+ * across pages. `lead` is empty when the text is, and holds only the headings when its first block is long.
+ */
+export function renderMarkdownLead(source: string, minHeadingLevel = 3): { lead: string; rest: string } {
+  const env = { minHeadingLevel }
+  const tokens = md.parse(source, env)
+  const render = (part: Token[]) => md.renderer.render(part, md.options, env)
+  const start = tokens.findIndex((t) => t.level === 0 && !t.type.startsWith('heading_'))
+  if (start === -1) return { lead: render(tokens), rest: '' }
+  // A top-level block ends with a token at level 0 that opens nothing (a closing tag, a fence, a rule).
+  const end = tokens.findIndex((t, i) => i >= start && t.level === 0 && t.nesting !== 1) + 1
+  const open = tokens[start] as Token
+  const firstItemEnd = tokens.findIndex((t, i) => i > start && t.type === 'list_item_close' && t.level === 1)
+  const split = open.type.endsWith('_list_open') && firstItemEnd < end - 2
+  const leadEnd = split ? firstItemEnd + 1 : end
+  const length = tokens.slice(start, leadEnd).reduce((n, t) => n + t.content.length, 0)
+  if (length > longestLead) return { lead: render(tokens.slice(0, start)), rest: render(tokens.slice(start)) }
+  if (!split) return { lead: render(tokens.slice(0, end)), rest: render(tokens.slice(end)) }
+  // The list goes on in a second list of the same kind, numbered on from the first item.
+  const more = Object.assign(Object.create(Object.getPrototypeOf(open)), open, { attrs: null }) as Token
+  if (open.type === 'ordered_list_open') more.attrSet('start', String(Number(open.attrGet('start') ?? 1) + 1))
+  open.attrJoin('class', 'list-lead') // without its bottom margin, so that the two read as one list
+  return {
+    lead: render([...tokens.slice(0, leadEnd), tokens[end - 1] as Token]),
+    rest: render([more, ...tokens.slice(leadEnd)]),
+  }
+}

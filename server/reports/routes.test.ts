@@ -4,8 +4,8 @@ import type { Response } from 'supertest'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { loadPdf, namedDestinationPages } from '../../reports/pdf-document.js'
 import { PdfPrinter } from '../../reports/render-pdf.js'
-import { anotherPlan, aRisk, demoContents, demoPlan } from '../../test/helpers/builders.js'
-import { pageTexts, squash } from '../../test/helpers/pdf.js'
+import { aMeasure, anotherPlan, aRisk, demoContents, demoPlan } from '../../test/helpers/builders.js'
+import { pageTexts, pdfInfo, squash } from '../../test/helpers/pdf.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { insertReportVersion } from './repository.js'
 
@@ -90,14 +90,10 @@ describe('report preview', () => {
     const $ = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
     expect($('.report-cover__title').text()).toBe('Uppföljning förbättringsåtgärder 2020')
     expect($('.report-cover__committee').text()).toBe('Grundskolenämnden')
-    expect(
-      $('.report-cover__facts div')
-        .map((_, e) => `${$(e).find('dt').text()}: ${$(e).find('dd').text()}`)
-        .get(),
-    ).toEqual(['Datum: 2021-03-15', 'Version: Utkast'])
+    expect($('.report-cover__edition').text()).toBe('Utkast 2021-03-15 10:00')
     expect($('#report-toc').text()).toBe('Innehållsförteckning')
     expect(
-      $('.report-risk > h3, .report-measure > h4')
+      $('.report-risk h3, .report-measure h4')
         .map((_, e) => $(e).text())
         .get(),
     ).toEqual(headingsOf(demoContents))
@@ -126,7 +122,7 @@ describe('report preview', () => {
     const $ = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
     const [first, second, ...rest] = demoContents
     expect(
-      $('.report-risk > h3, .report-measure > h4')
+      $('.report-risk h3, .report-measure h4')
         .map((_, e) => $(e).text())
         .get(),
     ).toEqual(headingsOf([second, first, ...rest] as [string, string[]][]))
@@ -139,6 +135,59 @@ describe('report preview', () => {
   })
 })
 
+describe('the plan’s adoption and the measures’ due dates in the report', () => {
+  it('prints the adoption decision in the Inledning once it is registered on the plan', async () => {
+    const { agent, planId } = await setup()
+    const introduction = async () =>
+      html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)('#report-introduction')
+        .next()
+        .text()
+    expect(await introduction()).not.toContain('antogs')
+    await editThroughForm(agent, `/planer/${planId}/redigera`, {
+      adoptedMeetingDate: '2019-12-17',
+      adoptedMinutesParagraph: '180',
+      adoptedDiaryNumber: 'GRF-2019-12001',
+    })
+    const adoption =
+      'Internkontrollplanen antogs av Grundskolenämnden: Sammanträde 2019-12-17, protokoll §180 (dnr GRF-2019-12001).'
+    expect(await introduction()).toBe(adoption)
+    const pages = pageTexts((await download(agent, `/planer/${planId}/rapport/pdf`)).body).map(squash)
+    expect(pages.find((page) => page.startsWith('Inledning'))).toContain(`Inledning ${adoption}`)
+  })
+
+  it('shows each measure’s due date, Försenad when it has passed unfinished, and the totals', async () => {
+    const { agent, db, planId, risks, unit } = await setup()
+    const risk = risks[0]?.id as number
+    const hr = unit('HR-avdelningen')
+    await aMeasure(db, risk, hr, { title: 'Sen', status: 'in_progress', dueDate: '2021-03-14' })
+    await aMeasure(db, risk, hr, { title: 'Klar i tid', status: 'done', dueDate: '2021-02-01' })
+    await aMeasure(db, risk, hr, { title: 'Inte sen än', status: 'not_started', dueDate: '2021-03-15' })
+    const $ = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+    const statusOf = (title: string) =>
+      $('.report-measure')
+        .filter((_, m) => $(m).find('h4').text() === `Åtgärd: ${title}`)
+        .find('.report-status')
+        .text()
+    expect(statusOf('Sen')).toBe('Status: Pågående · Klart senast 2021-03-14 · Försenad')
+    expect(statusOf('Klar i tid')).toBe('Status: Genomförd · Klart senast 2021-02-01')
+    expect(statusOf('Inte sen än')).toBe('Status: Ej påbörjad · Klart senast 2021-03-15')
+    expect(statusOf(demoContents[0]?.[1][0] as string)).toBe('Status: Genomförd – fortsatt arbete')
+    const totals = $('caption')
+      .filter((_, c) => $(c).text() === 'Förbättringsåtgärder per status')
+      .parent()
+      .find('tfoot tr')
+      .map((_, row) =>
+        $(row)
+          .children()
+          .map((_, cell) => $(cell).text())
+          .get()
+          .join(' '),
+      )
+      .get()
+    expect(totals).toEqual(['Totalt 15', 'Varav försenade 1'])
+  })
+})
+
 describe('draft PDF', () => {
   it('downloads the report as a PDF file named after it', async () => {
     const { agent, planId } = await setup()
@@ -148,8 +197,19 @@ describe('draft PDF', () => {
     expect(response.body.subarray(0, 5).toString('latin1')).toBe('%PDF-')
     const cover = coverText(response.body)
     expect(cover).toContain('Uppföljning förbättringsåtgärder 2020')
-    expect(cover).toContain('Utkast')
-    expect(cover).not.toContain('Fastställd')
+    expect(cover).toContain('Utkast 2021-03-15 10:00')
+    expect(cover).not.toMatch(/fastställd/i)
+  })
+
+  it('names the committee as author, the app as creator and the draft’s time in the PDF’s information', async () => {
+    const { agent, planId } = await setup()
+    const info = pdfInfo((await download(agent, `/planer/${planId}/rapport/pdf`)).body)
+    expect(info).toMatchObject({
+      Title: 'Uppföljning förbättringsåtgärder 2020 – Grundskolenämnden',
+      Author: 'Grundskolenämnden',
+      Creator: 'Internkontroll',
+      Subject: 'Utkast 2021-03-15 10:00',
+    })
   })
 
   it('tells the preview page that the download has arrived with a short-lived cookie its script may read', async () => {
@@ -239,7 +299,7 @@ describe('final versions', () => {
     expect(row.cells[4]).toBe(sha256(file.body))
     const cover = coverText(file.body)
     expect(cover).toContain('Uppföljning förbättringsåtgärder 2020')
-    expect(cover).toContain('Fastställd')
+    expect(cover).toContain(`Version 1, fastställd 2021-03-15 av ${author}`)
     expect(cover).not.toContain('Utkast')
   })
 
@@ -257,7 +317,7 @@ describe('final versions', () => {
     const newTitle = 'Ny rubrik efter fastställandet'
     await editThroughForm(agent, `/planer/${planId}/atgarder/${measure.id}/redigera`, { title: newTitle })
     expect(
-      html((await agent.get(`/planer/${planId}/rapport`)).text)('.report-measure > h4')
+      html((await agent.get(`/planer/${planId}/rapport`)).text)('.report-measure h4')
         .first()
         .text(),
     ).toBe(`Åtgärd: ${newTitle}`)
@@ -281,6 +341,14 @@ describe('final versions', () => {
     expect(rows[1]).toEqual(first)
     const second = await download(agent, rows[0]?.href as string)
     expect(savedFileName(second)).toBe('Uppföljning förbättringsåtgärder 2020 – Grundskolenämnden (version 2).pdf')
+    const edition = 'Version 2, fastställd 2021-03-15 av Bertil Berg, förvaltningsekonom'
+    expect(coverText(second.body)).toContain(edition)
+    expect(pdfInfo(second.body)).toMatchObject({
+      Author: 'Grundskolenämnden',
+      Creator: 'Internkontroll',
+      Subject: edition,
+    })
+    expect(pdfInfo(before.body).Subject).toBe(`Version 1, fastställd 2021-03-15 av ${author}`)
     expect(sha256(second.body)).toBe(rows[0]?.cells[4])
     expect(pdfText(second.body)).toContain(`Åtgärd: ${newTitle}`)
     expect((await download(agent, first?.href as string)).body.equals(before.body)).toBe(true)

@@ -5,7 +5,6 @@ import { buildReportData } from '../../reports/build-data.js'
 import { makeReportPdf, reportFileName } from '../../reports/make-report.js'
 import type { Services } from '../app.js'
 import { actorOf, audited } from '../audit/audited.js'
-import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
 import { idFrom } from '../ids.js'
@@ -27,7 +26,6 @@ export const pdfReadyCookie = 'ik_pdf_ready'
 
 export function reportRoutes({ db, clock, pdf, config }: Services, views: ExpressHandlebars): Router {
   const router = Router({ mergeParams: true })
-  const today = () => swedishDate(clock())
   const reportHref = (plan: PlanContext) => `/planer/${plan.id}/rapport`
 
   function sendPdf(res: Response, bytes: Uint8Array, fileName: string) {
@@ -36,7 +34,7 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
 
   async function renderPreview(req: Request, res: Response, plan: PlanContext, errors: FieldErrors = {}, status = 400) {
     const [data, versions] = await Promise.all([
-      buildReportData(db, plan.id, { madeOn: today(), final: false }),
+      buildReportData(db, plan.id, { madeAt: clock() }),
       listReportVersions(db, plan.id),
     ])
     res.status(Object.keys(errors).length > 0 ? status : 200).render('reports/preview', {
@@ -58,7 +56,7 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
 
   router.get('/rapport/pdf', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
-    const made = await makeReportPdf({ db, views, pdf }, plan.id, { madeOn: today(), final: false })
+    const made = await makeReportPdf({ db, views, pdf }, plan.id, { madeAt: clock() })
     if (!made) throw new NotFoundError('Planen')
     res.cookie(pdfReadyCookie, '1', { path: '/', sameSite: 'strict', secure: config.production, maxAge: 60_000 })
     sendPdf(res, made.pdf, reportFileName(made.data, 'utkast'))
@@ -81,7 +79,10 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
     if ((await countReportVersions(db, plan.id)) !== parsed.value.seenVersions) {
       return alreadyFinal(await countReportVersions(db, plan.id))
     }
-    const made = await makeReportPdf({ db, views, pdf }, plan.id, { madeOn: today(), final: true })
+    const made = await makeReportPdf({ db, views, pdf }, plan.id, {
+      madeAt: clock(),
+      final: { versionNumber: parsed.value.seenVersions + 1, by: parsed.value.createdBy },
+    })
     if (!made) throw new NotFoundError('Planen')
     const latest = await db.transaction().execute(async (trx) => {
       const existing = await countReportVersions(trx, plan.id)

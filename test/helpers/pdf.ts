@@ -10,7 +10,11 @@ function poppler(tool: string, pdf: Uint8Array, args: string[]): string {
   try {
     const file = join(dir, 'report.pdf')
     writeFileSync(file, pdf)
-    return execFileSync(tool, [...args, file, ...(tool === 'pdftotext' ? ['-'] : [])], { encoding: 'utf8' })
+    // A report of several hundred pages reads as many megabytes of text.
+    return execFileSync(tool, [...args, file, ...(tool === 'pdftotext' ? ['-'] : [])], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

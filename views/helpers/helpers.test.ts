@@ -1,9 +1,11 @@
+import Handlebars from 'handlebars'
 import { describe, expect, it } from 'vitest'
 import date from './date.js'
 import dateTime from './date-time.js'
 import decision from './decision.js'
 import fieldAria from './field-aria.js'
 import includes from './includes.js'
+import keepWithMarkdown from './keep-with-markdown.js'
 import plural from './plural.js'
 import statusTag from './status-tag.js'
 
@@ -61,5 +63,23 @@ describe('decision', () => {
     expect(decision(null, 5)).toBe('Protokoll §5')
     expect(decision('2020-09-23', null)).toBe('Sammanträde 2020-09-23')
     expect(decision(null, null)).toBe('')
+  })
+})
+
+describe('keepWithMarkdown', () => {
+  const template = Handlebars.create()
+  template.registerHelper('keepWithMarkdown', keepWithMarkdown)
+  const render = template.compile('{{#keepWithMarkdown text 5 empty=empty}}<h4>{{title}}</h4>{{/keepWithMarkdown}}')
+
+  it('keeps the block with the text’s first paragraph and leaves the rest after it', () => {
+    expect(render({ text: 'Ett.\n\nTvå.', title: 'Åtgärd: <A>' })).toBe(
+      '<div class="report-keep"><h4>Åtgärd: &lt;A&gt;</h4><p>Ett.</p>\n</div><p>Två.</p>\n',
+    )
+  })
+
+  it('shows the placeholder, escaped, when there is no text', () => {
+    expect(render({ text: '', title: 'T', empty: 'Inte <b>beskrivet</b>.' })).toBe(
+      '<div class="report-keep"><h4>T</h4><p>Inte &lt;b&gt;beskrivet&lt;/b&gt;.</p></div>',
+    )
   })
 })

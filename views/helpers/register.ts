@@ -6,6 +6,7 @@ import eq from './eq.js'
 import fieldAria from './field-aria.js'
 import fileSize from './file-size.js'
 import includes from './includes.js'
+import keepWithMarkdown from './keep-with-markdown.js'
 import markdown from './markdown.js'
 import plural from './plural.js'
 import statusTag from './status-tag.js'
@@ -20,6 +21,7 @@ export const helpers = {
   fieldAria,
   fileSize,
   includes,
+  keepWithMarkdown,
   markdown,
   plural,
   statusTag,
