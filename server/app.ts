@@ -64,7 +64,7 @@ export function createApp(services: Services): express.Express {
   app.use(sessions(services.db, services.config, services.clock))
   // Before the CSRF check, which reads the form's token from the multipart body; only a secretary's upload is read.
   app.use('/planer/importera', requireViewer, mayCreatePlans, uploadedFile)
-  app.use(csrfProtection(services.config.secret, services.config.production))
+  app.use(csrfProtection(services.config))
 
   app.use(authRoutes(services))
   app.use(requireViewer)
