@@ -36,7 +36,8 @@ export interface Config {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environment.safeParse(env)
+  // For the operator, in English: the forms' Swedish messages (server/forms.ts) are for the people using the app.
+  const parsed = environment.safeParse(env, { error: z.locales.en().localeError })
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
     throw new Error(`Invalid configuration: ${problems}`)

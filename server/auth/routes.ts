@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { csrfCookie } from '../csrf.js'
-import { formState, parseForm, requiredText, text } from '../forms.js'
+import { formState, newPassword, parseForm, requiredText, text } from '../forms.js'
 import { localPath } from '../return-path.js'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
 import {
@@ -27,7 +27,7 @@ const loginForm = z.object({
 const passwordForm = z
   .object({
     current: text.pipe(z.string().min(1, 'Ange ditt nuvarande lösenord.')),
-    password: text.pipe(z.string().min(12, 'Det nya lösenordet ska vara minst 12 tecken långt.').max(200)),
+    password: newPassword('Det nya lösenordet ska vara minst 12 tecken långt.'),
     repeat: text,
   })
   .refine((v) => v.password === v.repeat, {
