@@ -59,6 +59,12 @@ export function createApp(services: Services): express.Express {
     }),
   )
   app.use('/assets', express.static(`${viewsDir}/assets`, { maxAge: '1h' }))
+  // Everything but the assets shows what only its reader may see or carries a CSRF token: no copy is kept, in a
+  // shared cache or in the browser for the next person at the same computer after logout.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store')
+    next()
+  })
   app.use(express.urlencoded({ extended: false, limit: '1mb' }))
   app.use(cookieParser())
   app.use(sessions(services.db, services.config, services.clock))
