@@ -51,6 +51,8 @@ describe('every request', () => {
     expect(response.headers['content-security-policy']).toContain("script-src 'self'")
     expect(response.headers['content-security-policy']).not.toContain("unsafe-inline'; script")
     expect(response.headers['x-content-type-options']).toBe('nosniff')
+    // Browsers then send the app's own posts with their true Origin (under no-referrer they send "null").
+    expect(response.headers['referrer-policy']).toBe('same-origin')
     expect(response.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Lax/)
   })
 

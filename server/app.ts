@@ -55,6 +55,9 @@ export function createApp(services: Services): express.Express {
   app.use(
     helmet({
       strictTransportSecurity: https,
+      // Under helmet's no-referrer a browser sends `Origin: null` with the app's own posts, which the CSRF check
+      // then cannot tell from another site's; same-origin still tells other sites nothing.
+      referrerPolicy: { policy: 'same-origin' },
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
     }),
   )

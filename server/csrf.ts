@@ -24,7 +24,8 @@ function fromElsewhere(req: Request, https: boolean): boolean {
   const site = req.get('Sec-Fetch-Site')
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return true
   const origin = req.get('Origin')
-  if (origin === undefined) return false
+  // "null" is what a page under a no-referrer policy sends; a browser that has said same-origin is believed.
+  if (origin === undefined || (origin === 'null' && site !== undefined)) return false
   // Production is served over HTTPS (README), also where a proxy in front speaks plain HTTP to the app;
   // req.host and req.protocol follow the proxy's X-Forwarded- headers only under `trust proxy`.
   const own = originOf(`${https ? 'https' : req.protocol}://${req.host}`)
