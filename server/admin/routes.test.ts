@@ -1,5 +1,6 @@
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
+import type { Db } from '../../db/connection.js'
 import { createTestApp, html, logIn, submitForm } from '../../test/helpers/test-app.js'
 
 describe('the administrator', () => {
@@ -109,6 +110,12 @@ describe('the user forms answer bad input with the form and a Swedish message', 
     $('.error-summary li')
       .map((_, e) => $(e).text())
       .get()
+  const theReader = (db: Db) =>
+    db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', 'lasare@demo.internkontroll.se')
+      .executeTakeFirstOrThrow()
 
   it('creates one user of ten sent at once with the same e-mail, and tells the other nine it is taken', async () => {
     const { agent, db } = await createTestApp({ as: 'admin' })
@@ -144,11 +151,7 @@ describe('the user forms answer bad input with the form and a Swedish message', 
     )
     expect(messages(created)).toEqual(['Välj nämnder i listan.', 'Välj nämnder i listan.', 'Välj enheter i listan.'])
     expect(await db.selectFrom('app_user').select('id').where('email', '=', 'nina@malmo.se').execute()).toEqual([])
-    const reader = await db
-      .selectFrom('app_user')
-      .select('id')
-      .where('email', '=', 'lasare@demo.internkontroll.se')
-      .executeTakeFirstOrThrow()
+    const reader = await theReader(db)
     const roles = html((await submitForm(agent, `/admin/anvandare/${reader.id}/roller`, unknown, 400)).text)
     expect(messages(roles)).toEqual(['Välj nämnder i listan.', 'Välj nämnder i listan.', 'Välj enheter i listan.'])
   })
@@ -156,11 +159,7 @@ describe('the user forms answer bad input with the form and a Swedish message', 
   it('says in Swedish that a password or a name is too long, on every form that takes one', async () => {
     const { agent, app, db } = await createTestApp({ as: 'admin' })
     const long = 'x'.repeat(201)
-    const reader = await db
-      .selectFrom('app_user')
-      .select('id')
-      .where('email', '=', 'lasare@demo.internkontroll.se')
-      .executeTakeFirstOrThrow()
+    const reader = await theReader(db)
     const tooLong = 'Lösenordet får vara högst 200 tecken långt.'
     const create = html(
       (
