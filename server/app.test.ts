@@ -1,5 +1,6 @@
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
+import { demoPassword } from '../db/seed/demo.js'
 import { demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, html, logIn } from '../test/helpers/test-app.js'
 
@@ -50,7 +51,31 @@ describe('every request', () => {
     expect(response.headers['content-security-policy']).toContain("script-src 'self'")
     expect(response.headers['content-security-policy']).not.toContain("unsafe-inline'; script")
     expect(response.headers['x-content-type-options']).toBe('nosniff')
+    // Browsers then send the app's own posts with their true Origin (under no-referrer they send "null").
+    expect(response.headers['referrer-policy']).toBe('same-origin')
     expect(response.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Lax/)
+  })
+
+  it('tells the browser to keep no copy of a page or of a login or logout, but lets it cache the stylesheet', async () => {
+    const { agent } = await createTestApp({ as: null })
+    const noStore = (response: { headers: Record<string, string> }) =>
+      expect(response.headers['cache-control']).toBe('no-store')
+    noStore(await agent.get('/logga-in').expect(200))
+    const token = String(html((await agent.get('/logga-in')).text)('input[name="_csrf"]').val())
+    noStore(
+      await agent
+        .post('/logga-in')
+        .type('form')
+        .send({ _csrf: token, email: 'sekreterare@demo.internkontroll.se', password: demoPassword })
+        .expect(303),
+    )
+    const plans = await agent.get('/planer').expect(200)
+    noStore(plans)
+    noStore(await agent.get('/planer/999999').expect(404))
+    const signedIn = String(html(plans.text)('input[name="_csrf"]').val())
+    noStore(await agent.post('/logga-ut').type('form').send({ _csrf: signedIn }).expect(303))
+    const stylesheet = await agent.get('/assets/app.css').expect(200)
+    expect(stylesheet.headers['cache-control']).toBe('public, max-age=3600')
   })
 
   it('shows a Swedish 500 page, with the stack trace only outside production', async () => {

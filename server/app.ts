@@ -56,17 +56,26 @@ export function createApp(services: Services): express.Express {
   app.use(
     helmet({
       strictTransportSecurity: https,
+      // Under helmet's no-referrer a browser sends `Origin: null` with the app's own posts, which the CSRF check
+      // then cannot tell from another site's; same-origin still tells other sites nothing.
+      referrerPolicy: { policy: 'same-origin' },
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
     }),
   )
   app.use('/assets', express.static(`${viewsDir}/assets`, { maxAge: '1h' }))
+  // Everything but the assets shows what only its reader may see or carries a CSRF token: no copy is kept, in a
+  // shared cache or in the browser for the next person at the same computer after logout.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store')
+    next()
+  })
   app.use(express.urlencoded({ extended: false, limit: '1mb' }))
   app.use(cookieParser())
   app.use(notices(services.config.production))
   app.use(sessions(services.db, services.config, services.clock))
   // Before the CSRF check, which reads the form's token from the multipart body; only a secretary's upload is read.
   app.use('/planer/importera', requireViewer, mayCreatePlans, uploadedFile)
-  app.use(csrfProtection(services.config.secret, services.config.production))
+  app.use(csrfProtection(services.config))
 
   app.use(authRoutes(services))
   app.use(requireViewer)

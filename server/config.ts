@@ -6,6 +6,7 @@ const booleanFlag = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((
 const environment = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).optional(),
   DATABASE_FILE: z.string().min(1).default('data/internkontroll.sqlite'),
   DEMO_DATA: booleanFlag.optional(),
   VIEW_CACHE: booleanFlag.default(true),
@@ -19,6 +20,8 @@ const environment = z.object({
 export interface Config {
   readonly production: boolean
   readonly port: number
+  /** The address to listen on; undefined is every interface. */
+  readonly host: string | undefined
   readonly databaseFile: string
   /** Load Grundskolenämnden's 2020 plan into an empty database at start. */
   readonly demoData: boolean
@@ -36,7 +39,8 @@ export interface Config {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environment.safeParse(env)
+  // For the operator, in English: the forms' Swedish messages (server/forms.ts) are for the people using the app.
+  const parsed = environment.safeParse(env, { error: z.locales.en().localeError })
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
     throw new Error(`Invalid configuration: ${problems}`)
@@ -51,6 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     production,
     port: e.PORT,
+    // Outside production the server has the demo accounts and shows stack traces: this computer only, unless told.
+    host: e.HOST ?? (production ? undefined : '127.0.0.1'),
     databaseFile: e.DATABASE_FILE,
     demoData: e.DEMO_DATA ?? !production,
     viewCache: e.VIEW_CACHE,

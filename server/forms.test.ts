@@ -38,4 +38,29 @@ describe('parseForm', () => {
     expect(result).toEqual({ ok: false, errors: { title: 'Texten får vara högst 10 tecken lång.' } })
     expect(parseForm(schema, {})).toEqual({ ok: false, errors: { title: 'Ange rubrik.' } })
   })
+
+  it('gives a Swedish message also for a rule written without one', () => {
+    const bare = z.object({
+      name: z.string().max(3),
+      code: z.string().min(2),
+      note: z.string().min(1),
+      count: z.coerce.number().max(10),
+      choices: z.array(z.string()).max(1),
+      kind: z.enum(['a', 'b']),
+      email: z.email(),
+    })
+    const result = parseForm(bare, { name: 'Anna', code: 'x', note: '', count: '11', choices: ['a', 'b'], kind: 'c' })
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        name: 'Texten får vara högst 3 tecken lång.',
+        code: 'Texten ska vara minst 2 tecken lång.',
+        note: 'Fyll i fältet.',
+        count: 'Ange ett tal som är högst 10.',
+        choices: 'Välj högst 1.',
+        kind: 'Värdet kan inte användas. Rätta det och försök igen.',
+        email: 'Värdet kan inte användas. Rätta det och försök igen.',
+      },
+    })
+  })
 })

@@ -2,6 +2,25 @@ import { z } from 'zod'
 
 // Form fields arrive as strings; these builders turn them into typed values or Swedish messages.
 
+/**
+ * zod's own messages are English ("Too big: expected string to have <=200 characters"); a rule given no message
+ * of its own gets a Swedish one instead, so that no form, today's or tomorrow's, can show a person English.
+ */
+function swedishMessage(issue: z.core.$ZodRawIssue): string {
+  if (issue.code === 'too_big' || issue.code === 'too_small') {
+    const most = issue.code === 'too_big'
+    const limit = String(most ? issue.maximum : issue.minimum)
+    if (issue.origin === 'string') {
+      if (!most && limit === '1') return 'Fyll i fältet.'
+      return most ? `Texten får vara högst ${limit} tecken lång.` : `Texten ska vara minst ${limit} tecken lång.`
+    }
+    if (issue.origin === 'array' || issue.origin === 'set') return `Välj ${most ? 'högst' : 'minst'} ${limit}.`
+    if (issue.origin === 'number') return `Ange ett tal som är ${most ? 'högst' : 'minst'} ${limit}.`
+  }
+  return 'Värdet kan inte användas. Rätta det och försök igen.'
+}
+z.config({ customError: swedishMessage })
+
 export type FieldErrors = Record<string, string>
 export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors }
 
@@ -45,6 +64,10 @@ export const text = z.preprocess((v) => (typeof v === 'string' ? v.replace(/\r\n
 
 export const requiredText = (missing: string, max = 300) =>
   text.pipe(z.string().min(1, missing).max(max, `Texten får vara högst ${max} tecken lång.`))
+
+/** A password chosen by a person: what scrypt is given is bounded, and the message says so in Swedish. */
+export const newPassword = (tooShort: string) =>
+  text.pipe(z.string().min(12, tooShort).max(200, 'Lösenordet får vara högst 200 tecken långt.'))
 
 export const optionalText = (max = 20000) => text.pipe(z.string().max(max, `Texten får vara högst ${max} tecken lång.`))
 

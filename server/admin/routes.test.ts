@@ -1,5 +1,6 @@
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
+import type { Db } from '../../db/connection.js'
 import { createTestApp, html, logIn, submitForm } from '../../test/helpers/test-app.js'
 
 describe('the administrator', () => {
@@ -101,5 +102,100 @@ describe('the administrator', () => {
         .map((_, e) => form(e).text())
         .get(),
     ).toContain('Ekonomiavdelningen')
+  })
+})
+
+describe('the user forms answer bad input with the form and a Swedish message', () => {
+  const messages = ($: ReturnType<typeof html>) =>
+    $('.error-summary li')
+      .map((_, e) => $(e).text())
+      .get()
+  const theReader = (db: Db) =>
+    db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', 'lasare@demo.internkontroll.se')
+      .executeTakeFirstOrThrow()
+
+  it('creates one user of ten sent at once with the same e-mail, and tells the other nine it is taken', async () => {
+    const { agent, db } = await createTestApp({ as: 'admin' })
+    const token = String(html((await agent.get('/admin/anvandare/ny').expect(200)).text)('input[name="_csrf"]').val())
+    const fields = { _csrf: token, name: 'Nina Ny', email: 'nina@malmo.se', password: 'ett långt lösenord' }
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => agent.post('/admin/anvandare/ny').type('form').send(fields)),
+    )
+    expect(responses.map((r) => r.status).sort()).toEqual([303, 400, 400, 400, 400, 400, 400, 400, 400, 400])
+    for (const refused of responses.filter((r) => r.status === 400)) {
+      const $ = html(refused.text)
+      expect(messages($)).toEqual(['Det finns redan en användare med den e-postadressen.'])
+      expect($('#field-name').val()).toBe('Nina Ny')
+    }
+    const created = await db.selectFrom('app_user').select('id').where('email', '=', 'nina@malmo.se').execute()
+    expect(created).toHaveLength(1)
+    const log = await db.selectFrom('audit_event').select('action').where('entity', '=', 'app_user').execute()
+    expect(log.map((e) => e.action)).toEqual(['create'])
+  })
+
+  it('refuses committees and units that do not exist, on the new user form and the role form', async () => {
+    const { agent, db } = await createTestApp({ as: 'admin' })
+    const unknown = { secretaryOf: '99999', readerOf: '99998', units: '99997' }
+    const created = html(
+      (
+        await submitForm(
+          agent,
+          '/admin/anvandare/ny',
+          { name: 'Nina Ny', email: 'nina@malmo.se', password: 'ett långt lösenord', ...unknown },
+          400,
+        )
+      ).text,
+    )
+    expect(messages(created)).toEqual(['Välj nämnder i listan.', 'Välj nämnder i listan.', 'Välj enheter i listan.'])
+    expect(await db.selectFrom('app_user').select('id').where('email', '=', 'nina@malmo.se').execute()).toEqual([])
+    const reader = await theReader(db)
+    const roles = html((await submitForm(agent, `/admin/anvandare/${reader.id}/roller`, unknown, 400)).text)
+    expect(messages(roles)).toEqual(['Välj nämnder i listan.', 'Välj nämnder i listan.', 'Välj enheter i listan.'])
+  })
+
+  it('says in Swedish that a password or a name is too long, on every form that takes one', async () => {
+    const { agent, app, db } = await createTestApp({ as: 'admin' })
+    const long = 'x'.repeat(201)
+    const reader = await theReader(db)
+    const tooLong = 'Lösenordet får vara högst 200 tecken långt.'
+    const create = html(
+      (
+        await submitForm(
+          agent,
+          '/admin/anvandare/ny',
+          { name: long, email: `${'x'.repeat(250)}@malmo.se`, password: long },
+          400,
+        )
+      ).text,
+    )
+    expect(messages(create)).toEqual([
+      'Texten får vara högst 200 tecken lång.',
+      'Texten får vara högst 254 tecken lång.',
+      tooLong,
+    ])
+    const reset = html(
+      (await submitForm(agent, `/admin/anvandare/${reader.id}/losenord`, { password: long }, 400)).text,
+    )
+    expect(messages(reset)).toEqual([tooLong])
+    const own = html(
+      (await submitForm(agent, '/konto/losenord', { current: long, password: long, repeat: long }, 400)).text,
+    )
+    expect(messages(own)).toEqual([tooLong])
+    const stranger = supertest.agent(app)
+    const login = html(
+      (
+        await submitForm(
+          stranger,
+          '/logga-in',
+          { email: `${'x'.repeat(300)}@malmo.se`, password: 'x'.repeat(300) },
+          400,
+          '/logga-in',
+        )
+      ).text,
+    )
+    expect(messages(login)).toEqual(['Texten får vara högst 254 tecken lång.'])
   })
 })

@@ -1,7 +1,9 @@
 import { type Response, Router } from 'express'
 import { z } from 'zod'
+import type { Db } from '../../db/connection.js'
 import type { Services } from '../app.js'
-import { actorOf, auditedTransaction } from '../audit/audited.js'
+import { actorOf, audited, auditedTransaction } from '../audit/audited.js'
+import type { Actor } from '../audit/repository.js'
 import { hashPassword } from '../auth/passwords.js'
 import { authorize, can } from '../auth/permissions.js'
 import {
@@ -15,14 +17,14 @@ import {
 } from '../auth/repository.js'
 import { viewerOf } from '../auth/session.js'
 import { NotFoundError } from '../errors.js'
-import { checkbox, type FieldErrors, formState, parseForm, requiredText, text, validateForm } from '../forms.js'
+import { checkbox, type FieldErrors, formState, newPassword, parseForm, requiredText } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { listCommitteesWithAdministration, listOwnerUnits } from '../organisation/repository.js'
 import { swedishOrder } from '../vocabulary.js'
 import { organisationRoutes } from './organisation-routes.js'
 import { grantRoles, otherActiveAdmins, rolesOf, setRoles } from './repository.js'
 
-const password = text.pipe(z.string().min(12, 'Lösenordet ska vara minst 12 tecken långt.').max(200))
+const password = newPassword('Lösenordet ska vara minst 12 tecken långt.')
 // Checkboxes arrive as one value or several; none at all is no field.
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
 const ids = z.preprocess(
@@ -73,16 +75,28 @@ export function adminRoutes(services: Services): Router {
   }
 
   /** Every committee and unit chosen must exist. */
-  async function unknownChoices(v: RoleForm): Promise<FieldErrors> {
+  async function unknownChoices(trx: Db, v: RoleForm): Promise<FieldErrors> {
     // The chosen ids are distinct, so all exist when as many rows are found.
     const known = async (table: 'committee' | 'owner_unit', chosen: number[]) =>
       chosen.length === 0 ||
-      (await db.selectFrom(table).select('id').where('id', 'in', chosen).execute()).length === chosen.length
+      (await trx.selectFrom(table).select('id').where('id', 'in', chosen).execute()).length === chosen.length
     const errors: FieldErrors = {}
     if (!(await known('committee', v.secretaryOf))) errors.secretaryOf = 'Välj nämnder i listan.'
     if (!(await known('committee', v.readerOf))) errors.readerOf = 'Välj nämnder i listan.'
     if (!(await known('owner_unit', v.units))) errors.units = 'Välj enheter i listan.'
     return errors
+  }
+
+  /**
+   * Checks a form against the database and, when it passes, writes, in one transaction: a post sent at the same
+   * moment (a double click, a second tab) cannot slip in between and meet the database's constraints instead.
+   */
+  function checkedWrite(check: (trx: Db) => Promise<FieldErrors>, write: (trx: Db) => Promise<unknown>) {
+    return db.transaction().execute(async (trx) => {
+      const errors = await check(trx)
+      if (Object.keys(errors).length === 0) await write(trx)
+      return errors
+    })
   }
 
   async function renderNew(res: Response, locals: object, status = 200) {
@@ -110,34 +124,38 @@ export function adminRoutes(services: Services): Router {
   })
 
   router.post('/admin/anvandare/ny', async (req, res) => {
-    const parsed = await validateForm(
-      userForm,
-      req.body,
-      async (v): Promise<FieldErrors> => ({
-        ...(await unknownChoices(v)),
-        ...((await findUserByEmail(db, v.email))
+    const parsed = parseForm(userForm, req.body)
+    const errors = parsed.ok ? await createUser(actorOf(res, clock), parsed.value) : parsed.errors
+    if (Object.keys(errors).length > 0) {
+      return renderNew(res, formState({ ...req.body, ...checked(req.body), password: '' }, errors), 400)
+    }
+    res.redirect(303, '/admin/anvandare')
+  })
+
+  async function createUser(actor: Actor, v: z.output<typeof userForm>): Promise<FieldErrors> {
+    // Hashed before the transaction, which would hold up every other query while scrypt works.
+    const passwordHash = await hashPassword(v.password)
+    return checkedWrite(
+      async (trx) => ({
+        ...(await unknownChoices(trx, v)),
+        ...((await findUserByEmail(trx, v.email))
           ? { email: 'Det finns redan en användare med den e-postadressen.' }
           : {}),
       }),
+      (trx) =>
+        audited(trx, actor, 'create', { entity: 'app_user', planId: null }, async () => {
+          const id = await insertUser(trx, {
+            email: v.email,
+            name: v.name,
+            passwordHash,
+            isAdmin: v.admin,
+            createdAt: actor.at,
+          })
+          await grantRoles(trx, id, v)
+          return id
+        }),
     )
-    if (!parsed.ok) {
-      return renderNew(res, formState({ ...req.body, ...checked(req.body), password: '' }, parsed.errors), 400)
-    }
-    const v = parsed.value
-    const passwordHash = await hashPassword(v.password)
-    await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'app_user', planId: null }, async (trx) => {
-      const id = await insertUser(trx, {
-        email: v.email,
-        name: v.name,
-        passwordHash,
-        isAdmin: v.admin,
-        createdAt: clock().toISOString(),
-      })
-      await grantRoles(trx, id, v)
-      return id
-    })
-    res.redirect(303, '/admin/anvandare')
-  })
+  }
 
   router.post('/admin/anvandare/:userId/sparr', async (req, res) => {
     const user = await loadUser(req.params.userId)
@@ -171,20 +189,27 @@ export function adminRoutes(services: Services): Router {
 
   router.post('/admin/anvandare/:userId/roller', async (req, res) => {
     const user = await loadUser(req.params.userId)
-    const parsed = await validateForm(roleForm, req.body, async (v) => ({
-      ...(await unknownChoices(v)),
-      ...(!v.admin && (await rolesOf(db, user.id)).admin && (await otherActiveAdmins(db, user.id)) === 0
-        ? { admin: `${user.name} är den enda aktiva administratören. Ge någon annan rollen först.` }
-        : {}),
-    }))
-    if (!parsed.ok) return renderRoles(res, user, formState({ ...req.body, ...checked(req.body) }, parsed.errors), 400)
-    await auditedTransaction(
-      db,
-      actorOf(res, clock),
-      'update',
-      { entity: 'app_user', id: user.id, planId: null },
-      (trx) => setRoles(trx, user.id, parsed.value),
-    )
+    const parsed = parseForm(roleForm, req.body)
+    const errors = !parsed.ok
+      ? parsed.errors
+      : await checkedWrite(
+          async (trx) => ({
+            ...(await unknownChoices(trx, parsed.value)),
+            // Checked with the write, so that two administrators cannot each take away the other's role.
+            ...(!parsed.value.admin &&
+            (await rolesOf(trx, user.id)).admin &&
+            (await otherActiveAdmins(trx, user.id)) === 0
+              ? { admin: `${user.name} är den enda aktiva administratören. Ge någon annan rollen först.` }
+              : {}),
+          }),
+          (trx) =>
+            audited(trx, actorOf(res, clock), 'update', { entity: 'app_user', id: user.id, planId: null }, () =>
+              setRoles(trx, user.id, parsed.value),
+            ),
+        )
+    if (!parsed.ok || Object.keys(errors).length > 0) {
+      return renderRoles(res, user, formState({ ...req.body, ...checked(req.body) }, errors), 400)
+    }
     // An administrator who gave up the role has no user list to come back to.
     res.redirect(303, user.id === viewerOf(res).id && !parsed.value.admin ? '/' : '/admin/anvandare')
   })

@@ -2,7 +2,8 @@ import { type Request, type Response, Router } from 'express'
 import { z } from 'zod'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
-import { formState, parseForm, requiredText, text } from '../forms.js'
+import { csrfCookie } from '../csrf.js'
+import { formState, newPassword, parseForm, requiredText, text } from '../forms.js'
 import { localPath } from '../return-path.js'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
 import {
@@ -26,7 +27,7 @@ const loginForm = z.object({
 const passwordForm = z
   .object({
     current: text.pipe(z.string().min(1, 'Ange ditt nuvarande lösenord.')),
-    password: text.pipe(z.string().min(12, 'Det nya lösenordet ska vara minst 12 tecken långt.').max(200)),
+    password: newPassword('Det nya lösenordet ska vara minst 12 tecken långt.'),
     repeat: text,
   })
   .refine((v) => v.password === v.repeat, {
@@ -41,6 +42,9 @@ const wrongCredentials = 'Fel e-postadress eller lösenord.'
 
 export function authRoutes({ db, config, clock }: Services): Router {
   const router = Router()
+
+  // The next page gets a fresh CSRF value (server/csrf.ts), so no token of before is of use after.
+  const renewCsrf = (res: Response) => res.clearCookie(csrfCookie(config), { path: '/' })
 
   const renderLogin = (res: Response, locals: object, status = 200) =>
     res.status(status).render('auth/login', { title: 'Logga in', ...locals })
@@ -77,6 +81,7 @@ export function authRoutes({ db, config, clock }: Services): Router {
     const old: unknown = req.cookies?.[sessionCookie(config)]
     if (typeof old === 'string') await deleteSession(db, old)
     setSessionCookie(res, config, await createSession(db, user.id, now))
+    renewCsrf(res)
     // Without a page to go back to, each person lands on their own start page.
     res.redirect(303, localPath(parsed.value.till, '/'))
   })
@@ -85,6 +90,7 @@ export function authRoutes({ db, config, clock }: Services): Router {
     const token: unknown = req.cookies?.[sessionCookie(config)]
     if (typeof token === 'string') await deleteSession(db, token)
     res.clearCookie(sessionCookie(config), { path: '/' })
+    renewCsrf(res)
     res.redirect(303, '/logga-in')
   })
 

@@ -9,6 +9,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 
 export interface RunningServer {
   baseUrl: string
+  /** What the server has printed so far. */
+  output(): string
   stop(): Promise<void>
 }
 
@@ -81,7 +83,7 @@ export async function startServer(): Promise<RunningServer> {
       throw new Error(`The server exited (${child.exitCode ?? child.signalCode}) before answering:\n${output}`)
     }
     const answer = await fetch(`${baseUrl}/planer`).catch(() => null)
-    if (answer?.ok) return { baseUrl, stop }
+    if (answer?.ok) return { baseUrl, output: () => output, stop }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   await stop()

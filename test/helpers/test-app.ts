@@ -19,11 +19,19 @@ export type DemoLogin = 'admin' | 'sekreterare' | 'hr' | 'utbildning' | 'lasare'
  * agent logged in as the demo secretary unless `as` names another demo account (or null: nobody).
  */
 export async function createTestApp(
-  options: { demo?: boolean; today?: string; production?: boolean; pdf?: PdfPrinter; as?: DemoLogin | null } = {},
+  options: {
+    demo?: boolean
+    today?: string
+    production?: boolean
+    trustProxy?: string
+    pdf?: PdfPrinter
+    as?: DemoLogin | null
+  } = {},
 ) {
   const config = loadConfig({
     NODE_ENV: options.production ? 'production' : 'test',
     SECRET: 'test-secret-that-is-long-enough-for-hmac',
+    TRUST_PROXY: options.trustProxy,
   })
   const db = openDatabase(':memory:')
   await migrateToLatest(db)

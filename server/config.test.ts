@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from './config.js'
+// Installs the forms' Swedish messages, as the app does, which the operator's messages must not take.
+import './forms.js'
+
+describe('the configuration', () => {
+  it('listens on this computer only outside production, unless HOST says otherwise', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1')
+    expect(loadConfig({ NODE_ENV: 'test' }).host).toBe('127.0.0.1')
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0')
+    // Production: every interface, as Node does when given no host.
+    const production = { NODE_ENV: 'production', SECRET: 'a-production-secret-of-32-characters' }
+    expect(loadConfig(production).host).toBeUndefined()
+    expect(loadConfig({ ...production, HOST: '10.0.0.5' }).host).toBe('10.0.0.5')
+  })
+
+  it('tells the operator in English what is wrong', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(
+      'Invalid configuration: PORT: Too big: expected number to be <=65535',
+    )
+  })
+})
