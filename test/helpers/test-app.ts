@@ -23,6 +23,7 @@ export async function createTestApp(
   const config = loadConfig({
     NODE_ENV: options.production ? 'production' : 'test',
     SECRET: 'test-secret-that-is-long-enough-for-hmac',
+    AUDIT_KEY: 'test-audit-key-that-is-long-enough-for-hmac',
   })
   const db = openDatabase(':memory:')
   await migrateToLatest(db)
