@@ -117,7 +117,7 @@ describe('verifying the audit log', () => {
     const rows = await lastId(db)
     expect(result.summary).toBe(
       `Ändringsloggen är hel: ${rows} rader, alla i obruten följd, signerade med loggens nyckel, ` +
-        `förankrade 2021-03-15 10:02 vid rad ${rows}, och alla 49 poster stämmer med sin senast loggade version.`,
+        `förankrade från 2021-03-15 10:02 (rad 49) till 2021-03-15 10:02 (rad ${rows}), och alla 49 poster stämmer med sin senast loggade version.`,
     )
     await db.destroy()
   })
@@ -327,5 +327,56 @@ describe('npm run audit:verify', () => {
         `- Åtgärd ${measure.id} (”${measure.title}”) har ändrats utan att ändringen loggats: fältet Status skiljer ` +
         'sig från den senast loggade versionen (2021-03-15 09:00, Sara Sekreterare).\n',
     )
+  })
+
+  it('finds the accounts and organisation the command line made in a log signed with the production key', async () => {
+    const file = join(dir, 'installation.sqlite')
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_FILE: file,
+      SECRET: 'a-production-secret-of-at-least-32-chars',
+      AUDIT_KEY: 'the-installation-audit-key-of-32-chars-or-more',
+    }
+    const run = (script: string, args: string[], input = '') => {
+      const child = execFile('node_modules/.bin/tsx', [script, ...args], { env })
+      child.stdin?.end(input)
+      return new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(code))))
+    }
+    await run('scripts/add-organisation.ts', [
+      '--municipality',
+      'Malmö stad',
+      '--administration',
+      'Grundskoleförvaltningen',
+      '--prefix',
+      'GRF',
+      '--committee',
+      'Grundskolenämnden',
+      '--units',
+      'HR-avdelningen',
+    ])
+    await run(
+      'scripts/create-user.ts',
+      ['--email', 'anna@malmo.se', '--name', 'Anna Andersson', '--secretary', 'Grundskolenämnden'],
+      'ett-långt-lösenord\n',
+    )
+    const db = openDatabase(file)
+    const logged = await db.selectFrom('audit_event').select(['user_name', 'entity']).orderBy('id').execute()
+    expect(logged.map((e) => `${e.user_name}: ${e.entity}`)).toEqual([
+      'Kommandoraden (org:add): municipality',
+      'Kommandoraden (org:add): administration',
+      'Kommandoraden (org:add): committee',
+      'Kommandoraden (org:add): owner_unit',
+      'Kommandoraden (user:create): app_user',
+    ])
+    await db.destroy()
+    const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['scripts/verify-audit.ts'], { env })
+    expect(stdout).toContain('Ändringsloggen är hel: 5 rader, alla i obruten följd, signerade med loggens nyckel')
+    // Without the key, the same log proves nothing.
+    const unkeyed = await promisify(execFile)('node_modules/.bin/tsx', ['scripts/verify-audit.ts'], {
+      env: { ...env, AUDIT_KEY: 'someone-else-s-key-of-32-characters-long' },
+    }).catch((error: { code: number; stderr: string }) => error)
+    expect(unkeyed).toMatchObject({ code: 1 })
+    expect((unkeyed as { stderr: string }).stderr).toContain('Rad 1 i ändringsloggen')
   })
 })

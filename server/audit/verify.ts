@@ -88,7 +88,11 @@ export async function verifyAudit(
     if (chain.unkeyed > 0) {
       parts.push(`de första ${rows(chain.unkeyed)} från före signeringen kontrollerade med SHA-256, resten signerade`)
     } else if (chain.rows > 0) parts.push('signerade med loggens nyckel')
-    if (anchor) parts.push(`förankrade ${when(anchor.at)} vid rad ${anchor.count}`)
+    // Where the anchor begins tells an anchor file begun anew after the log was cut.
+    if (anchor) {
+      const { first, latest } = anchor
+      parts.push(`förankrade från ${when(first.at)} (rad ${first.count}) till ${when(latest.at)} (rad ${latest.count})`)
+    }
     parts.push(`och alla ${records} poster stämmer med sin senast loggade version`)
     return { findings, summary: `Ändringsloggen är hel: ${parts.join(', ')}.` }
   })
@@ -132,7 +136,8 @@ async function checkAnchor(
   bytes: number,
   chain: Awaited<ReturnType<typeof checkChain>>,
   findings: Finding[],
-): Promise<AnchoredHead | undefined> {
+): Promise<{ first: AnchoredHead; latest: AnchoredHead } | undefined> {
+  let first: AnchoredHead | undefined
   let latest: AnchoredHead | undefined
   let forged = 0
   let rewritten: AnchoredHead | undefined
@@ -161,6 +166,7 @@ async function checkAnchor(
       forged += 1
       continue
     }
+    first ??= head
     if (!latest || head.count >= latest.count) latest = head
     batch.push(head)
     if (batch.length === pageSize) await compare()
@@ -181,7 +187,7 @@ async function checkAnchor(
       message: `Ändringsloggen har skrivits om: rad ${rewritten.count} är inte den rad som förankrades ${when(rewritten.at)}.`,
     })
   }
-  if (!latest) {
+  if (!first || !latest) {
     if (chain.rows > 0) {
       findings.push({
         kind: 'anchor-missing',
@@ -219,7 +225,7 @@ async function checkAnchor(
         `förankringen från ${when(latest.at)} anger ${latest.count}.${signed}`,
     })
   }
-  return latest
+  return { first, latest }
 }
 
 /** Whether a head written while the log was being read covers it: the server anchoring a change meanwhile. */
