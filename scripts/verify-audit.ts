@@ -1,4 +1,4 @@
-// npm run audit:verify [-- --rapport "<rader>:<kontrollsumma>" …] — checks that the audit log is whole and that
+// npm run audit:verify [-- --rapport "<rader>:<kontrollsumma>:<signatur>" …] — checks that the audit log is whole and that
 // every record is as it was last logged; prints each finding in Swedish and exits 1 if there is any.
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -7,15 +7,14 @@ import { verifyAudit } from '../server/audit/verify.js'
 import { loadConfig } from '../server/config.js'
 
 const { values } = parseArgs({ options: { rapport: { type: 'string', multiple: true, default: [] } } })
+// As a final report prints its head: rows, the hash's beginning and the tag, e.g. 412:3fa9c2d1e07b4a55:9b1e04c2d7aa5f31.
 const reportHeads = values.rapport.map((printed) => {
-  const [count, shortHash] = printed.split(':').map((p) => p.trim())
-  if (!count || !/^\d+$/.test(count) || !shortHash || !/^[0-9a-f]+$/i.test(shortHash)) {
-    console.error(
-      `--rapport ${printed}: skriv rapportens förankring som <rader>:<kontrollsumma>, t.ex. 412:3fa9c2d1e07b4a55.`,
-    )
+  const [count, shortHash, tag] = printed.split(':').map((p) => p.trim())
+  if (!count || !/^\d+$/.test(count) || !shortHash || !/^[0-9a-f]+$/i.test(shortHash) || tag === '') {
+    console.error(`--rapport ${printed}: skriv rapportens förankring som <rader>:<kontrollsumma>:<signatur>.`)
     process.exit(2)
   }
-  return { count: Number(count), shortHash }
+  return { count: Number(count), shortHash, tag }
 })
 
 const config = loadConfig()

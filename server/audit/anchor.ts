@@ -98,11 +98,18 @@ const headQuery = compiler
   .limit(1)
   .compile()
 
-/** The log's head now: what a final report prints, and what the anchor file records after each change. */
+/** The tag a report prints beside a head: the key holder can tell a head the app printed from one typed in. */
+export function reportTag(key: string, head: Head): string {
+  return createHmac('sha256', key).update(`report-head:${head.count}:${head.hash}`).digest('hex').slice(0, 16)
+}
+
+/**
+ * The log's head now, as a final report prints it (`count`, `shortHash`, `tag`) so that `audit:verify --rapport
+ * count:shortHash:tag` can find it in the log later; read it in the transaction that stores the report.
+ */
 export async function auditHead(db: Db): Promise<Head & { shortHash: string; tag: string }> {
   const head = (await db.executeQuery(headQuery)).rows[0] ?? { count: 0, hash: '' }
-  const tag = createHmac('sha256', signingKey).update(`report-head:${head.count}:${head.hash}`).digest('hex')
-  return { ...head, shortHash: head.hash.slice(0, 16), tag: tag.slice(0, 16) }
+  return { ...head, shortHash: head.hash.slice(0, 16), tag: reportTag(signingKey, head) }
 }
 
 /**

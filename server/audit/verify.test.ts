@@ -10,11 +10,12 @@ import { type Db, migrateToLatest, openDatabase } from '../../db/connection.js'
 import type { AuditEventTable } from '../../db/schema.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { loadConfig } from '../config.js'
+import { ensureOrganisation } from '../organisation/repository.js'
 import { auditHead, openAuditedDatabase } from './anchor.js'
 import { auditedTransaction } from './audited.js'
 import { eventHash } from './chain.js'
 import type { Actor } from './repository.js'
-import { verifyAudit } from './verify.js'
+import { type ReportHead, verifyAudit } from './verify.js'
 
 type Row = Omit<Selectable<AuditEventTable>, 'hash'>
 
@@ -60,14 +61,8 @@ function copy(name: string) {
   return { file, config, db: openDatabase(file) }
 }
 
-async function findings(db: Db, config = configOf(''), options: { key?: string } = {}) {
-  const result = await verifyAudit(db, {
-    key: options.key ?? config.auditKey,
-    anchorFile: config.auditAnchorFile,
-    reportHeads: [printedHead],
-  })
-  return result
-}
+const findings = (db: Db, config: ReturnType<typeof configOf>, reportHeads: ReportHead[] = []) =>
+  verifyAudit(db, { key: config.auditKey, anchorFile: config.auditAnchorFile, reportHeads })
 
 const lastId = async (db: Db) =>
   (await db.selectFrom('audit_event').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id
@@ -274,7 +269,25 @@ describe('verifying the audit log', () => {
       .execute()
     const review = await db.selectFrom('review').select(['id', 'title']).orderBy('id').executeTakeFirstOrThrow()
     await db.deleteFrom('review').where('id', '=', review.id).execute()
+    const risk = await db.selectFrom('risk').select(['id', 'title']).orderBy('id').executeTakeFirstOrThrow()
+    await db.updateTable('risk').set({ likelihood: 4, version: 7 }).where('id', '=', risk.id).execute()
+    const administration = await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()
+    const { id: unit } = await db
+      .insertInto('owner_unit')
+      .values({ administration_id: administration.id, name: 'Ekonomiavdelningen' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
     expect((await findings(db, config)).findings).toEqual([
+      {
+        kind: 'record-unaudited',
+        message: `Ansvarig enhet ${unit} (”Ekonomiavdelningen”) finns inte i ändringsloggen: posten har lagts in utan att det loggats.`,
+      },
+      {
+        kind: 'record-changed',
+        message:
+          `Risk ${risk.id} (”${risk.title}”) har ändrats utan att ändringen loggats: fälten Sannolikhet och ` +
+          'Versionsnummer skiljer sig från den senast loggade versionen (2021-03-15 08:00, Demodata (db:seed)).',
+      },
       {
         kind: 'record-removed',
         message:
@@ -291,11 +304,67 @@ describe('verifying the audit log', () => {
     await db.destroy()
   })
 
+  it('accepts the rows from before the key at the start of the log, and nowhere else', async () => {
+    const file = join(dir, 'upgraded.sqlite')
+    const config = configOf(file)
+    // As the version before the key left it: one record and its row, hashed with plain SHA-256, no anchor.
+    const old = openDatabase(file)
+    await migrateToLatest(old)
+    await old.insertInto('municipality').values({ name: 'Malmö stad' }).execute()
+    const legacy = {
+      id: 1,
+      at: '2020-01-10T09:00:00Z',
+      user_id: null,
+      user_name: 'Ada Administratör',
+      action: 'create' as const,
+      entity: 'municipality',
+      entity_id: 1,
+      plan_id: null,
+      committee_id: null,
+      before: null,
+      after: JSON.stringify({ id: 1, name: 'Malmö stad' }),
+      prev_hash: '0'.repeat(64),
+    }
+    await old
+      .insertInto('audit_event')
+      .values({ ...legacy, hash: plainSha256(legacy) })
+      .execute()
+    await old.destroy()
+
+    const db = openAuditedDatabase(config)
+    const org = { municipality: 'Malmö stad', administration: 'Grundskoleförvaltningen', diaryPrefix: 'GRF' }
+    await db
+      .transaction()
+      .execute((trx) => ensureOrganisation(trx, sara, { ...org, committee: 'Grundskolenämnden', units: [] }))
+    const result = await findings(db, config)
+    expect(result.findings).toEqual([])
+    expect(result.summary).toMatch(
+      /^Ändringsloggen är hel: 3 rader, alla i obruten följd, den första, från före signeringen, kontrollerad med SHA-256 och resten signerade med loggens nyckel, förankrade från/,
+    )
+    const last = await db.selectFrom('audit_event').selectAll().where('id', '=', 3).executeTakeFirstOrThrow()
+    const appended = { ...last, id: 4, prev_hash: last.hash }
+    await db
+      .insertInto('audit_event')
+      .values({ ...appended, hash: plainSha256(appended) })
+      .execute()
+    expect((await findings(db, config)).findings.map((f) => f.kind)).toEqual(['row-altered', 'anchor-behind'])
+    await db.destroy()
+  })
+
   it('finds the head a final report printed, until the log before it is rewritten', async () => {
     const { db, config } = copy('report')
-    expect((await findings(db, config)).findings).toEqual([])
+    expect((await findings(db, config, [printedHead])).findings).toEqual([])
+    // A head typed in with a made-up tag is not one the app printed.
+    expect((await findings(db, config, [{ ...printedHead, tag: '0123456789abcdef' }])).findings).toEqual([
+      {
+        kind: 'report-head-missing',
+        message:
+          `Rapportens förankring (rad ${printedHead.count}, ${printedHead.shortHash}) finns inte i ändringsloggen: ` +
+          'loggen fram till rapporten har ändrats eller tagits bort.',
+      },
+    ])
     await db.deleteFrom('audit_event').where('id', '<=', printedHead.count).execute()
-    expect((await findings(db, config)).findings).toContainEqual({
+    expect((await findings(db, config, [printedHead])).findings).toContainEqual({
       kind: 'report-head-missing',
       message:
         `Rapportens förankring (rad ${printedHead.count}, ${printedHead.shortHash}) finns inte i ändringsloggen: ` +
@@ -309,7 +378,7 @@ describe('npm run audit:verify', () => {
   const verify = (file: string) =>
     promisify(execFile)(
       'node_modules/.bin/tsx',
-      ['scripts/verify-audit.ts', '--rapport', `${printedHead.count}:${printedHead.shortHash}`],
+      ['scripts/verify-audit.ts', '--rapport', `${printedHead.count}:${printedHead.shortHash}:${printedHead.tag}`],
       {
         env: { ...process.env, DATABASE_FILE: file, NODE_ENV: 'test' },
       },

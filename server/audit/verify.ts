@@ -1,7 +1,7 @@
 // What `npm run audit:verify` proves: the log is whole (chain, signatures, anchor) and every record is as logged.
 import { existsSync, statSync } from 'node:fs'
 import type { Db } from '../../db/connection.js'
-import { type AnchoredHead, isSigned, readHeads } from './anchor.js'
+import { type AnchoredHead, isSigned, readHeads, reportTag } from './anchor.js'
 import { auditedRecords, type Entity } from './audited.js'
 import { type ChainBreak, chainChecker } from './chain.js'
 import { describeEvent, fieldLabel } from './view-model.js'
@@ -49,10 +49,11 @@ const swedishTime = new Intl.DateTimeFormat('sv-SE', {
 const when = (iso: string) => swedishTime.format(new Date(iso))
 const rows = (n: number) => `${n} ${n === 1 ? 'rad' : 'rader'}`
 
-/** A head printed in a final report, to be found in the log: its row count and the beginning of that row's hash. */
+/** A head printed in a final report, to be found in the log: its row count, the beginning of that row's hash, its tag. */
 export interface ReportHead {
   count: number
   shortHash: string
+  tag?: string
 }
 
 /**
@@ -72,7 +73,10 @@ export async function verifyAudit(
     const anchor = anchorFile ? await checkAnchor(trx, key, anchorFile, anchorBytes, chain, findings) : undefined
     for (const head of options.reportHeads ?? []) {
       const row = await trx.selectFrom('audit_event').select('hash').where('id', '=', head.count).executeTakeFirst()
-      if (!row?.hash.startsWith(head.shortHash.toLowerCase())) {
+      const found =
+        row?.hash.startsWith(head.shortHash.toLowerCase()) &&
+        (head.tag === undefined || reportTag(key, { count: head.count, hash: row.hash }) === head.tag.toLowerCase())
+      if (!found) {
         findings.push({
           kind: 'report-head-missing',
           message:
@@ -86,7 +90,11 @@ export async function verifyAudit(
 
     const parts = [`${rows(chain.rows)}, alla i obruten följd`]
     if (chain.unkeyed > 0) {
-      parts.push(`de första ${rows(chain.unkeyed)} från före signeringen kontrollerade med SHA-256, resten signerade`)
+      const legacy =
+        chain.unkeyed === 1
+          ? 'den första, från före signeringen, kontrollerad'
+          : `de ${chain.unkeyed} första, från före signeringen, kontrollerade`
+      parts.push(`${legacy} med SHA-256 och resten signerade med loggens nyckel`)
     } else if (chain.rows > 0) parts.push('signerade med loggens nyckel')
     // Where the anchor begins tells an anchor file begun anew after the log was cut.
     if (anchor) {
@@ -281,6 +289,20 @@ async function compareRecords(db: Db, entity: Entity, findings: Finding[]): Prom
   }
 }
 
+// Columns the history never shows as a change, named here for the auditor.
+const recordFieldLabels: Record<string, string> = {
+  id: 'Id',
+  version: 'Versionsnummer',
+  version_number: 'Versionsnummer',
+  plan_id: 'Plan',
+  municipality_id: 'Kommun',
+  inspection_id: 'Extern granskning',
+  created_at: 'Skapad',
+  file_name: 'Filnamn',
+  sha256: 'Kontrollsumma (SHA-256)',
+  byte_size: 'Storlek',
+}
+
 const quoted = (subject: string) => (subject ? ` (”${subject}”)` : '')
 
 function compareRecord(
@@ -314,7 +336,7 @@ function compareRecord(
     (field) => field in record && JSON.stringify(logged[field]) !== JSON.stringify(record[field]),
   )
   if (changed.length === 0) return undefined
-  const labels = changed.map(fieldLabel)
+  const labels = changed.map((field) => recordFieldLabels[field] ?? fieldLabel(field))
   const fields =
     labels.length === 1
       ? `fältet ${labels[0]} skiljer sig`
