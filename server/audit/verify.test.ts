@@ -449,3 +449,18 @@ describe('npm run audit:verify', () => {
     expect((unkeyed as { stderr: string }).stderr).toContain('Rad 1 i ändringsloggen')
   })
 })
+
+describe('the audit settings', () => {
+  it('require a key in production, and keep the anchor beside the database unless told where', () => {
+    const production = { NODE_ENV: 'production', SECRET: 'a-production-secret-of-at-least-32-chars' }
+    expect(() => loadConfig(production)).toThrow('AUDIT_KEY is required when NODE_ENV=production')
+    expect(() => loadConfig({ ...production, AUDIT_KEY: 'short' })).toThrow('AUDIT_KEY must be at least 32 characters')
+    expect(loadConfig({ ...production, AUDIT_KEY: 'k'.repeat(32) }).auditAnchorFile).toBe(
+      'data/internkontroll.audit-anchor',
+    )
+    expect(loadConfig({ AUDIT_ANCHOR_FILE: '/mnt/logg/ik.audit-anchor' }).auditAnchorFile).toBe(
+      '/mnt/logg/ik.audit-anchor',
+    )
+    expect(loadConfig({ DATABASE_FILE: ':memory:' }).auditAnchorFile).toBeNull()
+  })
+})
