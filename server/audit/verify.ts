@@ -4,7 +4,7 @@ import type { Db } from '../../db/connection.js'
 import { type AnchoredHead, isSigned, readHeads, reportTag } from './anchor.js'
 import { auditedRecords, type Entity } from './audited.js'
 import { type ChainBreak, chainChecker } from './chain.js'
-import { describeEvent, fieldLabel } from './view-model.js'
+import { entityOptions, fieldLabel } from './view-model.js'
 
 export type FindingKind =
   | ChainBreak['kind']
@@ -275,11 +275,11 @@ async function compareRecords(db: Db, entity: Entity, findings: Finding[]): Prom
     // What is left was logged but is no longer there.
     for (const event of logged.values()) {
       if (event.action === 'delete') continue
-      const { entityLabel, subject } = describeEvent({ ...event, entity, action: 'create', before: null })
+      const logged = JSON.parse(event.after ?? '{}') as Record<string, unknown>
       findings.push({
         kind: 'record-removed',
         message:
-          `${entityLabel} ${event.entity_id}${quoted(subject)} har tagits bort utan att borttagningen loggats; ` +
+          `${recordName(entity, event.entity_id, logged)} har tagits bort utan att borttagningen loggats; ` +
           `den senast loggade versionen är från ${when(event.at)} (${event.user_name}).`,
       })
     }
@@ -303,20 +303,19 @@ const recordFieldLabels: Record<string, string> = {
   byte_size: 'Storlek',
 }
 
-const quoted = (subject: string) => (subject ? ` (”${subject}”)` : '')
+/** How an auditor finds the record: its kind, its id and what it is called, e.g. Åtgärd 12 (”Rutin för …”). */
+function recordName(entity: Entity, id: number, record: Record<string, unknown>): string {
+  const label = entityOptions.find((o) => o.value === entity)?.label ?? entity
+  const subject = record.title ?? record.heading ?? record.diary_number ?? record.email ?? record.name
+  return subject ? `${label} ${id} (”${String(subject)}”)` : `${label} ${id}`
+}
 
 function compareRecord(
   entity: Entity,
   record: Record<string, unknown>,
   event: { action: string; at: string; user_name: string; after: string | null } | undefined,
 ): Finding | undefined {
-  const { entityLabel, subject } = describeEvent({
-    entity,
-    action: 'create',
-    before: null,
-    after: JSON.stringify(record),
-  })
-  const name = `${entityLabel} ${record.id}${quoted(subject)}`
+  const name = recordName(entity, record.id as number, record)
   if (!event) {
     return {
       kind: 'record-unaudited',
