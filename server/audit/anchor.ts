@@ -1,6 +1,6 @@
 // The audit log's head (how many rows, the last one's hash) kept outside the database, signed with the audit key.
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { closeSync, createReadStream, existsSync, fsyncSync, openSync, writeSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import {
   type DatabaseConnection,
@@ -50,9 +50,13 @@ export function isSigned(key: string, head: AnchoredHead): boolean {
 export function appendHead(file: string, key: string, head: Head, at: Date): void {
   const anchored = { at: at.toISOString(), count: head.count, hash: head.hash }
   const line = `${JSON.stringify({ ...anchored, tag: headTag(key, anchored) })}\n`
-  const fd = openSync(file, 'a')
+  const fd = openSync(file, 'a+')
   try {
-    writeSync(fd, line)
+    // After a torn line the head starts a line of its own, or both would be unreadable.
+    const { size } = fstatSync(fd)
+    const last = Buffer.alloc(1)
+    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a
+    writeSync(fd, torn ? `\n${line}` : line)
     fsyncSync(fd)
   } finally {
     closeSync(fd)
@@ -60,8 +64,8 @@ export function appendHead(file: string, key: string, head: Head, at: Date): voi
 }
 
 /**
- * The anchor file's heads in the order written, from byte `start` to byte `end`; a line that is not a head (torn,
- * or typed in) comes as null.
+ * The anchor file's heads in the order written, from byte `start` to byte `end`; a line of a head's shape but not
+ * of its fields comes as null. A line that is no JSON at all is a torn write, which held no head: it is skipped.
  */
 export async function* readHeads(
   file: string,
@@ -72,13 +76,14 @@ export async function* readHeads(
   const lines = createInterface({ input: createReadStream(file, { start: range.start, end }) })
   for await (const line of lines) {
     if (line.trim() === '') continue
+    let head: AnchoredHead
     try {
-      const head = JSON.parse(line) as AnchoredHead
-      const wellFormed = Number.isInteger(head.count) && typeof head.hash === 'string' && typeof head.at === 'string'
-      yield wellFormed ? head : null
+      head = JSON.parse(line) as AnchoredHead
     } catch {
-      yield null
+      continue
     }
+    const wellFormed = Number.isInteger(head?.count) && typeof head.hash === 'string' && typeof head.at === 'string'
+    yield wellFormed ? head : null
   }
 }
 

@@ -241,6 +241,19 @@ describe('verifying the audit log', () => {
       },
     ])
     await unanchored.destroy()
+    // A crash in the middle of an append leaves half a line; the next change's head still anchors everything.
+    appendFileSync(config.auditAnchorFile as string, '{"at":"2021-03-15T09:03:00.000Z","count":2')
+    const app = openAuditedDatabase(config)
+    await auditedTransaction(
+      app,
+      sara,
+      'update',
+      { entity: 'measure', id: measure.id, planId: measure.planId },
+      (trx) =>
+        trx.updateTable('measure').set({ progress: 'Sparad efter avbrottet' }).where('id', '=', measure.id).execute(),
+    )
+    expect((await findings(app, config)).findings).toEqual([])
+    await app.destroy()
   })
 
   it('finds an anchor line changed by hand, and a missing anchor file', async () => {
