@@ -11,6 +11,7 @@ import type { AuditEventTable } from '../../db/schema.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { loadConfig } from '../config.js'
 import { ensureOrganisation } from '../organisation/repository.js'
+import { insertReportVersion } from '../reports/repository.js'
 import { auditHead, openAuditedDatabase } from './anchor.js'
 import { auditedTransaction } from './audited.js'
 import { eventHash } from './chain.js'
@@ -40,6 +41,11 @@ beforeAll(async () => {
     .orderBy('measure.id')
     .executeTakeFirstOrThrow()
   printedHead = await auditHead(db)
+  await auditedTransaction(db, sara, 'create', { entity: 'report_version', planId: measure.planId }, async (trx) => {
+    const pdf = new TextEncoder().encode('%PDF-1.7 Uppföljning förbättringsåtgärder 2020')
+    const fields = { planId: measure.planId, versionNumber: 1, fileName: 'Uppföljning 2020 version 1.pdf', pdf }
+    return (await insertReportVersion(trx, { ...fields, createdAt: sara.at, createdBy: 'Sara Sekreterare' })).id
+  })
   for (let note = 1; note <= 150; note++) {
     await auditedTransaction(db, sara, 'update', { entity: 'measure', id: measure.id, planId: measure.planId }, (trx) =>
       trx
@@ -112,7 +118,7 @@ describe('verifying the audit log', () => {
     const rows = await lastId(db)
     expect(result.summary).toBe(
       `Ändringsloggen är hel: ${rows} rader, alla i obruten följd, signerade med loggens nyckel, ` +
-        `förankrade från 2021-03-15 10:02 (rad 49) till 2021-03-15 10:02 (rad ${rows}), och alla 49 poster stämmer med sin senast loggade version.`,
+        `förankrade från 2021-03-15 10:02 (rad 49) till 2021-03-15 10:02 (rad ${rows}), och alla 50 poster stämmer med sin senast loggade version.`,
     )
     await db.destroy()
   })
@@ -285,6 +291,10 @@ describe('verifying the audit log', () => {
     const risk = await db.selectFrom('risk').select(['id', 'title']).orderBy('id').executeTakeFirstOrThrow()
     await db.updateTable('risk').set({ likelihood: 4, version: 7 }).where('id', '=', risk.id).execute()
     const administration = await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()
+    // A final version's PDF swapped for other bytes of the same length, the row otherwise untouched.
+    const version = await db.selectFrom('report_version').select(['id', 'pdf']).executeTakeFirstOrThrow()
+    const swapped = new TextEncoder().encode('%PDF-1.7 Uppföljning förbättringsåtgärder 2021')
+    await db.updateTable('report_version').set({ pdf: swapped }).where('id', '=', version.id).execute()
     const { id: unit } = await db
       .insertInto('owner_unit')
       .values({ administration_id: administration.id, name: 'Ekonomiavdelningen' })
@@ -312,6 +322,12 @@ describe('verifying the audit log', () => {
         message:
           `Åtgärd ${measure.id} (”${measure.title}”) har ändrats utan att ändringen loggats: fältet Genomförda ` +
           'åtgärder skiljer sig från den senast loggade versionen (2021-03-15 09:00, Sara Sekreterare).',
+      },
+      {
+        kind: 'record-changed',
+        message:
+          `Fastställd rapport ${version.id} (”Uppföljning 2020 version 1.pdf”) har ändrats utan att ändringen ` +
+          'loggats: PDF-filen är inte den som fastställdes, dess SHA-256 skiljer sig från den sparade.',
       },
     ])
     await db.destroy()

@@ -1,4 +1,5 @@
 // What `npm run audit:verify` proves: the log is whole (chain, signatures, anchor) and every record is as logged.
+import { createHash } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import type { Db } from '../../db/connection.js'
 import { type AnchoredHead, isSigned, readHeads, reportTag } from './anchor.js'
@@ -87,6 +88,7 @@ export async function verifyAudit(
     }
     let records = 0
     for (const entity of auditedEntities) records += await compareRecords(trx, entity, findings)
+    await checkStoredPdfs(trx, findings)
 
     const parts = [`${rows(chain.rows)}, alla i obruten följd`]
     if (chain.unkeyed > 0) {
@@ -247,9 +249,11 @@ async function caughtUp(file: string, key: string, bytes: number, count: number)
 /** Compares an entity's records with their last audited version, in pages of ids; returns how many records there are. */
 async function compareRecords(db: Db, entity: Entity, findings: Finding[]): Promise<number> {
   let count = 0
+  // A final version's row carries its PDF.
+  const limit = entity === 'report_version' ? 10 : pageSize
   for (let after = 0; ; ) {
-    const records = await auditedRecords(db, entity, after, pageSize)
-    const last = records.length === pageSize ? (records.at(-1)?.id as number) : undefined
+    const records = await auditedRecords(db, entity, after, limit)
+    const last = records.length === limit ? (records.at(-1)?.id as number) : undefined
     let events = db
       .selectFrom('audit_event')
       .select(['entity_id', 'action', 'at', 'user_name', 'before', 'after'])
@@ -303,10 +307,37 @@ const recordFieldLabels: Record<string, string> = {
   byte_size: 'Storlek',
 }
 
+/**
+ * A final version's PDF must be the one its SHA-256 names, which the log holds: the log keeps no PDF's bytes, so
+ * this is how bytes swapped behind the app's back show. One PDF at a time.
+ */
+async function checkStoredPdfs(db: Db, findings: Finding[]): Promise<void> {
+  for (let after = 0; ; ) {
+    const version = await db
+      .selectFrom('report_version')
+      .select(['id', 'file_name', 'sha256', 'pdf'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst()
+    if (!version) return
+    if (createHash('sha256').update(version.pdf).digest('hex') !== version.sha256) {
+      findings.push({
+        kind: 'record-changed',
+        message:
+          `${recordName('report_version', version.id, version)} har ändrats utan att ändringen loggats: PDF-filen ` +
+          'är inte den som fastställdes, dess SHA-256 skiljer sig från den sparade.',
+      })
+    }
+    after = version.id
+  }
+}
+
 /** How an auditor finds the record: its kind, its id and what it is called, e.g. Åtgärd 12 (”Rutin för …”). */
 function recordName(entity: Entity, id: number, record: Record<string, unknown>): string {
   const label = entityOptions.find((o) => o.value === entity)?.label ?? entity
-  const subject = record.title ?? record.heading ?? record.diary_number ?? record.email ?? record.name
+  const subject =
+    record.title ?? record.heading ?? record.diary_number ?? record.email ?? record.name ?? record.file_name
   return subject ? `${label} ${id} (”${String(subject)}”)` : `${label} ${id}`
 }
 
