@@ -29,6 +29,11 @@ const sara: Actor = { userId: null, userName: 'Sara Sekreterare', at: '2021-03-1
 let measure: { id: number; planId: number; title: string }
 let printedHead: Awaited<ReturnType<typeof auditHead>>
 
+const saveProgress = (db: Db, progress: string) =>
+  auditedTransaction(db, sara, 'update', { entity: 'measure', id: measure.id, planId: measure.planId }, (trx) =>
+    trx.updateTable('measure').set({ progress }).where('id', '=', measure.id).execute(),
+  )
+
 // The demo plan, then 150 saved progress notes: a real file with its anchor, as the server leaves them.
 beforeAll(async () => {
   const db = openAuditedDatabase(configOf(original), () => new Date('2021-03-15T09:02:00Z'))
@@ -47,13 +52,7 @@ beforeAll(async () => {
     return (await insertReportVersion(trx, { ...fields, createdAt: sara.at, createdBy: 'Sara Sekreterare' })).id
   })
   for (let note = 1; note <= 150; note++) {
-    await auditedTransaction(db, sara, 'update', { entity: 'measure', id: measure.id, planId: measure.planId }, (trx) =>
-      trx
-        .updateTable('measure')
-        .set({ progress: `Anteckning ${note}` })
-        .where('id', '=', measure.id)
-        .execute(),
-    )
+    await saveProgress(db, `Anteckning ${note}`)
   }
   await db.destroy()
 })
@@ -203,18 +202,7 @@ describe('verifying the audit log', () => {
     await db.destroy()
     const app = openAuditedDatabase(config)
     for (const note of [1, 2, 3, 4, 5, 6]) {
-      await auditedTransaction(
-        app,
-        sara,
-        'update',
-        { entity: 'measure', id: measure.id, planId: measure.planId },
-        (trx) =>
-          trx
-            .updateTable('measure')
-            .set({ progress: `Ny anteckning ${note}` })
-            .where('id', '=', measure.id)
-            .execute(),
-      )
+      await saveProgress(app, `Ny anteckning ${note}`)
     }
     const found = (await findings(app, config)).findings
     expect(found.map((f) => f.kind)).toEqual(['log-rewritten'])
@@ -227,14 +215,7 @@ describe('verifying the audit log', () => {
     await db.destroy()
     // Committed but never anchored: what a process killed between the two leaves.
     const unanchored = openDatabase(config.databaseFile)
-    await auditedTransaction(
-      unanchored,
-      sara,
-      'update',
-      { entity: 'measure', id: measure.id, planId: measure.planId },
-      (trx) =>
-        trx.updateTable('measure').set({ progress: 'Sparad före avbrottet' }).where('id', '=', measure.id).execute(),
-    )
+    await saveProgress(unanchored, 'Sparad före avbrottet')
     const rows = await lastId(unanchored)
     expect((await findings(unanchored, config)).findings).toEqual([
       {
@@ -250,14 +231,7 @@ describe('verifying the audit log', () => {
     // A crash in the middle of an append leaves half a line; the next change's head still anchors everything.
     appendFileSync(config.auditAnchorFile as string, '{"at":"2021-03-15T09:03:00.000Z","count":2')
     const app = openAuditedDatabase(config)
-    await auditedTransaction(
-      app,
-      sara,
-      'update',
-      { entity: 'measure', id: measure.id, planId: measure.planId },
-      (trx) =>
-        trx.updateTable('measure').set({ progress: 'Sparad efter avbrottet' }).where('id', '=', measure.id).execute(),
-    )
+    await saveProgress(app, 'Sparad efter avbrottet')
     expect((await findings(app, config)).findings).toEqual([])
     await app.destroy()
   })

@@ -59,14 +59,7 @@ export async function ensureOrganisation(db: Db, actor: Actor, org: Organisation
       .where('name', '=', name)
       .executeTakeFirst()
     if (existing) continue
-    await create('owner_unit', async () => {
-      const { id } = await db
-        .insertInto('owner_unit')
-        .values({ administration_id: administrationId, name })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      return id
-    })
+    await create('owner_unit', () => insertOwnerUnit(db, administrationId, name))
   }
   return committeeId
 }
