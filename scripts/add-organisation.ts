@@ -3,7 +3,8 @@
 // Registers a committee and the owner units of its administration, so plans can be made for it.
 // Running it again with more units adds them; nothing that exists is changed.
 import { parseArgs } from 'node:util'
-import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { migrateToLatest } from '../db/connection.js'
+import { openAuditedDatabase } from '../server/audit/anchor.js'
 import { loadConfig } from '../server/config.js'
 import { ensureOrganisation } from '../server/organisation/repository.js'
 
@@ -26,7 +27,7 @@ if (!municipality || !administration || !prefix || !committee) {
 }
 
 const config = loadConfig()
-const db = openDatabase(config.databaseFile)
+const db = openAuditedDatabase(config)
 await migrateToLatest(db)
 const units = values.units
   .split(',')
@@ -34,6 +35,12 @@ const units = values.units
   .filter(Boolean)
 await db
   .transaction()
-  .execute((trx) => ensureOrganisation(trx, { municipality, administration, diaryPrefix: prefix, committee, units }))
+  .execute((trx) =>
+    ensureOrganisation(
+      trx,
+      { userId: null, userName: 'Kommandoraden (org:add)', at: new Date().toISOString() },
+      { municipality, administration, diaryPrefix: prefix, committee, units },
+    ),
+  )
 await db.destroy()
 console.log(`${committee} (${administration}, ${municipality}) is registered with ${units.length} owner units.`)

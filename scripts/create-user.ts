@@ -4,7 +4,9 @@
 // so it stays out of the shell history: `npm run user:create -- --email … --name … --admin < password.txt`.
 import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
-import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { migrateToLatest } from '../db/connection.js'
+import { openAuditedDatabase } from '../server/audit/anchor.js'
+import { audited } from '../server/audit/audited.js'
 import { hashPassword } from '../server/auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../server/auth/repository.js'
 import { loadConfig } from '../server/config.js'
@@ -35,33 +37,38 @@ if (password.length < 12) {
 }
 
 const config = loadConfig()
-const db = openDatabase(config.databaseFile)
+const db = openAuditedDatabase(config)
 await migrateToLatest(db)
 try {
-  await db.transaction().execute(async (trx) => {
-    const userId = await insertUser(trx, {
-      email: values.email as string,
-      name: values.name as string,
-      passwordHash: await hashPassword(password),
-      isAdmin: values.admin,
-      createdAt: new Date().toISOString(),
-    })
-    const committeeId = async (name: string) => {
-      const found = await trx.selectFrom('committee').select('id').where('name', '=', name).executeTakeFirst()
-      if (!found) throw new Error(`No committee named ${name}: register it with npm run org:add first.`)
-      return found.id
-    }
-    for (const name of values.secretary) await grantCommitteeRole(trx, userId, await committeeId(name), 'secretary')
-    for (const name of values.reader) await grantCommitteeRole(trx, userId, await committeeId(name), 'reader')
-    for (const unit of values.units
-      .split(',')
-      .map((u) => u.trim())
-      .filter(Boolean)) {
-      const found = await trx.selectFrom('owner_unit').select('id').where('name', '=', unit).executeTakeFirst()
-      if (!found) throw new Error(`No owner unit named ${unit}: add it with npm run org:add first.`)
-      await addUnitMember(trx, userId, found.id)
-    }
-  })
+  const actor = { userId: null, userName: 'Kommandoraden (user:create)', at: new Date().toISOString() }
+  const passwordHash = await hashPassword(password)
+  await db.transaction().execute((trx) =>
+    audited(trx, actor, 'create', { entity: 'app_user', planId: null }, async () => {
+      const userId = await insertUser(trx, {
+        email: values.email as string,
+        name: values.name as string,
+        passwordHash,
+        isAdmin: values.admin,
+        createdAt: new Date().toISOString(),
+      })
+      const committeeId = async (name: string) => {
+        const found = await trx.selectFrom('committee').select('id').where('name', '=', name).executeTakeFirst()
+        if (!found) throw new Error(`No committee named ${name}: register it with npm run org:add first.`)
+        return found.id
+      }
+      for (const name of values.secretary) await grantCommitteeRole(trx, userId, await committeeId(name), 'secretary')
+      for (const name of values.reader) await grantCommitteeRole(trx, userId, await committeeId(name), 'reader')
+      for (const unit of values.units
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean)) {
+        const found = await trx.selectFrom('owner_unit').select('id').where('name', '=', unit).executeTakeFirst()
+        if (!found) throw new Error(`No owner unit named ${unit}: add it with npm run org:add first.`)
+        await addUnitMember(trx, userId, found.id)
+      }
+      return userId
+    }),
+  )
   console.log(`Created ${values.email}.`)
 } catch (error) {
   console.error(error instanceof Error ? error.message : error)

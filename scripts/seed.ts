@@ -1,6 +1,8 @@
 // npm run db:seed — empties the configured database and loads the demo plan (Grundskolenämnden 2020).
-import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { rmSync } from 'node:fs'
+import { migrateToLatest } from '../db/connection.js'
 import { resetToDemoData } from '../db/seed/demo.js'
+import { openAuditedDatabase } from '../server/audit/anchor.js'
 import { loadConfig } from '../server/config.js'
 
 const config = loadConfig()
@@ -8,7 +10,9 @@ if (config.production && process.argv[2] !== '--yes-delete-everything') {
   console.error('Refusing to erase a production database. Add --yes-delete-everything if that is really meant.')
   process.exit(1)
 }
-const db = openDatabase(config.databaseFile)
+// The log starts again with the data, so its anchor does too.
+if (config.auditAnchorFile) rmSync(config.auditAnchorFile, { force: true })
+const db = openAuditedDatabase(config)
 await migrateToLatest(db)
 await resetToDemoData(db, new Date())
 await db.destroy()

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 
+/**
+ * The audit key of development and test databases. It is published here, so such a log proves nothing to anyone
+ * who reads the code; production requires AUDIT_KEY.
+ */
+export const developmentAuditKey = 'internkontroll-development-audit-key-not-secret'
+
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v))
 
 const environment = z.object({
@@ -15,6 +21,8 @@ const environment = z.object({
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).default(10),
   TRUST_PROXY: z.string().min(1).optional(),
   SECRET: z.string().min(32, 'SECRET must be at least 32 characters').optional(),
+  AUDIT_KEY: z.string().min(32, 'AUDIT_KEY must be at least 32 characters').optional(),
+  AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
 })
 
 export interface Config {
@@ -36,6 +44,10 @@ export interface Config {
   readonly trustProxy: string | undefined
   /** Signs CSRF tokens. */
   readonly secret: string
+  /** Signs the audit log's rows and its anchored heads; kept out of the database, so its file alone cannot forge them. */
+  readonly auditKey: string
+  /** Where the audit log's head is appended after each change; null for a database in memory. */
+  readonly auditAnchorFile: string | null
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -50,6 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // A production server must keep its secret across restarts and instances; elsewhere a fresh one is fine.
   if (production && !e.SECRET) throw new Error('Invalid configuration: SECRET is required when NODE_ENV=production')
   // Demo accounts have published passwords: never in production.
+  // The key is what an attacker holding the database file lacks; a published one proves nothing.
+  if (production && !e.AUDIT_KEY)
+    throw new Error('Invalid configuration: AUDIT_KEY is required when NODE_ENV=production')
   if (production && e.DEMO_DATA)
     throw new Error('Invalid configuration: DEMO_DATA cannot be used when NODE_ENV=production')
   return Object.freeze({
@@ -65,5 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     secret: e.SECRET ?? randomBytes(32).toString('hex'),
+    auditKey: e.AUDIT_KEY ?? developmentAuditKey,
+    auditAnchorFile:
+      e.AUDIT_ANCHOR_FILE ??
+      (e.DATABASE_FILE === ':memory:' ? null : `${e.DATABASE_FILE.replace(/\.sqlite$/, '')}.audit-anchor`),
   })
 }

@@ -1,13 +1,14 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { migrateToLatest } from '../db/connection.js'
 import { demoAccounts, demoPassword, loadDemoDataIfEmpty } from '../db/seed/demo.js'
 import { PdfPrinter } from '../reports/render-pdf.js'
 import { createApp } from './app.js'
+import { openAuditedDatabase } from './audit/anchor.js'
 import { loadConfig } from './config.js'
 
 const config = loadConfig()
-const db = openDatabase(config.databaseFile)
+const db = openAuditedDatabase(config)
 await migrateToLatest(db)
 if (config.demoData && (await loadDemoDataIfEmpty(db, new Date()))) {
   console.log("Loaded the demo data: Grundskolenämnden's internal-control plan 2020.")

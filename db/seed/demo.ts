@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { audited, type Target } from '../../server/audit/audited.js'
 import { hashPassword } from '../../server/auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../../server/auth/repository.js'
 import { inspectionKinds, labelOf } from '../../server/vocabulary.js'
@@ -142,178 +143,224 @@ export async function resetToDemoData(db: Db, now: Date): Promise<void> {
   })
 }
 
+const insertedId = (query: { executeTakeFirstOrThrow: () => Promise<{ id: number }> }) =>
+  query.executeTakeFirstOrThrow().then((row) => row.id)
+
+/** Who the demo data's audit rows name: every record has its create in the log, so a fresh demo verifies. */
+export const demoDataActor = 'Demodata (db:seed)'
+
 async function insertDemoData(trx: Db, now: Date): Promise<void> {
+  const actor = { userId: null, userName: demoDataActor, at: now.toISOString() }
+  const create = (target: Target, insert: () => Promise<number>) => audited(trx, actor, 'create', target, insert)
   const data = readJson<Fixture>('./malmo-2020.json')
-  const { id: municipalityId } = await trx
-    .insertInto('municipality')
-    .values({ name: data.municipality })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const { id: administrationId } = await trx
-    .insertInto('administration')
-    .values({ municipality_id: municipalityId, name: data.administration, diary_prefix: data.diaryPrefix })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const { id: committeeId } = await trx
-    .insertInto('committee')
-    .values({ municipality_id: municipalityId, administration_id: administrationId, name: data.committee })
-    .returning('id')
-    .executeTakeFirstOrThrow()
+  const municipalityId = await create({ entity: 'municipality', planId: null }, () =>
+    insertedId(trx.insertInto('municipality').values({ name: data.municipality }).returning('id')),
+  )
+  const administrationId = await create({ entity: 'administration', planId: null }, () =>
+    insertedId(
+      trx
+        .insertInto('administration')
+        .values({ municipality_id: municipalityId, name: data.administration, diary_prefix: data.diaryPrefix })
+        .returning('id'),
+    ),
+  )
+  const committeeId = await create({ entity: 'committee', planId: null }, () =>
+    insertedId(
+      trx
+        .insertInto('committee')
+        .values({ municipality_id: municipalityId, administration_id: administrationId, name: data.committee })
+        .returning('id'),
+    ),
+  )
 
-  const ownerNames = [...new Set(data.risks.flatMap((r) => r.measures.map((m) => m.owner)))]
-  const units = await trx
-    .insertInto('owner_unit')
-    .values(ownerNames.map((name) => ({ administration_id: administrationId, name })))
-    .returning(['id', 'name'])
-    .execute()
-  const unitId = new Map(units.map((u) => [u.name, u.id]))
-
-  demoHash ??= hashPassword(demoPassword)
-  for (const account of demoAccounts) {
-    const userId = await insertUser(trx, {
-      email: account.email,
-      name: account.name,
-      passwordHash: await demoHash,
-      isAdmin: account.role === 'administratör',
-      createdAt: now.toISOString(),
-    })
-    if (account.role === 'sekreterare') await grantCommitteeRole(trx, userId, committeeId, 'secretary')
-    if (account.role === 'läsare') await grantCommitteeRole(trx, userId, committeeId, 'reader')
-    for (const unit of account.units) await addUnitMember(trx, userId, unitId.get(unit) as number)
+  const unitId = new Map<string, number>()
+  for (const name of new Set(data.risks.flatMap((r) => r.measures.map((m) => m.owner)))) {
+    const id = await create({ entity: 'owner_unit', planId: null }, () =>
+      insertedId(trx.insertInto('owner_unit').values({ administration_id: administrationId, name }).returning('id')),
+    )
+    unitId.set(name, id)
   }
 
-  const { id: planId } = await trx
-    .insertInto('plan')
-    .values({
-      committee_id: committeeId,
-      year: data.year,
-      title: `Internkontrollplan ${data.year}`,
-      introduction: data.introduction,
-      measures_introduction: data.measuresIntroduction,
-      adopted_meeting_date: null,
-      adopted_minutes_paragraph: null,
+  demoHash ??= hashPassword(demoPassword)
+  const passwordHash = await demoHash
+  for (const account of demoAccounts) {
+    await create({ entity: 'app_user', planId: null }, async () => {
+      const userId = await insertUser(trx, {
+        email: account.email,
+        name: account.name,
+        passwordHash,
+        isAdmin: account.role === 'administratör',
+        createdAt: now.toISOString(),
+      })
+      if (account.role === 'sekreterare') await grantCommitteeRole(trx, userId, committeeId, 'secretary')
+      if (account.role === 'läsare') await grantCommitteeRole(trx, userId, committeeId, 'reader')
+      for (const unit of account.units) await addUnitMember(trx, userId, unitId.get(unit) as number)
+      return userId
     })
-    .returning('id')
-    .executeTakeFirstOrThrow()
+  }
+
+  const planId = await create({ entity: 'plan', planId: null }, () =>
+    insertedId(
+      trx
+        .insertInto('plan')
+        .values({
+          committee_id: committeeId,
+          year: data.year,
+          title: `Internkontrollplan ${data.year}`,
+          introduction: data.introduction,
+          measures_introduction: data.measuresIntroduction,
+          adopted_meeting_date: null,
+          adopted_minutes_paragraph: null,
+        })
+        .returning('id'),
+    ),
+  )
 
   const riskId = new Map<string, number>()
   const changedAt = now.toISOString()
   for (const [index, risk] of data.risks.entries()) {
     const review = data.reviews.find((r) => r.riskRef === risk.ref)
-    const { id } = await trx
-      .insertInto('risk')
-      .values({
-        plan_id: planId,
-        title: risk.title,
-        description: risk.description,
-        likelihood: null,
-        consequence: null,
-        treatment: 'review',
-        scope: review?.kind ?? 'committee',
-        position: index + 1,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
+    const id = await create({ entity: 'risk', planId }, () =>
+      insertedId(
+        trx
+          .insertInto('risk')
+          .values({
+            plan_id: planId,
+            title: risk.title,
+            description: risk.description,
+            likelihood: null,
+            consequence: null,
+            treatment: 'review',
+            scope: review?.kind ?? 'committee',
+            position: index + 1,
+          })
+          .returning('id'),
+      ),
+    )
     riskId.set(risk.ref, id)
 
     for (const [position, measure] of risk.measures.entries()) {
       const status = statusFromGuess[measure.statusGuess]
       if (!status) throw new Error(`Unknown statusGuess ${measure.statusGuess}`)
-      const { id: measureId } = await trx
-        .insertInto('measure')
-        .values({
-          risk_id: id,
-          title: measure.title,
-          what_to_do: measure.whatToDo,
-          progress: measure.progress,
-          owner_unit_id: unitId.get(measure.owner) as number,
-          responsible_person: '',
-          due_date: null,
-          status,
-          position: position + 1,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      await trx
-        .insertInto('measure_status_change')
-        .values({ measure_id: measureId, from_status: null, to_status: status, changed_at: changedAt })
-        .execute()
+      await create({ entity: 'measure', planId }, async () => {
+        const measureId = await insertedId(
+          trx
+            .insertInto('measure')
+            .values({
+              risk_id: id,
+              title: measure.title,
+              what_to_do: measure.whatToDo,
+              progress: measure.progress,
+              owner_unit_id: unitId.get(measure.owner) as number,
+              responsible_person: '',
+              due_date: null,
+              status,
+              position: position + 1,
+            })
+            .returning('id'),
+        )
+        await trx
+          .insertInto('measure_status_change')
+          .values({ measure_id: measureId, from_status: null, to_status: status, changed_at: changedAt })
+          .execute()
+        return measureId
+      })
     }
   }
 
-  await trx
-    .insertInto('review')
-    .values(
-      data.reviews.map((review, index) => ({
-        plan_id: planId,
-        risk_id: review.riskRef ? (riskId.get(review.riskRef) ?? null) : null,
-        diary_number: review.diaryNumber,
-        title: review.title,
-        meeting_date: review.meetingDate,
-        minutes_paragraph: review.minutesParagraph,
-        position: index + 1,
-      })),
+  for (const [index, review] of data.reviews.entries()) {
+    await create({ entity: 'review', planId }, () =>
+      insertedId(
+        trx
+          .insertInto('review')
+          .values({
+            plan_id: planId,
+            risk_id: review.riskRef ? (riskId.get(review.riskRef) ?? null) : null,
+            diary_number: review.diaryNumber,
+            title: review.title,
+            meeting_date: review.meetingDate,
+            minutes_paragraph: review.minutesParagraph,
+            position: index + 1,
+          })
+          .returning('id'),
+      ),
     )
-    .execute()
+  }
 
-  await insertDemoInspections(trx, committeeId, riskId.get(demoLinks.risk) as number)
+  await insertDemoInspections(trx, create, committeeId, riskId.get(demoLinks.risk) as number)
 }
 
-async function insertDemoInspections(trx: Db, committeeId: number, linkedRiskId: number): Promise<void> {
+type Create = (target: Target, insert: () => Promise<number>) => Promise<number>
+
+async function insertDemoInspections(
+  trx: Db,
+  create: Create,
+  committeeId: number,
+  linkedRiskId: number,
+): Promise<void> {
   const { inspections } = readJson<InspectionFixture>('./skolinspektionen.json')
   for (const inspection of inspections) {
     const kind = kindFromText.find(([text]) => inspection.inspectionKind.startsWith(text))?.[1]
     if (!kind) throw new Error(`Unknown inspection kind ${inspection.inspectionKind}`)
     const approval = inspection.committeeApproval
-    const { id } = await trx
-      .insertInto('inspection')
-      .values({
-        committee_id: committeeId,
-        authority: 'skolinspektionen',
-        kind,
-        title: inspection.title ?? `${labelOf(inspectionKinds, kind)} av ${inspection.principal}`,
-        authority_diary_number: inspection.authorityDiaryNumber ?? '',
-        principal: inspection.principal,
-        subject: inspection.subject ?? '',
-        period: inspection.period ?? '',
-        decision_date: inspection.decisionDate,
-        report_deadline: inspection.reportDeadline,
-        approval_meeting_date: approval?.datum ?? null,
-        approval_minutes_paragraph: approval ? Number(approval.paragraf.replace(/\D/g, '')) : null,
-        report_sent_date: inspection.reportReceived,
-        follow_up_decision_date: inspection.followUpDecisionDate,
-        closed: inspection.closed ? 1 : 0,
-        signatories: inspection.signatories.map((s) => `${s.role}: ${s.name}`).join('\n'),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
+    const target = { planId: null, committeeId }
+    const id = await create({ entity: 'inspection', ...target }, () =>
+      insertedId(
+        trx
+          .insertInto('inspection')
+          .values({
+            committee_id: committeeId,
+            authority: 'skolinspektionen',
+            kind,
+            title: inspection.title ?? `${labelOf(inspectionKinds, kind)} av ${inspection.principal}`,
+            authority_diary_number: inspection.authorityDiaryNumber ?? '',
+            principal: inspection.principal,
+            subject: inspection.subject ?? '',
+            period: inspection.period ?? '',
+            decision_date: inspection.decisionDate,
+            report_deadline: inspection.reportDeadline,
+            approval_meeting_date: approval?.datum ?? null,
+            approval_minutes_paragraph: approval ? Number(approval.paragraf.replace(/\D/g, '')) : null,
+            report_sent_date: inspection.reportReceived,
+            follow_up_decision_date: inspection.followUpDecisionDate,
+            closed: inspection.closed ? 1 : 0,
+            signatories: inspection.signatories.map((s) => `${s.role}: ${s.name}`).join('\n'),
+          })
+          .returning('id'),
+      ),
+    )
     for (const [index, area] of inspection.developmentAreas.entries()) {
-      const { id: areaId } = await trx
-        .insertInto('development_area')
-        .values({
-          inspection_id: id,
-          heading: area.heading,
-          legal_basis: area.legalBasis ?? '',
-          initial_assessment: area.initialAssessment ?? '',
-          required_development: area.requiredDevelopment ?? '',
-          outcome: area.outcome,
-          outcome_comment: area.addendum ?? '',
-          closed_meeting_date: null,
-          closed_minutes_paragraph: null,
-          position: index + 1,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      if (inspection.ref === demoLinks.inspection && index === demoLinks.area) {
-        await trx.insertInto('development_area_risk').values({ area_id: areaId, risk_id: linkedRiskId }).execute()
-        const measures = await trx.selectFrom('measure').select('id').where('risk_id', '=', linkedRiskId).execute()
-        if (measures.length > 0) {
-          await trx
-            .insertInto('development_area_measure')
-            .values(measures.map((m) => ({ area_id: areaId, measure_id: m.id })))
-            .execute()
+      await create({ entity: 'development_area', ...target }, async () => {
+        const areaId = await insertedId(
+          trx
+            .insertInto('development_area')
+            .values({
+              inspection_id: id,
+              heading: area.heading,
+              legal_basis: area.legalBasis ?? '',
+              initial_assessment: area.initialAssessment ?? '',
+              required_development: area.requiredDevelopment ?? '',
+              outcome: area.outcome,
+              outcome_comment: area.addendum ?? '',
+              closed_meeting_date: null,
+              closed_minutes_paragraph: null,
+              position: index + 1,
+            })
+            .returning('id'),
+        )
+        // The links are part of the area's record, so they go into its create.
+        if (inspection.ref === demoLinks.inspection && index === demoLinks.area) {
+          await trx.insertInto('development_area_risk').values({ area_id: areaId, risk_id: linkedRiskId }).execute()
+          const measures = await trx.selectFrom('measure').select('id').where('risk_id', '=', linkedRiskId).execute()
+          if (measures.length > 0) {
+            await trx
+              .insertInto('development_area_measure')
+              .values(measures.map((m) => ({ area_id: areaId, measure_id: m.id })))
+              .execute()
+          }
         }
-      }
+        return areaId
+      })
     }
   }
 }

@@ -6,7 +6,7 @@ import type { AuditAction } from '../../db/schema.js'
 import { viewerOf } from '../auth/session.js'
 import { type Actor, recordEvent } from './repository.js'
 
-type Entity =
+export type Entity =
   | 'plan'
   | 'risk'
   | 'review'
@@ -35,45 +35,78 @@ export function actorOf(res: Response, clock: () => Date): Actor {
 }
 
 // Kysely cannot type one query over a union of tables; the entity names are constants.
+const anyTable = (db: Db) => db as unknown as Kysely<Record<Entity, { id: number }>>
+
+/** The record as the audit log keeps it. */
 async function snapshot(db: Db, entity: Entity, id: number): Promise<Record<string, unknown> | undefined> {
-  const row = await (db as unknown as Kysely<Record<Entity, { id: number }>>)
+  const rows = await anyTable(db).selectFrom(entity).selectAll().where('id', '=', id).execute()
+  return (await asAudited(db, entity, rows))[0]
+}
+
+/** A page of an entity's records in id order, each as the audit log keeps it: what `audit:verify` compares. */
+export async function auditedRecords(db: Db, entity: Entity, afterId: number, limit: number) {
+  const rows = await anyTable(db)
     .selectFrom(entity)
     .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst()
-  if (!row) return undefined
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+  return asAudited(db, entity, rows)
+}
+
+async function asAudited(db: Db, entity: Entity, rows: { id: number }[]): Promise<Record<string, unknown>[]> {
   // A stored PDF is identified by its SHA-256, which the row keeps; its bytes and password hashes stay out of the log.
-  const { pdf: _pdf, password_hash: passwordHash, ...rest } = row as Record<string, unknown>
+  const records = rows.map(({ pdf: _pdf, ...rest }: Record<string, unknown>) => rest as { id: number })
+  const ids = records.map((r) => r.id)
+  if (ids.length === 0) return records
   if (entity === 'development_area') {
     // Linking an area to risks and measures is a change of the area.
     const [risks, measures] = await Promise.all([
-      db.selectFrom('development_area_risk').select('risk_id').where('area_id', '=', id).orderBy('risk_id').execute(),
+      db
+        .selectFrom('development_area_risk')
+        .select(['area_id', 'risk_id'])
+        .where('area_id', 'in', ids)
+        .orderBy('risk_id')
+        .execute(),
       db
         .selectFrom('development_area_measure')
-        .select('measure_id')
-        .where('area_id', '=', id)
+        .select(['area_id', 'measure_id'])
+        .where('area_id', 'in', ids)
         .orderBy('measure_id')
         .execute(),
     ])
-    return { ...rest, risks: risks.map((r) => r.risk_id), measures: measures.map((m) => m.measure_id) }
+    return records.map((area) => ({
+      ...area,
+      risks: risks.filter((r) => r.area_id === area.id).map((r) => r.risk_id),
+      measures: measures.filter((m) => m.area_id === area.id).map((m) => m.measure_id),
+    }))
   }
-  if (entity !== 'app_user') return rest
+  if (entity !== 'app_user') return records
   // An account's roles are part of it, and a new password shows as a changed fingerprint, not as the hash.
   const [roles, units] = await Promise.all([
     db
       .selectFrom('committee_role')
-      .select(['committee_id', 'role'])
-      .where('user_id', '=', id)
+      .select(['user_id', 'committee_id', 'role'])
+      .where('user_id', 'in', ids)
       .orderBy('committee_id')
       .execute(),
-    db.selectFrom('unit_member').select('owner_unit_id').where('user_id', '=', id).orderBy('owner_unit_id').execute(),
+    db
+      .selectFrom('unit_member')
+      .select(['user_id', 'owner_unit_id'])
+      .where('user_id', 'in', ids)
+      .orderBy('owner_unit_id')
+      .execute(),
   ])
-  return {
-    ...rest,
-    roles: roles.map((r) => `${r.role}:${r.committee_id}`),
-    units: units.map((u) => u.owner_unit_id),
-    password: createHash('sha256').update(String(passwordHash)).digest('hex').slice(0, 12),
-  }
+  return records.map(({ password_hash: passwordHash, ...user }: Record<string, unknown>) => {
+    const id = user.id as number
+    return {
+      ...user,
+      roles: roles.filter((r) => r.user_id === id).map((r) => `${r.role}:${r.committee_id}`),
+      units: units.filter((u) => u.user_id === id).map((u) => u.owner_unit_id),
+      password: createHash('sha256').update(String(passwordHash)).digest('hex').slice(0, 12),
+    }
+  })
 }
 
 /**

@@ -49,7 +49,7 @@ describe('the history of a record', () => {
     expect(shown.text).not.toContain('<script>alert(1)</script>')
 
     const log = await secretary.get('/logg?typ=measure').expect(200)
-    expect(changesShown(log.text, 'tbody tr').slice(0, 2)).toEqual(history)
+    expect(changesShown(log.text, 'tbody tr').slice(0, 2)).toEqual(history.slice(0, 2))
   })
 
   it('shows a text’s removed and added words when part of it is rewritten', async () => {

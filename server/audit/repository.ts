@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection.js'
 import type { AuditAction } from '../../db/schema.js'
+import { auditKey } from './anchor.js'
 import { eventHash, genesis } from './chain.js'
 
 /** Who is acting and when: every change in a request is recorded with the same. */
@@ -9,7 +10,10 @@ export interface Actor {
   at: string
 }
 
-/** Appends one row to the audit log, chained to the last; call it inside the transaction of the change. */
+/**
+ * Appends one row to the audit log, chained to the last and signed with the audit key; call it inside the
+ * transaction of the change. Its head leaves the database when that transaction commits (anchor.ts).
+ */
 export async function recordEvent(
   db: Db,
   actor: Actor,
@@ -45,7 +49,7 @@ export async function recordEvent(
   }
   await db
     .insertInto('audit_event')
-    .values({ ...row, hash: eventHash(row) })
+    .values({ ...row, hash: eventHash(row, auditKey()) })
     .execute()
 }
 

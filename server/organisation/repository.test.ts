@@ -14,8 +14,20 @@ describe('ensureOrganisation', () => {
       committee: 'Utbildningsnämnden',
       units: ['Elevhälsan'],
     }
-    const committeeId = await ensureOrganisation(db, org)
-    expect(await ensureOrganisation(db, { ...org, units: ['Elevhälsan', 'Ekonomiavdelningen'] })).toBe(committeeId)
+    const actor = { userId: null, userName: 'Kommandoraden (org:add)', at: '2021-03-15T09:00:00Z' }
+    const committeeId = await ensureOrganisation(db, actor, org)
+    expect(await ensureOrganisation(db, actor, { ...org, units: ['Elevhälsan', 'Ekonomiavdelningen'] })).toBe(
+      committeeId,
+    )
+    // Each record is created once, and logged once.
+    const logged = await db.selectFrom('audit_event').select(['action', 'entity']).orderBy('id').execute()
+    expect(logged.map((e) => `${e.action} ${e.entity}`)).toEqual([
+      'create municipality',
+      'create administration',
+      'create committee',
+      'create owner_unit',
+      'create owner_unit',
+    ])
     const units = await db.selectFrom('owner_unit').select('name').orderBy('name').execute()
     expect(units.map((u) => u.name)).toEqual(['Ekonomiavdelningen', 'Elevhälsan'])
     const userId = await insertUser(db, {

@@ -1,4 +1,6 @@
 import type { Db } from '../../db/connection.js'
+import { audited } from '../audit/audited.js'
+import type { Actor } from '../audit/repository.js'
 import { swedishOrder } from '../vocabulary.js'
 
 export interface Organisation {
@@ -9,16 +11,25 @@ export interface Organisation {
   units: string[]
 }
 
-/** The municipality of that name, registered now if it is new. */
-export async function ensureMunicipality(db: Db, name: string): Promise<number> {
-  const found = await db.selectFrom('municipality').select('id').where('name', '=', name).executeTakeFirst()
-  if (found) return found.id
-  return (await db.insertInto('municipality').values({ name }).returning('id').executeTakeFirstOrThrow()).id
-}
-
-/** Finds or creates a municipality, administration, committee and owner units by name; returns the committee id. */
-export async function ensureOrganisation(db: Db, org: Organisation): Promise<number> {
-  const municipalityId = await ensureMunicipality(db, org.municipality)
+/**
+ * Finds or creates a municipality, administration, committee and owner units by name, each creation audited;
+ * returns the committee id.
+ */
+export async function ensureOrganisation(db: Db, actor: Actor, org: Organisation): Promise<number> {
+  const create = (
+    entity: 'municipality' | 'administration' | 'committee' | 'owner_unit',
+    insert: () => Promise<number>,
+  ) => audited(db, actor, 'create', { entity, planId: null }, insert)
+  const municipalityId =
+    (await db.selectFrom('municipality').select('id').where('name', '=', org.municipality).executeTakeFirst())?.id ??
+    (await create('municipality', async () => {
+      const { id } = await db
+        .insertInto('municipality')
+        .values({ name: org.municipality })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return id
+    }))
   const administrationId =
     (
       await db
@@ -28,7 +39,9 @@ export async function ensureOrganisation(db: Db, org: Organisation): Promise<num
         .where('name', '=', org.administration)
         .executeTakeFirst()
     )?.id ??
-    (await insertAdministration(db, { municipalityId, name: org.administration, diaryPrefix: org.diaryPrefix }))
+    (await create('administration', () =>
+      insertAdministration(db, { municipalityId, name: org.administration, diaryPrefix: org.diaryPrefix }),
+    ))
   const committeeId =
     (
       await db
@@ -37,13 +50,16 @@ export async function ensureOrganisation(db: Db, org: Organisation): Promise<num
         .where('municipality_id', '=', municipalityId)
         .where('name', '=', org.committee)
         .executeTakeFirst()
-    )?.id ?? (await insertCommittee(db, { administrationId, name: org.committee }))
+    )?.id ?? (await create('committee', () => insertCommittee(db, { administrationId, name: org.committee })))
   for (const name of org.units) {
-    await db
-      .insertInto('owner_unit')
-      .values({ administration_id: administrationId, name })
-      .onConflict((oc) => oc.columns(['administration_id', 'name']).doNothing())
-      .execute()
+    const existing = await db
+      .selectFrom('owner_unit')
+      .select('id')
+      .where('administration_id', '=', administrationId)
+      .where('name', '=', name)
+      .executeTakeFirst()
+    if (existing) continue
+    await create('owner_unit', () => insertOwnerUnit(db, administrationId, name))
   }
   return committeeId
 }

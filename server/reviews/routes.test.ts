@@ -95,7 +95,8 @@ describe('review pages', () => {
 
   it("gives another committee's form its own prefix and year as hints, never the demo's numbers", async () => {
     const { agent, db } = await createTestApp()
-    const committeeId = await ensureOrganisation(db, {
+    const actor = { userId: null, userName: 'Test', at: '2021-03-15T09:00:00Z' }
+    const committeeId = await ensureOrganisation(db, actor, {
       municipality: 'Malmö stad',
       administration: 'Sociala resursförvaltningen',
       diaryPrefix: 'SOC',

@@ -32,6 +32,7 @@ export async function createTestApp(
     NODE_ENV: options.production ? 'production' : 'test',
     SECRET: 'test-secret-that-is-long-enough-for-hmac',
     TRUST_PROXY: options.trustProxy,
+    AUDIT_KEY: 'test-audit-key-that-is-long-enough-for-hmac',
   })
   const db = openDatabase(':memory:')
   await migrateToLatest(db)
