@@ -9,7 +9,11 @@ describe('the configuration', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).host).toBe('127.0.0.1')
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0')
     // Production: every interface, as Node does when given no host.
-    const production = { NODE_ENV: 'production', SECRET: 'a-production-secret-of-32-characters' }
+    const production = {
+      NODE_ENV: 'production',
+      SECRET: 'a-production-secret-of-32-characters',
+      AUDIT_KEY: 'a-production-audit-key-of-32-chars',
+    }
     expect(loadConfig(production).host).toBeUndefined()
     expect(loadConfig({ ...production, HOST: '10.0.0.5' }).host).toBe('10.0.0.5')
   })

@@ -134,7 +134,12 @@ describe('the user forms answer bad input with the form and a Swedish message', 
     }
     const created = await db.selectFrom('app_user').select('id').where('email', '=', 'nina@malmo.se').execute()
     expect(created).toHaveLength(1)
-    const log = await db.selectFrom('audit_event').select('action').where('entity', '=', 'app_user').execute()
+    const log = await db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('entity', '=', 'app_user')
+      .where('entity_id', '=', created[0]?.id as number)
+      .execute()
     expect(log.map((e) => e.action)).toEqual(['create'])
   })
 
