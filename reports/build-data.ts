@@ -71,6 +71,8 @@ export interface ReportData {
   madeOn: string
   /** "Version 2, fastställd 2026-12-02 av Anna Andersson" or "Utkast 2026-12-02 17:05", on the cover and in the PDF. */
   edition: string
+  /** A final version's "Ändringsloggen vid fastställandet: …", for an auditor to check with audit:verify. */
+  auditHead?: string
   /** "Internkontrollplanen antogs av Grundskolenämnden: Sammanträde 2019-12-17, protokoll §180 (dnr GRF-2019-1)." */
   adoption: string
   introduction: string
@@ -91,8 +93,13 @@ export interface ReportData {
 /** A draft, or the final version about to be stored under this number by this person. */
 export interface ReportEdition {
   madeAt: Date
-  final?: { versionNumber: number; by: string }
+  /** The log's head when it is made final, printed so that the kept PDF pins the audit log (audit:verify --rapport). */
+  final?: { versionNumber: number; by: string; auditHead: { count: number; shortHash: string; tag: string } }
 }
+
+const auditHeadLine = ({ count, shortHash, tag }: { count: number; shortHash: string; tag: string }) =>
+  `Ändringsloggen vid fastställandet: ${count} rader, kontrollsumma ${shortHash}, signatur ${tag} ` +
+  `(kontrolleras med audit:verify --rapport ${count}:${shortHash}:${tag}).`
 
 /** Reads one plan into the annual follow-up report's content; undefined when there is no such plan. */
 export async function buildReportData(db: Db, planId: number, edition: ReportEdition): Promise<ReportData | undefined> {
@@ -121,6 +128,7 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
     edition: edition.final
       ? `Version ${edition.final.versionNumber}, fastställd ${madeOn} av ${edition.final.by}`
       : `Utkast ${dateTime(edition.madeAt.toISOString())}`,
+    auditHead: edition.final && auditHeadLine(edition.final.auditHead),
     adoption: adoptionOf(plan),
     introduction: plan.introduction,
     measuresIntroduction: plan.measures_introduction,

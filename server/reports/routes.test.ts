@@ -7,6 +7,8 @@ import { PdfPrinter } from '../../reports/render-pdf.js'
 import { aMeasure, anotherPlan, aRisk, demoContents, demoPlan } from '../../test/helpers/builders.js'
 import { pageTexts, pdfInfo, squash } from '../../test/helpers/pdf.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
+import { auditKey } from '../audit/anchor.js'
+import { verifyAudit } from '../audit/verify.js'
 import { insertReportVersion } from './repository.js'
 
 async function setup() {
@@ -279,7 +281,7 @@ describe('final versions', () => {
   })
 
   it('marks the report final and keeps the PDF with its author and SHA-256', async () => {
-    const { agent, planId } = await setup()
+    const { agent, db, planId } = await setup()
     const answer = await submitForm(agent, `/planer/${planId}/rapport`, { createdBy: author }, 303)
     expect(answer.headers.location).toBe(`/planer/${planId}/rapport#versions-heading`)
 
@@ -301,6 +303,21 @@ describe('final versions', () => {
     expect(cover).toContain('Uppföljning förbättringsåtgärder 2020')
     expect(cover).toContain(`Version 1, fastställd 2021-03-15 av ${author}`)
     expect(cover).not.toContain('Utkast')
+
+    // The cover pins the audit log as it stood: audit:verify finds the printed head, and refuses a changed one.
+    const printed =
+      /Ändringsloggen vid fastställandet: (\d+) rader, kontrollsumma ([0-9a-f]{16}), signatur ([0-9a-f]{16})/.exec(
+        cover,
+      )
+    expect(printed).not.toBeNull()
+    const [count, shortHash, tag] = (printed as RegExpExecArray).slice(1) as [string, string, string]
+    expect(cover).toContain(`audit:verify --rapport ${count}:${shortHash}:${tag}`)
+    const missing = async (head: { count: number; shortHash: string; tag: string }) =>
+      (await verifyAudit(db, { key: auditKey(), anchorFile: null, reportHeads: [head] })).findings.filter(
+        (f) => f.kind === 'report-head-missing',
+      )
+    expect(await missing({ count: Number(count), shortHash, tag })).toEqual([])
+    expect(await missing({ count: Number(count), shortHash, tag: '0123456789abcdef' })).toHaveLength(1)
   })
 
   it('serves a final version byte for byte after the plan changes, while the draft and a new version show the change', async () => {

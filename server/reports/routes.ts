@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { buildReportData } from '../../reports/build-data.js'
 import { makeReportPdf, reportFileName } from '../../reports/make-report.js'
 import type { Services } from '../app.js'
+import { auditHead } from '../audit/anchor.js'
 import { actorOf, audited } from '../audit/audited.js'
 import { NotFoundError } from '../errors.js'
 import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
@@ -81,7 +82,11 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
     }
     const made = await makeReportPdf({ db, views, pdf }, plan.id, {
       madeAt: clock(),
-      final: { versionNumber: parsed.value.seenVersions + 1, by: parsed.value.createdBy },
+      final: {
+        versionNumber: parsed.value.seenVersions + 1,
+        by: parsed.value.createdBy,
+        auditHead: await auditHead(db),
+      },
     })
     if (!made) throw new NotFoundError('Planen')
     const latest = await db.transaction().execute(async (trx) => {
