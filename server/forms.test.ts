@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { formState, optionalDate, optionalParagraph, parseForm, requiredText } from './forms.js'
+import { demoPlan } from '../test/helpers/builders.js'
+import { createTestApp, html, submitForm } from '../test/helpers/test-app.js'
+import { formState, optionalDate, optionalParagraph, optionalText, parseForm, requiredText } from './forms.js'
 
 const schema = z.object({
   title: requiredText('Ange rubrik.', 10),
@@ -62,5 +64,33 @@ describe('parseForm', () => {
         email: 'Värdet kan inte användas. Rätta det och försök igen.',
       },
     })
+  })
+})
+
+// Invisible characters an .xlsx (XML) cannot hold, and a NUL, which makes a CSV read as binary.
+const unstorable = '\u0000\u0001\u0008\u000b\u000c\u001f\ufffe\uffff\udfff\ud800'
+
+describe('text', () => {
+  it('drops control characters, U+FFFE, U+FFFF and lone surrogates, keeping tabs, line breaks, emoji and åäö', () => {
+    const result = parseForm(z.object({ note: optionalText() }), {
+      note: `${unstorable} Rad 1\tå${unstorable}ä\r\nRad 2 \ud83d\ude00 ö${unstorable}`,
+    })
+    expect(result).toEqual({ ok: true, value: { note: 'Rad 1\tåä\nRad 2 \ud83d\ude00 ö' } })
+  })
+
+  it('posted with a NUL and U+FFFE in a measure’s progress is stored and shown without them', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    const measure = await db.selectFrom('measure').select('id').executeTakeFirstOrThrow()
+    const page = `/planer/${planId}/atgarder/${measure.id}`
+    const progress = `Rutinen\u0000 är\ufffe reviderad\uffff.`
+    await submitForm(agent, `${page}/uppdatera`, { status: 'in_progress', progress, dueDate: '' }, 303)
+    const stored = await db
+      .selectFrom('measure')
+      .select('progress')
+      .where('id', '=', measure.id)
+      .executeTakeFirstOrThrow()
+    expect(stored.progress).toBe('Rutinen är reviderad.')
+    expect(html((await agent.get(page).expect(200)).text)('main').text()).toContain('Rutinen är reviderad.')
   })
 })

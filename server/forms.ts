@@ -59,8 +59,20 @@ export function formState(values: Record<string, unknown>, errors: FieldErrors =
   }
 }
 
-/** Any form field as trimmed text with Unix line ends; a missing or repeated field counts as empty. */
-export const text = z.preprocess((v) => (typeof v === 'string' ? v.replace(/\r\n/g, '\n').trim() : ''), z.string())
+// Characters XML 1.0 cannot hold: C0 controls but tab and line ends, U+FFFE, U+FFFF and lone surrogates.
+const unstorable = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
+
+/**
+ * Text without the characters that break the exports (an .xlsx is XML; a NUL makes a CSV read as binary). They
+ * are removed rather than refused: they are invisible, so a person could not see what to correct.
+ */
+export const storable = (value: string) => value.replace(unstorable, '')
+
+/** Any form field as trimmed, storable text with Unix line ends; a missing or repeated field counts as empty. */
+export const text = z.preprocess(
+  (v) => (typeof v === 'string' ? storable(v).replace(/\r\n/g, '\n').trim() : ''),
+  z.string(),
+)
 
 export const requiredText = (missing: string, max = 300) =>
   text.pipe(z.string().min(1, missing).max(max, `Texten får vara högst ${max} tecken lång.`))

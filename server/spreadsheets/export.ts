@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs'
 import type { Db } from '../../db/connection.js'
+import { storable } from '../forms.js'
 import { listCommitteeAreas } from '../inspections/repository.js'
 import { areaOriginLabel } from '../inspections/view-model.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
@@ -26,6 +27,10 @@ interface Table {
 }
 
 const asDate = (iso: string | null) => (iso === null ? null : new Date(`${iso}T00:00:00Z`))
+
+// Texts stored before the forms removed them may hold characters an .xlsx (XML) cannot, or a NUL that makes a CSV
+// read as binary: removed here too, so that every export opens and imports again.
+const storableRows = (rows: Cell[][]) => rows.map((row) => row.map((c) => (typeof c === 'string' ? storable(c) : c)))
 
 /**
  * The plan as three tables: one row per measure with its risk's columns repeated (a risk without one gets a row),
@@ -77,9 +82,13 @@ export async function planTables(db: Db, plan: PlanContext): Promise<{ risks: Ta
     adoptedDiaryNumber: plan.adopted_diary_number,
   }
   return {
-    risks: { name: sheetNames.risks, columns: riskColumns, rows: riskRows },
-    reviews: { name: sheetNames.reviews, columns: reviewColumns, rows: reviewRows },
-    plan: { name: sheetNames.plan, columns: planColumns, rows: planFields.map((f) => [f.label, planCells[f.key]]) },
+    risks: { name: sheetNames.risks, columns: riskColumns, rows: storableRows(riskRows) },
+    reviews: { name: sheetNames.reviews, columns: reviewColumns, rows: storableRows(reviewRows) },
+    plan: {
+      name: sheetNames.plan,
+      columns: planColumns,
+      rows: storableRows(planFields.map((f) => [f.label, planCells[f.key]])),
+    },
   }
 }
 
@@ -121,4 +130,4 @@ export function toCsv(table: Table): Buffer {
 
 /** "Grundskolenämnden Internkontrollplan 2020.xlsx": names that sort by committee in a downloads folder. */
 export const exportFileName = (plan: PlanContext, extension: 'xlsx' | 'csv') =>
-  `${plan.committeeName} ${plan.title}.${extension}`.replace(/[\\/:*?"<>|]/g, '-')
+  storable(`${plan.committeeName} ${plan.title}.${extension}`).replace(/[\\/:*?"<>|\t\n\r]/g, '-')

@@ -64,14 +64,51 @@ describe('a bad file', () => {
     )
   })
 
-  it('that unpacks to far more than it is (a zip bomb) is stopped, and the server goes on', async () => {
-    const bomb = await zipBomb(400)
-    expect(bomb.bytes.length).toBeLessThan(1024 * 1024)
-    expect(await refused(bomb)).toContain('Filen är för stor eller för komplicerad för att läsas')
-    // The same file with a cell of one megabyte is an ordinary (if odd) workbook.
+  it('of 120 kB whose one cell unpacks to 120 MB (a zip bomb) is refused before it is read, and the server goes on', async () => {
+    const bomb = await zipBomb(120)
+    expect(bomb.bytes.length).toBeLessThan(200 * 1024)
+    expect(await refused(bomb)).toContain('Filen innehåller mer text än en plan rymmer (högst 5 miljoner tecken)')
+    // The same file with a cell of one megabyte unpacks within the bound, and is refused for its cell.
+    expect(await refused(await zipBomb(1))).toContain(
+      'Cell A1 på bladet Plan har 1\u00a0048\u00a0576 tecken; en cell får ha högst 32\u00a0767, som i Excel.',
+    )
     const { agent } = await createTestApp()
-    const fine = await uploadFile(agent, await zipBomb(1))
-    expect(html(fine.text)('#field-file-error').text()).toContain('Filen har ingen rad med kolumnrubriker')
+    const small = await workbook((sheet) =>
+      sheet.addRows([
+        ['Risk', 'Åtgärd'],
+        ['Röjande av sekretess', 'Utbilda'],
+      ]),
+    )
+    expect((await uploadFile(agent, small)).status).toBe(303)
+  })
+
+  it('with a cell longer than Excel allows is refused, naming the cell; one at the limit is read', async () => {
+    const long = (length: number) =>
+      workbook((sheet) =>
+        sheet.addRows([
+          ['Risk', 'Åtgärd'],
+          ['Röjande av sekretess', 'x'.repeat(length)],
+        ]),
+      )
+    expect(await refused(await long(32_768))).toContain('Cell B2 på bladet Plan har 32\u00a0768 tecken')
+    const { agent } = await createTestApp()
+    expect((await uploadFile(agent, await long(32_767))).status).toBe(303)
+  })
+
+  it('with more text than a plan holds is refused, though each cell is short and the file small', async () => {
+    const rows = Array.from({ length: 170 }, (_, i) => [`Risk ${i}`, 'x'.repeat(30_000)])
+    expect(rows.length * 30_000).toBeGreaterThan(5_000_000)
+    const file = await workbook((sheet) => sheet.addRows([['Risk', 'Åtgärd'], ...rows]))
+    expect(file.bytes.length).toBeLessThan(100 * 1024)
+    expect(await refused(file)).toContain('Filen innehåller mer text än en plan rymmer')
+  })
+
+  it('as CSV, with a cell too long or more text than a plan holds, is refused the same way', async () => {
+    expect(await refused(csv(['Risk;Åtgärd', `Röjande av sekretess;${'x'.repeat(32_768)}`]))).toContain(
+      'Cell B2 har 32\u00a0768 tecken; en cell får ha högst 32\u00a0767',
+    )
+    const many = csv(['Risk;Åtgärd', ...Array.from({ length: 170 }, (_, i) => `Risk ${i};${'x'.repeat(30_000)}`)])
+    expect(await refused(many)).toContain('Filen innehåller mer text än en plan rymmer')
   })
 
   it('that is empty is refused', async () => {
@@ -182,6 +219,24 @@ describe('a bad file', () => {
     expect(html(preview)('dt:contains("Ny plan") + dd').text()).toBe(
       'Grundskolenämnden: Internkontrollplan 2021 (2021)',
     )
+  })
+})
+
+describe('a CSV with invisible characters an export cannot hold (a NUL, U+FFFE)', () => {
+  it('is read without them, also with a NUL near its start, and imports them as shown', async () => {
+    const { agent, db } = await createTestApp()
+    const file = csv(['Risk;Åtgärd;Ansvarig', 'Röjande\u0000 av sekretess;Utbilda\ufffe chefer\u0000;HR-avdelningen'])
+    const { preview, previewPath } = await uploadAndMap(agent, file)
+    expect(html(preview)('main').text()).toContain('Utbilda chefer')
+    const done = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const measure = await db
+      .selectFrom('measure')
+      .innerJoin('risk', 'risk.id', 'measure.risk_id')
+      .select(['risk.title as risk', 'measure.title'])
+      .where('risk.plan_id', '=', planId)
+      .executeTakeFirstOrThrow()
+    expect(measure).toEqual({ risk: 'Röjande av sekretess', title: 'Utbilda chefer' })
   })
 })
 

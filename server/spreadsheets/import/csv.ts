@@ -1,4 +1,5 @@
-import type { RawSheet } from './read-xlsx.js'
+import { cellReader, type TextProblem, TooMuchText } from './cell-text.js'
+import type { RawSheet, ReadLimits } from './read-xlsx.js'
 
 /** Text of a CSV file: UTF-8 (with or without BOM), else Windows-1252, which Excel's plain "CSV" saves. */
 function decode(bytes: Uint8Array): string {
@@ -25,8 +26,21 @@ const unprotect = (field: string) => (/^'[=+\-@\t\r]/.test(field) ? field.slice(
  * RFC 4180 fields: quotes around a field, "" for a quote inside one, line breaks inside quotes kept. A row with
  * more than `maxColumns` fields makes the file too wide: a few kilobytes of separators would be millions of cells.
  */
-export function readCsv(bytes: Uint8Array, maxRows: number, maxColumns: number): RawSheet | 'too-wide' {
-  const text = decode(bytes)
+export function readCsv(bytes: Uint8Array, limits: ReadLimits): RawSheet | 'too-wide' | TextProblem {
+  try {
+    return fieldsOf(decode(bytes), limits.maxRows, limits.maxColumns, cellReader(limits))
+  } catch (error) {
+    if (error instanceof TooMuchText) return error.problem
+    throw error
+  }
+}
+
+function fieldsOf(
+  text: string,
+  maxRows: number,
+  maxColumns: number,
+  readCell: ReturnType<typeof cellReader>,
+): RawSheet | 'too-wide' {
   const separator = separatorOf(text)
   const rows: string[][] = []
   let row: string[] = []
@@ -34,7 +48,7 @@ export function readCsv(bytes: Uint8Array, maxRows: number, maxColumns: number):
   let quoted = false
   let i = 0
   const endField = () => {
-    row.push(unprotect(field).replace(/\r\n/g, '\n').trim())
+    row.push(readCell(unprotect(field).replace(/\r\n/g, '\n'), 'CSV', rows.length + 1, row.length + 1))
     field = ''
   }
   while (i < text.length && rows.length <= maxRows) {

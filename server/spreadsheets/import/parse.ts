@@ -1,11 +1,24 @@
 import { Worker } from 'node:worker_threads'
 import { ServiceUnavailableError } from '../../errors.js'
 import { normalise, type SheetKind, sheetNames } from '../columns.js'
+import type { TextProblem } from './cell-text.js'
 import { readCsv } from './csv.js'
-import type { RawSheet, XlsxResult } from './read-xlsx.js'
+import type { RawSheet, ReadLimits, XlsxResult } from './read-xlsx.js'
 
-// With rows and columns bounded, a sheet holds at most rows × columns cells, however its file was made.
-export const importLimits = { bytes: 10 * 1024 * 1024, rows: 5000, columns: 100 }
+// With rows and columns bounded, a sheet holds at most rows × columns cells, however its file was made. Its text
+// is bounded too, since a small file may unpack to far more: a cell as long as Excel allows, and in all ten times
+// the text of a large plan (what waits between the import's steps and is shown on them), read from a workbook that
+// unpacks to a few times that (markup, styles and pictures besides the text).
+export const importLimits = {
+  bytes: 10 * 1024 * 1024,
+  rows: 5000,
+  columns: 100,
+  cellChars: 32_767,
+  textChars: 5_000_000,
+  unpackedBytes: 25 * 1024 * 1024,
+}
+
+const readLimits: ReadLimits = { ...importLimits, maxRows: importLimits.rows + 100, maxColumns: importLimits.columns }
 
 /** A table found in the file: its header row and the rows below it, each with its row number in the file. */
 export interface ParsedSheet {
@@ -66,7 +79,7 @@ function readInWorker(bytes: Uint8Array): Promise<XlsxResult | 'too-big'> {
     `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`,
     {
       eval: true,
-      workerData: { bytes, maxRows: importLimits.rows + 100, maxColumns: importLimits.columns },
+      workerData: { bytes, limits: readLimits },
       resourceLimits: { maxOldGenerationSizeMb: xlsxBounds.memoryMb },
     },
   )
@@ -92,6 +105,16 @@ const zip = [0x50, 0x4b, 0x03, 0x04]
 const compoundFile = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]
 const encryptedPackage = Buffer.from('EncryptedPackage', 'utf16le')
 
+/**
+ * A binary file is full of control characters (random bytes: one in nine; UTF-16 text: every other one), a text
+ * file has none or a stray one, as in an export made before they were removed, which the reading removes.
+ */
+function looksBinary(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, 8192)
+  const controls = head.filter((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d).length
+  return controls * 20 > head.length
+}
+
 /** Reads an uploaded .xlsx or .csv into its tables, or says in Swedish why it cannot; ServiceUnavailableError when too many wait. */
 export async function parseSpreadsheet(bytes: Uint8Array): Promise<ParseResult> {
   if (bytes.length === 0) return fail('Filen är tom. Välj en fil med planens risker och åtgärder.')
@@ -109,7 +132,10 @@ export async function parseSpreadsheet(bytes: Uint8Array): Promise<ParseResult> 
         `Cell ${result.cell} på bladet ${result.sheet} innehåller ett formelfel (${result.error}). Rätta formeln eller skriv in värdet, och ladda upp filen igen.`,
       )
     }
-    if (!result.ok) return fail(`Filen kunde inte läsas som en Excel-arbetsbok; den kan vara skadad. ${saveAs}`)
+    if (!result.ok && result.problem === 'unreadable') {
+      return fail(`Filen kunde inte läsas som en Excel-arbetsbok; den kan vara skadad. ${saveAs}`)
+    }
+    if (!result.ok) return fail(textProblem(result, 'xlsx'))
     raw = result.sheets
   } else if (startsWith(bytes, compoundFile)) {
     return fail(
@@ -117,19 +143,30 @@ export async function parseSpreadsheet(bytes: Uint8Array): Promise<ParseResult> 
         ? 'Filen är lösenordsskyddad och kan inte läsas. Ta bort lösenordet i Excel (Arkiv > Info > Skydda arbetsbok > Kryptera med lösenord), spara och ladda upp filen igen.'
         : `Filen är sparad i det gamla Excel-formatet (.xls). ${saveAs}`,
     )
-  } else if (bytes.subarray(0, 8192).includes(0)) {
+  } else if (looksBinary(bytes)) {
     return fail('Filen är inget kalkylark. Välj en Excel-arbetsbok (.xlsx) eller en CSV-fil.')
   } else {
-    const sheet = readCsv(bytes, importLimits.rows + 100, importLimits.columns)
+    const sheet = readCsv(bytes, readLimits)
     if (sheet === 'too-wide') {
       return fail(
         `Filen har fler än ${importLimits.columns} kolumner. Ta bort kolumnerna som inte hör till planen, och ladda upp filen igen.`,
       )
     }
+    if ('problem' in sheet) return fail(textProblem(sheet, 'csv'))
     raw = [sheet]
     format = 'csv'
   }
   return tablesOf(raw, format)
+}
+
+const number = (n: number) => n.toLocaleString('sv-SE')
+
+function textProblem(problem: TextProblem, format: FileFormat): string {
+  if (problem.problem === 'much-text') {
+    return `Filen innehåller mer text än en plan rymmer (högst ${number(importLimits.textChars / 1_000_000)} miljoner tecken). Ta bort blad och celler som inte hör till planen, eller dela upp den i flera filer, och ladda upp den igen.`
+  }
+  const where = format === 'xlsx' ? ` på bladet ${problem.sheet}` : ''
+  return `Cell ${columnLetter(problem.column - 1)}${problem.row}${where} har ${number(problem.length)} tecken; en cell får ha högst ${number(importLimits.cellChars)}, som i Excel. Korta texten och ladda upp filen igen.`
 }
 
 export const columnLetter = (index: number): string =>

@@ -3,6 +3,8 @@
 
 import { parentPort, workerData } from 'node:worker_threads'
 import ExcelJS from 'exceljs'
+import JSZip from 'jszip'
+import { cellReader, type TextLimits, type TextProblem, TooMuchText } from './cell-text.js'
 
 export interface RawSheet {
   name: string
@@ -17,6 +19,14 @@ export type XlsxResult =
   | { ok: true; sheets: RawSheet[] }
   | { ok: false; problem: 'formula-error'; sheet: string; cell: string; error: string }
   | { ok: false; problem: 'unreadable' }
+  | TextProblem
+
+export interface ReadLimits extends TextLimits {
+  maxRows: number
+  maxColumns: number
+  /** All the file's parts unpacked. */
+  unpackedBytes: number
+}
 
 class FormulaError extends Error {
   constructor(
@@ -43,28 +53,57 @@ function cellText(cell: ExcelJS.Cell): string {
   return text(value)
 }
 
-async function read(bytes: Uint8Array, maxRows: number, maxColumns: number): Promise<XlsxResult> {
+/**
+ * Whether the file's parts unpack to at most `limit` bytes, counted as they unpack (the sizes a zip states may
+ * lie): exceljs holds every part whole as text, so a small file of a huge part must stop here, before it.
+ */
+async function unpacksWithin(bytes: Uint8Array, limit: number): Promise<boolean> {
+  const zip = await JSZip.loadAsync(bytes)
+  let total = 0
+  for (const entry of Object.values(zip.files)) {
+    if (entry.dir) continue
+    const within = await new Promise<boolean>((resolve, reject) => {
+      const stream = entry.nodeStream('nodebuffer')
+      stream.on('data', (chunk: Buffer) => {
+        total += chunk.length
+        if (total > limit) {
+          stream.pause()
+          resolve(false)
+        }
+      })
+      stream.once('error', reject)
+      stream.once('end', () => resolve(true))
+    })
+    if (!within) return false
+  }
+  return true
+}
+
+async function read(bytes: Uint8Array, limits: ReadLimits): Promise<XlsxResult> {
   const workbook = new ExcelJS.Workbook()
   try {
+    if (!(await unpacksWithin(bytes, limits.unpackedBytes))) return { ok: false, problem: 'much-text' }
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer)
   } catch {
     return { ok: false, problem: 'unreadable' }
   }
+  const readCell = cellReader(limits)
   const sheets: RawSheet[] = []
   for (const sheet of workbook.worksheets) {
     if (sheet.state !== 'visible') continue
-    const height = Math.min(sheet.rowCount, maxRows)
-    const width = Math.min(sheet.columnCount, maxColumns)
+    const height = Math.min(sheet.rowCount, limits.maxRows)
+    const width = Math.min(sheet.columnCount, limits.maxColumns)
     const rows: string[][] = []
     try {
       for (let r = 1; r <= height; r++) {
         const row = sheet.getRow(r)
-        rows.push(Array.from({ length: width }, (_, c) => cellText(row.getCell(c + 1)).trim()))
+        rows.push(Array.from({ length: width }, (_, c) => readCell(cellText(row.getCell(c + 1)), sheet.name, r, c + 1)))
       }
     } catch (error) {
       if (error instanceof FormulaError) {
         return { ok: false, problem: 'formula-error', sheet: sheet.name, cell: error.cell, error: error.error }
       }
+      if (error instanceof TooMuchText) return error.problem
       throw error
     }
     const merges = (sheet.model.merges ?? []).map(decode)
@@ -84,8 +123,8 @@ function decode(range: string) {
   return { top: from?.row ?? 1, left: from?.column ?? 1, bottom: end?.row ?? 1, right: end?.column ?? 1 }
 }
 
-const { bytes, maxRows, maxColumns } = workerData as { bytes: Uint8Array; maxRows: number; maxColumns: number }
-read(bytes, maxRows, maxColumns).then(
+const { bytes, limits } = workerData as { bytes: Uint8Array; limits: ReadLimits }
+read(bytes, limits).then(
   (result) => parentPort?.postMessage(result),
   () => parentPort?.postMessage({ ok: false, problem: 'unreadable' } satisfies XlsxResult),
 )
