@@ -93,6 +93,12 @@ describe('a bad file', () => {
     expect(await refused(await long(32_768))).toContain('Cell B2 på bladet Plan har 32\u00a0768 tecken')
     const { agent } = await createTestApp()
     expect((await uploadFile(agent, await long(32_767))).status).toBe(303)
+    // The upload page says the limit before anyone meets it.
+    expect(
+      html((await agent.get('/planer/importera').expect(200)).text)('main p')
+        .first()
+        .text(),
+    ).toContain('en cell högst 32\u00a0767 tecken som i Excel')
   })
 
   it('with more text than a plan holds is refused, though each cell is short and the file small', async () => {

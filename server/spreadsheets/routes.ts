@@ -78,6 +78,7 @@ export function importRoutes({ db, clock }: Services): Router {
       steps: steps(1),
       maxMb: importLimits.bytes / 1024 / 1024,
       maxRows: importLimits.rows.toLocaleString('sv-SE'),
+      maxCellChars: importLimits.cellChars.toLocaleString('sv-SE'),
       yearTitle: titlePrefix,
       committeeOptions: committees.map((c) => ({ value: c.id, label: `${c.name} (${c.municipalityName})` })),
       ...locals,
