@@ -190,6 +190,51 @@ describe('while a PDF is being made', () => {
   })
 })
 
+describe('when the PDF printer is busy', () => {
+  it('the PDF link leads to a page that tries again by itself, and says when the download has arrived', async () => {
+    const busyPage = await printerBusyPage()
+    const downloads = await mkdtemp(join(tmpdir(), 'ik-downloads-'))
+    const context = await e2e.browser.createBrowserContext({
+      downloadBehavior: { policy: 'allow', downloadPath: downloads },
+    })
+    try {
+      const page = await context.newPage()
+      await page.setCacheEnabled(false)
+      await logIn(page, e2e.server.baseUrl, 'sekreterare')
+      await openReport(page)
+      const pdfPath = await linkPath(page, 'Ladda ner PDF')
+      // The first request finds the printer busy, as the app answers then; the page's own retry reaches the server.
+      let answered = 0
+      await page.setRequestInterception(true)
+      page.on('request', (request) => {
+        if (new URL(request.url()).pathname === pdfPath && answered++ === 0) {
+          void request.respond({ ...busyPage, body: busyPage.body.replaceAll(busyPage.path, pdfPath) })
+        } else void request.continue()
+      })
+      const navigation = page.waitForNavigation()
+      await page.locator('::-p-aria([name="Ladda ner PDF"][role="link"])').click()
+      expect((await navigation)?.status()).toBe(503)
+      expect(await texts(page, 'h1')).toEqual(['PDF-filen skapas strax'])
+      expect(await texts(page, '[role="status"]')).toEqual(['Sidan försöker igen av sig själv om 10 sekunder.'])
+      expect(await page.$$eval('[aria-busy="true"]', (busy) => busy.length)).toBe(0)
+      expect(await linkPath(page, 'Tillbaka till rapporten')).toBe(pdfPath.replace(/\/pdf$/, ''))
+      expect(await axeViolations(page)).toEqual([])
+
+      // Without a click the page asks again, says it is making the PDF, and ends that once the download is there.
+      await expect
+        .poll(() => texts(page, '[role="status"]'), { timeout: 30_000 })
+        .toEqual(['PDF-filen är klar och har laddats ner.'])
+      expect(answered).toBe(2)
+      expect(await page.$$eval('[aria-busy="true"]', (busy) => busy.length)).toBe(0)
+      expect(await texts(page, 'a[data-retry-after]')).toEqual(['Försök igen nu'])
+      await expect.poll(() => readdir(downloads), { timeout: 10_000 }).toHaveLength(1)
+    } finally {
+      await context.close()
+      await rm(downloads, { recursive: true, force: true })
+    }
+  })
+})
+
 /** The app's real answer to a draft-PDF request when Chromium cannot be started. */
 async function unavailablePage() {
   const missing = new PdfPrinter({ executablePath: '/nonexistent/chromium' })
@@ -203,5 +248,22 @@ async function unavailablePage() {
   } finally {
     logged.mockRestore()
     await missing.close()
+  }
+}
+
+/** The app's real answer to a draft-PDF request while its printer is busy with another PDF, and the path asked for. */
+async function printerBusyPage() {
+  const busy = new PdfPrinter({ executablePath: '/usr/bin/chromium', concurrency: 1, queueLimit: 0 })
+  try {
+    const app = await createTestApp({ pdf: busy })
+    const { planId } = await demoPlan(app.db)
+    const path = `/planer/${planId}/rapport/pdf`
+    const held = busy.printOnce(`<!doctype html><title>t</title>${'<p>Upptagen skrivare.</p>'.repeat(4000)}`)
+    const answer = await app.agent.get(path).expect(503)
+    await held
+    await app.db.destroy()
+    return { path, status: 503, contentType: String(answer.headers['content-type']), body: answer.text }
+  } finally {
+    await busy.close()
   }
 }
