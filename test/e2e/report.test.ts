@@ -219,12 +219,15 @@ describe('when the PDF printer is busy', () => {
       expect(await page.$$eval('[aria-busy="true"]', (busy) => busy.length)).toBe(0)
       expect(await linkPath(page, 'Tillbaka till rapporten')).toBe(pdfPath.replace(/\/pdf$/, ''))
       expect(await axeViolations(page)).toEqual([])
+      const stopShown = () => page.$eval('button[data-retry-stop]', (button) => button.checkVisibility())
+      expect(await stopShown()).toBe(true)
 
       // Without a click the page asks again, says it is making the PDF, and ends that once the download is there.
       await expect
         .poll(() => texts(page, '[role="status"]'), { timeout: 30_000 })
         .toEqual(['PDF-filen är klar och har laddats ner.'])
       expect(answered).toBe(2)
+      expect(await stopShown()).toBe(false)
       expect(await page.$$eval('[aria-busy="true"]', (busy) => busy.length)).toBe(0)
       expect(await texts(page, 'a[data-retry-after]')).toEqual(['Försök igen nu'])
       await expect.poll(() => readdir(downloads), { timeout: 10_000 }).toHaveLength(1)
