@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { loadPdf, namedDestinationPages } from '../../reports/pdf-document.js'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { aMeasure, anotherPlan, aRisk, demoContents, demoPlan } from '../../test/helpers/builders.js'
+import { busyPrinter } from '../../test/helpers/busy-printer.js'
 import { pageTexts, pdfInfo, squash } from '../../test/helpers/pdf.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { insertReportVersion } from './repository.js'
@@ -433,19 +434,13 @@ describe('when Chromium cannot be started', () => {
 })
 
 describe('when the PDF printer is busy', () => {
-  const busy = new PdfPrinter({ executablePath: '/usr/bin/chromium', concurrency: 1, queueLimit: 0 })
-  afterAll(() => busy.close())
-
-  /** Takes the printer's one place with a document of some hundred pages, printed while the test runs. */
-  function holdPrinter() {
-    const pages = Array.from({ length: 4000 }, (_, i) => `<p>Rad ${i} som håller skrivaren upptagen.</p>`).join('')
-    return busy.printOnce(`<!doctype html><title>upptagen</title>${pages}`)
-  }
+  const busy = busyPrinter()
+  afterAll(() => busy.printer.close())
 
   it('says in Swedish that the PDF is being made for others, and offers to try again and to go back', async () => {
-    const app = await createTestApp({ pdf: busy })
+    const app = await createTestApp({ pdf: busy.printer })
     const { planId } = await demoPlan(app.db)
-    const held = holdPrinter()
+    const held = busy.hold()
     const refused = await app.agent.get(`/planer/${planId}/rapport/pdf`).expect(503)
     await held
     expect(refused.headers['retry-after']).toBe('10')
@@ -468,11 +463,11 @@ describe('when the PDF printer is busy', () => {
   })
 
   it('keeps the Fastställ form and what was typed, stores nothing, and does not try again by itself', async () => {
-    const app = await createTestApp({ pdf: busy })
+    const app = await createTestApp({ pdf: busy.printer })
     const { planId } = await demoPlan(app.db)
     const page = html((await app.agent.get(`/planer/${planId}/rapport`).expect(200)).text)
     const token = String(page('input[name="_csrf"]').first().val())
-    const held = holdPrinter()
+    const held = busy.hold()
     const refused = await app.agent
       .post(`/planer/${planId}/rapport/faststall`)
       .type('form')

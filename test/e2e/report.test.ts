@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { demoPlan, demoRiskHeadings } from '../helpers/builders.js'
+import { busyPrinter } from '../helpers/busy-printer.js'
 import { createTestApp } from '../helpers/test-app.js'
 import { axeViolations, fill, follow, linkPath, logIn, type Page, tableRows, texts, useBrowser } from './browser.js'
 
@@ -15,6 +16,24 @@ async function openReport(page: Page) {
   expect(await follow(page, 'link', 'Internkontrollplan 2020')).toBe(200)
   expect(await follow(page, 'link', 'Uppföljningsrapport')).toBe(200)
   expect(new URL(page.url()).pathname).toMatch(/^\/planer\/\d+\/rapport$/)
+}
+
+/** The secretary's report page in a browser of its own that saves downloads in a folder, removed afterwards. */
+async function withDownloads(test: (page: Page, downloads: string) => Promise<void>) {
+  const downloads = await mkdtemp(join(tmpdir(), 'ik-downloads-'))
+  const context = await e2e.browser.createBrowserContext({
+    downloadBehavior: { policy: 'allow', downloadPath: downloads },
+  })
+  try {
+    const page = await context.newPage()
+    await page.setCacheEnabled(false)
+    await logIn(page, e2e.server.baseUrl, 'sekreterare')
+    await openReport(page)
+    await test(page, downloads)
+  } finally {
+    await context.close()
+    await rm(downloads, { recursive: true, force: true })
+  }
 }
 
 /** Fetches a path from inside the page, with its cookies, as a click on a download link would. */
@@ -136,15 +155,7 @@ describe('while a PDF is being made', () => {
   }
 
   it('the PDF link says so until the download has arrived, and clicks meanwhile make no second PDF', async () => {
-    const downloads = await mkdtemp(join(tmpdir(), 'ik-downloads-'))
-    const context = await e2e.browser.createBrowserContext({
-      downloadBehavior: { policy: 'allow', downloadPath: downloads },
-    })
-    try {
-      const page = await context.newPage()
-      await page.setCacheEnabled(false)
-      await logIn(page, e2e.server.baseUrl, 'sekreterare')
-      await openReport(page)
+    await withDownloads(async (page, downloads) => {
       const pdfRequests = countRequests(page, '/rapport/pdf')
       const states = await recordStates(page, pdfLink)
       const idle = { busy: null, text: 'Ladda ner PDF', note: '', spinner: false }
@@ -161,10 +172,7 @@ describe('while a PDF is being made', () => {
       })
       await expect.poll(() => states, { timeout: 30_000 }).toEqual([busy, idle, busy, idle])
       expect(pdfRequests()).toBe(2)
-    } finally {
-      await context.close()
-      await rm(downloads, { recursive: true, force: true })
-    }
+    })
   })
 
   it('the Fastställ button says so until the final version is stored and listed, and sends it once', async () => {
@@ -193,15 +201,7 @@ describe('while a PDF is being made', () => {
 describe('when the PDF printer is busy', () => {
   it('the PDF link leads to a page that tries again by itself, and says when the download has arrived', async () => {
     const busyPage = await printerBusyPage()
-    const downloads = await mkdtemp(join(tmpdir(), 'ik-downloads-'))
-    const context = await e2e.browser.createBrowserContext({
-      downloadBehavior: { policy: 'allow', downloadPath: downloads },
-    })
-    try {
-      const page = await context.newPage()
-      await page.setCacheEnabled(false)
-      await logIn(page, e2e.server.baseUrl, 'sekreterare')
-      await openReport(page)
+    await withDownloads(async (page, downloads) => {
       const pdfPath = await linkPath(page, 'Ladda ner PDF')
       // The first request finds the printer busy, as the app answers then; the page's own retry reaches the server.
       let answered = 0
@@ -231,10 +231,7 @@ describe('when the PDF printer is busy', () => {
       expect(await page.$$eval('[aria-busy="true"]', (busy) => busy.length)).toBe(0)
       expect(await texts(page, 'a[data-retry-after]')).toEqual(['Försök igen nu'])
       await expect.poll(() => readdir(downloads), { timeout: 10_000 }).toHaveLength(1)
-    } finally {
-      await context.close()
-      await rm(downloads, { recursive: true, force: true })
-    }
+    })
   })
 })
 
@@ -256,17 +253,17 @@ async function unavailablePage() {
 
 /** The app's real answer to a draft-PDF request while its printer is busy with another PDF, and the path asked for. */
 async function printerBusyPage() {
-  const busy = new PdfPrinter({ executablePath: '/usr/bin/chromium', concurrency: 1, queueLimit: 0 })
+  const busy = busyPrinter()
   try {
-    const app = await createTestApp({ pdf: busy })
+    const app = await createTestApp({ pdf: busy.printer })
     const { planId } = await demoPlan(app.db)
     const path = `/planer/${planId}/rapport/pdf`
-    const held = busy.printOnce(`<!doctype html><title>t</title>${'<p>Upptagen skrivare.</p>'.repeat(4000)}`)
+    const held = busy.hold()
     const answer = await app.agent.get(path).expect(503)
     await held
     await app.db.destroy()
     return { path, status: 503, contentType: String(answer.headers['content-type']), body: answer.text }
   } finally {
-    await busy.close()
+    await busy.printer.close()
   }
 }
