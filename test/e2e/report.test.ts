@@ -199,38 +199,60 @@ describe('while a PDF is being made', () => {
 })
 
 describe('when the PDF printer is busy', () => {
-  it('the PDF link leads to a page that tries again by itself, and says when the download has arrived', async () => {
+  /**
+   * Clicks "Ladda ner PDF"; its first request finds the printer busy, as the app answers then, and the page's
+   * own retries reach the server. Returns how many PDF requests the page has made.
+   */
+  async function clickIntoBusyPage(page: Page) {
     const busyPage = await printerBusyPage()
+    const pdfPath = await linkPath(page, 'Ladda ner PDF')
+    let requests = 0
+    await page.setRequestInterception(true)
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === pdfPath && requests++ === 0) {
+        void request.respond({ ...busyPage, body: busyPage.body.replaceAll(busyPage.path, pdfPath) })
+      } else void request.continue()
+    })
+    const navigation = page.waitForNavigation()
+    await page.locator('::-p-aria([name="Ladda ner PDF"][role="link"])').click()
+    expect((await navigation)?.status()).toBe(503)
+    expect(await texts(page, 'h1')).toEqual(['PDF-filen skapas strax'])
+    expect(await linkPath(page, 'Tillbaka till rapporten')).toBe(pdfPath.replace(/\/pdf$/, ''))
+    return () => requests
+  }
+
+  const status = (page: Page) => texts(page, '[role="status"]')
+  const stopShown = (page: Page) => page.$eval('button[data-retry-stop]', (button) => button.checkVisibility())
+  const busyControls = (page: Page) => page.$$eval('[aria-busy="true"]', (busy) => busy.length)
+
+  it('the PDF link leads to a page that tries again by itself, and says when the download has arrived', async () => {
     await withDownloads(async (page, downloads) => {
-      const pdfPath = await linkPath(page, 'Ladda ner PDF')
-      // The first request finds the printer busy, as the app answers then; the page's own retry reaches the server.
-      let answered = 0
-      await page.setRequestInterception(true)
-      page.on('request', (request) => {
-        if (new URL(request.url()).pathname === pdfPath && answered++ === 0) {
-          void request.respond({ ...busyPage, body: busyPage.body.replaceAll(busyPage.path, pdfPath) })
-        } else void request.continue()
-      })
-      const navigation = page.waitForNavigation()
-      await page.locator('::-p-aria([name="Ladda ner PDF"][role="link"])').click()
-      expect((await navigation)?.status()).toBe(503)
-      expect(await texts(page, 'h1')).toEqual(['PDF-filen skapas strax'])
-      expect(await texts(page, '[role="status"]')).toEqual(['Sidan försöker igen av sig själv om 10 sekunder.'])
-      expect(await page.$$eval('[aria-busy="true"]', (busy) => busy.length)).toBe(0)
-      expect(await linkPath(page, 'Tillbaka till rapporten')).toBe(pdfPath.replace(/\/pdf$/, ''))
+      const requests = await clickIntoBusyPage(page)
+      expect(await status(page)).toEqual(['Sidan försöker igen av sig själv om 10 sekunder.'])
+      expect(await busyControls(page)).toBe(0)
+      expect(await stopShown(page)).toBe(true)
       expect(await axeViolations(page)).toEqual([])
-      const stopShown = () => page.$eval('button[data-retry-stop]', (button) => button.checkVisibility())
-      expect(await stopShown()).toBe(true)
 
       // Without a click the page asks again, says it is making the PDF, and ends that once the download is there.
-      await expect
-        .poll(() => texts(page, '[role="status"]'), { timeout: 30_000 })
-        .toEqual(['PDF-filen är klar och har laddats ner.'])
-      expect(answered).toBe(2)
-      expect(await stopShown()).toBe(false)
-      expect(await page.$$eval('[aria-busy="true"]', (busy) => busy.length)).toBe(0)
+      await expect.poll(() => status(page), { timeout: 30_000 }).toEqual(['PDF-filen är klar och har laddats ner.'])
+      expect(requests()).toBe(2)
+      expect(await stopShown(page)).toBe(false)
+      expect(await busyControls(page)).toBe(0)
       expect(await texts(page, 'a[data-retry-after]')).toEqual(['Försök igen nu'])
       await expect.poll(() => readdir(downloads), { timeout: 10_000 }).toHaveLength(1)
+    })
+  })
+
+  it('stops trying by itself when asked, and leaves the focus on "Försök igen nu"', async () => {
+    await withDownloads(async (page) => {
+      const requests = await clickIntoBusyPage(page)
+      await page.locator('::-p-aria([name="Sluta försöka igen av sig själv"][role="button"])').click()
+      expect(await status(page)).toEqual(['Försöker inte igen av sig själv. Välj Försök igen nu när du vill.'])
+      expect(await stopShown(page)).toBe(false)
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Försök igen nu')
+      // Past the seconds the page named, it has not asked again.
+      await new Promise((resolve) => setTimeout(resolve, 11_000))
+      expect(requests()).toBe(1)
     })
   })
 })
