@@ -79,8 +79,8 @@ for (const form of document.querySelectorAll('form[data-busy]')) {
 }
 
 // The page saying that the PDF printer is busy asks again by itself after the seconds it names, as a click on its
-// "Försök igen nu" would (the link above then waits for the download). The page says so in its text, its status
-// message says so once (not every second), and a button stops it (WCAG 2.2.1). Without this script the page
+// "Försök igen nu" would (the link above then waits for the download). Its status message says so once (not every
+// second), and a button stops it (WCAG 2.2.1), leaving the focus on the link. Without this script the page
 // waits for the user's click: a <meta http-equiv="refresh"> could not be stopped.
 const retry = document.querySelector('a[data-retry-after]')
 const stopRetry = document.querySelector('button[data-retry-stop]')
