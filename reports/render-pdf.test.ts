@@ -243,4 +243,29 @@ describe('PdfPrinter', () => {
     const pdf = await printer.printOnce('<!doctype html><title>t</title><p>Efteråt</p>')
     expect(squash(pageTexts(pdf)[0] ?? '')).toBe('Efteråt')
   })
+
+  it('lets a job wait its turn for a bounded time, then turns it away as busy', async () => {
+    const single = (waitMs: number) =>
+      new PdfPrinter({
+        executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+        concurrency: 1,
+        waitMs,
+      })
+    const long = `<!doctype html><title>t</title>${'<p>Lång rad som tar tid att skriva ut.</p>'.repeat(4000)}`
+    const patient = single(60_000)
+    const hasty = single(1)
+    try {
+      const [first, second] = await Promise.all([patient.printOnce(long), patient.printOnce('<p>Sedan</p>')])
+      expect(Buffer.from(first.subarray(0, 5)).toString('latin1')).toBe('%PDF-')
+      expect(squash(pageTexts(second)[0] ?? '')).toBe('Sedan')
+      const held = hasty.printOnce(long)
+      await expect(hasty.printOnce('<p>x</p>')).rejects.toMatchObject({
+        message: expect.stringContaining('Just nu skapas många PDF-filer åt andra'),
+        retryAfterSeconds: 10,
+      })
+      await held
+    } finally {
+      await Promise.all([patient.close(), hasty.close()])
+    }
+  })
 })

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { ForbiddenError, NotFoundError, ServiceUnavailableError } from './errors.js'
+import { pdfReadyCookie } from './pdf-download.js'
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError())
 
@@ -10,10 +11,17 @@ export function errorHandler(production: boolean): ErrorRequestHandler {
       return
     }
     if (err instanceof ServiceUnavailableError) {
+      // Only a busy service's GET is worth repeating as it was: the page offers it, and repeats it by itself.
+      const retry = err.retryAfterSeconds !== undefined && req.method === 'GET'
       res
         .status(503)
-        .set('Retry-After', '60')
-        .render('errors/unavailable', { title: 'Det gick inte att skapa PDF-filen just nu', message: err.message })
+        .set('Retry-After', String(err.retryAfterSeconds ?? 60))
+        .render('errors/unavailable', {
+          title: retry ? 'PDF-filen skapas strax' : 'Det gick inte att skapa PDF-filen just nu',
+          message: err.message,
+          retry: retry ? { href: req.originalUrl, seconds: err.retryAfterSeconds } : undefined,
+          pdfReadyCookie,
+        })
       return
     }
     if (err instanceof ForbiddenError) {

@@ -22,7 +22,11 @@ export class ForbiddenError extends Error {
 
 /** A service the request needs is busy or missing; the message tells the user what to do. */
 export class ServiceUnavailableError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Set when the service is only busy: the same request is likely to succeed after this many seconds. */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(message)
     this.name = 'ServiceUnavailableError'
   }

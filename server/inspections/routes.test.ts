@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { demoDataActor } from '../../db/seed/demo.js'
 import { aMeasure, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
+import { busyPrinter } from '../../test/helpers/busy-printer.js'
 import { pageTexts, pageWords, squash } from '../../test/helpers/pdf.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 
@@ -787,6 +788,25 @@ describe('PDFs', () => {
     },
     pdfTimeout,
   )
+
+  it('answers, while the PDF printer is busy, with a page that tries the same report again and leads back', async () => {
+    const busy = busyPrinter()
+    try {
+      const { agent, db } = await createTestApp({ pdf: busy.printer })
+      const landskrona = await demoInspection(db, 'Landskrona kommun')
+      const path = `${inspectionHref(landskrona)}/redovisning?${new URLSearchParams(signer)}`
+      const held = busy.hold()
+      const refused = await agent.get(path).expect(503)
+      await held
+      expect(refused.headers['retry-after']).toBe('10')
+      const $ = html(refused.text)
+      expect($('h1').text()).toBe('PDF-filen skapas strax')
+      expect($('main a:contains("Försök igen nu")').attr('href')).toBe(path)
+      expect($('main a:contains("Tillbaka till granskningen")').attr('href')).toBe(inspectionHref(landskrona))
+    } finally {
+      await busy.printer.close()
+    }
+  })
 
   it('refuses the report to the authority to a reader', async () => {
     const { agent, db } = await createTestApp({ as: 'lasare' })

@@ -8,6 +8,7 @@ import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
+import { pdfAskedFrom, sendPdfDownload } from '../pdf-download.js'
 import { listOwnCommittees } from '../plans/repository.js'
 import { noteMerge } from '../versioned.js'
 import { deleteAreaAudited } from './delete-area.js'
@@ -38,7 +39,7 @@ import {
 import { areaSummary, dueReports, inspectionSummary, offeredFromYear } from './view-model.js'
 
 /** The register of external inspections, its deadline page, and each inspection with its development areas. */
-export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHandlebars): Router {
+export function inspectionRoutes({ db, clock, pdf, config }: Services, views: ExpressHandlebars): Router {
   const router = Router()
   const today = () => swedishDate(clock())
   const load = (req: Request, res: Response, access: 'read' | 'edit') => requireInspection(db, req.params, res, access)
@@ -276,12 +277,13 @@ export function inspectionRoutes({ db, clock, pdf }: Services, views: ExpressHan
     // A GET, as making the PDF changes nothing: the signer's name and role travel in the query string.
     const signer = parseForm(accountSignerForm, req.query)
     if (!signer.ok) return renderInspection(res, inspection, formState(req.query, signer.errors), 400)
+    pdfAskedFrom(res, inspectionHref(inspection), 'Tillbaka till granskningen')
     const made = await makeAuthorityReportPdf({ db, views, pdf }, inspection.id, {
       today: today(),
       signer: signer.value,
     })
     const name = `Redovisning av vidtagna åtgärder – ${inspection.principal || inspection.title}.pdf`
-    res.attachment(name.replace(/[/\\]/g, '-')).type('application/pdf').send(Buffer.from(made))
+    sendPdfDownload(res, made, name, config.production)
   })
 
   return router

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { loadPdf, namedDestinationPages } from '../../reports/pdf-document.js'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { aMeasure, anotherPlan, aRisk, demoContents, demoPlan } from '../../test/helpers/builders.js'
+import { busyPrinter } from '../../test/helpers/busy-printer.js'
 import { pageTexts, pdfInfo, squash } from '../../test/helpers/pdf.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { auditKey } from '../audit/anchor.js'
@@ -450,27 +451,69 @@ describe('when Chromium cannot be started', () => {
 })
 
 describe('when the PDF printer is busy', () => {
-  const busy = new PdfPrinter({ executablePath: '/usr/bin/chromium', concurrency: 1, queueLimit: 0 })
-  afterAll(() => busy.close())
+  const busy = busyPrinter()
+  afterAll(() => busy.printer.close())
 
-  it('prints one of two simultaneous requests and turns the other away with 503', async () => {
-    const app = await createTestApp({ pdf: busy })
-    const { agent } = app
+  it('says in Swedish that the PDF is being made for others, and offers to try again and to go back', async () => {
+    const app = await createTestApp({ pdf: busy.printer })
     const { planId } = await demoPlan(app.db)
-    const responses = await Promise.all([
-      agent.get(`/planer/${planId}/rapport/pdf`).buffer(true).parse(binary),
-      agent.get(`/planer/${planId}/rapport/pdf`).buffer(true).parse(binary),
-    ])
-    expect(responses.map((r) => r.status).sort()).toEqual([200, 503])
-    const printed = responses.find((r) => r.status === 200) as Response
-    expect((printed.body as Buffer).subarray(0, 5).toString('latin1')).toBe('%PDF-')
-    const refused = responses.find((r) => r.status === 503) as Response
-    expect(refused.headers['retry-after']).toBe('60')
-    const $ = html((refused.body as Buffer).toString('utf8'))
-    expect($('h1').text()).toBe('Det gick inte att skapa PDF-filen just nu')
+    const held = busy.hold()
+    const refused = await app.agent.get(`/planer/${planId}/rapport/pdf`).expect(503)
+    await held
+    expect(refused.headers['retry-after']).toBe('10')
+    const $ = html(refused.text)
+    expect($('h1').text()).toBe('PDF-filen skapas strax')
     expect($('main p').first().text()).toBe(
-      'Många rapporter skapas just nu. Vänta en minut och försök sedan igen – ingenting har gått förlorat.',
+      'Just nu skapas många PDF-filer åt andra. Din PDF-fil skapas så snart det blir din tur – ingenting har gått förlorat.',
     )
+    const again = $('main a:contains("Försök igen nu")')
+    expect(again.attr('href')).toBe(`/planer/${planId}/rapport/pdf`)
+    // views/assets/app.js follows it by itself after these seconds, and waits for the download as on the report.
+    expect(again.attr('data-retry-after')).toBe('10')
+    expect(again.attr('data-busy-until')).toBe('ik_pdf_ready')
+    expect($('main button:contains("Sluta försöka igen av sig själv")').attr('hidden')).toBeDefined()
+    expect($('main a:contains("Tillbaka till rapporten")').attr('href')).toBe(`/planer/${planId}/rapport`)
+
+    // Once the printer is free, the same link gives the PDF.
+    const printed = await download(app.agent, String(again.attr('href')))
+    expect(printed.body.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+  })
+
+  it('keeps the Fastställ form and what was typed, stores nothing, and does not try again by itself', async () => {
+    const app = await createTestApp({ pdf: busy.printer })
+    const { planId } = await demoPlan(app.db)
+    const page = html((await app.agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+    const token = String(page('input[name="_csrf"]').first().val())
+    const held = busy.hold()
+    const refused = await app.agent
+      .post(`/planer/${planId}/rapport/faststall`)
+      .type('form')
+      .send({ _csrf: token, seenVersions: '0', createdBy: author })
+      .expect(503)
+    await held
+    const $ = html(refused.text)
+    expect($('.error-summary h2').text()).toBe('Rapporten är inte fastställd än')
+    expect($('.error-summary p').text()).toBe(
+      'Just nu skapas många PDF-filer åt andra. Din PDF-fil skapas så snart det blir din tur – ingenting har gått förlorat. ' +
+        'Försök igen om en stund: det du skrivit finns kvar, och ingen version har sparats.',
+    )
+    const form = $(`form[action="/planer/${planId}/rapport/faststall"]`)
+    expect(form.find('input[name="createdBy"]').val()).toBe(author)
+    expect(form.find('input[name="seenVersions"]').val()).toBe('0')
+    expect(form.find('button[type="submit"]').text()).toBe('Fastställ och spara PDF')
+    expect($('[data-retry-after]')).toHaveLength(0)
+    expect(await versionRows(app.agent, planId)).toEqual([])
+    expect(
+      await app.db.selectFrom('audit_event').select('id').where('entity', '=', 'report_version').execute(),
+    ).toEqual([])
+
+    // Sent again once the printer is free, the kept form stores version 1, once.
+    await app.agent
+      .post(`/planer/${planId}/rapport/faststall`)
+      .type('form')
+      .send({ _csrf: token, seenVersions: String(form.find('input[name="seenVersions"]').val()), createdBy: author })
+      .expect(303)
+    expect((await versionRows(app.agent, planId)).map((r) => r.cells[0])).toEqual(['1'])
   })
 })
 

@@ -6,9 +6,10 @@ import { makeReportPdf, reportFileName } from '../../reports/make-report.js'
 import type { Services } from '../app.js'
 import { auditHead } from '../audit/anchor.js'
 import { actorOf, audited } from '../audit/audited.js'
-import { NotFoundError } from '../errors.js'
+import { NotFoundError, ServiceUnavailableError } from '../errors.js'
 import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
 import { idFrom } from '../ids.js'
+import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload } from '../pdf-download.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { countReportVersions, findReportVersion, insertReportVersion, listReportVersions } from './repository.js'
 
@@ -19,26 +20,23 @@ const finalForm = z.object({
 })
 
 /** The annual follow-up report: preview, draft PDF, and final versions kept byte for byte. */
-/**
- * Set on the draft PDF's download, for views/assets/app.js: the download leaves the page in place, so this is
- * how the page learns that the PDF has arrived and the link need no longer say "Skapar PDF…".
- */
-export const pdfReadyCookie = 'ik_pdf_ready'
-
 export function reportRoutes({ db, clock, pdf, config }: Services, views: ExpressHandlebars): Router {
   const router = Router({ mergeParams: true })
   const reportHref = (plan: PlanContext) => `/planer/${plan.id}/rapport`
 
-  function sendPdf(res: Response, bytes: Uint8Array, fileName: string) {
-    res.attachment(fileName).type('application/pdf').send(Buffer.from(bytes))
-  }
-
-  async function renderPreview(req: Request, res: Response, plan: PlanContext, errors: FieldErrors = {}, status = 400) {
+  /** The preview; after a post that failed, with its errors (or why the PDF could not be made) and the input kept. */
+  async function renderPreview(
+    req: Request,
+    res: Response,
+    plan: PlanContext,
+    { errors = {}, status = 400, unavailable }: { errors?: FieldErrors; status?: number; unavailable?: string } = {},
+  ) {
+    const failed = Object.keys(errors).length > 0 || unavailable !== undefined
     const [data, versions] = await Promise.all([
       buildReportData(db, plan.id, { madeAt: clock() }),
       listReportVersions(db, plan.id),
     ])
-    res.status(Object.keys(errors).length > 0 ? status : 200).render('reports/preview', {
+    res.status(failed ? status : 200).render('reports/preview', {
       title: data?.title,
       stylesheets: ['/assets/report.css'],
       breadcrumbs: planBreadcrumbs(plan),
@@ -46,7 +44,8 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
       report: data,
       versions,
       pdfReadyCookie,
-      ...formState(Object.keys(errors).length > 0 ? req.body : {}, errors),
+      unavailable,
+      ...formState(failed ? req.body : {}, errors),
     })
   }
 
@@ -57,37 +56,42 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
 
   router.get('/rapport/pdf', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
+    pdfAskedFrom(res, reportHref(plan), 'Tillbaka till rapporten')
     const made = await makeReportPdf({ db, views, pdf }, plan.id, { madeAt: clock() })
     if (!made) throw new NotFoundError('Planen')
-    res.cookie(pdfReadyCookie, '1', { path: '/', sameSite: 'strict', secure: config.production, maxAge: 60_000 })
-    sendPdf(res, made.pdf, reportFileName(made.data, 'utkast'))
+    sendPdfDownload(res, made.pdf, reportFileName(made.data, 'utkast'), config.production)
   })
 
   router.post('/rapport/faststall', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
     const parsed = parseForm(finalForm, req.body)
-    if (!parsed.ok) return renderPreview(req, res, plan, parsed.errors)
+    if (!parsed.ok) return renderPreview(req, res, plan, { errors: parsed.errors })
     const alreadyFinal = (latest: number) =>
-      renderPreview(
-        req,
-        res,
-        plan,
-        {
+      renderPreview(req, res, plan, {
+        errors: {
           createdBy: `Rapporten fastställdes nyss (version ${latest}), efter att du öppnade sidan. Se listan ovan; fastställ igen bara om en ny version behövs.`,
         },
-        409,
-      )
+        status: 409,
+      })
     if ((await countReportVersions(db, plan.id)) !== parsed.value.seenVersions) {
       return alreadyFinal(await countReportVersions(db, plan.id))
     }
-    const made = await makeReportPdf({ db, views, pdf }, plan.id, {
-      madeAt: clock(),
-      final: {
-        versionNumber: parsed.value.seenVersions + 1,
-        by: parsed.value.createdBy,
-        auditHead: await auditHead(db),
-      },
-    })
+    let made: Awaited<ReturnType<typeof makeReportPdf>>
+    try {
+      made = await makeReportPdf({ db, views, pdf }, plan.id, {
+        madeAt: clock(),
+        final: {
+          versionNumber: parsed.value.seenVersions + 1,
+          by: parsed.value.createdBy,
+          auditHead: await auditHead(db),
+        },
+      })
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableError)) throw error
+      // Nothing is stored yet. A post is not repeated by itself: the user sends the kept form again.
+      res.set('Retry-After', String(error.retryAfterSeconds ?? 60))
+      return renderPreview(req, res, plan, { status: 503, unavailable: error.message })
+    }
     if (!made) throw new NotFoundError('Planen')
     const latest = await db.transaction().execute(async (trx) => {
       const existing = await countReportVersions(trx, plan.id)
@@ -116,7 +120,7 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
     if (!version) throw new NotFoundError('Rapportversionen')
     res.set('ETag', `"${version.sha256}"`)
     res.set('Cache-Control', 'private, max-age=31536000, immutable')
-    sendPdf(res, version.pdf, version.file_name)
+    res.attachment(version.file_name).type('application/pdf').send(Buffer.from(version.pdf))
   })
 
   return router

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { demoPlan, demoRiskHeadings } from '../helpers/builders.js'
+import { busyPrinter } from '../helpers/busy-printer.js'
 import { createTestApp } from '../helpers/test-app.js'
 import { axeViolations, fill, follow, linkPath, logIn, type Page, tableRows, texts, useBrowser } from './browser.js'
 
@@ -15,6 +16,24 @@ async function openReport(page: Page) {
   expect(await follow(page, 'link', 'Internkontrollplan 2020')).toBe(200)
   expect(await follow(page, 'link', 'Uppföljningsrapport')).toBe(200)
   expect(new URL(page.url()).pathname).toMatch(/^\/planer\/\d+\/rapport$/)
+}
+
+/** The secretary's report page in a browser of its own that saves downloads in a folder, removed afterwards. */
+async function withDownloads(test: (page: Page, downloads: string) => Promise<void>) {
+  const downloads = await mkdtemp(join(tmpdir(), 'ik-downloads-'))
+  const context = await e2e.browser.createBrowserContext({
+    downloadBehavior: { policy: 'allow', downloadPath: downloads },
+  })
+  try {
+    const page = await context.newPage()
+    await page.setCacheEnabled(false)
+    await logIn(page, e2e.server.baseUrl, 'sekreterare')
+    await openReport(page)
+    await test(page, downloads)
+  } finally {
+    await context.close()
+    await rm(downloads, { recursive: true, force: true })
+  }
 }
 
 /** Fetches a path from inside the page, with its cookies, as a click on a download link would. */
@@ -136,15 +155,7 @@ describe('while a PDF is being made', () => {
   }
 
   it('the PDF link says so until the download has arrived, and clicks meanwhile make no second PDF', async () => {
-    const downloads = await mkdtemp(join(tmpdir(), 'ik-downloads-'))
-    const context = await e2e.browser.createBrowserContext({
-      downloadBehavior: { policy: 'allow', downloadPath: downloads },
-    })
-    try {
-      const page = await context.newPage()
-      await page.setCacheEnabled(false)
-      await logIn(page, e2e.server.baseUrl, 'sekreterare')
-      await openReport(page)
+    await withDownloads(async (page, downloads) => {
       const pdfRequests = countRequests(page, '/rapport/pdf')
       const states = await recordStates(page, pdfLink)
       const idle = { busy: null, text: 'Ladda ner PDF', note: '', spinner: false }
@@ -161,10 +172,7 @@ describe('while a PDF is being made', () => {
       })
       await expect.poll(() => states, { timeout: 30_000 }).toEqual([busy, idle, busy, idle])
       expect(pdfRequests()).toBe(2)
-    } finally {
-      await context.close()
-      await rm(downloads, { recursive: true, force: true })
-    }
+    })
   })
 
   it('the Fastställ button says so until the final version is stored and listed, and sends it once', async () => {
@@ -190,6 +198,65 @@ describe('while a PDF is being made', () => {
   })
 })
 
+describe('when the PDF printer is busy', () => {
+  /**
+   * Clicks "Ladda ner PDF"; its first request finds the printer busy, as the app answers then, and the page's
+   * own retries reach the server. Returns how many PDF requests the page has made.
+   */
+  async function clickIntoBusyPage(page: Page) {
+    const busyPage = await printerBusyPage()
+    const pdfPath = await linkPath(page, 'Ladda ner PDF')
+    let requests = 0
+    await page.setRequestInterception(true)
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === pdfPath && requests++ === 0) {
+        void request.respond({ ...busyPage, body: busyPage.body.replaceAll(busyPage.path, pdfPath) })
+      } else void request.continue()
+    })
+    const navigation = page.waitForNavigation()
+    await page.locator('::-p-aria([name="Ladda ner PDF"][role="link"])').click()
+    expect((await navigation)?.status()).toBe(503)
+    expect(await texts(page, 'h1')).toEqual(['PDF-filen skapas strax'])
+    expect(await linkPath(page, 'Tillbaka till rapporten')).toBe(pdfPath.replace(/\/pdf$/, ''))
+    return () => requests
+  }
+
+  const status = (page: Page) => texts(page, '[role="status"]')
+  const stopShown = (page: Page) => page.$eval('button[data-retry-stop]', (button) => button.checkVisibility())
+  const busyControls = (page: Page) => page.$$eval('[aria-busy="true"]', (busy) => busy.length)
+
+  it('the PDF link leads to a page that tries again by itself, and says when the download has arrived', async () => {
+    await withDownloads(async (page, downloads) => {
+      const requests = await clickIntoBusyPage(page)
+      expect(await status(page)).toEqual(['Sidan försöker igen av sig själv om 10 sekunder.'])
+      expect(await busyControls(page)).toBe(0)
+      expect(await stopShown(page)).toBe(true)
+      expect(await axeViolations(page)).toEqual([])
+
+      // Without a click the page asks again, says it is making the PDF, and ends that once the download is there.
+      await expect.poll(() => status(page), { timeout: 30_000 }).toEqual(['PDF-filen är klar och har laddats ner.'])
+      expect(requests()).toBe(2)
+      expect(await stopShown(page)).toBe(false)
+      expect(await busyControls(page)).toBe(0)
+      expect(await texts(page, 'a[data-retry-after]')).toEqual(['Försök igen nu'])
+      await expect.poll(() => readdir(downloads), { timeout: 10_000 }).toHaveLength(1)
+    })
+  })
+
+  it('stops trying by itself when asked, and leaves the focus on "Försök igen nu"', async () => {
+    await withDownloads(async (page) => {
+      const requests = await clickIntoBusyPage(page)
+      await page.locator('::-p-aria([name="Sluta försöka igen av sig själv"][role="button"])').click()
+      expect(await status(page)).toEqual(['Försöker inte igen av sig själv. Välj Försök igen nu när du vill.'])
+      expect(await stopShown(page)).toBe(false)
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Försök igen nu')
+      // Past the seconds the page named, it has not asked again.
+      await new Promise((resolve) => setTimeout(resolve, 11_000))
+      expect(requests()).toBe(1)
+    })
+  })
+})
+
 /** The app's real answer to a draft-PDF request when Chromium cannot be started. */
 async function unavailablePage() {
   const missing = new PdfPrinter({ executablePath: '/nonexistent/chromium' })
@@ -203,5 +270,22 @@ async function unavailablePage() {
   } finally {
     logged.mockRestore()
     await missing.close()
+  }
+}
+
+/** The app's real answer to a draft-PDF request while its printer is busy with another PDF, and the path asked for. */
+async function printerBusyPage() {
+  const busy = busyPrinter()
+  try {
+    const app = await createTestApp({ pdf: busy.printer })
+    const { planId } = await demoPlan(app.db)
+    const path = `/planer/${planId}/rapport/pdf`
+    const held = busy.hold()
+    const answer = await app.agent.get(path).expect(503)
+    await held
+    await app.db.destroy()
+    return { path, status: 503, contentType: String(answer.headers['content-type']), body: answer.text }
+  } finally {
+    await busy.printer.close()
   }
 }

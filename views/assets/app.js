@@ -56,10 +56,13 @@ for (const link of document.querySelectorAll('a[data-busy]')) {
     setBusy(link, link.dataset.busy)
     const started = Date.now()
     const timer = setInterval(() => {
-      if (hasCookie(cookie) || Date.now() - started > 90_000) {
+      const arrived = hasCookie(cookie)
+      if (arrived || Date.now() - started > 90_000) {
         clearInterval(timer)
         dropCookie(cookie)
         setBusy(link, null)
+        // The page saying that the printer was busy still says so: tell what became of it.
+        if (arrived && busyNote && link.dataset.readyNote) busyNote.textContent = link.dataset.readyNote
       }
     }, 250)
   })
@@ -72,6 +75,32 @@ for (const form of document.querySelectorAll('form[data-busy]')) {
     if (!button) return
     if ([...form.querySelectorAll('button')].some(isBusy)) return event.preventDefault()
     setBusy(button, button.dataset.busy ?? form.dataset.busy)
+  })
+}
+
+// The page saying that the PDF printer is busy asks again by itself after the seconds it names, as a click on its
+// "Försök igen nu" would (the link above then waits for the download). Its status message says so once (not every
+// second), and a button stops it (WCAG 2.2.1), leaving the focus on the link. Without this script the page
+// waits for the user's click: a <meta http-equiv="refresh"> could not be stopped.
+const retry = document.querySelector('a[data-retry-after]')
+const stopRetry = document.querySelector('button[data-retry-stop]')
+if (retry && stopRetry && busyNote) {
+  const seconds = Number(retry.dataset.retryAfter)
+  busyNote.textContent = `Sidan försöker igen av sig själv om ${seconds} sekunder.`
+  stopRetry.hidden = false
+  const timer = setTimeout(() => {
+    stopRetry.hidden = true
+    retry.click()
+  }, seconds * 1000)
+  const stop = () => {
+    clearTimeout(timer)
+    stopRetry.hidden = true
+  }
+  retry.addEventListener('click', stop)
+  stopRetry.addEventListener('click', () => {
+    stop()
+    busyNote.textContent = 'Försöker inte igen av sig själv. Välj Försök igen nu när du vill.'
+    retry.focus()
   })
 }
 
