@@ -3,8 +3,7 @@
 // Registers a committee and the owner units of its administration, so plans can be made for it.
 // Running it again with more units adds them; nothing that exists is changed.
 import { parseArgs } from 'node:util'
-import { migrateToLatest } from '../db/connection.js'
-import { openAuditedDatabase } from '../server/audit/anchor.js'
+import { openCurrentDatabase } from '../server/audit/baseline.js'
 import { loadConfig } from '../server/config.js'
 import { ensureOrganisation } from '../server/organisation/repository.js'
 
@@ -27,8 +26,7 @@ if (!municipality || !administration || !prefix || !committee) {
 }
 
 const config = loadConfig()
-const db = openAuditedDatabase(config)
-await migrateToLatest(db)
+const db = await openCurrentDatabase(config)
 const units = values.units
   .split(',')
   .map((u) => u.trim())

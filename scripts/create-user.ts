@@ -4,9 +4,8 @@
 // so it stays out of the shell history: `npm run user:create -- --email … --name … --admin < password.txt`.
 import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
-import { migrateToLatest } from '../db/connection.js'
-import { openAuditedDatabase } from '../server/audit/anchor.js'
 import { audited } from '../server/audit/audited.js'
+import { openCurrentDatabase } from '../server/audit/baseline.js'
 import { hashPassword } from '../server/auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../server/auth/repository.js'
 import { loadConfig } from '../server/config.js'
@@ -37,8 +36,7 @@ if (password.length < 12) {
 }
 
 const config = loadConfig()
-const db = openAuditedDatabase(config)
-await migrateToLatest(db)
+const db = await openCurrentDatabase(config)
 try {
   const actor = { userId: null, userName: 'Kommandoraden (user:create)', at: new Date().toISOString() }
   const passwordHash = await hashPassword(password)

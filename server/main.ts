@@ -1,15 +1,13 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { migrateToLatest } from '../db/connection.js'
 import { demoAccounts, demoPassword, loadDemoDataIfEmpty } from '../db/seed/demo.js'
 import { PdfPrinter } from '../reports/render-pdf.js'
 import { createApp } from './app.js'
-import { openAuditedDatabase } from './audit/anchor.js'
+import { openCurrentDatabase } from './audit/baseline.js'
 import { loadConfig } from './config.js'
 
 const config = loadConfig()
-const db = openAuditedDatabase(config)
-await migrateToLatest(db)
+const db = await openCurrentDatabase(config)
 if (config.demoData && (await loadDemoDataIfEmpty(db, new Date()))) {
   console.log("Loaded the demo data: Grundskolenämnden's internal-control plan 2020.")
 }

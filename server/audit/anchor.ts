@@ -126,14 +126,16 @@ export async function auditHead(db: Db): Promise<Head & { shortHash: string; tag
 function anchorAfterCommit(file: string, key: string, clock: () => Date) {
   let anchored: number | undefined
   return async (connection: DatabaseConnection) => {
-    const head = (await connection.executeQuery<Head>(headQuery)).rows[0]
-    if (!head || head.count === anchored) return
+    // Reading the head may fail too; nothing here may reach the transaction, which is committed and cannot roll back.
+    let head: Head | undefined
     try {
+      head = (await connection.executeQuery<Head>(headQuery)).rows[0]
+      if (!head || head.count === anchored) return
       appendHead(file, key, head, clock())
       anchored = head.count
     } catch (error) {
       console.error(
-        `The audit log's head (row ${head.count}) could not be written to ${file}: ${String(error)}. ` +
+        `The audit log's head (row ${head?.count ?? '?'}) could not be written to ${file}: ${String(error)}. ` +
           'npm run audit:verify reports the anchor as behind until a later change is anchored.',
       )
     }

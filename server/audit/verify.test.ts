@@ -14,7 +14,8 @@ import { ensureOrganisation } from '../organisation/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
 import { auditHead, openAuditedDatabase } from './anchor.js'
 import { auditedTransaction } from './audited.js'
-import { eventHash } from './chain.js'
+import { openCurrentDatabase, signLegacyLog, upgradeActorName } from './baseline.js'
+import { eventHash, genesis } from './chain.js'
 import type { Actor } from './repository.js'
 import { type ReportHead, verifyAudit } from './verify.js'
 
@@ -373,6 +374,63 @@ describe('verifying the audit log', () => {
         `Rapportens förankring (rad ${printedHead.count}, ${printedHead.shortHash}) finns inte i ändringsloggen: ` +
         'loggen fram till rapporten har ändrats eller tagits bort.',
     })
+    await db.destroy()
+  })
+})
+
+describe('a database from before the signed log', () => {
+  /** As an older version left it: records no row speaks of, a log of plain SHA-256 rows, and no anchor. */
+  async function legacyCopy(name: string) {
+    const { file, config, db } = copy(name)
+    const last = await db.selectFrom('audit_event').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow()
+    await db.deleteFrom('audit_event').execute()
+    const { hash: _hash, ...row } = { ...last, id: 1, prev_hash: genesis }
+    await db
+      .insertInto('audit_event')
+      .values({ ...row, hash: plainSha256(row) })
+      .execute()
+    await db.destroy()
+    rmSync(config.auditAnchorFile as string)
+    return { file, config }
+  }
+
+  it('is signed from its start at the first start with the key, so an upgrade verifies clean', async () => {
+    const { file, config } = await legacyCopy('upgrade')
+    const before = openDatabase(file)
+    const kinds = new Set((await findings(before, config)).findings.map((f) => f.kind))
+    expect([...kinds].sort()).toEqual(['anchor-missing', 'log-unsigned', 'record-unaudited'])
+    await before.destroy()
+
+    const db = await openCurrentDatabase(config, new Date('2021-03-16T08:00:00Z'))
+    expect((await findings(db, config)).findings).toEqual([])
+    const baseline = await db
+      .selectFrom('audit_event')
+      .select('user_name')
+      .where('entity', '=', 'committee')
+      .executeTakeFirstOrThrow()
+    expect(baseline.user_name).toBe(upgradeActorName)
+    // Once is enough: the log's last row is signed now.
+    expect(await signLegacyLog(db, new Date())).toBe(0)
+    await saveProgress(db, 'Efter uppgraderingen')
+    expect((await findings(db, config)).findings).toEqual([])
+    await db.destroy()
+  })
+
+  it('reports a log with no signed row as one that may have been rewritten without the key', async () => {
+    const { db, config } = copy('unsigned')
+    const first = await db.selectFrom('audit_event').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
+    await db
+      .updateTable('audit_event')
+      .set({ hash: plainSha256(first) })
+      .where('id', '=', 1)
+      .execute()
+    await rechain(db, 2, plainSha256)
+    rmSync(config.auditAnchorFile as string)
+    const found = (await findings(db, config)).findings
+    expect(found.map((f) => f.kind)).toContain('log-unsigned')
+    expect(found.find((f) => f.kind === 'log-unsigned')?.message).toMatch(
+      /^Ingen av ändringsloggens \d+ rader är signerad med loggens nyckel, så hela loggen kan ha skrivits om/,
+    )
     await db.destroy()
   })
 })

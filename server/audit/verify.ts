@@ -18,13 +18,15 @@ export type FindingKind =
   | 'record-removed'
   | 'record-unaudited'
   | 'report-head-missing'
+  | 'log-unsigned'
 
 export interface Finding {
   kind: FindingKind
   message: string
 }
 
-const auditedEntities: Entity[] = [
+/** Every kind of record the log keeps, parents first. */
+export const auditedEntities: Entity[] = [
   'municipality',
   'administration',
   'committee',
@@ -71,6 +73,16 @@ export async function verifyAudit(
   return db.transaction().execute(async (trx) => {
     const findings: Finding[] = []
     const chain = await checkChain(trx, key, findings)
+    // The app signs a log from before the key at its first start with it (baseline.ts), so a log with no signed
+    // row left was rewritten by someone without the key, or has never met the app since.
+    if (chain.rows > 0 && chain.unkeyed === chain.rows) {
+      findings.push({
+        kind: 'log-unsigned',
+        message:
+          `Ingen av ändringsloggens ${rows(chain.rows)} är signerad med loggens nyckel, så hela loggen kan ha skrivits ` +
+          'om utanför programmet. En logg från före signeringen signeras när programmet startas med nyckeln.',
+      })
+    }
     const anchor = anchorFile ? await checkAnchor(trx, key, anchorFile, anchorBytes, chain, findings) : undefined
     for (const head of options.reportHeads ?? []) {
       const row = await trx.selectFrom('audit_event').select('hash').where('id', '=', head.count).executeTakeFirst()

@@ -85,6 +85,7 @@ const entityLabels: Record<string, string> = {
   municipality: 'Kommun',
   administration: 'Förvaltning',
   committee: 'Nämnd',
+  audit_log: 'Ändringslogg',
 }
 
 /** The fields an update changed, in the order of the form's fields. */
