@@ -8,6 +8,7 @@ import { chosenId, type FieldErrors, formState, requiredText, validateForm } fro
 import { idFrom } from '../ids.js'
 import {
   deleteOwnerUnit,
+  ensureMunicipality,
   findAdministration,
   findCommittee,
   findOwnerUnit,
@@ -96,21 +97,7 @@ export function organisationRoutes({ db, clock }: Services): Router {
     const v = parsed.value
     const actor = actorOf(res, clock)
     await db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom('municipality')
-        .select('id')
-        .where('name', '=', v.municipality)
-        .executeTakeFirst()
-      const municipalityId =
-        existing?.id ??
-        (await audited(trx, actor, 'create', { entity: 'municipality', planId: null }, async () => {
-          const { id } = await trx
-            .insertInto('municipality')
-            .values({ name: v.municipality })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-          return id
-        }))
+      const municipalityId = await ensureMunicipality(trx, actor, v.municipality)
       await audited(trx, actor, 'create', { entity: 'administration', planId: null }, () =>
         insertAdministration(trx, { municipalityId, name: v.name, diaryPrefix: v.diaryPrefix }),
       )
@@ -347,14 +334,16 @@ export function organisationRoutes({ db, clock }: Services): Router {
 
   router.post(`${unitsHref}/:unitId/ta-bort`, async (req, res) => {
     const unit = await loadUnit(req.params.unitId)
-    if (unitInUse(unit)) return renderDelete(res, unit, 400)
-    await auditedTransaction(
-      db,
-      actorOf(res, clock),
-      'delete',
-      { entity: 'owner_unit', id: unit.id, planId: null },
-      (trx) => deleteOwnerUnit(trx, unit.id),
-    )
+    // Counted with the delete: a role given meanwhile would otherwise go with the unit, unlogged (ON DELETE CASCADE).
+    const inUse = await db.transaction().execute(async (trx) => {
+      const now = (await findOwnerUnit(trx, unit.id)) ?? unit
+      if (unitInUse(now)) return now
+      await audited(trx, actorOf(res, clock), 'delete', { entity: 'owner_unit', id: unit.id, planId: null }, () =>
+        deleteOwnerUnit(trx, unit.id),
+      )
+      return undefined
+    })
+    if (inUse) return renderDelete(res, inUse, 400)
     res.redirect(303, unitsHref)
   })
 

@@ -11,25 +11,24 @@ export interface Organisation {
   units: string[]
 }
 
+/** The municipality of that name, registered (and audited) if it is new. */
+export async function ensureMunicipality(db: Db, actor: Actor, name: string): Promise<number> {
+  const existing = await db.selectFrom('municipality').select('id').where('name', '=', name).executeTakeFirst()
+  if (existing) return existing.id
+  return audited(db, actor, 'create', { entity: 'municipality', planId: null }, async () => {
+    const { id } = await db.insertInto('municipality').values({ name }).returning('id').executeTakeFirstOrThrow()
+    return id
+  })
+}
+
 /**
  * Finds or creates a municipality, administration, committee and owner units by name, each creation audited;
  * returns the committee id.
  */
 export async function ensureOrganisation(db: Db, actor: Actor, org: Organisation): Promise<number> {
-  const create = (
-    entity: 'municipality' | 'administration' | 'committee' | 'owner_unit',
-    insert: () => Promise<number>,
-  ) => audited(db, actor, 'create', { entity, planId: null }, insert)
-  const municipalityId =
-    (await db.selectFrom('municipality').select('id').where('name', '=', org.municipality).executeTakeFirst())?.id ??
-    (await create('municipality', async () => {
-      const { id } = await db
-        .insertInto('municipality')
-        .values({ name: org.municipality })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      return id
-    }))
+  const create = (entity: 'administration' | 'committee' | 'owner_unit', insert: () => Promise<number>) =>
+    audited(db, actor, 'create', { entity, planId: null }, insert)
+  const municipalityId = await ensureMunicipality(db, actor, org.municipality)
   const administrationId =
     (
       await db
