@@ -11,7 +11,7 @@ import { reviewLine } from '../server/reviews/review-line.js'
 import { type RiskMatrix, riskMatrix } from '../server/risks/matrix.js'
 import { listRisks } from '../server/risks/repository.js'
 import { countByStatus, isOverdue, labelOf, measureStatuses, swedishOrder } from '../server/vocabulary.js'
-import dateTime from '../views/helpers/date-time.js'
+import { formatDateTime } from '../views/helpers/date-time.js'
 import decision from '../views/helpers/decision.js'
 
 export interface ReportMeasure {
@@ -127,7 +127,7 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
     madeOn,
     edition: edition.final
       ? `Version ${edition.final.versionNumber}, fastställd ${madeOn} av ${edition.final.by}`
-      : `Utkast ${dateTime(edition.madeAt.toISOString())}`,
+      : `Utkast ${formatDateTime(edition.madeAt.toISOString())}`,
     auditHead: edition.final && auditHeadLine(edition.final.auditHead),
     adoption: adoptionOf(plan),
     introduction: plan.introduction,

@@ -108,3 +108,23 @@ if (retry && stopRetry && busyNote) {
 window.addEventListener('pageshow', (event) => {
   if (event.persisted) for (const control of document.querySelectorAll('[aria-busy="true"]')) setBusy(control, null)
 })
+
+// Under 40em the header's menu folds behind its "Meny" button, so that on a phone or at 400 % zoom the page starts
+// at once; wider, the button is hidden by the stylesheet and the menu always shows. Without this script the
+// button stays hidden and the menu open.
+const menuToggle = document.querySelector('.site-header__toggle')
+const menu = menuToggle && document.getElementById(menuToggle.getAttribute('aria-controls'))
+if (menuToggle && menu) {
+  const setOpen = (open) => {
+    menuToggle.setAttribute('aria-expanded', String(open))
+    menu.toggleAttribute('data-collapsed', !open)
+  }
+  setOpen(false)
+  menuToggle.hidden = false
+  menuToggle.addEventListener('click', () => setOpen(menuToggle.getAttribute('aria-expanded') !== 'true'))
+  menu.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || menuToggle.offsetParent === null) return
+    setOpen(false)
+    menuToggle.focus()
+  })
+}

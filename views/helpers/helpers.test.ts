@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars'
 import { describe, expect, it } from 'vitest'
 import date from './date.js'
-import dateTime from './date-time.js'
+import dateTime, { formatDateTime } from './date-time.js'
 import decision from './decision.js'
 import fieldAria from './field-aria.js'
 import includes from './includes.js'
@@ -31,14 +31,19 @@ describe('includes', () => {
 })
 
 describe('date and dateTime', () => {
-  it('shows ISO dates and a dash for none', () => {
-    expect(date('2020-09-23')).toBe('2020-09-23')
+  it('shows ISO dates in a <time> kept on one line, and a dash for none', () => {
+    expect(String(date('2020-09-23'))).toBe('<time datetime="2020-09-23">2020-09-23</time>')
+    expect(String(date('2020-09-23T12:05:00.000Z'))).toBe('<time datetime="2020-09-23">2020-09-23</time>')
     expect(date(null)).toBe('–')
   })
 
   it('shows a UTC timestamp in Swedish time, summer and winter', () => {
-    expect(dateTime('2020-09-23T12:05:00.000Z')).toBe('2020-09-23 14:05')
-    expect(dateTime('2020-12-18T23:30:00.000Z')).toBe('2020-12-19 00:30')
+    expect(formatDateTime('2020-09-23T12:05:00.000Z')).toBe('2020-09-23 14:05')
+    expect(formatDateTime('2020-12-18T23:30:00.000Z')).toBe('2020-12-19 00:30')
+    expect(String(dateTime('2020-12-18T23:30:00.000Z'))).toBe(
+      '<time datetime="2020-12-18T23:30:00.000Z">2020-12-19 00:30</time>',
+    )
+    expect(dateTime('not a time')).toBe('–')
   })
 })
 
