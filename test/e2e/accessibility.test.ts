@@ -1,5 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { axeViolations, choose, follow, linkPath, logIn, texts, useBrowser } from './browser.js'
+import {
+  axeViolations,
+  choose,
+  desktop,
+  follow,
+  linkPath,
+  logIn,
+  phone,
+  reflowProblems,
+  texts,
+  useBrowser,
+} from './browser.js'
 
 const e2e = useBrowser()
 
@@ -14,6 +25,7 @@ beforeAll(async () => {
   }
   pages.set('start page', '/')
   pages.set('plans index', '/planer')
+  pages.set('external inspections', '/externa-granskningar')
   await from('/planer', { 'new-plan form': 'Ny internkontrollplan', 'plan page': 'Internkontrollplan 2020' })
   await from(pages.get('plan page') ?? '', {
     'plan edit form': 'Redigera planen',
@@ -40,8 +52,31 @@ beforeAll(async () => {
     'review delete confirmation': 'Ta bort GRF-2020-11639',
   })
   await from('/planer', { 'audit log': 'Ändringslogg', 'password form': 'Byt lösenord' })
+  await from('/externa-granskningar', {
+    'new-inspection form': 'Registrera extern granskning',
+    'report deadlines': 'Tidsfrister för redovisningar',
+    'inspection page': landskrona,
+  })
+  await from(pages.get('inspection page') ?? '', {
+    'inspection edit form': 'Redigera granskningen',
+    'inspection delete confirmation': 'Ta bort granskningen',
+    'new-area form': 'Nytt utvecklingsområde',
+    'development area page': 'Rättvisande och likvärdiga betyg (Asmundtorps skola)',
+  })
+  await from(pages.get('development area page') ?? '', {
+    'area edit form': 'Redigera området',
+    'area delete confirmation': 'Ta bort området',
+  })
+  await from(pages.get('plan page') ?? '', {
+    'report preview': 'Uppföljningsrapport',
+    'next-year confirmation': 'Skapa nästa års plan',
+  })
+  await from('/planer', { 'import upload': 'Importera plan från Excel' })
   await page.close()
 })
+
+const landskrona =
+  'Uppföljning av kvalitetsgranskning av huvudmannens arbete för rättvisande och likvärdiga betyg vid Asmundtorps skola i Landskrona kommun'
 
 const pageTypes = [
   'start page',
@@ -66,13 +101,30 @@ const pageTypes = [
   'review delete confirmation',
   'audit log',
   'password form',
+  'external inspections',
+  'new-inspection form',
+  'report deadlines',
+  'inspection page',
+  'inspection edit form',
+  'inspection delete confirmation',
+  'new-area form',
+  'development area page',
+  'area edit form',
+  'area delete confirmation',
+  'report preview',
+  'next-year confirmation',
+  'import upload',
 ]
 
 describe('WCAG 2.1 AA, checked with axe-core', () => {
-  it.each(pageTypes)('the %s has no violations', async (pageType) => {
+  it.each(pageTypes)('the %s has no violations, and at 320 px none and no sideways scrolling', async (pageType) => {
     const path = pages.get(pageType)
     if (!path) throw new Error(`No link led to the ${pageType}`)
     expect(await e2e.open(path)).toBe(200)
+    expect(await axeViolations(e2e.page)).toEqual([])
+    await e2e.page.setViewport(phone)
+    expect(await e2e.open(path)).toBe(200)
+    expect(await reflowProblems(e2e.page)).toEqual([])
     expect(await axeViolations(e2e.page)).toEqual([])
   })
 
@@ -87,6 +139,9 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
     await page.click('.risk-matrix summary')
     expect(await texts(page, '.risk-matrix table td a')).toEqual(['1. Röjande av sekretess'])
     expect(await axeViolations(page)).toEqual([])
+    await page.setViewport(phone)
+    expect(await reflowProblems(page)).toEqual([])
+    expect(await axeViolations(page)).toEqual([])
   })
 
   it('a form sent back with validation errors has no violations', async () => {
@@ -95,6 +150,8 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
     expect(await follow(page, 'button', 'Lägg till risken')).toBe(400)
     expect(await texts(page, '.error-summary h2')).toEqual(['Formuläret innehåller fel'])
     expect(await axeViolations(page)).toEqual([])
+    await page.setViewport(phone)
+    expect(await reflowProblems(page)).toEqual([])
   })
 
   it('a measure list whose filter came back with errors has no violations', async () => {
@@ -112,25 +169,87 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
     expect(await axeViolations(e2e.page)).toEqual(['label (Form elements must have labels): #field-title'])
   })
 
+  it('reports a page wider than the phone and a header link off screen (the reflow check itself works)', async () => {
+    const { page } = e2e
+    await page.setViewport(phone)
+    expect(await e2e.open('/planer')).toBe(200)
+    await page.$eval('.site-header nav li', (item) => {
+      item.style.marginLeft = '600px'
+    })
+    expect(await reflowProblems(page)).toEqual([
+      expect.stringMatching(/^the page is \d+ px wide$/),
+      'the header link "Översikt" is off screen',
+    ])
+  })
+
+  it('the header takes one line at 320 px, and its menu opens, closes with Escape and lies on screen', async () => {
+    const { page } = e2e
+    await page.setViewport(phone)
+    expect(await e2e.open('/planer')).toBe(200)
+    const toggle = '::-p-aria([name="Meny"][role="button"])'
+    expect(await page.$eval(toggle, (b) => b.getAttribute('aria-expanded'))).toBe('false')
+    expect(await page.$eval('.site-header', (header) => header.getBoundingClientRect().height)).toBeLessThan(70)
+    expect(await page.$$eval('.site-header nav a', (links) => links.filter((a) => a.checkVisibility()))).toHaveLength(0)
+    await page.focus(toggle)
+    await page.keyboard.press('Enter')
+    expect(await page.$eval(toggle, (b) => b.getAttribute('aria-expanded'))).toBe('true')
+    expect(await texts(page, '.site-header nav a')).toEqual([
+      'Översikt',
+      'Internkontrollplaner',
+      'Externa granskningar',
+      'Ändringslogg',
+    ])
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Översikt')
+    await page.keyboard.press('Escape')
+    expect(await page.$eval(toggle, (b) => b.getAttribute('aria-expanded'))).toBe('false')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Meny')
+    expect(await reflowProblems(page)).toEqual([])
+  })
+
+  it('each role’s start page reflows at 320 px and has no violations', async () => {
+    for (const account of ['hr', 'lasare', 'admin']) {
+      const context = await e2e.browser.createBrowserContext()
+      try {
+        const page = await context.newPage()
+        await page.setViewport(phone)
+        await logIn(page, e2e.server.baseUrl, account)
+        expect(new URL(page.url()).pathname).toBe('/')
+        expect(await reflowProblems(page)).toEqual([])
+        expect(await axeViolations(page)).toEqual([])
+      } finally {
+        await context.close()
+      }
+    }
+  })
+
   it('the login page, the 403 page and the administrator’s pages have no violations', async () => {
     const context = await e2e.browser.createBrowserContext()
     try {
       const page = await context.newPage()
-      await page.goto(`${e2e.server.baseUrl}/logga-in`)
-      expect(await axeViolations(page)).toEqual([])
+      const visit = async (path: string, status: number) => {
+        for (const viewport of [desktop, phone]) {
+          await page.setViewport(viewport)
+          expect((await page.goto(e2e.server.baseUrl + path))?.status()).toBe(status)
+          if (viewport === phone) expect(await reflowProblems(page)).toEqual([])
+          expect(await axeViolations(page)).toEqual([])
+        }
+      }
+      await visit('/logga-in', 200)
       await logIn(page, e2e.server.baseUrl, 'admin')
+      const users = await linkPath(page, 'Användare')
+      await visit(users, 200)
       for (const path of [
-        '/admin/anvandare',
-        '/admin/anvandare/ny',
+        await linkPath(page, 'Ny användare'),
+        await linkPath(page, 'Roller för Sara Sekreterare'),
+        await linkPath(page, 'Nytt lösenord för Sara Sekreterare'),
         '/admin/enheter',
         '/admin/forvaltningar',
         '/admin/namnder',
       ]) {
-        expect((await page.goto(e2e.server.baseUrl + path))?.status()).toBe(200)
-        expect(await axeViolations(page)).toEqual([])
+        await visit(path, 200)
       }
-      expect((await page.goto(`${e2e.server.baseUrl}${pages.get('plan edit form')}`))?.status()).toBe(403)
-      expect(await axeViolations(page)).toEqual([])
+      await visit(pages.get('plan edit form') ?? '/', 403)
     } finally {
       await context.close()
     }
@@ -143,5 +262,7 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
       'Planen finns inte. Den kan ha tagits bort, eller så är adressen felskriven.',
     )
     expect(await axeViolations(e2e.page)).toEqual([])
+    await e2e.page.setViewport(phone)
+    expect(await reflowProblems(e2e.page)).toEqual([])
   })
 })

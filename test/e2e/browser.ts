@@ -160,3 +160,33 @@ export async function logIn(page: Page, baseUrl: string, account: string): Promi
   await Promise.all([page.waitForNavigation(), page.click('main button[type="submit"]')])
   if (new URL(page.url()).pathname === '/logga-in') throw new Error(`Could not log in as ${account}`)
 }
+
+/** The widths the pages are checked at: a desktop, and 320 CSS px, a phone or 1280 px at 400 % zoom (WCAG 1.4.10). */
+export const desktop = { width: 1280, height: 800 }
+export const phone = { width: 320, height: 640 }
+
+/**
+ * What keeps the page from reflowing at its width (WCAG 1.4.10): the page scrolling sideways, or a header link
+ * that lies off screen or outside the header (where it reads white on white). Opens the header's menu first
+ * when it is folded behind its button.
+ */
+export async function reflowProblems(page: Page): Promise<string[]> {
+  const toggle = await page.$('.site-header__toggle[aria-expanded="false"]')
+  if (toggle && (await toggle.isVisible())) await toggle.click()
+  return page.evaluate(() => {
+    const problems: string[] = []
+    const width = document.documentElement.clientWidth
+    const pageWidth = document.documentElement.scrollWidth
+    if (pageWidth > width) problems.push(`the page is ${pageWidth} px wide`)
+    const header = document.querySelector('.site-header')?.getBoundingClientRect()
+    for (const link of document.querySelectorAll<HTMLElement>('.site-header a, .site-header button')) {
+      // The menu's button is for narrow screens only.
+      if (link.matches('.site-header__toggle') && !link.checkVisibility()) continue
+      const box = link.getBoundingClientRect()
+      const inside = header && box.left >= header.left && box.right <= header.right && box.bottom <= header.bottom
+      if (!link.checkVisibility() || box.left < 0 || box.right > width || !inside)
+        problems.push(`the header link "${link.textContent?.trim()}" is off screen`)
+    }
+    return problems
+  })
+}
