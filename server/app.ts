@@ -63,6 +63,8 @@ export function createApp(services: Services): express.Express {
     }),
   )
   app.use('/assets', express.static(`${viewsDir}/assets`, { maxAge: '1h' }))
+  // Browsers ask for /favicon.ico whatever the page links to; without it every page logs a 404 in the console.
+  app.get('/favicon.ico', (_req, res) => res.sendFile('favicon.ico', { root: `${viewsDir}/assets`, maxAge: '1h' }))
   // Everything but the assets shows what only its reader may see or carries a CSRF token: no copy is kept, in a
   // shared cache or in the browser for the next person at the same computer after logout.
   app.use((_req, res, next) => {

@@ -48,6 +48,7 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /logga-in': open,
   'POST /logga-in': open,
   'POST /logga-ut': toLogin,
+  'GET /favicon.ico': open,
   'GET /konto/losenord': signedIn,
   'POST /konto/losenord': signedIn,
   'GET /': signedIn,
