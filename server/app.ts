@@ -3,6 +3,7 @@ import express from 'express'
 import helmet from 'helmet'
 import type { Db } from '../db/connection.js'
 import type { PdfPrinter } from '../reports/render-pdf.js'
+import { aboutRoutes } from './about/routes.js'
 import { adminRoutes } from './admin/routes.js'
 import { auditRoutes } from './audit/routes.js'
 import { authorize, can } from './auth/permissions.js'
@@ -80,6 +81,7 @@ export function createApp(services: Services): express.Express {
   app.use(csrfProtection(services.config))
 
   app.use(authRoutes(services))
+  app.use(aboutRoutes(services))
   app.use(requireViewer)
   app.use(overviewRoutes(services))
   app.use(auditRoutes(services))

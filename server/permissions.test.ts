@@ -49,6 +49,8 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'POST /logga-in': open,
   'POST /logga-ut': toLogin,
   'GET /favicon.ico': open,
+  'GET /tillganglighetsredogorelse': open,
+  'GET /hjalp': open,
   'GET /konto/losenord': signedIn,
   'POST /konto/losenord': signedIn,
   'GET /': signedIn,

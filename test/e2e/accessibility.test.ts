@@ -39,7 +39,12 @@ beforeAll(async () => {
     'review edit form': 'Redigera GRF-2020-11639',
     'review delete confirmation': 'Ta bort GRF-2020-11639',
   })
-  await from('/planer', { 'audit log': 'Ändringslogg', 'password form': 'Byt lösenord' })
+  await from('/planer', {
+    'audit log': 'Ändringslogg',
+    'password form': 'Byt lösenord',
+    'accessibility statement': 'Tillgänglighetsredogörelse',
+    'help page': 'Hjälp och kontakt',
+  })
   await page.close()
 })
 
@@ -66,6 +71,8 @@ const pageTypes = [
   'review delete confirmation',
   'audit log',
   'password form',
+  'accessibility statement',
+  'help page',
 ]
 
 describe('WCAG 2.1 AA, checked with axe-core', () => {
@@ -131,6 +138,23 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
       }
       expect((await page.goto(`${e2e.server.baseUrl}${pages.get('plan edit form')}`))?.status()).toBe(403)
       expect(await axeViolations(page)).toEqual([])
+    } finally {
+      await context.close()
+    }
+  })
+
+  it('the accessibility statement and the help page have no violations signed out, and fit 320 px without scrolling sideways', async () => {
+    const context = await e2e.browser.createBrowserContext()
+    try {
+      const page = await context.newPage()
+      for (const path of ['/tillganglighetsredogorelse', '/hjalp']) {
+        for (const width of [1280, 320]) {
+          await page.setViewport({ width, height: 800 })
+          expect((await page.goto(e2e.server.baseUrl + path))?.status()).toBe(200)
+          expect(await axeViolations(page)).toEqual([])
+          expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width)
+        }
+      }
     } finally {
       await context.close()
     }
