@@ -86,7 +86,7 @@ describe('the help page', () => {
 })
 
 describe('the operator named in the configuration', () => {
-  it('is who the statement and the help page send people to', async () => {
+  it('is who the statement, the help page and the login page send people to', async () => {
     const request = await malmo()
     const statement = html((await request.get('/tillganglighetsredogorelse').expect(200)).text)
     expect(statement('main .lead').text()).toMatch(/^Malmö stad står bakom den här tjänsten/)
@@ -96,6 +96,14 @@ describe('the operator named in the configuration', () => {
     expect(help('main').text()).toContain(
       'kontakta Malmö stad, e-post internkontroll@malmo.se eller telefon 040-34 10 00.',
     )
+    const login = html((await request.get('/logga-in').expect(200)).text)
+    expect(texts(login, 'main h2')).toEqual(['Glömt lösenordet?'])
+    expect(texts(login, 'main section p')).toEqual([
+      'Lösenordet kan inte återställas här. Be en administratör för Internkontroll i din organisation om ett nytt ' +
+        'lösenord; sedan kan du byta det själv under Byt lösenord när du har loggat in. Vet du inte vem som är ' +
+        'administratör, kontakta Malmö stad: e-post internkontroll@malmo.se eller telefon 040-34 10 00.',
+    ])
+    expect(login('main a[href="mailto:internkontroll@malmo.se"]').length).toBe(1)
   })
 })
 
