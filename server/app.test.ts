@@ -78,6 +78,21 @@ describe('every request', () => {
     expect(stylesheet.headers['cache-control']).toBe('public, max-age=3600')
   })
 
+  it('answers /favicon.ico with an icon anyone may fetch and keep for an hour, and the pages link it', async () => {
+    const { app } = await createTestApp({ as: null })
+    const icon = await supertest(app).get('/favicon.ico').buffer(true).expect(200)
+    expect(icon.headers['content-type']).toMatch(/^image\/(x-icon|vnd\.microsoft\.icon)$/)
+    expect(icon.headers['cache-control']).toBe('public, max-age=3600')
+    // An ICO file's header: reserved 0, type 1 (icon), and the number of images in it.
+    expect([...(icon.body as Buffer).subarray(0, 4)]).toEqual([0, 0, 1, 0])
+    const $ = html((await supertest(app).get('/logga-in').expect(200)).text)
+    const links = $('link[rel="icon"]')
+      .map((_, l) => $(l).attr('href'))
+      .get()
+    expect(links).toEqual(['/favicon.ico', '/assets/favicon.svg'])
+    for (const href of links) await supertest(app).get(href).expect(200)
+  })
+
   it('shows a Swedish 500 page, with the stack trace only outside production', async () => {
     for (const production of [false, true]) {
       const { agent, db } = await createTestApp({ production, as: null })

@@ -3,6 +3,7 @@ import express from 'express'
 import helmet from 'helmet'
 import type { Db } from '../db/connection.js'
 import type { PdfPrinter } from '../reports/render-pdf.js'
+import { aboutRoutes } from './about/routes.js'
 import { adminRoutes } from './admin/routes.js'
 import { auditRoutes } from './audit/routes.js'
 import { authorize, can } from './auth/permissions.js'
@@ -63,6 +64,8 @@ export function createApp(services: Services): express.Express {
     }),
   )
   app.use('/assets', express.static(`${viewsDir}/assets`, { maxAge: '1h' }))
+  // Browsers ask for /favicon.ico whatever the page links to; without it every page logs a 404 in the console.
+  app.get('/favicon.ico', (_req, res) => res.sendFile('favicon.ico', { root: `${viewsDir}/assets`, maxAge: '1h' }))
   // Everything but the assets shows what only its reader may see or carries a CSRF token: no copy is kept, in a
   // shared cache or in the browser for the next person at the same computer after logout.
   app.use((_req, res, next) => {
@@ -78,6 +81,7 @@ export function createApp(services: Services): express.Express {
   app.use(csrfProtection(services.config))
 
   app.use(authRoutes(services))
+  app.use(aboutRoutes(services))
   app.use(requireViewer)
   app.use(overviewRoutes(services))
   app.use(auditRoutes(services))

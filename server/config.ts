@@ -23,6 +23,9 @@ const environment = z.object({
   SECRET: z.string().min(32, 'SECRET must be at least 32 characters').optional(),
   AUDIT_KEY: z.string().min(32, 'AUDIT_KEY must be at least 32 characters').optional(),
   AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  OPERATOR_NAME: z.string().trim().min(1).optional(),
+  CONTACT_EMAIL: z.email().optional(),
+  CONTACT_PHONE: z.string().trim().min(1).optional(),
 })
 
 export interface Config {
@@ -48,6 +51,14 @@ export interface Config {
   readonly auditKey: string
   /** Where the audit log's head is appended after each change; null for a database in memory. */
   readonly auditAnchorFile: string | null
+  /** Who runs this installation and answers its users: named in the accessibility statement, help and login pages. */
+  readonly operator: {
+    /** The municipality, e.g. "Malmö stad". */
+    readonly name: string
+    /** Where users report problems, accessibility problems too. */
+    readonly email: string
+    readonly phone: string | undefined
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -84,5 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditAnchorFile:
       e.AUDIT_ANCHOR_FILE ??
       (e.DATABASE_FILE === ':memory:' ? null : `${e.DATABASE_FILE.replace(/\.sqlite$/, '')}.audit-anchor`),
+    operator: Object.freeze({
+      name: e.OPERATOR_NAME ?? 'Demokommunen',
+      email: e.CONTACT_EMAIL ?? 'kontakt@demo.internkontroll.se',
+      phone: e.CONTACT_PHONE,
+    }),
   })
 }

@@ -47,7 +47,7 @@ export function authRoutes({ db, config, clock }: Services): Router {
   const renewCsrf = (res: Response) => res.clearCookie(csrfCookie(config), { path: '/' })
 
   const renderLogin = (res: Response, locals: object, status = 200) =>
-    res.status(status).render('auth/login', { title: 'Logga in', ...locals })
+    res.status(status).render('auth/login', { title: 'Logga in', operator: config.operator, ...locals })
 
   router.get('/logga-in', (req, res) => {
     if (res.locals.viewer) return res.redirect(303, '/')

@@ -51,7 +51,12 @@ beforeAll(async () => {
     'review edit form': 'Redigera GRF-2020-11639',
     'review delete confirmation': 'Ta bort GRF-2020-11639',
   })
-  await from('/planer', { 'audit log': 'Ändringslogg', 'password form': 'Byt lösenord' })
+  await from('/planer', {
+    'audit log': 'Ändringslogg',
+    'password form': 'Byt lösenord',
+    'accessibility statement': 'Tillgänglighetsredogörelse',
+    'help page': 'Hjälp och kontakt',
+  })
   await from('/externa-granskningar', {
     'new-inspection form': 'Registrera extern granskning',
     'report deadlines': 'Tidsfrister för redovisningar',
@@ -114,6 +119,8 @@ const pageTypes = [
   'report preview',
   'next-year confirmation',
   'import upload',
+  'accessibility statement',
+  'help page',
 ]
 
 describe('WCAG 2.1 AA, checked with axe-core', () => {
@@ -250,6 +257,23 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
         await visit(path, 200)
       }
       await visit(pages.get('plan edit form') ?? '/', 403)
+    } finally {
+      await context.close()
+    }
+  })
+
+  it('the accessibility statement and the help page have no violations signed out, and fit 320 px without scrolling sideways', async () => {
+    const context = await e2e.browser.createBrowserContext()
+    try {
+      const page = await context.newPage()
+      for (const path of ['/tillganglighetsredogorelse', '/hjalp']) {
+        for (const viewport of [desktop, phone]) {
+          await page.setViewport(viewport)
+          expect((await page.goto(e2e.server.baseUrl + path))?.status()).toBe(200)
+          expect(await axeViolations(page)).toEqual([])
+          expect(await reflowProblems(page)).toEqual([])
+        }
+      }
     } finally {
       await context.close()
     }
