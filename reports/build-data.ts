@@ -93,8 +93,11 @@ export interface ReportData {
 /** A draft, or the final version about to be stored under this number by this person. */
 export interface ReportEdition {
   madeAt: Date
-  /** The log's head when it is made final, printed so that the kept PDF pins the audit log (audit:verify --rapport). */
-  final?: { versionNumber: number; by: string; auditHead: { count: number; shortHash: string; tag: string } }
+  /**
+   * The log's head when it is made final, printed so that the kept PDF pins the audit log (audit:verify --rapport);
+   * absent when the preview shows a version already kept, whose PDF holds it.
+   */
+  final?: { versionNumber: number; by: string; auditHead?: { count: number; shortHash: string; tag: string } }
 }
 
 const auditHeadLine = ({ count, shortHash, tag }: { count: number; shortHash: string; tag: string }) =>
@@ -128,7 +131,7 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
     edition: edition.final
       ? `Version ${edition.final.versionNumber}, fastställd ${madeOn} av ${edition.final.by}`
       : `Utkast ${formatDateTime(edition.madeAt.toISOString())}`,
-    auditHead: edition.final && auditHeadLine(edition.final.auditHead),
+    auditHead: edition.final?.auditHead && auditHeadLine(edition.final.auditHead),
     adoption: adoptionOf(plan),
     introduction: plan.introduction,
     measuresIntroduction: plan.measures_introduction,

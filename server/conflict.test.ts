@@ -27,7 +27,7 @@ describe('two people editing one measure at once', () => {
     expect(saved.headers.location).toBe(page)
     const $ = html((await secretary.get(page).expect(200)).text)
     expect($('h1').text()).toContain('Informationsinsats, ny rubrik')
-    expect($('.notice').text()).toContain('Din ändring sparades. Hanna Holm hade ändrat Status')
+    expect($('.notice').text()).toContain('Åtgärden är sparad. Hanna Holm hade ändrat Status')
     expect($('.notice').text()).toContain('båda ändringarna finns kvar')
     // The notice is said once.
     expect(html((await secretary.get(page).expect(200)).text)('.notice')).toHaveLength(0)

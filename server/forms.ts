@@ -140,7 +140,5 @@ export const optionalChosenId = text.pipe(
     .transform((v) => (v === '' ? null : Number(v))),
 )
 
-export const direction = z.enum(['up', 'down'])
-
 /** The version of the record an edit form was based on; missing counts as outdated (see server/versioned.ts). */
 export const baseVersion = text.pipe(z.string().transform((v) => (/^\d{1,10}$/.test(v) ? Number(v) : 0)))

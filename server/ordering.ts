@@ -1,11 +1,17 @@
+import type { Response } from 'express'
 import type { Kysely } from 'kysely'
+import { z } from 'zod'
 import type { Db } from '../db/connection.js'
 import { audited } from './audit/audited.js'
 import type { Actor } from './audit/repository.js'
+import { setNotice } from './notice.js'
 
 // Risks and reviews are ordered within their plan, measures within their risk: the order of the report.
 const scopeColumn = { risk: 'plan_id', review: 'plan_id', measure: 'risk_id' } as const
 type OrderedTable = keyof typeof scopeColumn
+// A move button's value.
+const directionField = z.enum(['up', 'down'])
+type Direction = z.output<typeof directionField>
 type OrderedRow = { id: number; position: number; plan_id: number; risk_id: number }
 
 // Kysely cannot type one query over a union of tables; the table and column names here are constants.
@@ -22,29 +28,32 @@ export async function nextPosition(db: Db, table: OrderedTable, scopeId: number)
 
 /**
  * Swaps a row with its neighbour above or below, both changes in the audit log; at either end nothing
- * changes. Call it inside a transaction.
+ * changes. Call it inside a transaction. Returns the direction the row can still be moved in: the same one, or
+ * the other once the row has reached the end of its list.
  */
-export async function move(
+async function move(
   db: Db,
   actor: Actor,
   table: OrderedTable,
   id: number,
-  direction: 'up' | 'down',
+  direction: Direction,
   planId: number,
-): Promise<void> {
+): Promise<Direction> {
   const t = loose(db)
   const column = scopeColumn[table]
   const row = await t.selectFrom(table).select(['id', 'position', column]).where('id', '=', id).executeTakeFirst()
-  if (!row) return
-  const neighbour = await t
+  const other = direction === 'up' ? 'down' : 'up'
+  if (!row) return other
+  // The neighbour, and whether there is a row beyond it that the moved row can go on past.
+  const [neighbour, beyond] = await t
     .selectFrom(table)
     .select(['id', 'position'])
     .where(column, '=', row[column])
     .where('position', direction === 'up' ? '<' : '>', row.position)
     .orderBy('position', direction === 'up' ? 'desc' : 'asc')
-    .limit(1)
-    .executeTakeFirst()
-  if (!neighbour) return
+    .limit(2)
+    .execute()
+  if (!neighbour) return other
   for (const [moved, position] of [
     [row.id, neighbour.position],
     [neighbour.id, row.position],
@@ -53,9 +62,32 @@ export async function move(
       await t.updateTable(table).set({ position }).where('id', '=', moved).execute()
     })
   }
+  return beyond ? direction : other
 }
 
 /** Marks the first and last of a list in report order, so the views leave out "move up" and "move down" there. */
 export function withEnds<T>(list: readonly T[]): (T & { first: boolean; last: boolean })[] {
   return list.map((item, i) => ({ ...item, first: i === 0, last: i === list.length - 1 }))
+}
+
+const movedName = { risk: 'Risken', review: 'Granskningen', measure: 'Åtgärden' }
+
+/**
+ * A "Flytta upp/ned" post: moves the row, says so, and leads back to the list at the row's button that is still
+ * there (id `move-<direction>-<table>-<id>`, views/partials/move-buttons.hbs): the page scrolls to it, and
+ * views/assets/app.js puts the focus back on it.
+ */
+export async function moveRow(
+  db: Db,
+  res: Response,
+  actor: Actor,
+  row: { table: OrderedTable; id: number; planId: number },
+  asked: unknown,
+  listHref: string,
+): Promise<void> {
+  const parsed = directionField.safeParse(asked)
+  if (!parsed.success) return res.redirect(303, listHref)
+  const left = await db.transaction().execute((trx) => move(trx, actor, row.table, row.id, parsed.data, row.planId))
+  setNotice(res, `${movedName[row.table]} är flyttad ${parsed.data === 'up' ? 'upp' : 'ned'}.`)
+  res.redirect(303, `${listHref}#move-${left}-${row.table}-${row.id}`)
 }

@@ -86,13 +86,19 @@ async function recordAt(db: Db, entity: Versioned, id: number, version: number) 
   return { base, since: [...new Set(since)] }
 }
 
-/** Tells the user, on the page they are sent to, that a save kept someone else's newer change beside theirs. */
-export function noteMerge(res: Response, saved: Saved): void {
-  if (!saved.merged) return
+/**
+ * Says on the page a save leads to what it did ("Åtgärden är sparad."), and, when it kept someone else's newer
+ * change beside the user's, whose and of what.
+ */
+export function noteSave(res: Response, done: string, saved: Saved): void {
+  if (!saved.merged) {
+    setNotice(res, done)
+    return
+  }
   const fields = swedishList(saved.merged.fields.map(fieldLabel))
   const by = swedishList(saved.merged.by) || 'Någon annan'
   setNotice(
     res,
-    `Din ändring sparades. ${by} hade ändrat ${fields || 'posten'} efter att du öppnade formuläret; båda ändringarna finns kvar.`,
+    `${done} ${by} hade ändrat ${fields || 'posten'} efter att du öppnade formuläret; båda ändringarna finns kvar.`,
   )
 }

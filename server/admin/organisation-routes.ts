@@ -6,6 +6,7 @@ import { actorOf, audited, auditedTransaction } from '../audit/audited.js'
 import { NotFoundError } from '../errors.js'
 import { chosenId, type FieldErrors, formState, requiredText, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
+import { setNotice } from '../notice.js'
 import {
   deleteOwnerUnit,
   ensureMunicipality,
@@ -102,6 +103,7 @@ export function organisationRoutes({ db, clock }: Services): Router {
         insertAdministration(trx, { municipalityId, name: v.name, diaryPrefix: v.diaryPrefix }),
       )
     })
+    setNotice(res, `${v.name} är tillagd.`)
     res.redirect(303, administrationsHref)
   })
 
@@ -143,6 +145,7 @@ export function organisationRoutes({ db, clock }: Services): Router {
       { entity: 'administration', id: administration.id, planId: null },
       (trx) => updateAdministration(trx, administration.id, parsed.value),
     )
+    setNotice(res, `${parsed.value.name} är sparad.`)
     res.redirect(303, administrationsHref)
   })
 
@@ -196,6 +199,7 @@ export function organisationRoutes({ db, clock }: Services): Router {
     await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'committee', planId: null }, (trx) =>
       insertCommittee(trx, parsed.value),
     )
+    setNotice(res, `${parsed.value.name} är tillagd.`)
     res.redirect(303, committeesHref)
   })
 
@@ -231,6 +235,7 @@ export function organisationRoutes({ db, clock }: Services): Router {
       { entity: 'committee', id: committee.id, planId: null },
       (trx) => updateCommittee(trx, committee.id, parsed.value),
     )
+    setNotice(res, `${parsed.value.name} är sparad.`)
     res.redirect(303, committeesHref)
   })
 
@@ -265,6 +270,7 @@ export function organisationRoutes({ db, clock }: Services): Router {
     await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'owner_unit', planId: null }, (trx) =>
       insertOwnerUnit(trx, parsed.value.administrationId, parsed.value.name),
     )
+    setNotice(res, `${parsed.value.name} är tillagd.`)
     res.redirect(303, unitsHref)
   })
 
@@ -301,6 +307,7 @@ export function organisationRoutes({ db, clock }: Services): Router {
       { entity: 'owner_unit', id: unit.id, planId: null },
       (trx) => renameOwnerUnit(trx, unit.id, parsed.value.name),
     )
+    setNotice(res, `${unit.name} heter nu ${parsed.value.name}.`)
     res.redirect(303, unitsHref)
   })
 
@@ -344,6 +351,7 @@ export function organisationRoutes({ db, clock }: Services): Router {
       return undefined
     })
     if (inUse) return renderDelete(res, inUse, 400)
+    setNotice(res, `${unit.name} är borttagen.`)
     res.redirect(303, unitsHref)
   })
 

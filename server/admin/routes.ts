@@ -19,6 +19,7 @@ import { viewerOf } from '../auth/session.js'
 import { NotFoundError } from '../errors.js'
 import { checkbox, type FieldErrors, formState, newPassword, parseForm, requiredText } from '../forms.js'
 import { idFrom } from '../ids.js'
+import { setNotice } from '../notice.js'
 import { listCommitteesWithAdministration, listOwnerUnits } from '../organisation/repository.js'
 import { swedishOrder } from '../vocabulary.js'
 import { organisationRoutes } from './organisation-routes.js'
@@ -126,9 +127,10 @@ export function adminRoutes(services: Services): Router {
   router.post('/admin/anvandare/ny', async (req, res) => {
     const parsed = parseForm(userForm, req.body)
     const errors = parsed.ok ? await createUser(actorOf(res, clock), parsed.value) : parsed.errors
-    if (Object.keys(errors).length > 0) {
+    if (!parsed.ok || Object.keys(errors).length > 0) {
       return renderNew(res, formState({ ...req.body, ...checked(req.body), password: '' }, errors), 400)
     }
+    setNotice(res, `${parsed.value.name} är tillagd som användare.`)
     res.redirect(303, '/admin/anvandare')
   })
 
@@ -168,6 +170,7 @@ export function adminRoutes(services: Services): Router {
       // The state the administrator saw and chose, so a second click does not undo the first.
       (trx) => setDisabled(trx, user.id, req.body?.disable === '1'),
     )
+    setNotice(res, `${user.name} ${req.body?.disable === '1' ? 'är spärrad' : 'kan logga in igen'}.`)
     res.redirect(303, '/admin/anvandare')
   })
 
@@ -210,6 +213,7 @@ export function adminRoutes(services: Services): Router {
     if (!parsed.ok || Object.keys(errors).length > 0) {
       return renderRoles(res, user, formState({ ...req.body, ...checked(req.body) }, errors), 400)
     }
+    setNotice(res, `Rollerna för ${user.name} är sparade.`)
     // An administrator who gave up the role has no user list to come back to.
     res.redirect(303, user.id === viewerOf(res).id && !parsed.value.admin ? '/' : '/admin/anvandare')
   })
@@ -240,6 +244,7 @@ export function adminRoutes(services: Services): Router {
         await endSessionsOf(trx, user.id)
       },
     )
+    setNotice(res, `${user.name} har fått ett nytt lösenord.`)
     res.redirect(303, '/admin/anvandare')
   })
 

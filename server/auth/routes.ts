@@ -4,6 +4,7 @@ import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { csrfCookie } from '../csrf.js'
 import { formState, newPassword, parseForm, requiredText, text } from '../forms.js'
+import { setNotice } from '../notice.js'
 import { localPath } from '../return-path.js'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
 import {
@@ -123,7 +124,8 @@ export function authRoutes({ db, config, clock }: Services): Router {
         await endSessionsOf(trx, viewer.id, token)
       },
     )
-    res.render('auth/password', { title: 'Byt lösenord', changed: true, ...formState({}) })
+    setNotice(res, 'Lösenordet är bytt.')
+    res.redirect(303, '/konto/losenord')
   })
 
   return router

@@ -6,7 +6,8 @@ import { swedishDate } from '../dates.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { baseVersion, type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
-import { noteMerge } from '../versioned.js'
+import { setNotice } from '../notice.js'
+import { noteSave } from '../versioned.js'
 import { isOverdue } from '../vocabulary.js'
 import { deleteAreaAudited } from './delete-area.js'
 import {
@@ -139,6 +140,7 @@ export function areaRoutes({ db, clock }: Services): Router {
           position: await nextAreaPosition(trx, inspection.id),
         }),
     )
+    setNotice(res, 'Utvecklingsområdet är tillagt.')
     res.redirect(303, areaHref(inspection, { id }))
   })
 
@@ -172,7 +174,7 @@ export function areaRoutes({ db, clock }: Services): Router {
     const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
       updateArea(trx, area.id, parsed.value.version, toRow(parsed.value)),
     )
-    noteMerge(res, saved)
+    noteSave(res, 'Utvecklingsområdet är sparat.', saved)
     res.redirect(303, areaHref(inspection, area))
   })
 
@@ -192,6 +194,7 @@ export function areaRoutes({ db, clock }: Services): Router {
     const { inspection, area } = await load(req, res, 'edit')
     const actor = actorOf(res, clock)
     await db.transaction().execute((trx) => deleteAreaAudited(trx, actor, inspection, area.id))
+    setNotice(res, 'Utvecklingsområdet är borttaget.')
     res.redirect(303, inspectionHref(inspection))
   })
 
@@ -206,6 +209,7 @@ export function areaRoutes({ db, clock }: Services): Router {
     await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
       linkRisk(trx, area.id, parsed.value.riskId),
     )
+    setNotice(res, 'Risken är kopplad till området.')
     res.redirect(303, `${areaHref(inspection, area)}#risks-heading`)
   })
 
@@ -216,6 +220,7 @@ export function areaRoutes({ db, clock }: Services): Router {
       await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
         unlinkRisk(trx, area.id, parsed.value.riskId),
       )
+      setNotice(res, 'Risken är inte längre kopplad till området.')
     }
     res.redirect(303, `${areaHref(inspection, area)}#risks-heading`)
   })
@@ -233,6 +238,7 @@ export function areaRoutes({ db, clock }: Services): Router {
     await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
       linkMeasure(trx, area.id, parsed.value.measureId),
     )
+    setNotice(res, 'Åtgärden är kopplad till området.')
     res.redirect(303, `${areaHref(inspection, area)}#measures-heading`)
   })
 
@@ -243,6 +249,7 @@ export function areaRoutes({ db, clock }: Services): Router {
       await auditedTransaction(db, actorOf(res, clock), 'update', target(inspection, area), (trx) =>
         unlinkMeasure(trx, area.id, parsed.value.measureId),
       )
+      setNotice(res, 'Åtgärden är inte längre kopplad till området.')
     }
     res.redirect(303, `${areaHref(inspection, area)}#measures-heading`)
   })
@@ -265,7 +272,7 @@ export function areaRoutes({ db, clock }: Services): Router {
         closed_minutes_paragraph: parsed.value.minutesParagraph,
       }),
     )
-    noteMerge(res, saved)
+    noteSave(res, 'Utvecklingsområdet är avslutat.', saved)
     res.redirect(303, areaHref(inspection, area))
   })
 
@@ -278,6 +285,7 @@ export function areaRoutes({ db, clock }: Services): Router {
           closed_minutes_paragraph: null,
         }),
       )
+      setNotice(res, 'Utvecklingsområdet är öppnat igen.')
     }
     res.redirect(303, areaHref(inspection, area))
   })

@@ -8,9 +8,10 @@ import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
+import { setNotice } from '../notice.js'
 import { pdfAskedFrom, sendPdfDownload } from '../pdf-download.js'
 import { listOwnCommittees } from '../plans/repository.js'
-import { noteMerge } from '../versioned.js'
+import { noteSave } from '../versioned.js'
 import { deleteAreaAudited } from './delete-area.js'
 import {
   deleteInspection,
@@ -162,6 +163,7 @@ export function inspectionRoutes({ db, clock, pdf, config }: Services, views: Ex
     const id = await auditedTransaction(db, actorOf(res, clock), 'create', auditTarget('inspection', row), (trx) =>
       insertInspection(trx, row),
     )
+    setNotice(res, 'Den externa granskningen är tillagd.')
     res.redirect(303, `${registerHref}/${id}`)
   })
 
@@ -238,7 +240,7 @@ export function inspectionRoutes({ db, clock, pdf, config }: Services, views: Ex
       auditTarget('inspection', { committee_id: parsed.value.committeeId }, inspection.id),
       (trx) => updateInspection(trx, inspection.id, parsed.value.version, toRow(parsed.value)),
     )
-    noteMerge(res, saved)
+    noteSave(res, 'Den externa granskningen är sparad.', saved)
     res.redirect(303, inspectionHref(inspection))
   })
 
@@ -269,6 +271,7 @@ export function inspectionRoutes({ db, clock, pdf, config }: Services, views: Ex
       }
       await deleteInspection(trx, inspection.id)
     })
+    setNotice(res, 'Den externa granskningen är borttagen.')
     res.redirect(303, registerHref)
   })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { aMeasure, anotherPlan, demoPlan } from '../../test/helpers/builders.js'
-import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
+import { createTestApp, html, openForm, submitForm } from '../../test/helpers/test-app.js'
 
 async function setup() {
   const app = await createTestApp({ today: '2021-03-15' })
@@ -163,6 +163,53 @@ describe('measure pages', () => {
     await submitForm(agent, confirm, {}, 303)
     $ = html((await agent.get(riskPage)).text)
     expect($('table:not(.record-history) tbody tr')).toHaveLength(3)
+  })
+})
+
+describe('what a save says on the page it leads to', () => {
+  it('names what was done to the measure, once, and a move leads back to the moved measure’s button', async () => {
+    const { agent, db, planId, risks, unit } = await setup()
+    const risk = risks[3] as { id: number }
+    const riskPage = `/planer/${planId}/risker/${risk.id}`
+    const landOn = async (answer: { headers: Record<string, string> }) =>
+      html((await agent.get(answer.headers.location as string).expect(200)).text)
+    const fields = measureFields(risk.id, unit('HR-avdelningen'))
+
+    const created = await submitForm(agent, `/planer/${planId}/atgarder/ny`, fields, 303)
+    const page = created.headers.location as string
+    expect((await landOn(created))('main .notice[role="status"]').text()).toBe('Åtgärden är tillagd.')
+    expect(html((await agent.get(page).expect(200)).text)('.notice')).toHaveLength(0)
+
+    const edit = await openForm(agent, `${page}/redigera`)
+    expect((await landOn(await edit.post({ title: 'Ny rubrik' }).expect(303)))('.notice').text()).toBe(
+      'Åtgärden är sparad.',
+    )
+
+    const measures = await db
+      .selectFrom('measure')
+      .select('id')
+      .where('risk_id', '=', risk.id)
+      .orderBy('position')
+      .execute()
+    const moveUp = async (id: number) =>
+      submitForm(agent, riskPage, { direction: 'up' }, 303, `/planer/${planId}/atgarder/${id}/flytta`)
+    const second = measures[1]?.id as number
+    const last = measures.at(-1)?.id as number
+    // The page comes back at the moved measure's button; once at the top, at the one left there.
+    for (const [id, button, label] of [
+      [last, `move-up-measure-${last}`, 'Flytta upp'],
+      [second, `move-down-measure-${second}`, 'Flytta ned'],
+    ] as const) {
+      const moved = await moveUp(id)
+      expect(moved.headers.location).toBe(`${riskPage}#${button}`)
+      const $ = await landOn(moved)
+      expect($('.notice').text()).toBe('Åtgärden är flyttad upp.')
+      expect($(`#${button}`).text()).toMatch(new RegExp(`^${label} `))
+      expect($(`#${button}`).closest('form').attr('action')).toBe(`/planer/${planId}/atgarder/${id}/flytta`)
+    }
+
+    const deleted = await submitForm(agent, `${page}/ta-bort`, {}, 303)
+    expect((await landOn(deleted))('.notice').text()).toBe('Åtgärden är borttagen.')
   })
 })
 

@@ -6,17 +6,18 @@ import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
-import { direction, type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
+import { type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
 import { idFrom, optionalId } from '../ids.js'
 import { findAreaWithInspection, listAreasOfMeasure, listCommitteeAreas } from '../inspections/repository.js'
 import { areaLink, areaOriginLabel } from '../inspections/view-model.js'
 import { carryOverLinks } from '../next-year/repository.js'
-import { move, nextPosition } from '../ordering.js'
+import { setNotice } from '../notice.js'
+import { moveRow, nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { localPath } from '../return-path.js'
 import { listReviews } from '../reviews/repository.js'
 import { findRisk, listRisks } from '../risks/repository.js'
-import { noteMerge } from '../versioned.js'
+import { noteSave } from '../versioned.js'
 import { isOverdue, labelOf, measureStatuses } from '../vocabulary.js'
 import {
   deleteMeasure,
@@ -174,6 +175,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       { entity: 'measure', planId: plan.id },
       async (trx) => insertMeasure(trx, { ...row, position: await nextPosition(trx, 'measure', row.risk_id) }, now()),
     )
+    setNotice(res, 'Åtgärden är tillagd.')
     res.redirect(303, `/planer/${plan.id}/atgarder/${id}`)
   })
 
@@ -263,7 +265,7 @@ export function measureRoutes({ db, clock }: Services): Router {
     const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
       updateMeasure(trx, measure.id, parsed.value.version, { status, progress, due_date: dueDate }, now()),
     )
-    noteMerge(res, saved)
+    noteSave(res, 'Åtgärden är sparad.', saved)
     res.redirect(303, returnPath(req, plan, measure))
   })
 
@@ -274,7 +276,7 @@ export function measureRoutes({ db, clock }: Services): Router {
     const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
       updateMeasure(trx, measure.id, parsed.value.version, { status: parsed.value.status }, now()),
     )
-    noteMerge(res, saved)
+    noteSave(res, 'Statusen är sparad.', saved)
     res.redirect(303, `${measureHref(plan, measure)}#status-heading`)
   })
 
@@ -310,7 +312,7 @@ export function measureRoutes({ db, clock }: Services): Router {
         row.risk_id === measure.risk_id ? measure.position : await nextPosition(trx, 'measure', row.risk_id)
       return updateMeasure(trx, measure.id, parsed.value.version, { ...row, position }, now())
     })
-    noteMerge(res, saved)
+    noteSave(res, 'Åtgärden är sparad.', saved)
     res.redirect(303, measureHref(plan, measure))
   })
 
@@ -335,18 +337,14 @@ export function measureRoutes({ db, clock }: Services): Router {
       await unlinkLaterYears(trx, actor, deleted)
       await deleteMeasure(trx, measure.id)
     })
+    setNotice(res, 'Åtgärden är borttagen.')
     res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)
   })
 
   router.post('/atgarder/:measureId/flytta', async (req, res) => {
     const { plan, measure } = await load(req, res, 'edit')
-    const parsed = direction.safeParse(req.body.direction)
-    if (parsed.success) {
-      await db
-        .transaction()
-        .execute((trx) => move(trx, actorOf(res, clock), 'measure', measure.id, parsed.data, plan.id))
-    }
-    res.redirect(303, `/planer/${plan.id}/risker/${measure.risk_id}`)
+    const row = { table: 'measure', id: measure.id, planId: plan.id } as const
+    await moveRow(db, res, actorOf(res, clock), row, req.body.direction, `/planer/${plan.id}/risker/${measure.risk_id}`)
   })
 
   return router

@@ -2,6 +2,7 @@ import { type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { actorOf } from '../audit/audited.js'
 import { formState, parseForm } from '../forms.js'
+import { setNotice } from '../notice.js'
 import { findClashingPlan } from '../plans/repository.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { yearTaken } from '../plans/schema.js'
@@ -56,6 +57,7 @@ export function nextYearRoutes({ db, clock }: Services): Router {
     // The year is checked again in the transaction: someone may have made that plan since the page was shown.
     const id = await db.transaction().execute((trx) => createNextYearPlan(trx, actor, plan, parsed.value.title))
     if (id === undefined) return renderPage(res, plan, formState(req.body))
+    setNotice(res, `Planen för ${plan.year + 1} är skapad.`)
     res.redirect(303, `/planer/${id}`)
   })
 

@@ -10,11 +10,12 @@ import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { offeredAreas } from '../inspections/offers.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
 import { risksSinceLastYear } from '../next-year/repository.js'
+import { setNotice } from '../notice.js'
 import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
 import { riskMatrix } from '../risks/matrix.js'
 import { listRisks } from '../risks/repository.js'
-import { noteMerge } from '../versioned.js'
+import { noteSave } from '../versioned.js'
 import {
   countPlanContents,
   deletePlan,
@@ -129,6 +130,7 @@ export function planRoutes({ db, clock }: Services): Router {
     const id = await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'plan', planId: null }, (trx) =>
       insertPlan(trx, toRow(parsed.value)),
     )
+    setNotice(res, 'Planen är skapad.')
     res.redirect(303, `/planer/${id}`)
   })
 
@@ -185,7 +187,7 @@ export function planRoutes({ db, clock }: Services): Router {
       { entity: 'plan', id: plan.id, planId: plan.id },
       (trx) => updatePlan(trx, plan.id, parsed.value.version, toRow(parsed.value)),
     )
-    noteMerge(res, saved)
+    noteSave(res, 'Planen är sparad.', saved)
     res.redirect(303, `/planer/${plan.id}`)
   })
 
@@ -229,6 +231,7 @@ export function planRoutes({ db, clock }: Services): Router {
       return true
     })
     if (!deleted) return renderDeletePage(res, plan)
+    setNotice(res, `${plan.committeeName}s ${plan.title} är borttagen.`)
     res.redirect(303, '/planer')
   })
 

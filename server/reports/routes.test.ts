@@ -372,6 +372,25 @@ describe('final versions', () => {
     expect((await download(agent, first?.href as string)).body.equals(before.body)).toBe(true)
   })
 
+  it('says which version was stored, and the preview is that version until the plan changes', async () => {
+    const { agent, db, planId } = await setup()
+    const preview = async (path = `/planer/${planId}/rapport`) => html((await agent.get(path).expect(200)).text)
+    for (const [version, by] of [
+      [1, author],
+      [2, 'Bertil Berg, förvaltningsekonom'],
+    ] as const) {
+      const answer = await submitForm(agent, `/planer/${planId}/rapport`, { createdBy: by }, 303)
+      const $ = await preview(answer.headers.location as string)
+      expect($('main .notice[role="status"]').text()).toBe(`Rapporten är fastställd som version ${version}.`)
+      expect($('.report-cover__edition').text()).toBe(`Version ${version}, fastställd 2021-03-15 av ${by}`)
+    }
+    expect((await preview())('.report-cover__edition').text()).toContain('Version 2')
+
+    const measure = await db.selectFrom('measure').select('id').executeTakeFirstOrThrow()
+    await editThroughForm(agent, `/planer/${planId}/atgarder/${measure.id}/redigera`, { title: 'Ändrad efteråt' })
+    expect((await preview())('.report-cover__edition').text()).toBe('Utkast 2021-03-15 10:00')
+  })
+
   it('stores one version when two people mark the same report final at once, and tells the other', async () => {
     const { agent, planId } = await setup()
     const page = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)

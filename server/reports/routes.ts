@@ -9,9 +9,16 @@ import { actorOf, audited } from '../audit/audited.js'
 import { NotFoundError, ServiceUnavailableError } from '../errors.js'
 import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
 import { idFrom } from '../ids.js'
+import { setNotice } from '../notice.js'
 import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload } from '../pdf-download.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
-import { countReportVersions, findReportVersion, insertReportVersion, listReportVersions } from './repository.js'
+import {
+  changedSince,
+  countReportVersions,
+  findReportVersion,
+  insertReportVersion,
+  listReportVersions,
+} from './repository.js'
 
 const finalForm = z.object({
   createdBy: requiredText('Ange vem som fastställer rapporten, till exempel namn och roll.', 200),
@@ -32,10 +39,17 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
     { errors = {}, status = 400, unavailable }: { errors?: FieldErrors; status?: number; unavailable?: string } = {},
   ) {
     const failed = Object.keys(errors).length > 0 || unavailable !== undefined
-    const [data, versions] = await Promise.all([
-      buildReportData(db, plan.id, { madeAt: clock() }),
-      listReportVersions(db, plan.id),
-    ])
+    const versions = await listReportVersions(db, plan.id)
+    const [latest] = versions
+    // Unchanged since its latest final version, the report is that version: made as of then, and named so.
+    const edition =
+      latest && !(await changedSince(db, plan, latest.id))
+        ? {
+            madeAt: new Date(latest.created_at),
+            final: { versionNumber: latest.version_number, by: latest.created_by },
+          }
+        : { madeAt: clock() }
+    const data = await buildReportData(db, plan.id, edition)
     res.status(failed ? status : 200).render('reports/preview', {
       title: data?.title,
       stylesheets: ['/assets/report.css'],
@@ -111,6 +125,7 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
       return existing
     })
     if (latest !== parsed.value.seenVersions) return alreadyFinal(latest)
+    setNotice(res, `Rapporten är fastställd som version ${latest + 1}.`)
     res.redirect(303, `${reportHref(plan)}#versions-heading`)
   })
 

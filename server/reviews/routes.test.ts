@@ -75,9 +75,8 @@ describe('review pages', () => {
     const lastYear = { diaryNumber: 'GRF-2019-00999', title: 'Granskning av delegationsbeslut', meetingDate: '' }
     let landed = await submitForm(agent, `/planer/${planId}/granskningar/ny`, lastYear, 303)
     let $ = html((await agent.get(landed.headers.location as string).expect(200)).text)
-    expect($('.warning').text()).toContain(
-      'Granskningen är sparad. Diarienumret GRF-2019-00999 är från 2019, men planen gäller 2020.',
-    )
+    expect($('.notice').text()).toBe('Granskningen är tillagd.')
+    expect($('.warning').text()).toContain('Diarienumret GRF-2019-00999 är från 2019, men planen gäller 2020.')
     const id = (await db.selectFrom('review').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id
     expect($('.warning a').attr('href')).toBe(`/planer/${planId}/granskningar/${id}/redigera`)
     // A review decided early in the year after may carry that year's number.

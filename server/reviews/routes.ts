@@ -3,12 +3,13 @@ import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { historyOf } from '../audit/history.js'
 import { NotFoundError } from '../errors.js'
-import { direction, type FieldErrors, formState, validateForm } from '../forms.js'
+import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
-import { move, nextPosition, withEnds } from '../ordering.js'
+import { setNotice } from '../notice.js'
+import { moveRow, nextPosition, withEnds } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { listRisks } from '../risks/repository.js'
-import { noteMerge } from '../versioned.js'
+import { noteSave } from '../versioned.js'
 import { diaryNumberDoubt, diaryStart } from './diary-number.js'
 import { deleteReview, findReview, insertReview, listReviews, updateReview } from './repository.js'
 import { type ReviewForm, reviewForm } from './schema.js'
@@ -111,6 +112,7 @@ export function reviewRoutes({ db, clock }: Services): Router {
           position: await nextPosition(trx, 'review', plan.id),
         }),
     )
+    setNotice(res, 'Granskningen är tillagd.')
     res.redirect(303, savedHref(plan, id))
   })
 
@@ -147,7 +149,7 @@ export function reviewRoutes({ db, clock }: Services): Router {
       { entity: 'review', id: review.id, planId: plan.id },
       (trx) => updateReview(trx, review.id, parsed.value.version, toRow(parsed.value)),
     )
-    noteMerge(res, saved)
+    noteSave(res, 'Granskningen är sparad.', saved)
     res.redirect(303, savedHref(plan, review.id))
   })
 
@@ -172,15 +174,14 @@ export function reviewRoutes({ db, clock }: Services): Router {
       { entity: 'review', id: review.id, planId: plan.id },
       (trx) => deleteReview(trx, review.id),
     )
+    setNotice(res, 'Granskningen är borttagen.')
     res.redirect(303, listHref(plan))
   })
 
   router.post('/:reviewId/flytta', async (req, res) => {
     const { plan, review } = await load(req, res, 'edit')
-    const parsed = direction.safeParse(req.body.direction)
-    if (parsed.success)
-      await db.transaction().execute((trx) => move(trx, actorOf(res, clock), 'review', review.id, parsed.data, plan.id))
-    res.redirect(303, listHref(plan))
+    const row = { table: 'review', id: review.id, planId: plan.id } as const
+    await moveRow(db, res, actorOf(res, clock), row, req.body.direction, listHref(plan))
   })
 
   return router

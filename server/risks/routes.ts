@@ -5,19 +5,20 @@ import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/aud
 import { historyOf } from '../audit/history.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
-import { direction, formState, parseForm } from '../forms.js'
+import { formState, parseForm } from '../forms.js'
 import { idFrom, optionalId } from '../ids.js'
 import { findAreaWithInspection, linkRisk, listAreasOfRisk } from '../inspections/repository.js'
 import { auditTarget } from '../inspections/require-inspection.js'
 import { areaLink } from '../inspections/view-model.js'
 import { listMeasuresOfRisk } from '../measures/repository.js'
 import { findPreviousRisk, risksSinceLastYear } from '../next-year/repository.js'
-import { move, nextPosition } from '../ordering.js'
+import { setNotice } from '../notice.js'
+import { moveRow, nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { planOverview } from '../plans/view-model.js'
 import { listReviews } from '../reviews/repository.js'
 import { reviewLine } from '../reviews/review-line.js'
-import { noteMerge } from '../versioned.js'
+import { noteSave } from '../versioned.js'
 import { deleteRisk, findRisk, insertRisk, updateRisk } from './repository.js'
 import { type RiskForm, riskForm, riskFormOptions } from './schema.js'
 
@@ -116,6 +117,7 @@ export function riskRoutes({ db, clock }: Services): Router {
       }
       return riskId
     })
+    setNotice(res, 'Risken är tillagd.')
     res.redirect(303, `/planer/${plan.id}/risker/${id}`)
   })
 
@@ -162,7 +164,7 @@ export function riskRoutes({ db, clock }: Services): Router {
       { entity: 'risk', id: risk.id, planId: plan.id },
       (trx) => updateRisk(trx, risk.id, parsed.value.version, toRow(parsed.value)),
     )
-    noteMerge(res, saved)
+    noteSave(res, 'Risken är sparad.', saved)
     res.redirect(303, `/planer/${plan.id}/risker/${risk.id}`)
   })
 
@@ -191,15 +193,14 @@ export function riskRoutes({ db, clock }: Services): Router {
       await auditCascade(trx, actor, plan.id, { entity: 'risk', id: risk.id })
       await deleteRisk(trx, risk.id)
     })
+    setNotice(res, 'Risken är borttagen.')
     res.redirect(303, `/planer/${plan.id}`)
   })
 
   router.post('/:riskId/flytta', async (req, res) => {
     const { plan, risk } = await load(req, res, 'edit')
-    const parsed = direction.safeParse(req.body.direction)
-    if (parsed.success)
-      await db.transaction().execute((trx) => move(trx, actorOf(res, clock), 'risk', risk.id, parsed.data, plan.id))
-    res.redirect(303, `/planer/${plan.id}#risk-${risk.id}`)
+    const row = { table: 'risk', id: risk.id, planId: plan.id } as const
+    await moveRow(db, res, actorOf(res, clock), row, req.body.direction, `/planer/${plan.id}`)
   })
 
   return router

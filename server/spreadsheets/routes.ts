@@ -11,6 +11,7 @@ import { idFrom } from '../ids.js'
 import { listCommitteeAreas } from '../inspections/repository.js'
 import { areaOriginLabel } from '../inspections/view-model.js'
 import { listOwnerUnits } from '../measures/repository.js'
+import { setNotice } from '../notice.js'
 import { findClashingPlan, listOwnCommittees } from '../plans/repository.js'
 import { requirePlan } from '../plans/require-plan.js'
 import { defaultTitle, planForm, titlePrefix, yearTaken } from '../plans/schema.js'
@@ -293,6 +294,11 @@ export function importRoutes({ db, clock }: Services): Router {
       const taken = `${yearTaken(pending.year)} Börja om och välj ett annat år.`
       return renderPreview(res, pending, result, { skipErrors }, { skipErrors: taken })
     }
+    const measures = checked.risks.reduce((n, risk) => n + risk.measures.length, 0)
+    setNotice(
+      res,
+      `Planen är importerad med ${plural(checked.risks.length, 'risk', 'risker')} och ${plural(measures, 'åtgärd', 'åtgärder')}.`,
+    )
     res.redirect(303, `/planer/${planId}`)
   })
 

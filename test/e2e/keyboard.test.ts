@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { demoContents } from '../helpers/builders.js'
 import { follow, type Page, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
@@ -55,5 +56,36 @@ describe('keyboard use', () => {
     expect(await focused(page)).toMatchObject({ tag: 'BUTTON', text: 'Spara ändringarna', onScreen: true })
     expect(await pressAndWait(page, 'Space')).toBe(200)
     expect(await texts(page, 'h1')).toEqual(['Risk: Risk skapad med tangentbordet (ändrad)'])
+  })
+})
+
+describe('after a save', () => {
+  const [riskTitle, [firstMeasure = '', secondMeasure = '']] = demoContents[3] as [string, string[]]
+
+  async function openRisk(page: Page) {
+    expect(await e2e.open('/planer')).toBe(200)
+    expect(await follow(page, 'link', 'Internkontrollplan 2020')).toBe(200)
+    expect(await follow(page, 'link', `Risk: ${riskTitle}`)).toBe(200)
+  }
+
+  it('says what was saved in a status message that has the focus, so that a screen reader reads it', async () => {
+    const { page } = e2e
+    await openRisk(page)
+    expect(await follow(page, 'link', firstMeasure)).toBe(200)
+    expect(await follow(page, 'link', 'Redigera åtgärden')).toBe(200)
+    expect(await follow(page, 'button', 'Spara ändringarna')).toBe(200)
+    expect(await texts(page, 'main [role="status"]')).toEqual(['Åtgärden är sparad.'])
+    expect(await focused(page)).toMatchObject({ tag: 'DIV', text: 'Åtgärden är sparad.', onScreen: true })
+  })
+
+  it('puts the focus back on the moved measure’s button after Flytta ned, and says that it moved', async () => {
+    const { page } = e2e
+    await openRisk(page)
+    expect(await follow(page, 'button', `Flytta ned ${firstMeasure}`)).toBe(200)
+    expect((await texts(page, 'tbody td:first-child')).slice(0, 2)).toEqual([secondMeasure, firstMeasure])
+    expect(await focused(page)).toMatchObject({ tag: 'BUTTON', text: `Flytta ned ${firstMeasure}`, onScreen: true })
+    // Written anew once the page has loaded, so that it is announced while the focus stays on the button.
+    await page.waitForFunction(() => document.querySelector('main [role="status"]')?.textContent !== '')
+    expect(await texts(page, 'main [role="status"]')).toEqual(['Åtgärden är flyttad ned.'])
   })
 })

@@ -2,6 +2,22 @@
 const summary = document.querySelector('.error-summary')
 if (summary instanceof HTMLElement) summary.focus()
 
+// After a save the page says what was done (the layout's .notice, role=status). A message already there when the page
+// loads is not announced, so it gets the focus and is read out. A save that leads to a place on the page (#…) leaves
+// the focus there instead, and the message is written anew so it is announced; after "Flytta upp/ned" that place is
+// the moved row's button, which browsers scroll to but do not focus.
+const notice = document.querySelector('main > .notice')
+if (notice instanceof HTMLElement && !location.hash) {
+  notice.tabIndex = -1
+  notice.focus()
+} else if (notice instanceof HTMLElement) {
+  const place = document.getElementById(location.hash.slice(1))
+  if (place instanceof HTMLButtonElement) place.focus()
+  const message = [...notice.childNodes]
+  notice.replaceChildren()
+  setTimeout(() => notice.replaceChildren(...message), 250)
+}
+
 // A new plan's title is "Internkontrollplan <year>" until the user writes one of their own: while it is still that
 // (or empty), it follows the year as the year is typed, also on a form sent back with errors. Without this script
 // the title is simply what the field holds.
