@@ -35,6 +35,11 @@ describe('the start page, in a browser', () => {
         'Status Delvis genomförd',
         'Klart senast 2099-01-31',
       ])
+      // The confirmation stands just above the measure, where the page lands, and has the focus so that it is read.
+      await page.waitForFunction(() => document.activeElement?.matches('.notice'))
+      expect(
+        await page.$eval(card, (article) => (article.previousElementSibling as HTMLElement | null)?.innerText),
+      ).toBe('Åtgärden är sparad.')
       // The only one of HR-avdelningen's measures with a due date now comes first.
       expect((await texts(page, '.my-measure > h3'))[0]).toBe(routine)
       await page.click(`${card} summary`)

@@ -3,19 +3,27 @@ const summary = document.querySelector('.error-summary')
 if (summary instanceof HTMLElement) summary.focus()
 
 // After a save the page says what was done (the layout's .notice, role=status). A message already there when the page
-// loads is not announced, so it gets the focus and is read out. A save that leads to a place on the page (#…) leaves
-// the focus there instead, and the message is written anew so it is announced; after "Flytta upp/ned" that place is
-// the moved row's button, which browsers scroll to but do not focus.
+// loads is not announced, so it gets the focus and is read out. A save that leads to a place on the page (#…, an
+// owner's measure on the start page) shows the message there, just above it, where the eye lands. After "Flytta
+// upp/ned" the place is the moved row's button, which browsers scroll to but do not focus: it gets the focus, and the
+// message is written anew so that it is still announced.
 const notice = document.querySelector('main > .notice')
-if (notice instanceof HTMLElement && !location.hash) {
-  notice.tabIndex = -1
-  notice.focus()
-} else if (notice instanceof HTMLElement) {
-  const place = document.getElementById(location.hash.slice(1))
-  if (place instanceof HTMLButtonElement) place.focus()
-  const message = [...notice.childNodes]
-  notice.replaceChildren()
-  setTimeout(() => notice.replaceChildren(...message), 250)
+if (notice instanceof HTMLElement) {
+  const place = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)))
+  if (place instanceof HTMLButtonElement) {
+    place.focus()
+    const message = [...notice.childNodes]
+    notice.replaceChildren()
+    setTimeout(() => notice.replaceChildren(...message), 250)
+  } else {
+    notice.tabIndex = -1
+    if (!place) notice.focus()
+    else {
+      place.before(notice)
+      // The browser clears the focus when it scrolls to a place that cannot take it, once the page has loaded.
+      window.addEventListener('load', () => setTimeout(() => notice.focus()))
+    }
+  }
 }
 
 // A new plan's title is "Internkontrollplan <year>" until the user writes one of their own: while it is still that
