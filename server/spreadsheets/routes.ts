@@ -9,7 +9,7 @@ import { NotFoundError, ServiceUnavailableError } from '../errors.js'
 import { checkbox, type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { listCommitteeAreas } from '../inspections/repository.js'
-import { areaOriginLabel } from '../inspections/view-model.js'
+import { areaOriginLabel, earlierAreaOriginLabel } from '../inspections/view-model.js'
 import { listOwnerUnits } from '../measures/repository.js'
 import { findClashingPlan, listOwnCommittees } from '../plans/repository.js'
 import { requirePlan } from '../plans/require-plan.js'
@@ -212,7 +212,10 @@ export function importRoutes({ db, clock }: Services): Router {
       unitNames: units.map((u) => u.name),
       administrationName: administration.name,
       createUnits: chosenUnits,
-      areas: areas.map((a) => ({ id: a.id, label: areaOriginLabel(a) })),
+      areas: areas.flatMap((a) => [
+        { id: a.id, label: areaOriginLabel(a) },
+        { id: a.id, label: earlierAreaOriginLabel(a) },
+      ]),
     })
     const chosenKeys = new Set(chosenUnits.map(normalise))
     const createUnits = checked.unknownUnits.map((u) => u.name).filter((u) => chosenKeys.has(normalise(u)))

@@ -37,7 +37,7 @@ const risk = 'Bristande systematik i det förebyggande elevhälsoarbetet'
 const linkedMeasure = 'Kompetenshöjande insats för skolledare kring elevhälsouppdraget'
 const newMeasure = 'Gemensam årsplan för elevhälsans förebyggande arbete'
 /** How measure forms and pages name the new area as an origin. */
-const areaOrigin = `${letter.authority}, beslut ${letter.decisionDate}: ${area.heading} (${letter.principal})`
+const areaOrigin = `${letter.authority}: ${letter.principal}, beslut ${letter.decisionDate} – ${area.heading}`
 
 /** The first two cells of each row: what a row is about, without its buttons' texts. */
 const leading = (rows: string[][]) => rows.map((cells) => cells.slice(0, 2))
