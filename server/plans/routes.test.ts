@@ -175,9 +175,18 @@ describe('plan pages', () => {
 
   it('answers unknown and malformed plan ids with the 404 page', async () => {
     const { agent } = await createTestApp()
-    for (const path of ['/planer/999', '/planer/abc', '/planer/999/redigera', '/planer/1/risker/999', '/finns-inte']) {
-      const response = await agent.get(path).expect(404)
-      expect(html(response.text)('h1').text()).toBe('Sidan finns inte')
+    for (const [path, missing] of [
+      ['/planer/999', 'Planen finns inte'],
+      ['/planer/abc', 'Planen finns inte'],
+      ['/planer/999/redigera', 'Planen finns inte'],
+      ['/planer/1/risker/999', 'Risken finns inte'],
+      ['/finns-inte', 'Sidan finns inte'],
+    ]) {
+      const $ = html((await agent.get(path).expect(404)).text)
+      expect($('h1').text(), path).toBe(missing)
+      expect($('title').text(), path).toBe(`${missing} – Internkontroll`)
+      // The page says what is missing once: as its heading.
+      expect($('main').text().split(missing), path).toHaveLength(2)
     }
   })
 })
