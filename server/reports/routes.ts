@@ -36,8 +36,9 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
       buildReportData(db, plan.id, { madeAt: clock() }),
       listReportVersions(db, plan.id),
     ])
+    if (!data) throw new NotFoundError('Planen')
     res.status(failed ? status : 200).render('reports/preview', {
-      title: data?.title,
+      title: `Förhandsvisning: ${data.title}`,
       stylesheets: ['/assets/report.css'],
       breadcrumbs: planBreadcrumbs(plan),
       plan,
