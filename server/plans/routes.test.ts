@@ -66,6 +66,8 @@ describe('plan pages', () => {
     // The overview's counts are the same links.
     const overview = html((await agent.get('/').expect(200)).text)
     for (const { href } of links) expect(overview(`table.plan-status a[href="${href}"]`), href).toHaveLength(1)
+    // Neither page speaks to a developer.
+    for (const page of [$, overview]) expect(page('body').text()).not.toMatch(/npm run|README/)
     for (const { href, count } of links) {
       const list = html((await agent.get(href).expect(200)).text)
       expect(list('table.measure-list tbody tr'), href).toHaveLength(count)
@@ -215,12 +217,13 @@ describe('plan pages', () => {
       ['/planer/999/redigera', 'Planen finns inte'],
       ['/planer/1/risker/999', 'Risken finns inte'],
       ['/finns-inte', 'Sidan finns inte'],
-    ]) {
+    ] as const) {
       const $ = html((await agent.get(path).expect(404)).text)
       expect($('h1').text(), path).toBe(missing)
       expect($('title').text(), path).toBe(`${missing} – Internkontroll`)
       // The page says what is missing once: as its heading.
       expect($('main').text().split(missing), path).toHaveLength(2)
+      expect($('body').text(), path).not.toMatch(/npm run|README/)
     }
   })
 })

@@ -123,6 +123,7 @@ describe('report preview', () => {
     expect(levels[0]).toBe(1)
     expect($('main h1').text()).toBe('Förhandsvisning: Uppföljning förbättringsåtgärder 2020')
     expect(levels.filter((level) => level === 1)).toHaveLength(1)
+    expect($('body').text()).not.toMatch(/npm run|README/)
     expect(levels.filter((level, i) => i > 0 && level > (levels[i - 1] ?? 0) + 1)).toEqual([])
     const hrefs = $('.report-toc a')
       .map((_, a) => $(a).attr('href'))
