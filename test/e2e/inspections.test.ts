@@ -141,7 +141,7 @@ describe('a new decision letter, from registration to the report to the authorit
     expect(await follow(page, 'button', 'Koppla risken')).toBe(200)
     expect(leading(await tableRows(page, '#risks-heading + table'))).toEqual([['2020', risk]])
 
-    await choose(page, 'Koppla till en åtgärd', `2020: ${linkedMeasure} (Utbildningsområden)`)
+    await choose(page, 'Koppla till en åtgärd', `2020: ${linkedMeasure} – Utbildningsområden`)
     expect(await follow(page, 'button', 'Koppla åtgärden')).toBe(200)
     expect((await tableRows(page, '#measures-heading + table')).map((row) => row.slice(0, 4))).toEqual([
       [linkedMeasure, 'Utbildningsområden', 'Pågående', '2020'],
