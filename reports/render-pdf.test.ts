@@ -203,13 +203,13 @@ describe('the report of a plan of several hundred measures with texts of every l
   })
 
   it('prints every status whole in the head of the table of measures per owner', () => {
-    const page = bigPages.findIndex((text) => text.includes('Förbättringsåtgärder per ansvarig')) + 1
+    const page = bigPages.findIndex((text) => text.includes('Förbättringsåtgärder per ansvarig enhet')) + 1
     // The words as printed, cell by cell: the caption, then the head's cells up to Totalt.
     const words = (pageWords(big.pdf)[page - 1] ?? []).map((w) => w.text)
-    const caption = words.indexOf('ansvarig')
+    const caption = words.findIndex((word, i) => word === 'ansvarig' && words[i + 1] === 'enhet') + 1
     const head = words.slice(caption + 1, words.indexOf('Totalt', caption) + 1)
     expect(big.data.statusSummary).toHaveLength(measureStatuses.length)
-    const labels = ['Ansvarig', ...measureStatuses.map((s) => s.label), 'Totalt']
+    const labels = ['Ansvarig enhet', ...measureStatuses.map((s) => s.label), 'Totalt']
     const whole = new Set(labels.flatMap((label) => label.split(' ')))
     expect(head.filter((word) => !whole.has(word))).toEqual([])
     for (const label of labels) for (const word of label.split(' ')) expect(head, label).toContain(word)

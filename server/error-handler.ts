@@ -7,7 +7,7 @@ export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundE
 export function errorHandler(production: boolean): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (err instanceof NotFoundError) {
-      res.status(404).render('errors/not-found', { title: 'Sidan finns inte', message: err.message })
+      res.status(404).render('errors/not-found', { title: err.message })
       return
     }
     if (err instanceof ServiceUnavailableError) {

@@ -4,7 +4,7 @@ import type { Versioned } from './versioned.js'
 
 export class NotFoundError extends Error {
   constructor(what = 'Sidan') {
-    super(`${what} finns inte.`)
+    super(`${what} finns inte`)
     this.name = 'NotFoundError'
   }
 }

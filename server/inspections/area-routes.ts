@@ -114,7 +114,7 @@ export function areaRoutes({ db, clock }: Services): Router {
         .map((r) => ({ value: r.id, label: `${r.planYear}: ${r.title}` })),
       measureOptions: committeeMeasures
         .filter((m) => !linkedMeasureIds.has(m.id))
-        .map((m) => ({ value: m.id, label: `${m.planYear}: ${m.title} (${m.ownerName})` })),
+        .map((m) => ({ value: m.id, label: `${m.planYear}: ${m.title} – ${m.ownerName}` })),
       ...formState({ version: area.version, ...failed.values }, failed.errors),
     })
   }

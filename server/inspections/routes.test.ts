@@ -420,7 +420,7 @@ describe('linking a development area to risks and measures', () => {
   }
 
   const perstorpLabel =
-    'Skolinspektionen, beslut 2024-12-17: Huvudmannens analys av studieresultat och trygghet (Perstorps kommun)'
+    'Skolinspektionen: Perstorps kommun, beslut 2024-12-17 – Huvudmannens analys av studieresultat och trygghet'
 
   it('links and unlinks a risk and a measure, shown on the area, risk and measure pages, each change in the log', async () => {
     const { agent, db, planId, risk, measure, area, areaPage } = await setup()
@@ -507,6 +507,16 @@ describe('linking a development area to risks and measures', () => {
     const form = await page(agent, newMeasure)
     expect(form('#field-riskId option[selected]').val()).toBe(String(gradingRisk.id))
     expect(form('#field-originAreaId option[selected]').val()).toBe(String(area.id))
+    // The heading's own brackets are the option's last: none meet the principal's.
+    expect(form('#field-originAreaId option[selected]').text()).toBe(
+      `Skolinspektionen: Landskrona kommun, beslut 2021-12-06 – ${grading}`,
+    )
+    expect(
+      form('select option')
+        .map((_, o) => form(o).text())
+        .get()
+        .filter((text) => /\)\s*[()]|\(\s*\(/.test(text)),
+    ).toEqual([])
     const title = 'Kollegial bedömning av nationella prov på Asmundtorps skola'
     const created = await submitForm(
       agent,
@@ -527,7 +537,7 @@ describe('linking a development area to risks and measures', () => {
 
     const measure = await page(agent, created.headers.location as string)
     expect(summary(measure).Ursprung).toBe(
-      `Utvecklingsområde i extern granskning: Skolinspektionen, beslut 2021-12-06: ${grading} (Landskrona kommun)`,
+      `Utvecklingsområde i extern granskning: Skolinspektionen: Landskrona kommun, beslut 2021-12-06 – ${grading}`,
     )
     expect(measure('dt:contains("Ursprung") + dd a').attr('href')).toBe(areaPage)
 
@@ -594,8 +604,8 @@ describe('areas left open after the authority closes the inspection', () => {
       .get()
   }
 
-  const borlangeLabel = `Skolinspektionen, beslut 2023-02-02: ${compensatory} (Borlänge kommun)`
-  const trelleborgLabel = `Skolinspektionen, beslut 2021-03-23: ${compensatory} (Trelleborgs kommun)`
+  const borlangeLabel = `Skolinspektionen: Borlänge kommun, beslut 2023-02-02 – ${compensatory}`
+  const trelleborgLabel = `Skolinspektionen: Trelleborgs kommun, beslut 2021-03-23 – ${compensatory}`
 
   it('keeps Borlänge’s compensatory work open, and no area the authority assessed otherwise', async () => {
     const { agent, db } = await createTestApp()

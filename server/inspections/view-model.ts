@@ -117,8 +117,17 @@ type AreaWithInspection = {
   decision_date: string
 }
 
-/** "Skolinspektionen, beslut 2021-12-06: Rättvisande och likvärdiga betyg (Landskrona kommun)" */
+/**
+ * "Skolinspektionen: Landskrona kommun, beslut 2021-12-06 – Rättvisande och likvärdiga betyg (Asmundtorps skola)":
+ * the inspection as the register names it, then the area, whose heading may end in brackets of its own.
+ */
 export function areaOriginLabel(area: AreaWithInspection): string {
+  const authority = labelOf(inspectionAuthorities, area.authority)
+  return `${authority}: ${area.principal}, beslut ${area.decision_date} – ${area.heading}`
+}
+
+/** How workbooks exported before December 2026 name an origin; their import still recognises it. */
+export function earlierAreaOriginLabel(area: AreaWithInspection): string {
   const authority = labelOf(inspectionAuthorities, area.authority)
   return `${authority}, beslut ${area.decision_date}: ${area.heading} (${area.principal})`
 }

@@ -40,7 +40,9 @@ describe('the measure list of a plan', () => {
   it('lists every measure in the plan’s order with links, and is linked from the plan page', async () => {
     const { agent, planId, list, db } = await setup()
     const plan = html((await agent.get(`/planer/${planId}`).expect(200)).text)
-    expect(plan(`a[href="${list}"]`).text()).toBe('12 förbättringsåtgärder att söka, filtrera och sortera')
+    expect(plan(`.summary-list a[href="${list}"]`).text()).toBe(
+      '12 förbättringsåtgärder att söka, filtrera och sortera',
+    )
 
     const { $, titles, count } = await open(agent, list)
     expect($('h1').text()).toBe('Förbättringsåtgärder i Internkontrollplan 2020')

@@ -23,19 +23,55 @@ describe('plan pages', () => {
     expect($('article.risk tbody tr')).toHaveLength(12)
     const hrRows = $('article.risk tbody tr').filter((_, e) => $(e).text().includes('HR-avdelningen'))
     expect(hrRows).toHaveLength(4)
-    const counts = $('.status-counts tbody tr')
-      .map((_, row) =>
-        $(row)
-          .find('td')
+    // What a sighted user reads in each row: the status and its count, without the count's words for screen readers.
+    const counts = $('.status-counts tr')
+      .map((_, row) => {
+        const cells = $(row).children().clone()
+        cells.find('.visually-hidden').remove()
+        return cells
           .map((_, cell) => $(cell).text().trim())
           .get()
-          .join(' '),
-      )
+          .join(' ')
+      })
       .get()
     expect(counts).toContain('Genomförd 7')
     expect(counts).toContain('Genomförd – fortsatt arbete 4')
     expect(counts).toContain('Pågående 1')
-    expect($('.status-counts tfoot').text()).toContain('12')
+    expect(counts).toContain('Totalt 12')
+  })
+
+  it('links each status count to the measure list filtered to it, which shows as many, as Översikt does', async () => {
+    const { agent, db } = await createTestApp({ today: '2021-03-15' })
+    const plan = await db.selectFrom('plan').select('id').executeTakeFirstOrThrow()
+    // One measure not started and past its due date, so every kind of count has a link.
+    const done = await db.selectFrom('measure').select('id').where('status', '=', 'done').executeTakeFirstOrThrow()
+    await db
+      .updateTable('measure')
+      .set({ status: 'not_started', due_date: '2021-01-31' })
+      .where('id', '=', done.id)
+      .execute()
+    const $ = html((await agent.get(`/planer/${plan.id}`).expect(200)).text)
+    const links = $('.status-counts a')
+      .map((_, a) => ({ href: $(a).attr('href') as string, count: Number.parseInt($(a).text(), 10) }))
+      .get()
+    expect(links.map((l) => l.href)).toEqual([
+      `/planer/${plan.id}/atgarder?status=not_started`,
+      `/planer/${plan.id}/atgarder?status=in_progress`,
+      `/planer/${plan.id}/atgarder?status=done`,
+      `/planer/${plan.id}/atgarder?status=done_with_follow_up`,
+      `/planer/${plan.id}/atgarder`,
+      `/planer/${plan.id}/atgarder?forsenade=ja`,
+    ])
+    expect($('.status-counts a').first().find('.visually-hidden').text()).toBe(' Ej påbörjad i Internkontrollplan 2020')
+    // The overview's counts are the same links.
+    const overview = html((await agent.get('/').expect(200)).text)
+    for (const { href } of links) expect(overview(`table.plan-status a[href="${href}"]`), href).toHaveLength(1)
+    // Neither page speaks to a developer.
+    for (const page of [$, overview]) expect(page('body').text()).not.toMatch(/npm run|README/)
+    for (const { href, count } of links) {
+      const list = html((await agent.get(href).expect(200)).text)
+      expect(list('table.measure-list tbody tr'), href).toHaveLength(count)
+    }
   })
 
   it('shows the risk matrix as a picture and as a table, each risk linking to its page, the unscored beside it', async () => {
@@ -175,9 +211,19 @@ describe('plan pages', () => {
 
   it('answers unknown and malformed plan ids with the 404 page', async () => {
     const { agent } = await createTestApp()
-    for (const path of ['/planer/999', '/planer/abc', '/planer/999/redigera', '/planer/1/risker/999', '/finns-inte']) {
-      const response = await agent.get(path).expect(404)
-      expect(html(response.text)('h1').text()).toBe('Sidan finns inte')
+    for (const [path, missing] of [
+      ['/planer/999', 'Planen finns inte'],
+      ['/planer/abc', 'Planen finns inte'],
+      ['/planer/999/redigera', 'Planen finns inte'],
+      ['/planer/1/risker/999', 'Risken finns inte'],
+      ['/finns-inte', 'Sidan finns inte'],
+    ] as const) {
+      const $ = html((await agent.get(path).expect(404)).text)
+      expect($('h1').text(), path).toBe(missing)
+      expect($('title').text(), path).toBe(`${missing} – Internkontroll`)
+      // The page says what is missing once: as its heading.
+      expect($('main').text().split(missing), path).toHaveLength(2)
+      expect($('body').text(), path).not.toMatch(/npm run|README/)
     }
   })
 })

@@ -113,6 +113,29 @@ describe('report preview', () => {
     expect($('.report-toolbar table')).toHaveLength(0)
   })
 
+  it('opens with its h1, its headings one level at a time, and its contents linking to the sections on the page', async () => {
+    const { agent, planId } = await setup()
+    const $ = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+    expect($('title').text()).toBe('Förhandsvisning: Uppföljning förbättringsåtgärder 2020 – Internkontroll')
+    const levels = $('main :header')
+      .map((_, h) => Number(h.tagName.slice(1)))
+      .get()
+    expect(levels[0]).toBe(1)
+    expect($('main h1').text()).toBe('Förhandsvisning: Uppföljning förbättringsåtgärder 2020')
+    expect(levels.filter((level) => level === 1)).toHaveLength(1)
+    expect($('body').text()).not.toMatch(/npm run|README/)
+    expect(levels.filter((level, i) => i > 0 && level > (levels[i - 1] ?? 0) + 1)).toEqual([])
+    const hrefs = $('.report-toc a')
+      .map((_, a) => $(a).attr('href'))
+      .get()
+    // Inledning, Sammanfattning, Förbättringsåtgärder and Externa granskningar, each risk and each measure.
+    expect(hrefs).toHaveLength(4 + demoContents.length + demoContents.flatMap(([, measures]) => measures).length)
+    for (const href of hrefs) {
+      expect(href, href).toMatch(/^#./)
+      expect($(`[id="${href.slice(1)}"]`), href).toHaveLength(1)
+    }
+  })
+
   it('follows the plan’s new order after a risk is moved up', async () => {
     const { agent, planId, risks } = await setup()
     await submitForm(
@@ -134,7 +157,7 @@ describe('report preview', () => {
   it('answers 404 for a plan that does not exist', async () => {
     const { agent } = await setup()
     const $ = html((await agent.get('/planer/999999/rapport').expect(404)).text)
-    expect($('h1').text()).toBe('Sidan finns inte')
+    expect($('h1').text()).toBe('Planen finns inte')
   })
 })
 
@@ -430,8 +453,7 @@ describe('final versions', () => {
       `/planer/999999/rapport/versioner/${otherVersion.id}`,
     ]) {
       const $ = html((await agent.get(path).expect(404)).text)
-      expect($('h1').text(), path).toBe('Sidan finns inte')
-      expect($('main p').first().text(), path).toMatch(/^(Rapportversionen|Planen) finns inte\./)
+      expect($('h1').text(), path).toMatch(/^(Rapportversionen|Planen) finns inte$/)
     }
   })
 })

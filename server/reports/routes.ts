@@ -50,8 +50,9 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
           }
         : { madeAt: clock() }
     const data = await buildReportData(db, plan.id, edition)
+    if (!data) throw new NotFoundError('Planen')
     res.status(failed ? status : 200).render('reports/preview', {
-      title: data?.title,
+      title: `Förhandsvisning: ${data.title}`,
       stylesheets: ['/assets/report.css'],
       breadcrumbs: planBreadcrumbs(plan),
       plan,

@@ -5,6 +5,7 @@ import { demoPlan } from '../../test/helpers/builders.js'
 import { formFields, generatedPlanRows, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
 import { createTestApp, html, logIn, type TestAgent } from '../../test/helpers/test-app.js'
 import { can } from '../auth/permissions.js'
+import { earlierAreaOriginLabel } from '../inspections/view-model.js'
 import { checkImport } from './import/check.js'
 import { guessMapping } from './import/mapping.js'
 import { parseSpreadsheet } from './import/parse.js'
@@ -582,6 +583,41 @@ describe('the preview', () => {
       .where('risk.plan_id', '=', planId)
       .execute()
     expect(measure).toEqual([{ title: 'Loggkontroll', origin_area_id: null }])
+  })
+
+  it('recognises an origin as workbooks exported before December 2026 name it', async () => {
+    const { agent, db } = await createTestApp()
+    const area = await db
+      .selectFrom('development_area')
+      .innerJoin('inspection', 'inspection.id', 'development_area.inspection_id')
+      .select([
+        'development_area.id',
+        'development_area.inspection_id',
+        'development_area.heading',
+        'inspection.authority',
+        'inspection.principal',
+        'inspection.decision_date',
+      ])
+      .executeTakeFirstOrThrow()
+    const book = new ExcelJS.Workbook()
+    book.addWorksheet('Plan').addRows([
+      ['Risk', 'Åtgärd', 'Ansvarig', 'Ursprung'],
+      ['Röjande av sekretess', 'Loggkontroll', 'HR-avdelningen', earlierAreaOriginLabel(area)],
+    ])
+    const { preview, previewPath } = await uploadAndMap(agent, {
+      bytes: Buffer.from(await book.xlsx.writeBuffer()),
+      name: 'plan.xlsx',
+    })
+    expect(html(preview)('.import-warnings')).toHaveLength(0)
+    const done = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const measure = await db
+      .selectFrom('measure')
+      .innerJoin('risk', 'risk.id', 'measure.risk_id')
+      .select('measure.origin_area_id')
+      .where('risk.plan_id', '=', planId)
+      .executeTakeFirstOrThrow()
+    expect(measure.origin_area_id).toBe(area.id)
   })
 
   it('says of a review whose risk is left out for its problems why it has no risk', async () => {

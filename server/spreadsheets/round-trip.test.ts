@@ -167,7 +167,7 @@ describe('a workbook exported, imported as a new plan and exported again', () =>
     const origins = cells[0]?.rows.map((row) => row[13]).filter((c) => c !== null)
     expect(origins).toEqual([
       'Ursprung',
-      expect.stringMatching(/^Skolinspektionen, beslut \d{4}-\d{2}-\d{2}: .+ \(.+\)$/),
+      expect.stringMatching(/^Skolinspektionen: .+, beslut \d{4}-\d{2}-\d{2} – .+$/),
     ])
     expect(cells.find((s) => s.name === 'Granskningar')?.rows).toHaveLength(9)
   })

@@ -9,7 +9,7 @@ import { NotFoundError, ServiceUnavailableError } from '../errors.js'
 import { checkbox, type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { listCommitteeAreas } from '../inspections/repository.js'
-import { areaOriginLabel } from '../inspections/view-model.js'
+import { areaOriginLabel, earlierAreaOriginLabel } from '../inspections/view-model.js'
 import { listOwnerUnits } from '../measures/repository.js'
 import { setNotice } from '../notice.js'
 import { findClashingPlan, listOwnCommittees } from '../plans/repository.js'
@@ -63,7 +63,7 @@ type LoadedImport = PendingImport & { committeeName: string }
 
 const breadcrumbs = [{ href: '/planer', text: 'Internkontrollplaner' }]
 const steps = (current: number) =>
-  ['Välj fil', 'Kolumner', 'Granska och importera'].map((label, i) => ({ label, current: i + 1 === current }))
+  ['Välj fil', 'Kolumner', 'Kontrollera och importera'].map((label, i) => ({ label, current: i + 1 === current }))
 
 /** Import of a new plan from an .xlsx or .csv file in three steps: upload, columns, preview and import. */
 export function importRoutes({ db, clock }: Services): Router {
@@ -198,7 +198,7 @@ export function importRoutes({ db, clock }: Services): Router {
     const errors = checkMapping(pending.sheets, mapping)
     if (Object.keys(errors).length > 0) return renderMapping(res, pending, mapping, errors)
     await saveMapping(db, pending.id, mapping)
-    res.redirect(303, `${importHref(pending)}/granska`)
+    res.redirect(303, `${importHref(pending)}/kontrollera`)
   })
 
   /** The rows read with the mapping; units the user chose to create count as known (only those the file names are made). */
@@ -213,7 +213,10 @@ export function importRoutes({ db, clock }: Services): Router {
       unitNames: units.map((u) => u.name),
       administrationName: administration.name,
       createUnits: chosenUnits,
-      areas: areas.map((a) => ({ id: a.id, label: areaOriginLabel(a) })),
+      areas: areas.flatMap((a) => [
+        { id: a.id, label: areaOriginLabel(a) },
+        { id: a.id, label: earlierAreaOriginLabel(a) },
+      ]),
     })
     const chosenKeys = new Set(chosenUnits.map(normalise))
     const createUnits = checked.unknownUnits.map((u) => u.name).filter((u) => chosenKeys.has(normalise(u)))
@@ -237,14 +240,14 @@ export function importRoutes({ db, clock }: Services): Router {
       chosen: createUnits.includes(unit.name),
     }))
     res.status(Object.keys(errors).length > 0 ? 400 : 200).render('spreadsheets/preview', {
-      title: 'Importera plan: granska',
+      title: 'Importera plan: kontrollera',
       breadcrumbs,
       steps: steps(3),
       pending,
       isCsv: pending.format === 'csv',
       committeeName: pending.committeeName,
       administrationName: administration.name,
-      action: `${importHref(pending)}/granska`,
+      action: `${importHref(pending)}/kontrollera`,
       mappingHref: `${importHref(pending)}/kolumner`,
       risks: checked.risks,
       measureCount: checked.risks.reduce((n, r) => n + r.measures.length, 0),
@@ -261,14 +264,14 @@ export function importRoutes({ db, clock }: Services): Router {
   const chosen = (value: unknown) =>
     (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string')
 
-  router.get('/:importId/granska', async (req, res) => {
+  router.get('/:importId/kontrollera', async (req, res) => {
     const pending = await load(req, res)
     const errors = checkMapping(pending.sheets, pending.mapping)
     if (Object.keys(errors).length > 0) return renderMapping(res, pending, pending.mapping, errors)
     await renderPreview(res, pending, await check(pending, []))
   })
 
-  router.post('/:importId/granska', async (req, res) => {
+  router.post('/:importId/kontrollera', async (req, res) => {
     const pending = await load(req, res)
     const result = await check(pending, chosen(req.body.createUnits))
     if (result.createUnits.length > 0) {

@@ -281,9 +281,9 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
 
   it('the 404 page has no violations', async () => {
     expect(await e2e.open('/planer/999999')).toBe(404)
-    expect(await texts(e2e.page, 'h1')).toEqual(['Sidan finns inte'])
+    expect(await texts(e2e.page, 'h1')).toEqual(['Planen finns inte'])
     expect(await texts(e2e.page, 'main p')).toContain(
-      'Planen finns inte. Den kan ha tagits bort, eller så är adressen felskriven.',
+      'Adressen kan vara felskriven, eller så har det du söker tagits bort.',
     )
     expect(await axeViolations(e2e.page)).toEqual([])
     await e2e.page.setViewport(phone)

@@ -37,7 +37,7 @@ const risk = 'Bristande systematik i det förebyggande elevhälsoarbetet'
 const linkedMeasure = 'Kompetenshöjande insats för skolledare kring elevhälsouppdraget'
 const newMeasure = 'Gemensam årsplan för elevhälsans förebyggande arbete'
 /** How measure forms and pages name the new area as an origin. */
-const areaOrigin = `${letter.authority}, beslut ${letter.decisionDate}: ${area.heading} (${letter.principal})`
+const areaOrigin = `${letter.authority}: ${letter.principal}, beslut ${letter.decisionDate} – ${area.heading}`
 
 /** The first two cells of each row: what a row is about, without its buttons' texts. */
 const leading = (rows: string[][]) => rows.map((cells) => cells.slice(0, 2))
@@ -141,7 +141,7 @@ describe('a new decision letter, from registration to the report to the authorit
     expect(await follow(page, 'button', 'Koppla risken')).toBe(200)
     expect(leading(await tableRows(page, '#risks-heading + table'))).toEqual([['2020', risk]])
 
-    await choose(page, 'Koppla till en åtgärd', `2020: ${linkedMeasure} (Utbildningsområden)`)
+    await choose(page, 'Koppla till en åtgärd', `2020: ${linkedMeasure} – Utbildningsområden`)
     expect(await follow(page, 'button', 'Koppla åtgärden')).toBe(200)
     expect((await tableRows(page, '#measures-heading + table')).map((row) => row.slice(0, 4))).toEqual([
       [linkedMeasure, 'Utbildningsområden', 'Pågående', '2020'],

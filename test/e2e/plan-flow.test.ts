@@ -20,7 +20,8 @@ async function statusCounts(page: Page) {
   const rows = await page.$$eval('.status-counts tr:has(td), .status-counts tfoot tr', (trs) =>
     trs.map((tr) => [...tr.cells].map((c) => (c.textContent ?? '').trim())),
   )
-  return Object.fromEntries(rows.map(([status, count]) => [status, Number(count)]))
+  // A count is a link whose words for screen readers follow the number.
+  return Object.fromEntries(rows.map(([status, count]) => [status, Number.parseInt(count ?? '', 10)]))
 }
 
 describe('the plan register, used in a browser', () => {

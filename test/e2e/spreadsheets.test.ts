@@ -57,8 +57,8 @@ describe('importing a plan in a browser', () => {
     expect(await texts(page, '.import-steps [aria-current="step"]')).toEqual(['Kolumner'])
     expect(await axeViolations(page)).toEqual([])
 
-    expect(await follow(page, 'button', 'Fortsätt till granskning')).toBe(200)
-    expect(await texts(page, 'h1')).toEqual(['Importera plan: granska'])
+    expect(await follow(page, 'button', 'Fortsätt till kontroll')).toBe(200)
+    expect(await texts(page, 'h1')).toEqual(['Importera plan: kontrollera'])
     expect(await texts(page, '.summary-list dd')).toContain('6 risker, 12 åtgärder, 8 granskningar')
     expect(await axeViolations(page)).toEqual([])
 
@@ -80,7 +80,7 @@ describe('importing a plan in a browser', () => {
     ].join('\r\n')
     await chooseFile(page, 'plan.csv', new TextEncoder().encode(sheet))
     expect(await follow(page, 'button', 'Läs in filen')).toBe(200)
-    expect(await follow(page, 'button', 'Fortsätt till granskning')).toBe(200)
+    expect(await follow(page, 'button', 'Fortsätt till kontroll')).toBe(200)
     expect(await tableRows(page, '.import-problems')).toEqual([
       [
         'Okänd ansvarig enhet ”Ekonomiavdelningen” Skapa ”Ekonomiavdelningen” i Grundskoleförvaltningen',
@@ -133,7 +133,7 @@ describe('importing a plan in a browser', () => {
       .join('\r\n')
     await chooseFile(page, 'stor plan.csv', new TextEncoder().encode(csv))
     expect(await follow(page, 'button', 'Läs in filen')).toBe(200)
-    expect(await follow(page, 'button', 'Fortsätt till granskning')).toBe(200)
+    expect(await follow(page, 'button', 'Fortsätt till kontroll')).toBe(200)
     expect((await tableRows(page, '.import-problems')).map((row) => row.slice(1))).toEqual([
       ['75 rader: 3–77', 'F (Ansvarig)'],
       ['3 rader: 100–101, 150', 'G (Status)'],
