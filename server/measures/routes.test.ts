@@ -100,6 +100,7 @@ describe('measure pages', () => {
     const $ = html((await agent.get(`/planer/${planId}/atgarder/${id}`).expect(200)).text)
     expect($('main form')).toHaveLength(0)
     expect($('main a[href$="/uppdatera"]').text()).toBe('Uppdatera status och genomförda åtgärder')
+    expect($('.actions a').last().attr('class')).toBe('action-delete')
   })
 
   it('asks the due date in a date field, keeping the ISO value, and a bad one as typed', async () => {
