@@ -156,7 +156,11 @@ describe('a new decision letter, from registration to the report to the authorit
     expect(await fieldValue(page, 'Risk')).toBe(risk)
     expect(await fieldValue(page, 'Ursprung (valfritt)')).toBe(areaOrigin)
     await fill(page, 'Åtgärd', newMeasure)
-    await fill(page, 'Vad ska göras (valfritt)', 'Elevhälsoteamen tar fram en gemensam årsplan för det förebyggande arbetet.')
+    await fill(
+      page,
+      'Vad ska göras (valfritt)',
+      'Elevhälsoteamen tar fram en gemensam årsplan för det förebyggande arbetet.',
+    )
     await choose(page, 'Ansvarig enhet', 'Utbildningsområden')
     await fill(page, 'Klart senast (valfritt)', '2027-02-15')
     expect(await follow(page, 'button', 'Lägg till åtgärden')).toBe(200)
