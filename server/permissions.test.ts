@@ -107,7 +107,6 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /planer/:planId/atgarder/:measureId': read,
   'GET /planer/:planId/atgarder/:measureId/uppdatera': report,
   'POST /planer/:planId/atgarder/:measureId/uppdatera': report,
-  'POST /planer/:planId/atgarder/:measureId/status': report,
   'GET /planer/:planId/atgarder/:measureId/redigera': edit,
   'POST /planer/:planId/atgarder/:measureId/redigera': edit,
   'GET /planer/:planId/atgarder/:measureId/ta-bort': edit,

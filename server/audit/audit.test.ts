@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { demoDataActor } from '../../db/seed/demo.js'
 import { demoPlan } from '../../test/helpers/builders.js'
-import { createTestApp, html, logIn, submitForm } from '../../test/helpers/test-app.js'
+import { createTestApp, html, logIn, openForm, submitForm } from '../../test/helpers/test-app.js'
 import { developmentAuditKey } from '../config.js'
 import { listEvents } from './repository.js'
 import { verifyAudit } from './verify.js'
@@ -35,7 +35,7 @@ describe('the audit trail', () => {
 
     const hr = (await import('supertest')).default.agent(app)
     await logIn(hr, 'hr')
-    await submitForm(hr, page, { status: 'in_progress' }, 303, `${page}/status`)
+    expect((await (await openForm(hr, `${page}/uppdatera`)).post({ status: 'in_progress' })).status).toBe(303)
     const risk = (await demoPlan(db)).risks[5] as { id: number; title: string }
     await submitForm(agent, `/planer/${planId}/risker/${risk.id}/ta-bort`, {}, 303)
 
@@ -82,7 +82,7 @@ describe('the audit trail', () => {
   it('lets the secretary search the log', async () => {
     const { agent, db } = await createTestApp()
     const { page } = await hrMeasure(db)
-    await submitForm(agent, page, { status: 'cancelled' }, 303, `${page}/status`)
+    expect((await (await openForm(agent, `${page}/uppdatera`)).post({ status: 'cancelled' })).status).toBe(303)
     const found = html((await agent.get('/logg?q=Sara&typ=measure').expect(200)).text)
     expect(found('tbody tr')).toHaveLength(1)
     expect(found('tbody tr').text()).toContain('Ändrad: Åtgärd')

@@ -1,6 +1,7 @@
+import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { aMeasure, anotherPlan, demoPlan } from '../../test/helpers/builders.js'
-import { createTestApp, html, openForm, submitForm } from '../../test/helpers/test-app.js'
+import { createTestApp, html, logIn, openForm, submitForm } from '../../test/helpers/test-app.js'
 
 async function setup() {
   const app = await createTestApp({ today: '2021-03-15' })
@@ -55,11 +56,11 @@ describe('measure pages', () => {
     expect(riskPage('table:not(.record-history) tbody tr').last().text()).toContain('Uppdatera rutinen för utdrag')
   })
 
-  it('changes status and shows the change in the history and on the plan page', async () => {
+  it('changes status through the update form and shows the change in the history and on the plan page', async () => {
     const { agent, db, planId, risks, unit } = await setup()
     const id = await aMeasure(db, risks[0]?.id as number, unit('HR-avdelningen'), { title: 'Ny kontroll' })
     const page = `/planer/${planId}/atgarder/${id}`
-    await submitForm(agent, page, { status: 'in_progress' }, 303, `${page}/status`)
+    expect((await (await openForm(agent, `${page}/uppdatera`)).post({ status: 'in_progress' })).status).toBe(303)
     const $ = html((await agent.get(page).expect(200)).text)
     const latest = $('.status-history tbody tr')
       .first()
@@ -72,6 +73,52 @@ describe('measure pages', () => {
     expect(row.find('.tag').text()).toBe('Pågående')
   })
 
+  it('shows the owner the task above the update form: the risk and Vad ska göras from Markdown', async () => {
+    const { db, planId, risks, unit, app } = await setup()
+    const risk = risks[0] as { id: number; title: string }
+    const id = await aMeasure(db, risk.id, unit('HR-avdelningen'), {
+      whatToDo: '### Rutinen\n- Revidera rutinen\n- <script>alert(1)</script>',
+    })
+    const hr = supertest.agent(app)
+    await logIn(hr, 'hr')
+    const $ = html((await hr.get(`/planer/${planId}/atgarder/${id}/uppdatera`).expect(200)).text)
+    const task = $('.task')
+    expect(task.nextAll('form')).toHaveLength(1)
+    expect(task.find('a').attr('href')).toBe(`/planer/${planId}/risker/${risk.id}`)
+    expect(task.find('a').text()).toBe(risk.title)
+    expect(task.find('h2').text()).toBe('Vad ska göras')
+    expect(task.find('.prose h3').text()).toBe('Rutinen')
+    expect(task.find('.prose li').first().text()).toBe('Revidera rutinen')
+    expect(task.find('script')).toHaveLength(0)
+    // The risk's page, linked, is one the owner may read.
+    await hr.get(`/planer/${planId}/risker/${risk.id}`).expect(200)
+  })
+
+  it('offers one way to change status on the measure page: the update form', async () => {
+    const { agent, db, planId, risks, unit } = await setup()
+    const id = await aMeasure(db, risks[0]?.id as number, unit('HR-avdelningen'))
+    const $ = html((await agent.get(`/planer/${planId}/atgarder/${id}`).expect(200)).text)
+    expect($('main form')).toHaveLength(0)
+    expect($('main a[href$="/uppdatera"]').text()).toBe('Uppdatera status och genomförda åtgärder')
+    expect($('.actions a').last().attr('class')).toBe('action-delete')
+  })
+
+  it('asks the due date in a date field, keeping the ISO value, and a bad one as typed', async () => {
+    const { agent, db, planId, risks, unit } = await setup()
+    const id = await aMeasure(db, risks[0]?.id as number, unit('HR-avdelningen'), { dueDate: '2021-06-30' })
+    const form = `/planer/${planId}/atgarder/${id}/uppdatera`
+    const $ = html((await agent.get(form).expect(200)).text)
+    expect($('#field-dueDate').attr('type')).toBe('date')
+    expect($('#field-dueDate').val()).toBe('2021-06-30')
+    expect($('label[for="field-dueDate"]').text()).toBe('Klart senast (valfritt)')
+    const bad = html((await submitForm(agent, form, { status: 'in_progress', dueDate: '2021-02-30' }, 400)).text)
+    expect(bad('#field-dueDate-error').text()).toContain('Ange ett datum som ÅÅÅÅ-MM-DD')
+    expect(bad('#field-dueDate').val()).toBe('2021-02-30')
+    expect(bad('#field-status option[selected]').val()).toBe('in_progress')
+    await submitForm(agent, form, { status: 'in_progress', dueDate: '2021-09-01' }, 303)
+    expect(html((await agent.get(form).expect(200)).text)('#field-dueDate').val()).toBe('2021-09-01')
+  })
+
   it('marks a measure past its due date as Försenad until it is done', async () => {
     const { agent, db, planId, risks, unit } = await setup()
     const id = await aMeasure(db, risks[0]?.id as number, unit('HR-avdelningen'), {
@@ -80,7 +127,7 @@ describe('measure pages', () => {
     })
     const page = `/planer/${planId}/atgarder/${id}`
     expect(html((await agent.get(page)).text)('.summary-list').text()).toContain('Försenad')
-    await submitForm(agent, page, { status: 'done' }, 303, `${page}/status`)
+    expect((await (await openForm(agent, `${page}/uppdatera`)).post({ status: 'done' })).status).toBe(303)
     expect(html((await agent.get(page)).text)('.summary-list').text()).not.toContain('Försenad')
   })
 
@@ -108,7 +155,7 @@ describe('measure pages', () => {
 
     const measure = await db.selectFrom('measure').select('id').executeTakeFirstOrThrow()
     const page = `/planer/${planId}/atgarder/${measure.id}`
-    const bad = html((await submitForm(agent, page, { status: 'finished' }, 400, `${page}/status`)).text)
+    const bad = html((await submitForm(agent, `${page}/uppdatera`, { status: 'finished' }, 400)).text)
     expect(bad('#field-status-error').text()).toContain('Välj en status i listan.')
     expect(await db.selectFrom('measure').select('id').execute()).toHaveLength(12)
   })
@@ -231,7 +278,7 @@ describe('one plan’s records through another plan’s address', () => {
     const page = html((await agent.get(`/planer/${planId}/atgarder/${measure.id}`).expect(200)).text)
     const _csrf = String(page('input[name="_csrf"]').first().val())
     for (const [path, body] of [
-      [`/planer/${otherPlanId}/atgarder/${measure.id}/status`, { status: 'cancelled' }],
+      [`/planer/${otherPlanId}/atgarder/${measure.id}/uppdatera`, { status: 'cancelled' }],
       [`/planer/${otherPlanId}/atgarder/${measure.id}/ta-bort`, {}],
       [`/planer/${otherPlanId}/atgarder/${measure.id}/flytta`, { direction: 'down' }],
       [`/planer/${otherPlanId}/granskningar/${review.id}/ta-bort`, {}],

@@ -28,15 +28,7 @@ import {
   listStatusChanges,
   updateMeasure,
 } from './repository.js'
-import {
-  type MeasureForm,
-  measureFilter,
-  measureForm,
-  sortOrders,
-  statusForm,
-  statusOptions,
-  updateForm,
-} from './schema.js'
+import { type MeasureForm, measureFilter, measureForm, sortOrders, statusOptions, updateForm } from './schema.js'
 import { filterMeasures } from './view-model.js'
 
 type MeasureContext = NonNullable<Awaited<ReturnType<typeof findMeasure>>>
@@ -179,7 +171,8 @@ export function measureRoutes({ db, clock }: Services): Router {
     res.redirect(303, `/planer/${plan.id}/atgarder/${id}`)
   })
 
-  async function renderMeasure(res: Response, plan: PlanContext, measure: MeasureContext, statusErrors = {}) {
+  router.get('/atgarder/:measureId', async (req, res) => {
+    const { plan, measure } = await load(req, res, 'read')
     const [history, recordHistory, origin, linkedAreas, reviews, years] = await Promise.all([
       listStatusChanges(db, measure.id),
       historyOf(db, 'measure', measure.id),
@@ -188,7 +181,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       listReviews(db, plan.id),
       carryOverLinks(db, measure),
     ])
-    res.status(Object.keys(statusErrors).length > 0 ? 400 : 200).render('measures/show', {
+    res.render('measures/show', {
       title: `Åtgärd: ${measure.title}`,
       breadcrumbs: measureBreadcrumbs(plan, measure),
       plan,
@@ -198,7 +191,7 @@ export function measureRoutes({ db, clock }: Services): Router {
         fromLabel: h.from_status ? labelOf(measureStatuses, h.from_status) : null,
         toLabel: labelOf(measureStatuses, h.to_status),
       })),
-      statusOptions,
+      // The status changes in one place, the update form, beside the progress it reports.
       mayUpdate: can.updateMeasure(viewerOf(res), plan, measure),
       // Where the measure came from: a development area of an external inspection, or the plan's own reviews.
       origin: origin && areaLink(origin),
@@ -206,13 +199,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       linkedAreas: linkedAreas.filter((a) => a.id !== measure.origin_area_id).map(areaLink),
       recordHistory,
       ...years,
-      ...formState({ status: measure.status, version: measure.version }, statusErrors),
     })
-  }
-
-  router.get('/atgarder/:measureId', async (req, res) => {
-    const { plan, measure } = await load(req, res, 'read')
-    await renderMeasure(res, plan, measure)
   })
 
   /** A measure's owner unit (ansvarig) and the committee's secretary may report on it. */
@@ -235,6 +222,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       // The return rides in the action's query, so a 409 page's link back to the form keeps it too.
       action: back === measureHref(plan, measure) ? action : `${action}?till=${encodeURIComponent(back)}`,
       cancelHref: back,
+      plan,
       measure,
       statusOptions,
     }
@@ -267,17 +255,6 @@ export function measureRoutes({ db, clock }: Services): Router {
     )
     noteSave(res, 'Åtgärden är sparad.', saved)
     res.redirect(303, returnPath(req, plan, measure))
-  })
-
-  router.post('/atgarder/:measureId/status', async (req, res) => {
-    const { plan, measure } = await loadForUpdate(req, res)
-    const parsed = parseForm(statusForm, req.body)
-    if (!parsed.ok) return renderMeasure(res, plan, measure, parsed.errors)
-    const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target(plan, measure), (trx) =>
-      updateMeasure(trx, measure.id, parsed.value.version, { status: parsed.value.status }, now()),
-    )
-    noteSave(res, 'Statusen är sparad.', saved)
-    res.redirect(303, `${measureHref(plan, measure)}#status-heading`)
   })
 
   router.get('/atgarder/:measureId/redigera', async (req, res) => {

@@ -20,8 +20,6 @@ export const measureForm = z.object({
 
 export type MeasureForm = z.output<typeof measureForm>
 
-export const statusForm = z.object({ status, version: baseVersion })
-
 /** What an owner unit reports: status, what has been done, and when it will be done. */
 export const updateForm = z.object({ status, progress: optionalText(), dueDate: optionalDate, version: baseVersion })
 

@@ -120,7 +120,9 @@ describe('review pages', () => {
     const form = await submitForm(agent, `/planer/${planId}/granskningar/ny`, { diaryNumber: '', title: '' }, 400)
     const $ = html(form.text)
     expect($('#field-diaryNumber-hint').text()).toContain('Börjar oftast med SOC-2021-.')
-    expect($('#field-meetingDate-hint').text()).toContain('till exempel 2021-')
+    // The meeting date is the browser's date field: no example date to mislead.
+    expect($('#field-meetingDate').attr('type')).toBe('date')
+    expect($('#field-meetingDate-hint')).toHaveLength(0)
     expect($('#field-diaryNumber-error').text()).toContain('Ange granskningens diarienummer.')
     expect($('main').text()).not.toMatch(/GRF|2020-/)
   })

@@ -37,7 +37,6 @@ export function reviewRoutes({ db, clock }: Services): Router {
     res.status(status).render('reviews/form', {
       ...locals,
       diaryStart: diaryStart(plan.diaryPrefix, plan.year),
-      year: plan.year,
       breadcrumbs: reviewBreadcrumbs(plan),
       cancelHref: listHref(plan),
       riskOptions: risks.map((r) => ({ value: r.id, label: r.title })),

@@ -34,6 +34,50 @@ describe('risk pages', () => {
     expect($('#field-consequence option[selected]').val()).toBe('4')
   })
 
+  it('asks for the treatment, choosing none for the user, and the review type only of a review', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    const form = html((await agent.get(`/planer/${planId}/risker/ny`).expect(200)).text)
+    expect(form('#field-treatment option').first().text()).toBe('Välj riskhantering')
+    expect(form('#field-treatment option[selected]')).toHaveLength(0)
+    expect(form('[data-shown-when="treatment=review"] #field-scope')).toHaveLength(1)
+    expect(form('#field-scope-hint').text()).toBe('Bara när riskhanteringen är Granskning.')
+
+    const missing = html(
+      (await submitForm(agent, `/planer/${planId}/risker/ny`, { ...riskFields, treatment: '' }, 400)).text,
+    )
+    expect(missing('.error-summary li').text()).toBe('Välj hur risken ska hanteras.')
+    expect(missing('#field-treatment option[selected]')).toHaveLength(0)
+    const noScope = html(
+      (await submitForm(agent, `/planer/${planId}/risker/ny`, { ...riskFields, scope: '' }, 400)).text,
+    )
+    expect(noScope('#field-scope-error').text()).toContain(
+      'Välj om granskningen är nämndens egen eller kommungemensam.',
+    )
+
+    // Accepted, not reviewed: a review type sent along (the hidden field, or none at all) is not the risk's.
+    const accepted = { ...riskFields, treatment: 'accept', scope: 'municipality_wide' }
+    const created = await submitForm(agent, `/planer/${planId}/risker/ny`, accepted, 303)
+    const id = Number(String(created.headers.location).split('/').pop())
+    const stored = () =>
+      db.selectFrom('risk').select(['treatment', 'scope']).where('id', '=', id).executeTakeFirstOrThrow()
+    expect(await stored()).toEqual({ treatment: 'accept', scope: 'committee' })
+    await submitForm(
+      agent,
+      `/planer/${planId}/risker/${id}/redigera`,
+      { ...riskFields, treatment: 'monitor', scope: 'x' },
+      303,
+    )
+    expect(await stored()).toEqual({ treatment: 'monitor', scope: 'committee' })
+    await submitForm(
+      agent,
+      `/planer/${planId}/risker/${id}/redigera`,
+      { ...riskFields, scope: 'municipality_wide' },
+      303,
+    )
+    expect(await stored()).toEqual({ treatment: 'review', scope: 'municipality_wide' })
+  })
+
   it('edits a risk, and reorders risks with the move buttons', async () => {
     const { agent, db } = await createTestApp()
     const { planId, risks } = await demoPlan(db)

@@ -61,7 +61,7 @@ export function riskRoutes({ db, clock }: Services): Router {
     likelihood: v.likelihood,
     consequence: v.consequence,
     treatment: v.treatment,
-    scope: v.scope,
+    ...(v.scope !== null && { scope: v.scope }),
   })
 
   /**
@@ -83,8 +83,8 @@ export function riskRoutes({ db, clock }: Services): Router {
     renderForm(res, {
       ...newRiskPage(plan),
       area: areaOnPage(area),
+      // No treatment is chosen for the user: the form asks for one.
       ...formState({
-        treatment: 'review',
         scope: 'committee',
         title: area?.heading ?? '',
         description: area?.required_development ?? '',
@@ -106,6 +106,8 @@ export function riskRoutes({ db, clock }: Services): Router {
     const actor = actorOf(res, clock)
     const id = await auditedTransaction(db, actor, 'create', { entity: 'risk', planId: plan.id }, async (trx) => {
       const riskId = await insertRisk(trx, {
+        // A risk not reviewed has no review type to ask; the column wants one, the import's default for none.
+        scope: 'committee',
         ...toRow(parsed.value),
         plan_id: plan.id,
         position: await nextPosition(trx, 'risk', plan.id),

@@ -1,16 +1,34 @@
 import { z } from 'zod'
-import { baseVersion, oneOf, optionalScaleStep, optionalText, requiredText } from '../forms.js'
+import type { RiskScope } from '../../db/schema.js'
+import { baseVersion, oneOf, optionalScaleStep, optionalText, requiredText, text } from '../forms.js'
 import { consequenceScale, likelihoodScale, riskScopes, riskTreatments } from '../vocabulary.js'
 
-export const riskForm = z.object({
-  title: requiredText('Ange riskens rubrik.'),
-  description: optionalText(),
-  likelihood: optionalScaleStep('Välj sannolikhet 1–4, eller Ej bedömd.'),
-  consequence: optionalScaleStep('Välj konsekvens 1–4, eller Ej bedömd.'),
-  treatment: oneOf(riskTreatments, 'Välj hur risken ska hanteras.'),
-  scope: oneOf(riskScopes, 'Välj om granskningen är nämndens egen eller kommungemensam.'),
-  version: baseVersion,
-})
+const isScope = (v: string): v is RiskScope => riskScopes.some((s) => s.code === v)
+
+/**
+ * The review type (scope) is asked only of a risk that is reviewed: for any other treatment the form hides it and
+ * whatever it sent is ignored (null: the stored value is left as it is, since the column cannot be empty).
+ */
+export const riskForm = z
+  .object({
+    title: requiredText('Ange riskens rubrik.'),
+    description: optionalText(),
+    likelihood: optionalScaleStep('Välj sannolikhet 1–4, eller Ej bedömd.'),
+    consequence: optionalScaleStep('Välj konsekvens 1–4, eller Ej bedömd.'),
+    treatment: oneOf(riskTreatments, 'Välj hur risken ska hanteras.'),
+    scope: text,
+    version: baseVersion,
+  })
+  .superRefine((v, ctx) => {
+    if (v.treatment === 'review' && !isScope(v.scope)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope'],
+        message: 'Välj om granskningen är nämndens egen eller kommungemensam.',
+      })
+    }
+  })
+  .transform((v) => ({ ...v, scope: v.treatment === 'review' && isScope(v.scope) ? v.scope : null }))
 
 export type RiskForm = z.output<typeof riskForm>
 

@@ -42,7 +42,7 @@ beforeAll(async () => {
     'measure page': 'Fördjupad analys och upprättande av handlingsplan',
   })
   await from(pages.get('measure page') ?? '', {
-    'measure update form': 'Uppdatera genomförda åtgärder',
+    'measure update form': 'Uppdatera status och genomförda åtgärder',
     'measure edit form': 'Redigera åtgärden',
     'measure delete confirmation': 'Ta bort åtgärden',
   })
@@ -138,8 +138,8 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
   it('the plan page’s risk matrix, with a scored risk and its table opened, has no violations', async () => {
     const { page } = e2e
     expect(await e2e.open(pages.get('risk edit form') ?? '/')).toBe(200)
-    await choose(page, 'Sannolikhet', '2 – Mindre sannolik')
-    await choose(page, 'Konsekvens', '3 – Kännbar')
+    await choose(page, 'Sannolikhet (valfritt)', '2 – Mindre sannolik')
+    await choose(page, 'Konsekvens (valfritt)', '3 – Kännbar')
     expect(await follow(page, 'button', 'Spara ändringarna')).toBe(200)
     expect(await e2e.open(pages.get('plan page') ?? '/')).toBe(200)
     expect(await page.$$('.risk-matrix svg a')).toHaveLength(1)

@@ -94,9 +94,28 @@ async function fieldSelector(page: Page, label: string): Promise<string> {
   return `#${id}`
 }
 
-/** Replaces the text of the field labelled `label` by typing `value`. */
+/**
+ * Replaces the text of the field labelled `label` by typing `value`. A date field is typed in segments ordered by the
+ * browser's locale, so it is given its ISO value as its date picker would, with the events a choice fires.
+ */
 export async function fill(page: Page, label: string, value: string): Promise<void> {
   const selector = await fieldSelector(page, label)
+  if (await page.$eval(selector, (field) => (field as HTMLInputElement).type === 'date')) {
+    const held = await page.$eval(
+      selector,
+      (field, iso) => {
+        const input = field as HTMLInputElement
+        input.value = iso
+        input.dispatchEvent(new Event('input', { bubbles: true }))
+        input.dispatchEvent(new Event('change', { bubbles: true }))
+        return input.value
+      },
+      value,
+    )
+    // A date field drops what is not a real date (2026-11-31): say so here rather than at the server.
+    if (held !== value) throw new Error(`The date field "${label}" cannot hold "${value}"`)
+    return
+  }
   await page.locator(selector).fill('')
   await page.type(selector, value)
 }

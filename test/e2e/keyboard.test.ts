@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { demoContents } from '../helpers/builders.js'
-import { follow, type Page, texts, useBrowser } from './browser.js'
+import { choose, follow, type Page, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
 
@@ -39,6 +39,8 @@ describe('keyboard use', () => {
     expect(await follow(page, 'link', 'Internkontrollplan 2020')).toBe(200)
     expect(await follow(page, 'link', 'Ny risk')).toBe(200)
 
+    // The form chooses no treatment for the user.
+    await choose(page, 'Riskhantering', 'Bevakning')
     await page.focus('#field-title')
     await page.keyboard.type('Risk skapad med tangentbordet')
     expect(await pressAndWait(page, 'Enter')).toBe(200)

@@ -22,7 +22,7 @@ describe('the start page, in a browser', () => {
       expect(await texts(page, 'h1')).toEqual([`Uppdatera åtgärd: ${routine}`])
       expect(await fieldValue(page, 'Status')).toBe('Genomförd')
       await choose(page, 'Status', 'Delvis genomförd')
-      await fill(page, 'Genomförda åtgärder', 'Rutinen är reviderad; publiceras på KomIn i januari.')
+      await fill(page, 'Genomförda åtgärder (valfritt)', 'Rutinen är reviderad; publiceras på KomIn i januari.')
       await fill(page, 'Klart senast (valfritt)', '2099-01-31')
       expect(await follow(page, 'button', 'Spara')).toBe(200)
 

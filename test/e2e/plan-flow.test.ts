@@ -52,8 +52,8 @@ describe('the plan register, used in a browser', () => {
     expect(await texts(page, 'h1')).toEqual(['Ny risk'])
 
     // Sent without its title: Swedish messages, and everything else the user typed is still there.
-    await fill(page, 'Beskrivning av risk', 'Risk för felaktiga utbetalningar på grund av bristande attest.')
-    await choose(page, 'Sannolikhet', '3 – Möjlig')
+    await fill(page, 'Beskrivning av risk (valfritt)', 'Risk för felaktiga utbetalningar på grund av bristande attest.')
+    await choose(page, 'Sannolikhet (valfritt)', '3 – Möjlig')
     await choose(page, 'Riskhantering', 'Direktåtgärd')
     expect(await follow(page, 'button', 'Lägg till risken')).toBe(400)
     expect(await page.title()).toBe('Fel: Ny risk – Internkontroll')
@@ -62,10 +62,10 @@ describe('the plan register, used in a browser', () => {
     expect(await page.$eval('.error-summary a', (a) => a.getAttribute('href'))).toBe('#field-title')
     expect(await texts(page, '.field-error')).toEqual(['Fel: Ange riskens rubrik.'])
     expect(await page.$eval('#field-title', (input) => input.getAttribute('aria-invalid'))).toBe('true')
-    expect(await fieldValue(page, 'Beskrivning av risk')).toBe(
+    expect(await fieldValue(page, 'Beskrivning av risk (valfritt)')).toBe(
       'Risk för felaktiga utbetalningar på grund av bristande attest.',
     )
-    expect(await fieldValue(page, 'Sannolikhet')).toBe('3 – Möjlig')
+    expect(await fieldValue(page, 'Sannolikhet (valfritt)')).toBe('3 – Möjlig')
     expect(await fieldValue(page, 'Riskhantering')).toBe('Direktåtgärd')
 
     await fill(page, 'Risk', riskTitle)
@@ -78,7 +78,7 @@ describe('the plan register, used in a browser', () => {
     expect(await texts(page, 'h1')).toEqual(['Ny förbättringsåtgärd'])
     expect(await fieldValue(page, 'Risk')).toBe(riskTitle)
     await fill(page, 'Åtgärd', measureTitle)
-    await fill(page, 'Vad ska göras', 'Alla fakturor över 50 000 kr attesteras av två personer.')
+    await fill(page, 'Vad ska göras (valfritt)', 'Alla fakturor över 50 000 kr attesteras av två personer.')
     await choose(page, 'Ansvarig enhet', 'HR-avdelningen')
     await fill(page, 'Klart senast (valfritt)', dueDate)
     expect(await fieldValue(page, 'Status')).toBe('Ej påbörjad')
@@ -92,8 +92,10 @@ describe('the plan register, used in a browser', () => {
       'Ursprung Intern kontroll',
     ])
 
-    await choose(page, 'Ny status', 'Pågående')
-    expect(await follow(page, 'button', 'Ändra status')).toBe(200)
+    // The status changes in one place: the update form, beside the progress.
+    expect(await follow(page, 'link', 'Uppdatera status och genomförda åtgärder')).toBe(200)
+    await choose(page, 'Status', 'Pågående')
+    expect(await follow(page, 'button', 'Spara')).toBe(200)
     expect(await texts(page, '.summary-list > div')).toContain('Status Pågående')
     const history = await tableRows(page, '.status-history')
     expect(history.map(([, from, to]) => [from, to])).toEqual([

@@ -24,9 +24,9 @@ describe('an owner unit’s ansvarig, in a browser', () => {
           'Revidera och tydliggöra delar i förvaltningens Rutin för referenstagning och kontroll av uttag ur belastningsregistret',
         ),
       ).toBe(200)
-      expect(await follow(page, 'link', 'Uppdatera genomförda åtgärder')).toBe(200)
+      expect(await follow(page, 'link', 'Uppdatera status och genomförda åtgärder')).toBe(200)
       expect(await axeViolations(page)).toEqual([])
-      await fill(page, 'Genomförda åtgärder', 'Rutinen reviderades i december och publicerades på KomIn.')
+      await fill(page, 'Genomförda åtgärder (valfritt)', 'Rutinen reviderades i december och publicerades på KomIn.')
       await fill(page, 'Klart senast (valfritt)', '2021-01-31')
       expect(await follow(page, 'button', 'Spara')).toBe(200)
       expect(await texts(page, '.prose p')).toContain('Rutinen reviderades i december och publicerades på KomIn.')

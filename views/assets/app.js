@@ -40,6 +40,20 @@ for (const title of document.querySelectorAll('input[data-year-title]')) {
   })
 }
 
+// A field that only one answer of another field asks for (data-shown-when="treatment=review": the review type, of a
+// risk that is reviewed) is hidden while that answer is not chosen; the server ignores what a hidden field sends.
+// Without this script the field stays visible, and its hint says when it applies.
+for (const dependent of document.querySelectorAll('[data-shown-when]')) {
+  const [name, value] = dependent.dataset.shownWhen.split('=')
+  const control = dependent.closest('form')?.elements.namedItem(name)
+  if (!(control instanceof HTMLSelectElement)) continue
+  const update = () => {
+    dependent.hidden = control.value !== value
+  }
+  control.addEventListener('change', update)
+  update()
+}
+
 // Making a PDF or importing a plan takes seconds: the link or button that started it says so ("Skapar PDF…", aria-busy, a spinner)
 // and refuses a second click meanwhile. A form's page is replaced when the answer comes; a download leaves the
 // page in place, so the link waits for the cookie the download sets (data-busy-until), or gives up after 90 s.
