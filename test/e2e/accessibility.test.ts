@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import {
   axeViolations,
   choose,
-  desktop,
+  expectAccessible,
   follow,
   linkPath,
   logIn,
@@ -127,12 +127,7 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
   it.each(pageTypes)('the %s has no violations, and at 320 px none and no sideways scrolling', async (pageType) => {
     const path = pages.get(pageType)
     if (!path) throw new Error(`No link led to the ${pageType}`)
-    expect(await e2e.open(path)).toBe(200)
-    expect(await axeViolations(e2e.page)).toEqual([])
-    await e2e.page.setViewport(phone)
-    expect(await e2e.open(path)).toBe(200)
-    expect(await reflowProblems(e2e.page)).toEqual([])
-    expect(await axeViolations(e2e.page)).toEqual([])
+    await expectAccessible(e2e.page, e2e.server.baseUrl + path)
   })
 
   it('the plan page’s risk matrix, with a scored risk and its table opened, has no violations', async () => {
@@ -234,14 +229,7 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
     const context = await e2e.browser.createBrowserContext()
     try {
       const page = await context.newPage()
-      const visit = async (path: string, status: number) => {
-        for (const viewport of [desktop, phone]) {
-          await page.setViewport(viewport)
-          expect((await page.goto(e2e.server.baseUrl + path))?.status()).toBe(status)
-          if (viewport === phone) expect(await reflowProblems(page)).toEqual([])
-          expect(await axeViolations(page)).toEqual([])
-        }
-      }
+      const visit = (path: string, status: number) => expectAccessible(page, e2e.server.baseUrl + path, status)
       await visit('/logga-in', 200)
       await logIn(page, e2e.server.baseUrl, 'admin')
       const users = await linkPath(page, 'Användare')
@@ -266,14 +254,8 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
     const context = await e2e.browser.createBrowserContext()
     try {
       const page = await context.newPage()
-      for (const path of ['/tillganglighetsredogorelse', '/hjalp']) {
-        for (const viewport of [desktop, phone]) {
-          await page.setViewport(viewport)
-          expect((await page.goto(e2e.server.baseUrl + path))?.status()).toBe(200)
-          expect(await axeViolations(page)).toEqual([])
-          expect(await reflowProblems(page)).toEqual([])
-        }
-      }
+      for (const path of ['/tillganglighetsredogorelse', '/hjalp'])
+        await expectAccessible(page, e2e.server.baseUrl + path)
     } finally {
       await context.close()
     }

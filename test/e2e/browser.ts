@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { AxeResults } from 'axe-core'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import { demoPassword } from '../../db/seed/demo.js'
 import { chromiumArgs } from '../../reports/render-pdf.js'
 import { type RunningServer, startServer } from './server.js'
@@ -208,4 +208,14 @@ export async function reflowProblems(page: Page): Promise<string[]> {
     }
     return problems
   })
+}
+
+/** Opens the address at the desktop's width and at the phone's: it answers `status`, axe finds nothing at either, and it reflows at 320 px. */
+export async function expectAccessible(page: Page, url: string, status = 200): Promise<void> {
+  for (const viewport of [desktop, phone]) {
+    await page.setViewport(viewport)
+    expect((await page.goto(url))?.status()).toBe(status)
+    expect(await axeViolations(page)).toEqual([])
+    if (viewport === phone) expect(await reflowProblems(page)).toEqual([])
+  }
 }
