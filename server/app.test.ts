@@ -17,7 +17,7 @@ describe('every request', () => {
         .expect(403)
       expect(html(response.text)('h1').text()).toBe('Formuläret kunde inte skickas')
     }
-    expect(await db.selectFrom('plan').select('id').execute()).toHaveLength(1)
+    expect(await db.selectFrom('plan').select('id').execute()).toHaveLength(2)
   })
 
   it('refuses a post that the browser says comes from another site, even with a valid token', async () => {
@@ -31,7 +31,7 @@ describe('every request', () => {
       .type('form')
       .send({ _csrf: token })
       .expect(403)
-    expect(await db.selectFrom('plan').select('id').execute()).toHaveLength(1)
+    expect(await db.selectFrom('plan').select('id').execute()).toHaveLength(2)
   })
 
   it('does not accept a token issued for another browser', async () => {

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase } from '../connection.js'
+import { verifyAudit } from '../../server/audit/verify.js'
+import { loadConfig } from '../../server/config.js'
+import { swedishDate } from '../../server/dates.js'
+import { isFinished, isOverdue, scoreBand } from '../../server/vocabulary.js'
+import { type Db, migrateToLatest, openDatabase } from '../connection.js'
 import { loadDemoDataIfEmpty, resetToDemoData } from './demo.js'
 
 const dirs: string[] = []
@@ -19,10 +23,29 @@ async function freshFile() {
   return db
 }
 
-const counts = async (db: Awaited<ReturnType<typeof freshFile>>) => ({
-  risks: (await db.selectFrom('risk').select('id').execute()).length,
-  measures: (await db.selectFrom('measure').select('id').execute()).length,
-  reviews: (await db.selectFrom('review').select('id').execute()).length,
+/** What a plan holds, by its year. */
+const counts = async (db: Db, year: number) => {
+  const plan = await db.selectFrom('plan').select('id').where('year', '=', year).executeTakeFirstOrThrow()
+  const risks = await db.selectFrom('risk').select('id').where('plan_id', '=', plan.id).execute()
+  return {
+    risks: risks.length,
+    measures: (
+      await db
+        .selectFrom('measure')
+        .select('id')
+        .where(
+          'risk_id',
+          'in',
+          risks.map((r) => r.id),
+        )
+        .execute()
+    ).length,
+    reviews: (await db.selectFrom('review').select('id').where('plan_id', '=', plan.id).execute()).length,
+  }
+}
+
+const organisation = async (db: Db) => ({
+  plans: await db.selectFrom('plan').select(['year', 'title']).orderBy('year').execute(),
   units: (await db.selectFrom('owner_unit').select('name').orderBy('name').execute()).map((u) => u.name),
   inspections: (await db.selectFrom('inspection').select('principal').orderBy('decision_date').execute()).map(
     (i) => i.principal,
@@ -30,44 +53,148 @@ const counts = async (db: Awaited<ReturnType<typeof freshFile>>) => ({
   areas: (await db.selectFrom('development_area').select('id').execute()).length,
 })
 
+async function demoInMemory(now: Date) {
+  const db = openDatabase(':memory:')
+  await migrateToLatest(db)
+  await loadDemoDataIfEmpty(db, now)
+  return db
+}
+
+/** The 2020 plan's records as they are stored. */
+async function plan2020(db: Db) {
+  const plan = await db.selectFrom('plan').selectAll().where('year', '=', 2020).executeTakeFirstOrThrow()
+  const risks = await db.selectFrom('risk').selectAll().where('plan_id', '=', plan.id).orderBy('id').execute()
+  const measures = await db
+    .selectFrom('measure')
+    .selectAll()
+    .where(
+      'risk_id',
+      'in',
+      risks.map((r) => r.id),
+    )
+    .orderBy('id')
+    .execute()
+  const reviews = await db.selectFrom('review').selectAll().where('plan_id', '=', plan.id).orderBy('id').execute()
+  return { plan, risks, measures, reviews }
+}
+
 describe('demo data', () => {
-  it('loads Grundskolenämnden 2020 into an empty SQLite file, once', async () => {
+  it('loads Grundskolenämnden 2020 and the current year into an empty SQLite file, once', async () => {
     const db = await freshFile()
-    expect(await loadDemoDataIfEmpty(db, new Date())).toBe(true)
-    expect(await loadDemoDataIfEmpty(db, new Date())).toBe(false)
-    expect(await counts(db)).toEqual({
-      risks: 6,
-      measures: 12,
-      reviews: 8,
+    const now = new Date()
+    const year = Number(swedishDate(now).slice(0, 4))
+    expect(await loadDemoDataIfEmpty(db, now)).toBe(true)
+    expect(await loadDemoDataIfEmpty(db, now)).toBe(false)
+    expect(await organisation(db)).toEqual({
+      plans: [
+        { year: 2020, title: 'Internkontrollplan 2020' },
+        { year, title: `Internkontrollplan ${year}` },
+      ],
       units: ['Grundskolenämnden', 'HR-avdelningen', 'Utbildningsområden'],
       inspections: ['Trelleborgs kommun', 'Landskrona kommun', 'Borlänge kommun', 'Perstorps kommun'],
       areas: 7,
     })
-    // Landskrona's finding on grading is linked to Malmö's risk of grades diverging from the national tests.
+    expect(await counts(db, 2020)).toEqual({ risks: 6, measures: 12, reviews: 8 })
+    // Every risk is copied, the five unfinished measures are carried and HR's check is added; reviews stay.
+    expect(await counts(db, year)).toEqual({ risks: 6, measures: 6, reviews: 0 })
+    // Landskrona's finding on grading is linked to Malmö's risk of grades diverging from the national tests, and
+    // to its copy in the current year's plan.
     const linked = await db
       .selectFrom('development_area_risk')
       .innerJoin('risk', 'risk.id', 'development_area_risk.risk_id')
+      .innerJoin('plan', 'plan.id', 'risk.plan_id')
       .innerJoin('development_area', 'development_area.id', 'development_area_risk.area_id')
-      .select(['risk.title', 'development_area.heading'])
+      .select(['plan.year', 'risk.title', 'development_area.heading'])
+      .orderBy('plan.year')
       .execute()
+    const landskrona = {
+      title: 'Diskrepans mellan betyg på nationella proven och betyg',
+      heading: 'Rättvisande och likvärdiga betyg (Asmundtorps skola)',
+    }
     expect(linked).toEqual([
-      {
-        title: 'Diskrepans mellan betyg på nationella proven och betyg',
-        heading: 'Rättvisande och likvärdiga betyg (Asmundtorps skola)',
-      },
+      { year: 2020, ...landskrona },
+      { year, ...landskrona },
     ])
     const { journal_mode } = (await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db)).rows[0] ?? {}
     expect(journal_mode).toBe('wal')
     await db.destroy()
   })
 
-  it('resets an edited database back to the demo plan', async () => {
+  it("carries the 2020 plan into the Swedish calendar's current year, scored, with work overdue and due soon", async () => {
+    // Half past midnight on New Year's Day in Stockholm, still the old year in UTC.
+    const now = new Date('2025-12-31T23:30:00Z')
+    const db = await demoInMemory(now)
+    const plan = await db.selectFrom('plan').selectAll().where('year', '=', 2026).executeTakeFirstOrThrow()
+    expect(plan.title).toBe('Internkontrollplan 2026')
+
+    const risks = await db.selectFrom('risk').selectAll().where('plan_id', '=', plan.id).orderBy('position').execute()
+    const { risks: originals } = await plan2020(db)
+    expect(risks.map((r) => [r.title, r.previous_risk_id])).toEqual(originals.map((r) => [r.title, r.id]))
+    const bands = risks.map((r) => {
+      expect(r.likelihood).not.toBeNull()
+      expect(r.consequence).not.toBeNull()
+      return scoreBand((r.likelihood as number) * (r.consequence as number)).code
+    })
+    expect(new Set(bands)).toEqual(new Set(['low', 'medium', 'high']))
+
+    const measures = await db
+      .selectFrom('measure')
+      .innerJoin('risk', 'risk.id', 'measure.risk_id')
+      .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
+      .select(['measure.title', 'measure.status', 'measure.due_date', 'owner_unit.name as owner'])
+      .where('risk.plan_id', '=', plan.id)
+      .orderBy('measure.due_date')
+      .execute()
+    const today = '2026-01-01'
+    expect(measures.every((m) => m.due_date !== null)).toBe(true)
+    expect(measures.filter((m) => isOverdue(m, today)).map((m) => [m.title, m.due_date])).toEqual([
+      ['Fördjupad analys och upprättande av handlingsplan', '2025-12-11'],
+      ['Kompetenshöjande insats för skolledare kring elevhälsouppdraget', '2025-12-26'],
+    ])
+    const inFourWeeks = '2026-01-29'
+    const dueSoon = measures.filter(
+      (m) => !isFinished(m.status) && (m.due_date as string) >= today && (m.due_date as string) <= inFourWeeks,
+    )
+    expect(dueSoon.map((m) => [m.title, m.owner])).toEqual([
+      ['Stickprovskontroll av utdrag ur belastningsregistret vid nyanställning', 'HR-avdelningen'],
+      ['Främja ökad likvärdighet med hjälp av förvaltningsgemensam mall för lokal elevhälsoplan', 'Utbildningsområden'],
+    ])
+    // Each demo owner's start page has work to do.
+    for (const owner of ['HR-avdelningen', 'Utbildningsområden']) {
+      expect(measures.some((m) => m.owner === owner && !isFinished(m.status))).toBe(true)
+    }
+    expect(new Set(measures.map((m) => m.status)).size).toBeGreaterThan(2)
+    await db.destroy()
+  })
+
+  it('leaves the 2020 plan as the source has it, and its log verifies clean', async () => {
+    const carried = await demoInMemory(new Date('2026-12-07T09:00:00Z'))
+    // Loaded during 2020 the demo has no later plan, so this is the 2020 plan with nothing carried from it.
+    const alone = await demoInMemory(new Date('2020-08-01T09:00:00Z'))
+    expect(await organisation(alone)).toMatchObject({ plans: [{ year: 2020, title: 'Internkontrollplan 2020' }] })
+    expect(await plan2020(carried)).toEqual(await plan2020(alone))
+    const after = await plan2020(carried)
+    expect(after.risks.every((r) => r.likelihood === null && r.consequence === null)).toBe(true)
+    expect(after.measures.every((m) => m.due_date === null)).toBe(true)
+
+    const { auditKey } = loadConfig({ NODE_ENV: 'test' })
+    const result = await verifyAudit(carried, { key: auditKey, anchorFile: null })
+    expect(result.findings).toEqual([])
+    const actors = await carried.selectFrom('audit_event').select('user_name').distinct().execute()
+    expect(actors).toEqual([{ user_name: 'Demodata (db:seed)' }])
+    await Promise.all([carried.destroy(), alone.destroy()])
+  })
+
+  it('resets an edited database back to the demo plans', async () => {
     const db = await freshFile()
-    await loadDemoDataIfEmpty(db, new Date())
+    const now = new Date('2021-03-15T09:00:00Z')
+    await loadDemoDataIfEmpty(db, now)
     await db.deleteFrom('risk').where('position', '>', 2).execute()
     await db.deleteFrom('inspection').where('principal', '=', 'Perstorps kommun').execute()
-    await resetToDemoData(db, new Date())
-    expect(await counts(db)).toMatchObject({ risks: 6, measures: 12, reviews: 8, areas: 7 })
+    await resetToDemoData(db, now)
+    expect(await counts(db, 2020)).toEqual({ risks: 6, measures: 12, reviews: 8 })
+    expect(await counts(db, 2021)).toEqual({ risks: 6, measures: 6, reviews: 0 })
+    expect(await organisation(db)).toMatchObject({ areas: 7 })
     await db.destroy()
   })
 })

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { audited, type Target } from '../../server/audit/audited.js'
+import type { Actor } from '../../server/audit/repository.js'
 import { hashPassword } from '../../server/auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../../server/auth/repository.js'
+import { swedishDate } from '../../server/dates.js'
+import { insertMeasure, listMeasuresOfPlan, updateMeasure } from '../../server/measures/repository.js'
+import { createCarriedOverPlan } from '../../server/next-year/repository.js'
+import { nextPosition } from '../../server/ordering.js'
+import { listRisks, updateRisk } from '../../server/risks/repository.js'
 import { inspectionKinds, labelOf } from '../../server/vocabulary.js'
 import type { Db } from '../connection.js'
 import type { AreaOutcome, InspectionKind, MeasureStatus, RiskScope } from '../schema.js'
@@ -79,6 +85,55 @@ const statusFromGuess: Record<string, MeasureStatus> = {
   avbruten: 'cancelled',
 }
 
+/**
+ * The demo's plan for the year it is loaded in, carried over from the 2020 plan as a committee would: its risks
+ * scored and its work given dates around the day the demo is loaded, so that whenever someone tries the app the
+ * overdue list, the coming deadlines, the owners' start pages and the risk matrix have something to show. Unlike
+ * the 2020 plan it is invented; the 2020 plan keeps the source's facts (it has no scores and no due dates).
+ */
+const currentYear = {
+  /** Likelihood and consequence of each 2020 risk's copy, spread over the low, medium and high bands. */
+  scores: {
+    R01: { likelihood: 2, consequence: 4 },
+    R02: { likelihood: 2, consequence: 2 },
+    R03: { likelihood: 3, consequence: 3 },
+    R04: { likelihood: 3, consequence: 4 },
+    R05: { likelihood: 3, consequence: 2 },
+    R06: { likelihood: 4, consequence: 3 },
+  } as Record<string, { likelihood: number; consequence: number }>,
+  /**
+   * Each carried measure, by title: its status this year and its due date in days from the loading day. Two are
+   * past due and unfinished (Försenad), one is due within weeks and one later; the work 2020 left to continue is
+   * this year's work in progress, and one piece of it is already done.
+   */
+  carried: {
+    'Fördjupad analys och upprättande av handlingsplan': { status: 'in_progress', dueInDays: -21 },
+    'Information om otillåten påverkan inom ramen för intern kontrollarbetet vid grundskoleförvaltningens introduktion för nya chefer':
+      { status: 'done', dueInDays: -30 },
+    'Främja ökad likvärdighet med hjälp av förvaltningsgemensam mall för lokal elevhälsoplan': {
+      status: 'partially_done',
+      dueInDays: 14,
+    },
+    'Kompetenshöjande insats för skolledare kring elevhälsouppdraget': { status: 'in_progress', dueInDays: -6 },
+    'Ta fram förslag för att utveckla analys av bedömning och betygssättning inom ramen för det systematiska kvalitetsarbetet':
+      { status: 'in_progress', dueInDays: 75 },
+  } as Record<string, { status: MeasureStatus; dueInDays: number }>,
+  /** HR-avdelningen finished all its 2020 work, so this year's check of its routine gives its owner a start page. */
+  added: {
+    risk: 'R04',
+    owner: 'HR-avdelningen',
+    title: 'Stickprovskontroll av utdrag ur belastningsregistret vid nyanställning',
+    whatToDo:
+      'HR-avdelningen kontrollerar varje kvartal ett urval av nyanställningarna: att utdrag ur belastningsregistret har begärts, visats och noterats enligt förvaltningens rutin.',
+    status: 'not_started' as MeasureStatus,
+    dueInDays: 9,
+  },
+}
+
+/** The date `days` after the Swedish calendar date `date`, both YYYY-MM-DD. */
+const addDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+
 /** Published with the demo, so a newcomer can log in at once; production never loads demo data (config). */
 export const demoPassword = 'internkontroll-demo'
 
@@ -102,7 +157,10 @@ function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8')) as T
 }
 
-/** Loads the demo plan when the database holds no municipality yet; returns whether it did. */
+/**
+ * Loads the demo plans when the database holds no municipality yet (2020's, and the current year's carried over
+ * from it when `now` is later); returns whether it did.
+ */
 export async function loadDemoDataIfEmpty(db: Db, now: Date): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('municipality').select('id').limit(1).executeTakeFirst()
@@ -112,7 +170,7 @@ export async function loadDemoDataIfEmpty(db: Db, now: Date): Promise<boolean> {
   })
 }
 
-/** Empties every table (children first) and loads the demo plan again, in one transaction. */
+/** Empties every table (children first) and loads the demo plans again, in one transaction. */
 export async function resetToDemoData(db: Db, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const table of [
@@ -242,29 +300,23 @@ async function insertDemoData(trx: Db, now: Date): Promise<void> {
     for (const [position, measure] of risk.measures.entries()) {
       const status = statusFromGuess[measure.statusGuess]
       if (!status) throw new Error(`Unknown statusGuess ${measure.statusGuess}`)
-      await create({ entity: 'measure', planId }, async () => {
-        const measureId = await insertedId(
-          trx
-            .insertInto('measure')
-            .values({
-              risk_id: id,
-              title: measure.title,
-              what_to_do: measure.whatToDo,
-              progress: measure.progress,
-              owner_unit_id: unitId.get(measure.owner) as number,
-              responsible_person: '',
-              due_date: null,
-              status,
-              position: position + 1,
-            })
-            .returning('id'),
-        )
-        await trx
-          .insertInto('measure_status_change')
-          .values({ measure_id: measureId, from_status: null, to_status: status, changed_at: changedAt })
-          .execute()
-        return measureId
-      })
+      await create({ entity: 'measure', planId }, () =>
+        insertMeasure(
+          trx,
+          {
+            risk_id: id,
+            title: measure.title,
+            what_to_do: measure.whatToDo,
+            progress: measure.progress,
+            owner_unit_id: unitId.get(measure.owner) as number,
+            responsible_person: '',
+            due_date: null,
+            status,
+            position: position + 1,
+          },
+          changedAt,
+        ),
+      )
     }
   }
 
@@ -288,6 +340,69 @@ async function insertDemoData(trx: Db, now: Date): Promise<void> {
   }
 
   await insertDemoInspections(trx, create, committeeId, riskId.get(demoLinks.risk) as number)
+  // Carried over last, so that the copies take up the development area linked above.
+  const from = { id: planId, committee_id: committeeId, year: data.year }
+  await insertCurrentYearPlan(trx, actor, swedishDate(now), from, riskId, unitId)
+}
+
+/** The current year's plan, made by next year's carry-over from the 2020 plan, then scored and dated (currentYear). */
+async function insertCurrentYearPlan(
+  trx: Db,
+  actor: Actor,
+  today: string,
+  from: { id: number; committee_id: number; year: number },
+  riskIdByRef: Map<string, number>,
+  unitId: Map<string, number>,
+): Promise<void> {
+  const year = Number(today.slice(0, 4))
+  // A demo loaded in 2020 (by a test's clock) has the 2020 plan for its current year.
+  if (year <= from.year) return
+  const planId = (await createCarriedOverPlan(trx, actor, from, {
+    year,
+    title: `Internkontrollplan ${year}`,
+  })) as number
+  const update = (target: Target, change: () => Promise<unknown>) => audited(trx, actor, 'update', target, change)
+  const refOf = new Map([...riskIdByRef].map(([ref, id]) => [id, ref]))
+  const copyOf = new Map<string, number>()
+  for (const risk of await listRisks(trx, planId)) {
+    const ref = refOf.get(risk.previous_risk_id as number) as string
+    copyOf.set(ref, risk.id)
+    const score = currentYear.scores[ref]
+    if (!score) throw new Error(`No demo score for risk ${ref}`)
+    await update({ entity: 'risk', id: risk.id, planId }, () => updateRisk(trx, risk.id, risk.version, score))
+  }
+  for (const measure of await listMeasuresOfPlan(trx, planId)) {
+    const dated = currentYear.carried[measure.title]
+    if (!dated) throw new Error(`No demo status for carried measure ${measure.title}`)
+    await update({ entity: 'measure', id: measure.id, planId }, () =>
+      updateMeasure(
+        trx,
+        measure.id,
+        measure.version,
+        { status: dated.status, due_date: addDays(today, dated.dueInDays) },
+        actor.at,
+      ),
+    )
+  }
+  const { added } = currentYear
+  const riskId = copyOf.get(added.risk) as number
+  await audited(trx, actor, 'create', { entity: 'measure', planId }, async () =>
+    insertMeasure(
+      trx,
+      {
+        risk_id: riskId,
+        title: added.title,
+        what_to_do: added.whatToDo,
+        progress: '',
+        owner_unit_id: unitId.get(added.owner) as number,
+        responsible_person: '',
+        due_date: addDays(today, added.dueInDays),
+        status: added.status,
+        position: await nextPosition(trx, 'measure', riskId),
+      },
+      actor.at,
+    ),
+  )
 }
 
 type Create = (target: Target, insert: () => Promise<number>) => Promise<number>

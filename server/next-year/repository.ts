@@ -36,19 +36,19 @@ export async function splitMeasures(db: Db, planId: number) {
 }
 
 /**
- * Makes the committee's plan for the year after `from`, in the caller's transaction, each new record with its
- * audit row: every risk copied with its scores and a link to where it came from, and every measure whose work goes on
- * carried to its risk's copy, linked to the measure it continues; both keep their links to development areas.
+ * Makes the committee's plan for a later `year` from the plan `from` (next year's, from the app; the demo's current
+ * year, from its 2020 plan), in the caller's transaction, each new record with its audit row: every risk copied with
+ * its scores and a link to where it came from, and every measure whose work goes on carried to its risk's copy,
+ * linked to the measure it continues; both keep their links to development areas.
  * Reviews belong to their year and stay.
  * Undefined when the committee already has a plan that year.
  */
-export async function createNextYearPlan(
+export async function createCarriedOverPlan(
   db: Db,
   actor: Actor,
   from: FromPlan,
-  title: string,
+  { year, title }: { year: number; title: string },
 ): Promise<number | undefined> {
-  const year = from.year + 1
   if (await findClashingPlan(db, from.committee_id, year, null)) return undefined
   // The introductions describe the year they were written for, and the adoption is next year's own decision.
   const planId = await audited(db, actor, 'create', { entity: 'plan', planId: null }, () =>

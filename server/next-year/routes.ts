@@ -10,7 +10,7 @@ import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
 import { riskSummary } from '../risks/view-model.js'
 import { labelOf, measureStatuses } from '../vocabulary.js'
-import { createNextYearPlan, splitMeasures } from './repository.js'
+import { createCarriedOverPlan, splitMeasures } from './repository.js'
 import { nextYearForm } from './schema.js'
 
 /** Below /planer/:planId: the secretary makes the committee's plan for the next year from this one. */
@@ -55,7 +55,9 @@ export function nextYearRoutes({ db, clock }: Services): Router {
     if (!parsed.ok) return renderPage(res, plan, formState(req.body, parsed.errors), 400)
     const actor = actorOf(res, clock)
     // The year is checked again in the transaction: someone may have made that plan since the page was shown.
-    const id = await db.transaction().execute((trx) => createNextYearPlan(trx, actor, plan, parsed.value.title))
+    const id = await db
+      .transaction()
+      .execute((trx) => createCarriedOverPlan(trx, actor, plan, { year: plan.year + 1, title: parsed.value.title }))
     if (id === undefined) return renderPage(res, plan, formState(req.body))
     setNotice(res, `Planen för ${plan.year + 1} är skapad.`)
     res.redirect(303, `/planer/${id}`)
