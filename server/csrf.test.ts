@@ -14,7 +14,6 @@ const tokenOn = async (agent: TestAgent, path: string) =>
 const cookieOf = (agent: TestAgent, name: string) =>
   agent.jar.getCookie(name, { domain: '127.0.0.1', path: '/', secure: false, script: false })?.value
 
-/** The demo holds two plans (2020's and the current year's), and the tests delete 2020's. */
 const plansLeft = async (db: Awaited<ReturnType<typeof createTestApp>>['db']) =>
   (await db.selectFrom('plan').select('id').execute()).length
 
@@ -34,7 +33,7 @@ describe('the CSRF check', () => {
       expect(html(refused.text)('h1').text()).toBe('Formuläret kunde inte skickas')
       expect(html(refused.text)('main').text()).toContain('Säkerhetskontrollen misslyckades, så ingenting sparades.')
     }
-    expect(await plansLeft(db)).toBe(2)
+    expect(await plansLeft(db)).toBe(1)
     // The password form answers 400 to its empty fields once the post is let through.
     const sameOrigin = {
       Host: 'Internkontroll.Malmo.se:80',
@@ -46,7 +45,7 @@ describe('the CSRF check', () => {
     await post('/konto/losenord', { Origin: 'null', 'Sec-Fetch-Site': 'same-origin' }).expect(400)
     // A browser that names neither origin nor site (an old one) is let through on its token alone.
     await post(`/planer/${planId}/ta-bort`, {}).expect(303)
-    expect(await plansLeft(db)).toBe(1)
+    expect(await plansLeft(db)).toBe(0)
   })
 
   it('takes the app’s own origin from the proxy’s headers only when the proxy is trusted', async () => {
@@ -92,7 +91,7 @@ describe('the CSRF check', () => {
     await logIn(other, 'sekreterare')
     other.jar.setCookie(`ik_csrf=${cookieOf(agent, 'ik_csrf')}`, '127.0.0.1', '/')
     await other.post(`/planer/${planId}/ta-bort`).type('form').send({ _csrf: token }).expect(403)
-    expect(await plansLeft(db)).toBe(2)
+    expect(await plansLeft(db)).toBe(1)
   })
 
   it('renews the token at login, so the login page’s token is refused after it', async () => {
@@ -106,11 +105,11 @@ describe('the CSRF check', () => {
       .send({ _csrf: before, email: 'sekreterare@demo.internkontroll.se', password: demoPassword })
       .expect(303)
     await agent.post(`/planer/${planId}/ta-bort`).type('form').send({ _csrf: before }).expect(403)
-    expect(await plansLeft(db)).toBe(2)
+    expect(await plansLeft(db)).toBe(1)
     const after = await tokenOn(agent, `/planer/${planId}/ta-bort`)
     expect(cookieOf(agent, 'ik_csrf')).not.toBe(cookieBefore)
     await agent.post(`/planer/${planId}/ta-bort`).type('form').send({ _csrf: after }).expect(303)
-    expect(await plansLeft(db)).toBe(1)
+    expect(await plansLeft(db)).toBe(0)
   })
 
   it('renews the token at logout, so a signed-in page’s token is refused after it', async () => {
@@ -134,6 +133,6 @@ describe('the CSRF check', () => {
     advance(2 * 3_600_000)
     const response = await agent.post(`/planer/${planId}/ta-bort`).type('form').send({ _csrf: token }).expect(303)
     expect(response.headers.location).toBe('/logga-in')
-    expect(await plansLeft(db)).toBe(2)
+    expect(await plansLeft(db)).toBe(1)
   })
 })

@@ -35,7 +35,7 @@ const saveProgress = (db: Db, progress: string) =>
     trx.updateTable('measure').set({ progress }).where('id', '=', measure.id).execute(),
   )
 
-// The demo plan, then 150 saved progress notes: a real file with its anchor, as the server leaves them.
+// The demo plans (2020 and 2021), then 150 saved progress notes: a real file with its anchor, as the server leaves them.
 beforeAll(async () => {
   const db = openAuditedDatabase(configOf(original), () => new Date('2021-03-15T09:02:00Z'))
   await migrateToLatest(db)
@@ -118,7 +118,7 @@ describe('verifying the audit log', () => {
     const rows = await lastId(db)
     expect(result.summary).toBe(
       `Ändringsloggen är hel: ${rows} rader, alla i obruten följd, signerade med loggens nyckel, ` +
-        `förankrade från 2021-03-15 10:02 (rad 49) till 2021-03-15 10:02 (rad ${rows}), och alla 50 poster stämmer med sin senast loggade version.`,
+        `förankrade från 2021-03-15 10:02 (rad 75) till 2021-03-15 10:02 (rad ${rows}), och alla 63 poster stämmer med sin senast loggade version.`,
     )
     await db.destroy()
   })

@@ -34,12 +34,6 @@ async function planToCarry(db: Db) {
   return { planId, risks, unfinished, cancelled, areaId: area.id }
 }
 
-/**
- * The committee makes next year's plan in the autumn before it: the demo loaded then holds no later plan, while one
- * loaded in 2021 already holds its own carried-over plan for 2021.
- */
-const autumn2020 = { today: '2020-11-16' }
-
 async function createNextYear(agent: TestAgent, planId: number, title = 'Internkontrollplan 2021') {
   const response = await submitForm(agent, `/planer/${planId}/nasta-ar`, { title }, 303)
   return Number(String(response.headers.location).split('/').pop())
@@ -47,7 +41,7 @@ async function createNextYear(agent: TestAgent, planId: number, title = 'Internk
 
 describe("next year's plan", () => {
   it('shows what will be copied, carried over and left behind, with the title to confirm', async () => {
-    const { agent, db } = await createTestApp(autumn2020)
+    const { agent, db } = await createTestApp()
     const { planId } = await planToCarry(db)
     const $ = html((await agent.get(`/planer/${planId}/nasta-ar`).expect(200)).text)
     expect($('h1').text()).toBe('Skapa internkontrollplan för 2021')
@@ -83,7 +77,7 @@ describe("next year's plan", () => {
   })
 
   it('copies every risk with its scores and carries the measures whose work goes on, with their history link', async () => {
-    const { agent, db } = await createTestApp(autumn2020)
+    const { agent, db } = await createTestApp()
     const { planId, risks, unfinished, cancelled, areaId } = await planToCarry(db)
     const newPlanId = await createNextYear(agent, planId)
 
@@ -145,7 +139,7 @@ describe("next year's plan", () => {
       .where('measure_id', '=', carried[0]?.id as number)
       .execute()
     expect(history).toEqual([
-      { from_status: null, to_status: 'partially_done', changed_at: '2020-11-16T09:00:00.000Z' },
+      { from_status: null, to_status: 'partially_done', changed_at: '2021-03-15T09:00:00.000Z' },
     ])
 
     // The development areas the originals take up are taken up by the copies too, each change in the log.
@@ -183,7 +177,7 @@ describe("next year's plan", () => {
   })
 
   it('links the carried measure and the one it came from both ways', async () => {
-    const { agent, db } = await createTestApp(autumn2020)
+    const { agent, db } = await createTestApp()
     const { planId, unfinished } = await planToCarry(db)
     const newPlanId = await createNextYear(agent, planId)
     const carried = await db
@@ -205,7 +199,7 @@ describe("next year's plan", () => {
   })
 
   it('refuses a second plan for the same year, with a link to the one there is', async () => {
-    const { agent, db } = await createTestApp(autumn2020)
+    const { agent, db } = await createTestApp()
     const { planId } = await demoPlan(db)
     const newPlanId = await createNextYear(agent, planId)
     const page = await agent.get(`/planer/${planId}`).expect(200)
@@ -224,7 +218,7 @@ describe("next year's plan", () => {
   })
 
   it('asks for a title and keeps what was typed', async () => {
-    const { agent, db } = await createTestApp(autumn2020)
+    const { agent, db } = await createTestApp()
     const { planId } = await demoPlan(db)
     const $ = html((await submitForm(agent, `/planer/${planId}/nasta-ar`, { title: '  ' }, 400)).text)
     expect($('.error-summary li').text()).toBe('Ange planens rubrik, till exempel Internkontrollplan 2020.')
@@ -236,7 +230,7 @@ describe("next year's plan", () => {
   })
 
   it('lets only a secretary of the plan’s own committee make it', async () => {
-    const { agent, db } = await createTestApp(autumn2020)
+    const { agent, db } = await createTestApp()
     const { planId } = await demoPlan(db)
     const token = String(
       html((await agent.get(`/planer/${planId}`).expect(200)).text)('input[name="_csrf"]')
@@ -264,7 +258,7 @@ describe("next year's plan", () => {
 
 describe('risks since last year', () => {
   async function editedNextYear() {
-    const { agent, db } = await createTestApp(autumn2020)
+    const { agent, db } = await createTestApp()
     const { planId } = await planToCarry(db)
     const newPlanId = await createNextYear(agent, planId)
     const [first, second] = await db
@@ -341,7 +335,7 @@ describe('risks since last year', () => {
 
 describe("deleting last year's records", () => {
   it('keeps next year’s copies and unlinks them, each unlinking in the log', async () => {
-    const { agent, db } = await createTestApp(autumn2020)
+    const { agent, db } = await createTestApp()
     const { planId, unfinished } = await planToCarry(db)
     const newPlanId = await createNextYear(agent, planId)
     const carried = await db

@@ -15,12 +15,14 @@ afterAll(() => testPdf.close())
 export type DemoLogin = 'admin' | 'sekreterare' | 'hr' | 'utbildning' | 'lasare'
 
 /**
- * A real app on a fresh, migrated in-memory database; with the demo plan unless told otherwise, and its
- * agent logged in as the demo secretary unless `as` names another demo account (or null: nobody).
+ * A real app on a fresh, migrated in-memory database; with the demo's 2020 plan unless told otherwise (the current
+ * year's only with `currentYear`), and its agent logged in as the demo secretary unless `as` names another demo
+ * account (or null: nobody).
  */
 export async function createTestApp(
   options: {
     demo?: boolean
+    currentYear?: boolean
     today?: string
     production?: boolean
     trustProxy?: string
@@ -37,7 +39,7 @@ export async function createTestApp(
   const db = openDatabase(':memory:')
   await migrateToLatest(db)
   let now = new Date(`${options.today ?? '2021-03-15'}T09:00:00Z`)
-  if (options.demo !== false) await loadDemoDataIfEmpty(db, now)
+  if (options.demo !== false) await loadDemoDataIfEmpty(db, now, { currentYear: options.currentYear ?? false })
   const app = createApp({ db, config, clock: () => now, pdf: options.pdf ?? testPdf })
   /** Moves the app's clock forward, for timeouts. */
   const advance = (ms: number) => {
