@@ -69,6 +69,16 @@ describe('risk pages', () => {
       303,
     )
     expect(await stored()).toEqual({ treatment: 'monitor', scope: 'committee' })
+    // Nor do its pages name one.
+    const shown = async () => {
+      const risk = html((await agent.get(`/planer/${planId}/risker/${id}`).expect(200)).text)
+      const plan = html((await agent.get(`/planer/${planId}`).expect(200)).text)
+      return [
+        risk('.summary-list dt').text().includes('Typ av granskning'),
+        plan(`#risk-${id}`).closest('article').find('.meta').text(),
+      ]
+    }
+    expect(await shown()).toEqual([false, 'Bevakning · Riskvärde 12 (Hög)'])
     await submitForm(
       agent,
       `/planer/${planId}/risker/${id}/redigera`,
@@ -76,6 +86,7 @@ describe('risk pages', () => {
       303,
     )
     expect(await stored()).toEqual({ treatment: 'review', scope: 'municipality_wide' })
+    expect(await shown()).toEqual([true, 'Granskning · Kommungemensam · Riskvärde 12 (Hög)'])
   })
 
   it('edits a risk, and reorders risks with the move buttons', async () => {
