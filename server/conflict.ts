@@ -47,9 +47,9 @@ export function conflictHandler(db: Db): ErrorRequestHandler {
           label: fieldLabel(field),
           text: displayValue(field, value, names),
         })),
-        // The edit form itself, opened again, shows the saved version; the forms that change a status, or close
-        // or reopen a development area, live on the page of their record.
-        formHref: req.originalUrl.replace(/\/(status|avsluta|ateroppna)$/, ''),
+        // The edit form itself, opened again, shows the saved version; the forms that close or reopen a
+        // development area live on the page of their record.
+        formHref: req.originalUrl.replace(/\/(avsluta|ateroppna)$/, ''),
       })
     } catch (error) {
       next(error)

@@ -28,8 +28,8 @@ export async function nextPosition(db: Db, table: OrderedTable, scopeId: number)
 
 /**
  * Swaps a row with its neighbour above or below, both changes in the audit log; at either end nothing
- * changes. Call it inside a transaction. Returns the direction the row can still be moved in: the same one, or
- * the other once the row has reached the end of its list.
+ * changes. Call it inside a transaction. Returns whether it moved, and the direction the row can still be moved
+ * in: the same one, or the other once the row has reached the end of its list.
  */
 async function move(
   db: Db,
@@ -38,12 +38,12 @@ async function move(
   id: number,
   direction: Direction,
   planId: number,
-): Promise<Direction> {
+): Promise<{ moved: boolean; left: Direction }> {
   const t = loose(db)
   const column = scopeColumn[table]
   const row = await t.selectFrom(table).select(['id', 'position', column]).where('id', '=', id).executeTakeFirst()
   const other = direction === 'up' ? 'down' : 'up'
-  if (!row) return other
+  if (!row) return { moved: false, left: other }
   // The neighbour, and whether there is a row beyond it that the moved row can go on past.
   const [neighbour, beyond] = await t
     .selectFrom(table)
@@ -53,7 +53,7 @@ async function move(
     .orderBy('position', direction === 'up' ? 'desc' : 'asc')
     .limit(2)
     .execute()
-  if (!neighbour) return other
+  if (!neighbour) return { moved: false, left: other }
   for (const [moved, position] of [
     [row.id, neighbour.position],
     [neighbour.id, row.position],
@@ -62,7 +62,7 @@ async function move(
       await t.updateTable(table).set({ position }).where('id', '=', moved).execute()
     })
   }
-  return beyond ? direction : other
+  return { moved: true, left: beyond ? direction : other }
 }
 
 /** Marks the first and last of a list in report order, so the views leave out "move up" and "move down" there. */
@@ -87,7 +87,16 @@ export async function moveRow(
 ): Promise<void> {
   const parsed = directionField.safeParse(asked)
   if (!parsed.success) return res.redirect(303, listHref)
-  const left = await db.transaction().execute((trx) => move(trx, actor, row.table, row.id, parsed.data, row.planId))
-  setNotice(res, `${movedName[row.table]} är flyttad ${parsed.data === 'up' ? 'upp' : 'ned'}.`)
+  const { moved, left } = await db
+    .transaction()
+    .execute((trx) => move(trx, actor, row.table, row.id, parsed.data, row.planId))
+  // A page left open, or a double click, may ask for a move past the end: then nothing moved, and it says so.
+  const where = parsed.data === 'up' ? 'överst' : 'nederst'
+  setNotice(
+    res,
+    moved
+      ? `${movedName[row.table]} är flyttad ${parsed.data === 'up' ? 'upp' : 'ned'}.`
+      : `${movedName[row.table]} står redan ${where} och flyttades inte.`,
+  )
   res.redirect(303, `${listHref}#move-${left}-${row.table}-${row.id}`)
 }

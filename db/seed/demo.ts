@@ -91,7 +91,7 @@ const statusFromGuess: Record<string, MeasureStatus> = {
  * overdue list, the coming deadlines, the owners' start pages and the risk matrix have something to show. Unlike
  * the 2020 plan it is invented; the 2020 plan keeps the source's facts (it has no scores and no due dates).
  */
-const currentYear = {
+const currentYearDemo = {
   /** Likelihood and consequence of each 2020 risk's copy, spread over the low, medium and high bands. */
   scores: {
     R01: { likelihood: 2, consequence: 4 },
@@ -352,7 +352,7 @@ async function insertDemoData(trx: Db, now: Date, { currentYear = true }: DemoOp
   await insertCurrentYearPlan(trx, actor, swedishDate(now), from, riskId, unitId)
 }
 
-/** The current year's plan, made by next year's carry-over from the 2020 plan, then scored and dated (currentYear). */
+/** The current year's plan, made by next year's carry-over from the 2020 plan, then scored and dated (currentYearDemo). */
 async function insertCurrentYearPlan(
   trx: Db,
   actor: Actor,
@@ -374,12 +374,12 @@ async function insertCurrentYearPlan(
   for (const risk of await listRisks(trx, planId)) {
     const ref = refOf.get(risk.previous_risk_id as number) as string
     copyOf.set(ref, risk.id)
-    const score = currentYear.scores[ref]
+    const score = currentYearDemo.scores[ref]
     if (!score) throw new Error(`No demo score for risk ${ref}`)
     await update({ entity: 'risk', id: risk.id, planId }, () => updateRisk(trx, risk.id, risk.version, score))
   }
   for (const measure of await listMeasuresOfPlan(trx, planId)) {
-    const dated = currentYear.carried[measure.title]
+    const dated = currentYearDemo.carried[measure.title]
     if (!dated) throw new Error(`No demo status for carried measure ${measure.title}`)
     await update({ entity: 'measure', id: measure.id, planId }, () =>
       updateMeasure(
@@ -391,7 +391,7 @@ async function insertCurrentYearPlan(
       ),
     )
   }
-  const { added } = currentYear
+  const { added } = currentYearDemo
   const riskId = copyOf.get(added.risk) as number
   await audited(trx, actor, 'create', { entity: 'measure', planId }, async () =>
     insertMeasure(

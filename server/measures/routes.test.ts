@@ -254,6 +254,13 @@ describe('what a save says on the page it leads to', () => {
       expect($(`#${button}`).text()).toMatch(new RegExp(`^${label} `))
       expect($(`#${button}`).closest('form').attr('action')).toBe(`/planer/${planId}/atgarder/${id}/flytta`)
     }
+    // Up again from a page left open: it is first already, nothing moves, and the page says so.
+    const again = await moveUp(second)
+    expect(again.headers.location).toBe(`${riskPage}#move-down-measure-${second}`)
+    expect((await landOn(again))('.notice').text()).toBe('Åtgärden står redan överst och flyttades inte.')
+    expect(
+      (await db.selectFrom('measure').select('id').where('risk_id', '=', risk.id).orderBy('position').execute())[0]?.id,
+    ).toBe(second)
 
     const deleted = await submitForm(agent, `${page}/ta-bort`, {}, 303)
     expect((await landOn(deleted))('.notice').text()).toBe('Åtgärden är borttagen.')

@@ -73,7 +73,8 @@ const namesInReport = ['municipality', 'administration', 'committee', 'owner_uni
 
 /**
  * Whether the report may read differently from this final version, as far as the audit log tells: a change logged
- * since the version was stored in the plan, in the committee's external inspections, or in a name the report prints.
+ * since the version was stored in the plan, in the plans its risks came from (which "since last year" reads), in the
+ * committee's external inspections, or in a name the report prints.
  * A version older than its log counts as changed, so a report is never called final when that cannot be told.
  */
 export async function changedSince(db: Db, plan: { id: number; committee_id: number }, versionId: number) {
@@ -92,6 +93,15 @@ export async function changedSince(db: Db, plan: { id: number; committee_id: num
     .where((eb) =>
       eb.or([
         eb('plan_id', '=', plan.id),
+        eb(
+          'plan_id',
+          'in',
+          eb
+            .selectFrom('risk as current')
+            .innerJoin('risk as earlier', 'earlier.id', 'current.previous_risk_id')
+            .where('current.plan_id', '=', plan.id)
+            .select('earlier.plan_id'),
+        ),
         eb('committee_id', '=', plan.committee_id),
         eb('entity', 'in', namesInReport),
       ]),

@@ -408,10 +408,29 @@ describe('final versions', () => {
       expect($('.report-cover__edition').text()).toBe(`Version ${version}, fastställd 2021-03-15 av ${by}`)
     }
     expect((await preview())('.report-cover__edition').text()).toContain('Version 2')
+    expect((await preview())('.report-toolbar p').first().text()).toMatch(
+      /^Rapporten nedan är version 2, fastställd 2021-03-15 \d\d:\d\d: planen har inte ändrats sedan dess\./,
+    )
 
     const measure = await db.selectFrom('measure').select('id').executeTakeFirstOrThrow()
     await editThroughForm(agent, `/planer/${planId}/atgarder/${measure.id}/redigera`, { title: 'Ändrad efteråt' })
     expect((await preview())('.report-cover__edition').text()).toBe('Utkast 2021-03-15 10:00')
+    expect((await preview())('.report-toolbar p').first().text()).toMatch(
+      /^Rapporten nedan är skapad från planens aktuella innehåll\./,
+    )
+  })
+
+  it('is a draft again when the plan its risks came from changes, since it says what changed since last year', async () => {
+    const { agent, db, planId } = await setup()
+    const created = await submitForm(agent, `/planer/${planId}/nasta-ar`, { title: 'Internkontrollplan 2021' }, 303)
+    const nextPlan = String(created.headers.location)
+    await submitForm(agent, `${nextPlan}/rapport`, { createdBy: author }, 303)
+    const edition = async () =>
+      html((await agent.get(`${nextPlan}/rapport`).expect(200)).text)('.report-cover__edition').text()
+    expect(await edition()).toBe(`Version 1, fastställd 2021-03-15 av ${author}`)
+    const earlier = await db.selectFrom('risk').select('id').where('plan_id', '=', planId).executeTakeFirstOrThrow()
+    await editThroughForm(agent, `/planer/${planId}/risker/${earlier.id}/redigera`, { likelihood: '3' })
+    expect(await edition()).toBe('Utkast 2021-03-15 10:00')
   })
 
   it('stores one version when two people mark the same report final at once, and tells the other', async () => {

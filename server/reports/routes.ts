@@ -58,6 +58,7 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
       plan,
       report: data,
       versions,
+      finalVersion: edition.final && latest,
       pdfReadyCookie,
       unavailable,
       ...formState(failed ? req.body : {}, errors),

@@ -9,7 +9,8 @@ if (summary instanceof HTMLElement) summary.focus()
 // message is written anew so that it is still announced.
 const notice = document.querySelector('main > .notice')
 if (notice instanceof HTMLElement) {
-  const place = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)))
+  // The app's own fragments are plain ASCII ids, so the hash needs no decoding (which could throw).
+  const place = location.hash && document.getElementById(location.hash.slice(1))
   if (place instanceof HTMLButtonElement) {
     place.focus()
     const message = [...notice.childNodes]
