@@ -42,7 +42,7 @@ export function conflictHandler(db: Db): ErrorRequestHandler {
           theirs: displayValue(c.field, c.theirs, names),
           mine: displayValue(c.field, c.mine, names),
         })),
-        by: swedishList([...new Set(since.map((e) => e.user_name))]),
+        by: swedishList([...new Set(since.map((e) => e.user_name))]) || 'någon annan',
         typed: typed.map(([field, value]) => ({
           label: fieldLabel(field),
           text: displayValue(field, value, names),
