@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { swedishDate } from '../../server/dates.js'
 import {
   axeViolations,
   choose,
@@ -76,7 +77,12 @@ beforeAll(async () => {
     'report preview': 'Uppföljningsrapport',
     'next-year confirmation': 'Skapa nästa års plan',
   })
-  await from('/planer', { 'import upload': 'Importera plan från Excel' })
+  await from('/planer', {
+    'import upload': 'Importera plan från Excel',
+    // The demo's plan of this year: its risks scored, measures overdue and due soon, every status in its report.
+    "this year's plan page": `Internkontrollplan ${swedishDate(new Date()).slice(0, 4)}`,
+  })
+  await from(pages.get("this year's plan page") ?? '', { "this year's report preview": 'Uppföljningsrapport' })
   await page.close()
 })
 
@@ -119,6 +125,8 @@ const pageTypes = [
   'report preview',
   'next-year confirmation',
   'import upload',
+  "this year's plan page",
+  "this year's report preview",
   'accessibility statement',
   'help page',
 ]
