@@ -1,17 +1,12 @@
-import type { Response } from 'express'
 import type { Kysely } from 'kysely'
-import { z } from 'zod'
 import type { Db } from '../db/connection.js'
 import { audited } from './audit/audited.js'
 import type { Actor } from './audit/repository.js'
-import { setNotice } from './notice.js'
 
 // Risks and reviews are ordered within their plan, measures within their risk: the order of the report.
 const scopeColumn = { risk: 'plan_id', review: 'plan_id', measure: 'risk_id' } as const
-type OrderedTable = keyof typeof scopeColumn
-// A move button's value.
-const directionField = z.enum(['up', 'down'])
-type Direction = z.output<typeof directionField>
+export type OrderedTable = keyof typeof scopeColumn
+export type Direction = 'up' | 'down'
 type OrderedRow = { id: number; position: number; plan_id: number; risk_id: number }
 
 // Kysely cannot type one query over a union of tables; the table and column names here are constants.
@@ -31,7 +26,7 @@ export async function nextPosition(db: Db, table: OrderedTable, scopeId: number)
  * changes. Call it inside a transaction. Returns whether it moved, and the direction the row can still be moved
  * in: the same one, or the other once the row has reached the end of its list.
  */
-async function move(
+export async function move(
   db: Db,
   actor: Actor,
   table: OrderedTable,
@@ -68,35 +63,4 @@ async function move(
 /** Marks the first and last of a list in report order, so the views leave out "move up" and "move down" there. */
 export function withEnds<T>(list: readonly T[]): (T & { first: boolean; last: boolean })[] {
   return list.map((item, i) => ({ ...item, first: i === 0, last: i === list.length - 1 }))
-}
-
-const movedName = { risk: 'Risken', review: 'Granskningen', measure: 'Åtgärden' }
-
-/**
- * A "Flytta upp/ned" post: moves the row, says so, and leads back to the list at the row's button that is still
- * there (id `move-<direction>-<table>-<id>`, views/partials/move-buttons.hbs): the page scrolls to it, and
- * views/assets/app.js puts the focus back on it.
- */
-export async function moveRow(
-  db: Db,
-  res: Response,
-  actor: Actor,
-  row: { table: OrderedTable; id: number; planId: number },
-  asked: unknown,
-  listHref: string,
-): Promise<void> {
-  const parsed = directionField.safeParse(asked)
-  if (!parsed.success) return res.redirect(303, listHref)
-  const { moved, left } = await db
-    .transaction()
-    .execute((trx) => move(trx, actor, row.table, row.id, parsed.data, row.planId))
-  // A page left open, or a double click, may ask for a move past the end: then nothing moved, and it says so.
-  const where = parsed.data === 'up' ? 'överst' : 'nederst'
-  setNotice(
-    res,
-    moved
-      ? `${movedName[row.table]} är flyttad ${parsed.data === 'up' ? 'upp' : 'ned'}.`
-      : `${movedName[row.table]} står redan ${where} och flyttades inte.`,
-  )
-  res.redirect(303, `${listHref}#move-${left}-${row.table}-${row.id}`)
 }

@@ -92,3 +92,46 @@ export async function eventsOf(db: Db, entity: string, entityId: number) {
     .orderBy('id', 'desc')
     .execute()
 }
+
+// Records outside any plan whose names the report prints: its cover's organisation and its measures' owners.
+const namesInReport = ['municipality', 'administration', 'committee', 'owner_unit']
+
+/**
+ * Whether the report may read differently from this final version, as far as the audit log tells: a change logged
+ * since the version was stored in the plan, in the plans its risks came from (which "since last year" reads), in the
+ * committee's external inspections, or in a name the report prints.
+ * A version older than its log counts as changed, so a report is never called final when that cannot be told.
+ */
+export async function changedSince(db: Db, plan: { id: number; committee_id: number }, versionId: number) {
+  const stored = await db
+    .selectFrom('audit_event')
+    .select('id')
+    .where('entity', '=', 'report_version')
+    .where('entity_id', '=', versionId)
+    .executeTakeFirst()
+  if (!stored) return true
+  const later = await db
+    .selectFrom('audit_event')
+    .select('id')
+    .where('id', '>', stored.id)
+    .where('entity', '!=', 'report_version')
+    .where((eb) =>
+      eb.or([
+        eb('plan_id', '=', plan.id),
+        eb(
+          'plan_id',
+          'in',
+          eb
+            .selectFrom('risk as current')
+            .innerJoin('risk as earlier', 'earlier.id', 'current.previous_risk_id')
+            .where('current.plan_id', '=', plan.id)
+            .select('earlier.plan_id'),
+        ),
+        eb('committee_id', '=', plan.committee_id),
+        eb('entity', 'in', namesInReport),
+      ]),
+    )
+    .limit(1)
+    .executeTakeFirst()
+  return later !== undefined
+}

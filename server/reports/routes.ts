@@ -6,19 +6,14 @@ import { makeReportPdf, reportFileName } from '../../reports/make-report.js'
 import type { Services } from '../app.js'
 import { auditHead } from '../audit/anchor.js'
 import { actorOf, audited } from '../audit/audited.js'
+import { changedSince } from '../audit/repository.js'
 import { NotFoundError, ServiceUnavailableError } from '../errors.js'
 import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
 import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload } from '../pdf-download.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
-import {
-  changedSince,
-  countReportVersions,
-  findReportVersion,
-  insertReportVersion,
-  listReportVersions,
-} from './repository.js'
+import { countReportVersions, findReportVersion, insertReportVersion, listReportVersions } from './repository.js'
 
 const finalForm = z.object({
   createdBy: requiredText('Ange vem som fastställer rapporten, till exempel namn och roll.', 200),
