@@ -7,6 +7,7 @@ import { verifyAudit } from '../../server/audit/verify.js'
 import { loadConfig } from '../../server/config.js'
 import { swedishDate } from '../../server/dates.js'
 import { isFinished, isOverdue, scoreBand } from '../../server/vocabulary.js'
+import { planSize } from '../../test/helpers/builders.js'
 import { type Db, migrateToLatest, openDatabase } from '../connection.js'
 import { loadDemoDataIfEmpty, resetToDemoData } from './demo.js'
 
@@ -26,20 +27,8 @@ async function freshFile() {
 /** What a plan holds, by its year. */
 const counts = async (db: Db, year: number) => {
   const plan = await db.selectFrom('plan').select('id').where('year', '=', year).executeTakeFirstOrThrow()
-  const risks = await db.selectFrom('risk').select('id').where('plan_id', '=', plan.id).execute()
   return {
-    risks: risks.length,
-    measures: (
-      await db
-        .selectFrom('measure')
-        .select('id')
-        .where(
-          'risk_id',
-          'in',
-          risks.map((r) => r.id),
-        )
-        .execute()
-    ).length,
+    ...(await planSize(db, plan.id)),
     reviews: (await db.selectFrom('review').select('id').where('plan_id', '=', plan.id).execute()).length,
   }
 }

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
-import { demoPlan } from '../../test/helpers/builders.js'
+import { demoPlan, planSize } from '../../test/helpers/builders.js'
 import { formFields, generatedPlanRows, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
 import { createTestApp, html, logIn, type TestAgent } from '../../test/helpers/test-app.js'
 import { can } from '../auth/permissions.js'
@@ -788,17 +788,8 @@ describe('the preview of a sheet of 300 rows', () => {
     const fields = formFields(page, { skipErrors: 'on', createUnits }).fields
     const done = await agent.post(previewPath).type('form').send(fields).expect(303)
     const planId = Number(String(done.headers.location).split('/').pop())
-    const risks = await db.selectFrom('risk').select('id').where('plan_id', '=', planId).execute()
-    const measures = await db
-      .selectFrom('measure')
-      .select('id')
-      .where(
-        'risk_id',
-        'in',
-        risks.map((r) => r.id),
-      )
-      .execute()
-    return `${risks.length} risker, ${measures.length} åtgärder`
+    const { risks, measures } = await planSize(db, planId)
+    return `${risks} risker, ${measures} åtgärder`
   }
   const summary = (page: string) => html(page)('dt:contains("Importeras") + dd').text()
 

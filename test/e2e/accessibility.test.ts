@@ -219,24 +219,18 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
 
   it('each role’s start page reflows at 320 px and has no violations', async () => {
     for (const account of ['hr', 'lasare', 'admin']) {
-      const context = await e2e.browser.createBrowserContext()
-      try {
-        const page = await context.newPage()
+      await e2e.inOwnBrowser(async (page) => {
         await page.setViewport(phone)
         await logIn(page, e2e.server.baseUrl, account)
         expect(new URL(page.url()).pathname).toBe('/')
         expect(await reflowProblems(page)).toEqual([])
         expect(await axeViolations(page)).toEqual([])
-      } finally {
-        await context.close()
-      }
+      })
     }
   })
 
   it('the login page, the 403 page and the administrator’s pages have no violations', async () => {
-    const context = await e2e.browser.createBrowserContext()
-    try {
-      const page = await context.newPage()
+    await e2e.inOwnBrowser(async (page) => {
       const visit = (path: string, status: number) => expectAccessible(page, e2e.server.baseUrl + path, status)
       await visit('/logga-in', 200)
       await logIn(page, e2e.server.baseUrl, 'admin')
@@ -253,20 +247,14 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
         await visit(path, 200)
       }
       await visit(pages.get('plan edit form') ?? '/', 403)
-    } finally {
-      await context.close()
-    }
+    })
   })
 
   it('the accessibility statement and the help page have no violations signed out, and fit 320 px without scrolling sideways', async () => {
-    const context = await e2e.browser.createBrowserContext()
-    try {
-      const page = await context.newPage()
+    await e2e.inOwnBrowser(async (page) => {
       for (const path of ['/tillganglighetsredogorelse', '/hjalp'])
         await expectAccessible(page, e2e.server.baseUrl + path)
-    } finally {
-      await context.close()
-    }
+    })
   })
 
   it('the 404 page has no violations', async () => {

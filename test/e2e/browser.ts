@@ -26,6 +26,8 @@ export interface E2e {
   newPage(): Promise<Page>
   /** Opens a path of the server in the test's tab and returns the HTTP status it answered with. */
   open(path: string): Promise<number | undefined>
+  /** Runs `use` in a tab of a browser of its own, signed in as nobody (the shared one is the secretary's). */
+  inOwnBrowser(use: (page: Page) => Promise<void>): Promise<void>
 }
 
 /**
@@ -41,6 +43,14 @@ export function useBrowser(): E2e {
     },
     async open(path: string) {
       return (await e2e.page.goto(e2e.server.baseUrl + path))?.status()
+    },
+    async inOwnBrowser(use: (page: Page) => Promise<void>) {
+      const context = await e2e.browser.createBrowserContext()
+      try {
+        await use(await context.newPage())
+      } finally {
+        await context.close()
+      }
     },
   } as E2e
   beforeAll(async () => {

@@ -8,10 +8,7 @@ const routine =
 
 describe('the start page, in a browser', () => {
   it('lets HR-avdelningen’s ansvarig update a measure from Mina åtgärder and come back to see it', async () => {
-    // A browser of their own: the shared one is logged in as the secretary.
-    const context = await e2e.browser.createBrowserContext()
-    try {
-      const page = await context.newPage()
+    await e2e.inOwnBrowser(async (page) => {
       await logIn(page, e2e.server.baseUrl, 'hr')
       expect(new URL(page.url()).pathname).toBe('/')
       expect(await texts(page, 'main h2')).toEqual(['Mina åtgärder'])
@@ -48,9 +45,7 @@ describe('the start page, in a browser', () => {
       await page.click(`${card} summary`)
       expect(await texts(page, `${card} .prose`)).toEqual(['Rutinen är reviderad; publiceras på KomIn i januari.'])
       expect(await axeViolations(page)).toEqual([])
-    } finally {
-      await context.close()
-    }
+    })
   })
 
   it('gives the board member and the administrator start pages of their own, without violations', async () => {
@@ -58,16 +53,12 @@ describe('the start page, in a browser', () => {
       ['lasare', ['Uppföljningsrapporter']],
       ['admin', ['Administration']],
     ] as const) {
-      const context = await e2e.browser.createBrowserContext()
-      try {
-        const page = await context.newPage()
+      await e2e.inOwnBrowser(async (page) => {
         await logIn(page, e2e.server.baseUrl, account)
         expect(new URL(page.url()).pathname).toBe('/')
         expect(await texts(page, 'main h2')).toEqual(headings)
         expect(await axeViolations(page)).toEqual([])
-      } finally {
-        await context.close()
-      }
+      })
     }
   })
 

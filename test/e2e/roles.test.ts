@@ -5,10 +5,7 @@ const e2e = useBrowser()
 
 describe('an owner unit’s ansvarig, in a browser', () => {
   it('updates one of HR-avdelningen’s measures and cannot reach the edit form of Utbildningsområden’s', async () => {
-    // A browser of their own: the shared one is logged in as the secretary.
-    const context = await e2e.browser.createBrowserContext()
-    try {
-      const page = await context.newPage()
+    await e2e.inOwnBrowser(async (page) => {
       await logIn(page, e2e.server.baseUrl, 'hr')
       expect(await texts(page, '.site-header__account span')).toEqual(['Hanna Holm'])
 
@@ -43,8 +40,6 @@ describe('an owner unit’s ansvarig, in a browser', () => {
         expect(await texts(page, 'h1')).toEqual(['Åtkomst nekad'])
         await page.goBack()
       }
-    } finally {
-      await context.close()
-    }
+    })
   })
 })

@@ -111,3 +111,15 @@ export async function anotherPlan(db: Db, year = 2021): Promise<number> {
     adopted_minutes_paragraph: null,
   })
 }
+
+/** How many risks and measures a plan holds, counted in the database. */
+export async function planSize(db: Db, planId: number): Promise<{ risks: number; measures: number }> {
+  const risks = await db.selectFrom('risk').select('id').where('plan_id', '=', planId).execute()
+  const measures = await db
+    .selectFrom('measure')
+    .innerJoin('risk', 'risk.id', 'measure.risk_id')
+    .select('measure.id')
+    .where('risk.plan_id', '=', planId)
+    .execute()
+  return { risks: risks.length, measures: measures.length }
+}
