@@ -18,6 +18,20 @@ export type InspectionKind =
   | 'regular_supervision'
   | 'audit'
 export type AreaOutcome = 'quality_raised' | 'work_started_in_line' | 'further_measures_needed'
+export type ControlMethod =
+  | 'sample'
+  | 'register_check'
+  | 'reconciliation'
+  | 'document_review'
+  | 'interview'
+  | 'self_assessment'
+  | 'own'
+export type ControlFrequency = 'once' | 'monthly' | 'quarterly' | 'tertial' | 'half_yearly' | 'yearly'
+export type ReportedTo = 'committee' | 'management'
+export type RunResult = 'no_remarks' | 'deviations' | 'not_performed'
+export type Sampling = 'random' | 'systematic' | 'targeted'
+export type Severity = 'low' | 'medium' | 'high'
+export type DeviationDecision = 'measure_required' | 'no_measure'
 
 // Dates are ISO strings (YYYY-MM-DD) and timestamps ISO 8601 in UTC: portable between SQLite and PostgreSQL.
 export interface MunicipalityTable {
@@ -104,7 +118,67 @@ export interface MeasureTable {
   origin_area_id: number | null
   /** The unfinished measure of an earlier year's plan this one carries on; null: decided in its own plan. */
   carried_from_measure_id: number | null
+  /** The deviation found by a control that the measure was decided for; null: none. */
+  origin_deviation_id: Generated<number | null>
   /** Raised by every update; a form posts the version it was based on. */
+  version: Generated<number>
+}
+
+/** A control activity (kontrollmoment) of a risk. */
+export interface ControlTable {
+  id: Generated<number>
+  risk_id: number
+  title: string
+  what_is_checked: string
+  method: ControlMethod
+  /** The committee's own words for its method, when method is 'own'. */
+  method_own: string
+  frequency: ControlFrequency
+  owner_unit_id: number
+  responsible_person: string
+  reported_to: ReportedTo
+  position: number
+  /** The control of an earlier year's plan this one was copied from; null: new in its plan. */
+  previous_control_id: number | null
+  version: Generated<number>
+}
+
+/**
+ * One occasion of a control in its plan year (kontrolltillfälle), made with the control from its frequency;
+ * the report fields stay null until it is reported.
+ */
+export interface ControlRunTable {
+  id: Generated<number>
+  control_id: number
+  /** 1, 2, …: the occasion's number in the year. */
+  occasion: number
+  planned_date: string
+  result: RunResult | null
+  not_performed_reason: Generated<string>
+  performed_on: string | null
+  /** Set by the app when the run is first reported. */
+  reported_on: string | null
+  performed_by: Generated<string>
+  population: Generated<string>
+  population_size: number | null
+  sample_size: number | null
+  sampling: Sampling | null
+  checked_count: number | null
+  deviation_count: number | null
+  /** Markdown. */
+  comment: Generated<string>
+  version: Generated<number>
+}
+
+/** A deviation (avvikelse) a control run found; measures decided for it name it as their origin. */
+export interface ControlDeviationTable {
+  id: Generated<number>
+  run_id: number
+  description: string
+  severity: Severity
+  decision: DeviationDecision | null
+  no_measure_reason: string
+  position: number
   version: Generated<number>
 }
 
@@ -270,6 +344,9 @@ export interface Database {
   review: ReviewTable
   measure: MeasureTable
   measure_status_change: MeasureStatusChangeTable
+  control: ControlTable
+  control_run: ControlRunTable
+  control_deviation: ControlDeviationTable
   report_version: ReportVersionTable
   inspection: InspectionTable
   development_area: DevelopmentAreaTable
@@ -291,5 +368,8 @@ export type Risk = Selectable<RiskTable>
 export type Review = Selectable<ReviewTable>
 export type Measure = Selectable<MeasureTable>
 export type MeasureStatusChange = Selectable<MeasureStatusChangeTable>
+export type Control = Selectable<ControlTable>
+export type ControlRun = Selectable<ControlRunTable>
+export type ControlDeviation = Selectable<ControlDeviationTable>
 export type Inspection = Selectable<InspectionTable>
 export type DevelopmentArea = Selectable<DevelopmentAreaTable>

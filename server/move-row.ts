@@ -8,7 +8,7 @@ import { type Direction, move, type OrderedTable } from './ordering.js'
 // A move button's value.
 const directionField = z.enum(['up', 'down']) satisfies z.ZodType<Direction>
 
-const movedName = { risk: 'Risken', review: 'Granskningen', measure: 'Åtgärden' }
+const movedName = { risk: 'Risken', review: 'Granskningen', measure: 'Åtgärden', control: 'Kontrollmomentet' }
 
 /**
  * A "Flytta upp/ned" post: moves the row, says so, and leads back to the list at the row's button that is still

@@ -3,8 +3,8 @@ import type { Db } from '../db/connection.js'
 import { audited } from './audit/audited.js'
 import type { Actor } from './audit/repository.js'
 
-// Risks and reviews are ordered within their plan, measures within their risk: the order of the report.
-const scopeColumn = { risk: 'plan_id', review: 'plan_id', measure: 'risk_id' } as const
+// Risks and reviews are ordered within their plan, measures and controls within their risk: the order of the report.
+const scopeColumn = { risk: 'plan_id', review: 'plan_id', measure: 'risk_id', control: 'risk_id' } as const
 export type OrderedTable = keyof typeof scopeColumn
 export type Direction = 'up' | 'down'
 type OrderedRow = { id: number; position: number; plan_id: number; risk_id: number }

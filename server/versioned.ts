@@ -7,7 +7,16 @@ import { type Clash, ConflictError } from './errors.js'
 import { setNotice } from './notice.js'
 import { swedishList } from './vocabulary.js'
 
-export type Versioned = 'plan' | 'risk' | 'review' | 'measure' | 'inspection' | 'development_area'
+export type Versioned =
+  | 'plan'
+  | 'risk'
+  | 'review'
+  | 'measure'
+  | 'inspection'
+  | 'development_area'
+  | 'control'
+  | 'control_run'
+  | 'control_deviation'
 
 /** What a save wrote; `merged` when it was based on an older version and kept someone else's newer change. */
 export interface Saved {

@@ -1,10 +1,17 @@
 import type {
   AreaOutcome,
+  ControlFrequency,
+  ControlMethod,
+  DeviationDecision,
   InspectionAuthority,
   InspectionKind,
   MeasureStatus,
+  ReportedTo,
   RiskScope,
   RiskTreatment,
+  RunResult,
+  Sampling,
+  Severity,
 } from '../db/schema.js'
 
 /** Names in Swedish alphabetical order (å, ä, ö last; case and accents as a Swede reads them). */
@@ -102,6 +109,54 @@ export const areaOutcomes: readonly { code: AreaOutcome; label: string; wording:
     label: 'Ytterligare åtgärder behövs',
     wording: 'Ytterligare kvalitetshöjande åtgärder behövs.',
   },
+]
+
+export const controlMethods: readonly { code: ControlMethod; label: string }[] = [
+  { code: 'sample', label: 'Stickprov' },
+  { code: 'register_check', label: 'Registerkontroll' },
+  { code: 'reconciliation', label: 'Avstämning' },
+  { code: 'document_review', label: 'Genomgång av dokumentation' },
+  { code: 'interview', label: 'Intervju' },
+  { code: 'self_assessment', label: 'Självskattning' },
+  { code: 'own', label: 'Egen metod' },
+]
+
+/** How often a control is run; `occasions` is how many times in a plan year. */
+export const controlFrequencies: readonly { code: ControlFrequency; label: string; occasions: number }[] = [
+  { code: 'once', label: 'En gång', occasions: 1 },
+  { code: 'monthly', label: 'Månadsvis', occasions: 12 },
+  { code: 'quarterly', label: 'Kvartalsvis', occasions: 4 },
+  { code: 'tertial', label: 'Tertialvis', occasions: 3 },
+  { code: 'half_yearly', label: 'Halvårsvis', occasions: 2 },
+  { code: 'yearly', label: 'Årsvis', occasions: 1 },
+]
+
+export const reportedToOptions: readonly { code: ReportedTo; label: string }[] = [
+  { code: 'committee', label: 'Nämnd' },
+  { code: 'management', label: 'Förvaltningsledning' },
+]
+
+export const runResults: readonly { code: RunResult; label: string }[] = [
+  { code: 'no_remarks', label: 'Utan anmärkning' },
+  { code: 'deviations', label: 'Med avvikelser' },
+  { code: 'not_performed', label: 'Ej genomförd' },
+]
+
+export const samplings: readonly { code: Sampling; label: string }[] = [
+  { code: 'random', label: 'Slumpmässigt' },
+  { code: 'systematic', label: 'Systematiskt' },
+  { code: 'targeted', label: 'Riktat' },
+]
+
+export const severities: readonly { code: Severity; label: string }[] = [
+  { code: 'low', label: 'Låg' },
+  { code: 'medium', label: 'Medel' },
+  { code: 'high', label: 'Hög' },
+]
+
+export const deviationDecisions: readonly { code: DeviationDecision; label: string }[] = [
+  { code: 'measure_required', label: 'Åtgärd krävs' },
+  { code: 'no_measure', label: 'Ingen åtgärd' },
 ]
 
 export function labelOf<C extends string>(list: readonly { code: C; label: string }[], code: C): string {

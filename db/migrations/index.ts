@@ -9,6 +9,7 @@ import * as m0007 from './0007-next-year.js'
 import * as m0008 from './0008-spreadsheet-imports.js'
 import * as m0009 from './0009-plan-adoption-diary-number.js'
 import * as m0013 from './0013-import-plan-sheet.js'
+import * as m0014 from './0014-controls.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0008-spreadsheet-imports': m0008,
   '0009-plan-adoption-diary-number': m0009,
   '0013-import-plan-sheet': m0013,
+  '0014-controls': m0014,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -19,6 +19,9 @@ export type Entity =
   | 'municipality'
   | 'administration'
   | 'committee'
+  | 'control'
+  | 'control_run'
+  | 'control_deviation'
 
 /** What a change is made to; records outside any plan (inspections) name their committee instead. */
 export interface Target {
@@ -171,6 +174,19 @@ export async function auditCascade(
     parent.entity === 'plan'
       ? await db.selectFrom('risk').select('id').where('plan_id', '=', parent.id).execute()
       : [{ id: parent.id }]
+  const controls = await db
+    .selectFrom('control')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .select('control.id')
+    .where(column, '=', parent.id)
+    .execute()
+  await auditControlsGone(
+    db,
+    actor,
+    planId,
+    controls.map((c) => c.id),
+  )
+  for (const { id } of controls) await audited(db, actor, 'delete', { entity: 'control', id, planId }, async () => {})
   const deleted = { riskIds: risks.map((r) => r.id), measureIds: measures.map((m) => m.id) }
   await unlinkAreas(db, actor, deleted)
   await unlinkLaterYears(db, actor, deleted)
@@ -186,6 +202,63 @@ export async function auditCascade(
     await audited(db, actor, 'update', { entity: 'review', id, planId }, async () => {
       await db.updateTable('review').set({ risk_id: null }).where('id', '=', id).execute()
     })
+  }
+}
+
+/**
+ * Records what goes with controls about to be deleted: their runs and deviations (ON DELETE CASCADE), the origin
+ * of measures decided for those deviations and the link of later years' copies (ON DELETE SET NULL). The caller
+ * records the controls themselves.
+ */
+export async function auditControlsGone(db: Db, actor: Actor, planId: number, controlIds: number[]): Promise<void> {
+  if (controlIds.length === 0) return
+  const runs = await db.selectFrom('control_run').select('id').where('control_id', 'in', controlIds).execute()
+  const copies = await db
+    .selectFrom('control')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .select(['control.id', 'risk.plan_id'])
+    .where('control.previous_control_id', 'in', controlIds)
+    .execute()
+  for (const copy of copies) {
+    await audited(db, actor, 'update', { entity: 'control', id: copy.id, planId: copy.plan_id }, async () => {
+      await db.updateTable('control').set({ previous_control_id: null }).where('id', '=', copy.id).execute()
+    })
+  }
+  if (runs.length === 0) return
+  const deviations = await db
+    .selectFrom('control_deviation')
+    .select('id')
+    .where(
+      'run_id',
+      'in',
+      runs.map((r) => r.id),
+    )
+    .execute()
+  await auditDeviationsGone(
+    db,
+    actor,
+    planId,
+    deviations.map((d) => d.id),
+  )
+  for (const { id } of runs) await audited(db, actor, 'delete', { entity: 'control_run', id, planId }, async () => {})
+}
+
+/** Records deviations about to be deleted, and the measures that lose them as their origin (ON DELETE SET NULL). */
+export async function auditDeviationsGone(db: Db, actor: Actor, planId: number, deviationIds: number[]): Promise<void> {
+  if (deviationIds.length === 0) return
+  const measures = await db
+    .selectFrom('measure')
+    .innerJoin('risk', 'risk.id', 'measure.risk_id')
+    .select(['measure.id', 'risk.plan_id'])
+    .where('measure.origin_deviation_id', 'in', deviationIds)
+    .execute()
+  for (const measure of measures) {
+    await audited(db, actor, 'update', { entity: 'measure', id: measure.id, planId: measure.plan_id }, async () => {
+      await db.updateTable('measure').set({ origin_deviation_id: null }).where('id', '=', measure.id).execute()
+    })
+  }
+  for (const id of deviationIds) {
+    await audited(db, actor, 'delete', { entity: 'control_deviation', id, planId }, async () => {})
   }
 }
 

@@ -3,13 +3,20 @@ import type { Db } from '../../db/connection.js'
 import {
   areaOutcomes,
   consequenceScale,
+  controlFrequencies,
+  controlMethods,
+  deviationDecisions,
   inspectionAuthorities,
   inspectionKinds,
   labelOf,
   likelihoodScale,
   measureStatuses,
+  reportedToOptions,
   riskScopes,
   riskTreatments,
+  runResults,
+  samplings,
+  severities,
 } from '../vocabulary.js'
 import { type DiffSegment, diffWords } from './text-diff.js'
 
@@ -23,10 +30,27 @@ export const codedFields: Record<string, readonly { code: string; label: string 
   authority: inspectionAuthorities,
   kind: inspectionKinds,
   outcome: areaOutcomes,
+  method: controlMethods,
+  frequency: controlFrequencies,
+  reported_to: reportedToOptions,
+  result: runResults,
+  sampling: samplings,
+  severity: severities,
+  decision: deviationDecisions,
 }
 
-type Named = 'owner_unit' | 'risk' | 'measure' | 'development_area' | 'committee' | 'administration'
+type Named =
+  | 'owner_unit'
+  | 'risk'
+  | 'measure'
+  | 'development_area'
+  | 'committee'
+  | 'administration'
+  | 'control'
+  | 'control_deviation'
 const nameColumn: Record<Named, string> = {
+  control: 'title',
+  control_deviation: 'description',
   owner_unit: 'name',
   risk: 'title',
   measure: 'title',
@@ -47,6 +71,9 @@ const references: Record<string, Named> = {
   origin_area_id: 'development_area',
   committee_id: 'committee',
   administration_id: 'administration',
+  previous_control_id: 'control',
+  control_id: 'control',
+  origin_deviation_id: 'control_deviation',
 }
 
 /** An account's roles are stored as "secretary:1", a role in a committee. */
@@ -71,6 +98,10 @@ const longTexts = new Set([
   'required_development',
   'outcome_comment',
   'signatories',
+  'what_is_checked',
+  'comment',
+  'not_performed_reason',
+  'no_measure_reason',
 ])
 
 /** The names of the records that fields point to, per kind of record and id. */

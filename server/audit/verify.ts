@@ -39,6 +39,9 @@ export const auditedEntities: Entity[] = [
   'report_version',
   'inspection',
   'development_area',
+  'control',
+  'control_run',
+  'control_deviation',
 ]
 
 // Pages keep memory bounded however long the log and the tables grow.

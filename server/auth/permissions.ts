@@ -41,6 +41,9 @@ export const can = {
   addUnitsByImport: (v: Viewer, committee: CommitteeRecord) => v.secretaryOf.has(committee.committee_id),
   updateMeasure: (v: Viewer, plan: CommitteeRecord, measure: { owner_unit_id: number }) =>
     v.secretaryOf.has(plan.committee_id) || v.unitIds.has(measure.owner_unit_id),
+  /** Report a control's runs and their deviations: the control's responsible unit and the committee's secretary. */
+  reportControl: (v: Viewer, plan: CommitteeRecord, control: { owner_unit_id: number }) =>
+    v.secretaryOf.has(plan.committee_id) || v.unitIds.has(control.owner_unit_id),
 }
 
 /** Stops the request with the 403 page unless the rule allows it. */

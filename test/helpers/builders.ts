@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection.js'
-import type { MeasureStatus } from '../../db/schema.js'
+import type { ControlFrequency, MeasureStatus } from '../../db/schema.js'
+import { createControl } from '../../server/controls/write.js'
 import { insertMeasure } from '../../server/measures/repository.js'
 import { nextPosition } from '../../server/ordering.js'
 import { insertPlan } from '../../server/plans/repository.js'
@@ -122,4 +123,32 @@ export async function planSize(db: Db, planId: number): Promise<{ risks: number;
     .where('risk.plan_id', '=', planId)
     .execute()
   return { risks: risks.length, measures: measures.length }
+}
+
+/** A quarterly control of a risk, with its four occasions in the risk's plan year, each in the audit log. */
+export async function aControl(
+  db: Db,
+  riskId: number,
+  ownerUnitId: number,
+  overrides: { title?: string; frequency?: ControlFrequency } = {},
+) {
+  const plan = await db
+    .selectFrom('plan')
+    .innerJoin('risk', 'risk.plan_id', 'plan.id')
+    .select(['plan.id', 'plan.year'])
+    .where('risk.id', '=', riskId)
+    .executeTakeFirstOrThrow()
+  const actor = { userId: null, userName: 'Testdata', at: '2020-01-10T09:00:00.000Z' }
+  return createControl(db, actor, plan, {
+    risk_id: riskId,
+    title: overrides.title ?? 'Kontroll av utdrag ur belastningsregistret',
+    what_is_checked: 'Att utdrag har visats före anställning.',
+    method: 'sample',
+    method_own: '',
+    frequency: overrides.frequency ?? 'quarterly',
+    owner_unit_id: ownerUnitId,
+    responsible_person: '',
+    reported_to: 'committee',
+    position: await nextPosition(db, 'control', riskId),
+  })
 }

@@ -1,0 +1,291 @@
+import type { ExpressionBuilder, Insertable, Updateable } from 'kysely'
+import type { Db } from '../../db/connection.js'
+import type {
+  ControlDeviationTable,
+  ControlFrequency,
+  ControlRunTable,
+  ControlTable,
+  Database,
+} from '../../db/schema.js'
+import { type Saved, updateVersioned } from '../versioned.js'
+import { plannedDates } from './occasions.js'
+import { type RunSummary, trafficLight } from './traffic-light.js'
+
+/** Per control: its occasions, those done, those done with deviations, and those missed or overdue on `today`. */
+function runCounts(db: Db, today: string) {
+  return db
+    .selectFrom('control_run')
+    .select((eb) => [
+      'control_run.control_id',
+      eb.fn.countAll<number>().as('planned'),
+      eb.fn.countAll<number>().filterWhere('result', 'in', ['no_remarks', 'deviations']).as('done'),
+      eb.fn.countAll<number>().filterWhere('result', '=', 'deviations').as('withDeviations'),
+      eb.fn
+        .countAll<number>()
+        .filterWhere((w) =>
+          w.or([w('result', '=', 'not_performed'), w.and([w('result', 'is', null), w('planned_date', '<', today)])]),
+        )
+        .as('missed'),
+    ])
+    .groupBy('control_run.control_id')
+}
+
+/** Counts come back as strings from PostgreSQL: numbers, and the light they give. */
+function withLight<T extends Record<keyof RunSummary, unknown>>(row: T) {
+  const summary: RunSummary = {
+    planned: Number(row.planned ?? 0),
+    done: Number(row.done ?? 0),
+    withDeviations: Number(row.withDeviations ?? 0),
+    missed: Number(row.missed ?? 0),
+  }
+  return { ...row, ...summary, light: trafficLight(summary) }
+}
+
+const withNames = (db: Db, today: string) =>
+  db
+    .selectFrom('control')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .innerJoin('owner_unit', 'owner_unit.id', 'control.owner_unit_id')
+    .leftJoin(runCounts(db, today).as('runs'), 'runs.control_id', 'control.id')
+    .selectAll('control')
+    .select([
+      'owner_unit.name as ownerName',
+      'risk.title as riskTitle',
+      'risk.plan_id',
+      'runs.planned',
+      'runs.done',
+      'runs.withDeviations',
+      'runs.missed',
+    ])
+
+/** A plan's controls in report order (risk position, then control position), each with its traffic light. */
+export async function listControlsOfPlan(db: Db, planId: number, today: string) {
+  const rows = await withNames(db, today)
+    .where('risk.plan_id', '=', planId)
+    .orderBy('risk.position')
+    .orderBy('control.position')
+    .execute()
+  return rows.map(withLight)
+}
+
+export async function listControlsOfRisk(db: Db, riskId: number, today: string) {
+  const rows = await withNames(db, today).where('control.risk_id', '=', riskId).orderBy('control.position').execute()
+  return rows.map(withLight)
+}
+
+export async function findControl(db: Db, planId: number, controlId: number, today: string) {
+  const row = await withNames(db, today)
+    .where('risk.plan_id', '=', planId)
+    .where('control.id', '=', controlId)
+    .executeTakeFirst()
+  return row && withLight(row)
+}
+
+export type ControlContext = NonNullable<Awaited<ReturnType<typeof findControl>>>
+
+export async function insertControl(db: Db, control: Insertable<ControlTable>): Promise<number> {
+  const { id } = await db.insertInto('control').values(control).returning('id').executeTakeFirstOrThrow()
+  return id
+}
+
+export async function insertRun(db: Db, run: Insertable<ControlRunTable>): Promise<number> {
+  const { id } = await db.insertInto('control_run').values(run).returning('id').executeTakeFirstOrThrow()
+  return id
+}
+
+/** The reported runs a change to `frequency` would leave without an occasion: the form refuses such a change. */
+export async function reportedBeyond(db: Db, controlId: number, frequency: ControlFrequency, year: number) {
+  return db
+    .selectFrom('control_run')
+    .select(['occasion', 'planned_date'])
+    .where('control_id', '=', controlId)
+    .where('occasion', '>', plannedDates(frequency, year).length)
+    .where('result', 'is not', null)
+    .orderBy('occasion')
+    .execute()
+}
+
+/** Saves an edit made on `baseVersion`; a new frequency's occasions are changeControl's (write.ts). */
+export async function updateControl(
+  db: Db,
+  id: number,
+  baseVersion: number,
+  changes: Updateable<ControlTable>,
+): Promise<Saved> {
+  return updateVersioned(db, 'control', id, baseVersion, changes)
+}
+
+export async function deleteControl(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('control').where('id', '=', id).execute()
+}
+
+/** A control's occasions in order, each with the number of deviations recorded for it. */
+export async function listRunsOfControl(db: Db, controlId: number) {
+  return db
+    .selectFrom('control_run')
+    .selectAll('control_run')
+    .select((eb) =>
+      eb
+        .selectFrom('control_deviation')
+        .select((d) => d.fn.countAll<number>().as('n'))
+        .whereRef('control_deviation.run_id', '=', 'control_run.id')
+        .as('recordedDeviations'),
+    )
+    .where('control_id', '=', controlId)
+    .orderBy('occasion')
+    .execute()
+}
+
+export async function findRun(db: Db, controlId: number, runId: number) {
+  return db
+    .selectFrom('control_run')
+    .selectAll()
+    .where('control_id', '=', controlId)
+    .where('id', '=', runId)
+    .executeTakeFirst()
+}
+
+export async function updateRun(
+  db: Db,
+  id: number,
+  baseVersion: number,
+  changes: Updateable<ControlRunTable>,
+): Promise<Saved> {
+  return updateVersioned(db, 'control_run', id, baseVersion, changes)
+}
+
+/** The deviations of a control's runs, in the order of its occasions, each with the measures decided for it. */
+export async function listDeviationsOfControl(db: Db, controlId: number) {
+  const deviations = await db
+    .selectFrom('control_deviation')
+    .innerJoin('control_run', 'control_run.id', 'control_deviation.run_id')
+    .selectAll('control_deviation')
+    .select(['control_run.occasion', 'control_run.performed_on'])
+    .where('control_run.control_id', '=', controlId)
+    .orderBy('control_run.occasion')
+    .orderBy('control_deviation.position')
+    .execute()
+  const measures = await measuresOfDeviations(
+    db,
+    deviations.map((d) => d.id),
+  )
+  return deviations.map((d) => ({ ...d, measures: measures.filter((m) => m.origin_deviation_id === d.id) }))
+}
+
+/** The measures that name these deviations as their origin, with their owner unit. */
+export async function measuresOfDeviations(db: Db, deviationIds: number[]) {
+  if (deviationIds.length === 0) return []
+  return db
+    .selectFrom('measure')
+    .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
+    .select([
+      'measure.id',
+      'measure.title',
+      'measure.status',
+      'measure.due_date',
+      'measure.origin_deviation_id',
+      'owner_unit.name as ownerName',
+    ])
+    .where('measure.origin_deviation_id', 'in', deviationIds)
+    .orderBy('measure.id')
+    .execute()
+}
+
+export async function findDeviation(db: Db, runId: number, deviationId: number) {
+  return db
+    .selectFrom('control_deviation')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('id', '=', deviationId)
+    .executeTakeFirst()
+}
+
+/** A deviation with the control and plan it was found in: what a measure made from it needs. */
+export async function findDeviationInPlan(db: Db, planId: number, deviationId: number) {
+  return db
+    .selectFrom('control_deviation')
+    .innerJoin('control_run', 'control_run.id', 'control_deviation.run_id')
+    .innerJoin('control', 'control.id', 'control_run.control_id')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .selectAll('control_deviation')
+    .select([
+      'control.id as controlId',
+      'control.title as controlTitle',
+      'control.risk_id as riskId',
+      'control.owner_unit_id as ownerUnitId',
+      'control_run.occasion',
+    ])
+    .where('risk.plan_id', '=', planId)
+    .where('control_deviation.id', '=', deviationId)
+    .executeTakeFirst()
+}
+
+export async function insertDeviation(db: Db, deviation: Insertable<ControlDeviationTable>): Promise<number> {
+  const { id } = await db.insertInto('control_deviation').values(deviation).returning('id').executeTakeFirstOrThrow()
+  return id
+}
+
+export async function nextDeviationPosition(db: Db, runId: number): Promise<number> {
+  const row = await db
+    .selectFrom('control_deviation')
+    .select((eb) => eb.fn.max('position').as('max'))
+    .where('run_id', '=', runId)
+    .executeTakeFirst()
+  return Number(row?.max ?? 0) + 1
+}
+
+export async function updateDeviation(
+  db: Db,
+  id: number,
+  baseVersion: number,
+  changes: Updateable<ControlDeviationTable>,
+): Promise<Saved> {
+  return updateVersioned(db, 'control_deviation', id, baseVersion, changes)
+}
+
+export async function deleteDeviation(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('control_deviation').where('id', '=', id).execute()
+}
+
+type RunFilter = { ownerUnitIds: number[] } | { committeeIds: number[] }
+
+const whereViewer = (of: RunFilter) => (eb: ExpressionBuilder<Database, 'control' | 'plan'>) =>
+  'ownerUnitIds' in of
+    ? eb('control.owner_unit_id', 'in', of.ownerUnitIds)
+    : eb('plan.committee_id', 'in', of.committeeIds)
+
+/**
+ * The runs not yet reported with a planned date up to `until` (overdue ones first), of these owner units' controls
+ * or of these committees' plans, each with its control and plan: the start pages' lists.
+ */
+export async function listRunsDue(db: Db, of: RunFilter, until: string, limit: number) {
+  const ids = 'ownerUnitIds' in of ? of.ownerUnitIds : of.committeeIds
+  if (ids.length === 0) return []
+  return db
+    .selectFrom('control_run')
+    .innerJoin('control', 'control.id', 'control_run.control_id')
+    .innerJoin('owner_unit', 'owner_unit.id', 'control.owner_unit_id')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .innerJoin('plan', 'plan.id', 'risk.plan_id')
+    .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .select([
+      'control_run.id',
+      'control_run.occasion',
+      'control_run.planned_date',
+      'control.id as controlId',
+      'control.title as controlTitle',
+      'control.owner_unit_id',
+      'owner_unit.name as ownerName',
+      'plan.id as planId',
+      'plan.title as planTitle',
+      'plan.committee_id',
+      'committee.name as committeeName',
+    ])
+    .where('control_run.result', 'is', null)
+    .where('control_run.planned_date', '<=', until)
+    .where(whereViewer(of))
+    .orderBy('control_run.planned_date')
+    .orderBy('control.id')
+    .limit(limit)
+    .execute()
+}
