@@ -1,13 +1,14 @@
 import type { Db } from '../../db/connection.js'
 import { audited } from '../audit/audited.js'
 import type { Actor } from '../audit/repository.js'
+import { createControl } from '../controls/write.js'
 import { linkMeasure, linkRisk, listAreasOfMeasure, listAreasOfRisk } from '../inspections/repository.js'
 import { auditTarget } from '../inspections/require-inspection.js'
 import { insertMeasure, listMeasuresOfPlan } from '../measures/repository.js'
 import { findClashingPlan, insertPlan } from '../plans/repository.js'
 import { insertRisk, listRisks } from '../risks/repository.js'
 import { continuesNextYear } from '../vocabulary.js'
-import { type SinceLastYear, sinceLastYear } from './since-last-year.js'
+import { controlSinceLastYear, type SinceLastYear, sinceLastYear } from './since-last-year.js'
 
 type FromPlan = { id: number; committee_id: number; year: number }
 
@@ -35,12 +36,56 @@ export async function splitMeasures(db: Db, planId: number) {
   }
 }
 
+/** The controls of a plan in report order, as next year's plan copies them, with their risk and unit to show. */
+export async function listControlsToCopy(db: Db, planId: number) {
+  return db
+    .selectFrom('control')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .innerJoin('owner_unit', 'owner_unit.id', 'control.owner_unit_id')
+    .select([
+      'control.id',
+      'control.risk_id',
+      'control.title',
+      'control.what_is_checked',
+      'control.method',
+      'control.method_own',
+      'control.frequency',
+      'control.owner_unit_id',
+      'control.responsible_person',
+      'control.reported_to',
+      'control.position',
+      'risk.title as riskTitle',
+      'owner_unit.name as ownerName',
+    ])
+    .where('risk.plan_id', '=', planId)
+    .orderBy('risk.position')
+    .orderBy('control.position')
+    .execute()
+}
+
+/** How many of a plan's occasions were reported and how many deviations they found: they stay with their year. */
+export async function countReportedRuns(db: Db, planId: number) {
+  const row = await db
+    .selectFrom('control_run')
+    .innerJoin('control', 'control.id', 'control_run.control_id')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .leftJoin('control_deviation', 'control_deviation.run_id', 'control_run.id')
+    .select((eb) => [
+      eb.fn.count<number>('control_run.id').distinct().filterWhere('control_run.result', 'is not', null).as('runs'),
+      eb.fn.count<number>('control_deviation.id').as('deviations'),
+    ])
+    .where('risk.plan_id', '=', planId)
+    .executeTakeFirst()
+  return { runs: Number(row?.runs ?? 0), deviations: Number(row?.deviations ?? 0) }
+}
+
 /**
  * Makes the committee's plan for a later `year` from the plan `from` (next year's, from the app; the demo's current
  * year, from its 2020 plan), in the caller's transaction, each new record with its audit row: every risk copied with
  * its scores and a link to where it came from, and every measure whose work goes on carried to its risk's copy,
- * linked to the measure it continues; both keep their links to development areas.
- * Reviews belong to their year and stay.
+ * linked to the measure it continues; both keep their links to development areas. Every control is copied to its
+ * risk's copy, linked to the control it repeats, with the occasions its frequency gives in the new year: the runs,
+ * their results and deviations, belong to their year and stay, as reviews do.
  * Undefined when the committee already has a plan that year.
  */
 export async function createCarriedOverPlan(
@@ -62,7 +107,11 @@ export async function createCarriedOverPlan(
       adopted_minutes_paragraph: null,
     }),
   )
-  const [risks, { carried }] = await Promise.all([listRisks(db, from.id), splitMeasures(db, from.id)])
+  const [risks, { carried }, controls] = await Promise.all([
+    listRisks(db, from.id),
+    splitMeasures(db, from.id),
+    listControlsToCopy(db, from.id),
+  ])
   for (const risk of risks) {
     const riskId = await audited(db, actor, 'create', { entity: 'risk', planId }, () =>
       insertRisk(db, {
@@ -103,6 +152,26 @@ export async function createCarriedOverPlan(
       )
       await linkAreasToCopy(db, actor, await listAreasOfMeasure(db, measure.id), (areaId) =>
         linkMeasure(db, areaId, measureId),
+      )
+    }
+    for (const control of controls.filter((c) => c.risk_id === risk.id)) {
+      await createControl(
+        db,
+        actor,
+        { id: planId, year },
+        {
+          risk_id: riskId,
+          title: control.title,
+          what_is_checked: control.what_is_checked,
+          method: control.method,
+          method_own: control.method_own,
+          frequency: control.frequency,
+          owner_unit_id: control.owner_unit_id,
+          responsible_person: control.responsible_person,
+          reported_to: control.reported_to,
+          position: control.position,
+          previous_control_id: control.id,
+        },
       )
     }
   }
@@ -156,6 +225,82 @@ export async function risksSinceLastYear(
     if (found) since.set(risk.id, found)
   }
   return since
+}
+
+/**
+ * How each control of the plan stands against the control it was copied from, in report order; or only the
+ * controls of the one risk a risk page shows. One query: each control with the one it came from, that one's year,
+ * and whether the committee has a plan for the year before (without one, nothing is "new").
+ */
+export async function controlsSinceLastYear(db: Db, plan: FromPlan, onlyRiskId?: number) {
+  const rows = await db
+    .selectFrom('control')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .innerJoin('owner_unit', 'owner_unit.id', 'control.owner_unit_id')
+    .leftJoin('control as previous', 'previous.id', 'control.previous_control_id')
+    .leftJoin('owner_unit as previous_unit', 'previous_unit.id', 'previous.owner_unit_id')
+    .leftJoin('risk as previous_risk', 'previous_risk.id', 'previous.risk_id')
+    .leftJoin('plan as previous_plan', 'previous_plan.id', 'previous_risk.plan_id')
+    .select([
+      'control.id',
+      'control.risk_id',
+      'control.title',
+      'control.what_is_checked',
+      'control.method',
+      'control.method_own',
+      'control.frequency',
+      'control.responsible_person',
+      'control.reported_to',
+      'owner_unit.name as ownerName',
+      'previous.title as previousTitle',
+      'previous.what_is_checked as previousWhatIsChecked',
+      'previous.method as previousMethod',
+      'previous.method_own as previousMethodOwn',
+      'previous.frequency as previousFrequency',
+      'previous.responsible_person as previousResponsiblePerson',
+      'previous.reported_to as previousReportedTo',
+      'previous_unit.name as previousOwnerName',
+      'previous_plan.year as previousYear',
+    ])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('plan as year_before')
+            .select('year_before.id')
+            .where('year_before.committee_id', '=', plan.committee_id)
+            .where('year_before.year', '=', plan.year - 1),
+        )
+        .as('hasPlanYearBefore'),
+    )
+    .where('risk.plan_id', '=', plan.id)
+    .$if(onlyRiskId !== undefined, (query) => query.where('control.risk_id', '=', onlyRiskId as number))
+    .orderBy('risk.position')
+    .orderBy('control.position')
+    .execute()
+  return rows.flatMap((row) => {
+    // The previous control's columns are all there or all null: its year says which.
+    const previous =
+      row.previousYear === null
+        ? undefined
+        : {
+            title: row.previousTitle ?? '',
+            what_is_checked: row.previousWhatIsChecked ?? '',
+            method: row.previousMethod ?? row.method,
+            method_own: row.previousMethodOwn ?? '',
+            frequency: row.previousFrequency ?? row.frequency,
+            responsible_person: row.previousResponsiblePerson ?? '',
+            reported_to: row.previousReportedTo ?? row.reported_to,
+            ownerName: row.previousOwnerName ?? '',
+            year: row.previousYear,
+          }
+    const since = controlSinceLastYear(row, previous, {
+      year: plan.year,
+      // SQLite answers 0 or 1, PostgreSQL a boolean.
+      hasPlanYearBefore: Boolean(Number(row.hasPlanYearBefore)),
+    })
+    return since ? [{ id: row.id, riskId: row.risk_id, title: row.title, since }] : []
+  })
 }
 
 /** The risk a risk was copied from, with its plan, for a link. */

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
-import { demoPlan } from '../../test/helpers/builders.js'
+import { aControl, demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
+import { auditKey } from '../audit/anchor.js'
+import { audited } from '../audit/audited.js'
+import { verifyAudit } from '../audit/verify.js'
+import { insertDeviation, listRunsOfControl, updateRun } from '../controls/repository.js'
+import { changeControl } from '../controls/write.js'
+import { controlsSinceLastYear } from './repository.js'
 
 /** The demo plan with a spread of statuses: the demo itself has only one unfinished measure. */
 async function planToCarry(db: Db) {
@@ -371,5 +377,204 @@ describe("deleting last year's records", () => {
     ])
     // With no plan for 2020 left, 2021's risks have nothing to be compared with.
     expect(html((await agent.get(`/planer/${newPlanId}`).expect(200)).text)('.since-last-year')).toHaveLength(0)
+  })
+})
+
+describe('controls into next year', () => {
+  const actor = { userId: null, userName: 'Test', at: '2020-05-01T08:00:00.000Z' }
+
+  /** Two quarterly controls of the first risk, the second with fields of its own and a run reported with a deviation. */
+  async function planWithControls() {
+    const { agent, db } = await createTestApp()
+    const { planId, risks, unit } = await demoPlan(db)
+    const riskId = risks[0]?.id as number
+    const plan2020 = { id: planId, year: 2020 }
+    const first = await aControl(db, riskId, unit('HR-avdelningen'), { title: 'Kontroll av utdrag' })
+    const second = await aControl(db, riskId, unit('Utbildningsområden'), { title: 'Kontroll av sekretessmarkering' })
+    await changeControl(db, actor, plan2020, second, 1, {
+      what_is_checked: 'Att handlingar med sekretess är märkta.',
+      method: 'own',
+      method_own: 'Genomgång av diariet',
+      responsible_person: 'Anna Andersson',
+      reported_to: 'management',
+    })
+    const [run] = await listRunsOfControl(db, second)
+    const runTarget = { entity: 'control_run', id: run?.id as number, planId } as const
+    await audited(db, actor, 'update', runTarget, () =>
+      updateRun(db, run?.id as number, 1, {
+        result: 'deviations',
+        performed_on: '2020-03-20',
+        reported_on: '2020-03-21',
+        population: 'Diarieförda handlingar',
+        population_size: 400,
+        sample_size: 20,
+        sampling: 'random',
+        checked_count: 20,
+        deviation_count: 1,
+      }),
+    )
+    await audited(db, actor, 'create', { entity: 'control_deviation', planId }, () =>
+      insertDeviation(db, {
+        run_id: run?.id as number,
+        description: 'En handling saknade sekretessmarkering.',
+        severity: 'medium',
+        decision: null,
+        no_measure_reason: '',
+        position: 1,
+      }),
+    )
+    return { agent, db, planId, riskId, originals: [first, second], unit }
+  }
+
+  const controlsOf = (db: Db, planId: number) =>
+    db
+      .selectFrom('control')
+      .innerJoin('risk', 'risk.id', 'control.risk_id')
+      .selectAll('control')
+      .where('risk.plan_id', '=', planId)
+      .orderBy('control.position')
+      .execute()
+
+  it('says on the confirm page which controls are copied and that the results stay', async () => {
+    const { agent, planId } = await planWithControls()
+    const $ = html((await agent.get(`/planer/${planId}/nasta-ar`).expect(200)).text)
+    expect($('#controls-heading').text()).toBe('Kontroller som kopieras (2)')
+    expect(
+      $('section[aria-labelledby="controls-heading"] li')
+        .map((_, e) => $(e).text())
+        .get(),
+    ).toEqual([
+      'Kontroll av utdrag (Röjande av sekretess, Kvartalsvis, HR-avdelningen)',
+      'Kontroll av sekretessmarkering (Röjande av sekretess, Kvartalsvis, Utbildningsområden)',
+    ])
+    expect($('section[aria-labelledby="staying-heading"] li').eq(2).text()).toBe(
+      '1 rapporterat kontrolltillfälle och 1 avvikelse: kontrollernas resultat hör till sitt år',
+    )
+  })
+
+  it('says a plan without controls has none to copy, and nothing of results staying', async () => {
+    const { agent, db } = await createTestApp()
+    const { planId } = await demoPlan(db)
+    const $ = html((await agent.get(`/planer/${planId}/nasta-ar`).expect(200)).text)
+    expect($('#controls-heading').text()).toBe('Kontroller som kopieras (0)')
+    expect($('section[aria-labelledby="controls-heading"]').text()).toContain('Planen har inga kontroller.')
+    expect($('section[aria-labelledby="staying-heading"] li')).toHaveLength(3)
+  })
+
+  it('copies each control to its risk’s copy with fresh occasions of the new year, and no runs or deviations', async () => {
+    const { agent, db, planId, originals } = await planWithControls()
+    const newPlanId = await createNextYear(agent, planId)
+    const [riskCopy] = await db
+      .selectFrom('risk')
+      .select('id')
+      .where('plan_id', '=', newPlanId)
+      .orderBy('position')
+      .execute()
+    const copies = await controlsOf(db, newPlanId)
+    const before = await controlsOf(db, planId)
+    const fields = [
+      'title',
+      'what_is_checked',
+      'method',
+      'method_own',
+      'frequency',
+      'owner_unit_id',
+      'responsible_person',
+      'reported_to',
+      'position',
+    ] as const
+    const pick = (c: Record<string, unknown>) => Object.fromEntries(fields.map((f) => [f, c[f]]))
+    expect(copies.map(pick)).toEqual(before.map(pick))
+    expect(copies[1]).toMatchObject({ method: 'own', method_own: 'Genomgång av diariet', reported_to: 'management' })
+    expect(copies.map((c) => [c.risk_id, c.previous_control_id])).toEqual(originals.map((id) => [riskCopy?.id, id]))
+
+    const runs = await db
+      .selectFrom('control_run')
+      .selectAll()
+      .where(
+        'control_id',
+        'in',
+        copies.map((c) => c.id),
+      )
+      .orderBy('control_id')
+      .orderBy('occasion')
+      .execute()
+    const quarters = ['2021-03-31', '2021-06-30', '2021-09-30', '2021-12-31']
+    expect(runs.map((r) => [r.control_id, r.planned_date])).toEqual(
+      copies.flatMap((c) => quarters.map((date) => [c.id, date])),
+    )
+    for (const run of runs) {
+      expect(run).toMatchObject({ result: null, performed_on: null, reported_on: null, sample_size: null })
+    }
+    const deviations = await db
+      .selectFrom('control_deviation')
+      .select('run_id')
+      .where(
+        'run_id',
+        'in',
+        runs.map((r) => r.id),
+      )
+      .execute()
+    expect(deviations).toEqual([])
+    // Last year's results are left as they were.
+    expect(await db.selectFrom('control_deviation').select('id').execute()).toHaveLength(1)
+    const reported = await db.selectFrom('control_run').select('id').where('result', 'is not', null).execute()
+    expect(reported).toHaveLength(1)
+
+    const created = await db
+      .selectFrom('audit_event')
+      .select(['entity', 'entity_id', 'user_name'])
+      .where('action', '=', 'create')
+      .where('plan_id', '=', newPlanId)
+      .where('entity', 'in', ['control', 'control_run', 'control_deviation'])
+      .execute()
+    expect(created.filter((e) => e.entity === 'control').map((e) => e.entity_id)).toEqual(copies.map((c) => c.id))
+    expect(created.filter((e) => e.entity === 'control_run').map((e) => e.entity_id)).toEqual(
+      [...runs].sort((a, b) => a.id - b.id).map((r) => r.id),
+    )
+    expect(created.filter((e) => e.entity === 'control_deviation')).toEqual([])
+    expect(new Set(created.map((e) => e.user_name))).toEqual(new Set(['Sara Sekreterare']))
+    expect(await verifyAudit(db, { key: auditKey(), anchorFile: null })).toMatchObject({ findings: [] })
+  })
+
+  it('marks each control on its risk’s page as unchanged, changed with the fields, or new', async () => {
+    const { agent, db, planId, riskId, unit } = await planWithControls()
+    const newPlanId = await createNextYear(agent, planId)
+    const [riskCopy] = await db.selectFrom('risk').select('id').where('previous_risk_id', '=', riskId).execute()
+    const [, second] = await controlsOf(db, newPlanId)
+    const plan2021 = { id: newPlanId, year: 2021 }
+    await changeControl(db, actor, plan2021, second?.id as number, 1, {
+      frequency: 'monthly',
+      owner_unit_id: unit('HR-avdelningen'),
+      title: 'Kontroll av sekretessmarkering i diariet',
+    })
+    const added = await aControl(db, riskCopy?.id as number, unit('HR-avdelningen'), { title: 'Kontroll av loggar' })
+
+    const $ = html((await agent.get(`/planer/${newPlanId}/risker/${riskCopy?.id}`).expect(200)).text)
+    const row = $('.summary-list div:contains("Kontroller sedan föregående år") dd p')
+    expect(row.map((_, e) => $(e).text()).get()).toEqual([
+      'Kontroll av utdrag: Oförändrad sedan 2020',
+      'Kontroll av sekretessmarkering i diariet: Ändrad sedan 2020: rubrik, frekvens kvartalsvis → månadsvis, ' +
+        'ansvarig enhet Utbildningsområden → HR-avdelningen',
+      'Kontroll av loggar: Ny kontroll för 2021',
+    ])
+    expect(row.last().find('a').attr('href')).toBe(`/planer/${newPlanId}/kontroller/${added}`)
+
+    // The whole plan's controls come in one answer, in report order.
+    const plan = await db.selectFrom('plan').selectAll().where('id', '=', newPlanId).executeTakeFirstOrThrow()
+    expect((await controlsSinceLastYear(db, plan)).map((c) => c.since.kind)).toEqual(['unchanged', 'changed', 'new'])
+    // The committee's first plan has nothing to compare with.
+    const first = html((await agent.get(`/planer/${planId}/risker/${riskId}`).expect(200)).text)
+    expect(first('.summary-list dt:contains("Kontroller sedan föregående år")')).toHaveLength(0)
+  })
+
+  it('keeps the copies when last year’s plan is deleted, without their link', async () => {
+    const { agent, db, planId, originals } = await planWithControls()
+    const newPlanId = await createNextYear(agent, planId)
+    expect((await controlsOf(db, newPlanId)).map((c) => c.previous_control_id)).toEqual(originals)
+    await submitForm(agent, `/planer/${planId}/ta-bort`, {}, 303)
+    const copies = await controlsOf(db, newPlanId)
+    expect(copies.map((c) => c.previous_control_id)).toEqual([null, null])
+    expect(await verifyAudit(db, { key: auditKey(), anchorFile: null })).toMatchObject({ findings: [] })
   })
 })

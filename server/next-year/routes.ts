@@ -9,21 +9,23 @@ import { yearTaken } from '../plans/schema.js'
 import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
 import { riskSummary } from '../risks/view-model.js'
-import { labelOf, measureStatuses } from '../vocabulary.js'
-import { createCarriedOverPlan, splitMeasures } from './repository.js'
+import { controlFrequencies, labelOf, measureStatuses } from '../vocabulary.js'
+import { countReportedRuns, createCarriedOverPlan, listControlsToCopy, splitMeasures } from './repository.js'
 import { nextYearForm } from './schema.js'
 
 /** Below /planer/:planId: the secretary makes the committee's plan for the next year from this one. */
 export function nextYearRoutes({ db, clock }: Services): Router {
   const router = Router({ mergeParams: true })
 
-  /** What the new plan gets from this one, and what stays; or, when the year is taken, the plan that has it. */
+  /** What the new plan gets from this one (risks, their controls, measures going on), and what stays; or, when the year is taken, the plan that has it. */
   async function renderPage(res: Response, plan: PlanContext, locals: object, status = 200) {
     const year = plan.year + 1
-    const [risks, measures, reviews, existing] = await Promise.all([
+    const [risks, measures, reviews, controls, reported, existing] = await Promise.all([
       listRisks(db, plan.id),
       splitMeasures(db, plan.id),
       listReviews(db, plan.id),
+      listControlsToCopy(db, plan.id),
+      countReportedRuns(db, plan.id),
       findClashingPlan(db, plan.committee_id, year, null),
     ])
     const shown = (list: typeof measures.carried) =>
@@ -37,6 +39,8 @@ export function nextYearRoutes({ db, clock }: Services): Router {
       risks: risks.map(riskSummary),
       carried: shown(measures.carried),
       staying: shown(measures.staying),
+      controls: controls.map((c) => ({ ...c, frequencyLabel: labelOf(controlFrequencies, c.frequency) })),
+      reported,
       reviewCount: reviews.length,
       action: `/planer/${plan.id}/nasta-ar`,
       cancelHref: `/planer/${plan.id}`,

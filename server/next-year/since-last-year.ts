@@ -1,4 +1,5 @@
-import type { Risk } from '../../db/schema.js'
+import type { Control, Risk } from '../../db/schema.js'
+import { controlFrequencies, controlMethods, labelOf, reportedToOptions } from '../vocabulary.js'
 
 type Compared = Pick<Risk, 'title' | 'description' | 'likelihood' | 'consequence'>
 
@@ -30,6 +31,47 @@ export function sinceLastYear(
     risk.consequence !== previous.consequence
       ? `konsekvens ${step(previous.consequence)} → ${step(risk.consequence)}`
       : undefined,
+  ].filter((change) => change !== undefined)
+  if (changes.length === 0) return { kind: 'unchanged', text: `Oförändrad sedan ${previous.year}` }
+  return { kind: 'changed', text: `Ändrad sedan ${previous.year}: ${changes.join(', ')}` }
+}
+
+type ComparedControl = Pick<
+  Control,
+  'title' | 'what_is_checked' | 'method' | 'method_own' | 'frequency' | 'responsible_person' | 'reported_to'
+> & { ownerName: string }
+
+/** A method as a sentence reads it: the usual ones in lower case, the committee's own in its own words. */
+const methodOf = (control: ComparedControl) =>
+  control.method === 'own' ? control.method_own : labelOf(controlMethods, control.method).toLocaleLowerCase('sv')
+
+const changed = (name: string, from: string, to: string) => (from === to ? undefined : `${name} ${from} → ${to}`)
+
+/**
+ * How a control of a plan stands against the control it was copied from, as sinceLastYear does for risks: the
+ * fields a reader plans by are named with their values before and after, the texts by name only. "Kontroll", not
+ * "kontrollmoment", so that ny/ändrad/oförändrad agree with it as they do with "risk".
+ */
+export function controlSinceLastYear(
+  control: ComparedControl,
+  previous: (ComparedControl & { year: number }) | undefined,
+  plan: { year: number; hasPlanYearBefore: boolean },
+): SinceLastYear | undefined {
+  if (!previous) return plan.hasPlanYearBefore ? { kind: 'new', text: `Ny kontroll för ${plan.year}` } : undefined
+  const lower = (list: readonly { code: string; label: string }[], code: string) =>
+    labelOf(list, code).toLocaleLowerCase('sv')
+  const changes = [
+    control.title !== previous.title ? 'rubrik' : undefined,
+    control.what_is_checked !== previous.what_is_checked ? 'vad som kontrolleras' : undefined,
+    changed('metod', methodOf(previous), methodOf(control)),
+    changed('frekvens', lower(controlFrequencies, previous.frequency), lower(controlFrequencies, control.frequency)),
+    changed('ansvarig enhet', previous.ownerName, control.ownerName),
+    control.responsible_person !== previous.responsible_person ? 'ansvarig person' : undefined,
+    changed(
+      'rapporteras till',
+      lower(reportedToOptions, previous.reported_to),
+      lower(reportedToOptions, control.reported_to),
+    ),
   ].filter((change) => change !== undefined)
   if (changes.length === 0) return { kind: 'unchanged', text: `Oförändrad sedan ${previous.year}` }
   return { kind: 'changed', text: `Ändrad sedan ${previous.year}: ${changes.join(', ')}` }

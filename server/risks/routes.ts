@@ -12,7 +12,7 @@ import { auditTarget } from '../inspections/require-inspection.js'
 import { areaLink } from '../inspections/view-model.js'
 import { listMeasuresOfRisk } from '../measures/repository.js'
 import { moveRow } from '../move-row.js'
-import { findPreviousRisk, risksSinceLastYear } from '../next-year/repository.js'
+import { controlsSinceLastYear, findPreviousRisk, risksSinceLastYear } from '../next-year/repository.js'
 import { setNotice } from '../notice.js'
 import { nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
@@ -126,11 +126,12 @@ export function riskRoutes({ db, clock }: Services): Router {
 
   router.get('/:riskId', async (req, res) => {
     const { plan, risk } = await load(req, res, 'read')
-    const [measures, reviews, areas, since, previous, recordHistory] = await Promise.all([
+    const [measures, reviews, areas, since, controlsSince, previous, recordHistory] = await Promise.all([
       listMeasuresOfRisk(db, risk.id),
       listReviews(db, plan.id),
       listAreasOfRisk(db, risk.id),
       risksSinceLastYear(db, plan, risk.id),
+      controlsSinceLastYear(db, plan, risk.id),
       findPreviousRisk(db, risk.id),
       historyOf(db, 'risk', risk.id),
     ])
@@ -144,6 +145,7 @@ export function riskRoutes({ db, clock }: Services): Router {
       reviews: reviews.filter((r) => r.risk_id === risk.id).map(reviewLine),
       areas: areas.map(areaLink),
       previous: previous && { href: `/planer/${previous.planId}/risker/${previous.id}`, text: previous.planTitle },
+      controlsSince: controlsSince.map((c) => ({ ...c, href: `/planer/${plan.id}/kontroller/${c.id}` })),
       recordHistory,
     })
   })
