@@ -17,7 +17,10 @@ import { nextYearForm } from './schema.js'
 export function nextYearRoutes({ db, clock }: Services): Router {
   const router = Router({ mergeParams: true })
 
-  /** What the new plan gets from this one (risks, their controls, measures going on), and what stays; or, when the year is taken, the plan that has it. */
+  /**
+   * What the new plan gets from this one (risks, their controls, the measures whose work goes on), and what stays;
+   * or, when the year is taken, the plan that has it.
+   */
   async function renderPage(res: Response, plan: PlanContext, locals: object, status = 200) {
     const year = plan.year + 1
     const [risks, measures, reviews, controls, reported, existing] = await Promise.all([
