@@ -12,7 +12,7 @@ import { plannedDates } from './occasions.js'
 import { type RunSummary, trafficLight } from './traffic-light.js'
 
 /** Per control: its occasions, those done, those done with deviations, and those missed or overdue on `today`. */
-function runCounts(db: Db, today: string) {
+export function runCounts(db: Db, today: string) {
   return db
     .selectFrom('control_run')
     .select((eb) => [

@@ -1,11 +1,13 @@
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { demoPassword } from '../../db/seed/demo.js'
-import { demoPlan } from '../../test/helpers/builders.js'
+import { aControl, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, type DemoLogin, html, logIn, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { hashPassword } from '../auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../auth/repository.js'
+import { updateRun } from '../controls/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
+import { runsShown } from './routes.js'
 
 // The demo plan on 2021-03-15: HR-avdelningen's four measures are done; Utbildningsområden's four are one in
 // progress and three done; four more are Grundskolenämnden's own. No measure has a due date.
@@ -300,5 +302,165 @@ describe('the start page', () => {
     const { $, headings } = await startPage(agent)
     expect(headings).toEqual([])
     expect($('main').text()).toContain('Ditt konto har ingen roll ännu.')
+  })
+})
+
+describe('the start page’s controls', () => {
+  const hrControl = 'Kontroll av utdrag ur belastningsregistret'
+  const schoolControl = 'Kontroll av lokala elevhälsoplaner'
+
+  /** The demo plan (2020) on `today`, and ways to give its risks controls and report their runs. */
+  async function setUpControls(as: DemoLogin, today = '2020-06-10') {
+    const app = await createTestApp({ today, as })
+    const demo = await demoPlan(app.db)
+    const { db } = app
+    const riskId = demo.risks[3]?.id as number
+    const hr = demo.unit('HR-avdelningen')
+    const runsOf = (controlId: number) =>
+      db
+        .selectFrom('control_run')
+        .select(['id', 'planned_date', 'version'])
+        .where('control_id', '=', controlId)
+        .orderBy('occasion')
+        .execute()
+    const moveRun = (runId: number, planned_date: string) =>
+      db.updateTable('control_run').set({ planned_date }).where('id', '=', runId).execute()
+    const report = async (run: { id: number; version: number }, result: 'no_remarks' | 'deviations') => {
+      await updateRun(db, run.id, run.version, { result, performed_on: '2020-03-30', reported_on: '2020-03-31' })
+    }
+    return { ...app, ...demo, riskId, hr, runsOf, moveRun, report }
+  }
+
+  it('shows HR-avdelningen’s ansvarig the runs overdue and due within 30 days, each with its report form', async () => {
+    const { agent, db, planId, riskId, hr, unit, runsOf, moveRun } = await setUpControls('hr')
+    const quarterly = await aControl(db, riskId, hr, { title: hrControl })
+    const [overdue, dueSoon, farOff] = await runsOf(quarterly)
+    await moveRun(farOff?.id as number, '2020-08-09') // 60 days out
+    const yearly = await aControl(db, riskId, hr, { title: 'Årlig kontroll av rutinen', frequency: 'yearly' })
+    const [lastDay] = await runsOf(yearly)
+    await moveRun(lastDay?.id as number, '2020-07-10') // the 30th day from today: still shown
+    await aControl(db, riskId, unit('Utbildningsområden'), { title: schoolControl })
+
+    const { $, headings } = await startPage(agent)
+    expect(headings).toEqual(['Mina åtgärder', 'Mina kontroller'])
+    const cards = $('.my-run')
+      .map((_, card) => [[$(card).find('h3 a').text(), $(card).find('dd').last().text()]])
+      .get()
+    expect(cards).toEqual([
+      [hrControl, '2020-03-31 Försenad'],
+      [hrControl, '2020-06-30'],
+      ['Årlig kontroll av rutinen', '2020-07-10'],
+    ])
+    expect($('.my-run .tag--overdue')).toHaveLength(1)
+    expect($('main').text()).not.toContain(schoolControl)
+
+    const card = $(`#kontrolltillfalle-${dueSoon?.id}`)
+    expect(card.find('h3').text()).toBe(`${hrControl} tillfälle 2`)
+    expect(card.find('.meta').text()).toBe('Grundskolenämnden: Internkontrollplan 2020 · HR-avdelningen')
+    const run = `/planer/${planId}/kontroller/${quarterly}/tillfallen/${dueSoon?.id}`
+    expect(card.find('h3 a').attr('href')).toBe(run)
+    const form = new URL(String(card.find('a.button').attr('href')), 'http://localhost')
+    expect(form.pathname).toBe(`${run}/rapportera`)
+    expect(form.searchParams.get('till')).toBe('/')
+    expect(card.find('a.button').text()).toBe(`Rapportera – ${hrControl}, tillfälle 2`)
+    expect($(`#kontrolltillfalle-${overdue?.id} .tag--overdue`).text()).toBe('Försenad')
+  })
+
+  it('tells the ansvarig when nothing is due, and shows an owner whose units have no controls the page as before', async () => {
+    const { app, agent, db, riskId, hr } = await setUpControls('hr')
+    await aControl(db, riskId, hr, { title: hrControl, frequency: 'yearly' }) // planned for 2020-12-31
+    const { $, headings } = await startPage(agent)
+    expect(headings).toEqual(['Mina åtgärder', 'Mina kontroller'])
+    expect($('.my-run')).toHaveLength(0)
+    expect($('main').text()).toContain('Inga kontrolltillfällen att rapportera de närmaste 30 dagarna.')
+
+    const other = supertest.agent(app)
+    await logIn(other, 'utbildning')
+    const theirs = await startPage(other)
+    expect(theirs.headings).toEqual(['Mina åtgärder'])
+    expect(theirs.$('.my-run')).toHaveLength(0)
+  })
+
+  it('lists the first runs and says where the rest are', async () => {
+    const { agent, db, planId, riskId, hr } = await setUpControls('hr', '2020-12-15')
+    await aControl(db, riskId, hr, { title: 'Månadsvis kontroll A', frequency: 'monthly' })
+    await aControl(db, riskId, hr, { title: 'Månadsvis kontroll B', frequency: 'monthly' })
+    const { $ } = await startPage(agent)
+    expect($('.my-run')).toHaveLength(runsShown)
+    const section = $('section[aria-labelledby="my-controls-heading"]')
+    expect(section.text()).toContain(`Visar de ${runsShown} första av 24 kontrolltillfällen.`)
+    const rest = section.find(`a[href="/planer/${planId}/kontroller"]`)
+    expect(rest.text()).toBe('Grundskolenämnden: Internkontrollplan 2020 – kontrollmoment')
+    expect(rest.parent().text()).toContain('kontrollmoment (24).')
+  })
+
+  it('shows the secretary each plan’s traffic lights, counted, and the runs overdue', async () => {
+    const { agent, db, planId, risks, hr, unit, runsOf, moveRun, report } = await setUpControls('sekreterare')
+    const school = unit('Utbildningsområden')
+    const green = await aControl(db, risks[3]?.id as number, hr, { title: 'Grön kontroll' })
+    const yellow = await aControl(db, risks[3]?.id as number, hr, { title: 'Gul kontroll' })
+    const red = await aControl(db, risks[4]?.id as number, school, { title: schoolControl })
+    const planned = await aControl(db, risks[4]?.id as number, school, { title: 'Årlig kontroll', frequency: 'yearly' })
+    await report((await runsOf(green))[0] as { id: number; version: number }, 'no_remarks')
+    await report((await runsOf(yellow))[0] as { id: number; version: number }, 'deviations')
+    const [today] = await runsOf(planned)
+    await moveRun(today?.id as number, '2020-06-10') // due today: neither overdue nor red yet
+    // A plan two years back: done with, not counted.
+    const old = await anotherPlan(db, 2018)
+    const oldControl = await aControl(db, await aRisk(db, old), hr, { title: 'Gammal kontroll', frequency: 'once' })
+    for (const run of await runsOf(oldControl)) await report(run, 'no_remarks')
+
+    const { $, headings } = await startPage(agent)
+    expect(headings).toEqual([
+      'Nämndens planer',
+      'Kontrollmomentens trafikljus',
+      'Försenade åtgärder',
+      'Försenade kontrolltillfällen',
+      'Närmaste tidsfrister',
+    ])
+    expect(
+      $('table.control-lights thead th')
+        .map((_, th) => $(th).text())
+        .get(),
+    ).toEqual(['Plan', 'Grön – utan avvikelser', 'Gul – avvikelser', 'Röd – tillfälle missat eller försenat', 'Totalt'])
+    const rows = $('table.control-lights tbody tr')
+    expect(rows).toHaveLength(1)
+    expect(rows.find('th a').attr('href')).toBe(`/planer/${planId}/kontroller`)
+    expect(rows.find('th').text()).toBe('Grundskolenämnden: Internkontrollplan 2020 – kontrollmoment')
+    expect(
+      rows
+        .find('td')
+        .map((_, td) => [[$(td).attr('data-label'), $(td).text()]])
+        .get(),
+    ).toEqual([
+      ['Grön – utan avvikelser', '2'],
+      ['Gul – avvikelser', '1'],
+      ['Röd – tillfälle missat eller försenat', '1'],
+      ['Totalt', '4'],
+    ])
+
+    const overdue = $('table.overdue-runs tbody tr')
+    expect(overdue).toHaveLength(1)
+    const [missed] = await runsOf(red)
+    expect(overdue.find('a').attr('href')).toBe(`/planer/${planId}/kontroller/${red}/tillfallen/${missed?.id}`)
+    expect(overdue.find('a').text()).toBe(`${schoolControl}, tillfälle 1`)
+    expect(overdue.find('[data-label="Planerat datum"]').text()).toBe('2020-03-31 Försenad')
+    expect(overdue.find('[data-label="Ansvarig enhet"]').text()).toBe('Utbildningsområden')
+  })
+
+  it('shows the secretary of committees without controls the page as before, and a reader none of it', async () => {
+    const { agent, db, riskId, hr } = await setUpControls('lasare')
+    await aControl(db, riskId, hr, { title: hrControl })
+    const { $, headings } = await startPage(agent)
+    expect(headings).toEqual(['Uppföljningsrapporter'])
+    expect($('.my-run, table.control-lights, table.overdue-runs')).toHaveLength(0)
+    expect($('main').text()).not.toContain(hrControl)
+
+    const fresh = await createTestApp({ today: '2020-06-10', as: 'sekreterare' })
+    expect((await startPage(fresh.agent)).headings).toEqual([
+      'Nämndens planer',
+      'Försenade åtgärder',
+      'Närmaste tidsfrister',
+    ])
   })
 })

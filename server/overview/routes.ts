@@ -2,6 +2,8 @@ import { Router } from 'express'
 import type { Services } from '../app.js'
 import { can, type Viewer } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
+import { type ControlsOf, controlsExist, countLightsPerPlan, countRunsDuePerPlan } from '../controls/overview.js'
+import { listRunsDue } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
 import { listInspections } from '../inspections/repository.js'
 import { dueReports, inspectionSummary } from '../inspections/view-model.js'
@@ -10,10 +12,27 @@ import { listPlans } from '../plans/repository.js'
 import { plansByCommittee } from '../plans/view-model.js'
 import { listFinalReports } from '../reports/repository.js'
 import { measureStatuses } from '../vocabulary.js'
-import { comingDeadlines, current, myMeasures, overdueMeasures, planStatus } from './view-model.js'
+import {
+  comingDeadlines,
+  current,
+  daysAfter,
+  lightColumns,
+  myMeasures,
+  myRuns,
+  overdueMeasures,
+  overdueRuns,
+  planStatus,
+  whereTheRestAre,
+} from './view-model.js'
 
 /** How many coming deadlines the start page lists; the deadline page and the measure lists have the rest. */
 const deadlineCount = 10
+
+/** How many runs "Mina kontroller" and "Försenade kontrolltillfällen" list; the plans' control lists have the rest. */
+export const runsShown = 20
+
+/** How far ahead "Mina kontroller" looks for runs to report. */
+const ownerHorizonDays = 30
 
 type Plans = Awaited<ReturnType<typeof listPlans>>
 
@@ -28,6 +47,46 @@ export function overviewRoutes({ db, clock }: Services): Router {
       can.readCommittee(viewer, m),
     )
     return { units: viewer.unitNames, measures: myMeasures(current(measures), today) }
+  }
+
+  /**
+   * The runs due up to `until` of these controls, the first `runsShown` of them (one more is fetched to tell whether
+   * there are more), and when there are, per plan how many: where the rest are. `readable` keeps only what the
+   * viewer may open.
+   */
+  async function runsDue(of: ControlsOf, until: string, readable: (run: { committee_id: number }) => boolean) {
+    const rows = (await listRunsDue(db, of, until, runsShown + 1)).filter(readable)
+    if (rows.length <= runsShown) return { shown: rows, rest: undefined }
+    const perPlan = (await countRunsDuePerPlan(db, of, until)).filter(readable)
+    return { shown: rows.slice(0, runsShown), rest: whereTheRestAre(perPlan) }
+  }
+
+  /**
+   * The ansvarig's "Mina kontroller": their units' runs overdue or due within 30 days, each with its report form.
+   * Owners whose units have no controls see the page as before.
+   */
+  async function ownerControlsSection(viewer: Viewer, today: string) {
+    const of = { ownerUnitIds: [...viewer.unitIds] }
+    if (!(await controlsExist(db, of))) return undefined
+    // An owner unit's controls are in plans of its administration's committees, which the owner reads; the filter
+    // keeps a page the owner could not open off the list all the same, as "Mina åtgärder" does.
+    const { shown, rest } = await runsDue(of, daysAfter(today, ownerHorizonDays), (r) => can.readCommittee(viewer, r))
+    return { units: viewer.unitNames, runs: myRuns(shown, today), rest }
+  }
+
+  /**
+   * The secretary's controls: per plan its controls' traffic lights, and the runs overdue. The lights cover the
+   * plans of last year on (and next year's, once made): last year's plan is the one being followed up early in the
+   * year, this year's the one running; older plans are done with, and counting them would only lengthen the table.
+   */
+  async function secretaryControlsSection(viewer: Viewer, today: string) {
+    const committeeIds = [...viewer.secretaryOf]
+    if (!(await controlsExist(db, { committeeIds }))) return undefined
+    const [lights, overdue] = await Promise.all([
+      countLightsPerPlan(db, committeeIds, Number(today.slice(0, 4)) - 1, today),
+      runsDue({ committeeIds }, daysAfter(today, -1), () => true),
+    ])
+    return { lights, overdue: { shown: overdueRuns(overdue.shown), rest: overdue.rest } }
   }
 
   /** The secretary's committees: each plan's measures per status, the overdue ones and the coming deadlines. */
@@ -71,9 +130,11 @@ export function overviewRoutes({ db, clock }: Services): Router {
     const viewer = viewerOf(res)
     const today = swedishDate(clock())
     const plans = (await listPlans(db)).filter((p) => can.readCommittee(viewer, { committee_id: p.committeeId }))
-    const [owner, secretary, reader] = await Promise.all([
+    const [owner, ownerControls, secretary, secretaryControls, reader] = await Promise.all([
       ownerSection(viewer, today),
+      ownerControlsSection(viewer, today),
       secretarySection(viewer, plans, today),
+      secretaryControlsSection(viewer, today),
       readerSection(viewer, plans),
     ])
     const admin = viewer.isAdmin ? { planCount: plans.length } : undefined
@@ -81,7 +142,10 @@ export function overviewRoutes({ db, clock }: Services): Router {
       title: 'Översikt',
       statuses: measureStatuses,
       owner,
+      ownerControls,
       secretary,
+      secretaryControls,
+      lightColumns,
       reader,
       admin,
       noRole: !owner && !secretary && !reader && !admin,

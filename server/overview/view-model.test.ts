@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { MeasureStatus } from '../../db/schema.js'
 import { reportDeadline } from '../inspections/view-model.js'
-import { comingDeadlines, current, myMeasures, overdueMeasures } from './view-model.js'
+import {
+  comingDeadlines,
+  current,
+  daysAfter,
+  lightColumns,
+  myMeasures,
+  myRuns,
+  overdueMeasures,
+  whereTheRestAre,
+} from './view-model.js'
 
 const today = '2021-03-15'
 let nextId = 1
@@ -84,5 +93,50 @@ describe('comingDeadlines', () => {
     const { shown, total } = comingDeadlines(measures, [report(1, '2021-04-15')], today, 2)
     expect(shown.map((d) => d.title)).toEqual(['I dag', 'Granskning 1'])
     expect(total).toBe(3)
+  })
+})
+
+describe('daysAfter', () => {
+  it('counts across months, leap days and years', () => {
+    expect(daysAfter('2020-02-15', 30)).toBe('2020-03-16')
+    expect(daysAfter('2021-02-15', 30)).toBe('2021-03-17')
+    expect(daysAfter('2021-01-01', -1)).toBe('2020-12-31')
+  })
+})
+
+describe('myRuns', () => {
+  it('marks the runs past their planned date and sends each report form back to the start page', () => {
+    const run = (id: number, planned_date: string) => ({ id, occasion: 1, planned_date, controlId: 3, planId: 7 })
+    const shown = myRuns([run(1, '2021-03-14'), run(2, today)], today)
+    expect(shown.map((r) => r.overdue)).toEqual([true, false])
+    expect(shown[1]?.href).toBe('/planer/7/kontroller/3/tillfallen/2')
+    expect(shown[1]?.reportHref).toBe('/planer/7/kontroller/3/tillfallen/2/rapportera?till=%2F')
+  })
+})
+
+describe('whereTheRestAre', () => {
+  it('adds up the runs due in each plan and links each plan’s controls', () => {
+    expect(
+      whereTheRestAre([
+        { planId: 7, count: 3 },
+        { planId: 8, count: 21 },
+      ]),
+    ).toEqual({
+      total: 24,
+      plans: [
+        { planId: 7, count: 3, href: '/planer/7/kontroller' },
+        { planId: 8, count: 21, href: '/planer/8/kontroller' },
+      ],
+    })
+  })
+})
+
+describe('lightColumns', () => {
+  it('names the lights in the traffic light’s own words', () => {
+    expect(lightColumns.map((c) => c.heading)).toEqual([
+      'Grön – utan avvikelser',
+      'Gul – avvikelser',
+      'Röd – tillfälle missat eller försenat',
+    ])
   })
 })

@@ -1,4 +1,6 @@
 import type { MeasureStatus } from '../../db/schema.js'
+import { runHref } from '../controls/require-control.js'
+import { trafficLight } from '../controls/traffic-light.js'
 import type { Deadline } from '../inspections/view-model.js'
 import { byDueDate } from '../measures/view-model.js'
 import { countByStatus, isFinished, isOverdue } from '../vocabulary.js'
@@ -101,3 +103,52 @@ export function comingDeadlines(
   ].sort((a, b) => a.dueDate.localeCompare(b.dueDate))
   return { shown: all.slice(0, limit), total: all.length }
 }
+
+/** The date `days` days after (or before) a YYYY-MM-DD date. */
+export function daysAfter(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number)
+  return new Date(Date.UTC(year as number, (month as number) - 1, (day as number) + days)).toISOString().slice(0, 10)
+}
+
+type DueRun = { id: number; occasion: number; planned_date: string; controlId: number; planId: number }
+
+const dueRunHref = (r: DueRun) => runHref({ id: r.planId }, { id: r.controlId }, r)
+
+/**
+ * "Mina kontroller": an owner's runs to report, in the order given (overdue ones first), each with its report form.
+ * The form returns to the start page itself, not to the run's card: once reported, the run leaves the list.
+ */
+export function myRuns<R extends DueRun>(runs: readonly R[], today: string) {
+  return runs.map((r) => ({
+    ...r,
+    overdue: r.planned_date < today,
+    href: dueRunHref(r),
+    reportHref: `${dueRunHref(r)}/rapportera?till=${encodeURIComponent('/')}`,
+  }))
+}
+
+export function overdueRuns<R extends DueRun>(runs: readonly R[]) {
+  return runs.map((r) => ({ ...r, href: dueRunHref(r) }))
+}
+
+/** Where the rest of a list cut short are: the plans' control lists, with how many are due in each. */
+export function whereTheRestAre(plans: readonly { planId: number; count: number }[]) {
+  return {
+    total: plans.reduce((n, p) => n + p.count, 0),
+    plans: plans.map((p) => ({ ...p, href: `/planer/${p.planId}/kontroller` })),
+  }
+}
+
+/**
+ * The traffic lights as the secretary's table heads them, in trafficLight's own words (green, yellow, red), so the
+ * start page and the control pages name them alike.
+ */
+export const lightColumns = (['green', 'yellow', 'red'] as const).map((code) => {
+  const light = trafficLight({
+    planned: 1,
+    done: code === 'red' ? 0 : 1,
+    withDeviations: code === 'yellow' ? 1 : 0,
+    missed: code === 'red' ? 1 : 0,
+  })
+  return { code, heading: `${light.label} – ${light.explanation.toLowerCase()}` }
+})
