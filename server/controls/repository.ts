@@ -81,6 +81,18 @@ export async function findControl(db: Db, planId: number, controlId: number, tod
   return row && withLight(row)
 }
 
+/** How many controls each risk of a plan has (risks without any are left out): the plan page's counts. */
+export async function countControlsByRisk(db: Db, planId: number): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('control')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .select((eb) => ['control.risk_id', eb.fn.countAll<number>().as('count')])
+    .where('risk.plan_id', '=', planId)
+    .groupBy('control.risk_id')
+    .execute()
+  return new Map(rows.map((r) => [r.risk_id, Number(r.count)]))
+}
+
 export type ControlContext = NonNullable<Awaited<ReturnType<typeof findControl>>>
 
 export async function insertControl(db: Db, control: Insertable<ControlTable>): Promise<number> {
