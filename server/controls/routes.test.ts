@@ -114,9 +114,10 @@ describe('planning a control', () => {
     expect($('.record-history tbody tr').first().text()).toContain('Skapad')
 
     const list = html((await agent.get(`/planer/${planId}/kontroller`).expect(200)).text)
+    expect(list('.control-risk h2').text()).toBe(`Risk: ${risk.title}`)
+    expect(list('.control-risk h2 a').attr('href')).toBe(riskPage)
     expect(rowsOf(list, '.control-list')).toEqual([
       [
-        risk.title,
         'Kontroll av utdrag ur belastningsregistret',
         'Stickprov',
         'Kvartalsvis',
@@ -161,7 +162,12 @@ describe('planning a control', () => {
     )
     expect(missing('#field-methodOwn-error').text()).toContain('Beskriv den egna kontrollmetoden.')
     expect(missing('#field-reportedTo-error').text()).toContain('Välj vem kontrollen rapporteras till.')
-    expect(missing('.error-summary a[href="#field-reportedTo"]')).toHaveLength(1)
+    // Listed in the order of the form's fields, the own method's among them.
+    expect(
+      missing('.error-summary a')
+        .map((_, a) => missing(a).attr('href'))
+        .get(),
+    ).toEqual(['#field-methodOwn', '#field-reportedTo'])
     expect(missing('#field-reportedTo')).toHaveLength(1)
     expect(missing('#field-title').val()).toBe('Kontroll av utdrag ur belastningsregistret')
     expect(missing('#field-method option[selected]').val()).toBe('own')

@@ -42,7 +42,7 @@ import {
   requireRun,
   runHref,
 } from './require-control.js'
-import { type ControlForm, controlForm, controlFormOptions, moveDateForm } from './schema.js'
+import { type ControlForm, controlForm, controlFormOptions, inFormOrder, moveDateForm } from './schema.js'
 import { changeControl, createControl } from './write.js'
 
 type Run = Awaited<ReturnType<typeof listRunsOfControl>>[number]
@@ -75,6 +75,17 @@ function sampleText(run: Run): string {
     run.deviation_count === null ? '' : `${run.deviation_count} med avvikelser`,
   ].filter(Boolean)
   return [[size, how].filter(Boolean).join(', '), counts.join(', ')].filter(Boolean).join('; ')
+}
+
+/** Controls in report order under their risks, in the same order; risks without controls are left out. */
+function byRisk<C extends { risk_id: number; riskTitle: string }>(controls: C[]) {
+  const risks = new Map<number, { id: number; title: string; controls: C[] }>()
+  for (const c of controls) {
+    const risk = risks.get(c.risk_id) ?? { id: c.risk_id, title: c.riskTitle, controls: [] }
+    risk.controls.push(c)
+    risks.set(c.risk_id, risk)
+  }
+  return [...risks.values()]
 }
 
 /** "tillfälle 4 (planerat 2020-04-30)": the reported occasions a new frequency would leave without a place. */
@@ -149,7 +160,8 @@ export function controlRoutes({ db, clock }: Services): Router {
       title: `Kontrollmoment i ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan),
       plan,
-      controls: controls.map((c) => ({ ...c, ...controlLabels(c) })),
+      count: controls.length,
+      risks: byRisk(controls.map((c) => ({ ...c, ...controlLabels(c) }))),
     })
   })
 
@@ -164,7 +176,7 @@ export function controlRoutes({ db, clock }: Services): Router {
     const parsed = await validateForm(controlForm, req.body, (value) => checkChoices(plan, value))
     if (!parsed.ok) {
       const page = await newControlPage(plan, req.body.riskId)
-      return renderForm(res, plan, { ...page, ...formState(req.body, parsed.errors) }, 400)
+      return renderForm(res, plan, { ...page, ...formState(req.body, inFormOrder(parsed.errors)) }, 400)
     }
     const row = toRow(parsed.value)
     const actor = actorOf(res, clock)
@@ -237,7 +249,7 @@ export function controlRoutes({ db, clock }: Services): Router {
     const { plan, control } = await requireControl(db, req.params, res, 'edit', clock())
     const parsed = await validateForm(controlForm, req.body, (value) => checkChoices(plan, value))
     const refuse = (errors: FieldErrors) =>
-      renderForm(res, plan, { ...editControlPage(plan, control), ...formState(req.body, errors) }, 400)
+      renderForm(res, plan, { ...editControlPage(plan, control), ...formState(req.body, inFormOrder(errors)) }, 400)
     if (!parsed.ok) return refuse(parsed.errors)
     const row = toRow(parsed.value)
     const actor = actorOf(res, clock)
