@@ -11,6 +11,7 @@ import { authRoutes } from './auth/routes.js'
 import { requireViewer, sessions, viewerOf } from './auth/session.js'
 import type { Config } from './config.js'
 import { conflictHandler } from './conflict.js'
+import { controlRoutes } from './controls/routes.js'
 import { csrfProtection } from './csrf.js'
 import { errorHandler, notFound } from './error-handler.js'
 import { areaRoutes } from './inspections/area-routes.js'
@@ -92,6 +93,7 @@ export function createApp(services: Services): express.Express {
   app.use('/planer/:planId/risker', riskRoutes(services))
   app.use('/planer/:planId/granskningar', reviewRoutes(services))
   app.use('/planer/:planId', measureRoutes(services))
+  app.use('/planer/:planId/kontroller', controlRoutes(services))
   app.use('/planer/:planId', reportRoutes(services, views))
   app.use('/planer/:planId', nextYearRoutes(services))
   app.use('/planer/:planId', exportRoutes(services))

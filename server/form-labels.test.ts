@@ -1,7 +1,7 @@
 import type { CheerioAPI } from 'cheerio'
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { demoPlan } from '../test/helpers/builders.js'
+import { aControl, demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, html, logIn, type TestAgent } from '../test/helpers/test-app.js'
 
 /** Each field of a page's forms: its name, label, whether it is marked required, and its form's method and action. */
@@ -10,14 +10,16 @@ function fieldsOf($: CheerioAPI) {
     .toArray()
     .flatMap((form) =>
       $(form)
-        .find('.field > label')
+        // A group of radio buttons is one field, its legend the label and the group marked as required.
+        .find('.field > label, fieldset.field[role="radiogroup"] > legend')
         .toArray()
         .map((label) => {
-          const control = $(`#${$(label).attr('for')}`)
+          const group = $(label).is('legend') ? $(label).parent() : undefined
+          const control = group ? group.find('input[type="radio"]').first() : $(`#${$(label).attr('for')}`)
           return {
             name: String(control.attr('name')),
             label: $(label).text().trim(),
-            required: control.attr('aria-required') === 'true',
+            required: (group ?? control).attr('aria-required') === 'true',
             // Asked only after one answer of another field (data-shown-when), so not of an empty form.
             conditional: control.closest('[data-shown-when]').length > 0,
             method: String($(form).attr('method')),
@@ -46,7 +48,13 @@ function postEmpty(agent: TestAgent, $: CheerioAPI, action: string) {
 async function formPages() {
   const { agent, db, app } = await createTestApp()
   const { planId, risks } = await demoPlan(db)
-  const measure = await db.selectFrom('measure').select('id').executeTakeFirstOrThrow()
+  const measure = await db.selectFrom('measure').select(['id', 'owner_unit_id']).executeTakeFirstOrThrow()
+  const controlId = await aControl(db, risks[0]?.id as number, measure.owner_unit_id)
+  const run = await db
+    .selectFrom('control_run')
+    .select('id')
+    .where('control_id', '=', controlId)
+    .executeTakeFirstOrThrow()
   const area = await db.selectFrom('development_area').select(['id', 'inspection_id']).executeTakeFirstOrThrow()
   const inspection = `/externa-granskningar/${area.inspection_id}`
   const admin = supertest.agent(app)
@@ -70,6 +78,9 @@ async function formPages() {
       `${plan}/atgarder`,
       `${plan}/nasta-ar`,
       `${plan}/rapport`,
+      `${plan}/kontroller/ny`,
+      `${plan}/kontroller/${controlId}/redigera`,
+      `${plan}/kontroller/${controlId}/tillfallen/${run.id}/datum`,
       '/externa-granskningar/ny',
       inspection,
       `${inspection}/redigera`,

@@ -8,7 +8,13 @@ import { type Direction, move, type OrderedTable } from './ordering.js'
 // A move button's value.
 const directionField = z.enum(['up', 'down']) satisfies z.ZodType<Direction>
 
-const movedName = { risk: 'Risken', review: 'Granskningen', measure: 'Åtgärden', control: 'Kontrollmomentet' }
+// The name and its participle: "Kontrollmomentet" is neuter, "är flyttat".
+const movedName = {
+  risk: ['Risken', 'flyttad'],
+  review: ['Granskningen', 'flyttad'],
+  measure: ['Åtgärden', 'flyttad'],
+  control: ['Kontrollmomentet', 'flyttat'],
+} as const
 
 /**
  * A "Flytta upp/ned" post: moves the row, says so, and leads back to the list at the row's button that is still
@@ -30,11 +36,12 @@ export async function moveRow(
     .execute((trx) => move(trx, actor, row.table, row.id, parsed.data, row.planId))
   // A page left open, or a double click, may ask for a move past the end: then nothing moved, and it says so.
   const where = parsed.data === 'up' ? 'överst' : 'nederst'
+  const [name, participle] = movedName[row.table]
   setNotice(
     res,
     moved
-      ? `${movedName[row.table]} är flyttad ${parsed.data === 'up' ? 'upp' : 'ned'}.`
-      : `${movedName[row.table]} står redan ${where} och flyttades inte.`,
+      ? `${name} är ${participle} ${parsed.data === 'up' ? 'upp' : 'ned'}.`
+      : `${name} står redan ${where} och flyttades inte.`,
   )
   res.redirect(303, `${listHref}#move-${left}-${row.table}-${row.id}`)
 }

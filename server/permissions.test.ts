@@ -1,7 +1,7 @@
 import type { Express } from 'express'
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { demoPlan } from '../test/helpers/builders.js'
+import { aControl, demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, type DemoLogin, html, logIn } from '../test/helpers/test-app.js'
 import { insertReportVersion } from './reports/repository.js'
 import { insertImport } from './spreadsheets/repository.js'
@@ -22,7 +22,7 @@ const edit = {
   sekreterare: 'ok',
   admin: 'forbidden',
 } as const
-// The measure used below is HR-avdelningen's: its ansvarig may report on it, Utbildningsområden's may not.
+// The measure and control used below are HR-avdelningen's: its ansvarig may report on them, Utbildningsområden's may not.
 const report = { ...edit, hr: 'ok' } as const
 const signedIn = {
   anonymous: 'login',
@@ -112,6 +112,17 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /planer/:planId/atgarder/:measureId/ta-bort': edit,
   'POST /planer/:planId/atgarder/:measureId/ta-bort': edit,
   'POST /planer/:planId/atgarder/:measureId/flytta': edit,
+  'GET /planer/:planId/kontroller': read,
+  'GET /planer/:planId/kontroller/ny': edit,
+  'POST /planer/:planId/kontroller/ny': edit,
+  'GET /planer/:planId/kontroller/:controlId': read,
+  'GET /planer/:planId/kontroller/:controlId/redigera': edit,
+  'POST /planer/:planId/kontroller/:controlId/redigera': edit,
+  'GET /planer/:planId/kontroller/:controlId/ta-bort': edit,
+  'POST /planer/:planId/kontroller/:controlId/ta-bort': edit,
+  'POST /planer/:planId/kontroller/:controlId/flytta': edit,
+  'GET /planer/:planId/kontroller/:controlId/tillfallen/:runId/datum': edit,
+  'POST /planer/:planId/kontroller/:controlId/tillfallen/:runId/datum': edit,
   'GET /planer/:planId/rapport': read,
   'GET /planer/:planId/rapport/pdf': edit,
   'POST /planer/:planId/rapport/faststall': edit,
@@ -182,6 +193,14 @@ async function world() {
     .where('owner_unit_id', '=', unit('HR-avdelningen'))
     .executeTakeFirstOrThrow()
   const review = await db.selectFrom('review').select('id').executeTakeFirstOrThrow()
+  // HR-avdelningen's control too, so that its ansvarig may report its runs and Utbildningsområden's may not.
+  const controlId = await aControl(db, risks[0]?.id as number, unit('HR-avdelningen'))
+  const run = await db
+    .selectFrom('control_run')
+    .select('id')
+    .where('control_id', '=', controlId)
+    .orderBy('occasion')
+    .executeTakeFirstOrThrow()
   const area = await db.selectFrom('development_area').select(['id', 'inspection_id']).executeTakeFirstOrThrow()
   const version = await insertReportVersion(db, {
     planId,
@@ -213,6 +232,8 @@ async function world() {
     planId,
     riskId: risks[0]?.id as number,
     measureId: measure.id,
+    controlId,
+    runId: run.id,
     reviewId: review.id,
     versionId: version.id,
     inspectionId: area.inspection_id,

@@ -11,22 +11,29 @@ import { type Saved, updateVersioned } from '../versioned.js'
 import { plannedDates } from './occasions.js'
 import { type RunSummary, trafficLight } from './traffic-light.js'
 
-/** Per control: its occasions, those done, those done with deviations, and those missed or overdue on `today`. */
+/**
+ * The counts a traffic light is derived from, over the control_run rows joined to a control: its occasions, those
+ * done, those done with deviations, and those missed or overdue on `today`.
+ */
+function runCountColumns(eb: ExpressionBuilder<Database, 'control_run'>, today: string) {
+  return [
+    eb.fn.count<number>('control_run.id').as('planned'),
+    eb.fn.count<number>('control_run.id').filterWhere('result', 'in', ['no_remarks', 'deviations']).as('done'),
+    eb.fn.count<number>('control_run.id').filterWhere('result', '=', 'deviations').as('withDeviations'),
+    eb.fn
+      .count<number>('control_run.id')
+      .filterWhere((w) =>
+        w.or([w('result', '=', 'not_performed'), w.and([w('result', 'is', null), w('planned_date', '<', today)])]),
+      )
+      .as('missed'),
+  ]
+}
+
+/** The light's counts per control, for a query that restricts it to the controls it shows. */
 export function runCounts(db: Db, today: string) {
   return db
     .selectFrom('control_run')
-    .select((eb) => [
-      'control_run.control_id',
-      eb.fn.countAll<number>().as('planned'),
-      eb.fn.countAll<number>().filterWhere('result', 'in', ['no_remarks', 'deviations']).as('done'),
-      eb.fn.countAll<number>().filterWhere('result', '=', 'deviations').as('withDeviations'),
-      eb.fn
-        .countAll<number>()
-        .filterWhere((w) =>
-          w.or([w('result', '=', 'not_performed'), w.and([w('result', 'is', null), w('planned_date', '<', today)])]),
-        )
-        .as('missed'),
-    ])
+    .select((eb) => ['control_run.control_id', ...runCountColumns(eb, today)])
     .groupBy('control_run.control_id')
 }
 
@@ -41,22 +48,26 @@ function withLight<T extends Record<keyof RunSummary, unknown>>(row: T) {
   return { ...row, ...summary, light: trafficLight(summary) }
 }
 
+/**
+ * Controls with their unit's and risk's names, and per control its occasions, those done, those done with
+ * deviations, and those missed or overdue on `today`. The runs are joined and counted per control rather than
+ * counted for all controls in a derived table, which SQLite would build from the whole control_run table first.
+ */
 const withNames = (db: Db, today: string) =>
   db
     .selectFrom('control')
     .innerJoin('risk', 'risk.id', 'control.risk_id')
     .innerJoin('owner_unit', 'owner_unit.id', 'control.owner_unit_id')
-    .leftJoin(runCounts(db, today).as('runs'), 'runs.control_id', 'control.id')
+    .leftJoin('control_run', 'control_run.control_id', 'control.id')
     .selectAll('control')
-    .select([
+    .select((eb) => [
       'owner_unit.name as ownerName',
       'risk.title as riskTitle',
       'risk.plan_id',
-      'runs.planned',
-      'runs.done',
-      'runs.withDeviations',
-      'runs.missed',
+      ...runCountColumns(eb as unknown as ExpressionBuilder<Database, 'control_run'>, today),
     ])
+    // Grouped by the three tables' keys, so PostgreSQL too takes their other columns as given by them.
+    .groupBy(['control.id', 'risk.id', 'owner_unit.id'])
 
 /** A plan's controls in report order (risk position, then control position), each with its traffic light. */
 export async function listControlsOfPlan(db: Db, planId: number, today: string) {
@@ -79,6 +90,18 @@ export async function findControl(db: Db, planId: number, controlId: number, tod
     .where('control.id', '=', controlId)
     .executeTakeFirst()
   return row && withLight(row)
+}
+
+/** How many controls each risk of a plan has (risks without any are left out): the plan page's counts. */
+export async function countControlsByRisk(db: Db, planId: number): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('control')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .select((eb) => ['control.risk_id', eb.fn.countAll<number>().as('count')])
+    .where('risk.plan_id', '=', planId)
+    .groupBy('control.risk_id')
+    .execute()
+  return new Map(rows.map((r) => [r.risk_id, Number(r.count)]))
 }
 
 export type ControlContext = NonNullable<Awaited<ReturnType<typeof findControl>>>

@@ -5,6 +5,7 @@ import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/aud
 import { historyOf } from '../audit/history.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
+import { countControlsByRisk } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { offeredAreas } from '../inspections/offers.js'
@@ -136,14 +137,16 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/:planId', async (req, res) => {
     const plan = await loadPlan(req, res, 'read')
-    const [risks, measures, reviews, offered, since, recordHistory] = await Promise.all([
+    const [risks, measures, controls, reviews, offered, since, recordHistory] = await Promise.all([
       listRisks(db, plan.id),
       listMeasuresOfPlan(db, plan.id),
+      countControlsByRisk(db, plan.id),
       listReviews(db, plan.id),
       offeredAreas(db, plan),
       risksSinceLastYear(db, plan),
       historyOf(db, 'plan', plan.id),
     ])
+    const overview = planOverview(risks, measures, swedishDate(clock()), since)
     res.render('plans/show', {
       recordHistory,
       offered,
@@ -152,7 +155,9 @@ export function planRoutes({ db, clock }: Services): Router {
       plan,
       reviewCount: reviews.length,
       riskMatrix: riskMatrix(risks, (risk) => `/planer/${plan.id}/risker/${risk.id}`),
-      ...planOverview(risks, measures, swedishDate(clock()), since),
+      ...overview,
+      risks: overview.risks.map((r) => ({ ...r, controlCount: controls.get(r.id) ?? 0 })),
+      controlCount: [...controls.values()].reduce((sum, n) => sum + n, 0),
     })
   })
 

@@ -3,6 +3,8 @@ import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
 import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/audited.js'
 import { historyOf } from '../audit/history.js'
+import { controlLabels } from '../controls/control-line.js'
+import { listControlsOfRisk } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { formState, parseForm } from '../forms.js'
@@ -14,7 +16,7 @@ import { listMeasuresOfRisk } from '../measures/repository.js'
 import { moveRow } from '../move-row.js'
 import { controlsSinceLastYear, findPreviousRisk, risksSinceLastYear } from '../next-year/repository.js'
 import { setNotice } from '../notice.js'
-import { nextPosition } from '../ordering.js'
+import { nextPosition, withEnds } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { planOverview } from '../plans/view-model.js'
 import { listReviews } from '../reviews/repository.js'
@@ -126,8 +128,10 @@ export function riskRoutes({ db, clock }: Services): Router {
 
   router.get('/:riskId', async (req, res) => {
     const { plan, risk } = await load(req, res, 'read')
-    const [measures, reviews, areas, since, controlsSince, previous, recordHistory] = await Promise.all([
+    const today = swedishDate(clock())
+    const [measures, controls, reviews, areas, since, controlsSince, previous, recordHistory] = await Promise.all([
       listMeasuresOfRisk(db, risk.id),
+      listControlsOfRisk(db, risk.id, today),
       listReviews(db, plan.id),
       listAreasOfRisk(db, risk.id),
       risksSinceLastYear(db, plan, risk.id),
@@ -135,13 +139,14 @@ export function riskRoutes({ db, clock }: Services): Router {
       findPreviousRisk(db, risk.id),
       historyOf(db, 'risk', risk.id),
     ])
-    const [shown] = planOverview([risk], measures, swedishDate(clock()), since).risks
+    const [shown] = planOverview([risk], measures, today, since).risks
     res.render('risks/show', {
       title: `Risk: ${risk.title}`,
       breadcrumbs: planBreadcrumbs(plan),
       plan,
       risk: shown,
       measures: shown?.measures,
+      controls: withEnds(controls).map((c) => ({ ...c, ...controlLabels(c) })),
       reviews: reviews.filter((r) => r.risk_id === risk.id).map(reviewLine),
       areas: areas.map(areaLink),
       previous: previous && { href: `/planer/${previous.planId}/risker/${previous.id}`, text: previous.planTitle },
@@ -175,17 +180,33 @@ export function riskRoutes({ db, clock }: Services): Router {
 
   router.get('/:riskId/ta-bort', async (req, res) => {
     const { plan, risk } = await load(req, res, 'edit')
-    const [measures, reviews] = await Promise.all([listMeasuresOfRisk(db, risk.id), listReviews(db, plan.id)])
+    const [measures, controls, reviews] = await Promise.all([
+      listMeasuresOfRisk(db, risk.id),
+      listControlsOfRisk(db, risk.id, swedishDate(clock())),
+      listReviews(db, plan.id),
+    ])
     const linked = reviews.filter((r) => r.risk_id === risk.id)
+    const kept = [
+      linked.length > 0
+        ? `${plural(linked.length, 'granskning', 'granskningar')} (${linked.map((r) => r.diary_number).join(', ')}) finns kvar i planen men kopplas bort från risken.`
+        : '',
+      // A measure decided for a deviation may belong to another risk: it stays, without its origin.
+      controls.some((c) => c.withDeviations > 0)
+        ? 'Åtgärder under andra risker som beslutats för kontrollmomentens avvikelser finns kvar men kopplas bort från avvikelserna.'
+        : '',
+    ].filter(Boolean)
     res.render('confirm-delete', {
       title: `Ta bort risk: ${risk.title}`,
       breadcrumbs: riskBreadcrumbs(plan, risk),
       question: `Vill du ta bort risken ”${risk.title}”?`,
-      consequences: measures.map((m) => `Åtgärd: ${m.title} (${m.ownerName}), med statushistorik`),
-      kept:
-        linked.length > 0
-          ? `${plural(linked.length, 'granskning', 'granskningar')} (${linked.map((r) => r.diary_number).join(', ')}) finns kvar i planen men kopplas bort från risken.`
-          : undefined,
+      consequences: [
+        ...measures.map((m) => `Åtgärd: ${m.title} (${m.ownerName}), med statushistorik`),
+        ...controls.map(
+          (c) =>
+            `Kontrollmoment: ${c.title} (${c.ownerName}), med ${plural(c.planned, 'tillfälle', 'tillfällen')} och det som har rapporterats för dem`,
+        ),
+      ],
+      kept: kept.length > 0 ? kept.join(' ') : undefined,
       action: `/planer/${plan.id}/risker/${risk.id}/ta-bort`,
       cancelHref: `/planer/${plan.id}/risker/${risk.id}`,
     })

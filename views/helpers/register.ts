@@ -7,6 +7,7 @@ import fieldAria from './field-aria.js'
 import fileSize from './file-size.js'
 import includes from './includes.js'
 import keepWithMarkdown from './keep-with-markdown.js'
+import lightTag from './light-tag.js'
 import markdown from './markdown.js'
 import plural from './plural.js'
 import statusTag from './status-tag.js'
@@ -22,6 +23,7 @@ export const helpers = {
   fileSize,
   includes,
   keepWithMarkdown,
+  lightTag,
   markdown,
   plural,
   statusTag,

@@ -1,0 +1,52 @@
+import { z } from 'zod'
+import { baseVersion, chosenId, type FieldErrors, oneOf, optionalText, requiredDate, requiredText } from '../forms.js'
+import { controlFrequencies, controlMethods, reportedToOptions } from '../vocabulary.js'
+
+/**
+ * A control as the secretary plans it. The method's own words are asked only for the method "Egen metod": for any
+ * other the form hides the field, and whatever it sent is dropped.
+ */
+const controlFields = {
+  riskId: chosenId('Välj vilken risk kontrollmomentet hör till.'),
+  title: requiredText('Ange kontrollmomentets rubrik.'),
+  whatIsChecked: optionalText(),
+  method: oneOf(controlMethods, 'Välj en kontrollmetod i listan.'),
+  methodOwn: optionalText(300),
+  frequency: oneOf(controlFrequencies, 'Välj hur ofta kontrollen görs.'),
+  ownerUnitId: chosenId('Välj ansvarig enhet.'),
+  responsiblePerson: optionalText(200),
+  reportedTo: oneOf(reportedToOptions, 'Välj vem kontrollen rapporteras till.'),
+  version: baseVersion,
+}
+
+export const controlForm = z
+  .object(controlFields)
+  .superRefine((v, ctx) => {
+    if (v.method === 'own' && v.methodOwn === '') {
+      ctx.addIssue({ code: 'custom', path: ['methodOwn'], message: 'Beskriv den egna kontrollmetoden.' })
+    }
+  })
+  .transform((v) => ({ ...v, methodOwn: v.method === 'own' ? v.methodOwn : '' }))
+
+export type ControlForm = z.output<typeof controlForm>
+
+/** A refused form's messages in the order of its fields: the own method's comes from a rule checked after the rest. */
+export function inFormOrder(errors: FieldErrors): FieldErrors {
+  const order = Object.keys(controlFields)
+  return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)))
+}
+
+/** The secretary moves one occasion's planned date. */
+export const moveDateForm = z.object({
+  plannedDate: requiredDate('Ange det nya planerade datumet.'),
+  version: baseVersion,
+})
+
+export const controlFormOptions = {
+  methodOptions: controlMethods.map((m) => ({ value: m.code, label: m.label })),
+  frequencyOptions: controlFrequencies.map((f) => ({
+    value: f.code,
+    label: f.occasions === 1 ? f.label : `${f.label} (${f.occasions} tillfällen)`,
+  })),
+  reportedToOptions: reportedToOptions.map((r) => ({ value: r.code, label: r.label })),
+}
