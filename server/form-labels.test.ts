@@ -1,30 +1,40 @@
 import type { CheerioAPI } from 'cheerio'
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { demoPlan } from '../test/helpers/builders.js'
+import { aControl, demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, html, logIn, type TestAgent } from '../test/helpers/test-app.js'
+import { insertDeviation } from './controls/repository.js'
 
 /** Each field of a page's forms: its name, label, whether it is marked required, and its form's method and action. */
 function fieldsOf($: CheerioAPI) {
   return $('main form')
     .toArray()
-    .flatMap((form) =>
-      $(form)
+    .flatMap((form) => {
+      const field = (control: ReturnType<CheerioAPI>, name: unknown, label: string) => ({
+        name: String(name),
+        label: label.trim(),
+        required: control.attr('aria-required') === 'true',
+        // Asked only after one answer of another field (data-shown-when), so not of an empty form.
+        conditional: control.closest('[data-shown-when]').length > 0,
+        method: String($(form).attr('method')),
+        action: String($(form).attr('action')),
+      })
+      const labelled = $(form)
         .find('.field > label')
         .toArray()
         .map((label) => {
           const control = $(`#${$(label).attr('for')}`)
-          return {
-            name: String(control.attr('name')),
-            label: $(label).text().trim(),
-            required: control.attr('aria-required') === 'true',
-            // Asked only after one answer of another field (data-shown-when), so not of an empty form.
-            conditional: control.closest('[data-shown-when]').length > 0,
-            method: String($(form).attr('method')),
-            action: String($(form).attr('action')),
-          }
-        }),
-    )
+          return field(control, control.attr('name'), $(label).text())
+        })
+      // A group of radios is labelled by its legend and marked required as a whole.
+      const radios = $(form)
+        .find('fieldset.field[role="radiogroup"]')
+        .toArray()
+        .map((group) =>
+          field($(group), $(group).find('input[type="radio"]').attr('name'), $(group).children('legend').text()),
+        )
+      return [...labelled, ...radios]
+    })
 }
 
 /** The names of the fields a page shows an error beside. */
@@ -56,6 +66,23 @@ async function formPages() {
   const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
   const administration = await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()
   const plan = `/planer/${planId}`
+  // A control's run reported with deviations, one of them recorded: the report and deviation forms.
+  const controlId = await aControl(db, risks[0]?.id as number, unit.id)
+  const run = await db
+    .selectFrom('control_run')
+    .select('id')
+    .where('control_id', '=', controlId)
+    .executeTakeFirstOrThrow()
+  await db.updateTable('control_run').set({ result: 'deviations' }).where('id', '=', run.id).execute()
+  const deviation = await insertDeviation(db, {
+    run_id: run.id,
+    description: 'Utdrag saknades.',
+    severity: 'high',
+    decision: null,
+    no_measure_reason: '',
+    position: 1,
+  })
+  const runPage = `${plan}/kontroller/${controlId}/tillfallen/${run.id}`
   return [
     ...[
       '/planer/ny',
@@ -67,6 +94,10 @@ async function formPages() {
       `${plan}/atgarder/ny`,
       `${plan}/atgarder/${measure.id}/redigera`,
       `${plan}/atgarder/${measure.id}/uppdatera`,
+      `${plan}/atgarder/ny?avvikelse=${deviation}`,
+      `${runPage}/rapportera`,
+      `${runPage}/avvikelser/ny`,
+      `${runPage}/avvikelser/${deviation}/redigera`,
       `${plan}/atgarder`,
       `${plan}/nasta-ar`,
       `${plan}/rapport`,
