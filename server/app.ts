@@ -12,6 +12,7 @@ import { requireViewer, sessions, viewerOf } from './auth/session.js'
 import type { Config } from './config.js'
 import { conflictHandler } from './conflict.js'
 import { controlRoutes } from './controls/routes.js'
+import { runRoutes } from './controls/run-routes.js'
 import { csrfProtection } from './csrf.js'
 import { errorHandler, notFound } from './error-handler.js'
 import { areaRoutes } from './inspections/area-routes.js'
@@ -92,6 +93,8 @@ export function createApp(services: Services): express.Express {
   app.use('/planer', planRoutes(services))
   app.use('/planer/:planId/risker', riskRoutes(services))
   app.use('/planer/:planId/granskningar', reviewRoutes(services))
+  // A run's report and deviations; what it does not serve (…/tillfallen/:runId/datum) goes on to the control pages.
+  app.use('/planer/:planId/kontroller/:controlId/tillfallen', runRoutes(services))
   app.use('/planer/:planId', measureRoutes(services))
   app.use('/planer/:planId/kontroller', controlRoutes(services))
   app.use('/planer/:planId', reportRoutes(services, views))

@@ -3,6 +3,7 @@ import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { aControl, demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, html, logIn, type TestAgent } from '../test/helpers/test-app.js'
+import { insertDeviation } from './controls/repository.js'
 
 /** Each field of a page's forms: its name, label, whether it is marked required, and its form's method and action. */
 function fieldsOf($: CheerioAPI) {
@@ -49,12 +50,6 @@ async function formPages() {
   const { agent, db, app } = await createTestApp()
   const { planId, risks } = await demoPlan(db)
   const measure = await db.selectFrom('measure').select(['id', 'owner_unit_id']).executeTakeFirstOrThrow()
-  const controlId = await aControl(db, risks[0]?.id as number, measure.owner_unit_id)
-  const run = await db
-    .selectFrom('control_run')
-    .select('id')
-    .where('control_id', '=', controlId)
-    .executeTakeFirstOrThrow()
   const area = await db.selectFrom('development_area').select(['id', 'inspection_id']).executeTakeFirstOrThrow()
   const inspection = `/externa-granskningar/${area.inspection_id}`
   const admin = supertest.agent(app)
@@ -64,6 +59,23 @@ async function formPages() {
   const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
   const administration = await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()
   const plan = `/planer/${planId}`
+  // A control's run reported with deviations, one of them recorded: the report and deviation forms.
+  const controlId = await aControl(db, risks[0]?.id as number, unit.id)
+  const run = await db
+    .selectFrom('control_run')
+    .select('id')
+    .where('control_id', '=', controlId)
+    .executeTakeFirstOrThrow()
+  await db.updateTable('control_run').set({ result: 'deviations' }).where('id', '=', run.id).execute()
+  const deviation = await insertDeviation(db, {
+    run_id: run.id,
+    description: 'Utdrag saknades.',
+    severity: 'high',
+    decision: null,
+    no_measure_reason: '',
+    position: 1,
+  })
+  const runPage = `${plan}/kontroller/${controlId}/tillfallen/${run.id}`
   return [
     ...[
       '/planer/ny',
@@ -75,6 +87,10 @@ async function formPages() {
       `${plan}/atgarder/ny`,
       `${plan}/atgarder/${measure.id}/redigera`,
       `${plan}/atgarder/${measure.id}/uppdatera`,
+      `${plan}/atgarder/ny?avvikelse=${deviation}`,
+      `${runPage}/rapportera`,
+      `${runPage}/avvikelser/ny`,
+      `${runPage}/avvikelser/${deviation}/redigera`,
       `${plan}/atgarder`,
       `${plan}/nasta-ar`,
       `${plan}/rapport`,

@@ -3,6 +3,7 @@ import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { aControl, demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, type DemoLogin, html, logIn } from '../test/helpers/test-app.js'
+import { insertDeviation } from './controls/repository.js'
 import { insertReportVersion } from './reports/repository.js'
 import { insertImport } from './spreadsheets/repository.js'
 
@@ -22,7 +23,8 @@ const edit = {
   sekreterare: 'ok',
   admin: 'forbidden',
 } as const
-// The measure and control used below are HR-avdelningen's: its ansvarig may report on them, Utbildningsområden's may not.
+// The measure and the control used below are HR-avdelningen's: its ansvarig may report on them, Utbildningsområden's
+// may not.
 const report = { ...edit, hr: 'ok' } as const
 const signedIn = {
   anonymous: 'login',
@@ -123,6 +125,15 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'POST /planer/:planId/kontroller/:controlId/flytta': edit,
   'GET /planer/:planId/kontroller/:controlId/tillfallen/:runId/datum': edit,
   'POST /planer/:planId/kontroller/:controlId/tillfallen/:runId/datum': edit,
+  'GET /planer/:planId/kontroller/:controlId/tillfallen/:runId': read,
+  'GET /planer/:planId/kontroller/:controlId/tillfallen/:runId/rapportera': report,
+  'POST /planer/:planId/kontroller/:controlId/tillfallen/:runId/rapportera': report,
+  'GET /planer/:planId/kontroller/:controlId/tillfallen/:runId/avvikelser/ny': report,
+  'POST /planer/:planId/kontroller/:controlId/tillfallen/:runId/avvikelser/ny': report,
+  'GET /planer/:planId/kontroller/:controlId/tillfallen/:runId/avvikelser/:deviationId/redigera': report,
+  'POST /planer/:planId/kontroller/:controlId/tillfallen/:runId/avvikelser/:deviationId/redigera': report,
+  'GET /planer/:planId/kontroller/:controlId/tillfallen/:runId/avvikelser/:deviationId/ta-bort': report,
+  'POST /planer/:planId/kontroller/:controlId/tillfallen/:runId/avvikelser/:deviationId/ta-bort': report,
   'GET /planer/:planId/rapport': read,
   'GET /planer/:planId/rapport/pdf': edit,
   'POST /planer/:planId/rapport/faststall': edit,
@@ -193,14 +204,6 @@ async function world() {
     .where('owner_unit_id', '=', unit('HR-avdelningen'))
     .executeTakeFirstOrThrow()
   const review = await db.selectFrom('review').select('id').executeTakeFirstOrThrow()
-  // HR-avdelningen's control too, so that its ansvarig may report its runs and Utbildningsområden's may not.
-  const controlId = await aControl(db, risks[0]?.id as number, unit('HR-avdelningen'))
-  const run = await db
-    .selectFrom('control_run')
-    .select('id')
-    .where('control_id', '=', controlId)
-    .orderBy('occasion')
-    .executeTakeFirstOrThrow()
   const area = await db.selectFrom('development_area').select(['id', 'inspection_id']).executeTakeFirstOrThrow()
   const version = await insertReportVersion(db, {
     planId,
@@ -227,6 +230,36 @@ async function world() {
     sheets: [{ kind: 'risks', name: 'CSV', headers: ['Risk'], rows: [{ line: 2, cells: ['Röjande av sekretess'] }] }],
     mapping: { risks: ['riskTitle'] },
   })
+  // HR-avdelningen's control too, so that its ansvarig may report its runs and Utbildningsområden's may not.
+  const controlId = await aControl(db, risks[0]?.id as number, unit('HR-avdelningen'))
+  const run = await db
+    .selectFrom('control_run')
+    .select('id')
+    .where('control_id', '=', controlId)
+    .where('occasion', '=', 1)
+    .executeTakeFirstOrThrow()
+  await db
+    .updateTable('control_run')
+    .set({ result: 'deviations', performed_on: '2020-03-20', reported_on: '2020-03-25' })
+    .where('id', '=', run.id)
+    .execute()
+  // Both the control's owner unit and the secretary may delete a deviation: each kind of user gets one of its own,
+  // so that one's delete leaves the next something to try.
+  const deviations = Object.fromEntries(
+    await Promise.all(
+      kinds.map(async (kind, i) => [
+        kind,
+        await insertDeviation(db, {
+          run_id: run.id,
+          description: `Avvikelse ${i}`,
+          severity: 'low',
+          decision: null,
+          no_measure_reason: '',
+          position: i + 1,
+        }),
+      ]),
+    ),
+  ) as Record<Kind, number>
   const params: Record<string, number> = {
     importId,
     planId,
@@ -263,12 +296,12 @@ async function world() {
       }),
     ),
   ) as Record<Kind, { agent: ReturnType<typeof supertest.agent>; csrf: string }>
-  return { app, agents, params }
+  return { app, agents, params, perKind: { deviationId: deviations } as Record<string, Record<Kind, number>> }
 }
 
 async function outcome(w: Awaited<ReturnType<typeof world>>, kind: Kind, route: string): Promise<Outcome | string> {
   const [method, pattern] = route.split(' ') as [string, string]
-  const path = pattern.replace(/:(\w+)/g, (_, name: string) => String(w.params[name]))
+  const path = pattern.replace(/:(\w+)/g, (_, name: string) => String(w.perKind[name]?.[kind] ?? w.params[name]))
   const { agent, csrf } = w.agents[kind]
   const response = method === 'GET' ? await agent.get(path) : await agent.post(path).type('form').send({ _csrf: csrf })
   if (response.status === 403) return 'forbidden'

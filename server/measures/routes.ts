@@ -1,9 +1,13 @@
 import { type Request, type Response, Router } from 'express'
+import type { Db } from '../../db/connection.js'
 import type { Services } from '../app.js'
-import { actorOf, auditedTransaction, unlinkAreas, unlinkLaterYears } from '../audit/audited.js'
+import { actorOf, audited, auditedTransaction, unlinkAreas, unlinkLaterYears } from '../audit/audited.js'
 import { historyOf } from '../audit/history.js'
+import type { Actor } from '../audit/repository.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
+import { findDeviationInPlan, updateDeviation } from '../controls/repository.js'
+import { runHref } from '../controls/require-control.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
@@ -34,6 +38,19 @@ import { filterMeasures } from './view-model.js'
 
 type MeasureContext = NonNullable<Awaited<ReturnType<typeof findMeasure>>>
 
+/** A measure's title from a deviation's description: its first line, cut at a word if it is long. */
+function titleFromDeviation(description: string, max = 100): string {
+  const line =
+    description
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? ''
+  if (line.length <= max) return line
+  const cut = line.slice(0, max - 1)
+  const word = cut.lastIndexOf(' ')
+  return `${(word > max / 2 ? cut.slice(0, word) : cut).replace(/[\s,.;:–-]+$/, '')}…`
+}
+
 /** Routes below /planer/:planId for measures: new ones are made from a risk, the rest live at /atgarder/:id. */
 export function measureRoutes({ db, clock }: Services): Router {
   const router = Router({ mergeParams: true })
@@ -54,6 +71,33 @@ export function measureRoutes({ db, clock }: Services): Router {
     ...planBreadcrumbs(plan),
     { href: `/planer/${plan.id}/risker/${measure.risk_id}`, text: `Risk: ${measure.riskTitle}` },
   ]
+
+  /** A deviation found by one of the plan's controls, as a measure made for it names its origin; undefined if none. */
+  async function originDeviation(plan: PlanContext, id: number | null | undefined) {
+    if (id === null || id === undefined) return undefined
+    const deviation = await findDeviationInPlan(db, plan.id, id)
+    return (
+      deviation && {
+        ...deviation,
+        href: runHref(plan, { id: deviation.controlId }, { id: deviation.run_id }),
+        text: `Avvikelse vid kontrollmoment ${deviation.controlTitle}, tillfälle ${deviation.occasion}`,
+      }
+    )
+  }
+
+  /** Making a measure for a deviation not yet decided is the decision that it needs one, in the log as such. */
+  async function decideMeasureRequired(trx: Db, actor: Actor, plan: PlanContext, deviationId: number) {
+    const deviation = await trx
+      .selectFrom('control_deviation')
+      .select(['decision', 'version'])
+      .where('id', '=', deviationId)
+      .executeTakeFirstOrThrow()
+    if (deviation.decision !== null) return false
+    await audited(trx, actor, 'update', { entity: 'control_deviation', id: deviationId, planId: plan.id }, () =>
+      updateDeviation(trx, deviationId, deviation.version, { decision: 'measure_required' }),
+    )
+    return true
+  }
 
   async function renderForm(res: Response, plan: PlanContext, locals: object, status = 200) {
     const [risks, units, areas] = await Promise.all([
@@ -83,6 +127,9 @@ export function measureRoutes({ db, clock }: Services): Router {
     if (value.originAreaId !== null && !areas.some((a) => a.id === value.originAreaId)) {
       errors.originAreaId = 'Välj ett utvecklingsområde i listan.'
     }
+    if (value.originDeviationId !== null && !(await findDeviationInPlan(db, plan.id, value.originDeviationId))) {
+      errors.originDeviationId = 'Avvikelsen finns inte i planen. Skapa åtgärden från kontrolltillfällets sida.'
+    }
     return errors
   }
 
@@ -98,8 +145,11 @@ export function measureRoutes({ db, clock }: Services): Router {
     origin_area_id: v.originAreaId,
   })
 
-  /** The risk the user came from is preselected, and "Avbryt" leads back to it, also after a failed post. */
-  async function newMeasurePage(plan: PlanContext, rawRiskId: unknown) {
+  /**
+   * The risk the user came from is preselected, and "Avbryt" leads back to it, also after a failed post; a measure
+   * made for a deviation says so, and "Avbryt" leads back to the run that found it.
+   */
+  async function newMeasurePage(plan: PlanContext, rawRiskId: unknown, deviation?: { href: string }) {
     const riskId = optionalId(rawRiskId)
     const risk = riskId === undefined ? undefined : await findRisk(db, plan.id, riskId)
     return {
@@ -108,7 +158,8 @@ export function measureRoutes({ db, clock }: Services): Router {
       action: `/planer/${plan.id}/atgarder/ny`,
       submitLabel: 'Lägg till åtgärden',
       riskId: risk?.id ?? '',
-      cancelHref: risk ? `/planer/${plan.id}/risker/${risk.id}` : `/planer/${plan.id}`,
+      deviation,
+      cancelHref: deviation ? deviation.href : risk ? `/planer/${plan.id}/risker/${risk.id}` : `/planer/${plan.id}`,
     }
   }
   const editMeasurePage = (plan: PlanContext, measure: MeasureContext) => ({
@@ -144,6 +195,7 @@ export function measureRoutes({ db, clock }: Services): Router {
 
   router.get('/atgarder/ny', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
+    if (req.query.avvikelse !== undefined) return newMeasureForDeviation(req, res, plan)
     const page = await newMeasurePage(plan, req.query.risk)
     // "Ny åtgärd härifrån" on a development area's page names the area as the origin.
     const originAreaId = typeof req.query.ursprung === 'string' ? req.query.ursprung : ''
@@ -153,31 +205,60 @@ export function measureRoutes({ db, clock }: Services): Router {
     })
   })
 
+  /**
+   * "Skapa åtgärd från avvikelsen" on a run's page (?avvikelse=ID): the measure is prefilled from the deviation and
+   * its control — the control's risk and owner unit, a title from the description — and remembers its origin.
+   */
+  async function newMeasureForDeviation(req: Request, res: Response, plan: PlanContext) {
+    const deviation = await originDeviation(plan, idFrom(req.query.avvikelse, 'Avvikelsen'))
+    if (!deviation) throw new NotFoundError('Avvikelsen')
+    const page = await newMeasurePage(plan, String(deviation.riskId), deviation)
+    await renderForm(res, plan, {
+      ...page,
+      ...formState({
+        riskId: deviation.riskId,
+        title: titleFromDeviation(deviation.description),
+        ownerUnitId: deviation.ownerUnitId,
+        status: 'not_started',
+        originAreaId: '',
+        originDeviationId: deviation.id,
+      }),
+    })
+  }
+
   router.post('/atgarder/ny', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
     const parsed = await validateForm(measureForm, req.body, (value) => checkChoices(plan, value))
     if (!parsed.ok) {
-      const page = await newMeasurePage(plan, req.body.riskId)
+      const deviation = await originDeviation(plan, optionalId(req.body.originDeviationId))
+      const page = await newMeasurePage(plan, req.body.riskId, deviation)
       return renderForm(res, plan, { ...page, ...formState(req.body, parsed.errors) }, 400)
     }
     const row = toRow(parsed.value)
-    const id = await auditedTransaction(
-      db,
-      actorOf(res, clock),
-      'create',
-      { entity: 'measure', planId: plan.id },
-      async (trx) => insertMeasure(trx, { ...row, position: await nextPosition(trx, 'measure', row.risk_id) }, now()),
-    )
-    setNotice(res, 'Åtgärden är tillagd.')
+    const deviationId = parsed.value.originDeviationId
+    const actor = actorOf(res, clock)
+    const { id, decided } = await db.transaction().execute(async (trx) => {
+      const id = await audited(trx, actor, 'create', { entity: 'measure', planId: plan.id }, async () =>
+        insertMeasure(
+          trx,
+          { ...row, origin_deviation_id: deviationId, position: await nextPosition(trx, 'measure', row.risk_id) },
+          now(),
+        ),
+      )
+      const decided = deviationId !== null && (await decideMeasureRequired(trx, actor, plan, deviationId))
+      return { id, decided }
+    })
+    setNotice(res, decided ? 'Åtgärden är tillagd. Avvikelsen har fått beslutet Åtgärd krävs.' : 'Åtgärden är tillagd.')
     res.redirect(303, `/planer/${plan.id}/atgarder/${id}`)
   })
 
   router.get('/atgarder/:measureId', async (req, res) => {
     const { plan, measure } = await load(req, res, 'read')
-    const [history, recordHistory, origin, linkedAreas, reviews, years] = await Promise.all([
+    const [history, recordHistory, origin, deviation, linkedAreas, reviews, years] = await Promise.all([
       listStatusChanges(db, measure.id),
       historyOf(db, 'measure', measure.id),
       measure.origin_area_id === null ? undefined : findAreaWithInspection(db, measure.origin_area_id),
+      originDeviation(plan, measure.origin_deviation_id),
       listAreasOfMeasure(db, measure.id),
       listReviews(db, plan.id),
       carryOverLinks(db, measure),
@@ -196,6 +277,8 @@ export function measureRoutes({ db, clock }: Services): Router {
       mayUpdate: can.updateMeasure(viewerOf(res), plan, measure),
       // Where the measure came from: a development area of an external inspection, or the plan's own reviews.
       origin: origin && areaLink(origin),
+      // Or a deviation one of the plan's controls found.
+      deviationOrigin: deviation && { href: deviation.href, text: deviation.text },
       riskReviews: reviews.filter((r) => r.risk_id === measure.risk_id).map((r) => r.diary_number),
       linkedAreas: linkedAreas.filter((a) => a.id !== measure.origin_area_id).map(areaLink),
       recordHistory,

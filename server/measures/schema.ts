@@ -15,6 +15,8 @@ export const measureForm = z.object({
   dueDate: optionalDate,
   status,
   originAreaId: optionalChosenId,
+  // Only a new measure made from a deviation sends it; the route checks it names a deviation of the plan.
+  originDeviationId: optionalChosenId,
   version: baseVersion,
 })
 

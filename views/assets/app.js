@@ -46,12 +46,16 @@ for (const title of document.querySelectorAll('input[data-year-title]')) {
 // Without this script the field stays visible, and its hint says when it applies.
 for (const dependent of document.querySelectorAll('[data-shown-when]')) {
   const [name, value] = dependent.dataset.shownWhen.split('=')
-  const control = dependent.closest('form')?.elements.namedItem(name)
-  if (!(control instanceof HTMLSelectElement)) continue
+  const form = dependent.closest('form')
+  // A select, or a group of radios (a RadioNodeList, whose value is the checked one's).
+  const control = form?.elements.namedItem(name)
+  if (!(control instanceof HTMLSelectElement || control instanceof RadioNodeList)) continue
   const update = () => {
     dependent.hidden = control.value !== value
   }
-  control.addEventListener('change', update)
+  form.addEventListener('change', (event) => {
+    if (event.target.name === name) update()
+  })
   update()
 }
 
