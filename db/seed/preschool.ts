@@ -138,22 +138,18 @@ export async function insertPreschoolDemo(trx: Db, actor: Actor, today: string, 
   }
 
   const { adoption } = data
-  const plan = {
-    year,
-    id: await create({ entity: 'plan', planId: null }, () =>
-      insertPlan(trx, {
-        committee_id: committeeId,
-        year,
-        title: `Internkontrollplan ${year}`,
-        introduction: data.introduction,
-        measures_introduction: data.measuresIntroduction,
-        adopted_meeting_date: `${year - 1}-${adoption.monthDayYearBefore}`,
-        adopted_minutes_paragraph: adoption.minutesParagraph,
-        adopted_diary_number: `${data.diaryPrefix}-${year - 1}-${adoption.diaryNumber}`,
-      }),
-    ),
-  }
-  const planId = plan.id
+  const planId = await create({ entity: 'plan', planId: null }, () =>
+    insertPlan(trx, {
+      committee_id: committeeId,
+      year,
+      title: `Internkontrollplan ${year}`,
+      introduction: data.introduction,
+      measures_introduction: data.measuresIntroduction,
+      adopted_meeting_date: `${year - 1}-${adoption.monthDayYearBefore}`,
+      adopted_minutes_paragraph: adoption.minutesParagraph,
+      adopted_diary_number: `${data.diaryPrefix}-${year - 1}-${adoption.diaryNumber}`,
+    }),
+  )
 
   const riskId = new Map<string, number>()
   for (const [index, risk] of data.risks.entries()) {
@@ -201,19 +197,24 @@ export async function insertPreschoolDemo(trx: Db, actor: Actor, today: string, 
   for (const measure of data.measures) await addMeasure(measure.risk, measure, addDays(today, measure.dueInDays), null)
 
   for (const control of data.controls) {
-    const controlId = await createControl(trx, actor, plan, {
-      risk_id: risk(control.risk),
-      title: control.title,
-      what_is_checked: control.whatIsChecked,
-      method: control.method,
-      method_own: '',
-      frequency: control.frequency,
-      owner_unit_id: unit(control.owner),
-      responsible_person: control.responsiblePerson,
-      reported_to: control.reportedTo,
-      position: await nextPosition(trx, 'control', risk(control.risk)),
-      previous_control_id: null,
-    })
+    const controlId = await createControl(
+      trx,
+      actor,
+      { id: planId, year },
+      {
+        risk_id: risk(control.risk),
+        title: control.title,
+        what_is_checked: control.whatIsChecked,
+        method: control.method,
+        method_own: '',
+        frequency: control.frequency,
+        owner_unit_id: unit(control.owner),
+        responsible_person: control.responsiblePerson,
+        reported_to: control.reportedTo,
+        position: await nextPosition(trx, 'control', risk(control.risk)),
+        previous_control_id: null,
+      },
+    )
     const runs = await trx
       .selectFrom('control_run')
       .select(['id', 'occasion', 'planned_date', 'version'])
@@ -223,11 +224,12 @@ export async function insertPreschoolDemo(trx: Db, actor: Actor, today: string, 
     if (control.movedTo) {
       const [run] = runs
       if (!run || runs.length > 1) throw new Error(`Only a single occasion is moved: ${control.title}`)
-      run.planned_date = `${year}-${control.movedTo}`
-      run.version += 1
+      const moved = `${year}-${control.movedTo}`
       await audited(trx, actor, 'update', { entity: 'control_run', id: run.id, planId }, () =>
-        updateRun(trx, run.id, run.version - 1, { planned_date: run.planned_date }),
+        updateRun(trx, run.id, run.version, { planned_date: moved }),
       )
+      // The row as it is now, for its report below.
+      Object.assign(run, { planned_date: moved, version: run.version + 1 })
     }
     const passed = runs.filter((r) => r.planned_date < today)
     const reported = control.leaveLatestPassedUnreported ? passed.slice(0, -1) : passed
