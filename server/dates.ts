@@ -4,3 +4,8 @@ const swedishDay = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockhol
 export function swedishDate(instant: Date): string {
   return swedishDay.format(instant)
 }
+
+/** The calendar date `days` after `date`, both YYYY-MM-DD (negative: before). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+}

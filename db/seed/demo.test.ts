@@ -4,8 +4,10 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { verifyAudit } from '../../server/audit/verify.js'
+import { loadViewer } from '../../server/auth/repository.js'
 import { loadConfig } from '../../server/config.js'
-import { swedishDate } from '../../server/dates.js'
+import { listControlsOfPlan, listRunsDue } from '../../server/controls/repository.js'
+import { addDays, swedishDate } from '../../server/dates.js'
 import { isFinished, isOverdue, scoreBand } from '../../server/vocabulary.js'
 import { planSize } from '../../test/helpers/builders.js'
 import { type Db, migrateToLatest, openDatabase } from '../connection.js'
@@ -24,9 +26,19 @@ async function freshFile() {
   return db
 }
 
+/** A committee's plan of a year (Grundskolenämnden's unless told). */
+const planOf = (db: Db, year: number, committee = 'Grundskolenämnden') =>
+  db
+    .selectFrom('plan')
+    .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .selectAll('plan')
+    .where('plan.year', '=', year)
+    .where('committee.name', '=', committee)
+    .executeTakeFirstOrThrow()
+
 /** What a plan holds, by its year. */
 const counts = async (db: Db, year: number) => {
-  const plan = await db.selectFrom('plan').select('id').where('year', '=', year).executeTakeFirstOrThrow()
+  const plan = await planOf(db, year)
   return {
     ...(await planSize(db, plan.id)),
     reviews: (await db.selectFrom('review').select('id').where('plan_id', '=', plan.id).execute()).length,
@@ -34,7 +46,12 @@ const counts = async (db: Db, year: number) => {
 }
 
 const organisation = async (db: Db) => ({
-  plans: await db.selectFrom('plan').select(['year', 'title']).orderBy('year').execute(),
+  plans: await db
+    .selectFrom('plan')
+    .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .select(['plan.year', 'plan.title', 'committee.name as committee'])
+    .orderBy('plan.id')
+    .execute(),
   units: (await db.selectFrom('owner_unit').select('name').orderBy('name').execute()).map((u) => u.name),
   inspections: (await db.selectFrom('inspection').select('principal').orderBy('decision_date').execute()).map(
     (i) => i.principal,
@@ -68,7 +85,7 @@ async function plan2020(db: Db) {
 }
 
 describe('demo data', () => {
-  it('loads Grundskolenämnden 2020 and the current year into an empty SQLite file, once', async () => {
+  it('loads Grundskolenämnden 2020 and the current year, and Förskolenämnden, into an empty SQLite file, once', async () => {
     const db = await freshFile()
     const now = new Date()
     const year = Number(swedishDate(now).slice(0, 4))
@@ -76,10 +93,19 @@ describe('demo data', () => {
     expect(await loadDemoDataIfEmpty(db, now)).toBe(false)
     expect(await organisation(db)).toEqual({
       plans: [
-        { year: 2020, title: 'Internkontrollplan 2020' },
-        { year, title: `Internkontrollplan ${year}` },
+        { year: 2020, title: 'Internkontrollplan 2020', committee: 'Grundskolenämnden' },
+        { year, title: `Internkontrollplan ${year}`, committee: 'Grundskolenämnden' },
+        { year, title: `Internkontrollplan ${year}`, committee: 'Förskolenämnden' },
       ],
-      units: ['Grundskolenämnden', 'HR-avdelningen', 'Utbildningsområden'],
+      units: [
+        'Ekonomiavdelningen',
+        'Grundskolenämnden',
+        'HR-avdelningen',
+        'HR-avdelningen',
+        'Kansliavdelningen',
+        'Utbildningsområden',
+        'Verksamhetsstöd och utveckling',
+      ],
       inspections: ['Trelleborgs kommun', 'Landskrona kommun', 'Borlänge kommun', 'Perstorps kommun'],
       areas: 7,
     })
@@ -113,7 +139,7 @@ describe('demo data', () => {
     // Half past midnight on New Year's Day in Stockholm, still the old year in UTC.
     const now = new Date('2025-12-31T23:30:00Z')
     const db = await demoInMemory(now)
-    const plan = await db.selectFrom('plan').selectAll().where('year', '=', 2026).executeTakeFirstOrThrow()
+    const plan = await planOf(db, 2026)
     expect(plan.title).toBe('Internkontrollplan 2026')
 
     const risks = await db.selectFrom('risk').selectAll().where('plan_id', '=', plan.id).orderBy('position').execute()
@@ -160,7 +186,9 @@ describe('demo data', () => {
     const carried = await demoInMemory(new Date('2026-12-07T09:00:00Z'))
     // Loaded during 2020 the demo has no later plan, so this is the 2020 plan with nothing carried from it.
     const alone = await demoInMemory(new Date('2020-08-01T09:00:00Z'))
-    expect(await organisation(alone)).toMatchObject({ plans: [{ year: 2020, title: 'Internkontrollplan 2020' }] })
+    expect(await organisation(alone)).toMatchObject({
+      plans: [{ year: 2020, title: 'Internkontrollplan 2020', committee: 'Grundskolenämnden' }],
+    })
     expect(await plan2020(carried)).toEqual(await plan2020(alone))
     const after = await plan2020(carried)
     expect(after.risks.every((r) => r.likelihood === null && r.consequence === null)).toBe(true)
@@ -184,6 +212,124 @@ describe('demo data', () => {
     expect(await counts(db, 2020)).toEqual({ risks: 6, measures: 12, reviews: 8 })
     expect(await counts(db, 2021)).toEqual({ risks: 6, measures: 6, reviews: 0 })
     expect(await organisation(db)).toMatchObject({ areas: 7 })
+    await db.destroy()
+  })
+
+  it('gives Förskolenämnden a plan kept through controls: every frequency, runs with samples, deviations that became measures', async () => {
+    const today = '2026-12-07'
+    const db = await demoInMemory(new Date(`${today}T09:00:00Z`))
+    const plan = await planOf(db, 2026, 'Förskolenämnden')
+    expect(plan).toMatchObject({
+      title: 'Internkontrollplan 2026',
+      adopted_meeting_date: '2025-12-10',
+      adopted_minutes_paragraph: 187,
+      adopted_diary_number: 'FSF-2025-04711',
+    })
+    // Made after Grundskolenämnden's plans, which keep their ids.
+    expect(plan.id).toBeGreaterThan((await planOf(db, 2026)).id)
+
+    const controls = await listControlsOfPlan(db, plan.id, today)
+    expect(new Set(controls.map((c) => c.frequency))).toEqual(
+      new Set(['monthly', 'quarterly', 'tertial', 'half_yearly', 'yearly', 'once']),
+    )
+    expect(new Set(controls.map((c) => c.method)).size).toBe(6)
+    expect(new Set(controls.map((c) => c.light.code))).toEqual(new Set(['green', 'yellow', 'red']))
+
+    const runs = await db
+      .selectFrom('control_run')
+      .innerJoin('control', 'control.id', 'control_run.control_id')
+      .innerJoin('risk', 'risk.id', 'control.risk_id')
+      .selectAll('control_run')
+      .where('risk.plan_id', '=', plan.id)
+      .execute()
+    const reported = runs.filter((r) => r.result !== null)
+    expect(new Set(reported.map((r) => r.result))).toEqual(new Set(['no_remarks', 'deviations']))
+    for (const run of reported) {
+      expect(run.planned_date < today).toBe(true)
+      expect(run).toMatchObject({
+        population: expect.stringMatching(/\w/),
+        population_size: expect.any(Number),
+        sample_size: expect.any(Number),
+        sampling: expect.stringMatching(/^(random|systematic|targeted)$/),
+        checked_count: expect.any(Number),
+        deviation_count: run.result === 'deviations' ? expect.any(Number) : 0,
+        performed_by: expect.stringMatching(/\w/),
+        comment: expect.stringMatching(/\w/),
+      })
+      expect((run.performed_on as string) <= (run.reported_on as string) && (run.reported_on as string) <= today).toBe(
+        true,
+      )
+    }
+    // One occasion is left unreported past its date: overdue, the red light, and HR-avdelningen's work to do.
+    expect(runs.filter((r) => r.result === null && r.planned_date < today)).toHaveLength(1)
+
+    const deviations = await db
+      .selectFrom('control_deviation')
+      .innerJoin('control_run', 'control_run.id', 'control_deviation.run_id')
+      .leftJoin('measure', 'measure.origin_deviation_id', 'control_deviation.id')
+      .leftJoin('risk', 'risk.id', 'measure.risk_id')
+      .select([
+        'control_deviation.decision',
+        'control_deviation.no_measure_reason',
+        'control_run.result',
+        'measure.title',
+        'measure.owner_unit_id',
+        'measure.due_date',
+        'measure.status',
+        'risk.plan_id',
+      ])
+      .execute()
+    expect(deviations.every((d) => d.result === 'deviations')).toBe(true)
+    const decided = deviations.filter((d) => d.decision === 'measure_required')
+    expect(decided).toHaveLength(2)
+    for (const d of decided) {
+      expect(d).toMatchObject({
+        title: expect.stringMatching(/\w/),
+        owner_unit_id: expect.any(Number),
+        due_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        plan_id: plan.id,
+      })
+    }
+    expect(new Set(decided.map((d) => d.status)).size).toBe(2)
+    expect(deviations.filter((d) => d.decision === 'no_measure').every((d) => d.no_measure_reason !== '')).toBe(true)
+
+    // The demo's secretary and reader hold the new committee too, and HR's ansvarig has runs due in its HR unit.
+    const viewerOf = async (email: string) => {
+      const user = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()
+      return loadViewer(db, user.id)
+    }
+    expect((await viewerOf('sekreterare@demo.internkontroll.se'))?.secretaryOf).toEqual(
+      new Set([plan.committee_id, (await planOf(db, 2026)).committee_id]),
+    )
+    expect((await viewerOf('lasare@demo.internkontroll.se'))?.readerOf.has(plan.committee_id)).toBe(true)
+    const hr = await viewerOf('hr@demo.internkontroll.se')
+    expect(hr?.unitCommittees.has(plan.committee_id)).toBe(true)
+    const due = await listRunsDue(db, { ownerUnitIds: [...(hr?.unitIds ?? [])] }, addDays(today, 30), 10)
+    expect(due.map((r) => [r.controlTitle, r.planned_date])).toEqual([
+      ['Utdrag ur belastningsregistret vid nyanställning', '2026-09-30'],
+      ['Utdrag ur belastningsregistret vid nyanställning', '2026-12-31'],
+    ])
+
+    const { auditKey } = loadConfig({ NODE_ENV: 'test' })
+    expect((await verifyAudit(db, { key: auditKey, anchorFile: null })).findings).toEqual([])
+    await db.destroy()
+  })
+
+  it('plans Förskolenämnden’s occasions on New Year’s Day with none yet due: nothing reported, every light green', async () => {
+    // Accepted: the runs and deviations come as the year's occasions pass (the first at the end of January).
+    const db = await demoInMemory(new Date('2026-01-01T09:00:00Z'))
+    const plan = await planOf(db, 2026, 'Förskolenämnden')
+    const controls = await listControlsOfPlan(db, plan.id, '2026-01-01')
+    expect(controls.map((c) => [c.planned, c.done, c.light.code])).toEqual([
+      [12, 0, 'green'],
+      [4, 0, 'green'],
+      [3, 0, 'green'],
+      [1, 0, 'green'],
+      [2, 0, 'green'],
+      [1, 0, 'green'],
+    ])
+    const { auditKey } = loadConfig({ NODE_ENV: 'test' })
+    expect((await verifyAudit(db, { key: auditKey, anchorFile: null })).findings).toEqual([])
     await db.destroy()
   })
 })

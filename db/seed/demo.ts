@@ -3,7 +3,7 @@ import { audited, type Target } from '../../server/audit/audited.js'
 import type { Actor } from '../../server/audit/repository.js'
 import { hashPassword } from '../../server/auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../../server/auth/repository.js'
-import { swedishDate } from '../../server/dates.js'
+import { addDays, swedishDate } from '../../server/dates.js'
 import { insertMeasure, listMeasuresOfPlan, updateMeasure } from '../../server/measures/repository.js'
 import { createCarriedOverPlan } from '../../server/next-year/repository.js'
 import { nextPosition } from '../../server/ordering.js'
@@ -11,6 +11,7 @@ import { listRisks, updateRisk } from '../../server/risks/repository.js'
 import { inspectionKinds, labelOf } from '../../server/vocabulary.js'
 import type { Db } from '../connection.js'
 import type { AreaOutcome, InspectionKind, MeasureStatus, RiskScope } from '../schema.js'
+import { insertPreschoolDemo } from './preschool.js'
 
 // Grundskolenämnden's public follow-up report for 2020, as data (copied from shared/fixtures).
 interface Fixture {
@@ -130,10 +131,6 @@ const currentYearDemo = {
   },
 }
 
-/** The date `days` after the Swedish calendar date `date`, both YYYY-MM-DD. */
-const addDays = (date: string, days: number) =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
-
 /** Published with the demo, so a newcomer can log in at once; production never loads demo data (config). */
 export const demoPassword = 'internkontroll-demo'
 
@@ -158,9 +155,10 @@ function readJson<T>(file: string): T {
 }
 
 /**
- * What the demo holds: Malmö's 2020 plan as the source has it, and (unless `currentYear` is false) the current
- * year's carried over from it when `now` is later. Route tests use the source alone: they are written against
- * its facts and make plans of their own for the years after it.
+ * What the demo holds: Malmö's 2020 plan as the source has it, and (unless `currentYear` is false) when `now` is
+ * later the current year's carried over from it, and Förskolenämnden with its plan of the current year, kept
+ * through controls (preschool.ts). Route tests use the source alone: they are written against its facts and make
+ * plans of their own for the years after it.
  */
 export interface DemoOptions {
   currentYear?: boolean
@@ -191,6 +189,9 @@ export async function resetToDemoData(db: Db, now: Date): Promise<void> {
       'report_version',
       'measure_status_change',
       'measure',
+      'control_deviation',
+      'control_run',
+      'control',
       'development_area',
       'inspection',
       'review',
@@ -346,10 +347,14 @@ async function insertDemoData(trx: Db, now: Date, { currentYear = true }: DemoOp
   }
 
   await insertDemoInspections(trx, create, committeeId, riskId.get(demoLinks.risk) as number)
-  if (!currentYear) return
+  const today = swedishDate(now)
+  // A demo loaded in 2020 (by a test's clock) has the 2020 plan for its current year.
+  if (!currentYear || Number(today.slice(0, 4)) <= data.year) return
   // Carried over last, so that the copies take up the development area linked above.
   const from = { id: planId, committee_id: committeeId, year: data.year }
-  await insertCurrentYearPlan(trx, actor, swedishDate(now), from, riskId, unitId)
+  await insertCurrentYearPlan(trx, actor, today, from, riskId, unitId)
+  // After Grundskolenämnden's records, so that theirs keep the ids they have without it.
+  await insertPreschoolDemo(trx, actor, today, municipalityId)
 }
 
 /** The current year's plan, made by next year's carry-over from the 2020 plan, then scored and dated (currentYearDemo). */
@@ -362,8 +367,6 @@ async function insertCurrentYearPlan(
   unitId: Map<string, number>,
 ): Promise<void> {
   const year = Number(today.slice(0, 4))
-  // A demo loaded in 2020 (by a test's clock) has the 2020 plan for its current year.
-  if (year <= from.year) return
   const planId = (await createCarriedOverPlan(trx, actor, from, {
     year,
     title: `Internkontrollplan ${year}`,

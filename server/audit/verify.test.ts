@@ -118,7 +118,7 @@ describe('verifying the audit log', () => {
     const rows = await lastId(db)
     expect(result.summary).toBe(
       `Ändringsloggen är hel: ${rows} rader, alla i obruten följd, signerade med loggens nyckel, ` +
-        `förankrade från 2021-03-15 10:02 (rad 75) till 2021-03-15 10:02 (rad ${rows}), och alla 63 poster stämmer med sin senast loggade version.`,
+        `förankrade från 2021-03-15 10:02 (rad 127) till 2021-03-15 10:02 (rad ${rows}), och alla 108 poster stämmer med sin senast loggade version.`,
     )
     await db.destroy()
   })
@@ -265,7 +265,7 @@ describe('verifying the audit log', () => {
     await db.deleteFrom('review').where('id', '=', review.id).execute()
     const risk = await db.selectFrom('risk').select(['id', 'title']).orderBy('id').executeTakeFirstOrThrow()
     await db.updateTable('risk').set({ likelihood: 4, version: 7 }).where('id', '=', risk.id).execute()
-    const administration = await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()
+    const administration = await db.selectFrom('administration').select('id').orderBy('id').executeTakeFirstOrThrow()
     // A final version's PDF swapped for other bytes of the same length, the row otherwise untouched.
     const version = await db.selectFrom('report_version').select(['id', 'pdf']).executeTakeFirstOrThrow()
     const swapped = new TextEncoder().encode('%PDF-1.7 Uppföljning förbättringsåtgärder 2021')

@@ -77,12 +77,27 @@ beforeAll(async () => {
     'report preview': 'Uppföljningsrapport',
     'next-year confirmation': 'Skapa nästa års plan',
   })
-  await from('/planer', {
-    'import upload': 'Importera plan från Excel',
-    // The demo's plan of this year: its risks scored, measures overdue and due soon, every status in its report.
-    "this year's plan page": `Internkontrollplan ${swedishDate(new Date()).slice(0, 4)}`,
-  })
+  await from('/planer', { 'import upload': 'Importera plan från Excel' })
+  // Both demo committees have a plan of this year, titled alike: each is taken from its committee's section.
+  const thisYear = `Internkontrollplan ${swedishDate(new Date()).slice(0, 4)}`
+  const planOf = (committee: string) =>
+    page.$$eval(
+      'main section',
+      (sections, committee, title) => {
+        const section = sections.find((s) => s.querySelector('h2')?.textContent?.startsWith(`${committee} `))
+        const link = [...(section?.querySelectorAll('a') ?? [])].find((a) => a.textContent?.trim() === title)
+        return link ? new URL(link.href).pathname : ''
+      },
+      committee,
+      thisYear,
+    )
+  // Grundskolenämnden's, carried over from 2020: its risks scored, measures overdue and due soon, every status
+  // in its report. Förskolenämnden's, kept through controls with their runs, deviations and measures.
+  pages.set("this year's plan page", await planOf('Grundskolenämnden'))
+  pages.set('plan page with controls', await planOf('Förskolenämnden'))
+  expect(pages.get('plan page with controls')).not.toBe(pages.get("this year's plan page"))
   await from(pages.get("this year's plan page") ?? '', { "this year's report preview": 'Uppföljningsrapport' })
+  await from(pages.get('plan page with controls') ?? '', { 'report preview with controls': 'Uppföljningsrapport' })
   await page.close()
 })
 
@@ -127,6 +142,8 @@ const pageTypes = [
   'import upload',
   "this year's plan page",
   "this year's report preview",
+  'plan page with controls',
+  'report preview with controls',
   'accessibility statement',
   'help page',
 ]

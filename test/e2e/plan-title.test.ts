@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fieldValue, fill, follow, texts, useBrowser } from './browser.js'
+import { choose, fieldValue, fill, follow, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
 
@@ -7,10 +7,12 @@ describe('a new plan’s title in a browser', () => {
   it('follows the year typed on the new-plan form, also after the form comes back with an error, until the user writes their own', async () => {
     const { page } = e2e
     expect(await e2e.open('/planer/ny')).toBe(200)
+    // The secretary keeps both demo committees; Grundskolenämnden is the one with the 2020 plan.
+    await choose(page, 'Nämnd', 'Grundskolenämnden (Malmö stad)')
     await fill(page, 'År', '2023')
     expect(await fieldValue(page, 'Rubrik')).toBe('Internkontrollplan 2023')
 
-    // The demo committee has a plan for 2020: the form comes back, and the title goes on following.
+    // The committee has a plan for 2020: the form comes back, and the title goes on following.
     await fill(page, 'År', '2020')
     expect(await fieldValue(page, 'Rubrik')).toBe('Internkontrollplan 2020')
     expect(await follow(page, 'button', 'Skapa planen')).toBe(400)

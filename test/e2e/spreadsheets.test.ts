@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoRiskHeadings } from '../helpers/builders.js'
 import { generatedPlanRows } from '../helpers/spreadsheets.js'
-import { axeViolations, fill, follow, linkPath, type Page, tableRows, texts, useBrowser } from './browser.js'
+import { axeViolations, choose, fill, follow, linkPath, type Page, tableRows, texts, useBrowser } from './browser.js'
 
 const e2e = useBrowser()
 let dir = ''
@@ -28,6 +28,8 @@ async function startImport(page: Page, year: string) {
   expect(await e2e.open('/planer')).toBe(200)
   expect(await follow(page, 'link', 'Importera plan från Excel')).toBe(200)
   expect(await texts(page, 'h1')).toEqual(['Importera plan från Excel'])
+  // The secretary keeps both demo committees; the sheets are Grundskolenämnden's, with its units.
+  await choose(page, 'Nämnd', 'Grundskolenämnden (Malmö stad)')
   await fill(page, 'År', year)
   await fill(page, 'Rubrik', `Importerad plan ${year}`)
 }

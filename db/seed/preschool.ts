@@ -1,0 +1,275 @@
+import { readFileSync } from 'node:fs'
+import { audited, type Target } from '../../server/audit/audited.js'
+import type { Actor } from '../../server/audit/repository.js'
+import { addUnitMember, grantCommitteeRole } from '../../server/auth/repository.js'
+import { insertDeviation, updateRun } from '../../server/controls/repository.js'
+import { createControl } from '../../server/controls/write.js'
+import { addDays } from '../../server/dates.js'
+import { insertMeasure } from '../../server/measures/repository.js'
+import { nextPosition } from '../../server/ordering.js'
+import { insertAdministration, insertCommittee, insertOwnerUnit } from '../../server/organisation/repository.js'
+import { insertPlan } from '../../server/plans/repository.js'
+import { insertRisk } from '../../server/risks/repository.js'
+import type { Db } from '../connection.js'
+import type {
+  CommitteeRole,
+  ControlFrequency,
+  ControlMethod,
+  MeasureStatus,
+  ReportedTo,
+  RiskTreatment,
+  Sampling,
+  Severity,
+} from '../schema.js'
+
+// The demo's second committee, Förskolenämnden, and its plan for the year the demo is loaded in: a plan kept
+// through control activities (kontrollmoment), with the occasions before the loading day reported, a few of them
+// with deviations, and the two deviations that called for it followed by a measure. Invented, unlike the 2020 plan.
+
+interface NewMeasure {
+  title: string
+  whatToDo: string
+  progress: string
+  owner: string
+  status: MeasureStatus
+}
+
+interface Deviation {
+  description: string
+  severity: Severity
+  /** The deviation called for this measure; without one, the reason no measure was needed. */
+  measure?: NewMeasure & { dueDaysAfterFound: number }
+  noMeasureReason?: string
+}
+
+interface PreschoolFixture {
+  committee: string
+  administration: string
+  diaryPrefix: string
+  units: string[]
+  /** What the demo's accounts also hold in this committee. */
+  accounts: { email: string; role?: CommitteeRole; unit?: string }[]
+  adoption: { monthDayYearBefore: string; minutesParagraph: number; diaryNumber: string }
+  introduction: string
+  measuresIntroduction: string
+  risks: {
+    ref: string
+    title: string
+    description: string
+    likelihood: number
+    consequence: number
+    treatment: RiskTreatment
+  }[]
+  measures: (NewMeasure & { risk: string; dueInDays: number })[]
+  controls: {
+    risk: string
+    title: string
+    whatIsChecked: string
+    method: ControlMethod
+    frequency: ControlFrequency
+    owner: string
+    responsiblePerson: string
+    reportedTo: ReportedTo
+    /** The secretary moved the only occasion to this day of the year (MM-DD). */
+    movedTo?: string
+    /** The last occasion before the loading day is left unreported: overdue, so the control's light is red. */
+    leaveLatestPassedUnreported?: boolean
+    /** How each occasion is reported unless `occasions` says otherwise. */
+    report: {
+      performedBy: string
+      /** Performed this many days before the occasion's planned date, reported the day after it. */
+      daysBeforePlanned: number
+      population: string
+      /** Per occasion. */
+      populationSizes: number[]
+      sampleSize?: number
+      /** The whole population is checked, so the sample is the population. */
+      wholePopulation?: boolean
+      checkedCount?: number
+      sampling: Sampling
+      comment: string
+    }
+    /** Occasions (by number) whose run found deviations. */
+    occasions?: Record<string, { deviationCount: number; comment: string; deviations: Deviation[] }>
+  }[]
+}
+
+type Create = (target: Target, insert: () => Promise<number>) => Promise<number>
+
+/**
+ * Makes Förskolenämnden in the demo municipality, gives the demo's secretary, reader and HR owner their roles in
+ * it, and loads its plan for the year of `today` (YYYY-MM-DD). Every record is made through the audit log.
+ */
+export async function insertPreschoolDemo(trx: Db, actor: Actor, today: string, municipalityId: number) {
+  const data = JSON.parse(readFileSync(new URL('./forskola-demo.json', import.meta.url), 'utf8')) as PreschoolFixture
+  const year = Number(today.slice(0, 4))
+  const create: Create = (target, insert) => audited(trx, actor, 'create', target, insert)
+
+  const administrationId = await create({ entity: 'administration', planId: null }, () =>
+    insertAdministration(trx, { municipalityId, name: data.administration, diaryPrefix: data.diaryPrefix }),
+  )
+  const committeeId = await create({ entity: 'committee', planId: null }, () =>
+    insertCommittee(trx, { administrationId, name: data.committee }),
+  )
+  const unitId = new Map<string, number>()
+  for (const name of data.units) {
+    unitId.set(
+      name,
+      await create({ entity: 'owner_unit', planId: null }, () => insertOwnerUnit(trx, administrationId, name)),
+    )
+  }
+  const unit = (name: string) => {
+    const id = unitId.get(name)
+    if (id === undefined) throw new Error(`No demo unit ${name} in ${data.administration}`)
+    return id
+  }
+
+  // The accounts exist already: their new roles are changes of them, as an administrator's would be.
+  for (const account of data.accounts) {
+    const user = await trx
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', account.email)
+      .executeTakeFirstOrThrow()
+    await audited(trx, actor, 'update', { entity: 'app_user', id: user.id, planId: null }, async () => {
+      if (account.role) await grantCommitteeRole(trx, user.id, committeeId, account.role)
+      if (account.unit) await addUnitMember(trx, user.id, unit(account.unit))
+    })
+  }
+
+  const { adoption } = data
+  const planId = await create({ entity: 'plan', planId: null }, () =>
+    insertPlan(trx, {
+      committee_id: committeeId,
+      year,
+      title: `Internkontrollplan ${year}`,
+      introduction: data.introduction,
+      measures_introduction: data.measuresIntroduction,
+      adopted_meeting_date: `${year - 1}-${adoption.monthDayYearBefore}`,
+      adopted_minutes_paragraph: adoption.minutesParagraph,
+      adopted_diary_number: `${data.diaryPrefix}-${year - 1}-${adoption.diaryNumber}`,
+    }),
+  )
+
+  const riskId = new Map<string, number>()
+  for (const [index, risk] of data.risks.entries()) {
+    const id = await create({ entity: 'risk', planId }, () =>
+      insertRisk(trx, {
+        plan_id: planId,
+        title: risk.title,
+        description: risk.description,
+        likelihood: risk.likelihood,
+        consequence: risk.consequence,
+        treatment: risk.treatment,
+        scope: 'committee',
+        position: index + 1,
+      }),
+    )
+    riskId.set(risk.ref, id)
+  }
+  const risk = (ref: string) => {
+    const id = riskId.get(ref)
+    if (id === undefined) throw new Error(`No demo risk ${ref}`)
+    return id
+  }
+
+  const addMeasure = (riskRef: string, measure: NewMeasure, dueDate: string, originDeviationId: number | null) =>
+    create({ entity: 'measure', planId }, async () =>
+      insertMeasure(
+        trx,
+        {
+          risk_id: risk(riskRef),
+          title: measure.title,
+          what_to_do: measure.whatToDo,
+          progress: measure.progress,
+          owner_unit_id: unit(measure.owner),
+          responsible_person: '',
+          due_date: dueDate,
+          status: measure.status,
+          position: await nextPosition(trx, 'measure', risk(riskRef)),
+          origin_area_id: null,
+          carried_from_measure_id: null,
+          origin_deviation_id: originDeviationId,
+        },
+        actor.at,
+      ),
+    )
+  for (const measure of data.measures) await addMeasure(measure.risk, measure, addDays(today, measure.dueInDays), null)
+
+  for (const control of data.controls) {
+    const controlId = await createControl(
+      trx,
+      actor,
+      { id: planId, year },
+      {
+        risk_id: risk(control.risk),
+        title: control.title,
+        what_is_checked: control.whatIsChecked,
+        method: control.method,
+        method_own: '',
+        frequency: control.frequency,
+        owner_unit_id: unit(control.owner),
+        responsible_person: control.responsiblePerson,
+        reported_to: control.reportedTo,
+        position: await nextPosition(trx, 'control', risk(control.risk)),
+        previous_control_id: null,
+      },
+    )
+    const runs = await trx
+      .selectFrom('control_run')
+      .select(['id', 'occasion', 'planned_date', 'version'])
+      .where('control_id', '=', controlId)
+      .orderBy('occasion')
+      .execute()
+    if (control.movedTo) {
+      const [run] = runs
+      if (!run || runs.length > 1) throw new Error(`Only a single occasion is moved: ${control.title}`)
+      const moved = `${year}-${control.movedTo}`
+      await audited(trx, actor, 'update', { entity: 'control_run', id: run.id, planId }, () =>
+        updateRun(trx, run.id, run.version, { planned_date: moved }),
+      )
+      // The row as it is now, for its report below.
+      Object.assign(run, { planned_date: moved, version: run.version + 1 })
+    }
+    const passed = runs.filter((r) => r.planned_date < today)
+    const reported = control.leaveLatestPassedUnreported ? passed.slice(0, -1) : passed
+    for (const run of reported) {
+      const found = control.occasions?.[String(run.occasion)]
+      const { report } = control
+      const populationSize = report.populationSizes[run.occasion - 1] ?? null
+      const sampleSize = report.wholePopulation ? populationSize : (report.sampleSize ?? null)
+      const performedOn = addDays(run.planned_date, -report.daysBeforePlanned)
+      await audited(trx, actor, 'update', { entity: 'control_run', id: run.id, planId }, () =>
+        updateRun(trx, run.id, run.version, {
+          result: found ? 'deviations' : 'no_remarks',
+          performed_on: performedOn,
+          reported_on: addDays(run.planned_date, 1),
+          performed_by: report.performedBy,
+          population: report.population,
+          population_size: populationSize,
+          sample_size: sampleSize,
+          sampling: report.sampling,
+          checked_count: report.checkedCount ?? sampleSize,
+          deviation_count: found?.deviationCount ?? 0,
+          comment: found?.comment ?? report.comment,
+        }),
+      )
+      for (const [index, deviation] of (found?.deviations ?? []).entries()) {
+        const deviationId = await create({ entity: 'control_deviation', planId }, () =>
+          insertDeviation(trx, {
+            run_id: run.id,
+            description: deviation.description,
+            severity: deviation.severity,
+            decision: deviation.measure ? 'measure_required' : 'no_measure',
+            no_measure_reason: deviation.noMeasureReason ?? '',
+            position: index + 1,
+          }),
+        )
+        const { measure } = deviation
+        if (measure) {
+          await addMeasure(control.risk, measure, addDays(performedOn, measure.dueDaysAfterFound), deviationId)
+        }
+      }
+    }
+  }
+}
