@@ -1,5 +1,8 @@
 import type { Db } from '../db/connection.js'
-import type { MeasureStatus } from '../db/schema.js'
+import type { MeasureStatus, Sampling, Severity } from '../db/schema.js'
+import { listDeviationsOfPlan, listReportedRunsOfPlan } from '../server/controls/report.js'
+import { listControlsOfPlan } from '../server/controls/repository.js'
+import type { Light } from '../server/controls/traffic-light.js'
 import { swedishDate } from '../server/dates.js'
 import { listAreaMeasures, listAreas, listInspections, listLinkedRisks } from '../server/inspections/repository.js'
 import { areaSummary, inspectionSummary } from '../server/inspections/view-model.js'
@@ -10,7 +13,21 @@ import { listReviews } from '../server/reviews/repository.js'
 import { reviewLine } from '../server/reviews/review-line.js'
 import { type RiskMatrix, riskMatrix } from '../server/risks/matrix.js'
 import { listRisks } from '../server/risks/repository.js'
-import { countByStatus, isOverdue, labelOf, measureStatuses, swedishOrder } from '../server/vocabulary.js'
+import {
+  controlFrequencies,
+  controlMethods,
+  countByStatus,
+  deviationDecisions,
+  isOverdue,
+  labelOf,
+  measureStatuses,
+  reportedToOptions,
+  runResults,
+  samplings,
+  severities,
+  swedishList,
+  swedishOrder,
+} from '../server/vocabulary.js'
 import { formatDateTime } from '../views/helpers/date-time.js'
 import decision from '../views/helpers/decision.js'
 
@@ -35,6 +52,80 @@ export interface ReportRisk {
   /** "Ny risk för 2021", "Ändrad sedan 2020: sannolikhet 3 → 4", "Oförändrad sedan 2020"; none in a first plan. */
   sinceLastYear?: string
   measures: ReportMeasure[]
+  /** Its control activities, after its measures; none in a plan without controls. */
+  controls: ReportControl[]
+}
+
+/** A control's traffic light on the day the report was made, in words beside its colour. */
+export interface ReportLight {
+  code: Light['code']
+  /** "Grön – utan avvikelser" */
+  text: string
+}
+
+/** An occasion of a control as the report shows it: reported, or past its planned date without a report. */
+export interface ReportControlRun {
+  occasion: number
+  /** Utförd, YYYY-MM-DD; null when not performed or not reported. */
+  performedOn: string | null
+  /** "Utan anmärkning", "Ej genomförd: Sjukdom", "Ej rapporterad" */
+  result: string
+  /** The planned date of an occasion not reported by it, YYYY-MM-DD; null when reported. */
+  overdueSince: string | null
+  /** The sample's figures, "–" where none was given. */
+  populationSize: string
+  sampleSize: string
+  checked: string
+  withDeviations: string
+}
+
+export interface ReportDeviation {
+  occasion: number
+  description: string
+  severity: Severity
+  severityLabel: string
+  /** "Åtgärd krävs", "Ingen åtgärd: Enstaka fel som rättats direkt.", "Inte beslutat" (not `decision`: a helper's name). */
+  decisionText: string
+  /** The measures decided for it, each linking to its heading in the report. */
+  measures: { anchor: string; title: string; owner: string; statusLabel: string }[]
+}
+
+export interface ReportControl {
+  anchor: string
+  title: string
+  whatIsChecked: string
+  /** The method's label, or the committee's own words for it. */
+  method: string
+  frequency: string
+  owner: string
+  responsiblePerson: string
+  reportedTo: string
+  /** "2 av 4" */
+  doneOfPlanned: string
+  light: ReportLight
+  /** Whether any run gave sample figures: a control without samples (an interview) leaves their columns out. */
+  sampled: boolean
+  runs: ReportControlRun[]
+  /**
+   * What the runs say of their samples beyond the figures, runs that say the same once: "Tillfällena 1–3:
+   * Population: Nyanställda under kvartalet. Urval: slumpmässigt.", "Tillfälle 4: … Utförd av: Eva Ek."
+   */
+  runNotes: string[]
+  deviations: ReportDeviation[]
+}
+
+/** The Sammanfattning's table of controls: the risks with controls, each with its controls' lights. */
+export interface ReportControlSummary {
+  risk: string
+  riskAnchor: string
+  controls: {
+    anchor: string
+    title: string
+    frequency: string
+    doneOfPlanned: string
+    deviations: number
+    light: ReportLight
+  }[]
 }
 
 export interface ReportInspection {
@@ -83,6 +174,8 @@ export interface ReportData {
   measureCount: number
   overdueCount: number
   ownerSummary: { owner: string; total: number; counts: number[] }[]
+  /** Empty in a plan without controls: then the report has no trace of them. */
+  controlSummary: ReportControlSummary[]
   risks: ReportRisk[]
   /** The risks by likelihood and consequence, each linking to its heading. */
   riskMatrix: RiskMatrix
@@ -116,6 +209,7 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
     reportInspections(db, plan, madeOn),
     risksSinceLastYear(db, plan),
   ])
+  const controls = await reportControls(db, planId, madeOn, measures)
 
   const statusSummary = countByStatus(measures).filter((s) => s.count > 0)
   const owners = [...new Set(measures.map((m) => m.ownerName))].sort(swedishOrder.compare)
@@ -147,15 +241,34 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
         counts: statusSummary.map((s) => own.filter((m) => m.status === s.code).length),
       }
     }),
+    controlSummary: risks.flatMap((risk) => {
+      const own = controls.filter((c) => c.riskId === risk.id)
+      if (own.length === 0) return []
+      return [
+        {
+          risk: risk.title,
+          riskAnchor: riskAnchor(risk),
+          controls: own.map((c) => ({
+            anchor: c.anchor,
+            title: c.title,
+            frequency: c.frequency,
+            doneOfPlanned: c.doneOfPlanned,
+            deviations: c.deviations.length,
+            light: c.light,
+          })),
+        },
+      ]
+    }),
     risks: risks.map((risk) => ({
       anchor: riskAnchor(risk),
       title: risk.title,
       description: risk.description,
       sinceLastYear: since.get(risk.id)?.text,
+      controls: controls.filter((c) => c.riskId === risk.id).map(({ riskId, ...control }) => control),
       measures: measures
         .filter((m) => m.risk_id === risk.id)
         .map((m) => ({
-          anchor: `atgard-${m.id}`,
+          anchor: measureAnchor(m),
           title: m.title,
           whatToDo: m.what_to_do,
           progress: m.progress,
@@ -172,6 +285,132 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
 }
 
 const riskAnchor = (risk: { id: number }) => `risk-${risk.id}`
+const measureAnchor = (measure: { id: number }) => `atgard-${measure.id}`
+
+const figure = (n: number | null) => (n === null ? '–' : String(n))
+
+/**
+ * The plan's controls with their lights on `today`, the occasions reported or overdue by then, and the deviations
+ * found with the measures decided for them (measures of this plan, which the report shows under their risk).
+ */
+async function reportControls(
+  db: Db,
+  planId: number,
+  today: string,
+  measures: {
+    id: number
+    title: string
+    ownerName: string
+    status: MeasureStatus
+    origin_deviation_id: number | null
+  }[],
+): Promise<(ReportControl & { riskId: number })[]> {
+  const controls = await listControlsOfPlan(db, planId, today)
+  if (controls.length === 0) return []
+  const [runs, deviations] = await Promise.all([
+    listReportedRunsOfPlan(db, planId, today),
+    listDeviationsOfPlan(db, planId),
+  ])
+  return controls.map((control) => {
+    const ownRuns = runs.filter((r) => r.control_id === control.id)
+    return {
+      riskId: control.risk_id,
+      anchor: `kontroll-${control.id}`,
+      title: control.title,
+      whatIsChecked: control.what_is_checked,
+      method:
+        control.method === 'own' && control.method_own.trim() !== ''
+          ? control.method_own
+          : labelOf(controlMethods, control.method),
+      frequency: labelOf(controlFrequencies, control.frequency),
+      owner: control.ownerName,
+      responsiblePerson: control.responsible_person,
+      reportedTo: labelOf(reportedToOptions, control.reported_to),
+      doneOfPlanned: `${control.done} av ${control.planned}`,
+      light: { code: control.light.code, text: `${control.light.label} – ${control.light.explanation.toLowerCase()}` },
+      sampled: ownRuns.some((r) =>
+        [r.population_size, r.sample_size, r.checked_count, r.deviation_count].some((n) => n !== null),
+      ),
+      runs: ownRuns.map((run) => ({
+        occasion: run.occasion,
+        performedOn: run.performed_on,
+        result:
+          run.result === null
+            ? 'Ej rapporterad'
+            : run.result === 'not_performed' && run.not_performed_reason.trim() !== ''
+              ? `${labelOf(runResults, run.result)}: ${run.not_performed_reason}`
+              : labelOf(runResults, run.result),
+        overdueSince: run.result === null ? run.planned_date : null,
+        populationSize: figure(run.population_size),
+        sampleSize: figure(run.sample_size),
+        checked: figure(run.checked_count),
+        withDeviations: figure(run.deviation_count),
+      })),
+      runNotes: runNotes(ownRuns),
+      deviations: deviations
+        .filter((d) => d.control_id === control.id)
+        .map((d) => ({
+          occasion: d.occasion,
+          description: d.description,
+          severity: d.severity,
+          severityLabel: labelOf(severities, d.severity),
+          decisionText:
+            d.decision === null
+              ? 'Inte beslutat'
+              : d.decision === 'no_measure' && d.no_measure_reason.trim() !== ''
+                ? `${labelOf(deviationDecisions, d.decision)}: ${d.no_measure_reason}`
+                : labelOf(deviationDecisions, d.decision),
+          measures: measures
+            .filter((m) => m.origin_deviation_id === d.id)
+            .map((m) => ({
+              anchor: measureAnchor(m),
+              title: m.title,
+              owner: m.ownerName,
+              statusLabel: labelOf(measureStatuses, m.status),
+            })),
+        })),
+    }
+  })
+}
+
+/** The runs' population, sampling and performer, each wording once with the occasions it holds for. */
+function runNotes(
+  runs: { occasion: number; population: string; sampling: Sampling | null; performed_by: string }[],
+): string[] {
+  const occasions = new Map<string, number[]>()
+  for (const run of runs) {
+    const note = [
+      run.population.trim() && `Population: ${sentence(run.population)}`,
+      run.sampling && `Urval: ${labelOf(samplings, run.sampling).toLowerCase()}.`,
+      run.performed_by.trim() && `Utförd av: ${sentence(run.performed_by)}`,
+    ]
+      .filter(Boolean)
+      .join(' ')
+    if (note) occasions.set(note, [...(occasions.get(note) ?? []), run.occasion])
+  }
+  return [...occasions].map(([note, numbers]) =>
+    numbers.length === 1 ? `Tillfälle ${numbers[0]}: ${note}` : `Tillfällena ${occasionList(numbers)}: ${note}`,
+  )
+}
+
+/** "1–3, 5 och 7": ascending occasion numbers, runs of three or more as a range. */
+function occasionList(numbers: number[]): string {
+  const parts: string[] = []
+  for (let i = 0; i < numbers.length; ) {
+    let j = i
+    while (j + 1 < numbers.length && numbers[j + 1] === (numbers[j] as number) + 1) j++
+    if (j - i >= 2) parts.push(`${numbers[i]}–${numbers[j]}`)
+    else for (let k = i; k <= j; k++) parts.push(String(numbers[k]))
+    i = j + 1
+  }
+  return swedishList(parts)
+}
+
+/** A user's words as a sentence of their own: trimmed, with a full stop unless they end in one. */
+const sentence = (text: string) => {
+  const trimmed = text.trim()
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`
+}
 
 /** The committee's decision adopting the plan, as far as it is registered; "" when nothing is. */
 function adoptionOf(plan: {

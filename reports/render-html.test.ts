@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createViews } from '../server/views.js'
-import { aMeasure, aRisk, demoPlan } from '../test/helpers/builders.js'
+import { aControl, aMeasure, aRisk, demoContents, demoPlan } from '../test/helpers/builders.js'
+import { demoPlanWithControls } from '../test/helpers/report-controls.js'
 import { createTestApp, html } from '../test/helpers/test-app.js'
 import { buildReportData, type ReportData } from './build-data.js'
 import { renderReportHtml } from './render-html.js'
@@ -124,5 +125,236 @@ describe('the report as HTML', () => {
     expect($('script, img')).toHaveLength(0)
     const headings = $('.report-measure h4').filter((_, e) => $(e).text() === `Åtgärd: ${payload}`)
     expect(headings).toHaveLength(1)
+  })
+})
+
+/** The report of the demo plan with three controls (test/helpers/report-controls.ts), made on 2020-10-15. */
+async function controlsReport(change?: (db: Awaited<ReturnType<typeof createTestApp>>['db']) => Promise<void>) {
+  const { db } = await createTestApp()
+  const plan = await demoPlanWithControls(db)
+  await change?.(db)
+  const data = (await buildReportData(db, plan.planId, { madeAt: new Date('2020-10-15T09:00:00Z') })) as ReportData
+  return { data, plan, $: html(await renderReportHtml(createViews(), data)) }
+}
+
+const cellTexts = ($: ReturnType<typeof html>, row: Parameters<ReturnType<typeof html>>[0]) =>
+  $(row)
+    .children('th, td')
+    .map((_, cell) => $(cell).text().replace(/\s+/g, ' ').trim())
+    .get()
+
+describe('the report of a plan without controls', () => {
+  it('prints as before controls existed: no word of them, and the same contents', async () => {
+    const { $ } = await demoReport()
+    expect($.html()).not.toContain('Kontrollmoment')
+    expect($('.report-control, .report-table--controls, .report-light')).toHaveLength(0)
+    // The contents as the demo plan's report had them before controls: written out, not read from the report.
+    expect(
+      $('.report-toc__entry')
+        .map((_, e) => $(e).children().first().text())
+        .get(),
+    ).toEqual([
+      'Inledning',
+      'Sammanfattning',
+      'Förbättringsåtgärder',
+      ...demoContents.flatMap(([risk, measures]) => [`Risk: ${risk}`, ...measures.map((m) => `Åtgärd: ${m}`)]),
+      'Externa granskningar',
+    ])
+    expect($('#report-summary').parent().find('table')).toHaveLength(2)
+    expect($('h4').length).toBe(12 + 1)
+  })
+})
+
+describe('the report of a plan with controls', () => {
+  it('lists each risk’s controls after its measures in the contents, each linking to its heading', async () => {
+    const { $, data } = await controlsReport()
+    const register = $('.report-toc__risks > li').eq(3)
+    expect(
+      register
+        .find('.report-toc__measures .report-toc__entry')
+        .map((_, e) => $(e).children().first().text())
+        .get(),
+    ).toEqual([
+      ...(demoContents[3]?.[1] ?? []).map((m) => `Åtgärd: ${m}`),
+      'Åtgärd: Påminna rekryterande chefer om kontrollen av belastningsregistret',
+      'Kontrollmoment: Kontroll av utdrag ur belastningsregistret',
+    ])
+    const entries = $('.report-toc__entry')
+    expect(entries).toHaveLength(22 + 1 + 3)
+    entries.each((_, entry) => {
+      const target = $($(entry).attr('href') as string)
+      expect(target.text()).toBe($(entry).children().first().text())
+      expect($(entry).find('[data-page-of]').attr('data-page-of')).toBe(target.attr('id'))
+    })
+    // A control heading is a level below its risk's, as a measure's is.
+    for (const control of data.risks.flatMap((r) => r.controls)) {
+      const heading = $(`#${control.anchor}`)
+      expect(heading.is('h4')).toBe(true)
+      expect(heading.closest('.report-risk').find('h3').text()).toBe(
+        `Risk: ${data.risks.find((r) => r.controls.includes(control))?.title}`,
+      )
+    }
+  })
+
+  it('lists the controls of a risk without measures in the contents too', async () => {
+    const { $ } = await controlsReport(async (db) => {
+      const { planId, unit } = await demoPlan(db)
+      const riskId = await aRisk(db, planId, { title: 'Risk för felaktiga utbetalningar' })
+      await aControl(db, riskId, unit('HR-avdelningen'), { title: 'Avstämning av utbetalningar' })
+    })
+    const risk = $('.report-toc__risks > li').last()
+    expect(risk.children('.report-toc__entry').text()).toContain('Risk: Risk för felaktiga utbetalningar')
+    expect(
+      risk
+        .find('.report-toc__measures .report-toc__entry')
+        .map((_, e) => $(e).children().first().text())
+        .get(),
+    ).toEqual(['Kontrollmoment: Avstämning av utbetalningar'])
+  })
+
+  it('shows a control with its light in words, runs done of planned, facts and its occasions with their samples', async () => {
+    const { $, data } = await controlsReport()
+    const control = $(`#${data.risks[3]?.controls[0]?.anchor}`).closest('.report-control')
+    expect(control.find('h4').text()).toBe('Kontrollmoment: Kontroll av utdrag ur belastningsregistret')
+    const status = control.find('.report-status').first()
+    expect(status.text().replace(/\s+/g, ' ')).toBe(
+      'Trafikljus: Röd – tillfälle missat eller försenat · 2 av 4 genomförda',
+    )
+    expect(status.find('.report-light.report-light--red').attr('aria-hidden')).toBe('true')
+    expect(
+      control
+        .find('.report-facts > div')
+        .map((_, d) => `${$(d).find('dt').text()}: ${$(d).find('dd').text()}`)
+        .get(),
+    ).toEqual([
+      'Metod: Stickprov',
+      'Frekvens: Kvartalsvis',
+      'Ansvarig: HR-avdelningen',
+      'Rapporteras till: Nämnd',
+      'Vad kontrolleras: Att utdrag har visats före anställning.',
+    ])
+    const table = control.find('table.report-table--runs')
+    expect(table.find('caption').text()).toBe('Kontrolltillfällen och stickprov')
+    expect(
+      table
+        .find('thead th[scope="col"]')
+        .map((_, th) => $(th).text())
+        .get(),
+    ).toEqual(['Tillfälle', 'Utfört', 'Resultat', 'Population', 'Stickprov', 'Kontrollerade', 'Med avvikelser'])
+    expect(
+      table
+        .find('tbody tr')
+        .map((_, tr) => [cellTexts($, tr)])
+        .get(),
+    ).toEqual([
+      ['1', '2020-04-03', 'Utan anmärkning', '118', '20', '20', '0'],
+      ['2', '2020-07-02', 'Med avvikelser', '97', '15', '15', '2'],
+      ['3', '–', 'Ej rapporterad, planerat 2020-09-30', '–', '–', '–', '–'],
+    ])
+    expect(table.find('tbody th[scope="row"]')).toHaveLength(3)
+    expect(control.find('.report-notes li').first().text()).toBe(
+      'Tillfälle 1: Population: Nyanställda under kvartalet. Urval: slumpmässigt. Utförd av: Eva Ek.',
+    )
+  })
+
+  it('leaves the sample columns out for a control without samples', async () => {
+    const { $, data } = await controlsReport()
+    const control = $(`#${data.risks[0]?.controls[0]?.anchor}`).closest('.report-control')
+    const table = control.find('table')
+    expect(table.find('caption').text()).toBe('Kontrolltillfällen')
+    expect(
+      table
+        .find('thead th')
+        .map((_, th) => $(th).text())
+        .get(),
+    ).toEqual(['Tillfälle', 'Utfört', 'Resultat'])
+    expect(
+      table
+        .find('tbody tr')
+        .map((_, tr) => [cellTexts($, tr)])
+        .get(),
+    ).toEqual([['1', '2020-06-22', 'Utan anmärkning']])
+  })
+
+  it('lists the deviations with severity and decision, each measure decided linking to its heading', async () => {
+    const { $, data, plan } = await controlsReport()
+    const control = $(`#${data.risks[3]?.controls[0]?.anchor}`).closest('.report-control')
+    const deviations = control.find('.report-deviations > li')
+    expect(deviations.map((_, li) => $(li).text().replace(/\s+/g, ' ').trim()).get()).toEqual([
+      'Två anställningar utan registrerat utdrag före anställningsdagen. Tillfälle 2 · Allvarlighetsgrad: Hög · ' +
+        `Beslut: Åtgärd krävs Åtgärd: ${plan.measureTitle} (HR-avdelningen) – Pågående`,
+      'Utdraget arkiverades i fel akt. Tillfälle 2 · Allvarlighetsgrad: Låg · Beslut: Ingen åtgärd: Rättat direkt av HR-administratören.',
+    ])
+    const link = deviations.first().find('a')
+    expect($(link.attr('href') as string).is('h4')).toBe(true)
+    expect($(link.attr('href') as string).text()).toBe(`Åtgärd: ${plan.measureTitle}`)
+  })
+
+  it('puts a table of every control with its light in the Sammanfattning, a risk heading its controls’ rows', async () => {
+    const { $, data } = await controlsReport()
+    const table = $('#report-summary').parent().find('table.report-table--controls')
+    expect(table).toHaveLength(1)
+    expect(table.find('caption').text()).toBe('Kontrollmoment och trafikljus per 2020-10-15')
+    expect(
+      table
+        .find('thead th[scope="col"]')
+        .map((_, th) => $(th).text())
+        .get(),
+    ).toEqual(['Risk', 'Kontrollmoment', 'Frekvens', 'Genomförda av planerade', 'Avvikelser', 'Trafikljus'])
+    expect(
+      table
+        .find('tbody tr')
+        .map((_, tr) => [cellTexts($, tr)])
+        .get(),
+    ).toEqual([
+      [
+        'Röjande av sekretess',
+        'Genomgång av sekretessmarkeringar i elevakter',
+        'Halvårsvis',
+        '1 av 2',
+        '0',
+        'Grön – utan avvikelser',
+      ],
+      ['Avstämning av behörigheter i elevregistret', 'Månadsvis', '9 av 12', '1', 'Gul – avvikelser'],
+      [
+        'Bristfällig kontroll av utdrag ur belastningsregister vid nyrekrytering',
+        'Kontroll av utdrag ur belastningsregistret',
+        'Kvartalsvis',
+        '2 av 4',
+        '2',
+        'Röd – tillfälle missat eller försenat',
+      ],
+    ])
+    // Each risk is the header of its group of rows; each control the header of its row, linking to its heading.
+    const groups = table.find('tbody')
+    expect(groups.map((_, g) => $(g).find('th[scope="rowgroup"]').attr('rowspan')).get()).toEqual(['2', '1'])
+    table.find('th[scope="row"] a').each((_, a) => {
+      expect($($(a).attr('href') as string).text()).toBe(`Kontrollmoment: ${$(a).text()}`)
+    })
+    expect(
+      table
+        .find('.report-light')
+        .map((_, l) => $(l).attr('class'))
+        .get(),
+    ).toEqual([
+      'report-light report-light--green',
+      'report-light report-light--yellow',
+      'report-light report-light--red',
+    ])
+    expect(data.controlSummary).toHaveLength(2)
+  })
+
+  it('prints script and HTML in a control’s and a deviation’s text as inert text', async () => {
+    const payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    const { $ } = await controlsReport(async (db) => {
+      await db
+        .updateTable('control')
+        .set({ title: payload, what_is_checked: payload, method: 'own', method_own: payload })
+        .execute()
+      await db.updateTable('control_deviation').set({ description: payload }).execute()
+      await db.updateTable('control_run').set({ population: payload, not_performed_reason: payload }).execute()
+    })
+    expect($('script, img')).toHaveLength(0)
+    expect($('.report-control h4').filter((_, e) => $(e).text() === `Kontrollmoment: ${payload}`)).toHaveLength(3)
   })
 })

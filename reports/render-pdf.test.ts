@@ -4,6 +4,7 @@ import { measureStatuses } from '../server/vocabulary.js'
 import { aBigPlan } from '../test/helpers/big-plan.js'
 import { demoPlan } from '../test/helpers/builders.js'
 import { pageTexts, pageWords, pdfFonts, pdfInfo, squash } from '../test/helpers/pdf.js'
+import { demoPlanWithControls, monthlyControl } from '../test/helpers/report-controls.js'
 import { createTestApp } from '../test/helpers/test-app.js'
 import type { ReportData } from './build-data.js'
 import { makeReportPdf } from './make-report.js'
@@ -141,6 +142,175 @@ describe('the demo plan’s report as a PDF', () => {
       'Förbättringsåtgärder',
     ])
     for (const heading of headings()) expect(titles).toContain(heading)
+  })
+})
+
+describe('the report of a plan with controls as a PDF', () => {
+  let made: { data: ReportData; pdf: Uint8Array; prints: number }
+  let texts: string[]
+  let measureTitle: string
+
+  beforeAll(async () => {
+    const { db } = await createTestApp()
+    const plan = await demoPlanWithControls(db)
+    measureTitle = plan.measureTitle
+    const report = await makeReportPdf({ db, views: createViews(), pdf: printer }, plan.planId, {
+      madeAt: new Date('2020-10-15T09:00:00Z'),
+    })
+    if (!report) throw new Error('no report')
+    made = report
+    texts = pageTexts(made.pdf)
+  })
+
+  const controlHeadings = () =>
+    made.data.risks.flatMap((risk) => risk.controls.map((c) => [c.anchor, `Kontrollmoment: ${c.title}`] as const))
+
+  /** The body's text from a control's heading to the next control's or risk's (a risk's controls come last). */
+  function sectionOf(heading: string): string {
+    const body = squash(texts.slice(2).join(' ')).replace(/Sida \d+ \(\d+\)/g, '')
+    const start = body.indexOf(heading)
+    expect(start, heading).toBeGreaterThan(-1)
+    const rest = body.slice(start + heading.length)
+    const end = rest.search(/(Kontrollmoment|Risk): /)
+    return squash(end === -1 ? rest : rest.slice(0, end))
+  }
+
+  /** The printed lines, columns apart, after the first line with `text` past the contents, whitespace collapsed. */
+  function linesAfter(text: string): string[] {
+    const lines = pageTexts(made.pdf, true)
+      .slice(2)
+      .flatMap((page) => page.split('\n'))
+      .map(squash)
+    return lines.slice(lines.findIndex((l) => l.includes(text)))
+  }
+  /** The first of these lines on which `start` is printed: a table's row, or a fact with its value. */
+  const lineOf = (lines: string[], start: string) => lines.find((l) => l.includes(start)) ?? ''
+
+  it('reads each control under its risk after the measures: light, runs done, samples, deviations and their measures', () => {
+    const section = sectionOf('Kontrollmoment: Kontroll av utdrag ur belastningsregistret')
+    expect(section).toMatch(/^Trafikljus: Röd – tillfälle missat eller försenat · 2 av 4 genomförda Metod/)
+    const control = linesAfter('Kontrollmoment: Kontroll av utdrag ur belastningsregistret')
+    expect(lineOf(control, 'Metod')).toBe('Metod Stickprov')
+    expect(lineOf(control, 'Frekvens')).toBe('Frekvens Kvartalsvis')
+    expect(lineOf(control, 'Ansvarig')).toBe('Ansvarig HR-avdelningen')
+    // The occasions' samples, row by row: occasion, performed, result, population, sample, checked, deviations.
+    expect(section).toContain('Kontrolltillfällen och stickprov')
+    expect(lineOf(control, '2020-04-03')).toBe('1 2020-04-03 Utan anmärkning 118 20 20 0')
+    expect(lineOf(control, '2020-07-02')).toBe('2 2020-07-02 Med avvikelser 97 15 15 2')
+    // The overdue occasion's result wraps in its cell, its date (kept whole) on the line below.
+    const overdue = control.indexOf(lineOf(control, 'Ej rapporterad'))
+    expect(control[overdue]).toBe('3 – Ej rapporterad, planerat – – – –')
+    expect(control[overdue + 1]).toBe('2020-09-30')
+    expect(section).toContain(
+      'Avvikelser 1. Två anställningar utan registrerat utdrag före anställningsdagen. Tillfälle 2 · ' +
+        'Allvarlighetsgrad: Hög · Beslut: Åtgärd krävs',
+    )
+    // pdftotext drops the hyphen where a line breaks at it.
+    expect(section).toContain(`Åtgärd: ${measureTitle} (HR`)
+    expect(section).toMatch(/\(HR-?avdelningen\) – Pågående 2\. Utdraget arkiverades i fel akt\./)
+    expect(section).toMatch(/Beslut: Ingen åtgärd: Rättat direkt av HR-?administratören\.$/)
+    // The risk's measures, the one decided for the deviation among them, come before its control.
+    const text = squash(texts.slice(2).join(' '))
+    const risk = text.indexOf(`Risk: ${made.data.risks[3]?.title}`)
+    const measure = text.indexOf(`Åtgärd: ${measureTitle}`, risk)
+    expect(risk).toBeGreaterThan(-1)
+    expect(measure).toBeGreaterThan(risk)
+    expect(text.indexOf('Kontrollmoment: Kontroll av utdrag ur belastningsregistret', risk)).toBeGreaterThan(measure)
+  })
+
+  it('has a row per control with its light in the Sammanfattning’s table', () => {
+    // A row's cells start on one printed line: the risk (on its first row), control, frequency, done, deviations, light.
+    const table = linesAfter('Kontrollmoment och trafikljus per 2020-10-15')
+    expect(table.length).toBeGreaterThan(0)
+    expect(lineOf(table, 'Röjande av')).toMatch(/^Röjande av Genomgång av Halvårsvis 1 av 2 0 Grön –/)
+    expect(lineOf(table, 'Avstämning av')).toMatch(/^Avstämning av Månadsvis 9 av 12 1 Gul –/)
+    expect(lineOf(table, 'Kvartalsvis')).toMatch(
+      /^Bristfällig kontroll Kontroll av utdrag ur Kvartalsvis 2 av 4 2 Röd –/,
+    )
+  })
+
+  it('prints in its contents the page each control heading really lands on, from one print', async () => {
+    expect(made.prints).toBe(1)
+    const landed = namedDestinationPages(await loadPdf(made.pdf))
+    const lines = (pageTexts(made.pdf, true)[1] ?? '').split('\n').map((l) => l.trim())
+    expect(controlHeadings()).toHaveLength(3)
+    for (const [anchor, heading] of controlHeadings()) {
+      const line = lines.find((l) => l.startsWith(heading))
+      const printed = Number(line?.match(/(\d+)$/)?.[1])
+      expect(printed, heading).toBe(landed.get(anchor))
+      expect(squash(texts[printed - 1] ?? ''), heading).toContain(heading)
+    }
+  })
+
+  it('has a bookmark for every control, and ends no page on a control’s heading or its labels', async () => {
+    const titles = outlineItems(await loadPdf(made.pdf)).map((o) => o.title)
+    for (const [, heading] of controlHeadings()) expect(titles).toContain(heading)
+    const stranded = texts.slice(2).flatMap((text, i) => {
+      const lines = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !/^Sida \d+ \(\d+\)$/.test(l))
+      const last = lines.at(-1) ?? ''
+      const end = squash(lines.join(' '))
+      const heading = controlHeadings().some(([, h]) => end.endsWith(h))
+      return heading ||
+        ['Avvikelser', 'Kontrolltillfällen och stickprov'].includes(last) ||
+        last.startsWith('Trafikljus:')
+        ? [`${i + 3}: ${last}`]
+        : []
+    })
+    expect(stranded).toEqual([])
+  })
+})
+
+describe('the report of a plan with a long table of controls', () => {
+  let made: { data: ReportData; pdf: Uint8Array; prints: number }
+  let texts: string[]
+
+  beforeAll(async () => {
+    const { db } = await createTestApp()
+    const plan = await demoPlanWithControls(db)
+    for (const [i, risk] of plan.risks.entries()) {
+      for (const n of [1, 2, 3]) {
+        await monthlyControl(db, risk.id, plan.hr, `Månadskontroll ${i + 1}.${n} av behörigheter`, {
+          until: 9,
+          deviationsIn: [2, 7],
+        })
+      }
+    }
+    const report = await makeReportPdf({ db, views: createViews(), pdf: printer }, plan.planId, {
+      madeAt: new Date('2020-10-15T09:00:00Z'),
+    })
+    if (!report) throw new Error('no report')
+    made = report
+    texts = pageTexts(made.pdf)
+  })
+
+  it('runs the Sammanfattning’s table over pages with its head repeated, and still numbers the contents from one print', async () => {
+    // The pages of the table: after the contents and before the body, those with a control's row.
+    const body = texts.findIndex((text) => text.startsWith('Förbättringsåtgärder\n'))
+    const intro = texts.findIndex((text) => text.startsWith('Inledning\n'))
+    const summary = texts.flatMap((text, i) => (i > intro && i < body && text.includes('Månadskontroll') ? [i] : []))
+    expect(summary.length).toBeGreaterThan(1)
+    for (const page of summary) expect(squash(texts[page] ?? '')).toContain('Genomförda av planerade')
+    expect(made.prints).toBe(1)
+    const landed = namedDestinationPages(await loadPdf(made.pdf))
+    const controls = made.data.risks.flatMap((r) => r.controls)
+    expect(controls).toHaveLength(21)
+    const contents = texts.slice(
+      1,
+      texts.findIndex((text) => text.startsWith('Inledning')),
+    )
+    const lines = pageTexts(made.pdf, true)
+      .slice(1, contents.length + 1)
+      .flatMap((text) => text.split('\n').map((l) => l.trim()))
+    for (const control of controls) {
+      const heading = `Kontrollmoment: ${control.title}`
+      const line = lines.find((l) => l.startsWith(`${heading} `))
+      const printed = Number(line?.match(/ (\d+)$/)?.[1])
+      expect(printed, heading).toBe(landed.get(control.anchor))
+      expect(squash(texts[printed - 1] ?? ''), heading).toContain(heading)
+    }
   })
 })
 

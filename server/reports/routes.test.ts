@@ -7,6 +7,7 @@ import { PdfPrinter } from '../../reports/render-pdf.js'
 import { aMeasure, anotherPlan, aRisk, demoContents, demoPlan } from '../../test/helpers/builders.js'
 import { busyPrinter } from '../../test/helpers/busy-printer.js'
 import { pageTexts, pdfInfo, squash } from '../../test/helpers/pdf.js'
+import { demoPlanWithControls } from '../../test/helpers/report-controls.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { auditKey } from '../audit/anchor.js'
 import { verifyAudit } from '../audit/verify.js'
@@ -134,6 +135,39 @@ describe('report preview', () => {
       expect(href, href).toMatch(/^#./)
       expect($(`[id="${href.slice(1)}"]`), href).toHaveLength(1)
     }
+  })
+
+  it('shows the controls under their risks and in the summary, their wide tables scrolling in a named region', async () => {
+    const { agent, db } = await createTestApp({ today: '2020-10-15' })
+    const { planId } = await demoPlanWithControls(db)
+    const $ = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)
+    expect(
+      $('.report-control h4')
+        .map((_, e) => $(e).text())
+        .get(),
+    ).toEqual([
+      'Kontrollmoment: Genomgång av sekretessmarkeringar i elevakter',
+      'Kontrollmoment: Avstämning av behörigheter i elevregistret',
+      'Kontrollmoment: Kontroll av utdrag ur belastningsregistret',
+    ])
+    // Judged on the app's today: the third occasion of the quarterly control is overdue.
+    expect($('.report-table--controls tbody tr').last().find('td').last().text()).toBe(
+      'Röd – tillfälle missat eller försenat',
+    )
+    const regions = $('.table-scroll[role="region"][tabindex="0"]')
+    expect(regions.map((_, r) => $(r).attr('aria-label')).get()).toEqual([
+      'Förbättringsåtgärder per ansvarig enhet',
+      'Kontrollmoment och trafikljus',
+      'Kontrolltillfällen: Genomgång av sekretessmarkeringar i elevakter',
+      'Kontrolltillfällen: Avstämning av behörigheter i elevregistret',
+      'Kontrolltillfällen: Kontroll av utdrag ur belastningsregistret',
+    ])
+    expect(regions.find('table')).toHaveLength(5)
+    // The headings still go down one level at a time.
+    const levels = $('main :header')
+      .map((_, h) => Number(h.tagName.slice(1)))
+      .get()
+    expect(levels.filter((level, i) => i > 0 && level > (levels[i - 1] ?? 0) + 1)).toEqual([])
   })
 
   it('follows the plan’s new order after a risk is moved up', async () => {
