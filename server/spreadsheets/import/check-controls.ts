@@ -291,7 +291,10 @@ export function checkControls(
       } else lines.set(named.occasion, reader.line)
     }
     if (bad() || !named || plannedDate === undefined || runResult === undefined) {
-      if (named) leftOutRuns.set(named.control, (leftOutRuns.get(named.control) ?? new Set()).add(named.occasion))
+      // A deviation of the occasion is left out with it, unless the occasion is imported from an earlier row.
+      if (named && !named.control.runs.some((r) => r.occasion === named.occasion)) {
+        leftOutRuns.set(named.control, (leftOutRuns.get(named.control) ?? new Set()).add(named.occasion))
+      }
       continue
     }
     named.control.runs.push({
@@ -302,7 +305,7 @@ export function checkControls(
     })
     const plannedYear = plannedDate?.slice(0, 4)
     if (plannedYear && Number(plannedYear) !== context.year) {
-      const message = `Tillfället är planerat ${plannedYear}, inte i planens år ${context.year}.`
+      const message = `Tillfället är planerat ${plannedYear}, inte i planens år ${context.year}. Ska tillfällena i stället planeras efter frekvensen, välj Används inte för kolumnerna på bladet ${reader.sheet.name}.`
       warnings.push({ sheet: reader.sheet.name, line: reader.line, column: reader.column('plannedDate'), message })
     }
   }
