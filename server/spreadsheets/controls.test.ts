@@ -203,6 +203,9 @@ describe('a plan with controls exported, imported as a new plan and exported aga
     ])
     const imported = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
     const newPlanId = Number(String(imported.headers.location).split('/').pop())
+    expect(html((await agent.get(String(imported.headers.location))).text)('.notice').text()).toBe(
+      'Planen är importerad med 6 risker, 12 åtgärder och 3 kontrollmoment.',
+    )
     const second = await download(agent, `/planer/${newPlanId}/exportera/xlsx`)
 
     const cells = await cellsOf(first)
@@ -253,6 +256,18 @@ describe('a plan with controls exported, imported as a new plan and exported aga
 
     const before = await controlContents(db, planId)
     expect(await controlContents(db, newPlanId)).toEqual(before)
+    // Imported for the year after, each control continues last year's of its title under the same risk, as a
+    // plan made with "Skapa nästa års plan" does.
+    const ids = (id: number) =>
+      db
+        .selectFrom('control')
+        .innerJoin('risk', 'risk.id', 'control.risk_id')
+        .select(['control.id', 'control.previous_control_id'])
+        .where('risk.plan_id', '=', id)
+        .orderBy('risk.position')
+        .orderBy('control.position')
+        .execute()
+    expect((await ids(newPlanId)).map((c) => c.previous_control_id)).toEqual((await ids(planId)).map((c) => c.id))
     expect(before.origins).toHaveLength(1)
     expect(before.controls.flatMap((c) => c.runs)).toHaveLength(7)
 

@@ -15,7 +15,7 @@ import { setNotice } from '../notice.js'
 import { findClashingPlan, listOwnCommittees } from '../plans/repository.js'
 import { requirePlan } from '../plans/require-plan.js'
 import { defaultTitle, planForm, titlePrefix, yearTaken } from '../plans/schema.js'
-import { controlFrequencies, labelOf } from '../vocabulary.js'
+import { controlFrequencies, labelOf, swedishList } from '../vocabulary.js'
 import { normalise, sheetNames } from './columns.js'
 import { exportFileName, planTables, toCsv, toXlsx } from './export.js'
 import { type CheckedImport, checkImport } from './import/check.js'
@@ -329,11 +329,10 @@ export function importRoutes({ db, clock }: Services): Router {
       const taken = `${yearTaken(pending.year)} Börja om och välj ett annat år.`
       return renderPreview(res, pending, result, { skipErrors }, { skipErrors: taken })
     }
-    const measures = checked.risks.reduce((n, risk) => n + risk.measures.length, 0)
-    setNotice(
-      res,
-      `Planen är importerad med ${plural(checked.risks.length, 'risk', 'risker')} och ${plural(measures, 'åtgärd', 'åtgärder')}.`,
-    )
+    const { measureCount, controlCount } = contentsOf(checked)
+    const parts = [plural(checked.risks.length, 'risk', 'risker'), plural(measureCount, 'åtgärd', 'åtgärder')]
+    if (controlCount > 0) parts.push(plural(controlCount, 'kontrollmoment', 'kontrollmoment'))
+    setNotice(res, `Planen är importerad med ${swedishList(parts)}.`)
     res.redirect(303, `/planer/${planId}`)
   })
 
