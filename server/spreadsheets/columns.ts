@@ -1,7 +1,7 @@
 // The columns of an exported plan, which are also the headers an import recognises: one list, so a file
 // exported here always imports again. The aliases are headers found in municipalities' own sheets.
 
-export type SheetKind = 'risks' | 'reviews'
+export type SheetKind = 'risks' | 'reviews' | 'controls' | 'runs' | 'deviations'
 
 export interface Column {
   key: string
@@ -30,7 +30,8 @@ export const riskColumns = [
   { key: 'responsiblePerson', header: 'Ansvarig person', aliases: ['Kontaktperson'], width: 24 },
   { key: 'status', header: 'Status', width: 26 },
   { key: 'dueDate', header: 'Klart senast', aliases: ['Slutdatum', 'Klart'], width: 14 },
-  // The development area the measure was decided for, as its page names it; the import finds the area by it.
+  // The development area or the deviation the measure was decided for, named as deviationOriginLabel or the
+  // area's page names it; the import finds it by that.
   { key: 'origin', header: 'Ursprung', aliases: ['Utvecklingsområde'], width: 50 },
 ] as const satisfies readonly Column[]
 
@@ -40,6 +41,52 @@ export const reviewColumns = [
   { key: 'reviewRisk', header: 'Granskad risk', aliases: ['Risk'], width: 40 },
   { key: 'meetingDate', header: 'Sammanträdesdatum', aliases: ['Sammanträde'], width: 18 },
   { key: 'minutesParagraph', header: 'Protokollsparagraf', aliases: ['Paragraf', '§'], width: 18 },
+] as const satisfies readonly Column[]
+
+// A control names its risk by title, as a review does; an occasion names its control by the control's title and
+// its risk's (two risks may well have a control of the same title), and a deviation its occasion by those and
+// the occasion's number.
+export const controlColumns = [
+  { key: 'risk', header: 'Risk', width: 40 },
+  { key: 'title', header: 'Kontrollmoment', aliases: ['Kontroll', 'Kontrollaktivitet'], width: 40 },
+  { key: 'whatIsChecked', header: 'Vad kontrolleras', aliases: ['Vad kontrolleras?'], width: 60 },
+  // The method's label, or the committee's own words for it.
+  { key: 'method', header: 'Kontrollmetod', aliases: ['Metod'], width: 26 },
+  { key: 'frequency', header: 'Frekvens', aliases: ['Periodicitet'], width: 14 },
+  { key: 'owner', header: 'Ansvarig enhet', aliases: ['Ansvarig', 'Avdelning'], width: 24 },
+  { key: 'responsiblePerson', header: 'Ansvarig person', aliases: ['Kontaktperson'], width: 24 },
+  { key: 'reportedTo', header: 'Rapporteras till', aliases: ['Rapporteras'], width: 20 },
+] as const satisfies readonly Column[]
+
+const occasionOf = [
+  { key: 'risk', header: 'Risk', width: 30 },
+  { key: 'control', header: 'Kontrollmoment', aliases: ['Kontroll'], width: 36 },
+  { key: 'occasion', header: 'Tillfälle', aliases: ['Kontrolltillfälle'], width: 10 },
+] as const satisfies readonly Column[]
+
+export const runColumns = [
+  ...occasionOf,
+  { key: 'plannedDate', header: 'Planerat datum', aliases: ['Planerad'], width: 14 },
+  { key: 'result', header: 'Resultat', width: 18 },
+  { key: 'notPerformedReason', header: 'Skäl till att den inte genomfördes', aliases: ['Skäl'], width: 36 },
+  { key: 'performedOn', header: 'Genomförd den', aliases: ['Genomförd'], width: 14 },
+  { key: 'reportedOn', header: 'Rapporterad den', aliases: ['Rapporterad'], width: 14 },
+  { key: 'performedBy', header: 'Utförd av', width: 24 },
+  { key: 'population', header: 'Population', width: 36 },
+  { key: 'populationSize', header: 'Populationens storlek', width: 12 },
+  { key: 'sampleSize', header: 'Stickprovets storlek', aliases: ['Stickprov'], width: 12 },
+  { key: 'sampling', header: 'Urvalsmetod', aliases: ['Urval'], width: 16 },
+  { key: 'checkedCount', header: 'Antal kontrollerade', aliases: ['Kontrollerade'], width: 12 },
+  { key: 'deviationCount', header: 'Antal med avvikelser', aliases: ['Med avvikelser'], width: 12 },
+  { key: 'comment', header: 'Kommentar', width: 60 },
+] as const satisfies readonly Column[]
+
+export const deviationColumns = [
+  ...occasionOf,
+  { key: 'description', header: 'Avvikelse', aliases: ['Beskrivning'], width: 60 },
+  { key: 'severity', header: 'Allvarlighetsgrad', aliases: ['Allvarlighet'], width: 16 },
+  { key: 'decision', header: 'Beslut', width: 16 },
+  { key: 'noMeasureReason', header: 'Skäl till att ingen åtgärd behövs', aliases: ['Skäl'], width: 40 },
 ] as const satisfies readonly Column[]
 
 export type RiskField = (typeof riskColumns)[number]['key']
@@ -54,8 +101,15 @@ const importedRiskColumns: readonly Column[] = [
   { key: 'diaryNumber', header: 'Diarienummer', aliases: ['Dnr', 'Diarienr'], width: 20 },
 ]
 
-export const columnsOf = (kind: SheetKind): readonly Column[] =>
-  kind === 'risks' ? importedRiskColumns : reviewColumns
+const importedColumns: Record<SheetKind, readonly Column[]> = {
+  risks: importedRiskColumns,
+  reviews: reviewColumns,
+  controls: controlColumns,
+  runs: runColumns,
+  deviations: deviationColumns,
+}
+
+export const columnsOf = (kind: SheetKind): readonly Column[] => importedColumns[kind]
 
 /**
  * The plan's own fields, one a row on the sheet Planens uppgifter, with the label in the first column. The year and
@@ -77,10 +131,27 @@ export const planColumns = [
 ] as const satisfies readonly Column[]
 
 /**
- * The names of the exported sheets; a workbook's sheets with the reviews' and the plan's names are read as
- * those, not as the risks.
+ * The names of the exported sheets; a workbook's sheets with these names (but the risks') are read as those, not
+ * as the risks.
  */
-export const sheetNames = { risks: 'Risker och åtgärder', reviews: 'Granskningar', plan: 'Planens uppgifter' } as const
+export const sheetNames = {
+  risks: 'Risker och åtgärder',
+  reviews: 'Granskningar',
+  controls: 'Kontrollmoment',
+  runs: 'Kontrolltillfällen',
+  deviations: 'Avvikelser',
+  plan: 'Planens uppgifter',
+} as const
+
+/**
+ * How the risks' sheet names a measure's origin when it was decided for a deviation (in the column Ursprung, where
+ * an area's origin goes too): the import finds the deviation by it among those it imports.
+ */
+export const deviationOriginLabel = (d: { control: string; occasion: number; description: string }) =>
+  `Avvikelse vid ${d.control}, tillfälle ${d.occasion}: ${d.description}`
+
+/** Whether an origin is given as a deviation's (and so is not looked for among the development areas). */
+export const isDeviationOrigin = (origin: string) => normalise(origin).startsWith('avvikelse vid ')
 
 /** A header as compared: case, spacing, dashes and a trailing colon, asterisk or question mark do not matter. */
 export const normalise = (text: string) =>

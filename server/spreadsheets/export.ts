@@ -7,20 +7,37 @@ import { listMeasuresOfPlan } from '../measures/repository.js'
 import type { PlanContext } from '../plans/require-plan.js'
 import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
-import { labelOf, measureStatuses, riskScopes, riskTreatments } from '../vocabulary.js'
+import {
+  controlFrequencies,
+  controlMethods,
+  deviationDecisions,
+  labelOf,
+  measureStatuses,
+  reportedToOptions,
+  riskScopes,
+  riskTreatments,
+  runResults,
+  samplings,
+  severities,
+} from '../vocabulary.js'
 import {
   type Column,
+  controlColumns,
+  deviationColumns,
+  deviationOriginLabel,
   type PlanField,
   planColumns,
   planFields,
   reviewColumns,
   riskColumns,
+  runColumns,
   sheetNames,
 } from './columns.js'
+import { controlsOfPlan, deviationsOfPlan, runsOfPlan } from './repository.js'
 
 type Cell = string | number | Date | null
 
-interface Table {
+export interface Table {
   name: string
   columns: readonly Column[]
   rows: Cell[][]
@@ -33,17 +50,23 @@ const asDate = (iso: string | null) => (iso === null ? null : new Date(`${iso}T0
 const storableRows = (rows: Cell[][]) => rows.map((row) => row.map((c) => (typeof c === 'string' ? storable(c) : c)))
 
 /**
- * The plan as three tables: one row per measure with its risk's columns repeated (a risk without one gets a row),
- * its reviews, and its own fields.
+ * The plan as tables: one row per measure with its risk's columns repeated (a risk without one gets a row), and
+ * its controls, their occasions and their deviations, its reviews and its own fields, each on a sheet of its own.
+ * `sheets` is the workbook in order; `risks` alone is the CSV.
  */
-export async function planTables(db: Db, plan: PlanContext): Promise<{ risks: Table; reviews: Table; plan: Table }> {
-  const [risks, measures, reviews, areas] = await Promise.all([
+export async function planTables(db: Db, plan: PlanContext): Promise<{ risks: Table; sheets: Table[] }> {
+  const [risks, measures, reviews, areas, controlSheets] = await Promise.all([
     listRisks(db, plan.id),
     listMeasuresOfPlan(db, plan.id),
     listReviews(db, plan.id),
     listCommitteeAreas(db, plan.committee_id),
+    controlTables(db, plan.id),
   ])
   const origins = new Map(areas.map((a) => [a.id, areaOriginLabel(a)]))
+  const originOf = (m: (typeof measures)[number]) => {
+    if (m.origin_deviation_id !== null) return controlSheets.deviationOrigins.get(m.origin_deviation_id) ?? null
+    return m.origin_area_id === null ? null : (origins.get(m.origin_area_id) ?? null)
+  }
   const riskRows = risks.flatMap((risk) => {
     const riskCells: Cell[] = [
       risk.title,
@@ -64,7 +87,7 @@ export async function planTables(db: Db, plan: PlanContext): Promise<{ risks: Ta
       m.responsible_person,
       labelOf(measureStatuses, m.status),
       asDate(m.due_date),
-      m.origin_area_id === null ? null : (origins.get(m.origin_area_id) ?? null),
+      originOf(m),
     ])
   })
   const reviewRows = reviews.map((r) => [
@@ -81,15 +104,97 @@ export async function planTables(db: Db, plan: PlanContext): Promise<{ risks: Ta
     adoptedMinutesParagraph: plan.adopted_minutes_paragraph,
     adoptedDiaryNumber: plan.adopted_diary_number,
   }
+  const riskTable: Table = { name: sheetNames.risks, columns: riskColumns, rows: storableRows(riskRows) }
   return {
-    risks: { name: sheetNames.risks, columns: riskColumns, rows: storableRows(riskRows) },
-    reviews: { name: sheetNames.reviews, columns: reviewColumns, rows: storableRows(reviewRows) },
-    plan: {
-      name: sheetNames.plan,
-      columns: planColumns,
-      rows: storableRows(planFields.map((f) => [f.label, planCells[f.key]])),
-    },
+    risks: riskTable,
+    sheets: [
+      riskTable,
+      { name: sheetNames.reviews, columns: reviewColumns, rows: storableRows(reviewRows) },
+      ...controlSheets.tables,
+      {
+        name: sheetNames.plan,
+        columns: planColumns,
+        rows: storableRows(planFields.map((f) => [f.label, planCells[f.key]])),
+      },
+    ],
   }
+}
+
+/**
+ * The sheets of a plan's controls, their occasions and deviations, and each deviation's name as the origin of a
+ * measure. A plan without controls has none of these sheets, so that its workbook is as it was before controls
+ * existed; the import reads a workbook without them (or with them empty) as a plan without controls. A plan with
+ * controls but no deviation has no sheet of deviations, for the same reason.
+ */
+async function controlTables(db: Db, planId: number) {
+  const [controls, runs, deviations] = await Promise.all([
+    controlsOfPlan(db, planId),
+    runsOfPlan(db, planId),
+    deviationsOfPlan(db, planId),
+  ])
+  const controlOf = new Map(controls.map((c) => [c.id, c]))
+  const occasionCells = new Map(
+    runs.map((run) => {
+      const control = controlOf.get(run.control_id)
+      return [run.id, { risk: control?.riskTitle ?? '', control: control?.title ?? '', occasion: run.occasion }]
+    }),
+  )
+  const controlRows = controls.map((c) => [
+    c.riskTitle,
+    c.title,
+    c.what_is_checked,
+    c.method === 'own' && c.method_own !== '' ? c.method_own : labelOf(controlMethods, c.method),
+    labelOf(controlFrequencies, c.frequency),
+    c.ownerName,
+    c.responsible_person,
+    labelOf(reportedToOptions, c.reported_to),
+  ])
+  const runRows = runs.map((r) => {
+    const occasion = occasionCells.get(r.id)
+    return [
+      occasion?.risk ?? null,
+      occasion?.control ?? null,
+      r.occasion,
+      asDate(r.planned_date),
+      r.result === null ? null : labelOf(runResults, r.result),
+      r.not_performed_reason,
+      asDate(r.performed_on),
+      asDate(r.reported_on),
+      r.performed_by,
+      r.population,
+      r.population_size,
+      r.sample_size,
+      r.sampling === null ? null : labelOf(samplings, r.sampling),
+      r.checked_count,
+      r.deviation_count,
+      r.comment,
+    ]
+  })
+  const deviationOrigins = new Map<number, string>()
+  const deviationRows = deviations.map((d) => {
+    const occasion = occasionCells.get(d.run_id) ?? { risk: '', control: '', occasion: 0 }
+    deviationOrigins.set(d.id, storable(deviationOriginLabel({ ...occasion, description: d.description })))
+    return [
+      occasion.risk,
+      occasion.control,
+      occasion.occasion,
+      d.description,
+      labelOf(severities, d.severity),
+      d.decision === null ? null : labelOf(deviationDecisions, d.decision),
+      d.no_measure_reason,
+    ]
+  })
+  const tables: Table[] = []
+  if (controlRows.length > 0) {
+    tables.push(
+      { name: sheetNames.controls, columns: controlColumns, rows: storableRows(controlRows) },
+      { name: sheetNames.runs, columns: runColumns, rows: storableRows(runRows) },
+    )
+  }
+  if (deviationRows.length > 0) {
+    tables.push({ name: sheetNames.deviations, columns: deviationColumns, rows: storableRows(deviationRows) })
+  }
+  return { tables, deviationOrigins }
 }
 
 export async function toXlsx(tables: Table[]): Promise<Buffer> {

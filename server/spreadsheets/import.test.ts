@@ -2,7 +2,14 @@ import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { demoPlan, planSize } from '../../test/helpers/builders.js'
-import { formFields, generatedPlanRows, uploadAndMap, uploadFile, zipBomb } from '../../test/helpers/spreadsheets.js'
+import {
+  formFields,
+  generatedPlanRows,
+  problemRows,
+  uploadAndMap,
+  uploadFile,
+  zipBomb,
+} from '../../test/helpers/spreadsheets.js'
 import { createTestApp, html, logIn, type TestAgent } from '../../test/helpers/test-app.js'
 import { can } from '../auth/permissions.js'
 import { earlierAreaOriginLabel } from '../inspections/view-model.js'
@@ -483,19 +490,6 @@ describe('risks with the same title', () => {
     expect(reviews).toEqual([{ diary_number: 'GRF-2021-1', title: 'Röjande av sekretess' }])
   })
 })
-
-/** The preview's problems as the user reads them: each distinct one, its rows and its column. */
-const problemRows = (page: string) => {
-  const $ = html(page)
-  return $('.import-problems tbody tr')
-    .map((_, tr) => [
-      $(tr)
-        .find('td')
-        .map((__, td) => $(td).text().replace(/\s+/g, ' ').trim())
-        .get(),
-    ])
-    .get()
-}
 
 const problemSheet = csv([
   'Risk;Sannolikhet;Åtgärd;Ansvarig;Status;Klart senast',

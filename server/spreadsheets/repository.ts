@@ -91,3 +91,65 @@ export async function findAdministrationOf(db: Db, committeeId: number) {
     .where('committee.id', '=', committeeId)
     .executeTakeFirstOrThrow()
 }
+
+/** A plan's controls in the order of its report (risk, then control), with the names the export writes. */
+export async function controlsOfPlan(db: Db, planId: number) {
+  return db
+    .selectFrom('control')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .innerJoin('owner_unit', 'owner_unit.id', 'control.owner_unit_id')
+    .select([
+      'control.id',
+      'control.risk_id',
+      'control.title',
+      'control.what_is_checked',
+      'control.method',
+      'control.method_own',
+      'control.frequency',
+      'control.responsible_person',
+      'control.reported_to',
+      'risk.title as riskTitle',
+      'owner_unit.name as ownerName',
+    ])
+    .where('risk.plan_id', '=', planId)
+    .orderBy('risk.position')
+    .orderBy('control.position')
+    .execute()
+}
+
+/** A plan's occasions, each control's in order, in the order of its controls. */
+export async function runsOfPlan(db: Db, planId: number) {
+  return db
+    .selectFrom('control_run')
+    .innerJoin('control', 'control.id', 'control_run.control_id')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .selectAll('control_run')
+    .where('risk.plan_id', '=', planId)
+    .orderBy('risk.position')
+    .orderBy('control.position')
+    .orderBy('control_run.occasion')
+    .execute()
+}
+
+/** A plan's deviations, each occasion's in order, in the order of its occasions. */
+export async function deviationsOfPlan(db: Db, planId: number) {
+  return db
+    .selectFrom('control_deviation')
+    .innerJoin('control_run', 'control_run.id', 'control_deviation.run_id')
+    .innerJoin('control', 'control.id', 'control_run.control_id')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .select([
+      'control_deviation.id',
+      'control_deviation.run_id',
+      'control_deviation.description',
+      'control_deviation.severity',
+      'control_deviation.decision',
+      'control_deviation.no_measure_reason',
+    ])
+    .where('risk.plan_id', '=', planId)
+    .orderBy('risk.position')
+    .orderBy('control.position')
+    .orderBy('control_run.occasion')
+    .orderBy('control_deviation.position')
+    .execute()
+}

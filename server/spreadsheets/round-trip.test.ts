@@ -1,8 +1,7 @@
-import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { aRisk, demoPlan } from '../../test/helpers/builders.js'
-import { download, formFields, uploadAndMap } from '../../test/helpers/spreadsheets.js'
+import { cellsOf, download, formFields, uploadAndMap } from '../../test/helpers/spreadsheets.js'
 import { createTestApp, html } from '../../test/helpers/test-app.js'
 
 /** What a plan holds, without ids: risks in order with their measures, and reviews with their risk. */
@@ -114,18 +113,6 @@ describe('a plan imported for the year after one the committee has', () => {
     ).toEqual(['Ny risk för 2021', ...Array(5).fill('Oförändrad sedan 2020')])
   })
 })
-
-/** Every cell of every sheet of a workbook, row by row, as exceljs reads it. */
-async function cellsOf(bytes: Buffer) {
-  const book = new ExcelJS.Workbook()
-  await book.xlsx.load(bytes as unknown as ExcelJS.Buffer)
-  return book.worksheets.map((sheet) => ({
-    name: sheet.name,
-    rows: Array.from({ length: sheet.rowCount }, (_, r) =>
-      Array.from({ length: sheet.columnCount }, (_, c) => sheet.getRow(r + 1).getCell(c + 1).value),
-    ),
-  }))
-}
 
 describe('a workbook exported, imported as a new plan and exported again', () => {
   it('has the same cells on every sheet: the plan’s introductions and adoption, the measures’ origins, the reviews', async () => {

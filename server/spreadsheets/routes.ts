@@ -15,9 +15,10 @@ import { setNotice } from '../notice.js'
 import { findClashingPlan, listOwnCommittees } from '../plans/repository.js'
 import { requirePlan } from '../plans/require-plan.js'
 import { defaultTitle, planForm, titlePrefix, yearTaken } from '../plans/schema.js'
-import { normalise } from './columns.js'
+import { controlFrequencies, labelOf, swedishList } from '../vocabulary.js'
+import { normalise, sheetNames } from './columns.js'
 import { exportFileName, planTables, toCsv, toXlsx } from './export.js'
-import { checkImport } from './import/check.js'
+import { type CheckedImport, checkImport } from './import/check.js'
 import {
   checkMapping,
   fieldOptions,
@@ -41,7 +42,7 @@ export function exportRoutes({ db }: Services): Router {
     res
       .attachment(exportFileName(plan, 'xlsx'))
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .send(await toXlsx([tables.risks, tables.reviews, tables.plan]))
+      .send(await toXlsx(tables.sheets))
   })
 
   router.get('/exportera/csv', async (req, res) => {
@@ -51,6 +52,30 @@ export function exportRoutes({ db }: Services): Router {
   })
 
   return router
+}
+
+/** What the preview says will be created: the risks with their measures and controls, and the counts. */
+function contentsOf(checked: CheckedImport) {
+  const risks = checked.risks.map((risk) => ({
+    title: risk.title,
+    measures: risk.measures,
+    controls: risk.controls.map((control) => ({
+      title: control.title,
+      owner: control.owner,
+      frequency: labelOf(controlFrequencies, control.frequency),
+      occasions: controlFrequencies.find((f) => f.code === control.frequency)?.occasions ?? 0,
+      reported: control.runs.filter((run) => run.report !== null).length,
+      deviations: control.runs.reduce((n, run) => n + run.deviations.length, 0),
+    })),
+  }))
+  const controls = risks.flatMap((r) => r.controls)
+  return {
+    risks,
+    measureCount: risks.reduce((n, r) => n + r.measures.length, 0),
+    controlCount: controls.length,
+    reportedRunCount: controls.reduce((n, c) => n + c.reported, 0),
+    deviationCount: controls.reduce((n, c) => n + c.deviations, 0),
+  }
 }
 
 const uploadForm = planForm.pick({ committeeId: true, year: true, title: true })
@@ -158,7 +183,7 @@ export function importRoutes({ db, clock }: Services): Router {
     const sheets = pending.sheets.map((sheet) => ({
       kind: sheet.kind,
       name: sheet.name,
-      heading: sheet.kind === 'risks' ? 'Risker och åtgärder' : `Granskningar (bladet ${sheet.name})`,
+      heading: sheet.kind === 'risks' ? sheetNames.risks : `${sheetNames[sheet.kind]} (bladet ${sheet.name})`,
       rowCount: sheet.rows.length,
       columns: sheet.headers.map((header, i) => {
         const name = selectName(sheet.kind, i)
@@ -219,7 +244,11 @@ export function importRoutes({ db, clock }: Services): Router {
       ]),
     })
     const chosenKeys = new Set(chosenUnits.map(normalise))
-    const createUnits = checked.unknownUnits.map((u) => u.name).filter((u) => chosenKeys.has(normalise(u)))
+    // A unit unknown on two sheets is one unit, by the name first spelt.
+    const names = new Map<string, string>()
+    for (const unit of checked.unknownUnits)
+      if (!names.has(normalise(unit.name))) names.set(normalise(unit.name), unit.name)
+    const createUnits = [...names].filter(([key]) => chosenKeys.has(key)).map(([, name]) => name)
     return { checked, createUnits, administration }
   }
 
@@ -231,13 +260,17 @@ export function importRoutes({ db, clock }: Services): Router {
     errors: FieldErrors = {},
   ) {
     const { checked, createUnits, administration } = result
-    const sheetNames = [...pending.sheets.map((s) => s.name), ...(pending.planSheet ? [pending.planSheet.name] : [])]
-    // A unit's rows are one group with its remedy beside it, shown also once it is chosen (so it can be unchosen).
-    const unitGroups = checked.unknownUnits.map((unit) => ({
+    const fileSheets = [...pending.sheets.map((s) => s.name), ...(pending.planSheet ? [pending.planSheet.name] : [])]
+    // A unit's rows on a sheet are one group with its remedy beside it, shown also once it is chosen (so it can be
+    // unchosen); its checkbox is numbered across the sheets.
+    const chosenKeys = new Set(createUnits.map(normalise))
+    const unitGroups = checked.unknownUnits.map((unit, index) => ({
+      index,
       name: unit.name,
+      sheet: unit.sheet,
       column: unit.column,
       rows: rowsText(unit.lines),
-      chosen: createUnits.includes(unit.name),
+      chosen: chosenKeys.has(normalise(unit.name)),
     }))
     res.status(Object.keys(errors).length > 0 ? 400 : 200).render('spreadsheets/preview', {
       title: 'Importera plan: kontrollera',
@@ -249,11 +282,10 @@ export function importRoutes({ db, clock }: Services): Router {
       administrationName: administration.name,
       action: `${importHref(pending)}/kontrollera`,
       mappingHref: `${importHref(pending)}/kolumner`,
-      risks: checked.risks,
-      measureCount: checked.risks.reduce((n, r) => n + r.measures.length, 0),
+      ...contentsOf(checked),
       reviews: checked.reviews,
-      problemSheets: sheetsWithProblems(sheetNames, checked.problems, unitGroups),
-      warningSheets: sheetsWithProblems(sheetNames, checked.warnings),
+      problemSheets: sheetsWithProblems(fileSheets, checked.problems, unitGroups),
+      warningSheets: sheetsWithProblems(fileSheets, checked.warnings),
       problemCount: checked.problems.length,
       badRowCount: checked.badRowCount,
       createUnits,
@@ -297,11 +329,10 @@ export function importRoutes({ db, clock }: Services): Router {
       const taken = `${yearTaken(pending.year)} Börja om och välj ett annat år.`
       return renderPreview(res, pending, result, { skipErrors }, { skipErrors: taken })
     }
-    const measures = checked.risks.reduce((n, risk) => n + risk.measures.length, 0)
-    setNotice(
-      res,
-      `Planen är importerad med ${plural(checked.risks.length, 'risk', 'risker')} och ${plural(measures, 'åtgärd', 'åtgärder')}.`,
-    )
+    const { measureCount, controlCount } = contentsOf(checked)
+    const parts = [plural(checked.risks.length, 'risk', 'risker'), plural(measureCount, 'åtgärd', 'åtgärder')]
+    if (controlCount > 0) parts.push(plural(controlCount, 'kontrollmoment', 'kontrollmoment'))
+    setNotice(res, `Planen är importerad med ${swedishList(parts)}.`)
     res.redirect(303, `/planer/${planId}`)
   })
 

@@ -1,4 +1,5 @@
 import { crc32, createDeflateRaw } from 'node:zlib'
+import ExcelJS from 'exceljs'
 import type { Response } from 'supertest'
 import { html, type TestAgent } from './test-app.js'
 
@@ -69,6 +70,31 @@ export async function uploadAndMap(
   if (mapped.status !== 303) throw new Error(`Mapping answered ${mapped.status}: ${mapped.text.slice(0, 3000)}`)
   const previewPath = String(mapped.headers.location)
   return { mappingPage, previewPath, preview: (await agent.get(previewPath).expect(200)).text }
+}
+
+/** Every cell of every sheet of a workbook, row by row, as exceljs reads it. */
+export async function cellsOf(bytes: Buffer) {
+  const book = new ExcelJS.Workbook()
+  await book.xlsx.load(bytes as unknown as ExcelJS.Buffer)
+  return book.worksheets.map((sheet) => ({
+    name: sheet.name,
+    rows: Array.from({ length: sheet.rowCount }, (_, r) =>
+      Array.from({ length: sheet.columnCount }, (_, c) => sheet.getRow(r + 1).getCell(c + 1).value),
+    ),
+  }))
+}
+
+/** The preview's problems (or warnings) as the user reads them: each distinct one, its rows and its column. */
+export const problemRows = (page: string, tables = '.import-problems') => {
+  const $ = html(page)
+  return $(`${tables} tbody tr`)
+    .map((_, tr) => [
+      $(tr)
+        .find('td')
+        .map((__, td) => $(td).text().replace(/\s+/g, ' ').trim())
+        .get(),
+    ])
+    .get()
 }
 
 async function deflated(parts: Iterable<Buffer>) {

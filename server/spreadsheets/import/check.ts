@@ -2,18 +2,11 @@ import { z } from 'zod'
 import type { MeasureStatus, RiskScope, RiskTreatment } from '../../../db/schema.js'
 import { optionalDate, optionalParagraph, optionalText, requiredText } from '../../forms.js'
 import { consequenceScale, likelihoodScale, measureStatuses, riskScopes, riskTreatments } from '../../vocabulary.js'
-import { normalise, type PlanField, planFields, riskColumns } from '../columns.js'
+import { isDeviationOrigin, normalise, type PlanField, planFields, riskColumns } from '../columns.js'
+import { checkControls, type ImportControl, type ImportDeviation } from './check-controls.js'
 import type { Mapping } from './mapping.js'
-import { columnLetter, columnName, type ParsedSheet, type PlanSheet } from './parse.js'
-
-export interface Problem {
-  sheet: string
-  line: number
-  column: string
-  message: string
-  /** The owner unit the administration lacks, for a problem that creating it would solve. */
-  unit?: string
-}
+import type { ParsedSheet, PlanSheet } from './parse.js'
+import { fromList, listed, ownerUnits, type Problem, rowReader, type UnknownUnit } from './rows.js'
 
 export interface ImportMeasure {
   title: string
@@ -24,6 +17,7 @@ export interface ImportMeasure {
   status: MeasureStatus
   dueDate: string | null
   originAreaId: number | null
+  originDeviation: ImportDeviation | null
 }
 
 export interface ImportRisk {
@@ -34,6 +28,7 @@ export interface ImportRisk {
   treatment: RiskTreatment
   scope: RiskScope
   measures: ImportMeasure[]
+  controls: ImportControl[]
 }
 
 export interface ImportReview {
@@ -44,33 +39,21 @@ export interface ImportReview {
   minutesParagraph: number | null
 }
 
-export interface UnknownUnit {
-  /** As first spelt in the file. */
-  name: string
-  column: string
-  lines: number[]
-}
-
 export interface CheckedImport {
   plan: ImportPlan
   risks: ImportRisk[]
   reviews: ImportReview[]
   problems: Problem[]
-  /** What may be wrong but is imported as it is: reviews from another year than the plan's, unknown origins. */
+  /**
+   * What may be wrong but is imported as it is: reviews and occasions from another year than the plan's, unknown
+   * origins, methods of the committee's own.
+   */
   warnings: Problem[]
   /** Owner units named in the file that the administration does not have, and the rows naming them. */
   unknownUnits: UnknownUnit[]
   /** Rows read, and rows left out for their problems. */
   rowCount: number
   badRowCount: number
-}
-
-const listed = (labels: readonly string[]) => `${labels.slice(0, -1).join(', ')} eller ${labels.at(-1)}`
-
-/** A value given by code, by its Swedish label, or (for the scale) by its number: "3", "3 – Möjlig" or "Möjlig". */
-function fromList<C extends string>(list: readonly { code: C; label: string }[], text: string): C | undefined {
-  const wanted = normalise(text)
-  return list.find((item) => normalise(item.label) === wanted || item.code === wanted)?.code
 }
 
 function scaleStep(scale: readonly string[], text: string): number | null | undefined {
@@ -80,31 +63,6 @@ function scaleStep(scale: readonly string[], text: string): number | null | unde
   const index = scale.findIndex((label) => normalise(label) === normalise(text))
   return index >= 0 ? index + 1 : undefined
 }
-
-/** A zod field builder's verdict on one cell: its value, or its Swedish message. */
-function viaForm<T>(schema: z.ZodType<T>, text: string): { value: T } | { message: string } {
-  const parsed = schema.safeParse(text)
-  return parsed.success ? { value: parsed.data } : { message: parsed.error.issues[0]?.message ?? 'Ogiltigt värde.' }
-}
-
-/** One row of a sheet as its mapped fields, with a way to note a problem in one of its cells. */
-function rowReader(sheet: ParsedSheet, fields: string[], row: { line: number; cells: string[] }, problems: Problem[]) {
-  const index = (key: string) => fields.indexOf(key)
-  const cell = (key: string) => (index(key) < 0 ? '' : (row.cells[index(key)] ?? ''))
-  const problem = (key: string, message: string, unit?: string) => {
-    problems.push({ sheet: sheet.name, line: row.line, column: columnOf(sheet, index(key)), message, unit })
-  }
-  const parse = <T>(key: string, schema: z.ZodType<T>): T | undefined => {
-    const result = viaForm(schema, cell(key))
-    if ('value' in result) return result.value
-    problem(key, result.message)
-    return undefined
-  }
-  return { cell, problem, parse, column: (key: string) => columnOf(sheet, index(key)) }
-}
-
-const columnOf = (sheet: ParsedSheet, i: number) =>
-  i < 0 ? '' : `${columnLetter(i)} (${columnName(i, sheet.headers[i] ?? '')})`
 
 // Built once: making a zod schema costs more than using it, and a file has thousands of rows.
 const cells = {
@@ -182,9 +140,7 @@ export function checkImport(
   const problems: Problem[] = []
   const warnings: Problem[] = []
   const plan = readPlan(file.planSheet, problems)
-  const known = new Set([...context.unitNames, ...context.createUnits].map(normalise))
-  const existing = new Set(context.unitNames.map(normalise))
-  const unknownUnits = new Map<string, UnknownUnit>()
+  const units = ownerUnits(context)
   const areasByLabel = new Map<string, number[]>()
   for (const area of context.areas) {
     areasByLabel.set(normalise(area.label), [...(areasByLabel.get(normalise(area.label)) ?? []), area.id])
@@ -195,6 +151,8 @@ export function checkImport(
   const reviews: ImportReview[] = []
   /** Titles of risks left out for their problems, for a review of one to say why it has no risk. */
   const leftOut = new Set<string>()
+  /** The origins the measures name, found once every sheet is read. */
+  const origins: { measure: ImportMeasure; origin: string; line: number; column: string }[] = []
   let rowCount = 0
   // Each problem of the plan's fields is on a row of its own.
   let badRowCount = problems.length
@@ -206,7 +164,8 @@ export function checkImport(
     if (!riskSheet) break
     rowCount++
     const before = problems.length
-    const { cell, problem, parse, column } = rowReader(riskSheet, mapping.risks ?? [], row, problems)
+    const reader = rowReader(riskSheet, mapping.risks ?? [], row, problems)
+    const { cell, problem, parse, column } = reader
     // A risk is written once above its measures (its columns empty below) or again on each of them, as the export
     // does. Any other row starts a new risk, even with a title used before: titles need not be unique.
     const riskCells = riskFields.map((key) => normalise(cell(key)))
@@ -240,14 +199,7 @@ export function checkImport(
     if (measureFields.some((key) => cell(key) !== '')) {
       const title = parse('measureTitle', cells.measureTitle)
       const owner = parse('owner', cells.owner)
-      if (owner && !existing.has(normalise(owner))) {
-        const unit = unknownUnits.get(normalise(owner))
-        if (unit) unit.lines.push(row.line)
-        else unknownUnits.set(normalise(owner), { name: owner, column: column('owner'), lines: [row.line] })
-      }
-      if (owner && !known.has(normalise(owner))) {
-        problem('owner', `Okänd ansvarig enhet ”${owner}”`, unknownUnits.get(normalise(owner))?.name)
-      }
+      if (owner) units.check(reader, 'owner', owner)
       const status = cell('status') === '' ? 'not_started' : fromList(measureStatuses, cell('status'))
       if (!status) {
         problem(
@@ -261,18 +213,6 @@ export function checkImport(
       const whatToDo = parse('whatToDo', cells.text)
       const progress = parse('progress', cells.text)
       const responsiblePerson = parse('responsiblePerson', cells.name)
-      // An origin that names no one area of the committee's (another committee's file, a typo) leaves the
-      // measure without one, which the preview warns of: the measure itself is not wrong.
-      const origin = cell('origin')
-      const originAreas = origin === '' ? [] : (areasByLabel.get(normalise(origin)) ?? [])
-      const originAreaId = originAreas.length === 1 ? (originAreas[0] ?? null) : null
-      if (origin !== '' && originAreaId === null) {
-        const message =
-          originAreas.length === 0
-            ? `Nämnden har inget utvecklingsområde ”${origin}”; åtgärden importeras utan ursprung.`
-            : `Nämnden har ${originAreas.length} utvecklingsområden som heter ”${origin}”; åtgärden importeras utan ursprung.`
-        warnings.push({ sheet: riskSheet.name, line: row.line, column: column('origin'), message })
-      }
       if (title && owner && status && dueDate !== undefined) {
         measure = {
           title,
@@ -282,8 +222,12 @@ export function checkImport(
           whatToDo: whatToDo ?? '',
           progress: progress ?? '',
           responsiblePerson: responsiblePerson ?? '',
-          originAreaId,
+          originAreaId: null,
+          originDeviation: null,
         }
+        // Found once the deviations are read, which come on a later sheet.
+        if (cell('origin') !== '')
+          origins.push({ measure, origin: cell('origin'), line: row.line, column: column('origin') })
       }
     }
     // Without its risk's row, a row written under it would make the risk again with its data lost. A row with
@@ -305,6 +249,7 @@ export function checkImport(
               treatment,
               scope,
               measures: [],
+              controls: [],
             }
           : undefined
       if (risk) risks.push(risk)
@@ -318,12 +263,24 @@ export function checkImport(
 
   const reviewSheet = sheets.find((s) => s.kind === 'reviews')
   const reviewFields = mapping.reviews ?? []
-  // Looked up by title for each review: a list per title, as titles need not be unique.
+  // Looked up by title for each review and control: a list per title, as titles need not be unique.
   const risksByTitle = new Map<string, ImportRisk[]>()
   for (const risk of risks) {
     const named = risksByTitle.get(normalise(risk.title))
     if (named) named.push(risk)
     else risksByTitle.set(normalise(risk.title), [risk])
+  }
+  /** The one imported risk of a title, or why a review or control (`what`) naming it has none. */
+  const riskNamed = (title: string, what: string): { risk: ImportRisk } | { problem: string } => {
+    const named = risksByTitle.get(normalise(title)) ?? []
+    if (named.length === 1 && named[0]) return { risk: named[0] }
+    if (named.length > 1)
+      return { problem: `${named.length} risker som importeras heter ”${title}”; ge dem olika rubriker.` }
+    return {
+      problem: leftOut.has(normalise(title))
+        ? `Risken ”${title}” har fel och utelämnas. Rätta den, så kommer ${what} med.`
+        : `Ingen risk som importeras heter ”${title}”.`,
+    }
   }
   if (reviewSheet && reviewFields.some((f) => f !== '')) {
     for (const row of reviewSheet.rows) {
@@ -335,18 +292,9 @@ export function checkImport(
       const meetingDate = parse('meetingDate', optionalDate)
       const minutesParagraph = parse('minutesParagraph', optionalParagraph)
       const riskTitle = cell('reviewRisk')
-      const named = risksByTitle.get(normalise(riskTitle)) ?? []
-      const risk = named.length === 1 ? named[0] : undefined
-      if (riskTitle !== '' && named.length === 0) {
-        problem(
-          'reviewRisk',
-          leftOut.has(normalise(riskTitle))
-            ? `Risken ”${riskTitle}” har fel och utelämnas. Rätta den, så kommer granskningen med.`
-            : `Ingen risk som importeras heter ”${riskTitle}”.`,
-        )
-      } else if (named.length > 1) {
-        problem('reviewRisk', `${named.length} risker som importeras heter ”${riskTitle}”; ge dem olika rubriker.`)
-      }
+      const named = riskTitle === '' ? undefined : riskNamed(riskTitle, 'granskningen')
+      if (named && 'problem' in named) problem('reviewRisk', named.problem)
+      const risk = named && 'risk' in named ? named.risk : undefined
       if (problems.length > before || !diaryNumber || !title || meetingDate === undefined) {
         badRowCount++
         continue
@@ -365,6 +313,28 @@ export function checkImport(
       })
     }
   }
+  const controls = checkControls(sheets, mapping, { year: context.year, riskNamed, units, problems, warnings })
+  rowCount += controls.rowCount
+  badRowCount += controls.badRowCount
+  // An origin that names no one deviation imported nor one area of the committee's (another committee's file, a
+  // typo) leaves the measure without one, which the preview warns of: the measure itself is not wrong.
+  for (const { measure, origin, line, column } of origins) {
+    const deviations = controls.deviationsByOrigin.get(normalise(origin)) ?? []
+    const areas = areasByLabel.get(normalise(origin)) ?? []
+    if (deviations.length === 1) measure.originDeviation = deviations[0] ?? null
+    else if (deviations.length === 0 && areas.length === 1) measure.originAreaId = areas[0] ?? null
+    else {
+      const message =
+        deviations.length > 1
+          ? `${deviations.length} avvikelser som importeras heter ”${origin}”; åtgärden importeras utan ursprung.`
+          : areas.length > 1
+            ? `Nämnden har ${areas.length} utvecklingsområden som heter ”${origin}”; åtgärden importeras utan ursprung.`
+            : isDeviationOrigin(origin)
+              ? `Ingen avvikelse som importeras heter ”${origin}”; åtgärden importeras utan ursprung.`
+              : `Nämnden har inget utvecklingsområde ”${origin}”; åtgärden importeras utan ursprung.`
+      warnings.push({ sheet: riskSheet?.name ?? '', line, column, message })
+    }
+  }
   // A diary number beside a risk is a review of it, unless the reviews' sheet lists that number itself.
   const onReviewSheet = new Set(reviews.map((r) => normalise(r.diaryNumber)))
   for (const [key, { diaryNumber, risk }] of decisions) {
@@ -377,7 +347,7 @@ export function checkImport(
     reviews,
     problems,
     warnings,
-    unknownUnits: [...unknownUnits.values()],
+    unknownUnits: units.unknownUnits(),
     rowCount,
     badRowCount,
   }

@@ -1,5 +1,5 @@
 import type { FieldErrors } from '../../forms.js'
-import { columnsOf, normalise, riskColumns, type SheetKind } from '../columns.js'
+import { columnsOf, normalise, riskColumns, type SheetKind, sheetNames } from '../columns.js'
 import { columnName, type ParsedSheet } from './parse.js'
 
 /** For each sheet, the field each column is read as ('' for a column left out), in column order. */
@@ -40,6 +40,31 @@ export function mappingFromForm(sheets: ParsedSheet[], body: Record<string, unkn
 }
 
 const measureFields = new Set<string>(riskColumns.slice(6).map((c) => c.key))
+
+/** The columns a sheet other than the risks' cannot be read without, each with what it holds. */
+const needed: Record<Exclude<SheetKind, 'risks'>, [key: string, holds: string][]> = {
+  reviews: [
+    ['diaryNumber', 'diarienumret'],
+    ['reviewTitle', 'granskningens rubrik'],
+  ],
+  controls: [
+    ['risk', 'risken'],
+    ['title', 'kontrollmomentets rubrik'],
+    ['method', 'kontrollmetoden'],
+    ['frequency', 'frekvensen'],
+    ['owner', 'den ansvariga enheten'],
+  ],
+  runs: [
+    ['control', 'kontrollmomentet'],
+    ['occasion', 'tillfällets nummer'],
+  ],
+  deviations: [
+    ['control', 'kontrollmomentet'],
+    ['occasion', 'tillfällets nummer'],
+    ['description', 'avvikelsen'],
+    ['severity', 'allvarlighetsgraden'],
+  ],
+}
 const headerOf = (kind: SheetKind, key: string) => columnsOf(kind).find((c) => c.key === key)?.header ?? key
 
 /** A field read from two columns, or a table without the columns a plan needs. */
@@ -65,9 +90,10 @@ export function checkMapping(sheets: ParsedSheet[], mapping: Mapping): FieldErro
         need('owner', 'Välj vilken kolumn som innehåller åtgärdens ansvariga enhet (Ansvarig).')
       }
     } else if (fields.some((f) => f !== '')) {
-      // A reviews' sheet with every column left out is not imported.
-      need('diaryNumber', 'Välj vilken kolumn på bladet Granskningar som innehåller diarienumret.')
-      need('reviewTitle', 'Välj vilken kolumn på bladet Granskningar som innehåller granskningens rubrik.')
+      // Another sheet with every column left out is not imported.
+      for (const [key, holds] of needed[sheet.kind]) {
+        need(key, `Välj vilken kolumn på bladet ${sheetNames[sheet.kind]} som innehåller ${holds}.`)
+      }
     }
   }
   return errors

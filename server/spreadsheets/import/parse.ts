@@ -176,20 +176,21 @@ export const columnLetter = (index: number): string =>
 export const columnName = (index: number, header: string) => header || `Kolumn ${columnLetter(index)}`
 
 /**
- * The plan's table (the first sheet that is neither the reviews nor the plan's fields) and, if the file has them,
- * the reviews' sheet and the plan's fields.
+ * The plan's table (the first sheet not named as one of the others) and, if the file has them, the sheets of
+ * reviews, controls, occasions and deviations, and the plan's fields.
  */
 function tablesOf(raw: RawSheet[], format: FileFormat): ParseResult {
   const named = (name: string) => raw.find((s) => normalise(s.name) === normalise(name))
-  const reviews = named(sheetNames.reviews)
+  const others = (['reviews', 'controls', 'runs', 'deviations'] as const).map(
+    (kind) => [kind, named(sheetNames[kind])] as const,
+  )
   const planSheet = named(sheetNames.plan)
-  const risks = raw.find((s) => s !== reviews && s !== planSheet && s.rows.some((r) => r.some((c) => c !== '')))
+  const risks = raw.find(
+    (s) => s !== planSheet && others.every(([, other]) => other !== s) && s.rows.some((r) => r.some((c) => c !== '')),
+  )
   if (!risks) return fail('Filen innehåller inga rader. Välj filen med planens risker och åtgärder.')
   const sheets: ParsedSheet[] = []
-  for (const [kind, sheet] of [
-    ['risks', risks],
-    ['reviews', reviews],
-  ] as const) {
+  for (const [kind, sheet] of [['risks', risks] as const, ...others]) {
     if (!sheet) continue
     const table = tableOf(kind, sheet)
     if (typeof table === 'string') return fail(table)
@@ -210,7 +211,7 @@ function tablesOf(raw: RawSheet[], format: FileFormat): ParseResult {
 function tableOf(kind: SheetKind, sheet: RawSheet): ParsedSheet | string | undefined {
   const filled = (row: string[]) => row.filter((c) => c !== '').length
   const headerIndex = sheet.rows.findIndex((row) => filled(row) >= 2)
-  const where = kind === 'reviews' ? ` på bladet ${sheet.name}` : ''
+  const where = kind === 'risks' ? '' : ` på bladet ${sheet.name}`
   if (headerIndex < 0) {
     return kind === 'risks'
       ? 'Filen har ingen rad med kolumnrubriker. Den första raden i tabellen ska ha rubriker som Risk, Åtgärd och Ansvarig.'

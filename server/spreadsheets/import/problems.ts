@@ -1,4 +1,4 @@
-import type { Problem } from './check.js'
+import type { Problem } from './rows.js'
 
 /** Row numbers as ranges: 3, 4, 5, 9 → "3–5, 9". */
 export function lineRanges(lines: number[]): string {
@@ -40,13 +40,17 @@ function groupProblems(problems: Problem[]): ProblemGroup[] {
 
 /**
  * The sheets with problems, in the file's order (the risks' sheet first), each with its problems grouped; the
- * groups of unknown units, which carry their remedy, head the risks' sheet instead of their problems.
+ * groups of unknown units, which carry their remedy, head their sheet's problems instead of those.
  */
-export function sheetsWithProblems<Unit>(sheetNames: string[], problems: Problem[], unitGroups: Unit[] = []) {
+export function sheetsWithProblems<Unit extends { sheet: string }>(
+  sheetNames: string[],
+  problems: Problem[],
+  unitGroups: Unit[] = [],
+) {
   return sheetNames
-    .map((name, i) => ({
+    .map((name) => ({
       name,
-      unitGroups: i === 0 ? unitGroups : [],
+      unitGroups: unitGroups.filter((g) => g.sheet === name),
       groups: groupProblems(problems.filter((p) => p.sheet === name && p.unit === undefined)),
     }))
     .filter((s) => s.groups.length + s.unitGroups.length > 0)

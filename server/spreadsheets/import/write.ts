@@ -1,14 +1,20 @@
+import type { Updateable } from 'kysely'
 import type { Db } from '../../../db/connection.js'
+import type { ControlRunTable } from '../../../db/schema.js'
 import { audited } from '../../audit/audited.js'
 import type { Actor } from '../../audit/repository.js'
+import { insertDeviation, listRunsOfControl, updateRun } from '../../controls/repository.js'
+import { createControl } from '../../controls/write.js'
+import { swedishDate } from '../../dates.js'
 import { insertMeasure, listOwnerUnits } from '../../measures/repository.js'
 import { insertOwnerUnit } from '../../organisation/repository.js'
 import { findClashingPlan, insertPlan } from '../../plans/repository.js'
 import { insertReview } from '../../reviews/repository.js'
 import { insertRisk, listRisks } from '../../risks/repository.js'
 import { normalise } from '../columns.js'
-import { deleteImport } from '../repository.js'
+import { controlsOfPlan, deleteImport } from '../repository.js'
 import type { CheckedImport, ImportRisk } from './check.js'
+import type { ImportDeviation, ImportRun, RunReport } from './check-controls.js'
 
 /**
  * The committee's risk of the year before with the same title, so that an imported plan — often last year's,
@@ -17,19 +23,83 @@ import type { CheckedImport, ImportRisk } from './check.js'
  */
 async function lastYearsRisks(db: Db, plan: { committeeId: number; year: number }) {
   const previous = await findClashingPlan(db, plan.committeeId, plan.year - 1, null)
+  const [risks, controls] = previous
+    ? await Promise.all([listRisks(db, previous.id), controlsOfPlan(db, previous.id)])
+    : [[], []]
   const byTitle = new Map<string, number | null>()
-  for (const risk of previous ? await listRisks(db, previous.id) : []) {
+  for (const risk of risks) {
     const title = normalise(risk.title)
     byTitle.set(title, byTitle.has(title) ? null : risk.id)
   }
-  return (title: string) => byTitle.get(normalise(title)) ?? null
+  // A control likewise, by its title among the controls of last year's risk.
+  const controlsByTitle = new Map<string, number | null>()
+  for (const control of controls) {
+    const key = `${control.risk_id}\n${normalise(control.title)}`
+    controlsByTitle.set(key, controlsByTitle.has(key) ? null : control.id)
+  }
+  return {
+    previousRiskOf: (title: string) => byTitle.get(normalise(title)) ?? null,
+    previousControlOf: (riskId: number | null, title: string) =>
+      riskId === null ? null : (controlsByTitle.get(`${riskId}\n${normalise(title)}`) ?? null),
+  }
+}
+
+/** A run's report as its columns; one reported without a date was reported to the app by this import. */
+const reportColumns = (report: RunReport, at: string): Updateable<ControlRunTable> => ({
+  result: report.result,
+  not_performed_reason: report.notPerformedReason,
+  performed_on: report.performedOn,
+  reported_on: report.reportedOn ?? swedishDate(new Date(at)),
+  performed_by: report.performedBy,
+  population: report.population,
+  population_size: report.populationSize,
+  sample_size: report.sampleSize,
+  sampling: report.sampling,
+  checked_count: report.checkedCount,
+  deviation_count: report.deviationCount,
+  comment: report.comment,
+})
+
+/**
+ * Writes what the file says of a control's occasions (made by createControl): a planned date of its own, the
+ * report, each an audited change of the occasion, and its deviations. Returns each deviation's id.
+ */
+async function writeRuns(db: Db, actor: Actor, planId: number, controlId: number, runs: ImportRun[]) {
+  const occasions = await listRunsOfControl(db, controlId)
+  const deviationIds = new Map<ImportDeviation, number>()
+  for (const run of runs) {
+    const occasion = occasions.find((o) => o.occasion === run.occasion)
+    // The check took only occasions the control's frequency gives.
+    if (!occasion) continue
+    const changes: Updateable<ControlRunTable> = run.report ? reportColumns(run.report, actor.at) : {}
+    if (run.plannedDate !== null && run.plannedDate !== occasion.planned_date) changes.planned_date = run.plannedDate
+    if (Object.keys(changes).length > 0) {
+      await audited(db, actor, 'update', { entity: 'control_run', id: occasion.id, planId }, () =>
+        updateRun(db, occasion.id, occasion.version, changes),
+      )
+    }
+    for (const [i, deviation] of run.deviations.entries()) {
+      const id = await audited(db, actor, 'create', { entity: 'control_deviation', planId }, () =>
+        insertDeviation(db, {
+          run_id: occasion.id,
+          description: deviation.description,
+          severity: deviation.severity,
+          decision: deviation.decision,
+          no_measure_reason: deviation.noMeasureReason,
+          position: i + 1,
+        }),
+      )
+      deviationIds.set(deviation, id)
+    }
+  }
+  return deviationIds
 }
 
 /**
- * Writes the new plan with its risks, measures, reviews and the owner units it needs in one transaction, each
- * record with its audit row, and deletes the upload: all of it, or nothing. Null, writing nothing, when the
- * committee has a plan for the year by now (another tab, a double click): checked in the same transaction, so
- * two imports cannot both pass the check.
+ * Writes the new plan with its risks, controls with their occasions and deviations, measures, reviews and the
+ * owner units it needs in one transaction, each record with its audit row, and deletes the upload: all of it, or
+ * nothing. Null, writing nothing, when the committee has a plan for the year by now (another tab, a double
+ * click): checked in the same transaction, so two imports cannot both pass the check.
  */
 export async function writeImport(
   db: Db,
@@ -59,16 +129,25 @@ export async function writeImport(
     const units = new Map(
       (await listOwnerUnits(trx, plan.administrationId)).map((u) => [normalise(u.name), u.id] as const),
     )
-    const previousRiskOf = await lastYearsRisks(trx, plan)
+    const { previousRiskOf, previousControlOf } = await lastYearsRisks(trx, plan)
+    // A unit the import makes is spelt as the file first spells it, the risks' sheet first (controls are written
+    // before measures).
+    const spelling = new Map<string, string>()
+    const owners = [...checked.risks.flatMap((r) => r.measures), ...checked.risks.flatMap((r) => r.controls)]
+    for (const { owner: name } of owners) {
+      if (!spelling.has(normalise(name))) spelling.set(normalise(name), name)
+    }
     const unitId = async (name: string) => {
       const known = units.get(normalise(name))
       if (known !== undefined) return known
-      const id = await create('owner_unit', null, () => insertOwnerUnit(trx, plan.administrationId, name))
+      const spelt = spelling.get(normalise(name)) ?? name
+      const id = await create('owner_unit', null, () => insertOwnerUnit(trx, plan.administrationId, spelt))
       units.set(normalise(name), id)
       return id
     }
     const riskIds = new Map<ImportRisk, number>()
-    for (const [i, risk] of checked.risks.entries()) {
+    const risks = checked.risks.map((risk) => ({ risk, previousRiskId: previousRiskOf(risk.title) }))
+    for (const [i, { risk, previousRiskId }] of risks.entries()) {
       const riskId = await create('risk', planId, () =>
         insertRisk(trx, {
           plan_id: planId,
@@ -79,10 +158,40 @@ export async function writeImport(
           treatment: risk.treatment,
           scope: risk.scope,
           position: i + 1,
-          previous_risk_id: previousRiskOf(risk.title),
+          previous_risk_id: previousRiskId,
         }),
       )
       riskIds.set(risk, riskId)
+    }
+    // Controls before measures: a measure decided for a deviation names it.
+    const deviationIds = new Map<ImportDeviation, number>()
+    for (const { risk, previousRiskId } of risks) {
+      for (const [j, control] of risk.controls.entries()) {
+        const controlId = await createControl(
+          trx,
+          actor,
+          { id: planId, year: plan.year },
+          {
+            risk_id: riskIds.get(risk) as number,
+            title: control.title,
+            what_is_checked: control.whatIsChecked,
+            method: control.method,
+            method_own: control.methodOwn,
+            frequency: control.frequency,
+            owner_unit_id: await unitId(control.owner),
+            responsible_person: control.responsiblePerson,
+            reported_to: control.reportedTo,
+            position: j + 1,
+            previous_control_id: previousControlOf(previousRiskId, control.title),
+          },
+        )
+        for (const [deviation, id] of await writeRuns(trx, actor, planId, controlId, control.runs)) {
+          deviationIds.set(deviation, id)
+        }
+      }
+    }
+    for (const risk of checked.risks) {
+      const riskId = riskIds.get(risk) as number
       for (const [j, m] of risk.measures.entries()) {
         const ownerUnitId = await unitId(m.owner)
         await create('measure', planId, () =>
@@ -99,6 +208,7 @@ export async function writeImport(
               status: m.status,
               position: j + 1,
               origin_area_id: m.originAreaId,
+              origin_deviation_id: m.originDeviation === null ? null : (deviationIds.get(m.originDeviation) ?? null),
             },
             actor.at,
           ),
