@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection.js'
 import type { MeasureStatus, Sampling, Severity } from '../db/schema.js'
+import { methodText } from '../server/controls/control-line.js'
 import { listDeviationsOfPlan, listReportedRunsOfPlan } from '../server/controls/report.js'
 import { listControlsOfPlan } from '../server/controls/repository.js'
 import type { Light } from '../server/controls/traffic-light.js'
@@ -15,7 +16,6 @@ import { type RiskMatrix, riskMatrix } from '../server/risks/matrix.js'
 import { listRisks } from '../server/risks/repository.js'
 import {
   controlFrequencies,
-  controlMethods,
   countByStatus,
   deviationDecisions,
   isOverdue,
@@ -318,16 +318,13 @@ async function reportControls(
       anchor: `kontroll-${control.id}`,
       title: control.title,
       whatIsChecked: control.what_is_checked,
-      method:
-        control.method === 'own' && control.method_own.trim() !== ''
-          ? control.method_own
-          : labelOf(controlMethods, control.method),
+      method: methodText(control),
       frequency: labelOf(controlFrequencies, control.frequency),
       owner: control.ownerName,
       responsiblePerson: control.responsible_person,
       reportedTo: labelOf(reportedToOptions, control.reported_to),
       doneOfPlanned: `${control.done} av ${control.planned}`,
-      light: { code: control.light.code, text: `${control.light.label} – ${control.light.explanation.toLowerCase()}` },
+      light: { code: control.light.code, text: control.light.text },
       sampled: ownRuns.some((r) =>
         [r.population_size, r.sample_size, r.checked_count, r.deviation_count].some((n) => n !== null),
       ),

@@ -1,5 +1,11 @@
-import type { ControlFrequency, ControlMethod, ReportedTo } from '../../db/schema.js'
-import { controlFrequencies, controlMethods, labelOf, reportedToOptions } from '../vocabulary.js'
+import type { ControlFrequency, ControlMethod, ReportedTo, RunResult } from '../../db/schema.js'
+import { controlFrequencies, controlMethods, labelOf, reportedToOptions, runResults } from '../vocabulary.js'
+
+/** The method as a person reads it: the committee's own words for an own method, else its label. */
+export function methodText(control: { method: ControlMethod; method_own: string }): string {
+  const own = control.method === 'own' ? control.method_own.trim() : ''
+  return own === '' ? labelOf(controlMethods, control.method) : own
+}
 
 /** A control's coded fields as a person reads them: the method (or the committee's own words for it), and so on. */
 export function controlLabels(control: {
@@ -9,8 +15,24 @@ export function controlLabels(control: {
   reported_to: ReportedTo
 }) {
   return {
-    methodText: control.method === 'own' ? control.method_own : labelOf(controlMethods, control.method),
+    methodText: methodText(control),
     frequencyLabel: labelOf(controlFrequencies, control.frequency),
     reportedToLabel: labelOf(reportedToOptions, control.reported_to),
   }
+}
+
+export type RunStateCode = RunResult | 'overdue' | 'not_reported'
+
+/**
+ * Where an occasion (tillfälle, neuter) stands: its result once reported; before that "Försenat" once its planned
+ * date has passed, else "Ej rapporterat". Every page and the report say it this way.
+ */
+export function runStateOf(
+  run: { result: RunResult | null; planned_date: string },
+  today: string,
+): { code: RunStateCode; label: string } {
+  if (run.result !== null) return { code: run.result, label: labelOf(runResults, run.result) }
+  return run.planned_date < today
+    ? { code: 'overdue', label: 'Försenat' }
+    : { code: 'not_reported', label: 'Ej rapporterat' }
 }

@@ -1,6 +1,6 @@
 import type { MeasureStatus } from '../../db/schema.js'
 import { runHref } from '../controls/require-control.js'
-import { trafficLight } from '../controls/traffic-light.js'
+import { lights } from '../controls/traffic-light.js'
 import type { Deadline } from '../inspections/view-model.js'
 import { byDueDate } from '../measures/view-model.js'
 import { countByStatus, isFinished, isOverdue } from '../vocabulary.js'
@@ -140,15 +140,7 @@ export function whereTheRestAre(plans: readonly { planId: number; count: number 
 }
 
 /**
- * The traffic lights as the secretary's table heads them, in trafficLight's own words (green, yellow, red), so the
+ * The traffic lights as the secretary's table heads them, in their own words (green, yellow, red), so the
  * start page and the control pages name them alike.
  */
-export const lightColumns = (['green', 'yellow', 'red'] as const).map((code) => {
-  const light = trafficLight({
-    planned: 1,
-    done: code === 'red' ? 0 : 1,
-    withDeviations: code === 'yellow' ? 1 : 0,
-    missed: code === 'red' ? 1 : 0,
-  })
-  return { code, heading: `${light.label} – ${light.explanation.toLowerCase()}` }
-})
+export const lightColumns = Object.values(lights).map((light) => ({ code: light.code, heading: light.text }))

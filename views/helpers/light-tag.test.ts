@@ -18,7 +18,7 @@ describe('lightTag', () => {
   })
 
   it('escapes what it does not know, and shows a dash for no light', () => {
-    expect(String(lightTag({ code: '<b>' as never, label: '<i>', explanation: 'x' }))).not.toMatch(/<[bi]>/)
+    expect(String(lightTag({ code: '<b>' as never, label: '<i>', explanation: 'x', text: 'x' }))).not.toMatch(/<[bi]>/)
     expect(lightTag(undefined)).toBe('–')
   })
 })

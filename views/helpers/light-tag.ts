@@ -8,7 +8,7 @@ export default function lightTag(light: Light | undefined): Handlebars.SafeStrin
   if (!light) return '–'
   const code = Handlebars.escapeExpression(light.code)
   const name = Handlebars.escapeExpression(light.label)
-  const explanation = Handlebars.escapeExpression(light.explanation.toLocaleLowerCase('sv-SE'))
+  const explanation = Handlebars.escapeExpression(light.explanation)
   return new Handlebars.SafeString(
     `<span class="light light--${code}"><span class="light__name"><span class="light__mark" aria-hidden="true"></span>${name}</span> – ${explanation}</span>`,
   )
