@@ -11,7 +11,8 @@ describe('the start page, in a browser', () => {
     await e2e.inOwnBrowser(async (page) => {
       await logIn(page, e2e.server.baseUrl, 'hr')
       expect(new URL(page.url()).pathname).toBe('/')
-      expect(await texts(page, 'main h2')).toEqual(['Mina åtgärder'])
+      // The demo's Förskolenämnden keeps its plan through controls, some of them HR-avdelningen's.
+      expect(await texts(page, 'main h2')).toEqual(['Mina åtgärder', 'Mina kontroller'])
       expect(await texts(page, '.my-measure > h3')).toContain(routine)
       expect(await axeViolations(page)).toEqual([])
 
@@ -65,7 +66,13 @@ describe('the start page, in a browser', () => {
   it('leads the secretary from a count on the start page to the filtered measure list, whose form keeps the filter', async () => {
     const { page } = e2e
     expect(await e2e.open('/')).toBe(200)
-    expect(await texts(page, 'main h2')).toEqual(['Nämndens planer', 'Försenade åtgärder', 'Närmaste tidsfrister'])
+    expect(await texts(page, 'main h2')).toEqual([
+      'Nämndens planer',
+      'Kontrollmomentens trafikljus',
+      'Försenade åtgärder',
+      'Försenade kontrolltillfällen',
+      'Närmaste tidsfrister',
+    ])
     expect(await follow(page, 'link', '1 Pågående i Internkontrollplan 2020')).toBe(200)
     expect(await texts(page, '.result-count')).toEqual(['Visar 1 av 12 åtgärder.'])
     expect(await fieldValue(page, 'Status')).toBe('Pågående')
