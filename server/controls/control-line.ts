@@ -1,5 +1,12 @@
-import type { ControlFrequency, ControlMethod, ReportedTo, RunResult } from '../../db/schema.js'
-import { controlFrequencies, controlMethods, labelOf, reportedToOptions, runResults } from '../vocabulary.js'
+import type { ControlFrequency, ControlMethod, DeviationDecision, ReportedTo, RunResult } from '../../db/schema.js'
+import {
+  controlFrequencies,
+  controlMethods,
+  deviationDecisions,
+  labelOf,
+  reportedToOptions,
+  runResults,
+} from '../vocabulary.js'
 
 /** The method as a person reads it: the committee's own words for an own method, else its label. */
 export function methodText(control: { method: ControlMethod; method_own: string }): string {
@@ -35,4 +42,14 @@ export function runStateOf(
   return run.planned_date < today
     ? { code: 'overdue', label: 'Försenat' }
     : { code: 'not_reported', label: 'Ej rapporterat' }
+}
+
+/** A deviation not yet decided (Åtgärd krävs or Ingen åtgärd), as every page says it. */
+export const undecidedText = 'Inte beslutat'
+
+/** A deviation's decision in words: its label, or undecidedText (with `undecided` set, for a muted look). */
+export function decisionOf(deviation: { decision: DeviationDecision | null }) {
+  return deviation.decision === null
+    ? { decisionLabel: undecidedText, undecided: true }
+    : { decisionLabel: labelOf(deviationDecisions, deviation.decision), undecided: false }
 }

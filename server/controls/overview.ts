@@ -27,10 +27,10 @@ export async function controlsExist(db: Db, of: ControlsOf): Promise<boolean> {
 }
 
 /**
- * The runs not yet reported with a planned date up to `until`, counted per plan (as listRunsDue picks them): where
- * the rest of a list cut short are.
+ * The runs not yet reported with a planned date up to `until` in plans of `fromYear` on, counted per plan (as
+ * listRunsDue picks them): where the rest of a list cut short are.
  */
-export async function countRunsDuePerPlan(db: Db, of: ControlsOf, until: string) {
+export async function countRunsDuePerPlan(db: Db, of: ControlsOf, until: string, fromYear: number) {
   if (ids(of).length === 0) return []
   const rows = await controlsInPlans(db)
     .innerJoin('control_run', 'control_run.control_id', 'control.id')
@@ -44,6 +44,7 @@ export async function countRunsDuePerPlan(db: Db, of: ControlsOf, until: string)
     ])
     .where('control_run.result', 'is', null)
     .where('control_run.planned_date', '<=', until)
+    .where('plan.year', '>=', fromYear)
     .where(whereOf(of))
     .groupBy(['plan.id', 'plan.title', 'plan.year', 'plan.committee_id', 'committee.name'])
     .orderBy('plan.year', 'desc')

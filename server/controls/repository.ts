@@ -195,7 +195,32 @@ export async function listDeviationsOfControl(db: Db, controlId: number) {
   return deviations.map((d) => ({ ...d, measures: measures.filter((m) => m.origin_deviation_id === d.id) }))
 }
 
-/** The measures that name these deviations as their origin, with their owner unit. */
+/** The deviations of one run, in their order, each with the measures decided for it: the run's page. */
+export async function listDeviationsOfRun(db: Db, runId: number) {
+  const deviations = await db
+    .selectFrom('control_deviation')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .orderBy('position')
+    .execute()
+  const measures = await measuresOfDeviations(
+    db,
+    deviations.map((d) => d.id),
+  )
+  return deviations.map((d) => ({ ...d, measures: measures.filter((m) => m.origin_deviation_id === d.id) }))
+}
+
+/** How many deviations are recorded for a run. */
+export async function countDeviationsOfRun(db: Db, runId: number): Promise<number> {
+  const row = await db
+    .selectFrom('control_deviation')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('run_id', '=', runId)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
+/** The measures that name these deviations as their origin, with their owner unit and the risk they belong to. */
 export async function measuresOfDeviations(db: Db, deviationIds: number[]) {
   if (deviationIds.length === 0) return []
   return db
@@ -203,6 +228,7 @@ export async function measuresOfDeviations(db: Db, deviationIds: number[]) {
     .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
     .select([
       'measure.id',
+      'measure.risk_id',
       'measure.title',
       'measure.status',
       'measure.due_date',
@@ -212,6 +238,18 @@ export async function measuresOfDeviations(db: Db, deviationIds: number[]) {
     .where('measure.origin_deviation_id', 'in', deviationIds)
     .orderBy('measure.id')
     .execute()
+}
+
+/** The deviations the controls of a risk found, by id: what a risk's delete asks measuresOfDeviations about. */
+export async function deviationIdsOfRisk(db: Db, riskId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('control_deviation')
+    .innerJoin('control_run', 'control_run.id', 'control_deviation.run_id')
+    .innerJoin('control', 'control.id', 'control_run.control_id')
+    .select('control_deviation.id')
+    .where('control.risk_id', '=', riskId)
+    .execute()
+  return rows.map((r) => r.id)
 }
 
 export async function findDeviation(db: Db, runId: number, deviationId: number) {
@@ -279,9 +317,10 @@ const whereViewer = (of: RunFilter) => (eb: ExpressionBuilder<Database, 'control
 
 /**
  * The runs not yet reported with a planned date up to `until` (overdue ones first), of these owner units' controls
- * or of these committees' plans, each with its control and plan: the start pages' lists.
+ * or of these committees' plans, each with its control and plan: the start pages' lists. Only plans of `fromYear`
+ * on when it is given (the start page's choice of years: server/overview/routes.ts).
  */
-export async function listRunsDue(db: Db, of: RunFilter, until: string, limit: number) {
+export async function listRunsDue(db: Db, of: RunFilter, until: string, limit: number, fromYear?: number) {
   const ids = 'ownerUnitIds' in of ? of.ownerUnitIds : of.committeeIds
   if (ids.length === 0) return []
   return db
@@ -307,6 +346,7 @@ export async function listRunsDue(db: Db, of: RunFilter, until: string, limit: n
     .where('control_run.result', 'is', null)
     .where('control_run.planned_date', '<=', until)
     .where(whereViewer(of))
+    .$if(fromYear !== undefined, (query) => query.where('plan.year', '>=', fromYear as number))
     .orderBy('control_run.planned_date')
     .orderBy('control.id')
     .limit(limit)

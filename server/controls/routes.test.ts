@@ -2,11 +2,12 @@ import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import type { RunResult } from '../../db/schema.js'
-import { aControl, aMeasure, anotherPlan, demoPlan } from '../../test/helpers/builders.js'
+import { aControl, aMeasure, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, html, logIn, openForm, submitForm } from '../../test/helpers/test-app.js'
 import { auditKey } from '../audit/anchor.js'
 import { audited } from '../audit/audited.js'
 import { verifyAudit } from '../audit/verify.js'
+import { controlsSinceLastYear } from '../next-year/repository.js'
 import { insertDeviation, listRunsOfControl, updateRun } from './repository.js'
 
 // The demo plan is 2020's; the clock stands in May, after the first quarter's occasion and before the second's.
@@ -102,15 +103,18 @@ describe('planning a control', () => {
     expect($('.summary-list .light--red .light__mark').attr('aria-hidden')).toBe('true')
     expect($('.prose strong').text()).toBe('visats')
     expect(rowsOf($, '.control-runs').map((r) => r.slice(0, 5))).toEqual([
-      ['Tillfälle 1', '2020-03-31', 'Försenad', '–', '0'],
-      ['Tillfälle 2', '2020-06-30', 'Ej rapporterad', '–', '0'],
-      ['Tillfälle 3', '2020-09-30', 'Ej rapporterad', '–', '0'],
-      ['Tillfälle 4', '2020-12-31', 'Ej rapporterad', '–', '0'],
+      ['Tillfälle 1', '2020-03-31', 'Försenat', '–', '0'],
+      ['Tillfälle 2', '2020-06-30', 'Ej rapporterat', '–', '0'],
+      ['Tillfälle 3', '2020-09-30', 'Ej rapporterat', '–', '0'],
+      ['Tillfälle 4', '2020-12-31', 'Ej rapporterat', '–', '0'],
     ])
+    // Each state wears its own tag, not a measure status's.
+    expect($('.control-runs tbody tr .tag').first().attr('class')).toBe('tag run-state--overdue')
+    expect($('.control-runs thead th').eq(2).text()).toBe('Status')
     const firstRun = $('.control-runs tbody tr').first()
     expect(firstRun.find('a').first().attr('href')).toMatch(new RegExp(`^${page}/tillfallen/\\d+$`))
     expect(firstRun.find('a').last().text()).toBe('Flytta datum för tillfälle 1')
-    expect($('main').text()).toContain('Inga avvikelser har rapporterats.')
+    expect($('main').text()).toContain('Inga avvikelser har registrerats.')
     expect($('.record-history tbody tr').first().text()).toContain('Skapad')
 
     const list = html((await agent.get(`/planer/${planId}/kontroller`).expect(200)).text)
@@ -135,7 +139,9 @@ describe('planning a control', () => {
       'Röd – tillfälle missat eller försenat',
     ])
     const plan = html((await agent.get(`/planer/${planId}`).expect(200)).text)
-    expect(plan('a[href$="/kontroller"]').text()).toBe('Kontrollmoment (1)')
+    expect(plan('.summary-list dt:contains("Kontrollmoment") + dd a[href$="/kontroller"]').text()).toBe(
+      '1 kontrollmoment med tillfällen och trafikljus',
+    )
     expect(plan(`#risk-${risk.id}`).closest('article').find('.meta').text()).toContain('1 kontrollmoment')
   })
 
@@ -150,8 +156,33 @@ describe('planning a control', () => {
     const read = html((await reader.get(list).expect(200)).text)
     expect(read('main a.button')).toHaveLength(0)
     expect(html((await reader.get(`/planer/${planId}`).expect(200)).text)('a[href$="/kontroller"]').text()).toBe(
-      'Kontrollmoment (0)',
+      '0 kontrollmoment med tillfällen och trafikljus',
     )
+  })
+
+  it('shows on the list how each control stands against last year’s, as the risk’s page does', async () => {
+    const { agent, db, planId, risk, hr } = await setup()
+    const original = await aControl(db, risk.id, hr, { title: 'Kontroll av utdrag' })
+    const next = await anotherPlan(db, 2021)
+    const nextRisk = await aRisk(db, next)
+    const copy = await aControl(db, nextRisk, hr, { title: 'Kontroll av utdrag' })
+    await db.updateTable('control').set({ previous_control_id: original }).where('id', '=', copy).execute()
+    await aControl(db, nextRisk, hr, { title: 'Kontroll av loggar' })
+    const plan = await db.selectFrom('plan').selectAll().where('id', '=', next).executeTakeFirstOrThrow()
+    const since = await controlsSinceLastYear(db, plan)
+    expect(since.map((c) => c.since.kind)).toEqual(['unchanged', 'new'])
+
+    const $ = html((await agent.get(`/planer/${next}/kontroller`).expect(200)).text)
+    const lines = $('.control-list tbody td[data-label="Kontrollmoment"]')
+      .map((_, td) => [[$(td).find('a').text(), $(td).find('.since-last-year').text()]])
+      .get()
+    expect(lines).toEqual([
+      ['Kontroll av utdrag', since[0]?.since.text],
+      ['Kontroll av loggar', since[1]?.since.text],
+    ])
+    // The committee's first plan has nothing to compare with.
+    const first = html((await agent.get(`/planer/${planId}/kontroller`).expect(200)).text)
+    expect(first('.control-list .since-last-year')).toHaveLength(0)
   })
 
   it('asks for the own method only when the method is one of the committee’s own, and for whom it is reported to', async () => {
@@ -262,6 +293,19 @@ describe('changing a control', () => {
     expect(monthly.find((r) => r.occasion === 3)).toMatchObject({ planned_date: '2020-09-30', result: 'no_remarks' })
     expect(monthly.find((r) => r.occasion === 1)?.planned_date).toBe('2020-01-31')
     expect(html((await agent.get(page).expect(200)).text)('.notice').text()).toBe('Kontrollmomentet är sparat.')
+  })
+
+  it('names every reported run a new frequency would leave out, in agreement with their number', async () => {
+    const { agent, db, planId, risk, hr } = await setup()
+    const id = await aControl(db, risk.id, hr, { frequency: 'quarterly' })
+    const runs = await listRunsOfControl(db, id)
+    await report(db, planId, runs[2]?.id as number, 'no_remarks')
+    await report(db, planId, runs[3]?.id as number, 'no_remarks')
+    const edit = await openForm(agent, `/planer/${planId}/kontroller/${id}/redigera`)
+    const refused = html((await edit.post({ frequency: 'half_yearly' }).expect(400)).text)
+    expect(refused('#field-frequency-error').text()).toContain(
+      'tillfälle 3 (planerat 2020-09-30) och tillfälle 4 (planerat 2020-12-31) är redan rapporterade och',
+    )
   })
 
   it('merges a stale edit of other fields, and refuses one of the same field with 409', async () => {
@@ -381,13 +425,20 @@ describe('moving an occasion’s date', () => {
     expect(bad('#field-plannedDate').val()).toBe('2020-06-31')
     const empty = html((await submitForm(agent, form, { plannedDate: '' }, 400)).text)
     expect(empty('#field-plannedDate-error').text()).toContain('Ange det nya planerade datumet.')
+    // An occasion stays in its plan's year, on either side.
+    for (const plannedDate of ['2021-01-15', '2019-12-31']) {
+      const outside = html((await submitForm(agent, form, { plannedDate }, 400)).text)
+      expect(outside('#field-plannedDate-error').text()).toContain('Välj ett datum i planens år, 2020.')
+      expect(outside('#field-plannedDate').val()).toBe(plannedDate)
+    }
+    expect((await listRunsOfControl(db, id))[1]?.planned_date).toBe('2020-06-30')
 
     const saved = await submitForm(agent, form, { plannedDate: '2020-05-10' }, 303)
     expect(saved.headers.location).toBe(page)
     const after = html((await agent.get(page).expect(200)).text)
     expect(after('.notice').text()).toBe('Tillfälle 2 är planerat till 2020-05-10.')
     // Moved before today without a report, it is overdue now.
-    expect(rowsOf(after, '.control-runs')[1]?.slice(1, 3)).toEqual(['2020-05-10', 'Försenad'])
+    expect(rowsOf(after, '.control-runs')[1]?.slice(1, 3)).toEqual(['2020-05-10', 'Försenat'])
     const event = await db
       .selectFrom('audit_event')
       .select(['action', 'before', 'after', 'user_name'])
@@ -451,8 +502,8 @@ describe('a control with reports and deviations', () => {
         '25 av 340, slumpmässigt urval; 25 kontrollerade, 0 med avvikelser',
         '0',
       ],
-      ['Tillfälle 3', '2020-09-30', 'Ej rapporterad', '–', '0'],
-      ['Tillfälle 4', '2020-12-31', 'Ej rapporterad', '–', '0'],
+      ['Tillfälle 3', '2020-09-30', 'Ej rapporterat', '–', '0'],
+      ['Tillfälle 4', '2020-12-31', 'Ej rapporterat', '–', '0'],
     ])
     const deviation = $('.control-deviations tbody tr')
     expect(rowsOf($, '.control-deviations')[0]?.slice(0, 4)).toEqual([
@@ -466,6 +517,25 @@ describe('a control with reports and deviations', () => {
     expect(measure.text()).toBe('Påminn cheferna om utdragen')
     expect(measure.parent().text()).toContain('(HR-avdelningen)')
     expect(measure.parent().find('.tag').text()).toBe('Ej påbörjad')
+    // The measures sit in the cell itself, one a line: no paragraph's margin above the first.
+    expect(measure.parent().is('td')).toBe(true)
+  })
+
+  it('says of a deviation not yet decided "Inte beslutat", as the run’s page does', async () => {
+    const { agent, db, page, deviationId } = await withDeviation()
+    await db.updateTable('control_deviation').set({ decision: null }).where('id', '=', deviationId).execute()
+    const $ = html((await agent.get(page).expect(200)).text)
+    expect($('.control-deviations td[data-label="Beslut"]').text()).toBe('Inte beslutat')
+    const run = html((await agent.get(String($('.control-deviations a').first().attr('href'))).expect(200)).text)
+    expect(run('td[data-label="Beslut"]').text()).toBe('Inte beslutat')
+  })
+
+  it('says on the risk’s delete page nothing of measures elsewhere when no measure of another risk came from it', async () => {
+    const { agent, db, planId, risk, measureId } = await withDeviation()
+    await db.updateTable('measure').set({ risk_id: risk.id }).where('id', '=', measureId).execute()
+    const confirm = html((await agent.get(`/planer/${planId}/risker/${risk.id}/ta-bort`).expect(200)).text)
+    expect(confirm('.warning').text()).toContain('Åtgärd: Påminn cheferna om utdragen (HR-avdelningen)')
+    expect(confirm('.warning').text()).not.toContain('kopplas bort från avvikelserna')
   })
 
   it('deletes the control after a confirmation naming what goes and what stays, leaving a verifiable log', async () => {
@@ -484,7 +554,10 @@ describe('a control with reports and deviations', () => {
     expect(riskConfirm('.warning li').last().text()).toContain(
       'Kontrollmoment: Kontroll av utdrag ur belastningsregistret (HR-avdelningen), med 4 tillfällen',
     )
-    expect(riskConfirm('.warning').text()).toContain('kopplas bort från avvikelserna')
+    // It names the measures of other risks that lose their origin: those of this risk go with it.
+    expect(riskConfirm('.warning').text()).toContain(
+      'Åtgärder under andra risker som beslutats för kontrollmomentens avvikelser finns kvar men kopplas bort från avvikelserna: Påminn cheferna om utdragen (HR-avdelningen).',
+    )
 
     const deleted = await submitForm(agent, `${page}/ta-bort`, {}, 303)
     expect(deleted.headers.location).toBe(`/planer/${planId}/risker/${risk.id}`)

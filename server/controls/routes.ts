@@ -8,22 +8,14 @@ import { type FieldErrors, formState, parseForm, validateForm } from '../forms.j
 import { optionalId } from '../ids.js'
 import { listOwnerUnits } from '../measures/repository.js'
 import { moveRow } from '../move-row.js'
+import { controlsSinceLastYear } from '../next-year/repository.js'
 import { setNotice } from '../notice.js'
 import { nextPosition } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { findRisk, listRisks } from '../risks/repository.js'
 import { noteSave, type Saved } from '../versioned.js'
-import {
-  controlFrequencies,
-  deviationDecisions,
-  isOverdue,
-  labelOf,
-  runResults,
-  samplings,
-  severities,
-  swedishList,
-} from '../vocabulary.js'
-import { controlLabels } from './control-line.js'
+import { controlFrequencies, isOverdue, labelOf, samplings, severities, swedishList } from '../vocabulary.js'
+import { controlLabels, decisionOf, runStateOf } from './control-line.js'
 import {
   deleteControl,
   listControlsOfPlan,
@@ -48,19 +40,10 @@ import { changeControl, createControl } from './write.js'
 type Run = Awaited<ReturnType<typeof listRunsOfControl>>[number]
 type Beyond = Awaited<ReturnType<typeof reportedBeyond>>
 
-/** Where an occasion stands: reported (with its result), overdue, or still ahead. */
-function runState(run: Run, today: string) {
-  if (run.result !== null) {
-    return { text: labelOf(runResults, run.result), code: run.result, performedOn: run.performed_on }
-  }
-  return run.planned_date < today
-    ? { text: 'Försenad', code: 'overdue', performedOn: null }
-    : { text: 'Ej rapporterad', code: 'not_reported', performedOn: null }
-}
-
 /** A reported run's sample in one line: "25 av 340, slumpmässigt urval; 25 kontrollerade, 2 med avvikelser". */
 function sampleText(run: Run): string {
-  if (run.result === null) return ''
+  // A run not performed took no sample; its report keeps no figures.
+  if (run.result === null || run.result === 'not_performed') return ''
   const size =
     run.sample_size !== null && run.population_size !== null
       ? `${run.sample_size} av ${run.population_size}`
@@ -155,13 +138,16 @@ export function controlRoutes({ db, clock }: Services): Router {
 
   router.get('/', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'read')
-    const controls = await listControlsOfPlan(db, plan.id, today())
+    const [controls, since] = await Promise.all([
+      listControlsOfPlan(db, plan.id, today()),
+      controlsSinceLastYear(db, plan),
+    ])
+    const sinceOf = new Map(since.map((c) => [c.id, c.since]))
     res.render('controls/index', {
       title: `Kontrollmoment i ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan),
       plan,
-      count: controls.length,
-      risks: byRisk(controls.map((c) => ({ ...c, ...controlLabels(c) }))),
+      risks: byRisk(controls.map((c) => ({ ...c, ...controlLabels(c), since: sinceOf.get(c.id) }))),
     })
   })
 
@@ -207,7 +193,9 @@ export function controlRoutes({ db, clock }: Services): Router {
       runs: runs.map((run) => ({
         ...run,
         href: runHref(plan, control, run),
-        state: runState(run, day),
+        state: runStateOf(run, day),
+        // A run not performed has no day it was performed on, whatever an older report stored.
+        performedOn: run.result === 'no_remarks' || run.result === 'deviations' ? run.performed_on : null,
         sample: sampleText(run),
         recordedDeviations: Number(run.recordedDeviations ?? 0),
       })),
@@ -215,7 +203,7 @@ export function controlRoutes({ db, clock }: Services): Router {
         ...d,
         runHref: runHref(plan, control, { id: d.run_id }),
         severityLabel: labelOf(severities, d.severity),
-        decisionLabel: d.decision === null ? null : labelOf(deviationDecisions, d.decision),
+        ...decisionOf(d),
         measures: d.measures.map((m) => ({
           ...m,
           href: `/planer/${plan.id}/atgarder/${m.id}`,
@@ -266,7 +254,7 @@ export function controlRoutes({ db, clock }: Services): Router {
     if ('beyond' in outcome) {
       const frequency = labelOf(controlFrequencies, row.frequency).toLocaleLowerCase('sv-SE')
       return refuse({
-        frequency: `Kontrollen kan inte göras ${frequency}: ${occasionsText(outcome.beyond)} är redan rapporterat och skulle inte längre få plats. Välj en frekvens med fler tillfällen.`,
+        frequency: `Kontrollen kan inte göras ${frequency}: ${occasionsText(outcome.beyond)} är redan ${outcome.beyond.length === 1 ? 'rapporterat' : 'rapporterade'} och skulle inte längre få plats. Välj en frekvens med fler tillfällen.`,
       })
     }
     noteSave(res, 'Kontrollmomentet är sparat.', outcome.saved)
@@ -338,10 +326,15 @@ export function controlRoutes({ db, clock }: Services): Router {
   router.post('/:controlId/tillfallen/:runId/datum', async (req, res) => {
     const { plan, control, run } = await requireRun(db, req.params, res, 'edit', clock())
     const parsed = parseForm(moveDateForm, req.body)
-    if (!parsed.ok) {
+    const errors = parsed.ok ? {} : parsed.errors
+    // An occasion belongs to its plan's year: the year's report follows it up, and next year's plan has its own.
+    if (parsed.ok && !parsed.value.plannedDate.startsWith(`${plan.year}-`)) {
+      errors.plannedDate = `Välj ett datum i planens år, ${plan.year}.`
+    }
+    if (!parsed.ok || Object.keys(errors).length > 0) {
       return res
         .status(400)
-        .render('controls/move-date', { ...moveDatePage(plan, control, run), ...formState(req.body, parsed.errors) })
+        .render('controls/move-date', { ...moveDatePage(plan, control, run), ...formState(req.body, errors) })
     }
     const target = { entity: 'control_run', id: run.id, planId: plan.id } as const
     const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target, (trx) =>

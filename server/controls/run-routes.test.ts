@@ -91,7 +91,9 @@ describe('a control run', () => {
     expect(unreported('h1').text()).toBe('Kontrolltillfälle 1: Kontroll av utdrag ur belastningsregistret')
     expect(unreported('.caption a').attr('href')).toBe(`/planer/${planId}/kontroller/${controlId}`)
     expect(unreported('.summary-list').text()).toContain(run.planned_date)
-    expect(unreported('.summary-list .tag').text()).toBe('Försenad')
+    expect(unreported('.summary-list .tag').text()).toBe('Försenat')
+    // The state wears a tag of its own: a measure status's colours say nothing of an occasion.
+    expect(unreported('.summary-list .tag').attr('class')).toBe('tag run-state--overdue')
     expect(unreported(`a[href="${page}/rapportera"]`).text()).toBe('Rapportera')
 
     const form = await openForm(hr, `${page}/rapportera`)
@@ -104,6 +106,7 @@ describe('a control run', () => {
     const reported = html((await hr.get(page).expect(200)).text)
     expect(reported('.notice').text()).toContain('Rapporten är sparad.')
     expect(reported('.summary-list .tag').text()).toBe('Utan anmärkning')
+    expect(reported('.summary-list .tag').attr('class')).toBe('tag run-state--no_remarks')
     const shown = reported('main').text()
     for (const text of [
       '2021-03-10',
@@ -115,7 +118,7 @@ describe('a control run', () => {
     ]) {
       expect(shown).toContain(text)
     }
-    expect(reported(`a[href="${page}/rapportera"]`).text()).toBe('Ändra rapporten')
+    expect(reported(`a[href="${page}/rapportera"]`).text()).toBe('Redigera rapporten')
     expect((await runRow(db, run.id)).reported_on).toBe('2021-03-15')
 
     // Two days later the report is corrected: the day it was first reported stands.
@@ -206,6 +209,51 @@ describe('a control run', () => {
     const shown = html((await hr.get(page).expect(200)).text)
     expect(shown('.summary-list .tag').text()).toBe('Ej genomförd')
     expect(shown('.summary-list').text()).toContain('Personalbrist.')
+  })
+
+  it('shows a run not performed without a day performed or a sample, and forgets what an earlier report said', async () => {
+    const { hr, db, page, run } = await setup()
+    await submitForm(hr, `${page}/rapportera`, aReport, 303)
+    const reported = html((await hr.get(page).expect(200)).text)
+    expect(reported('.summary-list dt:contains("Genomförd den")')).toHaveLength(1)
+    expect(reported('h2:contains("Stickprov")')).toHaveLength(1)
+
+    // The form comes back filled in with the first report; only the result and its reason are changed.
+    await (await openForm(hr, `${page}/rapportera`))
+      .post({ result: 'not_performed', not_performed_reason: 'Personalbrist.' })
+      .expect(303)
+    const row = await runRow(db, run.id)
+    expect([
+      row.result,
+      row.performed_on,
+      row.population,
+      row.population_size,
+      row.sample_size,
+      row.sampling,
+      row.checked_count,
+      row.deviation_count,
+    ]).toEqual(['not_performed', null, '', null, null, null, null, null])
+    const shown = html((await hr.get(page).expect(200)).text)
+    expect(shown('.summary-list .tag').attr('class')).toBe('tag run-state--not_performed')
+    expect(shown('.summary-list dt:contains("Genomförd den")')).toHaveLength(0)
+    expect(shown('h2:contains("Stickprov")')).toHaveLength(0)
+    expect(shown('main').text()).not.toContain('Anställningar januari–mars')
+    // The comment stays: it may say why.
+    expect(shown('.prose').text()).toContain('Alla utdrag fanns.')
+  })
+
+  it('shows what is checked above the report form from Markdown, escaped', async () => {
+    const { hr, db, page, controlId } = await setup()
+    await db
+      .updateTable('control')
+      .set({ what_is_checked: 'Att utdrag har **visats** <script>alert(1)</script>\n\n- före anställning' })
+      .where('id', '=', controlId)
+      .execute()
+    const text = (await hr.get(`${page}/rapportera`).expect(200)).text
+    const task = html(text)('section.task .prose')
+    expect(task.find('strong').text()).toBe('visats')
+    expect(task.find('li').text()).toBe('före anställning')
+    expect(text).not.toContain('<script>alert(1)')
   })
 
   it('leads back to where the reporter came from (?till=), and never to another site', async () => {
@@ -304,12 +352,17 @@ describe('deviations of a run', () => {
         .slice(0, 3)
         .map((_, e) => listed(e).text().trim())
         .get(),
-    ).toEqual(['Utdrag saknades för två.', 'Hög', 'Inte beslutad'])
+    ).toEqual(['Utdrag saknades för två.', 'Hög', 'Inte beslutat'])
+    expect(listed('main table.stack tbody tr a[href$="/redigera"]').first().text()).toBe(
+      'Redigera avvikelsen Utdrag saknades för två.',
+    )
 
     const deviations = await db.selectFrom('control_deviation').selectAll().orderBy('position').execute()
     expect(deviations.map((d) => d.position)).toEqual([1, 2])
     const second = deviations[1] as (typeof deviations)[number]
     const edit = await openForm(hr, `${page}/avvikelser/${second.id}/redigera`)
+    expect(edit.$('h1').text()).toBe('Redigera avvikelse vid tillfälle 1')
+    expect(edit.$('label[for="field-decision"]').text()).toBe('Inte beslutat ännu')
     expect(edit.fields).toMatchObject({ description: 'Ett utdrag var för gammalt.', severity: 'low', decision: '' })
     await edit.post({ severity: 'medium', decision: 'no_measure', no_measure_reason: 'Rättat direkt.' }).expect(303)
     const edited = html((await hr.get(page).expect(200)).text)
@@ -415,6 +468,95 @@ describe('deviations of a run', () => {
     ])
     expect(await verifyAudit(db, { key: developmentAuditKey, anchorFile: null })).toMatchObject({ findings: [] })
     expect(run.id).toBe(decided.run_id)
+  })
+
+  it('lead a first report "Med avvikelser" from the start page on to describing them, and back there', async () => {
+    const { hr, page } = await setup()
+    const report = await openForm(hr, `${page}/rapportera?till=${encodeURIComponent('/')}`)
+    const saved = await report.post({ ...aReport, result: 'deviations', deviation_count: '2' }).expect(303)
+    expect(saved.headers.location).toBe(`${page}/avvikelser/ny?till=%2F`)
+    const form = await openForm(hr, String(saved.headers.location))
+    expect(form.action).toBe(`${page}/avvikelser/ny?till=%2F`)
+    expect(form.$('a.button--secondary').attr('href')).toBe('/')
+    const refused = await form.post({ description: '' }).expect(400)
+    expect(html(refused.text)('main form').attr('action')).toBe(`${page}/avvikelser/ny?till=%2F`)
+    const added = await form.post({ description: 'Utdrag saknades.', severity: 'high' }).expect(303)
+    expect(added.headers.location).toBe('/')
+  })
+
+  it('keep the decision Åtgärd krävs while measures name them, and the delete page names those measures', async () => {
+    const { hr, db, page, planId, as } = await reportedWithDeviations()
+    await submitForm(hr, `${page}/avvikelser/ny`, { description: 'Utdrag saknades.', severity: 'high' }, 303)
+    const deviation = await db.selectFrom('control_deviation').selectAll().executeTakeFirstOrThrow()
+    const secretary = await as('sekreterare')
+    const measureIds: number[] = []
+    for (const title of ['Påminn cheferna', 'Ny rutin för utdrag']) {
+      const form = await openForm(secretary, `/planer/${planId}/atgarder/ny?avvikelse=${deviation.id}`)
+      const created = await form.post({ title }).expect(303)
+      measureIds.push(Number(String(created.headers.location).split('/').pop()))
+    }
+
+    const edit = await openForm(hr, `${page}/avvikelser/${deviation.id}/redigera`)
+    expect(edit.fields.decision).toBe('measure_required')
+    const named =
+      'Åtgärder har beslutats för avvikelsen: Påminn cheferna (HR-avdelningen) och Ny rutin för utdrag (HR-avdelningen). Så länge de finns är beslutet Åtgärd krävs.'
+    const noMeasure = await edit.post({ decision: 'no_measure', no_measure_reason: 'Rättat direkt.' }).expect(400)
+    expect(errorsOf(noMeasure.text)).toEqual({ decision: named })
+    expect(html(noMeasure.text)('#field-no_measure_reason').text()).toBe('Rättat direkt.')
+    expect(errorsOf((await edit.post({ decision: '' }).expect(400)).text)).toEqual({ decision: named })
+    const kept = await db.selectFrom('control_deviation').selectAll().executeTakeFirstOrThrow()
+    expect([kept.decision, kept.version]).toEqual(['measure_required', deviation.version + 1])
+    // Other fields change as before.
+    await edit.post({ severity: 'low' }).expect(303)
+
+    const confirm = html((await hr.get(`${page}/avvikelser/${deviation.id}/ta-bort`).expect(200)).text)
+    expect(confirm('.warning').text()).toContain(
+      'visar inte längre avvikelsen som sitt ursprung: Påminn cheferna (HR-avdelningen) och Ny rutin för utdrag (HR-avdelningen).',
+    )
+
+    // Without the measures, the decision is free again.
+    for (const id of measureIds) await submitForm(secretary, `/planer/${planId}/atgarder/${id}/ta-bort`, {}, 303)
+    await (await openForm(hr, `${page}/avvikelser/${deviation.id}/redigera`))
+      .post({ decision: 'no_measure', no_measure_reason: 'Rättat direkt.' })
+      .expect(303)
+    expect((await db.selectFrom('control_deviation').selectAll().executeTakeFirstOrThrow()).decision).toBe('no_measure')
+  })
+
+  it('decided "Ingen åtgärd" get no measure: the form is not offered, and its save is refused', async () => {
+    const { hr, db, page, planId, risk, unit, as } = await reportedWithDeviations()
+    await submitForm(
+      hr,
+      `${page}/avvikelser/ny`,
+      { description: 'Utdrag saknades.', severity: 'low', decision: 'no_measure', no_measure_reason: 'Rättat direkt.' },
+      303,
+    )
+    const deviation = await db.selectFrom('control_deviation').select('id').executeTakeFirstOrThrow()
+    const secretary = await as('sekreterare')
+    const message =
+      'Avvikelsen har beslutet Ingen åtgärd, så ingen åtgärd görs för den. Ändra beslutet på kontrolltillfällets sida om avvikelsen ändå kräver en åtgärd.'
+    const sent = await secretary.get(`/planer/${planId}/atgarder/ny?avvikelse=${deviation.id}`).expect(303)
+    expect(sent.headers.location).toBe(page)
+    const runPage = html((await secretary.get(page).expect(200)).text)
+    expect(runPage('.notice').text()).toContain(message)
+    expect(runPage('a:contains("Skapa åtgärd från avvikelsen")')).toHaveLength(0)
+
+    const refused = await submitForm(
+      secretary,
+      `/planer/${planId}/atgarder/ny`,
+      {
+        riskId: String(risk.id),
+        title: 'Åtgärd',
+        ownerUnitId: String(unit('HR-avdelningen')),
+        status: 'not_started',
+        originDeviationId: String(deviation.id),
+      },
+      400,
+    )
+    expect(html(refused.text)('.error-summary li').text()).toBe(message)
+    expect(html(refused.text)('#field-originDeviationId').text()).toContain(message)
+    expect(await db.selectFrom('measure').select('id').where('origin_deviation_id', 'is not', null).execute()).toEqual(
+      [],
+    )
   })
 
   it('refuses a measure whose origin is a deviation of another plan', async () => {

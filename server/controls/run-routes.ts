@@ -1,22 +1,26 @@
 import { type Request, type Response, Router } from 'express'
+import type { Db } from '../../db/connection.js'
 import type { Services } from '../app.js'
 import { actorOf, auditDeviationsGone, auditedTransaction } from '../audit/audited.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
-import { formState, parseForm } from '../forms.js'
+import { type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
 import type { PlanContext } from '../plans/require-plan.js'
 import { localPath } from '../return-path.js'
-import { noteSave } from '../versioned.js'
-import { deviationDecisions, isOverdue, labelOf, runResults, samplings, severities } from '../vocabulary.js'
+import { noteSave, type Saved } from '../versioned.js'
+import { isOverdue, labelOf, samplings, severities, swedishList } from '../vocabulary.js'
+import { decisionOf, runStateOf } from './control-line.js'
 import {
+  countDeviationsOfRun,
   deleteDeviation,
   findDeviation,
   insertDeviation,
-  listDeviationsOfControl,
+  listDeviationsOfRun,
+  measuresOfDeviations,
   nextDeviationPosition,
   updateDeviation,
   updateRun,
@@ -42,15 +46,40 @@ import {
 
 type Loaded = Awaited<ReturnType<typeof requireRun>>
 
-/** Where a run stands: its result once reported, before that whether its planned date has passed. */
-function runState(run: RunContext, today: string) {
-  if (run.result === 'no_remarks') return { label: labelOf(runResults, run.result), tag: 'done' }
-  if (run.result === 'deviations') return { label: labelOf(runResults, run.result), tag: 'partially_done' }
-  if (run.result === 'not_performed') return { label: labelOf(runResults, run.result), tag: 'overdue' }
-  return run.planned_date < today
-    ? { label: 'Försenad', tag: 'overdue' }
-    : { label: 'Ej rapporterad', tag: 'not_started' }
+/** Undoes a deviation's save that left it without Åtgärd krävs while measures name it as their origin. */
+class DecisionKept extends Error {
+  constructor(readonly measures: { title: string; ownerName: string }[]) {
+    super('The measures decided for the deviation keep its decision')
+    this.name = 'DecisionKept'
+  }
 }
+
+/**
+ * A measure made for a deviation is its decision that a measure is required: while any names it, the decision
+ * stays. Asked of the saved row, in the transaction that saved it, so that a stale form merged with a newer
+ * decision, or a measure made meanwhile, is judged as it is stored.
+ */
+async function keepDecisionOfMeasures(db: Db, deviationId: number) {
+  const measures = await measuresOfDeviations(db, [deviationId])
+  if (measures.length === 0) return
+  const row = await db
+    .selectFrom('control_deviation')
+    .select('decision')
+    .where('id', '=', deviationId)
+    .executeTakeFirstOrThrow()
+  if (row.decision !== 'measure_required') throw new DecisionKept(measures)
+}
+
+/** What a report of a run not performed stores in the fields only a performed run has. */
+const notPerformedClears = {
+  performed_on: null,
+  population: '',
+  population_size: null,
+  sample_size: null,
+  sampling: null,
+  checked_count: null,
+  deviation_count: null,
+} as const
 
 /** Numbers and choices of a form are shown as typed: a stored null is an empty field. */
 const asField = (value: string | number | null) => (value === null ? '' : String(value))
@@ -79,14 +108,10 @@ export function runRoutes({ db, clock }: Services): Router {
   const runTarget = (plan: PlanContext, run: RunContext) =>
     ({ entity: 'control_run', id: run.id, planId: plan.id }) as const
 
-  async function deviationsOf(control: ControlContext, run: RunContext) {
-    return (await listDeviationsOfControl(db, control.id)).filter((d) => d.run_id === run.id)
-  }
-
   router.get('/:runId', async (req, res) => {
     const { plan, control, run } = await load(req, res)
     const viewer = viewerOf(res)
-    const deviations = await deviationsOf(control, run)
+    const deviations = await listDeviationsOfRun(db, run.id)
     const href = runHref(plan, control, run)
     const mayReport = can.reportControl(viewer, plan, control)
     const mayDecide = can.editCommittee(viewer, plan)
@@ -99,8 +124,10 @@ export function runRoutes({ db, clock }: Services): Router {
       controlHref: controlHref(plan, control),
       run: {
         ...run,
-        state: runState(run, now),
+        state: runStateOf(run, now),
         samplingLabel: run.sampling && labelOf(samplings, run.sampling),
+        // A run not performed has no day it was performed on and took no sample.
+        performed: run.result === 'no_remarks' || run.result === 'deviations',
       },
       href,
       mayReport,
@@ -109,8 +136,12 @@ export function runRoutes({ db, clock }: Services): Router {
       deviations: deviations.map((d) => ({
         ...d,
         severityLabel: labelOf(severities, d.severity),
-        decisionLabel: d.decision ? labelOf(deviationDecisions, d.decision) : 'Inte beslutad',
-        measures: d.measures.map((m) => ({ ...m, overdue: isOverdue(m, now) })),
+        ...decisionOf(d),
+        measures: d.measures.map((m) => ({
+          ...m,
+          href: `/planer/${plan.id}/atgarder/${m.id}`,
+          overdue: isOverdue(m, now),
+        })),
         // A measure is made for a deviation that needs one, or before the decision: making it is the decision.
         measureHref:
           mayDecide && d.decision !== 'no_measure' ? `/planer/${plan.id}/atgarder/ny?avvikelse=${d.id}` : null,
@@ -118,19 +149,27 @@ export function runRoutes({ db, clock }: Services): Router {
     })
   })
 
-  /** Where the reporter came from (?till=/ from the start page): saving and Avbryt lead back there. */
+  /**
+   * Where the reporter came from (?till=/ from the start page): saving and Avbryt lead back there, also from the
+   * deviation form a first report "Med avvikelser" leads on to.
+   */
   const returnPath = (req: Request, plan: PlanContext, control: ControlContext, run: RunContext) =>
     localPath(req.query.till, runHref(plan, control, run))
 
-  function reportPage(req: Request, { plan, control, run }: Loaded) {
+  /** `path` with the return in its query, unless the return is the run's own page (where everything leads anyway). */
+  function keepingReturn(req: Request, { plan, control, run }: Loaded, path: string) {
     const back = returnPath(req, plan, control, run)
-    const action = `${runHref(plan, control, run)}/rapportera`
+    return back === runHref(plan, control, run) ? path : `${path}?till=${encodeURIComponent(back)}`
+  }
+
+  function reportPage(req: Request, loaded: Loaded) {
+    const { plan, control, run } = loaded
     return {
       title: `Rapportera kontrolltillfälle ${run.occasion}: ${control.title}`,
       breadcrumbs: runBreadcrumbs(plan, control, run),
       // The return rides in the action's query, so a 409 page's link back to the form keeps it too.
-      action: back === runHref(plan, control, run) ? action : `${action}?till=${encodeURIComponent(back)}`,
-      cancelHref: back,
+      action: keepingReturn(req, loaded, `${runHref(plan, control, run)}/rapportera`),
+      cancelHref: returnPath(req, plan, control, run),
       control,
       controlHref: controlHref(plan, control),
       run,
@@ -167,11 +206,11 @@ export function runRoutes({ db, clock }: Services): Router {
     const loaded = await loadForReport(req, res)
     const { plan, control, run } = loaded
     const parsed = parseForm(reportForm(today(), plan.year), req.body)
-    const recorded = await deviationsOf(control, run)
+    const recorded = await countDeviationsOfRun(db, run.id)
     const errors = parsed.ok ? {} : parsed.errors
     // The deviations recorded for the run say it had some: they go first, or the run stays "Med avvikelser".
-    if (parsed.ok && parsed.value.result !== 'deviations' && recorded.length > 0) {
-      errors.result = `Tillfället har ${recorded.length === 1 ? 'en registrerad avvikelse' : `${recorded.length} registrerade avvikelser`}. Välj Med avvikelser, eller ta bort avvikelserna först.`
+    if (parsed.ok && parsed.value.result !== 'deviations' && recorded > 0) {
+      errors.result = `Tillfället har ${recorded === 1 ? 'en registrerad avvikelse' : `${recorded} registrerade avvikelser`}. Välj Med avvikelser, eller ta bort avvikelserna först.`
     }
     if (!parsed.ok || Object.keys(errors).length > 0) {
       return res.status(400).render('controls/report', {
@@ -180,33 +219,46 @@ export function runRoutes({ db, clock }: Services): Router {
       })
     }
     const { version, ...report } = parsed.value
+    const notPerformed = report.result === 'not_performed'
     const changes = {
       ...report,
       // A hidden field's text is not kept: the reason belongs to a run that was not performed.
-      not_performed_reason: report.result === 'not_performed' ? report.not_performed_reason : '',
+      not_performed_reason: notPerformed ? report.not_performed_reason : '',
+      // A run not performed has no day it was performed on and took no sample: what an earlier report said goes.
+      ...(notPerformed ? notPerformedClears : {}),
       // The day of the first report stays the day it was reported.
       ...(run.reported_on === null ? { reported_on: today() } : {}),
     }
     const saved = await auditedTransaction(db, actorOf(res, clock), 'update', runTarget(plan, run), (trx) =>
       updateRun(trx, run.id, version, changes),
     )
-    if (report.result === 'deviations' && recorded.length === 0) {
+    if (report.result === 'deviations' && recorded === 0) {
       noteSave(res, 'Rapporten är sparad. Beskriv nu avvikelserna som kontrollen fann.', saved)
-      return res.redirect(303, `${runHref(plan, control, run)}/avvikelser/ny`)
+      return res.redirect(303, keepingReturn(req, loaded, `${runHref(plan, control, run)}/avvikelser/ny`))
     }
     noteSave(res, 'Rapporten är sparad.', saved)
     res.redirect(303, returnPath(req, plan, control, run))
   })
 
-  /** The deviation form: a new deviation, or `deviation` to edit. */
-  function deviationPage({ plan, control, run }: Loaded, deviation?: { id: number }) {
+  /**
+   * The deviation form: a new deviation, or `deviation` to edit. Saving and Avbryt lead back to where the reporter
+   * came from, as the report form does: a first report "Med avvikelser" from the start page leads on here and back.
+   */
+  function deviationPage(req: Request, loaded: Loaded, deviation?: { id: number }) {
+    const { plan, control, run } = loaded
     const href = runHref(plan, control, run)
     return {
-      title: deviation ? `Ändra avvikelse vid tillfälle ${run.occasion}` : `Ny avvikelse vid tillfälle ${run.occasion}`,
+      title: deviation
+        ? `Redigera avvikelse vid tillfälle ${run.occasion}`
+        : `Ny avvikelse vid tillfälle ${run.occasion}`,
       breadcrumbs: runBreadcrumbs(plan, control, run),
-      action: deviation ? `${href}/avvikelser/${deviation.id}/redigera` : `${href}/avvikelser/ny`,
+      action: keepingReturn(
+        req,
+        loaded,
+        deviation ? `${href}/avvikelser/${deviation.id}/redigera` : `${href}/avvikelser/ny`,
+      ),
       submitLabel: deviation ? 'Spara ändringarna' : 'Lägg till avvikelsen',
-      cancelHref: href,
+      cancelHref: returnPath(req, plan, control, run),
       control,
       controlHref: controlHref(plan, control),
       run,
@@ -220,7 +272,7 @@ export function runRoutes({ db, clock }: Services): Router {
     const loaded = await loadForReport(req, res)
     if (loaded.run.result === 'deviations') return loaded
     setNotice(res, 'Avvikelser registreras vid ett tillfälle som rapporterats Med avvikelser. Ändra rapporten först.')
-    res.redirect(303, `${runHref(loaded.plan, loaded.control, loaded.run)}/rapportera`)
+    res.redirect(303, keepingReturn(req, loaded, `${runHref(loaded.plan, loaded.control, loaded.run)}/rapportera`))
     return undefined
   }
 
@@ -235,7 +287,7 @@ export function runRoutes({ db, clock }: Services): Router {
   router.get('/:runId/avvikelser/ny', async (req, res) => {
     const loaded = await loadForDeviations(req, res)
     if (!loaded) return
-    res.render('controls/deviation-form', { ...deviationPage(loaded), ...formState({ decision: '' }) })
+    res.render('controls/deviation-form', { ...deviationPage(req, loaded), ...formState({ decision: '' }) })
   })
 
   router.post('/:runId/avvikelser/ny', async (req, res) => {
@@ -245,7 +297,7 @@ export function runRoutes({ db, clock }: Services): Router {
     const parsed = parseForm(deviationForm, req.body)
     if (!parsed.ok) {
       return res.status(400).render('controls/deviation-form', {
-        ...deviationPage(loaded),
+        ...deviationPage(req, loaded),
         ...formState(req.body, inFieldOrder(parsed.errors, 'deviation')),
       })
     }
@@ -262,7 +314,7 @@ export function runRoutes({ db, clock }: Services): Router {
         }),
     )
     setNotice(res, 'Avvikelsen är tillagd.')
-    res.redirect(303, runHref(plan, control, run))
+    res.redirect(303, returnPath(req, plan, control, run))
   })
 
   async function loadDeviation(req: Request, res: Response) {
@@ -275,7 +327,7 @@ export function runRoutes({ db, clock }: Services): Router {
   router.get('/:runId/avvikelser/:deviationId/redigera', async (req, res) => {
     const { deviation, ...loaded } = await loadDeviation(req, res)
     res.render('controls/deviation-form', {
-      ...deviationPage(loaded, deviation),
+      ...deviationPage(req, loaded, deviation),
       ...formState({
         description: deviation.description,
         severity: deviation.severity,
@@ -290,31 +342,41 @@ export function runRoutes({ db, clock }: Services): Router {
     const { deviation, ...loaded } = await loadDeviation(req, res)
     const { plan, control, run } = loaded
     const parsed = parseForm(deviationForm, req.body)
-    if (!parsed.ok) {
-      return res.status(400).render('controls/deviation-form', {
-        ...deviationPage(loaded, deviation),
-        ...formState(req.body, inFieldOrder(parsed.errors, 'deviation')),
+    const refuse = (errors: FieldErrors) =>
+      res.status(400).render('controls/deviation-form', {
+        ...deviationPage(req, loaded, deviation),
+        ...formState(req.body, inFieldOrder(errors, 'deviation')),
+      })
+    if (!parsed.ok) return refuse(parsed.errors)
+    const target = { entity: 'control_deviation', id: deviation.id, planId: plan.id } as const
+    let saved: Saved
+    try {
+      saved = await auditedTransaction(db, actorOf(res, clock), 'update', target, async (trx) => {
+        const saved = await updateDeviation(trx, deviation.id, parsed.value.version, deviationValues(parsed.value))
+        await keepDecisionOfMeasures(trx, deviation.id)
+        return saved
+      })
+    } catch (error) {
+      if (!(error instanceof DecisionKept)) throw error
+      return refuse({
+        decision: `Åtgärder har beslutats för avvikelsen: ${swedishList(error.measures.map((m) => `${m.title} (${m.ownerName})`))}. Så länge de finns är beslutet Åtgärd krävs.`,
       })
     }
-    const target = { entity: 'control_deviation', id: deviation.id, planId: plan.id } as const
-    const saved = await auditedTransaction(db, actorOf(res, clock), 'update', target, (trx) =>
-      updateDeviation(trx, deviation.id, parsed.value.version, deviationValues(parsed.value)),
-    )
     noteSave(res, 'Avvikelsen är sparad.', saved)
-    res.redirect(303, runHref(plan, control, run))
+    res.redirect(303, returnPath(req, plan, control, run))
   })
 
   router.get('/:runId/avvikelser/:deviationId/ta-bort', async (req, res) => {
     const { deviation, ...loaded } = await loadDeviation(req, res)
     const { plan, control, run } = loaded
-    const measures = (await deviationsOf(control, run)).find((d) => d.id === deviation.id)?.measures ?? []
+    const measures = await measuresOfDeviations(db, [deviation.id])
     res.render('confirm-delete', {
       title: `Ta bort avvikelse vid tillfälle ${run.occasion}`,
       breadcrumbs: runBreadcrumbs(plan, control, run),
       question: `Vill du ta bort avvikelsen ”${deviation.description}”?`,
       kept:
         measures.length > 0
-          ? `Åtgärderna som beslutades för avvikelsen finns kvar men visar inte längre avvikelsen som sitt ursprung: ${measures.map((m) => m.title).join(', ')}.`
+          ? `Åtgärderna som beslutades för avvikelsen finns kvar men visar inte längre avvikelsen som sitt ursprung: ${swedishList(measures.map((m) => `${m.title} (${m.ownerName})`))}.`
           : undefined,
       action: `${runHref(plan, control, run)}/avvikelser/${deviation.id}/ta-bort`,
       cancelHref: runHref(plan, control, run),

@@ -36,6 +36,18 @@ import {
 import { type MeasureForm, measureFilter, measureForm, sortOrders, statusOptions, updateForm } from './schema.js'
 import { filterMeasures } from './view-model.js'
 
+/** Why no measure is made for a deviation decided "Ingen åtgärd": the run's page, the form and its save say it. */
+const noMeasureDecided =
+  'Avvikelsen har beslutet Ingen åtgärd, så ingen åtgärd görs för den. Ändra beslutet på kontrolltillfällets sida om avvikelsen ändå kräver en åtgärd.'
+
+/** Undoes a new measure's save: its deviation was decided "Ingen åtgärd" after the form was checked. */
+class NoMeasureDecided extends Error {
+  constructor() {
+    super(noMeasureDecided)
+    this.name = 'NoMeasureDecided'
+  }
+}
+
 type MeasureContext = NonNullable<Awaited<ReturnType<typeof findMeasure>>>
 
 /** A measure's title from a deviation's description: its first line, cut at a word if it is long. */
@@ -85,13 +97,17 @@ export function measureRoutes({ db, clock }: Services): Router {
     )
   }
 
-  /** Making a measure for a deviation not yet decided is the decision that it needs one, in the log as such. */
+  /**
+   * Making a measure for a deviation not yet decided is the decision that it needs one, in the log as such. One
+   * decided "Ingen åtgärd" meanwhile (the form checked it before) undoes the measure's save: NoMeasureDecided.
+   */
   async function decideMeasureRequired(trx: Db, actor: Actor, plan: PlanContext, deviationId: number) {
     const deviation = await trx
       .selectFrom('control_deviation')
       .select(['decision', 'version'])
       .where('id', '=', deviationId)
       .executeTakeFirstOrThrow()
+    if (deviation.decision === 'no_measure') throw new NoMeasureDecided()
     if (deviation.decision !== null) return false
     await audited(trx, actor, 'update', { entity: 'control_deviation', id: deviationId, planId: plan.id }, () =>
       updateDeviation(trx, deviationId, deviation.version, { decision: 'measure_required' }),
@@ -127,8 +143,13 @@ export function measureRoutes({ db, clock }: Services): Router {
     if (value.originAreaId !== null && !areas.some((a) => a.id === value.originAreaId)) {
       errors.originAreaId = 'Välj ett utvecklingsområde i listan.'
     }
-    if (value.originDeviationId !== null && !(await findDeviationInPlan(db, plan.id, value.originDeviationId))) {
-      errors.originDeviationId = 'Avvikelsen finns inte i planen. Skapa åtgärden från kontrolltillfällets sida.'
+    if (value.originDeviationId !== null) {
+      const deviation = await findDeviationInPlan(db, plan.id, value.originDeviationId)
+      if (!deviation) {
+        errors.originDeviationId = 'Avvikelsen finns inte i planen. Skapa åtgärden från kontrolltillfällets sida.'
+      } else if (deviation.decision === 'no_measure') {
+        errors.originDeviationId = noMeasureDecided
+      }
     }
     return errors
   }
@@ -212,6 +233,10 @@ export function measureRoutes({ db, clock }: Services): Router {
   async function newMeasureForDeviation(req: Request, res: Response, plan: PlanContext) {
     const deviation = await originDeviation(plan, idFrom(req.query.avvikelse, 'Avvikelsen'))
     if (!deviation) throw new NotFoundError('Avvikelsen')
+    if (deviation.decision === 'no_measure') {
+      setNotice(res, noMeasureDecided)
+      return res.redirect(303, deviation.href)
+    }
     const page = await newMeasurePage(plan, String(deviation.riskId), deviation)
     await renderForm(res, plan, {
       ...page,
@@ -237,17 +262,29 @@ export function measureRoutes({ db, clock }: Services): Router {
     const row = toRow(parsed.value)
     const deviationId = parsed.value.originDeviationId
     const actor = actorOf(res, clock)
-    const { id, decided } = await db.transaction().execute(async (trx) => {
-      const id = await audited(trx, actor, 'create', { entity: 'measure', planId: plan.id }, async () =>
-        insertMeasure(
-          trx,
-          { ...row, origin_deviation_id: deviationId, position: await nextPosition(trx, 'measure', row.risk_id) },
-          now(),
-        ),
-      )
-      const decided = deviationId !== null && (await decideMeasureRequired(trx, actor, plan, deviationId))
-      return { id, decided }
-    })
+    const saved = await db
+      .transaction()
+      .execute(async (trx) => {
+        const id = await audited(trx, actor, 'create', { entity: 'measure', planId: plan.id }, async () =>
+          insertMeasure(
+            trx,
+            { ...row, origin_deviation_id: deviationId, position: await nextPosition(trx, 'measure', row.risk_id) },
+            now(),
+          ),
+        )
+        const decided = deviationId !== null && (await decideMeasureRequired(trx, actor, plan, deviationId))
+        return { id, decided }
+      })
+      .catch((error: unknown) => {
+        if (error instanceof NoMeasureDecided) return undefined
+        throw error
+      })
+    if (!saved) {
+      const deviation = await originDeviation(plan, deviationId)
+      const page = await newMeasurePage(plan, req.body.riskId, deviation)
+      return renderForm(res, plan, { ...page, ...formState(req.body, { originDeviationId: noMeasureDecided }) }, 400)
+    }
+    const { id, decided } = saved
     setNotice(res, decided ? 'Åtgärden är tillagd. Avvikelsen har fått beslutet Åtgärd krävs.' : 'Åtgärden är tillagd.')
     res.redirect(303, `/planer/${plan.id}/atgarder/${id}`)
   })

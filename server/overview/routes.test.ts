@@ -340,6 +340,11 @@ describe('the start page’s controls', () => {
     const [lastDay] = await runsOf(yearly)
     await moveRun(lastDay?.id as number, '2020-07-10') // the 30th day from today: still shown
     await aControl(db, riskId, unit('Utbildningsområden'), { title: schoolControl })
+    // A plan two years back is done with: its run left unreported is not listed first for ever.
+    await aControl(db, await aRisk(db, await anotherPlan(db, 2018)), hr, {
+      title: 'Gammal kontroll',
+      frequency: 'once',
+    })
 
     const { $, headings } = await startPage(agent)
     expect(headings).toEqual(['Mina åtgärder', 'Mina kontroller'])
@@ -347,11 +352,11 @@ describe('the start page’s controls', () => {
       .map((_, card) => [[$(card).find('h3 a').text(), $(card).find('dd').last().text()]])
       .get()
     expect(cards).toEqual([
-      [hrControl, '2020-03-31 Försenad'],
+      [hrControl, '2020-03-31 Försenat'],
       [hrControl, '2020-06-30'],
       ['Årlig kontroll av rutinen', '2020-07-10'],
     ])
-    expect($('.my-run .tag--overdue')).toHaveLength(1)
+    expect($('.my-run .run-state--overdue')).toHaveLength(1)
     expect($('main').text()).not.toContain(schoolControl)
 
     const card = $(`#kontrolltillfalle-${dueSoon?.id}`)
@@ -363,7 +368,7 @@ describe('the start page’s controls', () => {
     expect(form.pathname).toBe(`${run}/rapportera`)
     expect(form.searchParams.get('till')).toBe('/')
     expect(card.find('a.button').text()).toBe(`Rapportera – ${hrControl}, tillfälle 2`)
-    expect($(`#kontrolltillfalle-${overdue?.id} .tag--overdue`).text()).toBe('Försenad')
+    expect($(`#kontrolltillfalle-${overdue?.id} .run-state--overdue`).text()).toBe('Försenat')
   })
 
   it('tells the ansvarig when nothing is due, and shows an owner whose units have no controls the page as before', async () => {
@@ -409,6 +414,8 @@ describe('the start page’s controls', () => {
     const old = await anotherPlan(db, 2018)
     const oldControl = await aControl(db, await aRisk(db, old), hr, { title: 'Gammal kontroll', frequency: 'once' })
     for (const run of await runsOf(oldControl)) await report(run, 'no_remarks')
+    // Nor is its run left unreported listed as overdue.
+    await aControl(db, await aRisk(db, old), hr, { title: 'Gammal försenad kontroll', frequency: 'once' })
 
     const { $, headings } = await startPage(agent)
     expect(headings).toEqual([
@@ -423,6 +430,9 @@ describe('the start page’s controls', () => {
         .map((_, th) => $(th).text())
         .get(),
     ).toEqual(['Plan', 'Grön – utan avvikelser', 'Gul – avvikelser', 'Röd – tillfälle missat eller försenat', 'Totalt'])
+    // Each light is shown as everywhere, its mark beside its words; the counts are plain numbers.
+    expect($('table.control-lights thead th .light__mark')).toHaveLength(3)
+    expect($('table.control-lights tbody .tag')).toHaveLength(0)
     const rows = $('table.control-lights tbody tr')
     expect(rows).toHaveLength(1)
     expect(rows.find('th a').attr('href')).toBe(`/planer/${planId}/kontroller`)
@@ -444,7 +454,7 @@ describe('the start page’s controls', () => {
     const [missed] = await runsOf(red)
     expect(overdue.find('a').attr('href')).toBe(`/planer/${planId}/kontroller/${red}/tillfallen/${missed?.id}`)
     expect(overdue.find('a').text()).toBe(`${schoolControl}, tillfälle 1`)
-    expect(overdue.find('[data-label="Planerat datum"]').text()).toBe('2020-03-31 Försenad')
+    expect(overdue.find('[data-label="Planerat datum"]').text()).toBe('2020-03-31 Försenat')
     expect(overdue.find('[data-label="Ansvarig enhet"]').text()).toBe('Utbildningsområden')
   })
 

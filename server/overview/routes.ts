@@ -34,6 +34,12 @@ export const runsShown = 20
 /** How far ahead "Mina kontroller" looks for runs to report. */
 const ownerHorizonDays = 30
 
+/**
+ * The start page's controls are those of plans from last year on (and next year's, once made): last year's plan is
+ * the one being followed up early in the year, this year's the one running; older plans are done with.
+ */
+const firstYearShown = (today: string) => Number(today.slice(0, 4)) - 1
+
 type Plans = Awaited<ReturnType<typeof listPlans>>
 
 /** The start page: one section for each role the signed-in person holds. */
@@ -51,13 +57,20 @@ export function overviewRoutes({ db, clock }: Services): Router {
 
   /**
    * The runs due up to `until` of these controls, the first `runsShown` of them (one more is fetched to tell whether
-   * there are more), and when there are, per plan how many: where the rest are. `readable` keeps only what the
-   * viewer may open.
+   * there are more), and when there are, per plan how many: where the rest are. Only in plans from firstYearShown
+   * on: a run left unreported in an older plan will not be reported now, and listed first for ever it would push
+   * the runs still to do off the list.
+   *
+   * Nothing here asks whether the viewer may read each run's plan: an owner reads the plans of their units'
+   * administration's committees, and a control's owner unit is always of its plan's administration (the control
+   * form and the import check it, and a committee with plans keeps its administration), so such a check could
+   * never leave a row out. A secretary's runs are those of their own committees.
    */
-  async function runsDue(of: ControlsOf, until: string, readable: (run: { committee_id: number }) => boolean) {
-    const rows = (await listRunsDue(db, of, until, runsShown + 1)).filter(readable)
+  async function runsDue(of: ControlsOf, until: string, today: string) {
+    const fromYear = firstYearShown(today)
+    const rows = await listRunsDue(db, of, until, runsShown + 1, fromYear)
     if (rows.length <= runsShown) return { shown: rows, rest: undefined }
-    const perPlan = (await countRunsDuePerPlan(db, of, until)).filter(readable)
+    const perPlan = await countRunsDuePerPlan(db, of, until, fromYear)
     return { shown: rows.slice(0, runsShown), rest: whereTheRestAre(perPlan) }
   }
 
@@ -68,25 +81,19 @@ export function overviewRoutes({ db, clock }: Services): Router {
   async function ownerControlsSection(viewer: Viewer, today: string) {
     const of = { ownerUnitIds: [...viewer.unitIds] }
     if (!(await controlsExist(db, of))) return undefined
-    // An owner unit's controls are in plans of its administration's committees, which the owner reads; the filter
-    // keeps a page the owner could not open off the list all the same, as "Mina åtgärder" does.
-    const { shown, rest } = await runsDue(of, daysAfter(today, ownerHorizonDays), (r) => can.readCommittee(viewer, r))
+    const { shown, rest } = await runsDue(of, daysAfter(today, ownerHorizonDays), today)
     return { units: viewer.unitNames, runs: myRuns(shown, today), rest }
   }
 
-  /**
-   * The secretary's controls: per plan its controls' traffic lights, and the runs overdue. The lights cover the
-   * plans of last year on (and next year's, once made): last year's plan is the one being followed up early in the
-   * year, this year's the one running; older plans are done with, and counting them would only lengthen the table.
-   */
+  /** The secretary's controls: per plan from firstYearShown on its controls' traffic lights, and the runs overdue. */
   async function secretaryControlsSection(viewer: Viewer, today: string) {
     const committeeIds = [...viewer.secretaryOf]
     if (!(await controlsExist(db, { committeeIds }))) return undefined
     const [lights, overdue] = await Promise.all([
-      countLightsPerPlan(db, committeeIds, Number(today.slice(0, 4)) - 1, today),
-      runsDue({ committeeIds }, daysAfter(today, -1), () => true),
+      countLightsPerPlan(db, committeeIds, firstYearShown(today), today),
+      runsDue({ committeeIds }, daysAfter(today, -1), today),
     ])
-    return { lights, overdue: { shown: overdueRuns(overdue.shown), rest: overdue.rest } }
+    return { lights, overdue: { shown: overdueRuns(overdue.shown, today), rest: overdue.rest } }
   }
 
   /** The secretary's committees: each plan's measures per status, the overdue ones and the coming deadlines. */

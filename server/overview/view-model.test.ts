@@ -108,7 +108,10 @@ describe('myRuns', () => {
   it('marks the runs past their planned date and sends each report form back to the start page', () => {
     const run = (id: number, planned_date: string) => ({ id, occasion: 1, planned_date, controlId: 3, planId: 7 })
     const shown = myRuns([run(1, '2021-03-14'), run(2, today)], today)
-    expect(shown.map((r) => r.overdue)).toEqual([true, false])
+    expect(shown.map((r) => r.state)).toEqual([
+      { code: 'overdue', label: 'Försenat' },
+      { code: 'not_reported', label: 'Ej rapporterat' },
+    ])
     expect(shown[1]?.href).toBe('/planer/7/kontroller/3/tillfallen/2')
     expect(shown[1]?.reportHref).toBe('/planer/7/kontroller/3/tillfallen/2/rapportera?till=%2F')
   })

@@ -1,4 +1,5 @@
 import type { MeasureStatus } from '../../db/schema.js'
+import { runStateOf } from '../controls/control-line.js'
 import { runHref } from '../controls/require-control.js'
 import { lights } from '../controls/traffic-light.js'
 import type { Deadline } from '../inspections/view-model.js'
@@ -114,6 +115,9 @@ type DueRun = { id: number; occasion: number; planned_date: string; controlId: n
 
 const dueRunHref = (r: DueRun) => runHref({ id: r.planId }, { id: r.controlId }, r)
 
+/** A run due, not yet reported: where it stands ("Försenat" once its date has passed, else "Ej rapporterat"). */
+const dueRunState = (r: DueRun, today: string) => runStateOf({ result: null, planned_date: r.planned_date }, today)
+
 /**
  * "Mina kontroller": an owner's runs to report, in the order given (overdue ones first), each with its report form.
  * The form returns to the start page itself, not to the run's card: once reported, the run leaves the list.
@@ -121,14 +125,14 @@ const dueRunHref = (r: DueRun) => runHref({ id: r.planId }, { id: r.controlId },
 export function myRuns<R extends DueRun>(runs: readonly R[], today: string) {
   return runs.map((r) => ({
     ...r,
-    overdue: r.planned_date < today,
+    state: dueRunState(r, today),
     href: dueRunHref(r),
     reportHref: `${dueRunHref(r)}/rapportera?till=${encodeURIComponent('/')}`,
   }))
 }
 
-export function overdueRuns<R extends DueRun>(runs: readonly R[]) {
-  return runs.map((r) => ({ ...r, href: dueRunHref(r) }))
+export function overdueRuns<R extends DueRun>(runs: readonly R[], today: string) {
+  return runs.map((r) => ({ ...r, state: dueRunState(r, today), href: dueRunHref(r) }))
 }
 
 /** Where the rest of a list cut short are: the plans' control lists, with how many are due in each. */
@@ -140,7 +144,7 @@ export function whereTheRestAre(plans: readonly { planId: number; count: number 
 }
 
 /**
- * The traffic lights as the secretary's table heads them, in their own words (green, yellow, red), so the
- * start page and the control pages name them alike.
+ * The traffic lights as the secretary's table heads them: each as every page shows a light (the lightTag mark and
+ * its words), so the start page and the control pages name them alike; the counts below are plain numbers.
  */
-export const lightColumns = Object.values(lights).map((light) => ({ code: light.code, heading: light.text }))
+export const lightColumns = Object.values(lights).map((light) => ({ code: light.code, light, heading: light.text }))

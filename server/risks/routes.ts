@@ -4,7 +4,7 @@ import type { Services } from '../app.js'
 import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/audited.js'
 import { historyOf } from '../audit/history.js'
 import { controlLabels } from '../controls/control-line.js'
-import { listControlsOfRisk } from '../controls/repository.js'
+import { deviationIdsOfRisk, listControlsOfRisk, measuresOfDeviations } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { formState, parseForm } from '../forms.js'
@@ -22,6 +22,7 @@ import { planOverview } from '../plans/view-model.js'
 import { listReviews } from '../reviews/repository.js'
 import { reviewLine } from '../reviews/review-line.js'
 import { noteSave } from '../versioned.js'
+import { swedishList } from '../vocabulary.js'
 import { deleteRisk, findRisk, insertRisk, updateRisk } from './repository.js'
 import { type RiskForm, riskForm, riskFormOptions } from './schema.js'
 
@@ -180,19 +181,22 @@ export function riskRoutes({ db, clock }: Services): Router {
 
   router.get('/:riskId/ta-bort', async (req, res) => {
     const { plan, risk } = await load(req, res, 'edit')
-    const [measures, controls, reviews] = await Promise.all([
+    const [measures, controls, reviews, deviationIds] = await Promise.all([
       listMeasuresOfRisk(db, risk.id),
       listControlsOfRisk(db, risk.id, swedishDate(clock())),
       listReviews(db, plan.id),
+      deviationIdsOfRisk(db, risk.id),
     ])
+    // A measure decided for a deviation may belong to another risk: it stays, without its origin. Those of this
+    // risk go with it, listed above.
+    const elsewhere = (await measuresOfDeviations(db, deviationIds)).filter((m) => m.risk_id !== risk.id)
     const linked = reviews.filter((r) => r.risk_id === risk.id)
     const kept = [
       linked.length > 0
         ? `${plural(linked.length, 'granskning', 'granskningar')} (${linked.map((r) => r.diary_number).join(', ')}) finns kvar i planen men kopplas bort från risken.`
         : '',
-      // A measure decided for a deviation may belong to another risk: it stays, without its origin.
-      controls.some((c) => c.withDeviations > 0)
-        ? 'Åtgärder under andra risker som beslutats för kontrollmomentens avvikelser finns kvar men kopplas bort från avvikelserna.'
+      elsewhere.length > 0
+        ? `Åtgärder under andra risker som beslutats för kontrollmomentens avvikelser finns kvar men kopplas bort från avvikelserna: ${swedishList(elsewhere.map((m) => `${m.title} (${m.ownerName})`))}.`
         : '',
     ].filter(Boolean)
     res.render('confirm-delete', {

@@ -39,7 +39,7 @@ beforeAll(async () => {
     },
     `Internkontrollplan ${swedishDate(new Date()).slice(0, 4)}`,
   )
-  await from(plan, { 'control list': 'Kontrollmoment (6)' })
+  await from(plan, { 'control list': '6 kontrollmoment med tillfällen och trafikljus' })
   await from(pages.get('control list') ?? '', {
     'new-control form': 'Nytt kontrollmoment',
     'control page': invoiceControl,
@@ -54,13 +54,13 @@ beforeAll(async () => {
   const found = await page.$$eval('.control-deviations a', (links) => (links[0] as HTMLAnchorElement).pathname)
   pages.set('run page', found)
   await from(found, {
-    'run report form': 'Ändra rapporten',
+    'run report form': 'Redigera rapporten',
     'new-deviation form': 'Ny avvikelse',
   })
   const deviationLinks = await page.$$eval('main table a', (links) =>
     links.map((a) => ({ text: a.textContent?.trim() ?? '', path: new URL((a as HTMLAnchorElement).href).pathname })),
   )
-  pages.set('deviation edit form', deviationLinks.find((l) => l.text.startsWith('Ändra'))?.path ?? '')
+  pages.set('deviation edit form', deviationLinks.find((l) => l.text.startsWith('Redigera'))?.path ?? '')
   pages.set('deviation delete confirmation', deviationLinks.find((l) => l.text.startsWith('Ta bort'))?.path ?? '')
   pages.set('measure from a deviation', deviationLinks.find((l) => !l.path.includes('/kontroller/'))?.path ?? '')
   await page.close()
@@ -146,7 +146,7 @@ describe('an owner reporting a run', () => {
 
       expect((await page.goto(e2e.server.baseUrl + pages.get('hr control page')))?.status()).toBe(200)
       const last = (await tableRows(page, '.control-runs')).at(-1) ?? []
-      expect(last[2]).toBe('Ej rapporterad')
+      expect(last[2]).toBe('Ej rapporterat')
       // From the occasion's link to its report form, by keyboard.
       await tabTo(page, (f) => f.tag === 'A' && f.text === last[0], `the link ${last[0]}`)
       expect(await pressAndWait(page, 'Enter')).toBe(200)

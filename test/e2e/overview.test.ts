@@ -11,7 +11,7 @@ describe('the start page, in a browser', () => {
     await e2e.inOwnBrowser(async (page) => {
       await logIn(page, e2e.server.baseUrl, 'hr')
       expect(new URL(page.url()).pathname).toBe('/')
-      // The demo's Förskolenämnden has HR-avdelningen controls too.
+      // The demo's Förskolenämnden keeps its plan through controls, some of them HR-avdelningen's.
       expect(await texts(page, 'main h2')).toEqual(['Mina åtgärder', 'Mina kontroller'])
       expect(await texts(page, '.my-measure > h3')).toContain(routine)
       expect(await axeViolations(page)).toEqual([])

@@ -10,6 +10,7 @@ import keepWithMarkdown from './keep-with-markdown.js'
 import lightTag from './light-tag.js'
 import markdown from './markdown.js'
 import plural from './plural.js'
+import runStateTag from './run-state-tag.js'
 import statusTag from './status-tag.js'
 
 /** Every helper the templates may use, registered in one place. */
@@ -26,5 +27,6 @@ export const helpers = {
   lightTag,
   markdown,
   plural,
+  runStateTag,
   statusTag,
 }
