@@ -22,7 +22,7 @@ const optionalOneOf = <C extends string>(list: readonly { code: C }[], message: 
   )
 
 /** A count of cases, or empty; "1 200" is read as 1200, the way a Swede may write it. */
-export const count = text.pipe(
+const count = text.pipe(
   z
     .string()
     .transform((v) => v.replace(/\s/g, ''))
