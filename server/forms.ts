@@ -48,6 +48,16 @@ export async function validateForm<S extends z.ZodType>(
 }
 
 /**
+ * A refused form's messages in the order of its fields: the rules that compare fields run after those of each
+ * field, yet the error summary should read top to bottom like the form.
+ */
+export function inOrderOf(fields: Record<string, unknown>, errors: FieldErrors): FieldErrors {
+  const order = Object.keys(fields)
+  const place = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length)
+  return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => place(a) - place(b)))
+}
+
+/**
  * What a form page needs: the values to show (the user's own input after a failed post) and the
  * messages, both beside each field and listed at the top in field order (zod reports in shape order).
  */

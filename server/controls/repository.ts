@@ -352,3 +352,54 @@ export async function listRunsDue(db: Db, of: RunFilter, until: string, limit: n
     .limit(limit)
     .execute()
 }
+
+// A plan's controls, occasions and deviations whole, for what carries the plan elsewhere: the spreadsheet export
+// and import, next year's plan and the report. Each in the order of the report: risk, control, occasion, deviation.
+
+/** A plan's controls with every column, their risk's title and position and their unit's name, in report order. */
+export async function controlRowsOfPlan(db: Db, planId: number) {
+  return db
+    .selectFrom('control')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .innerJoin('owner_unit', 'owner_unit.id', 'control.owner_unit_id')
+    .selectAll('control')
+    .select(['risk.title as riskTitle', 'risk.position as riskPosition', 'owner_unit.name as ownerName'])
+    .where('risk.plan_id', '=', planId)
+    .orderBy('risk.position')
+    .orderBy('control.position')
+    .execute()
+}
+
+/** A plan's occasions with every column (control_id among them), each control's in order, in report order. */
+export async function runRowsOfPlan(db: Db, planId: number) {
+  return db
+    .selectFrom('control_run')
+    .innerJoin('control', 'control.id', 'control_run.control_id')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .selectAll('control_run')
+    .where('risk.plan_id', '=', planId)
+    .orderBy('risk.position')
+    .orderBy('control.position')
+    .orderBy('control_run.occasion')
+    .execute()
+}
+
+/**
+ * A plan's deviations with every column (run_id among them), their occasion's number and day performed and their
+ * control's id, each occasion's in order, in report order.
+ */
+export async function deviationRowsOfPlan(db: Db, planId: number) {
+  return db
+    .selectFrom('control_deviation')
+    .innerJoin('control_run', 'control_run.id', 'control_deviation.run_id')
+    .innerJoin('control', 'control.id', 'control_run.control_id')
+    .innerJoin('risk', 'risk.id', 'control.risk_id')
+    .selectAll('control_deviation')
+    .select(['control_run.occasion', 'control_run.performed_on', 'control_run.control_id'])
+    .where('risk.plan_id', '=', planId)
+    .orderBy('risk.position')
+    .orderBy('control.position')
+    .orderBy('control_run.occasion')
+    .orderBy('control_deviation.position')
+    .execute()
+}

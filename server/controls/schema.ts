@@ -1,5 +1,14 @@
 import { z } from 'zod'
-import { baseVersion, chosenId, type FieldErrors, oneOf, optionalText, requiredDate, requiredText } from '../forms.js'
+import {
+  baseVersion,
+  chosenId,
+  type FieldErrors,
+  inOrderOf,
+  oneOf,
+  optionalText,
+  requiredDate,
+  requiredText,
+} from '../forms.js'
 import { controlFrequencies, controlMethods, reportedToOptions } from '../vocabulary.js'
 
 /**
@@ -31,10 +40,7 @@ export const controlForm = z
 export type ControlForm = z.output<typeof controlForm>
 
 /** A refused form's messages in the order of its fields: the own method's comes from a rule checked after the rest. */
-export function inFormOrder(errors: FieldErrors): FieldErrors {
-  const order = Object.keys(controlFields)
-  return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)))
-}
+export const inFormOrder = (errors: FieldErrors): FieldErrors => inOrderOf(controlFields, errors)
 
 /** The secretary moves one occasion's planned date. */
 export const moveDateForm = z.object({

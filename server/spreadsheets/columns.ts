@@ -45,7 +45,10 @@ export const reviewColumns = [
 
 // A control names its risk by title, as a review does; an occasion names its control by the control's title and
 // its risk's (two risks may well have a control of the same title), and a deviation its occasion by those and
-// the occasion's number.
+// the occasion's number. That is the limit of a round trip: a plan with two risks of one title, or two controls of
+// one title under one risk, exports whole, but the import cannot tell which of them a row names, leaves such rows
+// out and says why (check.ts, check-controls.ts). No column of numbers of their own is added for it: a person
+// editing the sheet would have to keep them right.
 export const controlColumns = [
   { key: 'risk', header: 'Risk', width: 40 },
   { key: 'title', header: 'Kontrollmoment', aliases: ['Kontroll', 'Kontrollaktivitet'], width: 40 },
@@ -145,10 +148,11 @@ export const sheetNames = {
 
 /**
  * How the risks' sheet names a measure's origin when it was decided for a deviation (in the column Ursprung, where
- * an area's origin goes too): the import finds the deviation by it among those it imports.
+ * an area's origin goes too): as the measure's page names it, and then the deviation's description, by which the
+ * import tells the deviations of one occasion apart and finds the one among those it imports.
  */
 export const deviationOriginLabel = (d: { control: string; occasion: number; description: string }) =>
-  `Avvikelse vid ${d.control}, tillfälle ${d.occasion}: ${d.description}`
+  `Avvikelse vid kontrollmoment ${d.control}, tillfälle ${d.occasion}: ${d.description}`
 
 /** Whether an origin is given as a deviation's (and so is not looked for among the development areas). */
 export const isDeviationOrigin = (origin: string) => normalise(origin).startsWith('avvikelse vid ')

@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs'
+import type { Insertable } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
+import type { ControlDeviationTable } from '../../db/schema.js'
 import { aControl, demoPlan } from '../../test/helpers/builders.js'
 import {
   cellsOf,
@@ -11,6 +13,9 @@ import {
   uploadFile,
 } from '../../test/helpers/spreadsheets.js'
 import { createTestApp, html } from '../../test/helpers/test-app.js'
+import { audited } from '../audit/audited.js'
+import { verifyAudit } from '../audit/verify.js'
+import { developmentAuditKey } from '../config.js'
 import { insertDeviation, listRunsOfControl, updateRun } from '../controls/repository.js'
 
 /**
@@ -21,6 +26,10 @@ import { insertDeviation, listRunsOfControl, updateRun } from '../controls/repos
 async function planWithControls(db: Db) {
   const { planId, risks, unit } = await demoPlan(db)
   const [first, second, third] = risks as [(typeof risks)[0], (typeof risks)[0], (typeof risks)[0]]
+  // Each change in the log, as the app's own would be: the log of a plan imported from this one can be verified.
+  const actor = { userId: null, userName: 'Testdata', at: '2020-01-10T09:00:00.000Z' }
+  const update = (entity: 'control' | 'control_run' | 'measure', id: number, change: () => Promise<unknown>) =>
+    audited(db, actor, 'update', { entity, id, planId }, change)
   const hr = unit('HR-avdelningen')
   const title = 'Stickprov på utdrag ur belastningsregistret'
   const quarterly = await aControl(db, first.id, hr, { title, frequency: 'quarterly' })
@@ -28,49 +37,57 @@ async function planWithControls(db: Db) {
     title: 'Genomgång av behörigheter',
     frequency: 'yearly',
   })
-  await db
-    .updateTable('control')
-    .set({
-      method: 'own',
-      method_own: 'Genomgång vid ledningsmöte',
-      reported_to: 'management',
-      responsible_person: 'Anna Svensson',
-      what_is_checked: '- Att behörigheter tas bort\n- Att "admin" är personligt',
-    })
-    .where('id', '=', yearly)
-    .execute()
+  await update('control', yearly, () =>
+    db
+      .updateTable('control')
+      .set({
+        method: 'own',
+        method_own: 'Genomgång vid ledningsmöte',
+        reported_to: 'management',
+        responsible_person: 'Anna Svensson',
+        what_is_checked: '- Att behörigheter tas bort\n- Att "admin" är personligt',
+      })
+      .where('id', '=', yearly)
+      .execute(),
+  )
   await aControl(db, third.id, hr, { title, frequency: 'half_yearly' })
   const [run1, run2, run3] = await listRunsOfControl(db, quarterly)
   if (!run1 || !run2 || !run3) throw new Error('A quarterly control has four occasions.')
-  await updateRun(db, run1.id, run1.version, {
-    result: 'deviations',
-    performed_on: '2020-03-25',
-    reported_on: '2020-03-26',
-    performed_by: 'Anna Svensson',
-    population: 'Anställda i skolorna',
-    population_size: 120,
-    sample_size: 20,
-    sampling: 'random',
-    checked_count: 20,
-    deviation_count: 2,
-    comment: 'Två utdrag saknades.\n\n- Rektor informerad',
-  })
-  await updateRun(db, run2.id, run2.version, {
-    result: 'not_performed',
-    not_performed_reason: 'Sjukdom',
-    reported_on: '2020-07-01',
-  })
-  await updateRun(db, run3.id, run3.version, { planned_date: '2020-10-15' })
-  const deviation = await insertDeviation(db, {
-    run_id: run1.id,
+  await update('control_run', run1.id, () =>
+    updateRun(db, run1.id, run1.version, {
+      result: 'deviations',
+      performed_on: '2020-03-25',
+      reported_on: '2020-03-26',
+      performed_by: 'Anna Svensson',
+      population: 'Anställda i skolorna',
+      population_size: 120,
+      sample_size: 20,
+      sampling: 'random',
+      checked_count: 20,
+      deviation_count: 2,
+      comment: 'Två utdrag saknades.\n\n- Rektor informerad',
+    }),
+  )
+  await update('control_run', run2.id, () =>
+    updateRun(db, run2.id, run2.version, {
+      result: 'not_performed',
+      not_performed_reason: 'Sjukdom',
+      reported_on: '2020-07-01',
+    }),
+  )
+  await update('control_run', run3.id, () => updateRun(db, run3.id, run3.version, { planned_date: '2020-10-15' }))
+  const deviation = (values: Omit<Insertable<ControlDeviationTable>, 'run_id'>) =>
+    audited(db, actor, 'create', { entity: 'control_deviation', planId }, () =>
+      insertDeviation(db, { ...values, run_id: run1.id }),
+    )
+  const needsMeasure = await deviation({
     description: 'Utdrag saknades för två vikarier',
     severity: 'high',
     decision: 'measure_required',
     no_measure_reason: '',
     position: 1,
   })
-  await insertDeviation(db, {
-    run_id: run1.id,
+  await deviation({
     description: 'Utdraget var äldre än ett år',
     severity: 'low',
     decision: 'no_measure',
@@ -83,9 +100,14 @@ async function planWithControls(db: Db) {
     .where('risk_id', '=', first.id)
     .orderBy('position')
     .executeTakeFirstOrThrow()
-  await db.updateTable('measure').set({ origin_deviation_id: deviation }).where('id', '=', measure.id).execute()
+  await update('measure', measure.id, () =>
+    db.updateTable('measure').set({ origin_deviation_id: needsMeasure }).where('id', '=', measure.id).execute(),
+  )
   return { planId }
 }
+
+/** How the measure's page names the origin of the measure decided for the first deviation of planWithControls. */
+const deviationOrigin = 'Avvikelse vid kontrollmoment Stickprov på utdrag ur belastningsregistret, tillfälle 1'
 
 /** A plan's controls, occasions and deviations without ids, and its measures' origins by their description. */
 async function controlContents(db: Db, planId: number) {
@@ -206,6 +228,8 @@ describe('a plan with controls exported, imported as a new plan and exported aga
     expect(html((await agent.get(String(imported.headers.location))).text)('.notice').text()).toBe(
       'Planen är importerad med 6 risker, 12 åtgärder och 3 kontrollmoment.',
     )
+    // Every control, occasion and deviation the import made, and each change of an occasion, is in a log whole.
+    expect(await verifyAudit(db, { key: developmentAuditKey, anchorFile: null })).toMatchObject({ findings: [] })
     const second = await download(agent, `/planer/${newPlanId}/exportera/xlsx`)
 
     const cells = await cellsOf(first)
@@ -250,9 +274,16 @@ describe('a plan with controls exported, imported as a new plan and exported aga
     ])
     expect(sheet('Kontrolltillfällen')[3]?.slice(2, 5)).toEqual([3, new Date('2020-10-15T00:00:00Z'), null])
     expect(sheet('Avvikelser')).toHaveLength(3)
-    expect(sheet('Risker och åtgärder').map((row) => row[13])).toContain(
-      'Avvikelse vid Stickprov på utdrag ur belastningsregistret, tillfälle 1: Utdrag saknades för två vikarier',
-    )
+    // The measure decided for a deviation names it as the measure's page does, and then the deviation.
+    const origin = `${deviationOrigin}: Utdrag saknades för två vikarier`
+    expect(sheet('Risker och åtgärder').map((row) => row[13])).toContain(origin)
+    const measureId = await db
+      .selectFrom('measure')
+      .select('id')
+      .where('origin_deviation_id', 'is not', null)
+      .executeTakeFirstOrThrow()
+    const measurePage = html((await agent.get(`/planer/${planId}/atgarder/${measureId.id}`).expect(200)).text)
+    expect(measurePage('.summary-list a').first().text()).toBe(deviationOrigin)
 
     const before = await controlContents(db, planId)
     expect(await controlContents(db, newPlanId)).toEqual(before)
@@ -297,7 +328,7 @@ describe('a plan with controls exported, imported as a new plan and exported aga
     expect($('#csv-limits').text()).toContain('kontrollmoment med tillfällen och avvikelser')
     // The measure decided for a deviation names it, which a CSV cannot bring along.
     expect($('.import-warnings td').first().text()).toBe(
-      'Ingen avvikelse som importeras heter ”Avvikelse vid Stickprov på utdrag ur belastningsregistret, tillfälle 1: Utdrag saknades för två vikarier”; åtgärden importeras utan ursprung.',
+      `Ingen avvikelse som importeras heter ”${deviationOrigin}: Utdrag saknades för två vikarier”; åtgärden importeras utan ursprung.`,
     )
     const imported = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
     const newPlanId = Number(String(imported.headers.location).split('/').pop())
@@ -446,20 +477,37 @@ describe('a workbook’s controls and occasions with errors', () => {
     )
   })
 
-  it('of deviations are named the same way; a deviation of an occasion not on its sheet is of the occasion made, and a measure names it as its origin', async () => {
+  it('of deviations are named the same way, by the deviation form’s rules; a deviation is of an occasion reported Med avvikelser, and a measure names it as its origin', async () => {
     const { agent, db } = await createTestApp()
     const file = await workbookWithControls(
       [controlHeader, ['Röjande av sekretess', logs, 'Registerkontroll', 'Kvartalsvis', 'HR-avdelningen']],
-      [runHeader, ['', logs, 1, '', 'Med avvikelser', '2021-03-20']],
       [
-        ['Risk', 'Kontrollmoment', 'Tillfälle', 'Avvikelse', 'Allvarlighetsgrad', 'Beslut'],
-        ['', logs, 2, 'Loggar saknades för mars', 'Medel', 'Åtgärd krävs'],
-        ['', logs, 1, 'Obehörig läsning', 'Kritisk', ''],
-        ['', logs, 1, '', 'Låg', ''],
-        ['', 'Loggkontroll', 1, 'Fel', 'Låg', ''],
-        ['', logs, 1, 'Obehörig läsning', 'Låg', 'Kanske'],
+        runHeader,
+        ['', logs, 1, '', 'Med avvikelser', '2021-03-20'],
+        ['', logs, 3, '', 'Utan anmärkning', '2021-03-20'],
       ],
-      `Avvikelse vid ${logs}, tillfälle 2: Loggar saknades för mars`,
+      [
+        [
+          'Risk',
+          'Kontrollmoment',
+          'Tillfälle',
+          'Avvikelse',
+          'Allvarlighetsgrad',
+          'Beslut',
+          'Skäl till att ingen åtgärd behövs',
+        ],
+        ['', logs, 1, 'Loggar saknades för mars', 'Medel', 'Åtgärd krävs', ''],
+        ['', logs, 1, 'Obehörig läsning', 'Kritisk', '', ''],
+        ['', logs, 1, '', 'Låg', '', ''],
+        ['', 'Loggkontroll', 1, 'Fel', 'Låg', '', ''],
+        ['', logs, 1, 'Obehörig läsning', 'Låg', 'Kanske', ''],
+        ['', logs, 2, 'Vid ett tillfälle som inte rapporterats', 'Låg', '', ''],
+        ['', logs, 3, 'Vid ett tillfälle utan anmärkning', 'Låg', '', ''],
+        ['', logs, 1, 'Ingen åtgärd, utan skäl', 'Låg', 'Ingen åtgärd', ''],
+        ['', logs, 1, 'x'.repeat(2001), 'Låg', '', ''],
+        ['', logs, 1, 'Ett skäl utan beslut om ingen åtgärd', 'Låg', 'Åtgärd krävs', 'Kvarstår från förra året'],
+      ],
+      `Avvikelse vid kontrollmoment ${logs}, tillfälle 1: Loggar saknades för mars`,
     )
     const { preview, previewPath } = await uploadAndMap(agent, file)
     expect(problemsBySheet(preview)).toEqual({
@@ -468,6 +516,13 @@ describe('a workbook’s controls and occasions with errors', () => {
         ['Avvikelsen saknar beskrivning: kolumnen Avvikelse är tom.', 'rad 4', 'D (Avvikelse)'],
         ['Inget kontrollmoment som importeras heter ”Loggkontroll”.', 'rad 5', 'B (Kontrollmoment)'],
         ['Okänt beslut ”Kanske”. Ange Åtgärd krävs eller Ingen åtgärd.', 'rad 6', 'F (Beslut)'],
+        [
+          'Avvikelser registreras bara vid ett tillfälle med resultatet Med avvikelser.',
+          '2 rader: 7–8',
+          'C (Tillfälle)',
+        ],
+        ['Ange varför ingen åtgärd behövs.', 'rad 9', 'G (Skäl till att ingen åtgärd behövs)'],
+        ['Texten får vara högst 2000 tecken lång.', 'rad 10', 'D (Avvikelse)'],
       ],
     })
     const fields = formFields(preview, { skipErrors: 'on' }).fields
@@ -475,12 +530,190 @@ describe('a workbook’s controls and occasions with errors', () => {
     const planId = Number(String(done.headers.location).split('/').pop())
     const { controls, origins } = await controlContents(db, planId)
     expect(controls[0]?.runs.map((r) => [r.occasion, r.result, r.deviations.map((d) => d.description)])).toEqual([
-      [1, 'deviations', []],
-      [2, null, ['Loggar saknades för mars']],
-      [3, null, []],
+      [1, 'deviations', ['Loggar saknades för mars', 'Ett skäl utan beslut om ingen åtgärd']],
+      [2, null, []],
+      [3, 'no_remarks', []],
       [4, null, []],
     ])
-    expect(controls[0]?.runs[1]?.deviations[0]).toMatchObject({ severity: 'medium', decision: 'measure_required' })
+    expect(controls[0]?.runs[0]?.deviations[0]).toMatchObject({ severity: 'medium', decision: 'measure_required' })
+    // As the form, the import keeps a reason only for a decision of no measure.
+    expect(controls[0]?.runs[0]?.deviations[1]).toMatchObject({ decision: 'measure_required', no_measure_reason: '' })
     expect(origins).toEqual([{ title: 'Loggkontroll', description: 'Loggar saknades för mars' }])
+  })
+
+  it('of occasions are read by the report form’s rules, and a control not performed keeps no date or sample', async () => {
+    const { agent, db } = await createTestApp()
+    const header = [
+      'Risk',
+      'Kontrollmoment',
+      'Tillfälle',
+      'Planerat datum',
+      'Resultat',
+      'Skäl till att den inte genomfördes',
+      'Genomförd den',
+      'Rapporterad den',
+      'Utförd av',
+      'Population',
+      'Populationens storlek',
+      'Stickprovets storlek',
+      'Urvalsmetod',
+      'Antal kontrollerade',
+      'Antal med avvikelser',
+      'Kommentar',
+    ]
+    // The columns F–O of an occasion of the monthly control; A–E and P as given.
+    const run = (occasion: number, result: string, ...report: unknown[]) => ['', logs, occasion, '', result, ...report]
+    const file = await workbookWithControls(
+      [controlHeader, ['Röjande av sekretess', logs, 'Registerkontroll', 'Månadsvis', 'HR-avdelningen']],
+      [
+        header,
+        run(1, 'Ej genomförd', ''),
+        run(2, 'Utan anmärkning', '', ''),
+        run(3, 'Utan anmärkning', '', '2021-02-01', '', '', '', 10, 12),
+        run(4, 'Utan anmärkning', '', '2021-02-01', '', '', '', '', 10, '', 12),
+        run(5, 'Med avvikelser', '', '2021-02-01', '', '', '', '', '', '', 5, 6),
+        run(6, 'Med avvikelser', '', '2021-02-01', '', '', '', '', '', '', '', 0),
+        run(7, 'Utan anmärkning', '', '2021-02-01', '', '', '', '', '', '', '', 2),
+        run(8, 'Utan anmärkning', '', '2021-02-01', '', 'x'.repeat(201)),
+        run(9, 'Utan anmärkning', '', '2021-02-01', '', '', '', 'tolv'),
+        // Accepted: a figure written with a space, and a control not performed with a day and a sample given,
+        // which are not kept (and said so).
+        run(10, 'Utan anmärkning', '', '2021-02-01', '', '', 'Alla fakturor', '1 200', 40, 'Slumpmässigt', 40, 0),
+        run(11, 'Ej genomförd', 'Sjukdom', '2021-02-01', '', 'Anna', 'Alla fakturor', 100, 10, 'Riktat', 10, 1),
+      ],
+    )
+    const { preview, previewPath } = await uploadAndMap(agent, file)
+    expect(problemsBySheet(preview)).toEqual({
+      'Bladet Kontrolltillfällen': [
+        ['Ange varför kontrollen inte genomfördes.', 'rad 2', 'F (Skäl till att den inte genomfördes)'],
+        ['Ange vilket datum kontrollen genomfördes.', 'rad 3', 'G (Genomförd den)'],
+        ['Stickprovet kan inte vara större än populationen.', 'rad 4', 'L (Stickprovets storlek)'],
+        ['Antalet kontrollerade kan inte vara fler än stickprovet.', 'rad 5', 'N (Antal kontrollerade)'],
+        ['Antalet med avvikelser kan inte vara fler än antalet kontrollerade.', 'rad 6', 'O (Antal med avvikelser)'],
+        [
+          'Med avvikelser betyder att minst ett fall hade avvikelser: ange antalet, eller lämna fältet tomt.',
+          'rad 7',
+          'O (Antal med avvikelser)',
+        ],
+        [
+          'Utan anmärkning betyder inga avvikelser: ange 0 eller lämna fältet tomt, eller välj Med avvikelser.',
+          'rad 8',
+          'O (Antal med avvikelser)',
+        ],
+        ['Texten får vara högst 200 tecken lång.', 'rad 9', 'I (Utförd av)'],
+        ['Ange ett heltal, 0 eller större.', 'rad 10', 'K (Populationens storlek)'],
+      ],
+    })
+    const notKept =
+      'Kontrollen genomfördes inte, så det här värdet importeras inte: ett tillfälle som inte genomfördes har inget datum eller stickprov.'
+    expect(problemsBySheet(preview, 'warnings')['Bladet Kontrolltillfällen']).toEqual(
+      ['G (Genomförd den)', 'J (Population)', 'K (Populationens storlek)', 'L (Stickprovets storlek)']
+        .concat(['M (Urvalsmetod)', 'N (Antal kontrollerade)', 'O (Antal med avvikelser)'])
+        .map((column) => [notKept, 'rad 12', column]),
+    )
+    const fields = formFields(preview, { skipErrors: 'on' }).fields
+    const done = await agent.post(previewPath).type('form').send(fields).expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const runs = (await controlContents(db, planId)).controls[0]?.runs ?? []
+    expect(runs.filter((r) => r.result !== null).map((r) => r.occasion)).toEqual([10, 11])
+    expect(runs[9]).toMatchObject({ population_size: 1200, sample_size: 40, sampling: 'random', deviation_count: 0 })
+    expect(runs[10]).toMatchObject({
+      result: 'not_performed',
+      not_performed_reason: 'Sjukdom',
+      performed_on: null,
+      performed_by: 'Anna',
+      population: '',
+      population_size: null,
+      sample_size: null,
+      sampling: null,
+      checked_count: null,
+      deviation_count: null,
+    })
+  })
+})
+
+describe('a workbook naming things twice', () => {
+  it('offers to create an unknown unit named on two sheets once, and makes it once', async () => {
+    const { agent, db } = await createTestApp()
+    const book = new ExcelJS.Workbook()
+    book.addWorksheet('Plan').addRows([
+      ['Risk', 'Åtgärd', 'Ansvarig'],
+      ['Röjande av sekretess', 'Loggkontroll', 'Ekonomiavdelningen'],
+    ])
+    book
+      .addWorksheet('Kontrollmoment')
+      .addRows([controlHeader, ['Röjande av sekretess', logs, 'Registerkontroll', 'Kvartalsvis', 'ekonomiavdelningen']])
+    const { preview, previewPath } = await uploadAndMap(agent, {
+      bytes: Buffer.from(await book.xlsx.writeBuffer()),
+      name: 'plan.xlsx',
+    })
+    const $ = html(preview)
+    expect(
+      $('input[name="createUnits"]')
+        .map((_, e) => $(e).val())
+        .get(),
+    ).toEqual(['Ekonomiavdelningen'])
+    expect(problemsBySheet(preview)['Bladet Kontrollmoment']).toEqual([
+      [
+        'Okänd ansvarig enhet ”ekonomiavdelningen” Skapa den med rutan på bladet Plan ovan.',
+        'rad 2',
+        'E (Ansvarig enhet)',
+      ],
+      [
+        'Risken ”Röjande av sekretess” har fel och utelämnas. Rätta den, så kommer kontrollmomentet med.',
+        'rad 2',
+        'A (Risk)',
+      ],
+    ])
+    const recount = formFields(preview, { createUnits: ['Ekonomiavdelningen'], recount: '1' }).fields
+    const recounted = html((await agent.post(previewPath).type('form').send(recount).expect(200)).text)
+    expect(recounted('input[name="createUnits"]')).toHaveLength(1)
+    expect(recounted('.import-problems').text()).toContain('Skapas: vald på bladet Plan.')
+    const fields = formFields(preview, { createUnits: ['Ekonomiavdelningen'] }).fields
+    await agent.post(previewPath).type('form').send(fields).expect(303)
+    const made = await db.selectFrom('owner_unit').select('name').where('name', 'like', 'ekonomi%').execute()
+    expect(made).toEqual([{ name: 'Ekonomiavdelningen' }])
+  })
+
+  it('says that occasions find their control by its title and risk: two of one title under one risk get none', async () => {
+    const { agent, db } = await createTestApp()
+    const file = await workbookWithControls(
+      [
+        controlHeader,
+        ['Röjande av sekretess', logs, 'Registerkontroll', 'Kvartalsvis', 'HR-avdelningen'],
+        ['Röjande av sekretess', logs, 'Stickprov', 'Årsvis', 'HR-avdelningen'],
+        ['Felaktiga utbetalningar', logs, 'Stickprov', 'Årsvis', 'HR-avdelningen'],
+      ],
+      [
+        runHeader,
+        ['Röjande av sekretess', logs, 1, '', 'Utan anmärkning', '2021-03-01'],
+        ['', logs, 1, '', 'Utan anmärkning', '2021-03-01'],
+        ['Felaktiga utbetalningar', logs, 1, '', 'Utan anmärkning', '2021-03-01'],
+      ],
+    )
+    const { preview, previewPath } = await uploadAndMap(agent, file)
+    expect(problemsBySheet(preview)).toEqual({
+      'Bladet Kontrolltillfällen': [
+        [
+          `2 kontrollmoment som importeras heter ”${logs}” under risken ”Röjande av sekretess”, och tillfället hittar sitt kontrollmoment bara genom rubriken och risken. Ge kontrollmomenten olika rubriker.`,
+          'rad 2',
+          'B (Kontrollmoment)',
+        ],
+        [
+          `3 kontrollmoment som importeras heter ”${logs}”, och tillfället hittar sitt kontrollmoment bara genom rubriken och risken. Ange risken i kolumnen Risk, eller ge kontrollmomenten olika rubriker.`,
+          'rad 3',
+          'B (Kontrollmoment)',
+        ],
+      ],
+    })
+    const fields = formFields(preview, { skipErrors: 'on' }).fields
+    const done = await agent.post(previewPath).type('form').send(fields).expect(303)
+    const planId = Number(String(done.headers.location).split('/').pop())
+    const { controls } = await controlContents(db, planId)
+    expect(controls.map((c) => [c.risk, c.runs.filter((r) => r.result !== null).length])).toEqual([
+      ['Röjande av sekretess', 0],
+      ['Röjande av sekretess', 0],
+      ['Felaktiga utbetalningar', 1],
+    ])
   })
 })

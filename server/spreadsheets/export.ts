@@ -1,5 +1,7 @@
 import ExcelJS from 'exceljs'
 import type { Db } from '../../db/connection.js'
+import { methodText } from '../controls/control-line.js'
+import { controlRowsOfPlan, deviationRowsOfPlan, runRowsOfPlan } from '../controls/repository.js'
 import { storable } from '../forms.js'
 import { listCommitteeAreas } from '../inspections/repository.js'
 import { areaOriginLabel } from '../inspections/view-model.js'
@@ -9,7 +11,6 @@ import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
 import {
   controlFrequencies,
-  controlMethods,
   deviationDecisions,
   labelOf,
   measureStatuses,
@@ -33,7 +34,6 @@ import {
   runColumns,
   sheetNames,
 } from './columns.js'
-import { controlsOfPlan, deviationsOfPlan, runsOfPlan } from './repository.js'
 
 type Cell = string | number | Date | null
 
@@ -123,37 +123,41 @@ export async function planTables(db: Db, plan: PlanContext): Promise<{ risks: Ta
 /**
  * The sheets of a plan's controls, their occasions and deviations, and each deviation's name as the origin of a
  * measure. A plan without controls has none of these sheets, so that its workbook is as it was before controls
- * existed; the import reads a workbook without them (or with them empty) as a plan without controls. A plan with
- * controls but no deviation has no sheet of deviations, for the same reason.
+ * existed, and one without deviations has no sheet of them; the import reads a workbook without them (or with them
+ * empty) as a plan without controls or deviations.
  */
 async function controlTables(db: Db, planId: number) {
   const [controls, runs, deviations] = await Promise.all([
-    controlsOfPlan(db, planId),
-    runsOfPlan(db, planId),
-    deviationsOfPlan(db, planId),
+    controlRowsOfPlan(db, planId),
+    runRowsOfPlan(db, planId),
+    deviationRowsOfPlan(db, planId),
   ])
-  const controlOf = new Map(controls.map((c) => [c.id, c]))
-  const occasionCells = new Map(
-    runs.map((run) => {
-      const control = controlOf.get(run.control_id)
-      return [run.id, { risk: control?.riskTitle ?? '', control: control?.title ?? '', occasion: run.occasion }]
-    }),
-  )
+  const byControl = <T extends { control_id: number }>(rows: T[]) => {
+    const of = new Map<number, T[]>()
+    for (const row of rows) {
+      const own = of.get(row.control_id)
+      if (own) own.push(row)
+      else of.set(row.control_id, [row])
+    }
+    return of
+  }
+  const runsOf = byControl(runs)
+  const deviationsOf = byControl(deviations)
   const controlRows = controls.map((c) => [
     c.riskTitle,
     c.title,
     c.what_is_checked,
-    c.method === 'own' && c.method_own !== '' ? c.method_own : labelOf(controlMethods, c.method),
+    methodText(c),
     labelOf(controlFrequencies, c.frequency),
     c.ownerName,
     c.responsible_person,
     labelOf(reportedToOptions, c.reported_to),
   ])
-  const runRows = runs.map((r) => {
-    const occasion = occasionCells.get(r.id)
-    return [
-      occasion?.risk ?? null,
-      occasion?.control ?? null,
+  // Each control's occasions and deviations under it, in the order of the controls (the queries' order too).
+  const runRows = controls.flatMap((c) =>
+    (runsOf.get(c.id) ?? []).map((r) => [
+      c.riskTitle,
+      c.title,
       r.occasion,
       asDate(r.planned_date),
       r.result === null ? null : labelOf(runResults, r.result),
@@ -168,22 +172,27 @@ async function controlTables(db: Db, planId: number) {
       r.checked_count,
       r.deviation_count,
       r.comment,
-    ]
-  })
-  const deviationOrigins = new Map<number, string>()
-  const deviationRows = deviations.map((d) => {
-    const occasion = occasionCells.get(d.run_id) ?? { risk: '', control: '', occasion: 0 }
-    deviationOrigins.set(d.id, storable(deviationOriginLabel({ ...occasion, description: d.description })))
-    return [
-      occasion.risk,
-      occasion.control,
-      occasion.occasion,
+    ]),
+  )
+  const deviationRows = controls.flatMap((c) =>
+    (deviationsOf.get(c.id) ?? []).map((d) => [
+      c.riskTitle,
+      c.title,
+      d.occasion,
       d.description,
       labelOf(severities, d.severity),
       d.decision === null ? null : labelOf(deviationDecisions, d.decision),
       d.no_measure_reason,
-    ]
-  })
+    ]),
+  )
+  const deviationOrigins = new Map(
+    controls.flatMap((c) =>
+      (deviationsOf.get(c.id) ?? []).map((d) => [
+        d.id,
+        storable(deviationOriginLabel({ control: c.title, occasion: d.occasion, description: d.description })),
+      ]),
+    ),
+  )
   const tables: Table[] = []
   if (controlRows.length > 0) {
     tables.push(

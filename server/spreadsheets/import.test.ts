@@ -459,7 +459,7 @@ describe('risks with the same title', () => {
     const file = { bytes: Buffer.from(await book.xlsx.writeBuffer()), name: 'plan.xlsx' }
     const { preview, previewPath } = await uploadAndMap(agent, file)
     expect(html(preview)('.import-problems tbody tr').text()).toContain(
-      '3 risker som importeras heter ”Felaktiga utbetalningar”; ge dem olika rubriker.',
+      '3 risker som importeras heter ”Felaktiga utbetalningar”, och granskningen hittar sin risk bara genom rubriken. Ge riskerna olika rubriker.',
     )
     const fields = formFields(preview, { skipErrors: 'on' }).fields
     const done = await agent.post(previewPath).type('form').send(fields).expect(303)
@@ -895,5 +895,41 @@ describe('who may import', () => {
     )
     const reader = await createTestApp({ as: 'lasare' })
     expect(html((await reader.agent.get('/planer')).text)('a[href="/planer/importera"]')).toHaveLength(0)
+  })
+})
+
+describe('a workbook whose plan is on a sheet named as the controls’ sheets', () => {
+  const rows = [
+    ['Risk', 'Åtgärd', 'Ansvarig'],
+    ['Röjande av sekretess', 'Loggkontroll', 'HR-avdelningen'],
+  ]
+  for (const name of ['Kontrollmoment', 'Kontrolltillfällen', 'Avvikelser']) {
+    it(`reads a lone sheet ${name} as the risks, as before controls had sheets of their own`, async () => {
+      const book = new ExcelJS.Workbook()
+      book.addWorksheet('Blad1')
+      book.addWorksheet(name).addRows(rows)
+      const read = await parseSpreadsheet(Buffer.from(await book.xlsx.writeBuffer()))
+      if (!read.ok) throw new Error(read.message)
+      expect(read.sheets.map((s) => [s.kind, s.name, s.rows.length])).toEqual([['risks', name, 1]])
+    })
+  }
+
+  it('reads the first such sheet as the risks, the reviews as reviews and no other sheet as controls', async () => {
+    const book = new ExcelJS.Workbook()
+    book.addWorksheet('Kontrolltillfällen').addRows(rows)
+    book.addWorksheet('Kontrollmoment').addRows([
+      ['Risk', 'Kontrollmoment'],
+      ['Röjande av sekretess', 'Loggkontroll'],
+    ])
+    book.addWorksheet('Granskningar').addRows([
+      ['Diarienummer', 'Granskning'],
+      ['GRF-2021-1', 'Granskning av sekretess'],
+    ])
+    const read = await parseSpreadsheet(Buffer.from(await book.xlsx.writeBuffer()))
+    if (!read.ok) throw new Error(read.message)
+    expect(read.sheets.map((s) => [s.kind, s.name])).toEqual([
+      ['risks', 'Kontrolltillfällen'],
+      ['reviews', 'Granskningar'],
+    ])
   })
 })

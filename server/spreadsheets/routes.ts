@@ -262,16 +262,24 @@ export function importRoutes({ db, clock }: Services): Router {
     const { checked, createUnits, administration } = result
     const fileSheets = [...pending.sheets.map((s) => s.name), ...(pending.planSheet ? [pending.planSheet.name] : [])]
     // A unit's rows on a sheet are one group with its remedy beside it, shown also once it is chosen (so it can be
-    // unchosen); its checkbox is numbered across the sheets.
+    // unchosen). A unit named on several sheets is one unit with one checkbox, on the first sheet naming it; the
+    // groups of the later sheets point to it. Checkboxes are numbered across the sheets.
     const chosenKeys = new Set(createUnits.map(normalise))
-    const unitGroups = checked.unknownUnits.map((unit, index) => ({
-      index,
-      name: unit.name,
-      sheet: unit.sheet,
-      column: unit.column,
-      rows: rowsText(unit.lines),
-      chosen: chosenKeys.has(normalise(unit.name)),
-    }))
+    const firstSheet = new Map<string, string>()
+    const unitGroups = checked.unknownUnits.map((unit, index) => {
+      const key = normalise(unit.name)
+      const first = firstSheet.get(key)
+      if (first === undefined) firstSheet.set(key, unit.sheet)
+      return {
+        index,
+        name: unit.name,
+        sheet: unit.sheet,
+        column: unit.column,
+        rows: rowsText(unit.lines),
+        chosen: chosenKeys.has(key),
+        checkboxOnSheet: first ?? null,
+      }
+    })
     res.status(Object.keys(errors).length > 0 ? 400 : 200).render('spreadsheets/preview', {
       title: 'Importera plan: kontrollera',
       breadcrumbs,

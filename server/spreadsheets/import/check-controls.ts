@@ -2,15 +2,8 @@
 // risks they belong to (check.ts).
 
 import { z } from 'zod'
-import type {
-  ControlFrequency,
-  ControlMethod,
-  DeviationDecision,
-  ReportedTo,
-  RunResult,
-  Sampling,
-  Severity,
-} from '../../../db/schema.js'
+import type { ControlFrequency, ControlMethod, ReportedTo } from '../../../db/schema.js'
+import { runDeviation, runReport } from '../../controls/run-schema.js'
 import { optionalDate, optionalText, requiredText, text } from '../../forms.js'
 import {
   controlFrequencies,
@@ -27,31 +20,19 @@ import type { Mapping } from './mapping.js'
 import type { ParsedSheet } from './parse.js'
 import { fromList, listed, type ownerUnits, type Problem, type RowReader, rowReader } from './rows.js'
 
-/** What a run reports; an occasion without it is planned only. */
-export interface RunReport {
-  result: RunResult
-  notPerformedReason: string
-  performedOn: string | null
+/**
+ * What a run reports, read by the report form's own fields and rules (run-schema.ts), so that the import takes
+ * what the form takes; an occasion without it is planned only.
+ */
+export type RunReport = z.output<typeof runReport> & {
   /** Empty in a file: the import is when the app learns of the report. */
-  reportedOn: string | null
-  performedBy: string
-  population: string
-  populationSize: number | null
-  sampleSize: number | null
-  sampling: Sampling | null
-  checkedCount: number | null
-  deviationCount: number | null
-  comment: string
+  reported_on: string | null
 }
 
-export interface ImportDeviation {
-  description: string
-  severity: Severity
-  decision: DeviationDecision | null
-  noMeasureReason: string
-}
+/** A deviation, read by the deviation form's fields and rules. */
+export type ImportDeviation = z.output<typeof runDeviation>
 
-/** An occasion the file says something of: a planned date of its own, a report, or deviations. */
+/** An occasion the file says something of: a planned date of its own, or a report (and with it deviations). */
 export interface ImportRun {
   occasion: number
   /** Null: the date its frequency gives in the plan's year. */
@@ -79,18 +60,11 @@ const cells = {
   owner: requiredText('Kontrollmomentet saknar ansvarig enhet: kolumnen Ansvarig enhet är tom.', 200),
   methodOwn: optionalText(300),
   control: requiredText('Kontrollmomentet är inte angivet: kolumnen Kontrollmoment är tom.'),
-  description: requiredText('Avvikelsen saknar beskrivning: kolumnen Avvikelse är tom.', 20000),
   occasion: text.pipe(
     z
       .string()
       .refine((v) => /^[1-9]\d{0,2}$/.test(v), { message: 'Ange tillfällets nummer, till exempel 1 för årets första.' })
       .transform(Number),
-  ),
-  count: text.pipe(
-    z
-      .string()
-      .refine((v) => v === '' || /^\d{1,9}$/.test(v), { message: 'Ange ett antal som ett heltal, till exempel 25.' })
-      .transform((v) => (v === '' ? null : Number(v))),
   ),
   text: optionalText(),
   name: optionalText(200),
@@ -98,19 +72,31 @@ const cells = {
 
 const labels = (list: readonly { label: string }[]) => listed(list.map((item) => item.label))
 
-const reportKeys = [
-  'notPerformedReason',
-  'performedOn',
-  'reportedOn',
-  'performedBy',
-  'population',
-  'populationSize',
-  'sampleSize',
-  'sampling',
-  'checkedCount',
-  'deviationCount',
-  'comment',
-] as const
+/** The column of each field of the report form (run-schema.ts) on the sheet of occasions. */
+const reportColumnOf = {
+  result: 'result',
+  not_performed_reason: 'notPerformedReason',
+  performed_on: 'performedOn',
+  performed_by: 'performedBy',
+  population: 'population',
+  population_size: 'populationSize',
+  sample_size: 'sampleSize',
+  sampling: 'sampling',
+  checked_count: 'checkedCount',
+  deviation_count: 'deviationCount',
+  comment: 'comment',
+} as const satisfies Record<keyof z.output<typeof runReport>, string>
+
+/** The column of each field of the deviation form on the sheet of deviations. */
+const deviationColumnOf = {
+  description: 'description',
+  severity: 'severity',
+  decision: 'decision',
+  no_measure_reason: 'noMeasureReason',
+} as const satisfies Record<keyof ImportDeviation, string>
+
+/** The columns that say how an occasion went: a row with any of them filled in needs a result. */
+const reportKeys = [...Object.values(reportColumnOf).filter((key) => key !== 'result'), 'reportedOn']
 
 export interface ControlCheck {
   /** Each imported deviation by the name a measure's origin gives it (deviationOriginLabel). */
@@ -227,10 +213,17 @@ export function checkControls(
       )
       return undefined
     }
+    // The limit of a round trip: a file names a control by its title and risk, not by a number of its own, so two
+    // controls of one title under one risk import, but neither gets its occasions or deviations. The problem says
+    // so, and the remedy.
     if (named.length > 1) {
+      const remedy =
+        riskTitle === ''
+          ? 'Ange risken i kolumnen Risk, eller ge kontrollmomenten olika rubriker'
+          : 'Ge kontrollmomenten olika rubriker'
       problem(
         'control',
-        `${named.length} kontrollmoment som importeras heter ”${title}”${underRisk}; ge dem olika rubriker.`,
+        `${named.length} kontrollmoment som importeras heter ”${title}”${underRisk}, och ${what} hittar sitt kontrollmoment bara genom rubriken och risken. ${remedy}.`,
       )
       return undefined
     }
@@ -258,26 +251,24 @@ export function checkControls(
     const runResult = resultText === '' ? null : fromList(runResults, resultText)
     if (runResult === undefined) problem('result', `Okänt resultat ”${resultText}”. Ange ${labels(runResults)}.`)
     const samplingText = cell('sampling')
-    const sampling = samplingText === '' ? null : fromList(samplings, samplingText)
+    const sampling = samplingText === '' ? '' : fromList(samplings, samplingText)
     if (sampling === undefined) problem('sampling', `Okänd urvalsmetod ”${samplingText}”. Ange ${labels(samplings)}.`)
-    const report = {
-      notPerformedReason: parse('notPerformedReason', cells.text),
-      performedOn: parse('performedOn', optionalDate),
-      reportedOn: parse('reportedOn', optionalDate),
-      performedBy: parse('performedBy', cells.name),
-      population: parse('population', cells.text),
-      populationSize: parse('populationSize', cells.count),
-      sampleSize: parse('sampleSize', cells.count),
-      sampling,
-      checkedCount: parse('checkedCount', cells.count),
-      deviationCount: parse('deviationCount', cells.count),
-      comment: parse('comment', cells.text),
-    }
+    let report: RunReport | undefined
     if (runResult === null && reportKeys.some((key) => cell(key) !== '')) {
       problem(
         'result',
         `Tillfället har uppgifter om hur det gick men inget resultat. Ange ${labels(runResults)}, eller töm de andra kolumnerna.`,
       )
+    } else if (runResult) {
+      const reportedOn = parse('reportedOn', optionalDate)
+      const input = Object.fromEntries(Object.entries(reportColumnOf).map(([field, key]) => [field, cell(key)]))
+      const fields = reader.parseFields(
+        runReport,
+        { ...input, result: runResult, sampling: sampling ?? '' },
+        reportColumnOf,
+        sampling === undefined ? ['sampling'] : [],
+      )
+      if (fields && reportedOn !== undefined) report = { ...fields, reported_on: reportedOn }
     }
     if (named) {
       const lines = runLines.get(named.control) ?? new Map<number, number>()
@@ -290,19 +281,24 @@ export function checkControls(
         )
       } else lines.set(named.occasion, reader.line)
     }
-    if (bad() || !named || plannedDate === undefined || runResult === undefined) {
+    if (bad() || !named || plannedDate === undefined || runResult === undefined || (runResult && !report)) {
       // A deviation of the occasion is left out with it, unless the occasion is imported from an earlier row.
       if (named && !named.control.runs.some((r) => r.occasion === named.occasion)) {
         leftOutRuns.set(named.control, (leftOutRuns.get(named.control) ?? new Set()).add(named.occasion))
       }
       continue
     }
-    named.control.runs.push({
-      occasion: named.occasion,
-      plannedDate,
-      report: runResult === null ? null : reportOf(runResult, report),
-      deviations: [],
-    })
+    named.control.runs.push({ occasion: named.occasion, plannedDate, report: report ?? null, deviations: [] })
+    // What the form would not keep either: the day and sample of a control not performed, the reason of one that was.
+    for (const [field, key] of Object.entries(reportColumnOf)) {
+      const kept = report?.[field as keyof typeof reportColumnOf]
+      if (!report || cell(key) === '' || (kept !== null && kept !== '')) continue
+      const message =
+        report.result === 'not_performed'
+          ? 'Kontrollen genomfördes inte, så det här värdet importeras inte: ett tillfälle som inte genomfördes har inget datum eller stickprov.'
+          : 'Skälet importeras inte: det hör bara till ett tillfälle som inte genomfördes (Ej genomförd).'
+      warnings.push({ sheet: reader.sheet.name, line: reader.line, column: reader.column(key), message })
+    }
     const plannedYear = plannedDate?.slice(0, 4)
     if (plannedYear && Number(plannedYear) !== context.year) {
       const message = `Tillfället är planerat ${plannedYear}, inte i planens år ${context.year}. Ska tillfällena i stället planeras efter frekvensen, välj Används inte för kolumnerna på bladet ${reader.sheet.name}.`
@@ -311,9 +307,13 @@ export function checkControls(
   }
 
   for (const { reader, bad } of rowsOf('deviations')) {
-    const { cell, parse, problem } = reader
+    const { cell, problem } = reader
     const named = occasionOf(reader, 'avvikelsen')
-    const description = parse('description', cells.description)
+    const noted: string[] = []
+    if (cell('description') === '') {
+      problem('description', 'Avvikelsen saknar beskrivning: kolumnen Avvikelse är tom.')
+      noted.push('description')
+    }
     const severityText = cell('severity')
     const severity = severityText === '' ? undefined : fromList(severities, severityText)
     if (!severity) {
@@ -323,34 +323,48 @@ export function checkControls(
           ? `Avvikelsen saknar allvarlighetsgrad. Ange ${labels(severities)}.`
           : `Okänd allvarlighetsgrad ”${severityText}”. Ange ${labels(severities)}.`,
       )
+      noted.push('severity')
     }
     const decisionText = cell('decision')
-    const decision = decisionText === '' ? null : fromList(deviationDecisions, decisionText)
-    if (decision === undefined)
+    const decision = decisionText === '' ? '' : fromList(deviationDecisions, decisionText)
+    if (decision === undefined) {
       problem('decision', `Okänt beslut ”${decisionText}”. Ange ${labels(deviationDecisions)}.`)
-    const noMeasureReason = parse('noMeasureReason', cells.text)
+      noted.push('decision')
+    }
+    const deviation = reader.parseFields(
+      runDeviation,
+      {
+        description: cell('description'),
+        severity: severity ?? '',
+        decision: decision ?? '',
+        no_measure_reason: cell('noMeasureReason'),
+      },
+      deviationColumnOf,
+      noted,
+    )
+    const run = named ? named.control.runs.find((r) => r.occasion === named.occasion) : undefined
     if (named && leftOutRuns.get(named.control)?.has(named.occasion)) {
       problem(
         'occasion',
         `Tillfälle ${named.occasion} av kontrollmomentet ”${named.control.title}” har fel och utelämnas. Rätta det, så kommer avvikelsen med.`,
       )
+    } else if (named && run?.report?.result !== 'deviations') {
+      // As on the run's page: a deviation is recorded for an occasion reported to have found some.
+      problem('occasion', 'Avvikelser registreras bara vid ett tillfälle med resultatet Med avvikelser.')
     }
-    if (bad() || !named || !description || !severity || decision === undefined) continue
-    let run = named.control.runs.find((r) => r.occasion === named.occasion)
-    if (!run) {
-      run = { occasion: named.occasion, plannedDate: null, report: null, deviations: [] }
-      named.control.runs.push(run)
-    }
-    const deviation = { description, severity, decision, noMeasureReason: noMeasureReason ?? '' }
+    if (bad() || !named || !run || !deviation) continue
     run.deviations.push(deviation)
     const origin = normalise(
-      deviationOriginLabel({ control: named.control.title, occasion: named.occasion, description }),
+      deviationOriginLabel({
+        control: named.control.title,
+        occasion: named.occasion,
+        description: deviation.description,
+      }),
     )
     result.deviationsByOrigin.set(origin, [...(result.deviationsByOrigin.get(origin) ?? []), deviation])
   }
   return result
 }
-
 /** The method by its label, or the committee's own words for one. */
 function methodOf({ cell, parse, problem }: RowReader): { method: ControlMethod; methodOwn: string } | undefined {
   const text = cell('method')
@@ -362,24 +376,4 @@ function methodOf({ cell, parse, problem }: RowReader): { method: ControlMethod;
   if (method) return { method, methodOwn: '' }
   const own = parse('method', cells.methodOwn)
   return own === undefined ? undefined : { method: 'own', methodOwn: own }
-}
-
-function reportOf(
-  result: RunResult,
-  report: { [K in Exclude<keyof RunReport, 'result'>]: RunReport[K] | undefined },
-): RunReport {
-  return {
-    result,
-    notPerformedReason: report.notPerformedReason ?? '',
-    performedOn: report.performedOn ?? null,
-    reportedOn: report.reportedOn ?? null,
-    performedBy: report.performedBy ?? '',
-    population: report.population ?? '',
-    populationSize: report.populationSize ?? null,
-    sampleSize: report.sampleSize ?? null,
-    sampling: report.sampling ?? null,
-    checkedCount: report.checkedCount ?? null,
-    deviationCount: report.deviationCount ?? null,
-    comment: report.comment ?? '',
-  }
 }

@@ -274,8 +274,13 @@ export function checkImport(
   const riskNamed = (title: string, what: string): { risk: ImportRisk } | { problem: string } => {
     const named = risksByTitle.get(normalise(title)) ?? []
     if (named.length === 1 && named[0]) return { risk: named[0] }
-    if (named.length > 1)
-      return { problem: `${named.length} risker som importeras heter ”${title}”; ge dem olika rubriker.` }
+    // A file names a risk by its title only: of two risks of one title, neither gets the reviews and controls naming
+    // it (the limit of a round trip of such a plan), and the problem says so.
+    if (named.length > 1) {
+      return {
+        problem: `${named.length} risker som importeras heter ”${title}”, och ${what} hittar sin risk bara genom rubriken. Ge riskerna olika rubriker.`,
+      }
+    }
     return {
       problem: leftOut.has(normalise(title))
         ? `Risken ”${title}” har fel och utelämnas. Rätta den, så kommer ${what} med.`

@@ -177,17 +177,24 @@ export const columnName = (index: number, header: string) => header || `Kolumn $
 
 /**
  * The plan's table (the first sheet not named as one of the others) and, if the file has them, the sheets of
- * reviews, controls, occasions and deviations, and the plan's fields.
+ * reviews, controls, occasions and deviations, and the plan's fields. A workbook with no such table but a sheet
+ * named as the controls' or their occasions' or deviations' (a municipality's own plan kept on a sheet
+ * "Kontrollmoment") is read as it was before controls had sheets of their own: that sheet is the plan's table, and
+ * the other sheets of controls are not read.
  */
 function tablesOf(raw: RawSheet[], format: FileFormat): ParseResult {
   const named = (name: string) => raw.find((s) => normalise(s.name) === normalise(name))
-  const others = (['reviews', 'controls', 'runs', 'deviations'] as const).map(
+  const filled = (s: RawSheet) => s.rows.some((r) => r.some((c) => c !== ''))
+  const planSheet = named(sheetNames.plan)
+  const reviews = named(sheetNames.reviews)
+  let others = (['reviews', 'controls', 'runs', 'deviations'] as const).map(
     (kind) => [kind, named(sheetNames[kind])] as const,
   )
-  const planSheet = named(sheetNames.plan)
-  const risks = raw.find(
-    (s) => s !== planSheet && others.every(([, other]) => other !== s) && s.rows.some((r) => r.some((c) => c !== '')),
-  )
+  let risks = raw.find((s) => s !== planSheet && others.every(([, other]) => other !== s) && filled(s))
+  if (!risks) {
+    risks = raw.find((s) => s !== planSheet && s !== reviews && filled(s))
+    others = others.filter(([kind]) => kind === 'reviews')
+  }
   if (!risks) return fail('Filen innehåller inga rader. Välj filen med planens risker och åtgärder.')
   const sheets: ParsedSheet[] = []
   for (const [kind, sheet] of [['risks', risks] as const, ...others]) {

@@ -57,7 +57,37 @@ export function rowReader(
     problem(key, result.message)
     return undefined
   }
-  return { cell, problem, parse, column: (key: string) => columnOf(sheet, index(key)), line: row.line, sheet }
+  /**
+   * Cells read together by a form's schema, its fields and the rules that compare them: `input` by the form's field
+   * names, `columns` the key of each field's column. The value, or undefined after noting each field's first message
+   * at its column; a field in `noted` has a problem of the row's own already and gets no second one.
+   */
+  const parseFields = <T>(
+    schema: z.ZodType<T>,
+    input: Record<string, string>,
+    columns: Record<string, string>,
+    noted: readonly string[] = [],
+  ): T | undefined => {
+    const parsed = schema.safeParse(input)
+    if (parsed.success) return parsed.data
+    const said = new Set(noted)
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? '')
+      if (said.has(field)) continue
+      said.add(field)
+      problem(columns[field] ?? field, issue.message)
+    }
+    return undefined
+  }
+  return {
+    cell,
+    problem,
+    parse,
+    parseFields,
+    column: (key: string) => columnOf(sheet, index(key)),
+    line: row.line,
+    sheet,
+  }
 }
 
 export type RowReader = ReturnType<typeof rowReader>

@@ -3,7 +3,7 @@ import type { Db } from '../../../db/connection.js'
 import type { ControlRunTable } from '../../../db/schema.js'
 import { audited } from '../../audit/audited.js'
 import type { Actor } from '../../audit/repository.js'
-import { insertDeviation, listRunsOfControl, updateRun } from '../../controls/repository.js'
+import { controlRowsOfPlan, insertDeviation, runRowsOfPlan, updateRun } from '../../controls/repository.js'
 import { createControl } from '../../controls/write.js'
 import { swedishDate } from '../../dates.js'
 import { insertMeasure, listOwnerUnits } from '../../measures/repository.js'
@@ -12,7 +12,7 @@ import { findClashingPlan, insertPlan } from '../../plans/repository.js'
 import { insertReview } from '../../reviews/repository.js'
 import { insertRisk, listRisks } from '../../risks/repository.js'
 import { normalise } from '../columns.js'
-import { controlsOfPlan, deleteImport } from '../repository.js'
+import { deleteImport } from '../repository.js'
 import type { CheckedImport, ImportRisk } from './check.js'
 import type { ImportDeviation, ImportRun, RunReport } from './check-controls.js'
 
@@ -24,7 +24,7 @@ import type { ImportDeviation, ImportRun, RunReport } from './check-controls.js'
 async function lastYearsRisks(db: Db, plan: { committeeId: number; year: number }) {
   const previous = await findClashingPlan(db, plan.committeeId, plan.year - 1, null)
   const [risks, controls] = previous
-    ? await Promise.all([listRisks(db, previous.id), controlsOfPlan(db, previous.id)])
+    ? await Promise.all([listRisks(db, previous.id), controlRowsOfPlan(db, previous.id)])
     : [[], []]
   const byTitle = new Map<string, number | null>()
   for (const risk of risks) {
@@ -46,26 +46,17 @@ async function lastYearsRisks(db: Db, plan: { committeeId: number; year: number 
 
 /** A run's report as its columns; one reported without a date was reported to the app by this import. */
 const reportColumns = (report: RunReport, at: string): Updateable<ControlRunTable> => ({
-  result: report.result,
-  not_performed_reason: report.notPerformedReason,
-  performed_on: report.performedOn,
-  reported_on: report.reportedOn ?? swedishDate(new Date(at)),
-  performed_by: report.performedBy,
-  population: report.population,
-  population_size: report.populationSize,
-  sample_size: report.sampleSize,
-  sampling: report.sampling,
-  checked_count: report.checkedCount,
-  deviation_count: report.deviationCount,
-  comment: report.comment,
+  ...report,
+  reported_on: report.reported_on ?? swedishDate(new Date(at)),
 })
 
+type RunRow = Awaited<ReturnType<typeof runRowsOfPlan>>[number]
+
 /**
- * Writes what the file says of a control's occasions (made by createControl): a planned date of its own, the
- * report, each an audited change of the occasion, and its deviations. Returns each deviation's id.
+ * Writes what the file says of a control's occasions (`occasions`, made by createControl): a planned date of its
+ * own, the report, each an audited change of the occasion, and its deviations. Returns each deviation's id.
  */
-async function writeRuns(db: Db, actor: Actor, planId: number, controlId: number, runs: ImportRun[]) {
-  const occasions = await listRunsOfControl(db, controlId)
+async function writeRuns(db: Db, actor: Actor, planId: number, occasions: RunRow[], runs: ImportRun[]) {
   const deviationIds = new Map<ImportDeviation, number>()
   for (const run of runs) {
     const occasion = occasions.find((o) => o.occasion === run.occasion)
@@ -80,14 +71,7 @@ async function writeRuns(db: Db, actor: Actor, planId: number, controlId: number
     }
     for (const [i, deviation] of run.deviations.entries()) {
       const id = await audited(db, actor, 'create', { entity: 'control_deviation', planId }, () =>
-        insertDeviation(db, {
-          run_id: occasion.id,
-          description: deviation.description,
-          severity: deviation.severity,
-          decision: deviation.decision,
-          no_measure_reason: deviation.noMeasureReason,
-          position: i + 1,
-        }),
+        insertDeviation(db, { ...deviation, run_id: occasion.id, position: i + 1 }),
       )
       deviationIds.set(deviation, id)
     }
@@ -164,10 +148,10 @@ export async function writeImport(
       riskIds.set(risk, riskId)
     }
     // Controls before measures: a measure decided for a deviation names it.
-    const deviationIds = new Map<ImportDeviation, number>()
+    const controls: { id: number; runs: ImportRun[] }[] = []
     for (const { risk, previousRiskId } of risks) {
       for (const [j, control] of risk.controls.entries()) {
-        const controlId = await createControl(
+        const id = await createControl(
           trx,
           actor,
           { id: planId, year: plan.year },
@@ -185,9 +169,21 @@ export async function writeImport(
             previous_control_id: previousControlOf(previousRiskId, control.title),
           },
         )
-        for (const [deviation, id] of await writeRuns(trx, actor, planId, controlId, control.runs)) {
-          deviationIds.set(deviation, id)
-        }
+        controls.push({ id, runs: control.runs })
+      }
+    }
+    // The occasions createControl made, read once for the whole plan.
+    const occasions = new Map<number, RunRow[]>()
+    for (const run of await runRowsOfPlan(trx, planId)) {
+      const own = occasions.get(run.control_id)
+      if (own) own.push(run)
+      else occasions.set(run.control_id, [run])
+    }
+    const deviationIds = new Map<ImportDeviation, number>()
+    for (const control of controls) {
+      const own = occasions.get(control.id) ?? []
+      for (const [deviation, id] of await writeRuns(trx, actor, planId, own, control.runs)) {
+        deviationIds.set(deviation, id)
       }
     }
     for (const risk of checked.risks) {
