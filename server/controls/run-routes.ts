@@ -70,17 +70,6 @@ async function keepDecisionOfMeasures(db: Db, deviationId: number) {
   if (row.decision !== 'measure_required') throw new DecisionKept(measures)
 }
 
-/** What a report of a run not performed stores in the fields only a performed run has. */
-const notPerformedClears = {
-  performed_on: null,
-  population: '',
-  population_size: null,
-  sample_size: null,
-  sampling: null,
-  checked_count: null,
-  deviation_count: null,
-} as const
-
 /** Numbers and choices of a form are shown as typed: a stored null is an empty field. */
 const asField = (value: string | number | null) => (value === null ? '' : String(value))
 
@@ -219,13 +208,10 @@ export function runRoutes({ db, clock }: Services): Router {
       })
     }
     const { version, ...report } = parsed.value
-    const notPerformed = report.result === 'not_performed'
+    // The schema has already settled what the result keeps (settledReport): a run not performed has no day and no
+    // sample, so what an earlier report said goes.
     const changes = {
       ...report,
-      // A hidden field's text is not kept: the reason belongs to a run that was not performed.
-      not_performed_reason: notPerformed ? report.not_performed_reason : '',
-      // A run not performed has no day it was performed on and took no sample: what an earlier report said goes.
-      ...(notPerformed ? notPerformedClears : {}),
       // The day of the first report stays the day it was reported.
       ...(run.reported_on === null ? { reported_on: today() } : {}),
     }
@@ -276,12 +262,12 @@ export function runRoutes({ db, clock }: Services): Router {
     return undefined
   }
 
-  const deviationValues = (value: DeviationForm) => ({
-    description: value.description,
-    severity: value.severity,
-    decision: value.decision,
-    // Only a decision of no measure has a reason; a hidden field's text is not kept.
-    no_measure_reason: value.decision === 'no_measure' ? value.no_measure_reason : '',
+  // The schema keeps a reason only for a decision of no measure (settledDeviation).
+  const deviationValues = ({ description, severity, decision, no_measure_reason }: DeviationForm) => ({
+    description,
+    severity,
+    decision,
+    no_measure_reason,
   })
 
   router.get('/:runId/avvikelser/ny', async (req, res) => {
