@@ -31,6 +31,7 @@ export function nextYearRoutes({ db, clock }: Services): Router {
       countReportedRuns(db, plan.id),
       findClashingPlan(db, plan.committee_id, year, null),
     ])
+    const fromDeviations = measures.carried.filter((m) => m.origin_deviation_id !== null).length
     const shown = (list: typeof measures.carried) =>
       list.map((m) => ({ ...m, statusLabel: labelOf(measureStatuses, m.status) }))
     res.status(existing ? 409 : status).render('next-year/confirm', {
@@ -41,6 +42,7 @@ export function nextYearRoutes({ db, clock }: Services): Router {
       existing: existing && { href: `/planer/${existing.id}`, text: yearTaken(year) },
       risks: risks.map(riskSummary),
       carried: shown(measures.carried),
+      fromDeviations: fromDeviationsText(fromDeviations, plan.title),
       staying: shown(measures.staying),
       controls: controls.map((c) => ({ ...c, frequencyLabel: labelOf(controlFrequencies, c.frequency) })),
       reported,
@@ -71,4 +73,17 @@ export function nextYearRoutes({ db, clock }: Services): Router {
   })
 
   return router
+}
+
+/**
+ * A carried measure keeps an origin in an inspection, whose areas span the years, but not a deviation: that
+ * belongs to its year's occasion, and last year's measure, which the carried one links to, keeps showing it.
+ */
+function fromDeviationsText(count: number, planTitle: string): string | undefined {
+  if (count === 0) return undefined
+  return count === 1
+    ? 'En av dem beslutades för en avvikelse vid ett kontrolltillfälle. Avvikelsen hör till sitt år och följer ' +
+        `inte med, men åtgärden i den nya planen länkar till åtgärden i ${planTitle}, som visar avvikelsen.`
+    : `${count} av dem beslutades för avvikelser vid kontrolltillfällen. Avvikelserna hör till sitt år och följer ` +
+        `inte med, men åtgärderna i den nya planen länkar till åtgärderna i ${planTitle}, som visar avvikelserna.`
 }
