@@ -606,6 +606,22 @@ describe('controls into next year', () => {
     // The committee's first plan has nothing to compare with.
     const first = html((await agent.get(`/planer/${planId}/risker/${riskId}`).expect(200)).text)
     expect(first('.summary-list dt:contains("Kontroller sedan föregående år")')).toHaveLength(0)
+
+    // The follow-up report says it under each control's heading, as it does under each risk's; the first plan's not.
+    const sinceLines = ($: ReturnType<typeof html>) =>
+      $('.report-control')
+        .map((_, e) => `${$(e).find('h4').text()} | ${$(e).find('h4 + .report-since').text()}`)
+        .get()
+    expect(sinceLines(html((await agent.get(`/planer/${newPlanId}/rapport`).expect(200)).text))).toEqual([
+      'Kontrollmoment: Kontroll av utdrag | Oförändrat sedan 2020',
+      'Kontrollmoment: Kontroll av sekretessmarkering i diariet | Ändrat sedan 2020: rubrik, frekvens kvartalsvis → ' +
+        'månadsvis, ansvarig enhet Utbildningsområden → HR-avdelningen',
+      'Kontrollmoment: Kontroll av loggar | Nytt kontrollmoment för 2021',
+    ])
+    expect(sinceLines(html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text))).toEqual([
+      'Kontrollmoment: Kontroll av utdrag | ',
+      'Kontrollmoment: Kontroll av sekretessmarkering | ',
+    ])
   })
 
   it('keeps the copies when last year’s plan is deleted, without their link', async () => {
