@@ -268,6 +268,33 @@ describe('the report of a plan with controls as a PDF', () => {
   })
 })
 
+describe('the demo’s plan kept through controls as a PDF', () => {
+  it('starts each table of occasions on the page of its caption', async () => {
+    const today = '2026-12-07'
+    const { db } = await createTestApp({ currentYear: true, today })
+    const plan = await db
+      .selectFrom('plan')
+      .innerJoin('committee', 'committee.id', 'plan.committee_id')
+      .select('plan.id')
+      .where('committee.name', '=', 'Förskolenämnden')
+      .executeTakeFirstOrThrow()
+    const made = await makeReportPdf({ db, views: createViews(), pdf: printer }, plan.id, {
+      madeAt: new Date(`${today}T16:00:00Z`),
+    })
+    if (!made) throw new Error('no report')
+    // On this day HR-avdelningen's table came right at a page's end, where its caption was once left behind.
+    const lastLines = pageTexts(made.pdf).map((text) => {
+      const lines = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !/^Sida \d+ \(\d+\)$/.test(l))
+      return lines.at(-1)
+    })
+    expect(lastLines.filter((line) => line === 'Kontrolltillfällen och stickprov')).toEqual([])
+    expect(made.data.risks.flatMap((r) => r.controls)).toHaveLength(6)
+  })
+})
+
 describe('the report of a plan with a long table of controls', () => {
   let made: { data: ReportData; pdf: Uint8Array; prints: number }
   let texts: string[]
