@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection.js'
 import type { MeasureStatus, Sampling } from '../db/schema.js'
-import { methodText, runStateOf } from '../server/controls/control-line.js'
+import { controlLabels, runStateOf } from '../server/controls/control-line.js'
 import { listDeviationsOfPlan, listReportedOrOverdueRuns } from '../server/controls/report-rows.js'
 import { listControlsOfPlan } from '../server/controls/repository.js'
 import type { Light } from '../server/controls/traffic-light.js'
@@ -15,13 +15,11 @@ import { reviewLine } from '../server/reviews/review-line.js'
 import { type RiskMatrix, riskMatrix } from '../server/risks/matrix.js'
 import { listRisks } from '../server/risks/repository.js'
 import {
-  controlFrequencies,
   countByStatus,
   deviationDecisions,
   isOverdue,
   labelOf,
   measureStatuses,
-  reportedToOptions,
   samplings,
   severities,
   swedishList,
@@ -326,17 +324,18 @@ function reportControls(
 ): (ReportControl & { riskId: number })[] {
   return controls.map((control) => {
     const ownRuns = runs.filter((r) => r.control_id === control.id)
+    const labels = controlLabels(control)
     return {
       riskId: control.risk_id,
       anchor: `kontroll-${control.id}`,
       title: control.title,
       sinceLastYear: sinceLastYear.get(control.id),
       whatIsChecked: control.what_is_checked,
-      method: methodText(control),
-      frequency: labelOf(controlFrequencies, control.frequency),
+      method: labels.methodText,
+      frequency: labels.frequencyLabel,
       owner: control.ownerName,
       responsiblePerson: control.responsible_person,
-      reportedTo: labelOf(reportedToOptions, control.reported_to),
+      reportedTo: labels.reportedToLabel,
       doneOfPlanned: `${control.done} av ${control.planned}`,
       light: { code: control.light.code, text: control.light.text },
       sampled: ownRuns.some((r) =>

@@ -1,6 +1,7 @@
 import { type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { actorOf } from '../audit/audited.js'
+import { controlLabels } from '../controls/control-line.js'
 import { formState, parseForm } from '../forms.js'
 import { setNotice } from '../notice.js'
 import { findClashingPlan } from '../plans/repository.js'
@@ -9,7 +10,7 @@ import { yearTaken } from '../plans/schema.js'
 import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
 import { riskSummary } from '../risks/view-model.js'
-import { controlFrequencies, labelOf, measureStatuses } from '../vocabulary.js'
+import { labelOf, measureStatuses } from '../vocabulary.js'
 import { countReportedRuns, createCarriedOverPlan, listControlsToCopy, splitMeasures } from './repository.js'
 import { nextYearForm } from './schema.js'
 
@@ -44,7 +45,7 @@ export function nextYearRoutes({ db, clock }: Services): Router {
       carried: shown(measures.carried),
       fromDeviations: fromDeviationsText(fromDeviations, plan.title),
       staying: shown(measures.staying),
-      controls: controls.map((c) => ({ ...c, frequencyLabel: labelOf(controlFrequencies, c.frequency) })),
+      controls: controls.map((c) => ({ ...c, ...controlLabels(c) })),
       reported,
       reviewCount: reviews.length,
       action: `/planer/${plan.id}/nasta-ar`,
