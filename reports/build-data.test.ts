@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.js'
 import { listRunsOfControl } from '../server/controls/repository.js'
 import { reviewLine } from '../server/reviews/review-line.js'
 import { aControl, anotherPlan, aRisk, demoPlan } from '../test/helpers/builders.js'
-import { demoPlanWithControls, reportRun } from '../test/helpers/report-controls.js'
+import { demoPlanWithControls, monthlyComment, registerComments, reportRun } from '../test/helpers/report-controls.js'
 import { createTestApp } from '../test/helpers/test-app.js'
 import { buildReportData, type ReportData } from './build-data.js'
 
@@ -103,7 +103,7 @@ describe('buildReportData of a plan with controls', () => {
       {
         occasion: 3,
         performedOn: null,
-        result: 'Ej rapporterad',
+        result: 'Försenat',
         overdueSince: '2020-09-30',
         populationSize: '–',
         sampleSize: '–',
@@ -124,6 +124,18 @@ describe('buildReportData of a plan with controls', () => {
     expect(data.risks[0]?.controls[0]).toMatchObject({ method: 'Genomgång av dokumentation', sampled: false })
   })
 
+  it('gives each control its runs’ comments, a comment written for several occasions once', async () => {
+    const { data } = await report('2020-10-15')
+    expect(data.risks[3]?.controls[0]?.runComments).toEqual([
+      { occasions: 'Tillfälle 1', text: registerComments[0] },
+      { occasions: 'Tillfälle 2', text: registerComments[1] },
+    ])
+    expect(data.risks[0]?.controls.map((c) => c.runComments)).toEqual([
+      [],
+      [{ occasions: 'Tillfällena 1–9', text: monthlyComment }],
+    ])
+  })
+
   it('gives each deviation its severity, decision and the measures decided for it, linking to their headings', async () => {
     const { data, plan } = await report('2020-10-15')
     const register = data.risks[3]
@@ -133,7 +145,6 @@ describe('buildReportData of a plan with controls', () => {
       {
         occasion: 2,
         description: 'Två anställningar utan registrerat utdrag före anställningsdagen.',
-        severity: 'high',
         severityLabel: 'Hög',
         decisionText: 'Åtgärd krävs',
         measures: [
@@ -143,7 +154,6 @@ describe('buildReportData of a plan with controls', () => {
       {
         occasion: 2,
         description: 'Utdraget arkiverades i fel akt.',
-        severity: 'low',
         severityLabel: 'Låg',
         decisionText: 'Ingen åtgärd: Rättat direkt av HR-administratören.',
         measures: [],
@@ -217,7 +227,7 @@ describe('buildReportData of a plan with controls', () => {
       data.controlSummary.map((row) => [
         row.risk,
         row.riskAnchor,
-        row.controls.map((c) => [c.title, c.frequency, c.doneOfPlanned, c.deviations, c.light.text]),
+        row.controls.map((c) => [c.title, c.frequency, c.doneOfPlanned, c.recordedDeviations, c.light.text]),
       ]),
     ).toEqual([
       [

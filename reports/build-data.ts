@@ -1,28 +1,25 @@
 import type { Db } from '../db/connection.js'
-import type { MeasureStatus, Sampling, Severity } from '../db/schema.js'
-import { methodText } from '../server/controls/control-line.js'
-import { listDeviationsOfPlan, listReportedRunsOfPlan } from '../server/controls/report.js'
+import type { MeasureStatus, Sampling } from '../db/schema.js'
+import { controlLabels, runStateOf } from '../server/controls/control-line.js'
+import { listDeviationsOfPlan, listReportedOrOverdueRuns } from '../server/controls/report-rows.js'
 import { listControlsOfPlan } from '../server/controls/repository.js'
 import type { Light } from '../server/controls/traffic-light.js'
 import { swedishDate } from '../server/dates.js'
 import { listAreaMeasures, listAreas, listInspections, listLinkedRisks } from '../server/inspections/repository.js'
 import { areaSummary, inspectionSummary } from '../server/inspections/view-model.js'
 import { listMeasuresOfPlan } from '../server/measures/repository.js'
-import { risksSinceLastYear } from '../server/next-year/repository.js'
+import { controlsSinceLastYear, risksSinceLastYear } from '../server/next-year/repository.js'
 import { findPlan } from '../server/plans/repository.js'
 import { listReviews } from '../server/reviews/repository.js'
 import { reviewLine } from '../server/reviews/review-line.js'
 import { type RiskMatrix, riskMatrix } from '../server/risks/matrix.js'
 import { listRisks } from '../server/risks/repository.js'
 import {
-  controlFrequencies,
   countByStatus,
   deviationDecisions,
   isOverdue,
   labelOf,
   measureStatuses,
-  reportedToOptions,
-  runResults,
   samplings,
   severities,
   swedishList,
@@ -66,9 +63,9 @@ export interface ReportLight {
 /** An occasion of a control as the report shows it: reported, or past its planned date without a report. */
 export interface ReportControlRun {
   occasion: number
-  /** Utförd, YYYY-MM-DD; null when not performed or not reported. */
+  /** Genomförd den, YYYY-MM-DD; null when not performed or not reported. */
   performedOn: string | null
-  /** "Utan anmärkning", "Ej genomförd: Sjukdom", "Ej rapporterad" */
+  /** "Utan anmärkning", "Ej genomförd: Sjukdom", "Försenat" (runStateOf's words) */
   result: string
   /** The planned date of an occasion not reported by it, YYYY-MM-DD; null when reported. */
   overdueSince: string | null
@@ -82,7 +79,6 @@ export interface ReportControlRun {
 export interface ReportDeviation {
   occasion: number
   description: string
-  severity: Severity
   severityLabel: string
   /** "Åtgärd krävs", "Ingen åtgärd: Enstaka fel som rättats direkt.", "Inte beslutat" (not `decision`: a helper's name). */
   decisionText: string
@@ -93,6 +89,8 @@ export interface ReportDeviation {
 export interface ReportControl {
   anchor: string
   title: string
+  /** "Nytt kontrollmoment för 2021", "Ändrat sedan 2020: frekvens …", "Oförändrat sedan 2020"; none in a first plan. */
+  sinceLastYear?: string
   whatIsChecked: string
   /** The method's label, or the committee's own words for it. */
   method: string
@@ -111,6 +109,8 @@ export interface ReportControl {
    * Population: Nyanställda under kvartalet. Urval: slumpmässigt.", "Tillfälle 4: … Utförd av: Eva Ek."
    */
   runNotes: string[]
+  /** The runs' comments (Markdown), each wording once with the occasions it was written for. */
+  runComments: { occasions: string; text: string }[]
   deviations: ReportDeviation[]
 }
 
@@ -123,7 +123,8 @@ export interface ReportControlSummary {
     title: string
     frequency: string
     doneOfPlanned: string
-    deviations: number
+    /** The deviations recorded for its runs (not the runs' own count of cases with deviations). */
+    recordedDeviations: number
     light: ReportLight
   }[]
 }
@@ -202,14 +203,15 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
   const plan = await findPlan(db, planId)
   if (!plan) return undefined
   const madeOn = swedishDate(edition.madeAt)
-  const [risks, measures, reviews, inspections, since] = await Promise.all([
+  const [risks, measures, reviews, inspections, since, controlRows] = await Promise.all([
     listRisks(db, planId),
     listMeasuresOfPlan(db, planId),
     listReviews(db, planId),
     reportInspections(db, plan, madeOn),
     risksSinceLastYear(db, plan),
+    readControls(db, plan, madeOn),
   ])
-  const controls = await reportControls(db, planId, madeOn, measures)
+  const controls = reportControls(controlRows, madeOn, measures)
 
   const statusSummary = countByStatus(measures).filter((s) => s.count > 0)
   const owners = [...new Set(measures.map((m) => m.ownerName))].sort(swedishOrder.compare)
@@ -253,7 +255,7 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
             title: c.title,
             frequency: c.frequency,
             doneOfPlanned: c.doneOfPlanned,
-            deviations: c.deviations.length,
+            recordedDeviations: c.deviations.length,
             light: c.light,
           })),
         },
@@ -290,12 +292,27 @@ const measureAnchor = (measure: { id: number }) => `atgard-${measure.id}`
 const figure = (n: number | null) => (n === null ? '–' : String(n))
 
 /**
- * The plan's controls with their lights on `today`, the occasions reported or overdue by then, and the deviations
- * found with the measures decided for them (measures of this plan, which the report shows under their risk).
+ * The plan's controls with their lights on `today`, the occasions reported or overdue by then, the deviations
+ * found and how each control stands against last year's: four queries however many controls there are, one
+ * for a plan without.
  */
-async function reportControls(
-  db: Db,
-  planId: number,
+async function readControls(db: Db, plan: { id: number; committee_id: number; year: number }, today: string) {
+  const controls = await listControlsOfPlan(db, plan.id, today)
+  if (controls.length === 0) return { controls, runs: [], deviations: [], sinceLastYear: new Map<number, string>() }
+  const [runs, deviations, since] = await Promise.all([
+    listReportedOrOverdueRuns(db, plan.id, today),
+    listDeviationsOfPlan(db, plan.id),
+    controlsSinceLastYear(db, plan),
+  ])
+  return { controls, runs, deviations, sinceLastYear: new Map(since.map((c) => [c.id, c.since.text])) }
+}
+
+/**
+ * The controls as the report shows them, each deviation with the measures decided for it (measures of this plan,
+ * which the report shows under their risk) and each control with what changed since last year.
+ */
+function reportControls(
+  { controls, runs, deviations, sinceLastYear }: Awaited<ReturnType<typeof readControls>>,
   today: string,
   measures: {
     id: number
@@ -304,52 +321,51 @@ async function reportControls(
     status: MeasureStatus
     origin_deviation_id: number | null
   }[],
-): Promise<(ReportControl & { riskId: number })[]> {
-  const controls = await listControlsOfPlan(db, planId, today)
-  if (controls.length === 0) return []
-  const [runs, deviations] = await Promise.all([
-    listReportedRunsOfPlan(db, planId, today),
-    listDeviationsOfPlan(db, planId),
-  ])
+): (ReportControl & { riskId: number })[] {
   return controls.map((control) => {
     const ownRuns = runs.filter((r) => r.control_id === control.id)
+    const labels = controlLabels(control)
     return {
       riskId: control.risk_id,
       anchor: `kontroll-${control.id}`,
       title: control.title,
+      sinceLastYear: sinceLastYear.get(control.id),
       whatIsChecked: control.what_is_checked,
-      method: methodText(control),
-      frequency: labelOf(controlFrequencies, control.frequency),
+      method: labels.methodText,
+      frequency: labels.frequencyLabel,
       owner: control.ownerName,
       responsiblePerson: control.responsible_person,
-      reportedTo: labelOf(reportedToOptions, control.reported_to),
+      reportedTo: labels.reportedToLabel,
       doneOfPlanned: `${control.done} av ${control.planned}`,
       light: { code: control.light.code, text: control.light.text },
       sampled: ownRuns.some((r) =>
         [r.population_size, r.sample_size, r.checked_count, r.deviation_count].some((n) => n !== null),
       ),
-      runs: ownRuns.map((run) => ({
-        occasion: run.occasion,
-        performedOn: run.performed_on,
-        result:
-          run.result === null
-            ? 'Ej rapporterad'
-            : run.result === 'not_performed' && run.not_performed_reason.trim() !== ''
-              ? `${labelOf(runResults, run.result)}: ${run.not_performed_reason}`
-              : labelOf(runResults, run.result),
-        overdueSince: run.result === null ? run.planned_date : null,
-        populationSize: figure(run.population_size),
-        sampleSize: figure(run.sample_size),
-        checked: figure(run.checked_count),
-        withDeviations: figure(run.deviation_count),
-      })),
+      runs: ownRuns.map((run) => {
+        const state = runStateOf(run, today)
+        return {
+          occasion: run.occasion,
+          performedOn: run.performed_on,
+          result:
+            run.result === 'not_performed' && run.not_performed_reason.trim() !== ''
+              ? `${state.label}: ${run.not_performed_reason}`
+              : state.label,
+          overdueSince: run.result === null ? run.planned_date : null,
+          populationSize: figure(run.population_size),
+          sampleSize: figure(run.sample_size),
+          checked: figure(run.checked_count),
+          withDeviations: figure(run.deviation_count),
+        }
+      }),
       runNotes: runNotes(ownRuns),
+      runComments: byWording(ownRuns.map((run) => ({ occasion: run.occasion, text: run.comment.trim() }))).map(
+        ([text, numbers]) => ({ occasions: occasionsText(numbers), text }),
+      ),
       deviations: deviations
         .filter((d) => d.control_id === control.id)
         .map((d) => ({
           occasion: d.occasion,
           description: d.description,
-          severity: d.severity,
           severityLabel: labelOf(severities, d.severity),
           decisionText:
             d.decision === null
@@ -374,21 +390,31 @@ async function reportControls(
 function runNotes(
   runs: { occasion: number; population: string; sampling: Sampling | null; performed_by: string }[],
 ): string[] {
-  const occasions = new Map<string, number[]>()
-  for (const run of runs) {
-    const note = [
+  const notes = runs.map((run) => ({
+    occasion: run.occasion,
+    text: [
       run.population.trim() && `Population: ${sentence(run.population)}`,
       run.sampling && `Urval: ${labelOf(samplings, run.sampling).toLowerCase()}.`,
       run.performed_by.trim() && `Utförd av: ${sentence(run.performed_by)}`,
     ]
       .filter(Boolean)
-      .join(' ')
-    if (note) occasions.set(note, [...(occasions.get(note) ?? []), run.occasion])
-  }
-  return [...occasions].map(([note, numbers]) =>
-    numbers.length === 1 ? `Tillfälle ${numbers[0]}: ${note}` : `Tillfällena ${occasionList(numbers)}: ${note}`,
-  )
+      .join(' '),
+  }))
+  return byWording(notes).map(([note, numbers]) => `${occasionsText(numbers)}: ${note}`)
 }
+
+/** Each wording said of the occasions, once, with the occasions it was said of, in the order first said; none empty. */
+function byWording(said: { occasion: number; text: string }[]): [string, number[]][] {
+  const occasions = new Map<string, number[]>()
+  for (const { occasion, text } of said) {
+    if (text) occasions.set(text, [...(occasions.get(text) ?? []), occasion])
+  }
+  return [...occasions]
+}
+
+/** "Tillfälle 4", "Tillfällena 1–3 och 5". */
+const occasionsText = (numbers: number[]) =>
+  numbers.length === 1 ? `Tillfälle ${numbers[0]}` : `Tillfällena ${occasionList(numbers)}`
 
 /** "1–3, 5 och 7": ascending occasion numbers, runs of three or more as a range. */
 function occasionList(numbers: number[]): string {

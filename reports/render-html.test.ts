@@ -240,7 +240,7 @@ describe('the report of a plan with controls', () => {
         .find('thead th[scope="col"]')
         .map((_, th) => $(th).text())
         .get(),
-    ).toEqual(['Tillfälle', 'Utfört', 'Resultat', 'Population', 'Stickprov', 'Kontrollerade', 'Med avvikelser'])
+    ).toEqual(['Tillfälle', 'Genomförd den', 'Resultat', 'Population', 'Stickprov', 'Kontrollerade', 'Med avvikelser'])
     expect(
       table
         .find('tbody tr')
@@ -249,7 +249,7 @@ describe('the report of a plan with controls', () => {
     ).toEqual([
       ['1', '2020-04-03', 'Utan anmärkning', '118', '20', '20', '0'],
       ['2', '2020-07-02', 'Med avvikelser', '97', '15', '15', '2'],
-      ['3', '–', 'Ej rapporterad, planerat 2020-09-30', '–', '–', '–', '–'],
+      ['3', '–', 'Försenat, planerat 2020-09-30', '–', '–', '–', '–'],
     ])
     expect(table.find('tbody th[scope="row"]')).toHaveLength(3)
     expect(control.find('.report-notes li').first().text()).toBe(
@@ -267,13 +267,60 @@ describe('the report of a plan with controls', () => {
         .find('thead th')
         .map((_, th) => $(th).text())
         .get(),
-    ).toEqual(['Tillfälle', 'Utfört', 'Resultat'])
+    ).toEqual(['Tillfälle', 'Genomförd den', 'Resultat'])
     expect(
       table
         .find('tbody tr')
         .map((_, tr) => [cellTexts($, tr)])
         .get(),
     ).toEqual([['1', '2020-06-22', 'Utan anmärkning']])
+  })
+
+  it('prints the runs’ comments as safe Markdown under the occasions, each with the occasions it was written for', async () => {
+    const { $, data } = await controlsReport()
+    const control = $(`#${data.risks[3]?.controls[0]?.anchor}`).closest('.report-control')
+    const comments = control.find('table.report-table--runs ~ .report-run-comments')
+    expect(comments.find('.report-label').text()).toBe('Kommentarer')
+    const each = comments.find('.report-run-comment')
+    expect(each.map((_, c) => $(c).find('.report-run-comment__occasions').text()).get()).toEqual([
+      'Tillfälle 1',
+      'Tillfälle 2',
+    ])
+    expect(each.eq(0).find('strong').text()).toBe('visade före')
+    expect(
+      each
+        .eq(1)
+        .find('li')
+        .map((_, li) => $(li).text())
+        .get(),
+    ).toEqual(['en lärare i maj', 'en elevassistent i juni'])
+    // Nine months with the same words print them once.
+    const monthly = $(`#${data.risks[0]?.controls[1]?.anchor}`).closest('.report-control')
+    expect(monthly.find('.report-run-comment').text().replace(/\s+/g, ' ').trim()).toBe(
+      'Tillfällena 1–9 Behörighetslistan stämdes av mot personalsystemet.',
+    )
+    // A control whose runs say nothing has no such heading.
+    const review = $(`#${data.risks[0]?.controls[0]?.anchor}`).closest('.report-control')
+    expect(review.find('.report-run-comments')).toHaveLength(0)
+  })
+
+  it('prints a comment’s markup as text, never as a script or a javascript: link', async () => {
+    const { $, data } = await controlsReport(async (db) => {
+      const run = await db
+        .selectFrom('control_run')
+        .select('id')
+        .where('performed_on', '=', '2020-04-03')
+        .executeTakeFirstOrThrow()
+      await db
+        .updateTable('control_run')
+        .set({ comment: 'Se <script>alert(1)</script> [länken](javascript:alert(1)).' })
+        .where('id', '=', run.id)
+        .execute()
+    })
+    const control = $(`#${data.risks[3]?.controls[0]?.anchor}`).closest('.report-control')
+    const first = control.find('.report-run-comment').first()
+    expect(first.find('script')).toHaveLength(0)
+    expect(first.find('a[href^="javascript"]')).toHaveLength(0)
   })
 
   it('lists the deviations with severity and decision, each measure decided linking to its heading', async () => {
@@ -300,7 +347,14 @@ describe('the report of a plan with controls', () => {
         .find('thead th[scope="col"]')
         .map((_, th) => $(th).text())
         .get(),
-    ).toEqual(['Risk', 'Kontrollmoment', 'Frekvens', 'Genomförda av planerade', 'Avvikelser', 'Trafikljus'])
+    ).toEqual([
+      'Risk',
+      'Kontrollmoment',
+      'Frekvens',
+      'Genomförda av planerade',
+      'Registrerade avvikelser',
+      'Trafikljus',
+    ])
     expect(
       table
         .find('tbody tr')

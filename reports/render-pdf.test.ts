@@ -198,9 +198,14 @@ describe('the report of a plan with controls as a PDF', () => {
     expect(lineOf(control, '2020-04-03')).toBe('1 2020-04-03 Utan anmärkning 118 20 20 0')
     expect(lineOf(control, '2020-07-02')).toBe('2 2020-07-02 Med avvikelser 97 15 15 2')
     // The overdue occasion's result wraps in its cell, its date (kept whole) on the line below.
-    const overdue = control.indexOf(lineOf(control, 'Ej rapporterad'))
-    expect(control[overdue]).toBe('3 – Ej rapporterad, planerat – – – –')
+    const overdue = control.indexOf(lineOf(control, 'Försenat'))
+    expect(control[overdue]).toBe('3 – Försenat, planerat – – – –')
     expect(control[overdue + 1]).toBe('2020-09-30')
+    // The runs' comments after the occasions, each under the occasion it was written for.
+    expect(section).toContain(
+      'Kommentarer Tillfälle 1 Alla utdrag i urvalet var visade före anställningsdagen. Tillfälle 2 Två ' +
+        'anställningar saknade utdrag: en lärare i maj en elevassistent i juni Avvikelser',
+    )
     expect(section).toContain(
       'Avvikelser 1. Två anställningar utan registrerat utdrag före anställningsdagen. Tillfälle 2 · ' +
         'Allvarlighetsgrad: Hög · Beslut: Åtgärd krävs',
@@ -254,12 +259,39 @@ describe('the report of a plan with controls as a PDF', () => {
       const end = squash(lines.join(' '))
       const heading = controlHeadings().some(([, h]) => end.endsWith(h))
       return heading ||
-        ['Avvikelser', 'Kontrolltillfällen och stickprov'].includes(last) ||
+        ['Avvikelser', 'Kommentarer', 'Kontrolltillfällen och stickprov'].includes(last) ||
         last.startsWith('Trafikljus:')
         ? [`${i + 3}: ${last}`]
         : []
     })
     expect(stranded).toEqual([])
+  })
+})
+
+describe('the demo’s plan kept through controls as a PDF', () => {
+  it('starts each table of occasions on the page of its caption', async () => {
+    const today = '2026-12-07'
+    const { db } = await createTestApp({ currentYear: true, today })
+    const plan = await db
+      .selectFrom('plan')
+      .innerJoin('committee', 'committee.id', 'plan.committee_id')
+      .select('plan.id')
+      .where('committee.name', '=', 'Förskolenämnden')
+      .executeTakeFirstOrThrow()
+    const made = await makeReportPdf({ db, views: createViews(), pdf: printer }, plan.id, {
+      madeAt: new Date(`${today}T16:00:00Z`),
+    })
+    if (!made) throw new Error('no report')
+    // On this day HR-avdelningen's table came right at a page's end, where its caption was once left behind.
+    const lastLines = pageTexts(made.pdf).map((text) => {
+      const lines = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !/^Sida \d+ \(\d+\)$/.test(l))
+      return lines.at(-1)
+    })
+    expect(lastLines.filter((line) => line === 'Kontrolltillfällen och stickprov')).toEqual([])
+    expect(made.data.risks.flatMap((r) => r.controls)).toHaveLength(6)
   })
 })
 

@@ -84,6 +84,44 @@ async function plan2020(db: Db) {
   return { plan, risks, measures, reviews }
 }
 
+/**
+ * A plan's deviations in the order of their controls, each with the measure decided for it (of the same plan,
+ * with a title, owner and due date) or none.
+ */
+async function deviationsWithMeasures(db: Db, planId: number) {
+  const rows = await db
+    .selectFrom('control_deviation')
+    .innerJoin('control_run', 'control_run.id', 'control_deviation.run_id')
+    .innerJoin('control', 'control.id', 'control_run.control_id')
+    .innerJoin('risk as control_risk', 'control_risk.id', 'control.risk_id')
+    .leftJoin('measure', 'measure.origin_deviation_id', 'control_deviation.id')
+    .leftJoin('risk', 'risk.id', 'measure.risk_id')
+    .select([
+      'control.title as controlTitle',
+      'control_deviation.decision',
+      'control_deviation.no_measure_reason',
+      'control_run.result',
+      'measure.title',
+      'measure.owner_unit_id',
+      'measure.due_date',
+      'measure.status',
+      'risk.plan_id',
+    ])
+    .where('control_risk.plan_id', '=', planId)
+    .orderBy('control_risk.position')
+    .orderBy('control.position')
+    .execute()
+  for (const d of rows.filter((row) => row.decision === 'measure_required')) {
+    expect(d).toMatchObject({
+      title: expect.stringMatching(/\w/),
+      owner_unit_id: expect.any(Number),
+      due_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      plan_id: planId,
+    })
+  }
+  return rows
+}
+
 describe('demo data', () => {
   it('loads Grundskolenämnden 2020 and the current year, and Förskolenämnden, into an empty SQLite file, once', async () => {
     const db = await freshFile()
@@ -263,33 +301,10 @@ describe('demo data', () => {
     // One occasion is left unreported past its date: overdue, the red light, and HR-avdelningen's work to do.
     expect(runs.filter((r) => r.result === null && r.planned_date < today)).toHaveLength(1)
 
-    const deviations = await db
-      .selectFrom('control_deviation')
-      .innerJoin('control_run', 'control_run.id', 'control_deviation.run_id')
-      .leftJoin('measure', 'measure.origin_deviation_id', 'control_deviation.id')
-      .leftJoin('risk', 'risk.id', 'measure.risk_id')
-      .select([
-        'control_deviation.decision',
-        'control_deviation.no_measure_reason',
-        'control_run.result',
-        'measure.title',
-        'measure.owner_unit_id',
-        'measure.due_date',
-        'measure.status',
-        'risk.plan_id',
-      ])
-      .execute()
+    const deviations = await deviationsWithMeasures(db, plan.id)
     expect(deviations.every((d) => d.result === 'deviations')).toBe(true)
     const decided = deviations.filter((d) => d.decision === 'measure_required')
     expect(decided).toHaveLength(2)
-    for (const d of decided) {
-      expect(d).toMatchObject({
-        title: expect.stringMatching(/\w/),
-        owner_unit_id: expect.any(Number),
-        due_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
-        plan_id: plan.id,
-      })
-    }
     expect(new Set(decided.map((d) => d.status)).size).toBe(2)
     expect(deviations.filter((d) => d.decision === 'no_measure').every((d) => d.no_measure_reason !== '')).toBe(true)
 
@@ -315,6 +330,27 @@ describe('demo data', () => {
     await db.destroy()
   })
 
+  it('shows Förskolenämnden’s two deviations with their measures and an overdue occasion from February on', async () => {
+    // The first occasions to pass are at the end of January, two of them moved there by the secretary.
+    const today = '2026-02-10'
+    const db = await demoInMemory(new Date(`${today}T09:00:00Z`))
+    const plan = await planOf(db, 2026, 'Förskolenämnden')
+    const decided = (await deviationsWithMeasures(db, plan.id)).filter((d) => d.decision === 'measure_required')
+    expect(decided.map((d) => d.controlTitle)).toEqual([
+      'Attest av leverantörsfakturor',
+      'Behörigheter i barnomsorgssystemet',
+    ])
+    const controls = await listControlsOfPlan(db, plan.id, today)
+    expect(new Set(controls.map((c) => c.light.code))).toEqual(new Set(['green', 'yellow', 'red']))
+    // The red one is HR-avdelningen's, whose owner has the overdue occasion on the start page.
+    expect(controls.filter((c) => c.light.code === 'red').map((c) => c.title)).toEqual([
+      'Utdrag ur belastningsregistret vid nyanställning',
+    ])
+    const { auditKey } = loadConfig({ NODE_ENV: 'test' })
+    expect((await verifyAudit(db, { key: auditKey, anchorFile: null })).findings).toEqual([])
+    await db.destroy()
+  })
+
   it('plans Förskolenämnden’s occasions on New Year’s Day with none yet due: nothing reported, every light green', async () => {
     // Accepted: the runs and deviations come as the year's occasions pass (the first at the end of January).
     const db = await demoInMemory(new Date('2026-01-01T09:00:00Z'))
@@ -323,9 +359,9 @@ describe('demo data', () => {
     expect(controls.map((c) => [c.planned, c.done, c.light.code])).toEqual([
       [12, 0, 'green'],
       [4, 0, 'green'],
-      [3, 0, 'green'],
       [1, 0, 'green'],
       [2, 0, 'green'],
+      [3, 0, 'green'],
       [1, 0, 'green'],
     ])
     const { auditKey } = loadConfig({ NODE_ENV: 'test' })

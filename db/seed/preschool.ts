@@ -25,6 +25,9 @@ import type {
 // The demo's second committee, Förskolenämnden, and its plan for the year the demo is loaded in: a plan kept
 // through control activities (kontrollmoment), with the occasions before the loading day reported, a few of them
 // with deviations, and the two deviations that called for it followed by a measure. Invented, unlike the 2020 plan.
+// The first occasions to pass are at the end of January (two moved there by the secretary): from 1 February on
+// whatever the loading day, both deviations with their measures are there and one occasion is overdue (red); in
+// January nothing has passed yet, so nothing is reported and every light is green.
 
 interface NewMeasure {
   title: string
@@ -70,7 +73,7 @@ interface PreschoolFixture {
     owner: string
     responsiblePerson: string
     reportedTo: ReportedTo
-    /** The secretary moved the only occasion to this day of the year (MM-DD). */
+    /** The secretary moved the first occasion (the only one, of a control done once or yearly) to this day (MM-DD). */
     movedTo?: string
     /** The last occasion before the loading day is left unreported: overdue, so the control's light is red. */
     leaveLatestPassedUnreported?: boolean
@@ -222,9 +225,10 @@ export async function insertPreschoolDemo(trx: Db, actor: Actor, today: string, 
       .orderBy('occasion')
       .execute()
     if (control.movedTo) {
-      const [run] = runs
-      if (!run || runs.length > 1) throw new Error(`Only a single occasion is moved: ${control.title}`)
+      const [run, next] = runs
       const moved = `${year}-${control.movedTo}`
+      if (!run || (next && moved >= next.planned_date))
+        throw new Error(`Moved past the next occasion: ${control.title}`)
       await audited(trx, actor, 'update', { entity: 'control_run', id: run.id, planId }, () =>
         updateRun(trx, run.id, run.version, { planned_date: moved }),
       )

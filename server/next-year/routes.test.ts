@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
-import { aControl, demoPlan } from '../../test/helpers/builders.js'
+import { aControl, aMeasure, demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, html, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { auditKey } from '../audit/anchor.js'
 import { audited } from '../audit/audited.js'
@@ -438,7 +438,7 @@ describe('controls into next year', () => {
   it('says on the confirm page which controls are copied and that the results stay', async () => {
     const { agent, planId } = await planWithControls()
     const $ = html((await agent.get(`/planer/${planId}/nasta-ar`).expect(200)).text)
-    expect($('#controls-heading').text()).toBe('Kontroller som kopieras (2)')
+    expect($('#controls-heading').text()).toBe('Kontrollmoment som kopieras (2)')
     expect(
       $('section[aria-labelledby="controls-heading"] li')
         .map((_, e) => $(e).text())
@@ -448,7 +448,7 @@ describe('controls into next year', () => {
       'Kontroll av sekretessmarkering (Röjande av sekretess, Kvartalsvis, Utbildningsområden)',
     ])
     expect($('section[aria-labelledby="staying-heading"] li').eq(2).text()).toBe(
-      '1 rapporterat kontrolltillfälle och 1 avvikelse: kontrollernas resultat hör till sitt år',
+      '1 rapporterat kontrolltillfälle och 1 avvikelse: kontrollmomentens resultat hör till sitt år',
     )
   })
 
@@ -456,9 +456,49 @@ describe('controls into next year', () => {
     const { agent, db } = await createTestApp()
     const { planId } = await demoPlan(db)
     const $ = html((await agent.get(`/planer/${planId}/nasta-ar`).expect(200)).text)
-    expect($('#controls-heading').text()).toBe('Kontroller som kopieras (0)')
-    expect($('section[aria-labelledby="controls-heading"]').text()).toContain('Planen har inga kontroller.')
+    expect($('#controls-heading').text()).toBe('Kontrollmoment som kopieras (0)')
+    expect($('section[aria-labelledby="controls-heading"]').text()).toContain('Planen har inga kontrollmoment.')
     expect($('section[aria-labelledby="staying-heading"] li')).toHaveLength(3)
+    expect($('.from-deviations')).toHaveLength(0)
+  })
+
+  it('carries a measure decided for a deviation without the deviation, and says so: last year’s measure keeps it', async () => {
+    const { agent, db, planId, riskId, unit } = await planWithControls()
+    const deviation = await db.selectFrom('control_deviation').select('id').executeTakeFirstOrThrow()
+    const fromDeviation = await aMeasure(db, riskId, unit('Utbildningsområden'), {
+      title: 'Märk handlingar med sekretess vid registreringen',
+      status: 'in_progress',
+    })
+    await db.updateTable('measure').set({ origin_deviation_id: deviation.id }).where('id', '=', fromDeviation).execute()
+    const $ = html((await agent.get(`/planer/${planId}/nasta-ar`).expect(200)).text)
+    expect($('section[aria-labelledby="carried-heading"] .from-deviations').text()).toBe(
+      'En av dem beslutades för en avvikelse vid ett kontrolltillfälle. Avvikelsen hör till sitt år och följer inte ' +
+        'med, men åtgärden i den nya planen länkar till åtgärden i Internkontrollplan 2020, som visar avvikelsen.',
+    )
+
+    const newPlanId = await createNextYear(agent, planId)
+    const copy = await db
+      .selectFrom('measure')
+      .select(['origin_deviation_id', 'carried_from_measure_id'])
+      .where('carried_from_measure_id', '=', fromDeviation)
+      .executeTakeFirstOrThrow()
+    expect(copy).toEqual({ origin_deviation_id: null, carried_from_measure_id: fromDeviation })
+    const original = await db
+      .selectFrom('measure')
+      .select('origin_deviation_id')
+      .where('id', '=', fromDeviation)
+      .executeTakeFirstOrThrow()
+    expect(original.origin_deviation_id).toBe(deviation.id)
+    // The copy's page links to last year's measure, whose page shows the deviation.
+    const copyId = await db
+      .selectFrom('measure')
+      .innerJoin('risk', 'risk.id', 'measure.risk_id')
+      .select('measure.id')
+      .where('risk.plan_id', '=', newPlanId)
+      .where('measure.carried_from_measure_id', '=', fromDeviation)
+      .executeTakeFirstOrThrow()
+    const page = html((await agent.get(`/planer/${newPlanId}/atgarder/${copyId.id}`).expect(200)).text)
+    expect(page(`a[href="/planer/${planId}/atgarder/${fromDeviation}"]`).text()).toContain('Överförd från')
   })
 
   it('copies each control to its risk’s copy with fresh occasions of the new year, and no runs or deviations', async () => {
@@ -553,10 +593,10 @@ describe('controls into next year', () => {
     const $ = html((await agent.get(`/planer/${newPlanId}/risker/${riskCopy?.id}`).expect(200)).text)
     const row = $('.summary-list div:contains("Kontroller sedan föregående år") dd p')
     expect(row.map((_, e) => $(e).text()).get()).toEqual([
-      'Kontroll av utdrag: Oförändrad sedan 2020',
-      'Kontroll av sekretessmarkering i diariet: Ändrad sedan 2020: rubrik, frekvens kvartalsvis → månadsvis, ' +
+      'Kontroll av utdrag: Oförändrat sedan 2020',
+      'Kontroll av sekretessmarkering i diariet: Ändrat sedan 2020: rubrik, frekvens kvartalsvis → månadsvis, ' +
         'ansvarig enhet Utbildningsområden → HR-avdelningen',
-      'Kontroll av loggar: Ny kontroll för 2021',
+      'Kontroll av loggar: Nytt kontrollmoment för 2021',
     ])
     expect(row.last().find('a').attr('href')).toBe(`/planer/${newPlanId}/kontroller/${added}`)
 
@@ -566,6 +606,22 @@ describe('controls into next year', () => {
     // The committee's first plan has nothing to compare with.
     const first = html((await agent.get(`/planer/${planId}/risker/${riskId}`).expect(200)).text)
     expect(first('.summary-list dt:contains("Kontroller sedan föregående år")')).toHaveLength(0)
+
+    // The follow-up report says it under each control's heading, as it does under each risk's; the first plan's not.
+    const sinceLines = ($: ReturnType<typeof html>) =>
+      $('.report-control')
+        .map((_, e) => `${$(e).find('h4').text()} | ${$(e).find('h4 + .report-since').text()}`)
+        .get()
+    expect(sinceLines(html((await agent.get(`/planer/${newPlanId}/rapport`).expect(200)).text))).toEqual([
+      'Kontrollmoment: Kontroll av utdrag | Oförändrat sedan 2020',
+      'Kontrollmoment: Kontroll av sekretessmarkering i diariet | Ändrat sedan 2020: rubrik, frekvens kvartalsvis → ' +
+        'månadsvis, ansvarig enhet Utbildningsområden → HR-avdelningen',
+      'Kontrollmoment: Kontroll av loggar | Nytt kontrollmoment för 2021',
+    ])
+    expect(sinceLines(html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text))).toEqual([
+      'Kontrollmoment: Kontroll av utdrag | ',
+      'Kontrollmoment: Kontroll av sekretessmarkering | ',
+    ])
   })
 
   it('keeps the copies when last year’s plan is deleted, without their link', async () => {

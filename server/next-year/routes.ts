@@ -1,6 +1,7 @@
 import { type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { actorOf } from '../audit/audited.js'
+import { controlLabels } from '../controls/control-line.js'
 import { formState, parseForm } from '../forms.js'
 import { setNotice } from '../notice.js'
 import { findClashingPlan } from '../plans/repository.js'
@@ -9,7 +10,7 @@ import { yearTaken } from '../plans/schema.js'
 import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
 import { riskSummary } from '../risks/view-model.js'
-import { controlFrequencies, labelOf, measureStatuses } from '../vocabulary.js'
+import { labelOf, measureStatuses } from '../vocabulary.js'
 import { countReportedRuns, createCarriedOverPlan, listControlsToCopy, splitMeasures } from './repository.js'
 import { nextYearForm } from './schema.js'
 
@@ -31,6 +32,7 @@ export function nextYearRoutes({ db, clock }: Services): Router {
       countReportedRuns(db, plan.id),
       findClashingPlan(db, plan.committee_id, year, null),
     ])
+    const fromDeviations = measures.carried.filter((m) => m.origin_deviation_id !== null).length
     const shown = (list: typeof measures.carried) =>
       list.map((m) => ({ ...m, statusLabel: labelOf(measureStatuses, m.status) }))
     res.status(existing ? 409 : status).render('next-year/confirm', {
@@ -41,8 +43,9 @@ export function nextYearRoutes({ db, clock }: Services): Router {
       existing: existing && { href: `/planer/${existing.id}`, text: yearTaken(year) },
       risks: risks.map(riskSummary),
       carried: shown(measures.carried),
+      fromDeviations: fromDeviationsText(fromDeviations, plan.title),
       staying: shown(measures.staying),
-      controls: controls.map((c) => ({ ...c, frequencyLabel: labelOf(controlFrequencies, c.frequency) })),
+      controls: controls.map((c) => ({ ...c, ...controlLabels(c) })),
       reported,
       reviewCount: reviews.length,
       action: `/planer/${plan.id}/nasta-ar`,
@@ -71,4 +74,17 @@ export function nextYearRoutes({ db, clock }: Services): Router {
   })
 
   return router
+}
+
+/**
+ * A carried measure keeps an origin in an inspection, whose areas span the years, but not a deviation: that
+ * belongs to its year's occasion, and last year's measure, which the carried one links to, keeps showing it.
+ */
+function fromDeviationsText(count: number, planTitle: string): string | undefined {
+  if (count === 0) return undefined
+  return count === 1
+    ? 'En av dem beslutades för en avvikelse vid ett kontrolltillfälle. Avvikelsen hör till sitt år och följer ' +
+        `inte med, men åtgärden i den nya planen länkar till åtgärden i ${planTitle}, som visar avvikelsen.`
+    : `${count} av dem beslutades för avvikelser vid kontrolltillfällen. Avvikelserna hör till sitt år och följer ` +
+        `inte med, men åtgärderna i den nya planen länkar till åtgärderna i ${planTitle}, som visar avvikelserna.`
 }

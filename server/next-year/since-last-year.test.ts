@@ -58,9 +58,12 @@ describe('controlSinceLastYear', () => {
   it('calls an untouched copy unchanged, and one without an original new when there was a plan the year before', () => {
     expect(controlSinceLastYear(control, controlLastYear, plan2021)).toEqual({
       kind: 'unchanged',
-      text: 'Oförändrad sedan 2020',
+      text: 'Oförändrat sedan 2020',
     })
-    expect(controlSinceLastYear(control, undefined, plan2021)).toEqual({ kind: 'new', text: 'Ny kontroll för 2021' })
+    expect(controlSinceLastYear(control, undefined, plan2021)).toEqual({
+      kind: 'new',
+      text: 'Nytt kontrollmoment för 2021',
+    })
     expect(controlSinceLastYear(control, undefined, { year: 2020, hasPlanYearBefore: false })).toBeUndefined()
   })
 
@@ -78,7 +81,7 @@ describe('controlSinceLastYear', () => {
     expect(controlSinceLastYear(edited, controlLastYear, plan2021)).toEqual({
       kind: 'changed',
       text:
-        'Ändrad sedan 2020: rubrik, vad som kontrolleras, metod stickprov → Genomgång av personalakter, ' +
+        'Ändrat sedan 2020: rubrik, vad som kontrolleras, metod stickprov → Genomgång av personalakter, ' +
         'frekvens kvartalsvis → halvårsvis, ansvarig enhet HR-avdelningen → Ekonomiavdelningen, ansvarig person, ' +
         'rapporteras till nämnd → förvaltningsledning',
     })
@@ -87,7 +90,7 @@ describe('controlSinceLastYear', () => {
   it('sees only the words of an own method, and ignores words left from one no longer chosen', () => {
     const own = { ...control, method: 'own' as const, method_own: 'Egen genomgång' }
     expect(controlSinceLastYear({ ...own, method_own: 'Ny genomgång' }, { ...own, year: 2020 }, plan2021)?.text).toBe(
-      'Ändrad sedan 2020: metod Egen genomgång → Ny genomgång',
+      'Ändrat sedan 2020: metod Egen genomgång → Ny genomgång',
     )
     expect(controlSinceLastYear({ ...control, method_own: 'Kvar' }, controlLastYear, plan2021)?.kind).toBe('unchanged')
   })

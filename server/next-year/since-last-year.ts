@@ -1,11 +1,15 @@
 import type { Control, Risk } from '../../db/schema.js'
+import { methodText } from '../controls/control-line.js'
 import { controlFrequencies, controlMethods, labelOf, reportedToOptions } from '../vocabulary.js'
 
 type Compared = Pick<Risk, 'title' | 'description' | 'likelihood' | 'consequence'>
 
 export interface SinceLastYear {
   kind: 'new' | 'changed' | 'unchanged'
-  /** "Ny risk för 2021", "Ändrad sedan 2020: sannolikhet 3 → 4", "Oförändrad sedan 2020" */
+  /**
+   * "Ny risk för 2021", "Ändrad sedan 2020: sannolikhet 3 → 4", "Oförändrad sedan 2020"; for a control "Nytt
+   * kontrollmoment för 2021", "Ändrat sedan 2020: …", "Oförändrat sedan 2020".
+   */
   text: string
 }
 
@@ -41,23 +45,27 @@ type ComparedControl = Pick<
   'title' | 'what_is_checked' | 'method' | 'method_own' | 'frequency' | 'responsible_person' | 'reported_to'
 > & { ownerName: string }
 
-/** A method as a sentence reads it: the usual ones in lower case, the committee's own in its own words. */
-const methodOf = (control: ComparedControl) =>
-  control.method === 'own' ? control.method_own : labelOf(controlMethods, control.method).toLocaleLowerCase('sv')
+/** A method as a sentence reads it: a label in lower case, the committee's own words as they wrote them. */
+const methodOf = (control: ComparedControl) => {
+  const text = methodText(control)
+  return text === labelOf(controlMethods, control.method) ? text.toLocaleLowerCase('sv') : text
+}
 
 const changed = (name: string, from: string, to: string) => (from === to ? undefined : `${name} ${from} → ${to}`)
 
 /**
  * How a control of a plan stands against the control it was copied from, as sinceLastYear does for risks: the
- * fields a reader plans by are named with their values before and after, the texts by name only. "Kontroll", not
- * "kontrollmoment", so that ny/ändrad/oförändrad agree with it as they do with "risk".
+ * fields a reader plans by are named with their values before and after, the texts by name only. A control is a
+ * kontrollmoment, as every page calls it, so the words agree with a neuter noun: nytt, ändrat, oförändrat.
  */
 export function controlSinceLastYear(
   control: ComparedControl,
   previous: (ComparedControl & { year: number }) | undefined,
   plan: { year: number; hasPlanYearBefore: boolean },
 ): SinceLastYear | undefined {
-  if (!previous) return plan.hasPlanYearBefore ? { kind: 'new', text: `Ny kontroll för ${plan.year}` } : undefined
+  if (!previous) {
+    return plan.hasPlanYearBefore ? { kind: 'new', text: `Nytt kontrollmoment för ${plan.year}` } : undefined
+  }
   const lower = (list: readonly { code: string; label: string }[], code: string) =>
     labelOf(list, code).toLocaleLowerCase('sv')
   const changes = [
@@ -73,6 +81,6 @@ export function controlSinceLastYear(
       lower(reportedToOptions, control.reported_to),
     ),
   ].filter((change) => change !== undefined)
-  if (changes.length === 0) return { kind: 'unchanged', text: `Oförändrad sedan ${previous.year}` }
-  return { kind: 'changed', text: `Ändrad sedan ${previous.year}: ${changes.join(', ')}` }
+  if (changes.length === 0) return { kind: 'unchanged', text: `Oförändrat sedan ${previous.year}` }
+  return { kind: 'changed', text: `Ändrat sedan ${previous.year}: ${changes.join(', ')}` }
 }

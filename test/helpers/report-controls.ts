@@ -15,6 +15,8 @@ export async function reportRun(
         performedOn: string
         sample?: { population: string; size: number; sample: number; checked: number; deviations: number }
         by?: string
+        /** Markdown, as the report form takes it. */
+        comment?: string
       }
     | { result: 'not_performed'; reason: string },
 ) {
@@ -30,6 +32,7 @@ export async function reportRun(
           performed_on: report.performedOn,
           reported_on: report.performedOn,
           performed_by: report.by ?? '',
+          comment: report.comment ?? '',
           ...(report.sample && {
             population: report.sample.population,
             population_size: report.sample.size,
@@ -75,9 +78,10 @@ export async function aDeviation(
 
 /**
  * The demo 2020 plan with three controls whose lights differ on 2020-10-15: a quarterly sample control of the
- * belastningsregister risk (two of four occasions done, the second with two deviations, one of which became a
- * measure; the third overdue: red), a half-yearly document review of the secrecy risk (green) and a monthly
- * control of the same risk whose long table of occasions runs over a page break when the plan is long (yellow).
+ * belastningsregister risk (two of four occasions done, each with a comment, the second with two deviations, one
+ * of which became a measure; the third overdue: red), a half-yearly document review of the secrecy risk (green)
+ * and a monthly control of the same risk whose long table of occasions runs over a page break when the plan is
+ * long (yellow), every month with the same comment.
  */
 export async function demoPlanWithControls(db: Db) {
   const demo = await demoPlan(db)
@@ -103,8 +107,14 @@ export async function demoPlanWithControls(db: Db) {
     performedOn: '2020-04-03',
     sample: sample(118, 20, 0),
     by: 'Eva Ek',
+    comment: registerComments[0],
   })
-  await reportRun(db, registerRuns[1], { result: 'deviations', performedOn: '2020-07-02', sample: sample(97, 15, 2) })
+  await reportRun(db, registerRuns[1], {
+    result: 'deviations',
+    performedOn: '2020-07-02',
+    sample: sample(97, 15, 2),
+    comment: registerComments[1],
+  })
   const [, secondRun] = await listRunsOfControl(db, registerControl)
   const measureTitle = 'Påminna rekryterande chefer om kontrollen av belastningsregistret'
   await aDeviation(db, secondRun, {
@@ -131,9 +141,17 @@ export async function demoPlanWithControls(db: Db) {
   const monthly = await monthlyControl(db, secrecy.id, schools, 'Avstämning av behörigheter i elevregistret', {
     until: 9,
     deviationsIn: [5],
+    comment: monthlyComment,
   })
   return { ...demo, registerControl, reviewControl, monthly, measureTitle, register, secrecy, hr, schools }
 }
+
+/** The comments of demoPlanWithControls's register control's two reported runs, and its monthly control's. */
+export const registerComments = [
+  'Alla utdrag i urvalet var **visade före** anställningsdagen.',
+  'Två anställningar saknade utdrag:\n\n- en lärare i maj\n- en elevassistent i juni',
+] as const
+export const monthlyComment = 'Behörighetslistan stämdes av mot personalsystemet.'
 
 /** A monthly control with its first `until` months reported, those in `deviationsIn` with a deviation each. */
 export async function monthlyControl(
@@ -145,7 +163,8 @@ export async function monthlyControl(
     until,
     deviationsIn = [],
     frequency = 'monthly',
-  }: { until: number; deviationsIn?: number[]; frequency?: ControlFrequency },
+    comment,
+  }: { until: number; deviationsIn?: number[]; frequency?: ControlFrequency; comment?: string },
 ) {
   const id = await aControl(db, riskId, ownerUnitId, { title, frequency })
   await db.updateTable('control').set({ method: 'reconciliation' }).where('id', '=', id).execute()
@@ -161,6 +180,7 @@ export async function monthlyControl(
         checked: 25,
         deviations: deviating ? 1 : 0,
       },
+      comment,
     })
     if (deviating) {
       const [reported] = (await listRunsOfControl(db, id)).filter((r) => r.id === run.id)

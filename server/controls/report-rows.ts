@@ -1,13 +1,13 @@
 import type { Db } from '../../db/connection.js'
 
 // What the follow-up report reads of a plan's controls besides listControlsOfPlan: one query each for the whole
-// plan, however many controls it has.
+// plan, however many controls it has. (Named apart from the run report form, report a run, in run-routes.ts.)
 
 /**
  * The occasions of a plan's controls that the report shows on `today`: those reported, and those past their
  * planned date without a report (what makes a light red). Occasions still ahead are only counted.
  */
-export async function listReportedRunsOfPlan(db: Db, planId: number, today: string) {
+export async function listReportedOrOverdueRuns(db: Db, planId: number, today: string) {
   return db
     .selectFrom('control_run')
     .innerJoin('control', 'control.id', 'control_run.control_id')
@@ -26,6 +26,7 @@ export async function listReportedRunsOfPlan(db: Db, planId: number, today: stri
       'control_run.sampling',
       'control_run.checked_count',
       'control_run.deviation_count',
+      'control_run.comment',
     ])
     .where('risk.plan_id', '=', planId)
     .where((eb) => eb.or([eb('control_run.result', 'is not', null), eb('control_run.planned_date', '<', today)]))
@@ -49,7 +50,6 @@ export async function listDeviationsOfPlan(db: Db, planId: number) {
       'control_deviation.no_measure_reason',
       'control_run.control_id',
       'control_run.occasion',
-      'control_run.performed_on',
     ])
     .where('risk.plan_id', '=', planId)
     .orderBy('control_run.control_id')
