@@ -1,8 +1,7 @@
 import type { Db } from '../db/connection.js'
 import type { MeasureStatus, Sampling } from '../db/schema.js'
 import { controlLabels, runStateOf } from '../server/controls/control-line.js'
-import { listDeviationsOfPlan, listReportedOrOverdueRuns } from '../server/controls/report-rows.js'
-import { listControlsOfPlan } from '../server/controls/repository.js'
+import { deviationRowsOfPlan, listControlsOfPlan, runRowsOfPlan } from '../server/controls/repository.js'
 import type { Light } from '../server/controls/traffic-light.js'
 import { swedishDate } from '../server/dates.js'
 import { listAreaMeasures, listAreas, listInspections, listLinkedRisks } from '../server/inspections/repository.js'
@@ -299,11 +298,14 @@ const figure = (n: number | null) => (n === null ? '–' : String(n))
 async function readControls(db: Db, plan: { id: number; committee_id: number; year: number }, today: string) {
   const controls = await listControlsOfPlan(db, plan.id, today)
   if (controls.length === 0) return { controls, runs: [], deviations: [], sinceLastYear: new Map<number, string>() }
-  const [runs, deviations, since] = await Promise.all([
-    listReportedOrOverdueRuns(db, plan.id, today),
-    listDeviationsOfPlan(db, plan.id),
+  const [allRuns, deviations, since] = await Promise.all([
+    runRowsOfPlan(db, plan.id),
+    deviationRowsOfPlan(db, plan.id),
     controlsSinceLastYear(db, plan),
   ])
+  // The occasions reported, and those past their planned date without a report (what makes a light red); those
+  // still ahead are only counted.
+  const runs = allRuns.filter((r) => r.result !== null || r.planned_date < today)
   return { controls, runs, deviations, sinceLastYear: new Map(since.map((c) => [c.id, c.since.text])) }
 }
 

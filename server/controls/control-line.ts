@@ -53,3 +53,7 @@ export function decisionOf(deviation: { decision: DeviationDecision | null }) {
     ? { decisionLabel: undecidedText, undecided: true }
     : { decisionLabel: labelOf(deviationDecisions, deviation.decision), undecided: false }
 }
+
+/** How a measure names the deviation it was decided for: its page, and the workbook's Ursprung column. */
+export const deviationOriginText = (d: { controlTitle: string; occasion: number }) =>
+  `Avvikelse vid kontrollmoment ${d.controlTitle}, tillfälle ${d.occasion}`

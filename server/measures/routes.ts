@@ -6,6 +6,7 @@ import { historyOf } from '../audit/history.js'
 import type { Actor } from '../audit/repository.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
+import { deviationOriginText } from '../controls/control-line.js'
 import { findDeviationInPlan, updateDeviation } from '../controls/repository.js'
 import { runHref } from '../controls/require-control.js'
 import { swedishDate } from '../dates.js'
@@ -92,7 +93,7 @@ export function measureRoutes({ db, clock }: Services): Router {
       deviation && {
         ...deviation,
         href: runHref(plan, { id: deviation.controlId }, { id: deviation.run_id }),
-        text: `Avvikelse vid kontrollmoment ${deviation.controlTitle}, tillfälle ${deviation.occasion}`,
+        text: deviationOriginText(deviation),
       }
     )
   }

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection.js'
 import { audited } from '../audit/audited.js'
 import type { Actor } from '../audit/repository.js'
+import { controlRowsOfPlan } from '../controls/repository.js'
 import { createControl } from '../controls/write.js'
 import { linkMeasure, linkRisk, listAreasOfMeasure, listAreasOfRisk } from '../inspections/repository.js'
 import { auditTarget } from '../inspections/require-inspection.js'
@@ -34,33 +35,6 @@ export async function splitMeasures(db: Db, planId: number) {
     carried: measures.filter((m) => continuesNextYear(m.status)),
     staying: measures.filter((m) => !continuesNextYear(m.status)),
   }
-}
-
-/** The controls of a plan in report order, as next year's plan copies them, with their risk and unit to show. */
-export async function listControlsToCopy(db: Db, planId: number) {
-  return db
-    .selectFrom('control')
-    .innerJoin('risk', 'risk.id', 'control.risk_id')
-    .innerJoin('owner_unit', 'owner_unit.id', 'control.owner_unit_id')
-    .select([
-      'control.id',
-      'control.risk_id',
-      'control.title',
-      'control.what_is_checked',
-      'control.method',
-      'control.method_own',
-      'control.frequency',
-      'control.owner_unit_id',
-      'control.responsible_person',
-      'control.reported_to',
-      'control.position',
-      'risk.title as riskTitle',
-      'owner_unit.name as ownerName',
-    ])
-    .where('risk.plan_id', '=', planId)
-    .orderBy('risk.position')
-    .orderBy('control.position')
-    .execute()
 }
 
 /** How many of a plan's occasions were reported and how many deviations they found: they stay with their year. */
@@ -110,7 +84,7 @@ export async function createCarriedOverPlan(
   const [risks, { carried }, controls] = await Promise.all([
     listRisks(db, from.id),
     splitMeasures(db, from.id),
-    listControlsToCopy(db, from.id),
+    controlRowsOfPlan(db, from.id),
   ])
   for (const risk of risks) {
     const riskId = await audited(db, actor, 'create', { entity: 'risk', planId }, () =>

@@ -591,7 +591,7 @@ describe('controls into next year', () => {
     const added = await aControl(db, riskCopy?.id as number, unit('HR-avdelningen'), { title: 'Kontroll av loggar' })
 
     const $ = html((await agent.get(`/planer/${newPlanId}/risker/${riskCopy?.id}`).expect(200)).text)
-    const row = $('.summary-list div:contains("Kontroller sedan föregående år") dd p')
+    const row = $('.summary-list div:contains("Kontrollmoment sedan föregående år") dd p')
     expect(row.map((_, e) => $(e).text()).get()).toEqual([
       'Kontroll av utdrag: Oförändrat sedan 2020',
       'Kontroll av sekretessmarkering i diariet: Ändrat sedan 2020: rubrik, frekvens kvartalsvis → månadsvis, ' +
@@ -605,7 +605,7 @@ describe('controls into next year', () => {
     expect((await controlsSinceLastYear(db, plan)).map((c) => c.since.kind)).toEqual(['unchanged', 'changed', 'new'])
     // The committee's first plan has nothing to compare with.
     const first = html((await agent.get(`/planer/${planId}/risker/${riskId}`).expect(200)).text)
-    expect(first('.summary-list dt:contains("Kontroller sedan föregående år")')).toHaveLength(0)
+    expect(first('.summary-list dt:contains("Kontrollmoment sedan föregående år")')).toHaveLength(0)
 
     // The follow-up report says it under each control's heading, as it does under each risk's; the first plan's not.
     const sinceLines = ($: ReturnType<typeof html>) =>

@@ -2,6 +2,7 @@ import { type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { actorOf } from '../audit/audited.js'
 import { controlLabels } from '../controls/control-line.js'
+import { controlRowsOfPlan } from '../controls/repository.js'
 import { formState, parseForm } from '../forms.js'
 import { setNotice } from '../notice.js'
 import { findClashingPlan } from '../plans/repository.js'
@@ -11,7 +12,7 @@ import { listReviews } from '../reviews/repository.js'
 import { listRisks } from '../risks/repository.js'
 import { riskSummary } from '../risks/view-model.js'
 import { labelOf, measureStatuses } from '../vocabulary.js'
-import { countReportedRuns, createCarriedOverPlan, listControlsToCopy, splitMeasures } from './repository.js'
+import { countReportedRuns, createCarriedOverPlan, splitMeasures } from './repository.js'
 import { nextYearForm } from './schema.js'
 
 /** Below /planer/:planId: the secretary makes the committee's plan for the next year from this one. */
@@ -28,7 +29,7 @@ export function nextYearRoutes({ db, clock }: Services): Router {
       listRisks(db, plan.id),
       splitMeasures(db, plan.id),
       listReviews(db, plan.id),
-      listControlsToCopy(db, plan.id),
+      controlRowsOfPlan(db, plan.id),
       countReportedRuns(db, plan.id),
       findClashingPlan(db, plan.committee_id, year, null),
     ])

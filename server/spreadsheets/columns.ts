@@ -1,3 +1,5 @@
+import { deviationOriginText } from '../controls/control-line.js'
+
 // The columns of an exported plan, which are also the headers an import recognises: one list, so a file
 // exported here always imports again. The aliases are headers found in municipalities' own sheets.
 
@@ -152,7 +154,7 @@ export const sheetNames = {
  * import tells the deviations of one occasion apart and finds the one among those it imports.
  */
 export const deviationOriginLabel = (d: { control: string; occasion: number; description: string }) =>
-  `Avvikelse vid kontrollmoment ${d.control}, tillfälle ${d.occasion}: ${d.description}`
+  `${deviationOriginText({ controlTitle: d.control, occasion: d.occasion })}: ${d.description}`
 
 /** Whether an origin is given as a deviation's (and so is not looked for among the development areas). */
 export const isDeviationOrigin = (origin: string) => normalise(origin).startsWith('avvikelse vid ')

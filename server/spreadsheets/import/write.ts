@@ -21,7 +21,7 @@ import type { ImportDeviation, ImportRun, RunReport } from './check-controls.js'
  * exported, edited in Excel and brought back — says which risks are new, changed or unchanged, as a plan made
  * with "Skapa nästa års plan" does. A title that plan holds twice links to neither.
  */
-async function lastYearsRisks(db: Db, plan: { committeeId: number; year: number }) {
+async function lastYearsRisksAndControls(db: Db, plan: { committeeId: number; year: number }) {
   const previous = await findClashingPlan(db, plan.committeeId, plan.year - 1, null)
   const [risks, controls] = previous
     ? await Promise.all([listRisks(db, previous.id), controlRowsOfPlan(db, previous.id)])
@@ -113,7 +113,7 @@ export async function writeImport(
     const units = new Map(
       (await listOwnerUnits(trx, plan.administrationId)).map((u) => [normalise(u.name), u.id] as const),
     )
-    const { previousRiskOf, previousControlOf } = await lastYearsRisks(trx, plan)
+    const { previousRiskOf, previousControlOf } = await lastYearsRisksAndControls(trx, plan)
     // A unit the import makes is spelt as the file first spells it, the risks' sheet first (controls are written
     // before measures).
     const spelling = new Map<string, string>()
