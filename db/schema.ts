@@ -51,6 +51,8 @@ export interface CommitteeTable {
   municipality_id: number
   administration_id: number
   name: string
+  /** Days before a due date that owners are reminded, comma-separated: '14,3'. */
+  reminder_days: Generated<string>
 }
 
 export interface OwnerUnitTable {
@@ -266,6 +268,62 @@ export interface AppUserTable {
   is_admin: number
   disabled: number
   created_at: string
+  reminder_preference: Generated<ReminderPreference>
+}
+
+/** Each reminder at once, a daily or weekly digest, or none (a secretary's overdue list is sent all the same). */
+export type ReminderPreference = 'immediate' | 'daily' | 'weekly' | 'none'
+export type MailState = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain'
+
+/** A mail waiting to be sent, or sent, or given up: what the admin page lists. */
+export interface OutboxMailTable {
+  id: Generated<number>
+  user_id: number | null
+  to_address: string
+  subject: string
+  text_body: string
+  html_body: string
+  /**
+   * queued → sending → sent; failed when the server refused it for good; uncertain when the sender stopped between
+   * handing it to the server and recording that (a crash): it may have been delivered, so it is not sent again
+   * unless an administrator says so.
+   */
+  state: Generated<MailState>
+  attempts: Generated<number>
+  next_attempt_at: string
+  /** The server's answer to the last failed attempt. */
+  last_error: Generated<string>
+  created_at: string
+  sent_at: string | null
+  /** The Message-ID header, fixed when the mail is written, so a copy sent again reads as the same message. */
+  message_id: string
+}
+
+export interface ReminderTable {
+  id: Generated<number>
+  user_id: number
+  committee_id: number
+  /** What it is about and its occasion: 'measure:12:due:2026-12-16:before:14'. Unique per person. */
+  key: string
+  kind: string
+  /** JSON: the titles, dates and paths the mail names. */
+  about: string
+  due_on: string | null
+  created_on: string
+  mail_id: number | null
+  skipped: Generated<number>
+}
+
+export interface ReminderPassTable {
+  pass_date: string
+  started_at: string
+  finished_at: string | null
+}
+
+export interface JobLeaseTable {
+  name: string
+  holder: string
+  expires_at: string
 }
 
 export type CommitteeRole = 'secretary' | 'reader'
@@ -359,6 +417,10 @@ export interface Database {
   login_failure: LoginFailureTable
   audit_event: AuditEventTable
   spreadsheet_import: SpreadsheetImportTable
+  outbox_mail: OutboxMailTable
+  reminder: ReminderTable
+  reminder_pass: ReminderPassTable
+  job_lease: JobLeaseTable
 }
 
 export type Plan = Selectable<PlanTable>

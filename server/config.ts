@@ -26,6 +26,13 @@ const environment = z.object({
   OPERATOR_NAME: z.string().trim().min(1).optional(),
   CONTACT_EMAIL: z.email().optional(),
   CONTACT_PHONE: z.string().trim().min(1).optional(),
+  PUBLIC_URL: z.url().optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().trim().min(3).optional(),
+  REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(6),
 })
 
 export interface Config {
@@ -59,6 +66,16 @@ export interface Config {
     readonly email: string
     readonly phone: string | undefined
   }
+  /** Where users reach the app: the links in e-mails are absolute. */
+  readonly publicUrl: string
+  /**
+   * The relay reminders go through (e.g. smtp://relay.kommun.se:25, smtps://… for TLS from the start; nodemailer's
+   * URL options such as ?requireTLS=true&tls.rejectUnauthorized=false apply); undefined: nothing is sent.
+   */
+  readonly smtpUrl: string | undefined
+  readonly mailFrom: string
+  /** The hour, in Europe/Stockholm, at which the daily reminder pass runs. */
+  readonly reminderHour: number
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -76,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // The key is what an attacker holding the database file lacks; a published one proves nothing.
   if (production && !e.AUDIT_KEY)
     throw new Error('Invalid configuration: AUDIT_KEY is required when NODE_ENV=production')
+  if (production && e.SMTP_URL && !e.PUBLIC_URL)
+    throw new Error('Invalid configuration: PUBLIC_URL is required when SMTP_URL is set, for the links in e-mails')
   if (production && e.DEMO_DATA)
     throw new Error('Invalid configuration: DEMO_DATA cannot be used when NODE_ENV=production')
   return Object.freeze({
@@ -100,5 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       email: e.CONTACT_EMAIL ?? 'kontakt@demo.internkontroll.se',
       phone: e.CONTACT_PHONE,
     }),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? `Internkontroll <noreply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}>`,
+    reminderHour: e.REMINDER_HOUR,
   })
 }

@@ -5,7 +5,9 @@ import type {
   DeviationDecision,
   InspectionAuthority,
   InspectionKind,
+  MailState,
   MeasureStatus,
+  ReminderPreference,
   ReportedTo,
   RiskScope,
   RiskTreatment,
@@ -157,6 +159,21 @@ export const severities: readonly { code: Severity; label: string }[] = [
 export const deviationDecisions: readonly { code: DeviationDecision; label: string }[] = [
   { code: 'measure_required', label: 'Åtgärd krävs' },
   { code: 'no_measure', label: 'Ingen åtgärd' },
+]
+
+export const mailStates: readonly { code: MailState; label: string }[] = [
+  { code: 'queued', label: 'I kö' },
+  { code: 'sending', label: 'Skickas' },
+  { code: 'sent', label: 'Skickat' },
+  { code: 'failed', label: 'Misslyckat' },
+  { code: 'uncertain', label: 'Osäkert om det skickades' },
+]
+
+export const reminderPreferences: readonly { code: ReminderPreference; label: string }[] = [
+  { code: 'immediate', label: 'Varje påminnelse för sig' },
+  { code: 'daily', label: 'En sammanfattning om dagen' },
+  { code: 'weekly', label: 'En sammanfattning i veckan (måndagar)' },
+  { code: 'none', label: 'Inga påminnelser' },
 ]
 
 export function labelOf<C extends string>(list: readonly { code: C; label: string }[], code: C): string {

@@ -10,6 +10,7 @@ import * as m0008 from './0008-spreadsheet-imports.js'
 import * as m0009 from './0009-plan-adoption-diary-number.js'
 import * as m0013 from './0013-import-plan-sheet.js'
 import * as m0014 from './0014-controls.js'
+import * as m0015 from './0015-reminders.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0009-plan-adoption-diary-number': m0009,
   '0013-import-plan-sheet': m0013,
   '0014-controls': m0014,
+  '0015-reminders': m0015,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -22,6 +22,7 @@ export type Entity =
   | 'control'
   | 'control_run'
   | 'control_deviation'
+  | 'outbox_mail'
 
 /** What a change is made to; records outside any plan (inspections) name their committee instead. */
 export interface Target {

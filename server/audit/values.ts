@@ -10,7 +10,9 @@ import {
   inspectionKinds,
   labelOf,
   likelihoodScale,
+  mailStates,
   measureStatuses,
+  reminderPreferences,
   reportedToOptions,
   riskScopes,
   riskTreatments,
@@ -37,6 +39,8 @@ export const codedFields: Record<string, readonly { code: string; label: string 
   sampling: samplings,
   severity: severities,
   decision: deviationDecisions,
+  state: mailStates,
+  reminder_preference: reminderPreferences,
 }
 
 type Named =

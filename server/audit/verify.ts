@@ -42,6 +42,7 @@ export const auditedEntities: Entity[] = [
   'control',
   'control_run',
   'control_deviation',
+  'outbox_mail',
 ]
 
 // Pages keep memory bounded however long the log and the tables grow.

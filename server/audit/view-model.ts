@@ -89,6 +89,13 @@ const fieldLabels: Record<string, string> = {
   decision: 'Beslut',
   no_measure_reason: 'Skäl till att ingen åtgärd behövs',
   origin_deviation_id: 'Avvikelse som ursprung',
+  to_address: 'Mottagare',
+  state: 'Läge',
+  attempts: 'Försök',
+  last_error: 'Serverns svar',
+  sent_at: 'Skickat',
+  reminder_preference: 'Påminnelser',
+  reminder_days: 'Påminnelsedagar före',
 }
 
 /** The Swedish label of a record field or form field ("whatToDo" and "what_to_do" alike). */
@@ -114,6 +121,7 @@ const entityLabels: Record<string, string> = {
   control: 'Kontrollmoment',
   control_run: 'Kontrolltillfälle',
   control_deviation: 'Avvikelse',
+  outbox_mail: 'E-post',
   audit_log: 'Ändringslogg',
 }
 
