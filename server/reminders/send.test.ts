@@ -1,0 +1,324 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type Db, migrateToLatest, openDatabase } from '../../db/connection.js'
+import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from '../../test/helpers/smtp.js'
+import { auditedTransaction } from '../audit/audited.js'
+import type { Actor } from '../audit/repository.js'
+import { verifyAudit } from '../audit/verify.js'
+import { developmentAuditKey } from '../config.js'
+import {
+  automaticActor,
+  automaticActorName,
+  createMailer,
+  drainOutbox,
+  type Mailer,
+  maxAttempts,
+  recoverInterrupted,
+  retryMail,
+} from './send.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'ik-send-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const t0 = new Date('2026-12-02T05:00:00.000Z')
+const minutes = (n: number) => new Date(t0.getTime() + n * 60_000)
+const mailFrom = 'Internkontroll <noreply@kommun.test>'
+const admin: Actor = { userId: 1, userName: 'Anna Administratör', at: minutes(30).toISOString() }
+
+let smtp: TestSmtpServer
+let db: Db
+let mailer: Mailer
+let databases = 0
+
+beforeEach(async () => {
+  // A file, as the server has: a test may open it again as the next process would.
+  databases += 1
+  db = openDatabase(join(dir, `outbox-${databases}.sqlite`))
+  await migrateToLatest(db)
+  smtp = await startSmtpServer()
+  mailer = createMailer({ smtpUrl: smtp.url, mailFrom }) as Mailer
+})
+
+afterEach(async () => {
+  // Every state change went through the log: the records are as last logged.
+  expect(await verifyAudit(db, { key: developmentAuditKey, anchorFile: null })).toMatchObject({ findings: [] })
+  await smtp.stop()
+  await db.destroy()
+})
+
+let mails = 0
+/** A mail as the reminder pass writes it: an audited create, due at once. */
+async function queueMail(fields: { to?: string; attempts?: number; at?: Date } = {}): Promise<number> {
+  mails += 1
+  const n = mails
+  const at = (fields.at ?? t0).toISOString()
+  return auditedTransaction(
+    db,
+    automaticActor(fields.at ?? t0),
+    'create',
+    { entity: 'outbox_mail', planId: null },
+    (trx) =>
+      trx
+        .insertInto('outbox_mail')
+        .values({
+          user_id: null,
+          to_address: fields.to ?? 'agare@kommun.test',
+          subject: `Grundskolenämnden: Åtgärd ${n} ska vara klar 16 december`,
+          text_body: `Hej!\n\nÅtgärd ${n} ska vara klar 2026-12-16.\nhttps://ik.kommun.test/planer/1/atgarder/${n}/uppdatera\n`,
+          html_body: `<p>Hej!</p><p>Åtgärd ${n} ska vara klar <strong>2026-12-16</strong>.</p>`,
+          attempts: fields.attempts ?? 0,
+          next_attempt_at: at,
+          created_at: at,
+          message_id: `<reminder-${n}@ik.kommun.test>`,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+        .then((row) => row.id),
+  )
+}
+
+const mailRow = (id: number) => db.selectFrom('outbox_mail').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+const mailEvents = (id: number) =>
+  db
+    .selectFrom('audit_event')
+    .select(['action', 'user_name', 'after'])
+    .where('entity', '=', 'outbox_mail')
+    .where('entity_id', '=', id)
+    .orderBy('id')
+    .execute()
+const stateOf = (event: { after: string | null }) => (JSON.parse(event.after ?? '{}') as { state: string }).state
+
+describe('drainOutbox', () => {
+  it('delivers a queued mail with its subject, text and HTML, its Message-ID and the configured sender', async () => {
+    const id = await queueMail()
+    const later = await queueMail({ at: minutes(10) })
+
+    expect(await drainOutbox(db, mailer, { now: t0 })).toEqual({ sent: 1, deferred: 0, failed: 0 })
+
+    expect(smtp.received).toHaveLength(1)
+    const { from, to, parsed } = smtp.received[0] as ReceivedMail
+    expect({ from, to }).toEqual({ from: 'noreply@kommun.test', to: ['agare@kommun.test'] })
+    expect(parsed.from?.value).toEqual([{ name: 'Internkontroll', address: 'noreply@kommun.test' }])
+    expect(parsed.subject).toBe('Grundskolenämnden: Åtgärd 1 ska vara klar 16 december')
+    expect(parsed.messageId).toBe('<reminder-1@ik.kommun.test>')
+    expect(parsed.text).toContain(
+      'Åtgärd 1 ska vara klar 2026-12-16.\nhttps://ik.kommun.test/planer/1/atgarder/1/uppdatera',
+    )
+    expect(parsed.html).toContain('<strong>2026-12-16</strong>')
+    expect(await mailRow(id)).toMatchObject({ state: 'sent', sent_at: t0.toISOString(), attempts: 1, last_error: '' })
+    // Not yet due: the later one waits.
+    expect(await mailRow(later)).toMatchObject({ state: 'queued', attempts: 0 })
+    expect((await mailEvents(id)).map((e) => [e.action, stateOf(e), e.user_name])).toEqual([
+      ['create', 'queued', automaticActorName],
+      ['update', 'sending', automaticActorName],
+      ['update', 'sent', automaticActorName],
+    ])
+
+    // A sent mail is not sent again; the later one goes when due.
+    expect(await drainOutbox(db, mailer, { now: minutes(10) })).toEqual({ sent: 1, deferred: 0, failed: 0 })
+    expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([
+      '<reminder-1@ik.kommun.test>',
+      '<reminder-2@ik.kommun.test>',
+    ])
+  })
+
+  it('keeps a mail queued while the server is down, later each time, and delivers it once the server is back', async () => {
+    const id = await queueMail()
+    await smtp.stop()
+
+    const down = await drainOutbox(db, mailer, { now: t0 })
+    expect(down).toMatchObject({ sent: 0, deferred: 1, failed: 0, unreachable: expect.stringMatching(/ECONNREFUSED/) })
+    expect(await mailRow(id)).toMatchObject({
+      state: 'queued',
+      attempts: 1,
+      next_attempt_at: minutes(5).toISOString(),
+      last_error: expect.stringMatching(/ECONNREFUSED/),
+    })
+    // Not due again before its time.
+    expect(await drainOutbox(db, mailer, { now: minutes(4) })).toEqual({ sent: 0, deferred: 0, failed: 0 })
+    await drainOutbox(db, mailer, { now: minutes(5) })
+    expect(await mailRow(id)).toMatchObject({
+      state: 'queued',
+      attempts: 2,
+      next_attempt_at: minutes(15).toISOString(),
+    })
+
+    await smtp.start()
+    expect(await drainOutbox(db, mailer, { now: minutes(15) })).toEqual({ sent: 1, deferred: 0, failed: 0 })
+    expect(await mailRow(id)).toMatchObject({
+      state: 'sent',
+      attempts: 3,
+      last_error: '',
+      sent_at: minutes(15).toISOString(),
+    })
+    expect(smtp.received).toHaveLength(1)
+  })
+
+  it('stops at the first mail when the server cannot be reached, leaving the others as they were', async () => {
+    const ids = [await queueMail(), await queueMail(), await queueMail()]
+    await smtp.stop()
+    expect(await drainOutbox(db, mailer, { now: t0 })).toMatchObject({ deferred: 1 })
+    expect((await Promise.all(ids.map(mailRow))).map((m) => m.attempts)).toEqual([1, 0, 0])
+  })
+
+  it("fails a mail whose recipient the server refuses, with the server's answer, and sends the others", async () => {
+    smtp.refuse('slutat@kommun.test', 550, '5.1.1 <slutat@kommun.test>: Recipient address rejected: User unknown')
+    const refused = await queueMail({ to: 'slutat@kommun.test' })
+    const fine = await queueMail()
+
+    expect(await drainOutbox(db, mailer, { now: t0 })).toEqual({ sent: 1, deferred: 0, failed: 1 })
+    expect(await mailRow(refused)).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      last_error: '550 5.1.1 <slutat@kommun.test>: Recipient address rejected: User unknown',
+      sent_at: null,
+    })
+    expect(await mailRow(fine)).toMatchObject({ state: 'sent' })
+    expect(smtp.received.map((m) => m.to)).toEqual([['agare@kommun.test']])
+    // Failed for good: no later drain tries it.
+    smtp.accept('slutat@kommun.test')
+    expect(await drainOutbox(db, mailer, { now: minutes(600) })).toEqual({ sent: 0, deferred: 0, failed: 0 })
+  })
+
+  it('defers a mail the server answers "try later" for and goes on with the others', async () => {
+    smtp.refuse('full@kommun.test', 452, '4.2.2 Mailbox full')
+    const deferred = await queueMail({ to: 'full@kommun.test' })
+    const fine = await queueMail()
+
+    expect(await drainOutbox(db, mailer, { now: t0 })).toEqual({ sent: 1, deferred: 1, failed: 0 })
+    expect(await mailRow(deferred)).toMatchObject({
+      state: 'queued',
+      next_attempt_at: minutes(5).toISOString(),
+      last_error: '452 4.2.2 Mailbox full',
+    })
+    expect(await mailRow(fine)).toMatchObject({ state: 'sent' })
+  })
+
+  it('fails a mail after its last attempt', async () => {
+    const id = await queueMail({ attempts: maxAttempts - 1 })
+    await smtp.stop()
+    expect(await drainOutbox(db, mailer, { now: t0 })).toMatchObject({ failed: 1, deferred: 0 })
+    expect(await mailRow(id)).toMatchObject({
+      state: 'failed',
+      attempts: maxAttempts,
+      last_error: expect.stringMatching(/ECONNREFUSED/),
+    })
+  })
+
+  it('sends nothing without SMTP_URL', async () => {
+    const id = await queueMail()
+    expect(createMailer({ smtpUrl: undefined, mailFrom })).toBeUndefined()
+    expect(await drainOutbox(db, undefined, { now: t0 })).toEqual({ sent: 0, deferred: 0, failed: 0 })
+    expect(await mailRow(id)).toMatchObject({ state: 'queued', attempts: 0 })
+  })
+
+  it('delivers each mail once when two drains race for them', async () => {
+    const ids = await Promise.all(Array.from({ length: 12 }, () => queueMail()))
+    const results = await Promise.all([
+      drainOutbox(db, mailer, { now: t0 }),
+      drainOutbox(db, mailer, { now: t0 }),
+      drainOutbox(db, mailer, { now: t0, limit: 5 }),
+    ])
+    expect(results.reduce((sum, r) => sum + r.sent, 0)).toBe(12)
+    // Each drain sent some: they did race.
+    expect(results.filter((r) => r.sent > 0).length).toBeGreaterThan(1)
+    const received = smtp.received.map((m) => m.parsed.messageId).sort()
+    expect(received).toHaveLength(12)
+    expect(new Set(received).size).toBe(12)
+    for (const id of ids) {
+      expect(await mailRow(id)).toMatchObject({ state: 'sent', attempts: 1 })
+      expect((await mailEvents(id)).map(stateOf)).toEqual(['queued', 'sending', 'sent'])
+    }
+  })
+
+  it('delivers each mail once when two instances drain the same database file', async () => {
+    await Promise.all(Array.from({ length: 12 }, () => queueMail()))
+    // Another process's connection: its transactions meet this one's in SQLite's locks, not in one queue.
+    const other = openDatabase(join(dir, `outbox-${databases}.sqlite`))
+    try {
+      const results = await Promise.all([drainOutbox(db, mailer, { now: t0 }), drainOutbox(other, mailer, { now: t0 })])
+      expect(results.map((r) => r.sent).reduce((a, b) => a + b)).toBe(12)
+      expect(results.every((r) => r.sent > 0)).toBe(true)
+    } finally {
+      await other.destroy()
+    }
+    const received = smtp.received.map((m) => m.parsed.messageId)
+    expect(new Set(received).size).toBe(12)
+    expect(received).toHaveLength(12)
+  })
+})
+
+describe('a crash between sending and recording', () => {
+  it('leaves the mail uncertain, never sent again on its own, until an administrator retries it', async () => {
+    const id = await queueMail()
+    // The process dies once the server has the mail and before the sender records it.
+    let crashed: () => void = () => {}
+    const crash = new Promise<void>((resolve) => {
+      crashed = resolve
+    })
+    const dying: Mailer = {
+      async send(mail) {
+        await mailer.send(mail)
+        crashed()
+        await new Promise(() => {})
+      },
+    }
+    void drainOutbox(db, dying, { now: t0 })
+    await crash
+    expect(await mailRow(id)).toMatchObject({ state: 'sending', attempts: 1 })
+
+    // The next process, on the same file.
+    const restarted = openDatabase(join(dir, `outbox-${databases}.sqlite`))
+    try {
+      // Could still be on its way: a send takes a minute or two at most.
+      expect(await recoverInterrupted(restarted, minutes(5))).toBe(0)
+      expect(await drainOutbox(restarted, mailer, { now: minutes(5) })).toEqual({ sent: 0, deferred: 0, failed: 0 })
+      expect(await recoverInterrupted(restarted, minutes(11))).toBe(1)
+      expect(await mailRow(id)).toMatchObject({ state: 'uncertain', attempts: 1, sent_at: null })
+      expect(await drainOutbox(restarted, mailer, { now: minutes(20) })).toEqual({ sent: 0, deferred: 0, failed: 0 })
+      expect(smtp.received).toHaveLength(1)
+
+      // The administrator, having asked the recipient, sends it again.
+      expect(await retryMail(restarted, id, admin, minutes(30))).toBe(true)
+      expect(await mailRow(id)).toMatchObject({
+        state: 'queued',
+        attempts: 0,
+        next_attempt_at: minutes(30).toISOString(),
+      })
+      expect(await retryMail(restarted, id, admin, minutes(30))).toBe(false)
+      expect(await drainOutbox(restarted, mailer, { now: minutes(30) })).toMatchObject({ sent: 1 })
+      // The same message again, so the recipient's client can tell the copy.
+      const { message_id: messageId } = await mailRow(id)
+      expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([messageId, messageId])
+      expect((await mailEvents(id)).map((e) => [stateOf(e), e.user_name])).toEqual([
+        ['queued', automaticActorName],
+        ['sending', automaticActorName],
+        ['uncertain', automaticActorName],
+        ['queued', 'Anna Administratör'],
+        ['sending', automaticActorName],
+        ['sent', automaticActorName],
+      ])
+    } finally {
+      await restarted.destroy()
+    }
+  })
+})
+
+describe('retryMail', () => {
+  it('puts a failed mail back in the queue and leaves a sent or queued one alone', async () => {
+    smtp.refuse('slutat@kommun.test')
+    const failed = await queueMail({ to: 'slutat@kommun.test' })
+    const sent = await queueMail()
+    await drainOutbox(db, mailer, { now: t0 })
+    expect(await retryMail(db, sent, admin, minutes(30))).toBe(false)
+    expect(await retryMail(db, 999, admin, minutes(30))).toBe(false)
+
+    smtp.accept('slutat@kommun.test')
+    expect(await retryMail(db, failed, admin, minutes(30))).toBe(true)
+    expect(await retryMail(db, failed, admin, minutes(30))).toBe(false)
+    expect(await drainOutbox(db, mailer, { now: minutes(30) })).toEqual({ sent: 1, deferred: 0, failed: 0 })
+    expect(await mailRow(failed)).toMatchObject({ state: 'sent', attempts: 1, last_error: '' })
+  })
+})
