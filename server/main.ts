@@ -5,6 +5,7 @@ import { PdfPrinter } from '../reports/render-pdf.js'
 import { createApp } from './app.js'
 import { openCurrentDatabase } from './audit/baseline.js'
 import { loadConfig } from './config.js'
+import { startReminderScheduler } from './reminders/scheduler.js'
 
 const config = loadConfig()
 const db = await openCurrentDatabase(config)
@@ -21,6 +22,8 @@ if (config.demoData) {
 
 const pdf = new PdfPrinter({ executablePath: config.chromiumPath })
 const app = createApp({ db, config, clock: () => new Date(), pdf })
+// Started once the server listens, here rather than in createApp, so that the tests' apps send nothing.
+let stopReminders: () => Promise<void> = async () => {}
 // Node's own default when no host is given: every interface, IPv6 and IPv4.
 const server = createServer(app).listen({ port: config.port, host: config.host }, () => {
   const { address, port } = server.address() as AddressInfo
@@ -34,16 +37,19 @@ const server = createServer(app).listen({ port: config.port, host: config.host }
   console.log(`Database: ${config.databaseFile}`)
   if (config.demoData && !local)
     console.log('Warning: anyone who reaches the server can log in with the demo accounts.')
+  stopReminders = startReminderScheduler({ db, config, clock: () => new Date() })
 })
 
-// Finish the requests under way, then close the browser and the database; a second signal does not wait.
+// Finish the requests and the reminder job under way, then close the browser and the database; a second signal does
+// not wait.
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1)
     stopping = true
+    const reminders = stopReminders()
     server.close(() => {
-      void Promise.all([pdf.close(), db.destroy()]).then(() => process.exit(0))
+      void Promise.all([pdf.close(), reminders.then(() => db.destroy())]).then(() => process.exit(0))
     })
     server.closeIdleConnections()
   })

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type Db, migrateToLatest, openDatabase } from '../../db/connection.js'
+import { queueMail as queueOutboxMail } from '../../test/helpers/outbox.js'
 import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from '../../test/helpers/smtp.js'
-import { auditedTransaction } from '../audit/audited.js'
 import type { Actor } from '../audit/repository.js'
 import { verifyAudit } from '../audit/verify.js'
 import { developmentAuditKey } from '../config.js'
 import {
-  automaticActor,
   automaticActorName,
   createMailer,
   drainOutbox,
@@ -48,36 +47,9 @@ afterEach(async () => {
   await db.destroy()
 })
 
-let mails = 0
-/** A mail as the reminder pass writes it: an audited create, due at once. */
-async function queueMail(fields: { to?: string; attempts?: number; at?: Date } = {}): Promise<number> {
-  mails += 1
-  const n = mails
-  const at = (fields.at ?? t0).toISOString()
-  return auditedTransaction(
-    db,
-    automaticActor(fields.at ?? t0),
-    'create',
-    { entity: 'outbox_mail', planId: null },
-    (trx) =>
-      trx
-        .insertInto('outbox_mail')
-        .values({
-          user_id: null,
-          to_address: fields.to ?? 'agare@kommun.test',
-          subject: `Grundskolenämnden: Åtgärd ${n} ska vara klar 16 december`,
-          text_body: `Hej!\n\nÅtgärd ${n} ska vara klar 2026-12-16.\nhttps://ik.kommun.test/planer/1/atgarder/${n}/uppdatera\n`,
-          html_body: `<p>Hej!</p><p>Åtgärd ${n} ska vara klar <strong>2026-12-16</strong>.</p>`,
-          attempts: fields.attempts ?? 0,
-          next_attempt_at: at,
-          created_at: at,
-          message_id: `<reminder-${n}@ik.kommun.test>`,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-        .then((row) => row.id),
-  )
-}
+/** A mail as the reminder pass writes it, due at `at` (t0 unless told); its id. */
+const queueMail = async (fields: { to?: string; attempts?: number; at?: Date } = {}) =>
+  (await queueOutboxMail(db, { ...fields, at: fields.at ?? t0 })).id
 
 const mailRow = (id: number) => db.selectFrom('outbox_mail').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 const mailEvents = (id: number) =>
@@ -92,8 +64,8 @@ const stateOf = (event: { after: string | null }) => (JSON.parse(event.after ?? 
 
 describe('drainOutbox', () => {
   it('delivers a queued mail with its subject, text and HTML, its Message-ID and the configured sender', async () => {
-    const id = await queueMail()
-    const later = await queueMail({ at: minutes(10) })
+    const mail = await queueOutboxMail(db, { at: t0 })
+    const later = await queueOutboxMail(db, { at: minutes(10) })
 
     expect(await drainOutbox(db, mailer, { now: t0 })).toEqual({ sent: 1, deferred: 0, failed: 0 })
 
@@ -101,16 +73,18 @@ describe('drainOutbox', () => {
     const { from, to, parsed } = smtp.received[0] as ReceivedMail
     expect({ from, to }).toEqual({ from: 'noreply@kommun.test', to: ['agare@kommun.test'] })
     expect(parsed.from?.value).toEqual([{ name: 'Internkontroll', address: 'noreply@kommun.test' }])
-    expect(parsed.subject).toBe('Grundskolenämnden: Åtgärd 1 ska vara klar 16 december')
-    expect(parsed.messageId).toBe('<reminder-1@ik.kommun.test>')
-    expect(parsed.text).toContain(
-      'Åtgärd 1 ska vara klar 2026-12-16.\nhttps://ik.kommun.test/planer/1/atgarder/1/uppdatera',
+    const row = await mailRow(mail.id)
+    expect(parsed.subject).toBe(row.subject)
+    expect(parsed.messageId).toBe(mail.messageId)
+    expect(parsed.text?.trim()).toBe(row.text_body.trim())
+    expect(parsed.text).toMatch(
+      /ska vara klar 2026-12-16\.\nhttps:\/\/ik\.kommun\.test\/planer\/1\/atgarder\/\d+\/uppdatera/,
     )
-    expect(parsed.html).toContain('<strong>2026-12-16</strong>')
-    expect(await mailRow(id)).toMatchObject({ state: 'sent', sent_at: t0.toISOString(), attempts: 1, last_error: '' })
+    expect(parsed.html).toBe(row.html_body)
+    expect(row).toMatchObject({ state: 'sent', sent_at: t0.toISOString(), attempts: 1, last_error: '' })
     // Not yet due: the later one waits.
-    expect(await mailRow(later)).toMatchObject({ state: 'queued', attempts: 0 })
-    expect((await mailEvents(id)).map((e) => [e.action, stateOf(e), e.user_name])).toEqual([
+    expect(await mailRow(later.id)).toMatchObject({ state: 'queued', attempts: 0 })
+    expect((await mailEvents(mail.id)).map((e) => [e.action, stateOf(e), e.user_name])).toEqual([
       ['create', 'queued', automaticActorName],
       ['update', 'sending', automaticActorName],
       ['update', 'sent', automaticActorName],
@@ -118,10 +92,7 @@ describe('drainOutbox', () => {
 
     // A sent mail is not sent again; the later one goes when due.
     expect(await drainOutbox(db, mailer, { now: minutes(10) })).toEqual({ sent: 1, deferred: 0, failed: 0 })
-    expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([
-      '<reminder-1@ik.kommun.test>',
-      '<reminder-2@ik.kommun.test>',
-    ])
+    expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([mail.messageId, later.messageId])
   })
 
   it('keeps a mail queued while the server is down, later each time, and delivers it once the server is back', async () => {

@@ -138,6 +138,28 @@ export async function drainOutbox(
 }
 
 /**
+ * What a scheduled drain and `npm run reminders` do: marks interrupted sends uncertain, then drains page by page until
+ * no due mail is left, or the relay cannot be reached. Returns the totals.
+ */
+export async function sendDueMail(db: Db, mailer: Mailer, { now, pageSize = 50 }: { now: Date; pageSize?: number }) {
+  const total: DrainResult & { uncertain: number } = {
+    sent: 0,
+    deferred: 0,
+    failed: 0,
+    uncertain: await recoverInterrupted(db, now),
+  }
+  for (;;) {
+    const page = await drainOutbox(db, mailer, { now, limit: pageSize })
+    total.sent += page.sent
+    total.deferred += page.deferred
+    total.failed += page.failed
+    if (page.unreachable) return { ...total, unreachable: page.unreachable }
+    // A short page: nothing due is left (or other senders took the rest). A deferred mail is due later, not again now.
+    if (page.sent + page.deferred + page.failed < pageSize) return total
+  }
+}
+
+/**
  * Marks mails left 'sending' longer than interruptedAfterMs as 'uncertain': the relay may have them, so they are not
  * sent again unless an administrator says so (retryMail). Returns how many.
  */

@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type Db, migrateToLatest } from '../db/connection.js'
+import { openAuditedDatabase } from '../server/audit/anchor.js'
+import { verifyAudit } from '../server/audit/verify.js'
+import { type Config, loadConfig } from '../server/config.js'
+import { queueMail } from '../test/helpers/outbox.js'
+import { startSmtpServer, type TestSmtpServer } from '../test/helpers/smtp.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'ik-reminders-cli-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+let config: Config
+let db: Db
+let smtp: TestSmtpServer
+let databases = 0
+
+beforeEach(async () => {
+  databases += 1
+  config = loadConfig({ NODE_ENV: 'test', DATABASE_FILE: join(dir, `installation-${databases}.sqlite`) })
+  // As the server opens it: every change signed and anchored, as the command's own changes are.
+  db = openAuditedDatabase(config)
+  await migrateToLatest(db)
+  smtp = await startSmtpServer()
+})
+
+afterEach(async () => {
+  expect(await verifyAudit(db, { key: config.auditKey, anchorFile: config.auditAnchorFile })).toMatchObject({
+    findings: [],
+  })
+  await smtp.stop()
+  await db.destroy()
+})
+
+/** `npm run reminders -- …args` in a process of its own, as an operator runs it. */
+function reminders(args: string[], env: Record<string, string | undefined> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(
+      'node_modules/.bin/tsx',
+      ['scripts/reminders.ts', ...args],
+      {
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'test',
+          DATABASE_FILE: config.databaseFile,
+          PUBLIC_URL: 'https://ik.kommun.test',
+          MAIL_FROM: 'Internkontroll <noreply@kommun.test>',
+          ...env,
+        },
+      },
+      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+    )
+  })
+}
+
+const count = async (table: 'outbox_mail' | 'audit_event' | 'reminder' | 'reminder_pass') =>
+  Number(
+    (
+      await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
+const states = async () =>
+  (await db.selectFrom('outbox_mail').select('state').orderBy('id').execute()).map((m) => m.state)
+const at = new Date('2026-12-02T05:00:00Z')
+
+describe('npm run reminders', () => {
+  it('with --dry-run prints what that day would send and writes nothing', async () => {
+    await queueMail(db, { at })
+    const before = await Promise.all([count('outbox_mail'), count('audit_event'), count('reminder_pass')])
+    const { code, stdout } = await reminders(['--dry-run', '--date', '2026-12-02'], { SMTP_URL: smtp.url })
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^Reminders of 2026-12-02, a dry run: nothing is written or sent\.\n/)
+    expect(await Promise.all([count('outbox_mail'), count('audit_event'), count('reminder_pass')])).toEqual(before)
+    expect(await states()).toEqual(['queued'])
+    expect(smtp.received).toHaveLength(0)
+  })
+
+  it('runs the pass and sends what is queued; two at once send each mail once', async () => {
+    const mails = await Promise.all(Array.from({ length: 8 }, () => queueMail(db, { at })))
+    // A moment per mail, so that the two runs overlap.
+    smtp.beforeAccept = () => new Promise((resolve) => setTimeout(resolve, 20))
+    const runs = await Promise.all([reminders([], { SMTP_URL: smtp.url }), reminders([], { SMTP_URL: smtp.url })])
+    for (const run of runs) {
+      // Done, or the pass left to the other, which held its lease at that moment.
+      expect([0, 75]).toContain(run.code)
+      expect(run.stderr).toBe('')
+    }
+    expect(runs.map((r) => r.stdout).join('\n')).toMatch(/^Reminder pass of \d{4}-\d\d-\d\d: /m)
+    expect(smtp.received.map((m) => m.parsed.messageId).sort()).toEqual(mails.map((m) => m.messageId).sort())
+    expect(await states()).toEqual(Array(8).fill('sent'))
+  })
+
+  it('says plainly that nothing is sent without SMTP_URL', async () => {
+    await queueMail(db, { at })
+    const { code, stdout } = await reminders(['--date', '2026-12-02'])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^Reminder pass of 2026-12-02: \d+ reminder\(s\) due, \d+ mail\(s\) queued\.$/m)
+    expect(stdout).toMatch(/^SMTP_URL is not set, so nothing is sent: [1-9]\d* mail\(s\) stay queued until it is\.$/m)
+    expect(await states()).toEqual(['queued'])
+  })
+
+  it('fails when the mail server cannot be reached, leaving the mail queued', async () => {
+    await queueMail(db, { at })
+    await smtp.stop()
+    const { code, stdout } = await reminders([], { SMTP_URL: smtp.url })
+    expect(code).toBe(1)
+    expect(stdout).toMatch(
+      /^The mail server could not take the reminder mails \(.*ECONNREFUSED.*\); they stay queued\.$/m,
+    )
+    expect(await states()).toEqual(['queued'])
+  })
+
+  it('refuses a wrong day or option, and a database that is not there', async () => {
+    expect(await reminders(['--date', '2026-02-30'])).toMatchObject({
+      code: 2,
+      stderr: '--date 2026-02-30: give a day as YYYY-MM-DD, e.g. 2026-12-02.\n',
+    })
+    expect(await reminders(['--dry', '--run'])).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage:') })
+    const missing = join(dir, 'missing.sqlite')
+    expect(await reminders(['--dry-run'], { DATABASE_FILE: missing })).toMatchObject({
+      code: 2,
+      stderr: `There is no database at ${missing}; name it with DATABASE_FILE.\n`,
+    })
+  })
+})
