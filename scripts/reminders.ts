@@ -48,7 +48,7 @@ const indent = (text: string) =>
   text
     .trimEnd()
     .split('\n')
-    .map((line) => (line === '' ? '' : `    ${line}`))
+    .map((line) => (line === '' ? '' : `   ${line}`))
     .join('\n')
 
 async function dryRun(today: string): Promise<number> {
@@ -127,6 +127,12 @@ async function runNow(today: string): Promise<number> {
     await db.destroy()
   }
 }
+
+// `npm run reminders -- --dry-run | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error
+  process.exit(0)
+})
 
 const { dryRun: dry, date } = parse()
 const today = date ?? swedishDate(new Date())
