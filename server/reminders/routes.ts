@@ -154,14 +154,14 @@ export function reminderRoutes({ db, config, clock }: Services): Router {
     const mail = await findMail(db, idFrom(req.params.mailId, 'Meddelandet'))
     if (!mail) throw new NotFoundError('Meddelandet')
     const back = localPath(req.body?.tillbaka, mailsHref)
-    // A second click, or another administrator first: the mail is already on its way, and is not queued twice.
-    if (!retryable(mail.state)) {
-      const now = labelOf(mailStates, mail.state)
-      setNotice(res, `Meddelandet till ${mail.toAddress} läggs inte i kön igen: dess status är nu ”${now}”.`)
-      return res.redirect(303, back)
+    // retryMail changes only a failed or uncertain mail: after a second click, or another administrator first, it is
+    // on its way already and is not queued twice.
+    if (await retryMail(db, mail.id, actorOf(res, clock), clock())) {
+      setNotice(res, `Meddelandet till ${mail.toAddress} ligger i kön igen.`)
+    } else {
+      const state = labelOf(mailStates, (await findMail(db, mail.id))?.state ?? mail.state)
+      setNotice(res, `Meddelandet till ${mail.toAddress} läggs inte i kön igen: dess status är nu ”${state}”.`)
     }
-    await retryMail(db, mail.id, actorOf(res, clock), clock())
-    setNotice(res, `Meddelandet till ${mail.toAddress} ligger i kön igen.`)
     res.redirect(303, back)
   })
 
