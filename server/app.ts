@@ -22,6 +22,7 @@ import { nextYearRoutes } from './next-year/routes.js'
 import { notices } from './notice.js'
 import { overviewRoutes } from './overview/routes.js'
 import { planRoutes } from './plans/routes.js'
+import { reminderRoutes } from './reminders/routes.js'
 import { reportRoutes } from './reports/routes.js'
 import { reviewRoutes } from './reviews/routes.js'
 import { riskRoutes } from './risks/routes.js'
@@ -88,6 +89,7 @@ export function createApp(services: Services): express.Express {
   app.use(overviewRoutes(services))
   app.use(auditRoutes(services))
   app.use(adminRoutes(services))
+  app.use(reminderRoutes(services))
   // Before /planer/:planId, which would take "importera" for a plan id.
   app.use('/planer/importera', importRoutes(services))
   app.use('/planer', planRoutes(services))

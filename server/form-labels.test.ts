@@ -105,6 +105,7 @@ async function formPages() {
       `${inspection}/omraden/${area.id}/redigera`,
       '/logg',
       '/konto/losenord',
+      '/konto/paminnelser',
     ].map((path) => ({ agent, path })),
     ...[
       '/admin/anvandare/ny',

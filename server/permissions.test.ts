@@ -55,6 +55,8 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /hjalp': open,
   'GET /konto/losenord': signedIn,
   'POST /konto/losenord': signedIn,
+  'GET /konto/paminnelser': signedIn,
+  'POST /konto/paminnelser': signedIn,
   'GET /': signedIn,
   'GET /planer': signedIn,
   'GET /logg': { ...edit, admin: 'ok' },
@@ -80,6 +82,8 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'POST /admin/anvandare/:userId/sparr': admin,
   'GET /admin/anvandare/:userId/losenord': admin,
   'POST /admin/anvandare/:userId/losenord': admin,
+  'GET /admin/e-post': admin,
+  'POST /admin/e-post/:mailId/forsok-igen': admin,
   'GET /planer/ny': edit,
   'POST /planer/ny': edit,
   'GET /planer/:planId': read,
@@ -260,8 +264,26 @@ async function world() {
       ]),
     ),
   ) as Record<Kind, number>
+  // A mail the relay refused: the one an administrator may send again.
+  const mail = await db
+    .insertInto('outbox_mail')
+    .values({
+      user_id: secretary.id,
+      to_address: 'sekreterare@demo.internkontroll.se',
+      subject: 'Påminnelse',
+      text_body: 'Text',
+      html_body: '<p>Text</p>',
+      state: 'failed',
+      next_attempt_at: '2021-03-15T09:00:00Z',
+      last_error: '550 User unknown',
+      created_at: '2021-03-15T09:00:00Z',
+      message_id: '<1@internkontroll>',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   const params: Record<string, number> = {
     importId,
+    mailId: mail.id,
     planId,
     riskId: risks[0]?.id as number,
     measureId: measure.id,

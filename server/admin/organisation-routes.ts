@@ -38,6 +38,30 @@ const committeeFields = z.object({
   name: requiredText('Ange nämndens namn.', 200),
   administrationId: chosenId('Välj en förvaltning i listan.'),
 })
+/**
+ * The days before a measure's due date that its owners are reminded, typed as a person would ("14, 3"), stored
+ * largest first and each once ('14,3'): the reminder pass reads one list, however it was written.
+ */
+const reminderDays = requiredText('Ange dagarna, till exempel 14, 3.', 100).pipe(
+  z.string().transform((typed, ctx) => {
+    const parts = typed.split(/[\s,;]+/).filter((p) => p !== '')
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message })
+      return z.NEVER
+    }
+    if (!parts.every((p) => /^\d+$/.test(p))) {
+      return fail('Ange dagarna som heltal med kommatecken emellan, till exempel 14, 3.')
+    }
+    const days = [...new Set(parts.map(Number))]
+    if (days.some((d) => d < 1 || d > 365)) return fail('Ange dagar från 1 till 365.')
+    if (days.length > 5) return fail('Ange högst fem dagar.')
+    return days.sort((a, b) => b - a).join(',')
+  }),
+)
+const committeeEditFields = committeeFields.extend({ reminderDays })
+/** '14,3' as the form shows it. */
+const typedDays = (stored: string) => stored.split(',').join(', ')
+
 const unitFields = z.object({ name: requiredText('Ange enhetens namn, till exempel HR-avdelningen.', 200) })
 const newUnitFields = unitFields.extend({ administrationId: chosenId('Välj en förvaltning i listan.') })
 
@@ -186,7 +210,12 @@ export function organisationRoutes({ db, clock }: Services): Router {
       listCommitteesWithAdministration(db),
       administrationOptions(),
     ])
-    res.status(status).render('admin/committees', { title: 'Nämnder', committees, administrations, ...locals })
+    res.status(status).render('admin/committees', {
+      title: 'Nämnder',
+      committees: committees.map((c) => ({ ...c, reminderDays: typedDays(c.reminderDays) })),
+      administrations,
+      ...locals,
+    })
   }
 
   router.get(committeesHref, async (_req, res) => {
@@ -221,12 +250,12 @@ export function organisationRoutes({ db, clock }: Services): Router {
 
   router.get(`${committeesHref}/:committeeId/redigera`, async (req, res) => {
     const committee = await loadCommittee(req.params.committeeId)
-    await renderCommittee(res, committee, formState(committee))
+    await renderCommittee(res, committee, formState({ ...committee, reminderDays: typedDays(committee.reminderDays) }))
   })
 
   router.post(`${committeesHref}/:committeeId/redigera`, async (req, res) => {
     const committee = await loadCommittee(req.params.committeeId)
-    const parsed = await validateForm(committeeFields, req.body, (v) => committeeProblems(v, committee))
+    const parsed = await validateForm(committeeEditFields, req.body, (v) => committeeProblems(v, committee))
     if (!parsed.ok) return renderCommittee(res, committee, formState(req.body, parsed.errors), 400)
     await auditedTransaction(
       db,

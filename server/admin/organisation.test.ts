@@ -108,7 +108,12 @@ describe('the administrator manages the organisation', () => {
       .select('id')
       .where('name', '=', 'Sociala resursnämnden')
       .executeTakeFirstOrThrow()
-    await submitForm(agent, `/admin/namnder/${created.id}/redigera`, { ...committee, name: 'Socialnämnden' }, 303)
+    await submitForm(
+      agent,
+      `/admin/namnder/${created.id}/redigera`,
+      { ...committee, name: 'Socialnämnden', reminderDays: '14, 3' },
+      303,
+    )
     const list = html((await agent.get('/admin/namnder').expect(200)).text)
     expect(cellsOf(list, 'tbody tr')).toEqual([
       'Malmö stad | Grundskolenämnden | Grundskoleförvaltningen',
@@ -126,7 +131,7 @@ describe('the administrator manages the organisation', () => {
         await submitForm(
           agent,
           `/admin/namnder/${demo.id}/redigera`,
-          { name: 'Grundskolenämnden', administrationId: String(social.id) },
+          { name: 'Grundskolenämnden', administrationId: String(social.id), reminderDays: '14, 3' },
           400,
         )
       ).text,

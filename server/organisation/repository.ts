@@ -122,6 +122,7 @@ export async function listCommitteesWithAdministration(db: Db) {
       'committee.id',
       'committee.name',
       'committee.administration_id as administrationId',
+      'committee.reminder_days as reminderDays',
       'administration.name as administrationName',
       'administration.diary_prefix as diaryPrefix',
       'municipality.name as municipalityName',
@@ -133,7 +134,13 @@ export async function listCommitteesWithAdministration(db: Db) {
 export async function findCommittee(db: Db, id: number) {
   return db
     .selectFrom('committee')
-    .select(['id', 'name', 'administration_id as administrationId', 'municipality_id as municipalityId'])
+    .select([
+      'id',
+      'name',
+      'administration_id as administrationId',
+      'municipality_id as municipalityId',
+      'reminder_days as reminderDays',
+    ])
     .where('id', '=', id)
     .executeTakeFirst()
 }
@@ -152,10 +159,14 @@ export async function insertCommittee(db: Db, c: { administrationId: number; nam
   return id
 }
 
-export async function updateCommittee(db: Db, id: number, c: { administrationId: number; name: string }) {
+export async function updateCommittee(
+  db: Db,
+  id: number,
+  c: { administrationId: number; name: string; reminderDays: string },
+) {
   await db
     .updateTable('committee')
-    .set({ administration_id: c.administrationId, name: c.name })
+    .set({ administration_id: c.administrationId, name: c.name, reminder_days: c.reminderDays })
     .where('id', '=', id)
     .execute()
 }

@@ -243,6 +243,7 @@ describe('the start page', () => {
       '/admin/forvaltningar',
       '/admin/namnder',
       '/admin/enheter',
+      '/admin/e-post',
       '/planer',
       '/externa-granskningar',
       '/logg',

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase } from '../../db/connection.js'
 import { swedishDate } from '../../server/dates.js'
 import {
   axeViolations,
@@ -55,6 +56,7 @@ beforeAll(async () => {
   await from('/planer', {
     'audit log': 'Ändringslogg',
     'password form': 'Byt lösenord',
+    'reminder preferences': 'Påminnelser',
     'accessibility statement': 'Tillgänglighetsredogörelse',
     'help page': 'Hjälp och kontakt',
   })
@@ -127,6 +129,7 @@ const pageTypes = [
   'review delete confirmation',
   'audit log',
   'password form',
+  'reminder preferences',
   'external inspections',
   'new-inspection form',
   'report deadlines',
@@ -247,6 +250,37 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
   })
 
   it('the login page, the 403 page and the administrator’s pages have no violations', async () => {
+    // Mails of every state, with a relay's long answer, as the outbox page lists them; no page can make them.
+    const db = openDatabase(e2e.server.databaseFile)
+    let committeeForm = ''
+    try {
+      const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
+      committeeForm = `/admin/namnder/${committee.id}/redigera`
+      await db
+        .insertInto('outbox_mail')
+        .values(
+          (['queued', 'sending', 'sent', 'failed', 'uncertain'] as const).map((state, i) => ({
+            user_id: null,
+            to_address: 'hanna.holm.hr-avdelningen@grundskoleforvaltningen.malmo.se',
+            subject: 'Grundskolenämnden: Fördjupad analys och upprättande av handlingsplan ska vara klar 2020-12-31',
+            text_body: 'Text',
+            html_body: '<p>Text</p>',
+            state,
+            attempts: i,
+            next_attempt_at: '2021-03-15T05:00:00Z',
+            last_error:
+              state === 'failed'
+                ? '550 5.1.1 <hanna.holm.hr-avdelningen@grundskoleforvaltningen.malmo.se>: Recipient address rejected'
+                : '',
+            created_at: `2021-03-1${i}T05:00:00Z`,
+            sent_at: state === 'sent' ? '2021-03-12T05:00:01Z' : null,
+            message_id: `<e2e-${i}@internkontroll>`,
+          })),
+        )
+        .execute()
+    } finally {
+      await db.destroy()
+    }
     await e2e.inOwnBrowser(async (page) => {
       const visit = (path: string, status: number) => expectAccessible(page, e2e.server.baseUrl + path, status)
       await visit('/logga-in', 200)
@@ -260,6 +294,9 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
         '/admin/enheter',
         '/admin/forvaltningar',
         '/admin/namnder',
+        committeeForm,
+        await linkPath(page, 'E-post'),
+        '/admin/e-post?status=failed',
       ]) {
         await visit(path, 200)
       }

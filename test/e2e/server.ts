@@ -9,6 +9,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 
 export interface RunningServer {
   baseUrl: string
+  /** The server's SQLite file, for a test that needs rows no page can make (mails a relay refused). */
+  databaseFile: string
   /** What the server has printed so far. */
   output(): string
   stop(): Promise<void>
@@ -38,6 +40,7 @@ export async function startServer(): Promise<RunningServer> {
   const dir = await mkdtemp(join(tmpdir(), 'internkontroll-e2e-'))
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
+  const databaseFile = join(dir, 'e2e.sqlite')
   const child = spawn(join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
     cwd: root,
     // Its own process group, so that stop() also reaches the node process tsx starts.
@@ -46,7 +49,7 @@ export async function startServer(): Promise<RunningServer> {
     env: {
       ...process.env,
       PORT: String(port),
-      DATABASE_FILE: join(dir, 'e2e.sqlite'),
+      DATABASE_FILE: databaseFile,
       NODE_ENV: 'test',
       DEMO_DATA: 'true',
       SECRET: 'e2e-secret-that-is-long-enough-for-the-hmac',
@@ -83,7 +86,7 @@ export async function startServer(): Promise<RunningServer> {
       throw new Error(`The server exited (${child.exitCode ?? child.signalCode}) before answering:\n${output}`)
     }
     const answer = await fetch(`${baseUrl}/planer`).catch(() => null)
-    if (answer?.ok) return { baseUrl, output: () => output, stop }
+    if (answer?.ok) return { baseUrl, databaseFile, output: () => output, stop }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   await stop()

@@ -26,6 +26,8 @@ export async function createTestApp(
     today?: string
     production?: boolean
     trustProxy?: string
+    /** SMTP_URL: the relay reminders go through; none, nothing is sent. */
+    smtpUrl?: string
     pdf?: PdfPrinter
     as?: DemoLogin | null
   } = {},
@@ -34,6 +36,7 @@ export async function createTestApp(
     NODE_ENV: options.production ? 'production' : 'test',
     SECRET: 'test-secret-that-is-long-enough-for-hmac',
     TRUST_PROXY: options.trustProxy,
+    SMTP_URL: options.smtpUrl,
     AUDIT_KEY: 'test-audit-key-that-is-long-enough-for-hmac',
   })
   const db = openDatabase(':memory:')
