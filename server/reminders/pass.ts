@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto'
 import type { Db } from '../../db/connection.js'
 import type { ReminderPreference } from '../../db/schema.js'
 import { audited } from '../audit/audited.js'
-import type { Actor } from '../audit/repository.js'
 import type { Config } from '../config.js'
 import { mondayOf } from './due.js'
 import { type DueReminder, findDueReminders, subjectOf } from './find.js'
@@ -15,6 +14,7 @@ import {
   type ReminderAbout,
   type ReminderKind,
 } from './mail-text.js'
+import { automaticActor } from './send.js'
 
 export interface ReminderPassOptions {
   /** The day of the pass, YYYY-MM-DD in Europe/Stockholm. */
@@ -28,9 +28,6 @@ export interface PreviewMail {
   subject: string
   text: string
 }
-
-/** Who the audit log names for what the pass writes. */
-export const reminderActorName = 'Påminnelser (automatiskt)'
 
 const listKinds: ReadonlySet<ReminderKind> = new Set(['overdue_list_new', 'overdue_list_week'])
 const beforeKinds: ReadonlySet<ReminderKind> = new Set(['measure_before', 'run_before', 'inspection_deadline'])
@@ -192,7 +189,7 @@ async function mailWaiting(
     people.set(row.userId, person)
   }
 
-  const actor: Actor = { userId: null, userName: reminderActorName, at: now.toISOString() }
+  const actor = automaticActor(now)
   const host = new URL(publicUrl).hostname
   const written: PreviewMail[] = []
   const send = async (userId: number, to: string, mail: ComposedMail, reminderIds: number[]) => {
