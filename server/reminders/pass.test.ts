@@ -3,6 +3,7 @@ import { type Db, migrateToLatest, openDatabase } from '../../db/connection.js'
 import type { ReminderPreference } from '../../db/schema.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { aControl, aMeasure, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
+import { TestSmtpServer } from '../../test/helpers/smtp.js'
 import { audited } from '../audit/audited.js'
 import { verifyAudit } from '../audit/verify.js'
 import { developmentAuditKey } from '../config.js'
@@ -11,6 +12,7 @@ import { addDays } from '../dates.js'
 import { insertInspection } from '../inspections/repository.js'
 import { updateMeasure } from '../measures/repository.js'
 import { previewReminderPass, runReminderPass } from './pass.js'
+import { createMailer, drainOutbox } from './send.js'
 
 const config = { publicUrl: 'https://internkontroll.kommun.example' }
 const actor = { userId: null, userName: 'Testdata', at: '2026-12-01T09:00:00.000Z' }
@@ -131,8 +133,13 @@ async function reportRun(f: Fixture, occasion: number, on: string) {
 const weekly = (from: string, to: string) => days(from, to).filter((_, i) => i % 7 === 0)
 
 describe('a year of daily passes', () => {
-  it('writes exactly the reminders due, to the right people on the right days', async () => {
+  it('mails exactly the reminders due, through a real SMTP server, to the right people on the right days', async () => {
     const f = await fixture()
+    const smtp = new TestSmtpServer()
+    await smtp.start()
+    const mailer = createMailer({ smtpUrl: smtp.url, mailFrom: 'Internkontroll <noreply@kommun.example>' })
+    // What the SMTP server received, one line each as mailLines writes the outbox: the day it came, whom to, subject.
+    const received: string[] = []
     const events: Record<string, () => Promise<void>> = {
       '2027-03-30': () => reportRun(f, 1, '2027-03-30'),
       '2027-04-02': () => setMeasure(f, f.measureId, { status: 'done' }),
@@ -141,7 +148,13 @@ describe('a year of daily passes', () => {
     for (const day of days('2027-01-01', '2027-12-31')) {
       await events[day]?.()
       await pass(f.db, day)
+      const before = smtp.received.length
+      await drainOutbox(f.db, mailer, { now: new Date(`${day}T05:10:00Z`) })
+      for (const mail of smtp.received.slice(before)) {
+        received.push(`${day} ${(mail.to[0] ?? '').split('@')[0]}: ${mail.parsed.subject}`)
+      }
     }
+    await smtp.stop()
 
     const committee = 'Grundskolenämnden'
     const measure = (date: string, subject: string) => `${date} hr: ${subject} – ${committee}`
@@ -173,6 +186,10 @@ describe('a year of daily passes', () => {
       secretary('2027-05-31', 'Redovisning till Skolinspektionen senast 2027-06-01'),
     ]
     expect((await mailLines(f.db)).sort()).toEqual(expected.sort())
+    // Each delivered the day it was written, once.
+    expect(received.sort()).toEqual(expected.sort())
+    const states = await f.db.selectFrom('outbox_mail').select('state').distinct().execute()
+    expect(states).toEqual([{ state: 'sent' }])
     expect(weekly('2027-10-01', '2027-12-31')).toHaveLength(14)
 
     const reminders = await f.db.selectFrom('reminder').select(['mail_id', 'skipped']).execute()
