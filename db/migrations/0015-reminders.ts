@@ -25,7 +25,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('outbox_mail')
     .addColumn('id', 'integer', id)
-    .addColumn('user_id', 'integer', (c) => c.references('app_user.id').onDelete('set null'))
+    // Restrict, not set null: a mail is an audited record, and the database would change it with no event logged.
+    // No path of the app deletes an account; one is disabled instead.
+    .addColumn('user_id', 'integer', (c) => c.references('app_user.id').onDelete('restrict'))
     .addColumn('to_address', 'text', (c) => c.notNull())
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('text_body', 'text', (c) => c.notNull())
@@ -43,6 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('outbox_mail_due_idx').on('outbox_mail').columns(['state', 'next_attempt_at']).execute()
   await db.schema.createIndex('outbox_mail_created_idx').on('outbox_mail').columns(['created_at', 'id']).execute()
 
+  // Not audited (the mails that carry reminders are): a reminder may go with its person or committee.
   await db.schema
     .createTable('reminder')
     .addColumn('id', 'integer', id)
