@@ -2,7 +2,9 @@
 // measures, control occasions and inspection deadlines within reach of a reminder, the committees, and the people.
 import type { Db } from '../../db/connection.js'
 import type { InspectionAuthority, ReminderPreference } from '../../db/schema.js'
+import { runHref } from '../controls/require-control.js'
 import { addDays } from '../dates.js'
+import { registerHref } from '../inspections/require-inspection.js'
 import { isFinished, measureStatuses } from '../vocabulary.js'
 import { currentOccasion, deadlineDays, mondayOf, type Occasion, parseReminderDays } from './due.js'
 import type { ReminderAbout, ReminderItem, ReminderKind } from './mail-text.js'
@@ -40,10 +42,21 @@ const finishedStatuses = measureStatuses.map((s) => s.code).filter(isFinished)
 const occasionKey = (occasion: Occasion) =>
   occasion.kind === 'before' ? `before:${occasion.days}` : `overdue:${occasion.week}`
 
-export const measurePath = (planId: number, measureId: number) => `/planer/${planId}/atgarder/${measureId}/uppdatera`
-export const runPath = (planId: number, controlId: number, runId: number) =>
-  `/planer/${planId}/kontroller/${controlId}/tillfallen/${runId}/rapportera`
-export const inspectionPath = (inspectionId: number) => `/externa-granskningar/${inspectionId}`
+// Where each reminder leads: the form that settles it. The measure routes keep their paths to themselves.
+const measurePath = (planId: number, measureId: number) => `/planer/${planId}/atgarder/${measureId}/uppdatera`
+const runPath = (planId: number, controlId: number, runId: number) =>
+  `${runHref({ id: planId }, { id: controlId }, { id: runId })}/rapportera`
+const inspectionPath = (inspectionId: number) => `${registerHref}/${inspectionId}`
+
+function groupBy<T>(rows: readonly T[], keyOf: (row: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>()
+  for (const row of rows) {
+    const group = groups.get(keyOf(row))
+    if (group) group.push(row)
+    else groups.set(keyOf(row), [row])
+  }
+  return groups
+}
 
 /** Everything the owner units' members and the committees' secretaries are to be reminded of on `today`. */
 export async function findDueReminders(
@@ -111,6 +124,17 @@ export async function findDueReminders(
     ])
     .where('control_run.result', 'is', null)
     .where('control_run.planned_date', '<=', horizon)
+    // A control carried into a later plan is followed up there, as its copy, like a carried measure.
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('control as successor')
+            .select('successor.id')
+            .whereRef('successor.previous_control_id', '=', 'control.id'),
+        ),
+      ),
+    )
     .orderBy('control_run.planned_date')
     .orderBy('control_run.id')
     .execute()
@@ -155,6 +179,10 @@ export async function findDueReminders(
     .orderBy('committee_role.user_id')
     .execute()
 
+  // Each unit's members and each committee's secretaries once, not filtered again for every measure and run.
+  const membersOf = groupBy(members, (m) => m.unitId)
+  const secretariesOf = groupBy(secretaries, (s) => s.committeeId)
+
   const reminders: DueReminder[] = []
   const openSubjects = new Set<string>()
   const remind = (
@@ -179,16 +207,13 @@ export async function findDueReminders(
       if (!committee) continue
       const occasion = currentOccasion(row.dueDate, today, committee.leadDays, true)
       if (!occasion) continue
-      remind(
-        members.filter((m) => m.unitId === row.unitId),
-        {
-          committeeId: row.committeeId,
-          key: `${subject}:${occasionKey(occasion)}`,
-          kind: `${subjectKind}_${occasion.kind}`,
-          about: { committee: committee.name, items: [row.item] },
-          dueOn: row.dueDate,
-        },
-      )
+      remind(membersOf.get(row.unitId) ?? [], {
+        committeeId: row.committeeId,
+        key: `${subject}:${occasionKey(occasion)}`,
+        kind: `${subjectKind}_${occasion.kind}`,
+        about: { committee: committee.name, items: [row.item] },
+        dueOn: row.dueDate,
+      })
     }
   }
   owned(
@@ -213,7 +238,6 @@ export async function findDueReminders(
     })),
   )
 
-  const secretariesOf = (committeeId: number) => secretaries.filter((s) => s.committeeId === committeeId)
   for (const inspection of inspections) {
     const deadline = inspection.deadline as string
     const subject = `inspection:${inspection.id}:deadline:${deadline}`
@@ -221,7 +245,7 @@ export async function findDueReminders(
     const committee = committees.get(inspection.committeeId)
     const occasion = currentOccasion(deadline, today, deadlineDays, false)
     if (!committee || !occasion) continue
-    remind(secretariesOf(inspection.committeeId), {
+    remind(secretariesOf.get(inspection.committeeId) ?? [], {
       committeeId: inspection.committeeId,
       key: `${subject}:${occasionKey(occasion)}`,
       kind: 'inspection_deadline',
@@ -244,7 +268,7 @@ export async function findDueReminders(
     const listed = firstOfWeek ? overdue : overdue.filter((m) => (m.dueDate as string) >= (lastPass as string))
     if (listed.length === 0) continue
     remind(
-      secretariesOf(committeeId),
+      secretariesOf.get(committeeId) ?? [],
       {
         committeeId,
         key: firstOfWeek
