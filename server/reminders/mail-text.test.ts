@@ -21,9 +21,13 @@ describe('reminder mails', () => {
 
   it('names the committee in a digest of one committee, else the app', () => {
     const of = (committee: string): MailReminder => ({ kind: 'measure_overdue', about: { committee, items: [item] } })
-    expect(composeDigestMail([of('Grundskolenämnden')], { name: 'A' }, '2027-03-22', publicUrl).subject).toBe(
-      'Sammanfattning av påminnelser 2027-03-22 – Grundskolenämnden',
+    const one = composeDigestMail(
+      [of('Grundskolenämnden'), of('Grundskolenämnden')],
+      { name: 'A' },
+      '2027-03-22',
+      publicUrl,
     )
+    expect(one.subject).toBe('Sammanfattning av påminnelser 2027-03-22 – Grundskolenämnden')
     const both = composeDigestMail(
       [of('Grundskolenämnden'), of('Förskolenämnden')],
       { name: 'A' },
@@ -33,6 +37,17 @@ describe('reminder mails', () => {
     expect(both.subject).toBe('Sammanfattning av påminnelser 2027-03-22 – Internkontroll')
     expect(both.text).toContain('Försenad åtgärd, skulle vara klar 2027-03-15 – Förskolenämnden')
     expect(both.text).toContain(`${publicUrl}/konto/paminnelser`)
+  })
+
+  it('gives a digest of one reminder that reminder’s own subject, naming its deadline and committee', () => {
+    const reminder: MailReminder = {
+      kind: 'inspection_deadline',
+      about: { committee: 'Grundskolenämnden', authority: 'Skolinspektionen', items: [item] },
+    }
+    const digest = composeDigestMail([reminder], { name: 'Sara' }, '2027-03-22', publicUrl)
+    expect(digest.subject).toBe('Redovisning till Skolinspektionen senast 2027-03-15 – Grundskolenämnden')
+    expect(digest.subject).toBe(composeReminderMail(reminder, { name: 'Sara' }, publicUrl).subject)
+    expect(digest.text).toContain('Här är din påminnelse:')
   })
 
   it('escapes the five HTML characters', () => {

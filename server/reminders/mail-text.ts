@@ -188,6 +188,11 @@ function page(title: string, body: string): string {
   )
 }
 
+/** An immediate reminder's subject: what is due and when, and the committee. */
+function subjectOf(reminder: MailReminder, wording = wordingOf(reminder)): string {
+  return oneLine(`${wording.subject} – ${reminder.about.committee}`)
+}
+
 /** One reminder as a mail of its own. */
 export function composeReminderMail(
   reminder: MailReminder,
@@ -195,7 +200,7 @@ export function composeReminderMail(
   publicUrl: string,
 ): ComposedMail {
   const wording = wordingOf(reminder)
-  const subject = oneLine(`${wording.subject} – ${reminder.about.committee}`)
+  const subject = subjectOf(reminder, wording)
   const greeting = `Hej ${recipient.name}!`
   const text = [
     greeting,
@@ -216,7 +221,7 @@ export function composeReminderMail(
 
 /**
  * Several reminders in one mail, a daily or weekly digest, in the order given. The subject names the committee
- * when they all concern one.
+ * when they all concern one; a digest of one reminder has that reminder's subject, which names its deadline.
  */
 export function composeDigestMail(
   reminders: readonly MailReminder[],
@@ -226,7 +231,8 @@ export function composeDigestMail(
 ): ComposedMail {
   const committees = [...new Set(reminders.map((r) => r.about.committee))]
   const about = committees.length === 1 ? (committees[0] as string) : 'Internkontroll'
-  const subject = oneLine(`Sammanfattning av påminnelser ${day} – ${about}`)
+  const only = reminders.length === 1 ? reminders[0] : undefined
+  const subject = only ? subjectOf(only) : oneLine(`Sammanfattning av påminnelser ${day} – ${about}`)
   const greeting = `Hej ${recipient.name}!`
   const intro = reminders.length === 1 ? 'Här är din påminnelse:' : `Här är dina ${reminders.length} påminnelser:`
   const sections = reminders.map((reminder) => {

@@ -317,11 +317,12 @@ describe('the reminder pass', () => {
     }
     const mails = await mailsTo(f.db, hanna)
     expect(mails.map((m) => `${m.created_at.slice(0, 10)} ${m.subject}`)).toEqual([
-      '2027-03-01 Sammanfattning av påminnelser 2027-03-01 – Grundskolenämnden',
-      '2027-03-08 Sammanfattning av påminnelser 2027-03-08 – Grundskolenämnden',
+      // A digest of one reminder has that reminder's subject.
+      '2027-03-01 Påminnelse: Åtgärd ska vara klar 2027-03-15 – Grundskolenämnden',
+      '2027-03-08 Påminnelse: Åtgärd ska vara klar 2027-03-18 – Grundskolenämnden',
       '2027-03-15 Sammanfattning av påminnelser 2027-03-15 – Grundskolenämnden',
-      '2027-03-22 Sammanfattning av påminnelser 2027-03-22 – Grundskolenämnden',
-      '2027-03-29 Sammanfattning av påminnelser 2027-03-29 – Grundskolenämnden',
+      '2027-03-22 Försenad åtgärd: skulle vara klar 2027-03-18 – Grundskolenämnden',
+      '2027-03-29 Försenad åtgärd: skulle vara klar 2027-03-18 – Grundskolenämnden',
     ])
     const [first, second, third, fourth] = mails.map((m) => m.text_body)
     // 1 March: the rutin's 14 days; 8 March: the information's 14 days, written on Thursday 4 March.

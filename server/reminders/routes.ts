@@ -11,6 +11,7 @@ import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
 import { localPath } from '../return-path.js'
 import { labelOf, mailStates, reminderPreferences } from '../vocabulary.js'
+import { preferencesPath } from './mail-text.js'
 import {
   committeeNames,
   countMailsByState,
@@ -24,7 +25,6 @@ import { retryMail } from './send.js'
 /** "HR-avdelningen, Ekonomiavdelningen och Utbildningsområden". */
 const names = new Intl.ListFormat('sv-SE', { type: 'conjunction' })
 
-const preferencesHref = '/konto/paminnelser'
 const mailsHref = '/admin/e-post'
 const mailsPerPage = 50
 
@@ -75,11 +75,11 @@ export function reminderRoutes({ db, config, clock }: Services): Router {
     })
   }
 
-  router.get(preferencesHref, async (_req, res) => {
+  router.get(preferencesPath, async (_req, res) => {
     await renderPreferences(res, formState({ preference: await reminderPreferenceOf(db, viewerOf(res).id) }))
   })
 
-  router.post(preferencesHref, async (req, res) => {
+  router.post(preferencesPath, async (req, res) => {
     const viewer = viewerOf(res)
     const parsed = parseForm(preferenceForm, req.body)
     if (!parsed.ok) return renderPreferences(res, formState({}, parsed.errors), 400)
@@ -92,7 +92,7 @@ export function reminderRoutes({ db, config, clock }: Services): Router {
       (trx) => setReminderPreference(trx, viewer.id, preference),
     )
     setNotice(res, `Ditt val är sparat: ${labelOf(reminderPreferences, preference).toLowerCase()}.`)
-    res.redirect(303, preferencesHref)
+    res.redirect(303, preferencesPath)
   })
 
   router.get(mailsHref, async (req, res) => {
