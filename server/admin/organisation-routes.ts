@@ -23,6 +23,7 @@ import {
   updateAdministration,
   updateCommittee,
 } from '../organisation/repository.js'
+import { readReminderDays } from '../reminders/due.js'
 
 const administrationFields = z.object({
   name: requiredText('Ange förvaltningens namn.', 200),
@@ -40,22 +41,14 @@ const committeeFields = z.object({
 })
 /**
  * The days before a measure's due date that its owners are reminded, typed as a person would ("14, 3"), stored
- * largest first and each once ('14,3'): the reminder pass reads one list, however it was written.
+ * largest first and each once ('14,3'). The pass reads them with the same reader, which ignores what is refused here.
  */
 const reminderDays = requiredText('Ange dagarna, till exempel 14, 3.', 100).pipe(
   z.string().transform((typed, ctx) => {
-    const parts = typed.split(/[\s,;]+/).filter((p) => p !== '')
-    const fail = (message: string) => {
-      ctx.addIssue({ code: 'custom', message })
-      return z.NEVER
-    }
-    if (!parts.every((p) => /^\d+$/.test(p))) {
-      return fail('Ange dagarna som heltal med kommatecken emellan, till exempel 14, 3.')
-    }
-    const days = [...new Set(parts.map(Number))]
-    if (days.some((d) => d < 1 || d > 365)) return fail('Ange dagar från 1 till 365.')
-    if (days.length > 5) return fail('Ange högst fem dagar.')
-    return days.sort((a, b) => b - a).join(',')
+    const { days, problem } = readReminderDays(typed)
+    if (problem === undefined) return days.join(',')
+    ctx.addIssue({ code: 'custom', message: problem })
+    return z.NEVER
   }),
 )
 const committeeEditFields = committeeFields.extend({ reminderDays })

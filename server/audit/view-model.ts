@@ -90,12 +90,14 @@ const fieldLabels: Record<string, string> = {
   no_measure_reason: 'Skäl till att ingen åtgärd behövs',
   origin_deviation_id: 'Avvikelse som ursprung',
   to_address: 'Mottagare',
-  state: 'Läge',
+  state: 'Status',
   attempts: 'Försök',
   last_error: 'Serverns svar',
+  text_body_sha256: 'Meddelandets text (SHA-256)',
+  html_body_sha256: 'Meddelandets HTML (SHA-256)',
   sent_at: 'Skickat',
   reminder_preference: 'Påminnelser',
-  reminder_days: 'Påminnelsedagar före',
+  reminder_days: 'Påminnelsedagar före slutdatum',
 }
 
 /** The Swedish label of a record field or form field ("whatToDo" and "what_to_do" alike). */

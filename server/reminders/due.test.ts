@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { currentOccasion, daysBetween, mondayOf, parseReminderDays } from './due.js'
+import { currentOccasion, daysBetween, mondayOf, parseReminderDays, readReminderDays } from './due.js'
 
 describe('parseReminderDays', () => {
   it('reads the default and custom days, largest first', () => {
@@ -11,6 +11,26 @@ describe('parseReminderDays', () => {
   it('ignores junk, zero, negatives, fractions, repeats and more than a year', () => {
     expect(parseReminderDays('x, 0, -2, 3.5, 400, 14, 14,,')).toEqual([14])
     expect(parseReminderDays('')).toEqual([])
+  })
+
+  it('keeps the five nearest of more days', () => {
+    expect(parseReminderDays('60, 30, 14, 7, 3, 1')).toEqual([30, 14, 7, 3, 1])
+  })
+
+  it('names the problem of whatever the pass ignores, for the committee form to refuse it', () => {
+    expect(readReminderDays(' 7, 30 1,7 ')).toEqual({ days: [30, 7, 1] })
+    const problems: [string, string][] = [
+      ['', 'Ange dagarna, till exempel 14, 3.'],
+      ['14, x', 'Ange dagarna som heltal med kommatecken emellan, till exempel 14, 3.'],
+      ['14, 2.5', 'Ange dagarna som heltal med kommatecken emellan, till exempel 14, 3.'],
+      ['14, -3', 'Ange dagarna som heltal med kommatecken emellan, till exempel 14, 3.'],
+      ['14, 0', 'Ange dagar från 1 till 365.'],
+      ['14, 400', 'Ange dagar från 1 till 365.'],
+      ['60, 30, 14, 7, 3, 1', 'Ange högst fem dagar.'],
+    ]
+    for (const [text, problem] of problems) {
+      expect(readReminderDays(text), text).toEqual({ days: parseReminderDays(text), problem })
+    }
   })
 })
 

@@ -6,19 +6,37 @@ export const deadlineDays: readonly number[] = [30, 7, 1]
 
 /** Longest reminder lead a committee may set; a typo such as '140' is kept, anything beyond a year is junk. */
 const maxLeadDays = 365
+/** Most reminder days a committee may set: more would be a reminder every other day, not a reminder. */
+const maxReminderDays = 5
+
+export interface ReminderDays {
+  /** The days the pass reminds on: whole days from 1 to a year, each once, largest first, at most five. */
+  days: number[]
+  /** Why the committee's form refuses the text: it holds more than those days. Undefined when it holds only them. */
+  problem?: string
+}
 
 /**
- * A committee's reminder days, '14,3' → [14, 3]: whole numbers of days from 1 to a year, largest first. Whatever
- * else the field holds is ignored, so a typo never stops a pass.
+ * A committee's reminder days as typed ("14, 3") or stored ('14,3'). The form stores only a text without problem;
+ * the pass reads the days of any text, ignoring what the form would have refused, so a bad value never stops a pass.
  */
-export function parseReminderDays(text: string): number[] {
-  const days = text
-    .split(/[,;\s]+/)
-    .filter((part) => /^\d+$/.test(part))
-    .map(Number)
-    .filter((n) => n >= 1 && n <= maxLeadDays)
-  return [...new Set(days)].sort((a, b) => b - a)
+export function readReminderDays(text: string): ReminderDays {
+  const parts = text.split(/[,;\s]+/).filter((part) => part !== '')
+  const isWhole = (part: string) => /^\d+$/.test(part)
+  const whole = [...new Set(parts.filter(isWhole).map(Number))]
+  const inRange = whole.filter((n) => n >= 1 && n <= maxLeadDays).sort((a, b) => b - a)
+  // Of too many days the nearest are kept: the last reminders before a due date matter most.
+  const days = inRange.slice(-maxReminderDays)
+  let problem: string | undefined
+  if (!parts.every(isWhole)) problem = 'Ange dagarna som heltal med kommatecken emellan, till exempel 14, 3.'
+  else if (inRange.length < whole.length) problem = `Ange dagar från 1 till ${maxLeadDays}.`
+  else if (inRange.length > maxReminderDays) problem = 'Ange högst fem dagar.'
+  else if (days.length === 0) problem = 'Ange dagarna, till exempel 14, 3.'
+  return problem === undefined ? { days } : { days, problem }
 }
+
+/** A committee's reminder days, '14,3' → [14, 3], as the pass reads them. */
+export const parseReminderDays = (text: string): number[] => readReminderDays(text).days
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export function daysBetween(from: string, to: string): number {

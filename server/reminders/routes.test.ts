@@ -155,7 +155,7 @@ describe("a committee's reminder days", () => {
       .executeTakeFirstOrThrow()
     const edit = `/admin/namnder/${committee.id}/redigera`
     const form = html((await agent.get(edit).expect(200)).text)
-    expect(form('label[for="field-reminderDays"]').text()).toBe('Påminn ansvariga dagar före klart-datum')
+    expect(form('label[for="field-reminderDays"]').text()).toBe('Påminnelse till ansvariga, dagar före slutdatum')
     expect(form('#field-reminderDays').val()).toBe('14, 3')
 
     const fields = { name: committee.name, administrationId: String(committee.administration_id) }
