@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../../db/connection.js'
 import type { ReminderPreference } from '../../db/schema.js'
-import { audited } from '../audit/audited.js'
 import type { Config } from '../config.js'
 import { mondayOf } from './due.js'
 import { type DueReminder, findDueReminders, subjectOf } from './find.js'
@@ -14,6 +13,7 @@ import {
   type ReminderAbout,
   type ReminderKind,
 } from './mail-text.js'
+import { insertOutboxMail } from './outbox.js'
 import { automaticActor } from './send.js'
 
 export interface ReminderPassOptions {
@@ -193,22 +193,13 @@ async function mailWaiting(
   const host = new URL(publicUrl).hostname
   const written: PreviewMail[] = []
   const send = async (userId: number, to: string, mail: ComposedMail, reminderIds: number[]) => {
-    const mailId = await audited(trx, actor, 'create', { entity: 'outbox_mail', planId: null }, async () => {
-      const { id } = await trx
-        .insertInto('outbox_mail')
-        .values({
-          user_id: userId,
-          to_address: to,
-          subject: mail.subject,
-          text_body: mail.text,
-          html_body: mail.html,
-          next_attempt_at: now.toISOString(),
-          created_at: now.toISOString(),
-          message_id: `<outbox-${randomUUID()}@${host}>`,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      return id
+    const mailId = await insertOutboxMail(trx, actor, {
+      userId,
+      to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: `<outbox-${randomUUID()}@${host}>`,
     })
     await trx.updateTable('reminder').set({ mail_id: mailId }).where('id', 'in', reminderIds).execute()
     written.push({ to, subject: mail.subject, text: mail.text })
