@@ -119,7 +119,7 @@ async function runNow(today: string): Promise<number> {
       console.log(`SMTP_URL is not set, so nothing is sent: ${queued} mail(s) stay queued until it is.`)
       return status
     }
-    const result = await sendDueMail(db, mailer, { now: new Date() })
+    const result = await sendDueMail(db, mailer)
     const lines = describeSending(result)
     console.log(lines.length > 0 ? lines.join('\n') : 'No reminder mails were due to be sent.')
     return status === 0 && (result.unreachable || result.failed > 0) ? 1 : status
