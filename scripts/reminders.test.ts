@@ -98,15 +98,16 @@ describe('npm run reminders', () => {
 
   it('says plainly that nothing is sent without SMTP_URL', async () => {
     await queueMail(db, { at })
-    const { code, stdout } = await reminders(['--date', '2026-12-02'])
+    const { code, stdout } = await reminders([])
     expect(code).toBe(0)
-    expect(stdout).toMatch(/^Reminder pass of 2026-12-02: \d+ reminder\(s\) due, \d+ mail\(s\) queued\.$/m)
+    expect(stdout).toMatch(/^Reminder pass of \d{4}-\d\d-\d\d: \d+ reminder\(s\) due, \d+ mail\(s\) queued\.$/m)
     expect(stdout).toMatch(/^SMTP_URL is not set, so nothing is sent: [1-9]\d* mail\(s\) stay queued until it is\.$/m)
     expect(await states()).toEqual(['queued'])
   })
 
   it('fails when the mail server cannot be reached, leaving the mail queued', async () => {
-    await queueMail(db, { at })
+    // Written a moment ago: an outage fails only mails days old.
+    await queueMail(db, { at: new Date() })
     await smtp.stop()
     const { code, stdout } = await reminders([], { SMTP_URL: smtp.url })
     expect(code).toBe(1)
@@ -121,6 +122,12 @@ describe('npm run reminders', () => {
       code: 2,
       stderr: '--date 2026-02-30: give a day as YYYY-MM-DD, e.g. 2026-12-02.\n',
     })
+    // A pass of another day than today would mark that day passed: only a dry run looks at another day.
+    expect(await reminders(['--date', '2026-12-02'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^--date is for a dry run only: .*\nUsage: /),
+    })
+    expect(await count('reminder_pass')).toBe(0)
     expect(await reminders(['--dry', '--run'])).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage:') })
     const missing = join(dir, 'missing.sqlite')
     expect(await reminders(['--dry-run'], { DATABASE_FILE: missing })).toMatchObject({

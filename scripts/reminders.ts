@@ -1,7 +1,9 @@
-// npm run reminders [-- --date 2026-12-02]             runs the day's reminder pass now, then sends the mails due
+// npm run reminders                                    runs today's reminder pass now, then sends the mails due
 // npm run reminders -- --dry-run [--date 2026-12-02]   prints the mails that day's pass would write; changes nothing
-// The day is today in Sweden unless --date names another. The server runs the pass each morning on its own
-// (REMINDER_HOUR); this is for trying the settings, and for a pass or a send wanted now. Exit status: 0 done; 1 the pass
+// The day is today in Sweden; only a dry run may name another with --date (for a later day: what a pass on that day
+// would find if none ran between). A real pass of another day would write that day's reminders now and mark the day
+// passed. The server runs the pass each morning on its own (REMINDER_HOUR); this is for trying the settings, and for a
+// pass or a send wanted now. Exit status: 0 done; 1 the pass
 // failed, or mails could not be sent or were refused (the messages say which); 2 wrong usage or no usable database;
 // 75 another instance is running the pass right now (its mails were sent all the same; try again later).
 import { existsSync } from 'node:fs'
@@ -17,7 +19,7 @@ import { previewReminderPass } from '../server/reminders/pass.js'
 import { describeSending, passUnderLease } from '../server/reminders/scheduler.js'
 import { createMailer, sendDueMail } from '../server/reminders/send.js'
 
-const usage = 'Usage: npm run reminders -- [--dry-run] [--date YYYY-MM-DD]'
+const usage = 'Usage: npm run reminders [-- --dry-run [--date YYYY-MM-DD]]'
 const leaseHeld = 75
 
 function parse(): { dryRun: boolean; date: string | undefined } {
@@ -29,6 +31,11 @@ function parse(): { dryRun: boolean; date: string | undefined } {
     // A real calendar day: 2026-02-30 would otherwise roll over into March.
     if (date !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(date) && calendarDay(date) === date)) {
       console.error(`--date ${date}: give a day as YYYY-MM-DD, e.g. 2026-12-02.`)
+      process.exit(2)
+    }
+    if (date !== undefined && !values['dry-run']) {
+      console.error('--date is for a dry run only: the pass itself runs for today. Add --dry-run to see another day.')
+      console.error(usage)
       process.exit(2)
     }
     return { dryRun: values['dry-run'], date }
@@ -119,7 +126,7 @@ async function runNow(today: string): Promise<number> {
       console.log(`SMTP_URL is not set, so nothing is sent: ${queued} mail(s) stay queued until it is.`)
       return status
     }
-    const result = await sendDueMail(db, mailer, { now: new Date() })
+    const result = await sendDueMail(db, mailer)
     const lines = describeSending(result)
     console.log(lines.length > 0 ? lines.join('\n') : 'No reminder mails were due to be sent.')
     return status === 0 && (result.unreachable || result.failed > 0) ? 1 : status

@@ -1,4 +1,7 @@
-const swedishDay = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' })
+/** Where the app's days and hours are: the municipalities' own. */
+export const timeZone = 'Europe/Stockholm'
+
+const swedishDay = new Intl.DateTimeFormat('sv-SE', { timeZone })
 
 /** The calendar date in Sweden at that instant, as YYYY-MM-DD: what "today" means for a due date. */
 export function swedishDate(instant: Date): string {

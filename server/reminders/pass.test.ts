@@ -149,7 +149,7 @@ describe('a year of daily passes', () => {
       await events[day]?.()
       await pass(f.db, day)
       const before = smtp.received.length
-      await drainOutbox(f.db, mailer, { now: new Date(`${day}T05:10:00Z`) })
+      await drainOutbox(f.db, mailer, { clock: () => new Date(`${day}T05:10:00Z`) })
       for (const mail of smtp.received.slice(before)) {
         received.push(`${day} ${(mail.to[0] ?? '').split('@')[0]}: ${mail.parsed.subject}`)
       }

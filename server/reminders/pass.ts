@@ -15,6 +15,7 @@ import {
 } from './mail-text.js'
 import { insertOutboxMail } from './outbox.js'
 import { automaticActor } from './send.js'
+import { inTransaction } from './transaction.js'
 
 export interface ReminderPassOptions {
   /** The day of the pass, YYYY-MM-DD in Europe/Stockholm. */
@@ -51,7 +52,11 @@ export async function runReminderPass(
     .values({ pass_date: today, started_at: now.toISOString(), finished_at: null })
     .onConflict((oc) => oc.column('pass_date').doNothing())
     .execute()
-  return db.transaction().execute(async (trx) => {
+  // Another instance (or the sender) may write between this transaction's reads and its writes: it starts with a write,
+  // so that it waits for the others instead of reading what is about to change, and starts over if SQLite still
+  // reports them in the way.
+  return inTransaction(db, async (trx) => {
+    await trx.updateTable('reminder_pass').set({ finished_at: null }).where('pass_date', '=', today).execute()
     const { reminders, mails } = await writePass(trx, today, now, config.publicUrl)
     await trx
       .updateTable('reminder_pass')

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import SQLite from 'better-sqlite3'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type Db, migrateToLatest, openDatabase } from '../../db/connection.js'
 import { queueMail as queueOutboxMail } from '../../test/helpers/outbox.js'
@@ -8,7 +9,7 @@ import { startSmtpServer, type TestSmtpServer } from '../../test/helpers/smtp.js
 import { verifyAudit } from '../audit/verify.js'
 import { developmentAuditKey } from '../config.js'
 import { withLease } from './lease.js'
-import { nextPassAt, passLeaseName, startReminderScheduler } from './scheduler.js'
+import { passLeaseName, passUnderLease, startReminderScheduler } from './scheduler.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ik-scheduler-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -30,6 +31,9 @@ afterEach(async () => {
 })
 
 const leaseRow = () => db.selectFrom('job_lease').selectAll().where('name', '=', passLeaseName).executeTakeFirst()
+const config = { publicUrl: 'https://ik.kommun.test' }
+const passRow = (day: string) =>
+  db.selectFrom('reminder_pass').selectAll().where('pass_date', '=', day).executeTakeFirst()
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('withLease', () => {
@@ -102,14 +106,40 @@ describe('withLease', () => {
   })
 })
 
-describe('nextPassAt', () => {
-  it('is the configured hour in Sweden, summer time or not', () => {
-    const config = { reminderHour: 6 }
-    expect(nextPassAt(config, new Date('2026-12-02T04:00:00Z'))).toEqual(new Date('2026-12-02T05:00:00Z'))
-    expect(nextPassAt(config, new Date('2026-12-02T05:00:00Z'))).toEqual(new Date('2026-12-03T05:00:00Z'))
-    // The clocks go forward on 29 March 2026 and back on 25 October.
-    expect(nextPassAt(config, new Date('2026-03-28T12:00:00Z'))).toEqual(new Date('2026-03-29T04:00:00Z'))
-    expect(nextPassAt(config, new Date('2026-10-24T12:00:00Z'))).toEqual(new Date('2026-10-25T05:00:00Z'))
+describe('passUnderLease', () => {
+  it('finishes the pass while another instance writes to the same file between its reads and its writes', async () => {
+    // Another process's connection, writing as fast as it can, and never waiting: it gives way to the pass.
+    const other = new SQLite(file)
+    other.pragma('busy_timeout = 0')
+    const write = other.prepare(
+      "INSERT INTO job_lease (name, holder, expires_at) VALUES ('other', 'b', '') " +
+        "ON CONFLICT (name) DO UPDATE SET holder = holder || 'b'",
+    )
+    let writes = 0
+    let writing = true
+    const writer = (async () => {
+      // Between each of the pass's statements (they are promises), until it has been in its way a while.
+      while (writing && writes < 200) {
+        await Promise.resolve()
+        try {
+          write.run()
+          writes += 1
+        } catch (error) {
+          if (!String((error as { code?: string }).code).startsWith('SQLITE_BUSY')) throw error
+        }
+      }
+    })()
+    try {
+      const now = new Date('2026-12-02T05:00:00Z')
+      const outcome = await passUnderLease(db, { today: '2026-12-02', now, config, holder: 'host-a:101:aa' })
+      expect(outcome).toMatchObject({ acquired: true })
+    } finally {
+      writing = false
+      await writer
+      other.close()
+    }
+    expect(writes).toBeGreaterThan(0)
+    expect(await passRow('2026-12-02')).toMatchObject({ finished_at: '2026-12-02T05:00:00.000Z' })
   })
 })
 
@@ -130,14 +160,21 @@ describe('startReminderScheduler', () => {
   })
   afterEach(() => smtp.stop())
 
+  /** Starts the scheduler, lets its first tick run, and stops it. */
+  const startAndStop = async (services: Parameters<typeof startReminderScheduler>[0]) => {
+    const scheduler = startReminderScheduler(services)
+    await scheduler.tick()
+    await scheduler()
+  }
   const queueMail = async (at: Date) => (await queueOutboxMail(db, { at })).id
 
   it("runs the day's pass at start once its hour has passed, then sends the queued mail", async () => {
     // 06:30 in Stockholm.
     const now = new Date('2026-12-02T05:30:00Z')
     await queueMail(now)
-    const stop = startReminderScheduler({ db, config: configWith(smtp.url), clock: () => now, log })
-    await stop()
+    const scheduler = startReminderScheduler({ db, config: configWith(smtp.url), clock: () => now, log })
+    await scheduler.tick()
+    await scheduler()
     expect(lines).toEqual([
       expect.stringMatching(/^Reminder pass of 2026-12-02: \d+ reminder\(s\) due, \d+ mail\(s\) queued\.$/),
       expect.stringMatching(/^Reminder mails: [1-9]\d* sent, 0 to be retried later, 0 failed\.$/),
@@ -150,7 +187,7 @@ describe('startReminderScheduler', () => {
     // 05:30 in Stockholm: no pass yet.
     const early = new Date('2026-12-02T04:30:00Z')
     await queueMail(early)
-    await startReminderScheduler({ db, config: configWith(smtp.url), clock: () => early, log })()
+    await startAndStop({ db, config: configWith(smtp.url), clock: () => early, log })
     expect(lines).toEqual(['Reminder mails: 1 sent, 0 to be retried later, 0 failed.'])
 
     lines = []
@@ -159,7 +196,7 @@ describe('startReminderScheduler', () => {
       .insertInto('job_lease')
       .values({ name: passLeaseName, holder: 'host-b:202:bb', expires_at: '2026-12-02T05:40:00.000Z' })
       .execute()
-    await startReminderScheduler({ db, config: configWith(smtp.url), clock: () => later, log })()
+    await startAndStop({ db, config: configWith(smtp.url), clock: () => later, log })
     expect(lines).toEqual(['Reminder pass of 2026-12-02 left to host-b:202:bb, which holds its lease.'])
     expect(await leaseRow()).toMatchObject({ holder: 'host-b:202:bb' })
   })
@@ -167,7 +204,7 @@ describe('startReminderScheduler', () => {
   it('says so and keeps the mail queued without SMTP_URL', async () => {
     const early = new Date('2026-12-02T04:30:00Z')
     const id = await queueMail(early)
-    await startReminderScheduler({ db, config: configWith(undefined), clock: () => early, log })()
+    await startAndStop({ db, config: configWith(undefined), clock: () => early, log })
     expect(lines).toEqual(['SMTP_URL is not set: reminder mails are queued, not sent.'])
     expect(await db.selectFrom('outbox_mail').select('state').where('id', '=', id).executeTakeFirst()).toEqual({
       state: 'queued',
@@ -178,12 +215,71 @@ describe('startReminderScheduler', () => {
     const early = new Date('2026-12-02T04:30:00Z')
     await queueMail(early)
     await smtp.stop()
-    await startReminderScheduler({ db, config: configWith(smtp.url), clock: () => early, log })()
+    await startAndStop({ db, config: configWith(smtp.url), clock: () => early, log })
     expect(lines).toEqual([
       'Reminder mails: 0 sent, 1 to be retried later, 0 failed.',
       expect.stringMatching(
         /^The mail server could not take the reminder mails \(.*ECONNREFUSED.*\); they stay queued\.$/,
       ),
     ])
+  })
+
+  it('runs the pass again at a later tick when the first was left to a holder that then died', async () => {
+    let now = new Date('2026-12-02T05:30:00Z')
+    await db
+      .insertInto('job_lease')
+      .values({ name: passLeaseName, holder: 'crashed:1:00', expires_at: '2026-12-02T05:40:00.000Z' })
+      .execute()
+    const scheduler = startReminderScheduler({ db, config: configWith(undefined), clock: () => now, log })
+    try {
+      await scheduler.tick()
+      expect(lines).toEqual([
+        'SMTP_URL is not set: reminder mails are queued, not sent.',
+        'Reminder pass of 2026-12-02 left to crashed:1:00, which holds its lease.',
+      ])
+      expect(await passRow('2026-12-02')).toBeUndefined()
+      // Its lease expires; the next tick finds the day's pass unfinished and runs it, and the one after leaves it be.
+      lines = []
+      now = new Date('2026-12-02T05:45:00Z')
+      await scheduler.tick()
+      await scheduler.tick()
+      expect(lines).toEqual([
+        expect.stringMatching(/^Reminder pass of 2026-12-02: \d+ reminder\(s\) due, \d+ mail\(s\) queued\.$/),
+      ])
+      expect(await passRow('2026-12-02')).toMatchObject({ finished_at: '2026-12-02T05:45:00.000Z' })
+    } finally {
+      await scheduler()
+    }
+  })
+
+  it('runs a failed pass again at the next tick', async () => {
+    const now = new Date('2026-12-02T05:30:00Z')
+    // A pass that started and failed: its row is there, unfinished.
+    await db
+      .insertInto('reminder_pass')
+      .values({ pass_date: '2026-12-02', started_at: '2026-12-02T05:00:00.000Z', finished_at: null })
+      .execute()
+    await startAndStop({ db, config: configWith(undefined), clock: () => now, log })
+    expect(await passRow('2026-12-02')).toMatchObject({ finished_at: now.toISOString() })
+  })
+
+  it('stops a long drain after the mail on its way', async () => {
+    const now = new Date('2026-12-02T04:30:00Z')
+    for (let i = 0; i < 30; i++) await queueMail(now)
+    let started!: () => void
+    const first = new Promise<void>((resolve) => {
+      started = resolve
+    })
+    smtp.beforeAccept = async () => {
+      started()
+      await pause(20)
+    }
+    const stop = startReminderScheduler({ db, config: configWith(smtp.url), clock: () => now, log })
+    await first
+    await stop()
+    expect(smtp.received).toHaveLength(1)
+    expect(lines).toEqual(['Reminder mails: 1 sent, 0 to be retried later, 0 failed.'])
+    const states = await db.selectFrom('outbox_mail').select('state').execute()
+    expect(states.filter((m) => m.state === 'queued')).toHaveLength(29)
   })
 })

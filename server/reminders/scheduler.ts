@@ -1,18 +1,18 @@
-// Runs the reminders in the server's process: the day's pass at REMINDER_HOUR in Sweden, under a lease so that one
-// instance of several does it, and a drain of the outbox every few minutes for the mails to retry.
+// Runs the reminders in the server's process: every five minutes, the day's pass once REMINDER_HOUR in Sweden has come
+// and as long as it has not finished, under a lease so that one instance of several does it; then a drain of the outbox
+// for the mails due and those to retry.
 import { Cron } from 'croner'
 import type { Db } from '../../db/connection.js'
 import type { Config } from '../config.js'
-import { swedishDate } from '../dates.js'
+import { swedishDate, timeZone } from '../dates.js'
 import { type LeaseOutcome, leaseHolder, withLease } from './lease.js'
 import { runReminderPass } from './pass.js'
 import { createMailer, type DrainResult, type Mailer, sendDueMail } from './send.js'
 
-export const timeZone = 'Europe/Stockholm'
 export const passLeaseName = 'reminder-pass'
 /** Far above a pass's seconds, and short enough that a crashed holder's lease is taken over the same morning. */
 const passLeaseTtlMs = 30 * 60_000
-const drainPattern = '*/5 * * * *'
+const tickPattern = '*/5 * * * *'
 
 export interface ReminderServices {
   db: Db
@@ -22,17 +22,8 @@ export interface ReminderServices {
   log?: Pick<Console, 'log' | 'error'>
 }
 
-const dailyPattern = (hour: number) => `0 ${hour} * * *`
-
-/** When the daily pass runs next after `after`. */
-export function nextPassAt(config: Pick<Config, 'reminderHour'>, after: Date): Date {
-  const job = new Cron(dailyPattern(config.reminderHour), { timezone: timeZone, paused: true })
-  try {
-    return job.nextRun(after) as Date
-  } finally {
-    job.stop()
-  }
-}
+/** Stops the scheduler (see startReminderScheduler); `tick` does now what the five-minute timer does, for tests. */
+export type ReminderScheduler = (() => Promise<void>) & { tick(): Promise<void> }
 
 const swedishHour = new Intl.DateTimeFormat('en-GB', { timeZone, hour: 'numeric', hourCycle: 'h23' })
 
@@ -61,58 +52,73 @@ export function describeSending(result: DrainResult & { uncertain: number }): st
 }
 
 /**
- * Starts the day's pass at config.reminderHour:00 Swedish time and, with a relay configured, a drain every five
- * minutes; at start, the day's pass if its hour has passed (a restart or a start after the hour skips no day: the pass
- * writes each reminder once however often it runs) and a drain. Jobs run one at a time. Returns stop, which starts no
- * further job and waits for those already begun or waiting (an interrupted send would be left uncertain).
+ * Starts a tick every five minutes, and one at once: once config.reminderHour:00 Swedish time has come, the day's pass
+ * as long as it has not finished (a pass that failed, or that another instance left unfinished, is tried again at the
+ * next tick; a restart skips no day: the pass writes each reminder once however often it runs), then, with a relay
+ * configured, a drain. Jobs run one at a time. Returns stop, which starts no further job, ends a drain after the mail
+ * on its way (an interrupted send would be left uncertain), and waits for the job begun.
  */
-export function startReminderScheduler({ db, config, clock, log = console }: ReminderServices): () => Promise<void> {
+export function startReminderScheduler({ db, config, clock, log = console }: ReminderServices): ReminderScheduler {
   const mailer: Mailer | undefined = createMailer(config)
   const holder = leaseHolder()
+  const stopping = new AbortController()
   let work = Promise.resolve()
-  const queued = new Set<string>()
-  let stopped = false
+  let queued = false
 
-  // One job at a time in this process, each at most once in the queue: a drain firing during a slow one is dropped.
-  const run = (name: string, job: () => Promise<void>) => {
-    if (stopped || queued.has(name)) return
-    queued.add(name)
+  // One tick at a time in this process: one firing during a slow one is dropped, the next does what it would have.
+  const run = () => {
+    if (stopping.signal.aborted || queued) return work
+    queued = true
     work = work.then(async () => {
+      queued = false
       try {
-        await job()
+        await tick()
       } catch (error) {
-        log.error(`Reminders: the ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`)
-      } finally {
-        queued.delete(name)
+        log.error(`Reminders: the tick failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`)
       }
     })
+    return work
   }
 
   const send = async () => {
-    if (!mailer) return
-    for (const line of describeSending(await sendDueMail(db, mailer, { now: clock() }))) log.log(line)
+    if (!mailer || stopping.signal.aborted) return
+    const result = await sendDueMail(db, mailer, { clock, signal: stopping.signal, log })
+    for (const line of describeSending(result)) log.log(line)
   }
   const pass = async () => {
     const now = clock()
     const today = swedishDate(now)
+    if (Number(swedishHour.format(now)) < config.reminderHour) return
+    const done = await db
+      .selectFrom('reminder_pass')
+      .select('pass_date')
+      .where('pass_date', '=', today)
+      .where('finished_at', 'is not', null)
+      .executeTakeFirst()
+    if (done) return
     const outcome = await passUnderLease(db, { today, now, config, holder })
     if (outcome.acquired) {
       const { reminders, mails } = outcome.result
       log.log(`Reminder pass of ${today}: ${reminders} reminder(s) due, ${mails} mail(s) queued.`)
     } else log.log(`Reminder pass of ${today} left to ${outcome.holder}, which holds its lease.`)
-    await send()
+  }
+  const tick = async () => {
+    try {
+      await pass()
+    } finally {
+      // Whatever became of the pass, the mails already queued can go.
+      await send()
+    }
   }
 
   if (!mailer) log.log('SMTP_URL is not set: reminder mails are queued, not sent.')
-  const daily = new Cron(dailyPattern(config.reminderHour), { timezone: timeZone }, () => run('pass', pass))
-  const drain = mailer ? new Cron(drainPattern, { timezone: timeZone }, () => run('drain', send)) : undefined
-  if (Number(swedishHour.format(clock())) >= config.reminderHour) run('pass', pass)
-  else run('drain', send)
+  const timer = new Cron(tickPattern, { timezone: timeZone }, () => void run())
+  void run()
 
-  return async () => {
-    stopped = true
-    daily.stop()
-    drain?.stop()
+  const stop = async () => {
+    stopping.abort()
+    timer.stop()
     await work
   }
+  return Object.assign(stop, { tick: async () => void (await run()) })
 }

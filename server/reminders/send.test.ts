@@ -12,6 +12,7 @@ import {
   automaticActorName,
   createMailer,
   drainOutbox,
+  giveUpAfterMs,
   type Mailer,
   maxAttempts,
   recoverInterrupted,
@@ -67,7 +68,12 @@ describe('drainOutbox', () => {
     const mail = await queueOutboxMail(db, { at: t0 })
     const later = await queueOutboxMail(db, { at: minutes(10) })
 
-    expect(await drainOutbox(db, mailer, { now: t0 })).toEqual({ sent: 1, deferred: 0, failed: 0 })
+    expect(await drainOutbox(db, mailer, { clock: () => t0 })).toEqual({
+      sent: 1,
+      deferred: 0,
+      failed: 0,
+      uncertain: 0,
+    })
 
     expect(smtp.received).toHaveLength(1)
     const { from, to, parsed } = smtp.received[0] as ReceivedMail
@@ -91,7 +97,12 @@ describe('drainOutbox', () => {
     ])
 
     // A sent mail is not sent again; the later one goes when due.
-    expect(await drainOutbox(db, mailer, { now: minutes(10) })).toEqual({ sent: 1, deferred: 0, failed: 0 })
+    expect(await drainOutbox(db, mailer, { clock: () => minutes(10) })).toEqual({
+      sent: 1,
+      deferred: 0,
+      failed: 0,
+      uncertain: 0,
+    })
     expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([mail.messageId, later.messageId])
   })
 
@@ -99,7 +110,7 @@ describe('drainOutbox', () => {
     const id = await queueMail()
     await smtp.stop()
 
-    const down = await drainOutbox(db, mailer, { now: t0 })
+    const down = await drainOutbox(db, mailer, { clock: () => t0 })
     expect(down).toMatchObject({ sent: 0, deferred: 1, failed: 0, unreachable: expect.stringMatching(/ECONNREFUSED/) })
     expect(await mailRow(id)).toMatchObject({
       state: 'queued',
@@ -108,8 +119,13 @@ describe('drainOutbox', () => {
       last_error: expect.stringMatching(/ECONNREFUSED/),
     })
     // Not due again before its time.
-    expect(await drainOutbox(db, mailer, { now: minutes(4) })).toEqual({ sent: 0, deferred: 0, failed: 0 })
-    await drainOutbox(db, mailer, { now: minutes(5) })
+    expect(await drainOutbox(db, mailer, { clock: () => minutes(4) })).toEqual({
+      sent: 0,
+      deferred: 0,
+      failed: 0,
+      uncertain: 0,
+    })
+    await drainOutbox(db, mailer, { clock: () => minutes(5) })
     expect(await mailRow(id)).toMatchObject({
       state: 'queued',
       attempts: 2,
@@ -117,7 +133,12 @@ describe('drainOutbox', () => {
     })
 
     await smtp.start()
-    expect(await drainOutbox(db, mailer, { now: minutes(15) })).toEqual({ sent: 1, deferred: 0, failed: 0 })
+    expect(await drainOutbox(db, mailer, { clock: () => minutes(15) })).toEqual({
+      sent: 1,
+      deferred: 0,
+      failed: 0,
+      uncertain: 0,
+    })
     expect(await mailRow(id)).toMatchObject({
       state: 'sent',
       attempts: 3,
@@ -130,7 +151,7 @@ describe('drainOutbox', () => {
   it('stops at the first mail when the server cannot be reached, leaving the others as they were', async () => {
     const ids = [await queueMail(), await queueMail(), await queueMail()]
     await smtp.stop()
-    expect(await drainOutbox(db, mailer, { now: t0 })).toMatchObject({ deferred: 1 })
+    expect(await drainOutbox(db, mailer, { clock: () => t0 })).toMatchObject({ deferred: 1 })
     expect((await Promise.all(ids.map(mailRow))).map((m) => m.attempts)).toEqual([1, 0, 0])
   })
 
@@ -139,7 +160,12 @@ describe('drainOutbox', () => {
     const refused = await queueMail({ to: 'slutat@kommun.test' })
     const fine = await queueMail()
 
-    expect(await drainOutbox(db, mailer, { now: t0 })).toEqual({ sent: 1, deferred: 0, failed: 1 })
+    expect(await drainOutbox(db, mailer, { clock: () => t0 })).toEqual({
+      sent: 1,
+      deferred: 0,
+      failed: 1,
+      uncertain: 0,
+    })
     expect(await mailRow(refused)).toMatchObject({
       state: 'failed',
       attempts: 1,
@@ -150,7 +176,12 @@ describe('drainOutbox', () => {
     expect(smtp.received.map((m) => m.to)).toEqual([['agare@kommun.test']])
     // Failed for good: no later drain tries it.
     smtp.accept('slutat@kommun.test')
-    expect(await drainOutbox(db, mailer, { now: minutes(600) })).toEqual({ sent: 0, deferred: 0, failed: 0 })
+    expect(await drainOutbox(db, mailer, { clock: () => minutes(600) })).toEqual({
+      sent: 0,
+      deferred: 0,
+      failed: 0,
+      uncertain: 0,
+    })
   })
 
   it('defers a mail the server answers "try later" for and goes on with the others', async () => {
@@ -158,7 +189,12 @@ describe('drainOutbox', () => {
     const deferred = await queueMail({ to: 'full@kommun.test' })
     const fine = await queueMail()
 
-    expect(await drainOutbox(db, mailer, { now: t0 })).toEqual({ sent: 1, deferred: 1, failed: 0 })
+    expect(await drainOutbox(db, mailer, { clock: () => t0 })).toEqual({
+      sent: 1,
+      deferred: 1,
+      failed: 0,
+      uncertain: 0,
+    })
     expect(await mailRow(deferred)).toMatchObject({
       state: 'queued',
       next_attempt_at: minutes(5).toISOString(),
@@ -167,30 +203,113 @@ describe('drainOutbox', () => {
     expect(await mailRow(fine)).toMatchObject({ state: 'sent' })
   })
 
-  it('fails a mail after its last attempt', async () => {
-    const id = await queueMail({ attempts: maxAttempts - 1 })
-    await smtp.stop()
-    expect(await drainOutbox(db, mailer, { now: t0 })).toMatchObject({ failed: 1, deferred: 0 })
+  it('fails a mail the server keeps answering "try later" for after its last attempt', async () => {
+    smtp.refuse('full@kommun.test', 452, '4.2.2 Mailbox full')
+    const id = await queueMail({ to: 'full@kommun.test', attempts: maxAttempts - 1 })
+    expect(await drainOutbox(db, mailer, { clock: () => t0 })).toMatchObject({ failed: 1, deferred: 0 })
     expect(await mailRow(id)).toMatchObject({
       state: 'failed',
       attempts: maxAttempts,
-      last_error: expect.stringMatching(/ECONNREFUSED/),
+      last_error: '452 4.2.2 Mailbox full',
     })
+  })
+
+  it('does not fail a mail for a relay that is down, however often it is tried, until the mail is days old', async () => {
+    const id = await queueMail()
+    await smtp.stop()
+    for (let drain = 0; drain < maxAttempts + 5; drain++) {
+      const { next_attempt_at: due } = await mailRow(id)
+      expect(await drainOutbox(db, mailer, { clock: () => new Date(due) })).toMatchObject({ deferred: 1, failed: 0 })
+    }
+    const young = await mailRow(id)
+    expect(young).toMatchObject({ state: 'queued', attempts: maxAttempts + 5 })
+    expect(Date.parse(young.next_attempt_at) - t0.getTime()).toBeLessThan(giveUpAfterMs)
+
+    // Three days after it was written, it is failed with the last answer.
+    const old = new Date(t0.getTime() + giveUpAfterMs)
+    expect(await drainOutbox(db, mailer, { clock: () => old })).toMatchObject({ failed: 1, deferred: 0 })
+    expect(await mailRow(id)).toMatchObject({ state: 'failed', last_error: expect.stringMatching(/ECONNREFUSED/) })
+  })
+
+  it('leaves a mail uncertain, not queued again, when the server goes silent after taking its message', async () => {
+    const id = await queueMail()
+    const next = await queueMail()
+    // The relay has the message but its 250 does not come within the socket timeout.
+    const impatient = createMailer({ smtpUrl: `${smtp.url}?socketTimeout=300`, mailFrom }) as Mailer
+    smtp.beforeAccept = () => new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(await drainOutbox(db, impatient, { clock: () => t0 })).toMatchObject({
+      sent: 0,
+      deferred: 0,
+      failed: 0,
+      uncertain: 1,
+      unreachable: expect.stringMatching(/Timeout/),
+    })
+    expect(await mailRow(id)).toMatchObject({ state: 'uncertain', attempts: 1, sent_at: null })
+    expect(await mailRow(next)).toMatchObject({ state: 'queued', attempts: 0 })
+    smtp.beforeAccept = undefined
+    // Only the other one goes: the uncertain one waits for an administrator.
+    expect(await drainOutbox(db, mailer, { clock: () => minutes(60) })).toMatchObject({ sent: 1, uncertain: 0 })
+    expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([
+      (await mailRow(id)).message_id,
+      (await mailRow(next)).message_id,
+    ])
+  })
+
+  it('records each mail at the time it was claimed and sent, not when the drain began', async () => {
+    const [a, b] = [await queueMail(), await queueMail()]
+    let reads = 0
+    // A minute passes at each reading of the clock.
+    const clock = () => minutes(reads++)
+    expect(await drainOutbox(db, mailer, { clock })).toMatchObject({ sent: 2 })
+    expect(await mailRow(a)).toMatchObject({
+      next_attempt_at: minutes(1).toISOString(),
+      sent_at: minutes(2).toISOString(),
+    })
+    expect(await mailRow(b)).toMatchObject({
+      next_attempt_at: minutes(3).toISOString(),
+      sent_at: minutes(4).toISOString(),
+    })
+  })
+
+  it('says so when a failed attempt finds its mail already settled by another', async () => {
+    const id = await queueMail()
+    const errors: string[] = []
+    const overtaken: Mailer = {
+      async send() {
+        // Another instance takes the mail for interrupted meanwhile.
+        await recoverInterrupted(db, minutes(20))
+        throw Object.assign(new Error('452 4.3.1 Try later'), {
+          responseCode: 452,
+          response: '452 4.3.1 Try later',
+          command: 'RCPT TO',
+        })
+      },
+    }
+    await drainOutbox(db, overtaken, { clock: () => t0, log: { error: (line: string) => errors.push(line) } })
+    expect(await mailRow(id)).toMatchObject({ state: 'uncertain' })
+    expect(errors).toEqual([
+      `Reminder mail ${id}: this attempt ended queued (452 4.3.1 Try later), but the mail was meanwhile uncertain; left as it is.`,
+    ])
   })
 
   it('sends nothing without SMTP_URL', async () => {
     const id = await queueMail()
     expect(createMailer({ smtpUrl: undefined, mailFrom })).toBeUndefined()
-    expect(await drainOutbox(db, undefined, { now: t0 })).toEqual({ sent: 0, deferred: 0, failed: 0 })
+    expect(await drainOutbox(db, undefined, { clock: () => t0 })).toEqual({
+      sent: 0,
+      deferred: 0,
+      failed: 0,
+      uncertain: 0,
+    })
     expect(await mailRow(id)).toMatchObject({ state: 'queued', attempts: 0 })
   })
 
   it('delivers each mail once when two drains race for them', async () => {
     const ids = await Promise.all(Array.from({ length: 12 }, () => queueMail()))
     const results = await Promise.all([
-      drainOutbox(db, mailer, { now: t0 }),
-      drainOutbox(db, mailer, { now: t0 }),
-      drainOutbox(db, mailer, { now: t0, limit: 5 }),
+      drainOutbox(db, mailer, { clock: () => t0 }),
+      drainOutbox(db, mailer, { clock: () => t0 }),
+      drainOutbox(db, mailer, { clock: () => t0, limit: 5 }),
     ])
     expect(results.reduce((sum, r) => sum + r.sent, 0)).toBe(12)
     // Each drain sent some: they did race.
@@ -209,7 +328,10 @@ describe('drainOutbox', () => {
     // Another process's connection: its transactions meet this one's in SQLite's locks, not in one queue.
     const other = openDatabase(join(dir, `outbox-${databases}.sqlite`))
     try {
-      const results = await Promise.all([drainOutbox(db, mailer, { now: t0 }), drainOutbox(other, mailer, { now: t0 })])
+      const results = await Promise.all([
+        drainOutbox(db, mailer, { clock: () => t0 }),
+        drainOutbox(other, mailer, { clock: () => t0 }),
+      ])
       expect(results.map((r) => r.sent).reduce((a, b) => a + b)).toBe(12)
       expect(results.every((r) => r.sent > 0)).toBe(true)
     } finally {
@@ -236,7 +358,7 @@ describe('a crash between sending and recording', () => {
         await new Promise(() => {})
       },
     }
-    void drainOutbox(db, dying, { now: t0 })
+    void drainOutbox(db, dying, { clock: () => t0 })
     await crash
     expect(await mailRow(id)).toMatchObject({ state: 'sending', attempts: 1 })
 
@@ -245,10 +367,20 @@ describe('a crash between sending and recording', () => {
     try {
       // Could still be on its way: a send takes a minute or two at most.
       expect(await recoverInterrupted(restarted, minutes(5))).toBe(0)
-      expect(await drainOutbox(restarted, mailer, { now: minutes(5) })).toEqual({ sent: 0, deferred: 0, failed: 0 })
+      expect(await drainOutbox(restarted, mailer, { clock: () => minutes(5) })).toEqual({
+        sent: 0,
+        deferred: 0,
+        failed: 0,
+        uncertain: 0,
+      })
       expect(await recoverInterrupted(restarted, minutes(11))).toBe(1)
       expect(await mailRow(id)).toMatchObject({ state: 'uncertain', attempts: 1, sent_at: null })
-      expect(await drainOutbox(restarted, mailer, { now: minutes(20) })).toEqual({ sent: 0, deferred: 0, failed: 0 })
+      expect(await drainOutbox(restarted, mailer, { clock: () => minutes(20) })).toEqual({
+        sent: 0,
+        deferred: 0,
+        failed: 0,
+        uncertain: 0,
+      })
       expect(smtp.received).toHaveLength(1)
 
       // The administrator, having asked the recipient, sends it again.
@@ -259,7 +391,7 @@ describe('a crash between sending and recording', () => {
         next_attempt_at: minutes(30).toISOString(),
       })
       expect(await retryMail(restarted, id, admin, minutes(30))).toBe(false)
-      expect(await drainOutbox(restarted, mailer, { now: minutes(30) })).toMatchObject({ sent: 1 })
+      expect(await drainOutbox(restarted, mailer, { clock: () => minutes(30) })).toMatchObject({ sent: 1 })
       // The same message again, so the recipient's client can tell the copy.
       const { message_id: messageId } = await mailRow(id)
       expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([messageId, messageId])
@@ -282,14 +414,19 @@ describe('retryMail', () => {
     smtp.refuse('slutat@kommun.test')
     const failed = await queueMail({ to: 'slutat@kommun.test' })
     const sent = await queueMail()
-    await drainOutbox(db, mailer, { now: t0 })
+    await drainOutbox(db, mailer, { clock: () => t0 })
     expect(await retryMail(db, sent, admin, minutes(30))).toBe(false)
     expect(await retryMail(db, 999, admin, minutes(30))).toBe(false)
 
     smtp.accept('slutat@kommun.test')
     expect(await retryMail(db, failed, admin, minutes(30))).toBe(true)
     expect(await retryMail(db, failed, admin, minutes(30))).toBe(false)
-    expect(await drainOutbox(db, mailer, { now: minutes(30) })).toEqual({ sent: 1, deferred: 0, failed: 0 })
+    expect(await drainOutbox(db, mailer, { clock: () => minutes(30) })).toEqual({
+      sent: 1,
+      deferred: 0,
+      failed: 0,
+      uncertain: 0,
+    })
     expect(await mailRow(failed)).toMatchObject({ state: 'sent', attempts: 1, last_error: '' })
   })
 })

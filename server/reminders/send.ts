@@ -8,6 +8,7 @@ import type { MailState, OutboxMailTable } from '../../db/schema.js'
 import { audited } from '../audit/audited.js'
 import type { Actor } from '../audit/repository.js'
 import type { Config } from '../config.js'
+import { inTransaction, isBusy } from './transaction.js'
 
 /** Who the log names for what the pass and the sender do on their own. */
 export const automaticActorName = 'Påminnelser (automatiskt)'
@@ -55,8 +56,14 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom'>): Mail
   }
 }
 
-/** After this many attempts a mail the relay keeps deferring, or cannot be reached for, is failed. */
+/** After this many attempts a mail the relay keeps deferring ("try later" for this mail) is failed. */
 export const maxAttempts = 10
+/**
+ * A mail that could not be handed over because the relay could not be reached or would take no mail (down, TLS, login)
+ * is failed this long after it was written: such an outage says nothing about the mail, so it is not counted against
+ * the mail's attempts, and a relay down for a weekend loses nothing.
+ */
+export const giveUpAfterMs = 3 * 86_400_000
 const firstRetryMs = 5 * 60_000
 const longestRetryMs = 6 * 3_600_000
 
@@ -76,33 +83,46 @@ export interface DrainResult {
   /** Back in the queue for a later drain. */
   deferred: number
   failed: number
+  /** Lost between the sender and the relay after the relay may have taken them: left for an administrator. */
+  uncertain: number
   /** Why the drain stopped early: the relay could not be reached or would not take mail at all. */
   unreachable?: string
 }
 
+export interface DrainOptions {
+  /** Read for each mail, so that what is recorded is when it happened, however long the drain takes. */
+  clock?: () => Date
+  limit?: number
+  /** Once aborted, the drain starts no further mail (the one on its way is finished and recorded). */
+  signal?: AbortSignal
+  /** Where the sender says what the records cannot: an attempt's end that another had already recorded. */
+  log?: Pick<Console, 'error'>
+}
+
 /**
  * Sends up to `limit` queued mails that are due, oldest first. Stops at the first mail the relay cannot take for
- * reasons of its own (connection, TLS, login, sender): the others would fare the same, and wait for the next drain.
+ * reasons of its own (connection, TLS, login, sender), or that may have been lost on the way: the others would fare
+ * the same, and wait for the next drain.
  */
 export async function drainOutbox(
   db: Db,
   mailer: Mailer | undefined,
-  { now, limit = 50 }: { now: Date; limit?: number },
+  { clock = () => new Date(), limit = 50, signal, log = console }: DrainOptions = {},
 ): Promise<DrainResult> {
-  const result: DrainResult = { sent: 0, deferred: 0, failed: 0 }
+  const result: DrainResult = { sent: 0, deferred: 0, failed: 0, uncertain: 0 }
   if (!mailer) return result
-  const at = now.toISOString()
   const due = await db
     .selectFrom('outbox_mail')
     .select('id')
     .where('state', '=', 'queued')
-    .where('next_attempt_at', '<=', at)
+    .where('next_attempt_at', '<=', clock().toISOString())
     .orderBy('next_attempt_at')
     .orderBy('id')
     .limit(limit)
     .execute()
   for (const { id } of due) {
-    const mail = await claim(db, id, now)
+    if (signal?.aborted) break
+    const mail = await claim(db, id, clock())
     // Another sender (another instance) took it first.
     if (!mail) continue
     try {
@@ -114,24 +134,36 @@ export async function drainOutbox(
         messageId: mail.message_id,
       })
     } catch (error) {
+      const now = clock()
       const failure = classify(error)
-      if (failure.kind === 'refused' || mail.attempts >= maxAttempts) {
-        await settle(db, id, now, ['sending'], { state: 'failed', last_error: failure.answer })
+      const tooOld = now.getTime() - Date.parse(mail.created_at) >= giveUpAfterMs
+      if (failure.kind === 'uncertain') {
+        // The relay may have the message: sending it again on our own could deliver it twice.
+        await settle(db, id, now, { state: 'uncertain', last_error: failure.answer }, log)
+        result.uncertain += 1
+        return { ...result, unreachable: failure.answer }
+      }
+      if (
+        failure.kind === 'refused' ||
+        (failure.kind === 'deferred' && mail.attempts >= maxAttempts) ||
+        (failure.kind === 'unreachable' && tooOld)
+      ) {
+        await settle(db, id, now, { state: 'failed', last_error: failure.answer }, log)
         result.failed += 1
       } else {
         const retryAt = new Date(now.getTime() + retryDelayMs(mail.attempts)).toISOString()
-        await settle(db, id, now, ['sending'], {
-          state: 'queued',
-          next_attempt_at: retryAt,
-          last_error: failure.answer,
-        })
+        await settle(db, id, now, { state: 'queued', next_attempt_at: retryAt, last_error: failure.answer }, log)
         result.deferred += 1
       }
       if (failure.kind === 'unreachable') return { ...result, unreachable: failure.answer }
       continue
     }
     // Sent, even if the mail was meanwhile taken for interrupted (a send that outlasted interruptedAfterMs).
-    await settle(db, id, now, ['sending', 'uncertain'], { state: 'sent', sent_at: at, last_error: '' })
+    const sentAt = clock()
+    await settle(db, id, sentAt, { state: 'sent', sent_at: sentAt.toISOString(), last_error: '' }, log, [
+      'sending',
+      'uncertain',
+    ])
     result.sent += 1
   }
   return result
@@ -139,23 +171,29 @@ export async function drainOutbox(
 
 /**
  * What a scheduled drain and `npm run reminders` do: marks interrupted sends uncertain, then drains page by page until
- * no due mail is left, or the relay cannot be reached. Returns the totals.
+ * no due mail is left, the relay cannot be reached, or `signal` is aborted. Returns the totals.
  */
-export async function sendDueMail(db: Db, mailer: Mailer, { now, pageSize = 50 }: { now: Date; pageSize?: number }) {
-  const total: DrainResult & { uncertain: number } = {
+export async function sendDueMail(
+  db: Db,
+  mailer: Mailer,
+  { clock = () => new Date(), pageSize = 50, signal, log }: Omit<DrainOptions, 'limit'> & { pageSize?: number } = {},
+): Promise<DrainResult> {
+  const total: DrainResult = {
     sent: 0,
     deferred: 0,
     failed: 0,
-    uncertain: await recoverInterrupted(db, now),
+    uncertain: await recoverInterrupted(db, clock()),
   }
   for (;;) {
-    const page = await drainOutbox(db, mailer, { now, limit: pageSize })
+    if (signal?.aborted) return total
+    const page = await drainOutbox(db, mailer, { clock, limit: pageSize, signal, log })
     total.sent += page.sent
     total.deferred += page.deferred
     total.failed += page.failed
+    total.uncertain += page.uncertain
     if (page.unreachable) return { ...total, unreachable: page.unreachable }
     // A short page: nothing due is left (or other senders took the rest). A deferred mail is due later, not again now.
-    if (page.sent + page.deferred + page.failed < pageSize) return total
+    if (page.sent + page.deferred + page.failed + page.uncertain < pageSize) return total
   }
 }
 
@@ -236,53 +274,72 @@ async function claim(db: Db, id: number, now: Date): Promise<Selectable<OutboxMa
   }
 }
 
-/** Records how an attempt ended, if the mail is still in one of the states `from` (nobody else has settled it). */
+/**
+ * Records how an attempt ended, if the mail is still in one of the states `from` (nobody else has settled it). When it
+ * is not (another instance took it for interrupted, an administrator changed it), the record stays theirs, and the log
+ * says what became of this attempt.
+ */
 async function settle(
   db: Db,
   id: number,
   now: Date,
-  from: MailState[],
   change: { state: MailState; last_error: string; next_attempt_at?: string; sent_at?: string },
+  log: Pick<Console, 'error'>,
+  from: MailState[] = ['sending'],
 ): Promise<void> {
-  await inTransaction(db, (trx) =>
+  const updated = await inTransaction(db, (trx) =>
     audited(trx, automaticActor(now), 'update', { entity: 'outbox_mail', id, planId: null }, () =>
-      trx.updateTable('outbox_mail').set(change).where('id', '=', id).where('state', 'in', from).execute(),
+      trx.updateTable('outbox_mail').set(change).where('id', '=', id).where('state', 'in', from).executeTakeFirst(),
     ),
   )
+  if (Number(updated.numUpdatedRows) === 0) {
+    const current = await db.selectFrom('outbox_mail').select('state').where('id', '=', id).executeTakeFirst()
+    log.error(
+      `Reminder mail ${id}: this attempt ended ${change.state}${change.last_error ? ` (${change.last_error})` : ''}, ` +
+        `but the mail was meanwhile ${current?.state ?? 'deleted'}; left as it is.`,
+    )
+  }
 }
 
-type Failure = { kind: 'refused' | 'deferred' | 'unreachable'; answer: string }
+type Failure = { kind: 'refused' | 'deferred' | 'unreachable' | 'uncertain'; answer: string }
+
+/** Failures before the relay could have had the message: no connection, no greeting, no TLS, no login. */
+const beforeTheMessage = new Set(['EDNS', 'ETLS', 'EAUTH', 'ENOAUTH', 'EREQUIRETLS', 'ECONFIG'])
+const noConnection = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND'])
+const setupTimeouts = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT'])
 
 /**
- * What a send's error means for the mail. A 5xx answer to its recipient or its content is the relay refusing this
- * mail for good; a 4xx answer to them is "try later"; anything else — no answer (connection refused, timeout), TLS,
- * login, the sender address — is about the relay or the configuration, the same for every mail.
+ * What a send's error means for the mail. An answer from the relay settles it: a 5xx answer to its recipient or its
+ * content is the relay refusing this mail for good, a 4xx answer to them "try later", and any other answer (to the
+ * sender, the login) is about the relay or the configuration, the same for every mail ('unreachable'), as is no
+ * connection, no greeting or no TLS. Anything else — the connection lost or silent once the mail was under way, most
+ * dangerously while waiting for the relay's last 250 — may have left the message with the relay: 'uncertain'.
  */
 function classify(error: unknown): Failure {
-  const e = (error ?? {}) as { responseCode?: number; response?: string; command?: string; message?: string }
-  const answer = String(e.response || e.message || error).slice(0, 1000)
-  const aboutThisMail = e.command === 'RCPT TO' || e.command === 'DATA'
-  if (aboutThisMail && e.responseCode && e.responseCode >= 500 && e.responseCode !== 503)
-    return { kind: 'refused', answer }
-  if (aboutThisMail && e.responseCode && e.responseCode >= 400) return { kind: 'deferred', answer }
-  return { kind: 'unreachable', answer }
-}
-
-const isBusy = (error: unknown) => String((error as { code?: unknown } | undefined)?.code).startsWith('SQLITE_BUSY')
-
-/**
- * One transaction of the sender's, tried again when SQLite reports another instance's write in the way: a transaction
- * that read before another committed cannot write (SQLITE_BUSY_SNAPSHOT) and must start over. Inside a caller's
- * transaction (an administrator's retry from a route) it is part of that one.
- */
-async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  if (db.isTransaction) return work(db)
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction().execute(work)
-    } catch (error) {
-      if (!isBusy(error) || attempt >= 20) throw error
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10 * attempt))
-    }
+  const e = (error ?? {}) as {
+    responseCode?: number
+    response?: string
+    command?: string
+    message?: string
+    code?: string
+    originalCode?: string
+    timeoutType?: string
   }
+  const answer = String(e.response || e.message || error).slice(0, 1000)
+  if (e.responseCode && e.responseCode >= 400) {
+    const aboutThisMail = e.command === 'RCPT TO' || e.command === 'DATA'
+    if (aboutThisMail && e.responseCode >= 500 && e.responseCode !== 503) return { kind: 'refused', answer }
+    if (aboutThisMail) return { kind: 'deferred', answer }
+    return { kind: 'unreachable', answer }
+  }
+  if (
+    beforeTheMessage.has(e.code ?? '') ||
+    noConnection.has(e.originalCode ?? e.code ?? '') ||
+    setupTimeouts.has(e.timeoutType ?? '')
+  )
+    return {
+      kind: 'unreachable',
+      answer: e.originalCode && !answer.includes(e.originalCode) ? `${e.originalCode}: ${answer}` : answer,
+    }
+  return { kind: 'uncertain', answer }
 }
