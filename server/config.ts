@@ -33,6 +33,7 @@ const environment = z.object({
     .optional(),
   MAIL_FROM: z.string().trim().min(3).optional(),
   REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(6),
+  REMINDERS: booleanFlag.default(true),
 })
 
 export interface Config {
@@ -76,6 +77,8 @@ export interface Config {
   readonly mailFrom: string
   /** The hour, in Europe/Stockholm, at which the daily reminder pass runs. */
   readonly reminderHour: number
+  /** Whether the server runs the reminder pass and sends mail itself; off, only `npm run reminders` does. */
+  readonly remindersScheduled: boolean
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -123,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `Internkontroll <noreply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}>`,
     reminderHour: e.REMINDER_HOUR,
+    remindersScheduled: e.REMINDERS,
   })
 }

@@ -37,7 +37,7 @@ const server = createServer(app).listen({ port: config.port, host: config.host }
   console.log(`Database: ${config.databaseFile}`)
   if (config.demoData && !local)
     console.log('Warning: anyone who reaches the server can log in with the demo accounts.')
-  stopReminders = startReminderScheduler({ db, config, clock: () => new Date() })
+  if (config.remindersScheduled) stopReminders = startReminderScheduler({ db, config, clock: () => new Date() })
 })
 
 // Finish the requests and the reminder job under way, then close the browser and the database; a second signal does

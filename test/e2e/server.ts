@@ -41,9 +41,9 @@ export async function startServer(): Promise<RunningServer> {
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
   const databaseFile = join(dir, 'e2e.sqlite')
-  // Not the developer's relay or reminder hour: no mail leaves the tests, and the reminder pass comes at 23:00 Swedish
-  // time at the earliest, so the pages the tests read do not change with the time of day they run at.
-  const { SMTP_URL: _relay, REMINDER_HOUR: _hour, ...environment } = process.env
+  // No reminder pass and no mail in the tests: the pages they read do not change with the time of day they run at,
+  // and nothing leaves for the developer's relay.
+  const { SMTP_URL: _relay, ...environment } = process.env
   const child = spawn(join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
     cwd: root,
     // Its own process group, so that stop() also reaches the node process tsx starts.
@@ -51,7 +51,7 @@ export async function startServer(): Promise<RunningServer> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...environment,
-      REMINDER_HOUR: '23',
+      REMINDERS: 'off',
       PORT: String(port),
       DATABASE_FILE: databaseFile,
       NODE_ENV: 'test',
