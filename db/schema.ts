@@ -53,6 +53,16 @@ export interface CommitteeTable {
   name: string
   /** Days before a due date that owners are reminded, comma-separated: '14,3'. */
   reminder_days: Generated<string>
+  /** A committee (nämnd) or a municipal company (bolag, with its styrelse): the same yearly cycle. */
+  kind: Generated<CommitteeKind>
+}
+
+export type CommitteeKind = 'committee' | 'company'
+
+/** kommunövergripande samordnare: reads every plan, report and inspection of the municipality. */
+export interface MunicipalityRoleTable {
+  user_id: number
+  municipality_id: number
 }
 
 export interface OwnerUnitTable {
@@ -421,6 +431,7 @@ export interface Database {
   reminder: ReminderTable
   reminder_pass: ReminderPassTable
   job_lease: JobLeaseTable
+  municipality_role: MunicipalityRoleTable
 }
 
 export type Plan = Selectable<PlanTable>

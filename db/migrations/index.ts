@@ -11,6 +11,7 @@ import * as m0009 from './0009-plan-adoption-diary-number.js'
 import * as m0013 from './0013-import-plan-sheet.js'
 import * as m0014 from './0014-controls.js'
 import * as m0015 from './0015-reminders.js'
+import * as m0016 from './0016-municipality-oversight.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0013-import-plan-sheet': m0013,
   '0014-controls': m0014,
   '0015-reminders': m0015,
+  '0016-municipality-oversight': m0016,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -16,6 +16,10 @@ export interface Viewer {
   unitNames: readonly string[]
   /** Committees of the administrations the units belong to, whose plans an ansvarig reads. */
   unitCommittees: ReadonlySet<number>
+  /** kommunövergripande samordnare: reads everything of these municipalities. */
+  coordinatorOf: ReadonlySet<number>
+  /** The committees and companies of those municipalities. */
+  coordinatorCommittees: ReadonlySet<number>
 }
 
 /** A committee's record: a plan, or an external inspection. */
@@ -27,7 +31,10 @@ export const can = {
     v.isAdmin ||
     v.secretaryOf.has(record.committee_id) ||
     v.readerOf.has(record.committee_id) ||
-    v.unitCommittees.has(record.committee_id),
+    v.unitCommittees.has(record.committee_id) ||
+    v.coordinatorCommittees.has(record.committee_id),
+  /** Read a municipality's roll-up: its administrator and its coordinators. */
+  readMunicipality: (v: Viewer, municipalityId: number) => v.isAdmin || v.coordinatorOf.has(municipalityId),
   /** Change them: the committee's secretary. */
   editCommittee: (v: Viewer, record: CommitteeRecord) => v.secretaryOf.has(record.committee_id),
   createPlans: (v: Viewer) => v.secretaryOf.size > 0,

@@ -49,7 +49,7 @@ export async function loadViewer(db: Db, userId: number): Promise<Viewer | undef
     .where('disabled', '=', 0)
     .executeTakeFirst()
   if (!user) return undefined
-  const [roles, units] = await Promise.all([
+  const [roles, units, coordinated] = await Promise.all([
     db.selectFrom('committee_role').select(['committee_id', 'role']).where('user_id', '=', userId).execute(),
     db
       .selectFrom('unit_member')
@@ -57,6 +57,12 @@ export async function loadViewer(db: Db, userId: number): Promise<Viewer | undef
       .innerJoin('committee', 'committee.administration_id', 'owner_unit.administration_id')
       .select(['owner_unit.id as unitId', 'owner_unit.name as unitName', 'committee.id as committeeId'])
       .where('unit_member.user_id', '=', userId)
+      .execute(),
+    db
+      .selectFrom('municipality_role')
+      .innerJoin('committee', 'committee.municipality_id', 'municipality_role.municipality_id')
+      .select(['municipality_role.municipality_id', 'committee.id as committeeId'])
+      .where('municipality_role.user_id', '=', userId)
       .execute(),
   ])
   return {
@@ -69,6 +75,8 @@ export async function loadViewer(db: Db, userId: number): Promise<Viewer | undef
     unitIds: new Set(units.map((u) => u.unitId)),
     unitNames: [...new Set(units.map((u) => u.unitName))],
     unitCommittees: new Set(units.map((u) => u.committeeId)),
+    coordinatorOf: new Set(coordinated.map((c) => c.municipality_id)),
+    coordinatorCommittees: new Set(coordinated.map((c) => c.committeeId)),
   }
 }
 

@@ -882,6 +882,8 @@ describe('who may import', () => {
       unitIds: new Set<number>(),
       unitNames: [],
       unitCommittees: new Set<number>(),
+      coordinatorOf: new Set<number>(),
+      coordinatorCommittees: new Set<number>(),
     }
     expect(can.addUnitsByImport(viewer, { committee_id: 1 })).toBe(true)
     expect(can.addUnitsByImport(viewer, { committee_id: 2 })).toBe(false)
