@@ -1,5 +1,6 @@
 // npm run user:create -- --email anna@malmo.se --name "Anna Andersson" [--admin]
 //                        [--secretary "<committee>"] [--reader "<committee>"] [--units "<unit>,<unit>"]
+//                        [--coordinator "<municipality>"]
 // Creates an account; the password (at least 12 characters) is read from the first line of standard input,
 // so it stays out of the shell history: `npm run user:create -- --email … --name … --admin < password.txt`.
 import { createInterface } from 'node:readline/promises'
@@ -7,7 +8,7 @@ import { parseArgs } from 'node:util'
 import { audited } from '../server/audit/audited.js'
 import { openCurrentDatabase } from '../server/audit/baseline.js'
 import { hashPassword } from '../server/auth/passwords.js'
-import { addUnitMember, grantCommitteeRole, insertUser } from '../server/auth/repository.js'
+import { addUnitMember, grantCommitteeRole, grantCoordinatorRole, insertUser } from '../server/auth/repository.js'
 import { loadConfig } from '../server/config.js'
 
 const { values } = parseArgs({
@@ -18,11 +19,13 @@ const { values } = parseArgs({
     secretary: { type: 'string', multiple: true, default: [] },
     reader: { type: 'string', multiple: true, default: [] },
     units: { type: 'string', default: '' },
+    coordinator: { type: 'string', multiple: true, default: [] },
   },
 })
 if (!values.email?.includes('@') || !values.name) {
   console.error('Usage: npm run user:create -- --email <e-mail> --name <name> [--admin] [--secretary <committee>]')
-  console.error('       [--reader <committee>] [--units "<unit>,<unit>"]  (the password is read from standard input)')
+  console.error('       [--reader <committee>] [--units "<unit>,<unit>"] [--coordinator <municipality>]')
+  console.error('       (the password is read from standard input)')
   process.exit(2)
 }
 
@@ -56,6 +59,11 @@ try {
       }
       for (const name of values.secretary) await grantCommitteeRole(trx, userId, await committeeId(name), 'secretary')
       for (const name of values.reader) await grantCommitteeRole(trx, userId, await committeeId(name), 'reader')
+      for (const name of values.coordinator) {
+        const found = await trx.selectFrom('municipality').select('id').where('name', '=', name).executeTakeFirst()
+        if (!found) throw new Error(`No municipality named ${name}: register it with npm run org:add first.`)
+        await grantCoordinatorRole(trx, userId, found.id)
+      }
       for (const unit of values.units
         .split(',')
         .map((u) => u.trim())

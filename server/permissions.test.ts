@@ -12,15 +12,25 @@ import { insertImport } from './spreadsheets/repository.js'
 
 type Kind = 'anonymous' | DemoLogin
 type Outcome = 'ok' | 'login' | 'forbidden'
-const kinds: Kind[] = ['anonymous', 'lasare', 'hr', 'utbildning', 'sekreterare', 'admin']
+const kinds: Kind[] = ['anonymous', 'lasare', 'hr', 'utbildning', 'sekreterare', 'samordnare', 'admin']
 
-const read = { anonymous: 'login', lasare: 'ok', hr: 'ok', utbildning: 'ok', sekreterare: 'ok', admin: 'ok' } as const
+// The kommunövergripande samordnare reads every committee of the municipality as a läsare reads one, and edits nothing.
+const read = {
+  anonymous: 'login',
+  lasare: 'ok',
+  hr: 'ok',
+  utbildning: 'ok',
+  sekreterare: 'ok',
+  samordnare: 'ok',
+  admin: 'ok',
+} as const
 const edit = {
   anonymous: 'login',
   lasare: 'forbidden',
   hr: 'forbidden',
   utbildning: 'forbidden',
   sekreterare: 'ok',
+  samordnare: 'forbidden',
   admin: 'forbidden',
 } as const
 // The measure and the control used below are HR-avdelningen's: its ansvarig may report on them, Utbildningsområden's
@@ -32,9 +42,18 @@ const signedIn = {
   hr: 'ok',
   utbildning: 'ok',
   sekreterare: 'ok',
+  samordnare: 'ok',
   admin: 'ok',
 } as const
-const open = { anonymous: 'ok', lasare: 'ok', hr: 'ok', utbildning: 'ok', sekreterare: 'ok', admin: 'ok' } as const
+const open = {
+  anonymous: 'ok',
+  lasare: 'ok',
+  hr: 'ok',
+  utbildning: 'ok',
+  sekreterare: 'ok',
+  samordnare: 'ok',
+  admin: 'ok',
+} as const
 const admin = { ...edit, sekreterare: 'forbidden', admin: 'ok' } as const
 // Logging out ends on the login page, for everyone.
 const toLogin = {
@@ -43,6 +62,7 @@ const toLogin = {
   hr: 'login',
   utbildning: 'login',
   sekreterare: 'login',
+  samordnare: 'login',
   admin: 'login',
 } as const
 

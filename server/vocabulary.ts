@@ -1,5 +1,6 @@
 import type {
   AreaOutcome,
+  CommitteeKind,
   ControlFrequency,
   ControlMethod,
   DeviationDecision,
@@ -175,6 +176,15 @@ export const reminderPreferences: readonly { code: ReminderPreference; label: st
   { code: 'weekly', label: 'En sammanfattning i veckan (måndagar)' },
   { code: 'none', label: 'Inga påminnelser' },
 ]
+
+/** What a municipality's body is: a committee (nämnd), or a municipal company (bolag) with its board (styrelse). */
+export const committeeKinds: readonly { code: CommitteeKind; label: string }[] = [
+  { code: 'committee', label: 'Nämnd' },
+  { code: 'company', label: 'Kommunalt bolag' },
+]
+
+/** The body that adopts the plan and decides, as a sentence names it: "nämnden", or a company's "styrelsen". */
+export const decisionBody = (kind: CommitteeKind) => (kind === 'company' ? 'styrelsen' : 'nämnden')
 
 export function labelOf<C extends string>(list: readonly { code: C; label: string }[], code: C): string {
   return list.find((item) => item.code === code)?.label ?? code

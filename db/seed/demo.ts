@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { audited, type Target } from '../../server/audit/audited.js'
 import type { Actor } from '../../server/audit/repository.js'
 import { hashPassword } from '../../server/auth/passwords.js'
-import { addUnitMember, grantCommitteeRole, insertUser } from '../../server/auth/repository.js'
+import { addUnitMember, grantCommitteeRole, grantCoordinatorRole, insertUser } from '../../server/auth/repository.js'
 import { addDays, swedishDate } from '../../server/dates.js'
 import { insertMeasure, listMeasuresOfPlan, updateMeasure } from '../../server/measures/repository.js'
 import { createCarriedOverPlan } from '../../server/next-year/repository.js'
@@ -137,7 +137,7 @@ export const demoPassword = 'internkontroll-demo'
 export const demoAccounts: readonly {
   email: string
   name: string
-  role: 'administratör' | 'sekreterare' | 'ansvarig' | 'läsare'
+  role: 'administratör' | 'sekreterare' | 'ansvarig' | 'läsare' | 'samordnare'
   units: readonly string[]
 }[] = [
   { email: 'admin@demo.internkontroll.se', name: 'Ada Administratör', role: 'administratör', units: [] },
@@ -145,6 +145,8 @@ export const demoAccounts: readonly {
   { email: 'hr@demo.internkontroll.se', name: 'Hanna Holm', role: 'ansvarig', units: ['HR-avdelningen'] },
   { email: 'utbildning@demo.internkontroll.se', name: 'Ulf Ek', role: 'ansvarig', units: ['Utbildningsområden'] },
   { email: 'lasare@demo.internkontroll.se', name: 'Lars Lind', role: 'läsare', units: [] },
+  // kommunövergripande samordnare of the demo municipality: reads every committee's and company's work there.
+  { email: 'samordnare@demo.internkontroll.se', name: 'Kim Samordnare', role: 'samordnare', units: [] },
 ]
 
 // Hashing is deliberately slow; one hash serves every demo account (and every test database) in a process.
@@ -259,6 +261,7 @@ async function insertDemoData(trx: Db, now: Date, { currentYear = true }: DemoOp
       })
       if (account.role === 'sekreterare') await grantCommitteeRole(trx, userId, committeeId, 'secretary')
       if (account.role === 'läsare') await grantCommitteeRole(trx, userId, committeeId, 'reader')
+      if (account.role === 'samordnare') await grantCoordinatorRole(trx, userId, municipalityId)
       for (const unit of account.units) await addUnitMember(trx, userId, unitId.get(unit) as number)
       return userId
     })

@@ -4,7 +4,7 @@ import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
 import { actorOf, audited, auditedTransaction } from '../audit/audited.js'
 import { NotFoundError } from '../errors.js'
-import { chosenId, type FieldErrors, formState, requiredText, validateForm } from '../forms.js'
+import { chosenId, type FieldErrors, formState, oneOf, requiredText, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
 import {
@@ -24,6 +24,7 @@ import {
   updateCommittee,
 } from '../organisation/repository.js'
 import { readReminderDays } from '../reminders/due.js'
+import { committeeKinds, labelOf } from '../vocabulary.js'
 
 const administrationFields = z.object({
   name: requiredText('Ange förvaltningens namn.', 200),
@@ -36,9 +37,11 @@ const newAdministrationFields = administrationFields.extend({
   municipality: requiredText('Ange kommunens namn.', 200),
 })
 const committeeFields = z.object({
-  name: requiredText('Ange nämndens namn.', 200),
+  name: requiredText('Ange nämndens eller bolagets namn.', 200),
+  kind: oneOf(committeeKinds, 'Välj om det är en nämnd eller ett kommunalt bolag.'),
   administrationId: chosenId('Välj en förvaltning i listan.'),
 })
+const kindOptions = committeeKinds.map((k) => ({ value: k.code, label: k.label }))
 /**
  * The days before a measure's due date that its owners are reminded, typed as a person would ("14, 3"), stored
  * largest first and each once ('14,3'). The pass reads them with the same reader, which ignores what is refused here.
@@ -195,7 +198,7 @@ export function organisationRoutes({ db, clock }: Services): Router {
       .where('name', '=', v.name)
       .$if(committee !== undefined, (qb) => qb.where('id', '!=', committee?.id as number))
       .executeTakeFirst()
-    return taken ? { name: 'Kommunen har redan en nämnd med det namnet.' } : {}
+    return taken ? { name: 'Kommunen har redan en nämnd eller ett bolag med det namnet.' } : {}
   }
 
   async function renderCommittees(res: Response, locals: object, status = 200) {
@@ -204,9 +207,14 @@ export function organisationRoutes({ db, clock }: Services): Router {
       administrationOptions(),
     ])
     res.status(status).render('admin/committees', {
-      title: 'Nämnder',
-      committees: committees.map((c) => ({ ...c, reminderDays: typedDays(c.reminderDays) })),
+      title: 'Nämnder och bolag',
+      committees: committees.map((c) => ({
+        ...c,
+        kindLabel: labelOf(committeeKinds, c.kind),
+        reminderDays: typedDays(c.reminderDays),
+      })),
       administrations,
+      kindOptions,
       ...locals,
     })
   }
@@ -234,9 +242,10 @@ export function organisationRoutes({ db, clock }: Services): Router {
   async function renderCommittee(res: Response, committee: { id: number; name: string }, locals: object, status = 200) {
     res.status(status).render('admin/committee', {
       title: `Ändra ${committee.name}`,
-      breadcrumbs: [{ href: committeesHref, text: 'Nämnder' }],
+      breadcrumbs: [{ href: committeesHref, text: 'Nämnder och bolag' }],
       action: `${committeesHref}/${committee.id}/redigera`,
       administrations: await administrationOptions(),
+      kindOptions,
       ...locals,
     })
   }

@@ -95,12 +95,14 @@ describe('the administrator manages the organisation', () => {
         .get(),
     ).toEqual(['Välj förvaltning', 'Grundskoleförvaltningen (Malmö stad)', 'Sociala resursförvaltningen (Malmö stad)'])
 
-    const committee = { name: 'Sociala resursnämnden', administrationId: String(social.id) }
+    const committee = { name: 'Sociala resursnämnden', kind: 'committee', administrationId: String(social.id) }
     await submitForm(agent, '/admin/namnder', committee, 303)
     const twice = html((await submitForm(agent, '/admin/namnder', committee, 400)).text)
-    expect(twice('#field-name-error').text()).toContain('Kommunen har redan en nämnd med det namnet.')
+    expect(twice('#field-name-error').text()).toContain('Kommunen har redan en nämnd eller ett bolag med det namnet.')
     expect(twice('#field-name').val()).toBe('Sociala resursnämnden')
-    const none = html((await submitForm(agent, '/admin/namnder', { name: 'X', administrationId: '' }, 400)).text)
+    const none = html(
+      (await submitForm(agent, '/admin/namnder', { name: 'X', kind: 'committee', administrationId: '' }, 400)).text,
+    )
     expect(none('#field-administrationId-error').text()).toContain('Välj en förvaltning i listan.')
 
     const created = await db
@@ -116,8 +118,8 @@ describe('the administrator manages the organisation', () => {
     )
     const list = html((await agent.get('/admin/namnder').expect(200)).text)
     expect(cellsOf(list, 'tbody tr')).toEqual([
-      'Malmö stad | Grundskolenämnden | Grundskoleförvaltningen',
-      'Malmö stad | Socialnämnden | Sociala resursförvaltningen',
+      'Malmö stad | Grundskolenämnden | Nämnd',
+      'Malmö stad | Socialnämnden | Nämnd',
     ])
 
     // The demo committee has a plan whose measures belong to Grundskoleförvaltningen's units.
@@ -131,7 +133,7 @@ describe('the administrator manages the organisation', () => {
         await submitForm(
           agent,
           `/admin/namnder/${demo.id}/redigera`,
-          { name: 'Grundskolenämnden', administrationId: String(social.id), reminderDays: '14, 3' },
+          { name: 'Grundskolenämnden', kind: 'committee', administrationId: String(social.id), reminderDays: '14, 3' },
           400,
         )
       ).text,
@@ -180,7 +182,7 @@ describe('the administrator manages the organisation', () => {
     await submitForm(
       agent,
       '/admin/namnder',
-      { name: 'Sociala resursnämnden', administrationId: String(social.id) },
+      { name: 'Sociala resursnämnden', kind: 'committee', administrationId: String(social.id) },
       303,
     )
     const committees = await db.selectFrom('committee').select(['id', 'name']).execute()

@@ -40,7 +40,7 @@ const ids = z.preprocess(
     .transform((list) => [...new Set(list)]),
 )
 
-const roleForm = z.object({ admin: checkbox, secretaryOf: ids, readerOf: ids, units: ids })
+const roleForm = z.object({ admin: checkbox, coordinatorOf: ids, secretaryOf: ids, readerOf: ids, units: ids })
 const userForm = roleForm.extend({
   name: requiredText('Ange namnet.', 200),
   email: requiredText('Ange e-postadressen.', 254).pipe(
@@ -52,6 +52,7 @@ type RoleForm = z.output<typeof roleForm>
 
 /** A failed form's checked boxes as lists, so the page shows them checked again. */
 const checked = (body: Record<string, unknown>) => ({
+  coordinatorOf: asList(body.coordinatorOf),
   secretaryOf: asList(body.secretaryOf),
   readerOf: asList(body.readerOf),
   units: asList(body.units),
@@ -66,22 +67,30 @@ export function adminRoutes(services: Services): Router {
     next()
   })
 
-  /** The committees and units a role can be given for, in Swedish order. */
+  /** The municipalities, committees and units a role can be given for, in Swedish order. */
   async function roleOptions() {
-    const [committees, units] = await Promise.all([listCommitteesWithAdministration(db), listOwnerUnits(db)])
+    const [municipalities, committees, units] = await Promise.all([
+      db.selectFrom('municipality').select(['id', 'name']).execute(),
+      listCommitteesWithAdministration(db),
+      listOwnerUnits(db),
+    ])
     return {
+      municipalities: municipalities
+        .sort((a, b) => swedishOrder.compare(a.name, b.name))
+        .map((m) => ({ value: m.id, label: m.name })),
       committees: committees.map((c) => ({ value: c.id, label: `${c.name} (${c.municipalityName})` })),
       units: units.map((u) => ({ value: u.id, label: `${u.name} (${u.administrationName})` })),
     }
   }
 
-  /** Every committee and unit chosen must exist. */
+  /** Every municipality, committee and unit chosen must exist. */
   async function unknownChoices(trx: Db, v: RoleForm): Promise<FieldErrors> {
     // The chosen ids are distinct, so all exist when as many rows are found.
-    const known = async (table: 'committee' | 'owner_unit', chosen: number[]) =>
+    const known = async (table: 'municipality' | 'committee' | 'owner_unit', chosen: number[]) =>
       chosen.length === 0 ||
       (await trx.selectFrom(table).select('id').where('id', 'in', chosen).execute()).length === chosen.length
     const errors: FieldErrors = {}
+    if (!(await known('municipality', v.coordinatorOf))) errors.coordinatorOf = 'Välj kommuner i listan.'
     if (!(await known('committee', v.secretaryOf))) errors.secretaryOf = 'Välj nämnder i listan.'
     if (!(await known('committee', v.readerOf))) errors.readerOf = 'Välj nämnder i listan.'
     if (!(await known('owner_unit', v.units))) errors.units = 'Välj enheter i listan.'

@@ -99,7 +99,7 @@ async function asAudited(db: Db, entity: Entity, rows: { id: number }[]): Promis
   }
   if (entity !== 'app_user') return records
   // An account's roles are part of it, and a new password shows as a changed fingerprint, not as the hash.
-  const [roles, units] = await Promise.all([
+  const [roles, units, municipalities] = await Promise.all([
     db
       .selectFrom('committee_role')
       .select(['user_id', 'committee_id', 'role'])
@@ -112,6 +112,12 @@ async function asAudited(db: Db, entity: Entity, rows: { id: number }[]): Promis
       .where('user_id', 'in', ids)
       .orderBy('owner_unit_id')
       .execute(),
+    db
+      .selectFrom('municipality_role')
+      .select(['user_id', 'municipality_id'])
+      .where('user_id', 'in', ids)
+      .orderBy('municipality_id')
+      .execute(),
   ])
   return records.map(({ password_hash: passwordHash, ...user }: Record<string, unknown>) => {
     const id = user.id as number
@@ -119,6 +125,7 @@ async function asAudited(db: Db, entity: Entity, rows: { id: number }[]): Promis
       ...user,
       roles: roles.filter((r) => r.user_id === id).map((r) => `${r.role}:${r.committee_id}`),
       units: units.filter((u) => u.user_id === id).map((u) => u.owner_unit_id),
+      coordinatorOf: municipalities.filter((m) => m.user_id === id).map((m) => m.municipality_id),
       password: sha256(String(passwordHash)).slice(0, 12),
     }
   })

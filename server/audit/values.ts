@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import {
   areaOutcomes,
+  committeeKinds,
   consequenceScale,
   controlFrequencies,
   controlMethods,
@@ -41,6 +42,7 @@ export const codedFields: Record<string, readonly { code: string; label: string 
   decision: deviationDecisions,
   state: mailStates,
   reminder_preference: reminderPreferences,
+  committee_kind: committeeKinds,
 }
 
 type Named =
@@ -52,6 +54,7 @@ type Named =
   | 'administration'
   | 'control'
   | 'control_deviation'
+  | 'municipality'
 const nameColumn: Record<Named, string> = {
   control: 'title',
   control_deviation: 'description',
@@ -61,6 +64,7 @@ const nameColumn: Record<Named, string> = {
   development_area: 'heading',
   committee: 'name',
   administration: 'name',
+  municipality: 'name',
 }
 
 /** Fields holding the id of another record (or a list of them), shown as that record's name. */
@@ -78,6 +82,7 @@ const references: Record<string, Named> = {
   previous_control_id: 'control',
   control_id: 'control',
   origin_deviation_id: 'control_deviation',
+  coordinatorOf: 'municipality',
 }
 
 /** An account's roles are stored as "secretary:1", a role in a committee. */

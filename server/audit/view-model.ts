@@ -98,12 +98,14 @@ const fieldLabels: Record<string, string> = {
   sent_at: 'Skickat',
   reminder_preference: 'Påminnelser',
   reminder_days: 'Påminnelsedagar före slutdatum',
+  coordinatorOf: 'Kommunövergripande samordnare för',
+  committee_kind: 'Typ',
 }
 
 /** The Swedish label of a record field or form field ("whatToDo" and "what_to_do" alike). */
 export function fieldLabel(name: string): string {
   const column = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
-  return fieldLabels[column] ?? fieldLabels[`${column}_id`] ?? name
+  return fieldLabels[name] ?? fieldLabels[column] ?? fieldLabels[`${column}_id`] ?? name
 }
 
 const actionLabels = { create: 'Skapad', update: 'Ändrad', delete: 'Borttagen' } as const
@@ -157,7 +159,11 @@ export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' |
         before.name ??
         '',
     ),
-    changes: fields.map((f) => fieldChange(fieldLabels[f] as string, f, before[f], after[f], names)),
+    changes: fields.map((f) => {
+      // A committee's kind (nämnd or bolag) shares its column name with an inspection's kind, not its words.
+      const field = event.entity === 'committee' && f === 'kind' ? 'committee_kind' : f
+      return fieldChange(fieldLabels[field] as string, field, before[f], after[f], names)
+    }),
   }
 }
 

@@ -32,6 +32,10 @@ export async function grantCommitteeRole(db: Db, userId: number, committeeId: nu
   await db.insertInto('committee_role').values({ user_id: userId, committee_id: committeeId, role }).execute()
 }
 
+export async function grantCoordinatorRole(db: Db, userId: number, municipalityId: number) {
+  await db.insertInto('municipality_role').values({ user_id: userId, municipality_id: municipalityId }).execute()
+}
+
 export async function addUnitMember(db: Db, userId: number, ownerUnitId: number) {
   await db.insertInto('unit_member').values({ user_id: userId, owner_unit_id: ownerUnitId }).execute()
 }
@@ -60,7 +64,8 @@ export async function loadViewer(db: Db, userId: number): Promise<Viewer | undef
       .execute(),
     db
       .selectFrom('municipality_role')
-      .innerJoin('committee', 'committee.municipality_id', 'municipality_role.municipality_id')
+      // A municipality with no committee yet still has its coordinator.
+      .leftJoin('committee', 'committee.municipality_id', 'municipality_role.municipality_id')
       .select(['municipality_role.municipality_id', 'committee.id as committeeId'])
       .where('municipality_role.user_id', '=', userId)
       .execute(),
@@ -76,7 +81,7 @@ export async function loadViewer(db: Db, userId: number): Promise<Viewer | undef
     unitNames: [...new Set(units.map((u) => u.unitName))],
     unitCommittees: new Set(units.map((u) => u.committeeId)),
     coordinatorOf: new Set(coordinated.map((c) => c.municipality_id)),
-    coordinatorCommittees: new Set(coordinated.map((c) => c.committeeId)),
+    coordinatorCommittees: new Set(coordinated.flatMap((c) => (c.committeeId === null ? [] : [c.committeeId]))),
   }
 }
 
@@ -137,7 +142,7 @@ export async function clearLoginFailures(db: Db, subject: string, attempt: numbe
 
 /** Every account with its roles in words, for the administrator's list. */
 export async function listUsers(db: Db) {
-  const [users, roles, units] = await Promise.all([
+  const [users, roles, units, coordinated] = await Promise.all([
     db.selectFrom('app_user').select(['id', 'email', 'name', 'is_admin', 'disabled']).orderBy('name').execute(),
     db
       .selectFrom('committee_role')
@@ -149,12 +154,18 @@ export async function listUsers(db: Db) {
       .innerJoin('owner_unit', 'owner_unit.id', 'unit_member.owner_unit_id')
       .select(['unit_member.user_id', 'owner_unit.name'])
       .execute(),
+    db
+      .selectFrom('municipality_role')
+      .innerJoin('municipality', 'municipality.id', 'municipality_role.municipality_id')
+      .select(['municipality_role.user_id', 'municipality.name'])
+      .execute(),
   ])
   const roleLabel = { secretary: 'sekreterare', reader: 'läsare' } as const
   return users.map((u) => ({
     ...u,
     roles: [
       ...(u.is_admin ? ['administratör'] : []),
+      ...coordinated.filter((c) => c.user_id === u.id).map((c) => `kommunövergripande samordnare, ${c.name}`),
       ...roles.filter((r) => r.user_id === u.id).map((r) => `${roleLabel[r.role]}, ${r.name}`),
       ...units.filter((m) => m.user_id === u.id).map((m) => `ansvarig, ${m.name}`),
     ],

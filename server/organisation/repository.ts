@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connection.js'
+import type { CommitteeKind } from '../../db/schema.js'
 import { audited } from '../audit/audited.js'
 import type { Actor } from '../audit/repository.js'
 import { swedishOrder } from '../vocabulary.js'
@@ -123,10 +124,29 @@ export async function listCommitteesWithAdministration(db: Db) {
       'committee.name',
       'committee.administration_id as administrationId',
       'committee.reminder_days as reminderDays',
+      'committee.kind',
       'administration.name as administrationName',
       'administration.diary_prefix as diaryPrefix',
       'municipality.name as municipalityName',
     ])
+    .execute()
+  return rows.sort(byMunicipalityThenName)
+}
+
+/** The committees and companies of these municipalities, each municipality's in Swedish order. */
+export async function listCommitteesOfMunicipalities(db: Db, municipalityIds: readonly number[]) {
+  if (municipalityIds.length === 0) return []
+  const rows = await db
+    .selectFrom('committee')
+    .innerJoin('municipality', 'municipality.id', 'committee.municipality_id')
+    .select([
+      'committee.id',
+      'committee.name',
+      'committee.kind',
+      'municipality.id as municipalityId',
+      'municipality.name as municipalityName',
+    ])
+    .where('committee.municipality_id', 'in', [...municipalityIds])
     .execute()
   return rows.sort(byMunicipalityThenName)
 }
@@ -140,19 +160,24 @@ export async function findCommittee(db: Db, id: number) {
       'administration_id as administrationId',
       'municipality_id as municipalityId',
       'reminder_days as reminderDays',
+      'kind',
     ])
     .where('id', '=', id)
     .executeTakeFirst()
 }
 
 /** A committee in its administration's municipality. */
-export async function insertCommittee(db: Db, c: { administrationId: number; name: string }): Promise<number> {
+export async function insertCommittee(
+  db: Db,
+  c: { administrationId: number; name: string; kind?: CommitteeKind },
+): Promise<number> {
   const { id } = await db
     .insertInto('committee')
     .values((eb) => ({
       municipality_id: eb.selectFrom('administration').select('municipality_id').where('id', '=', c.administrationId),
       administration_id: c.administrationId,
       name: c.name,
+      kind: c.kind ?? 'committee',
     }))
     .returning('id')
     .executeTakeFirstOrThrow()
@@ -162,11 +187,11 @@ export async function insertCommittee(db: Db, c: { administrationId: number; nam
 export async function updateCommittee(
   db: Db,
   id: number,
-  c: { administrationId: number; name: string; reminderDays: string },
+  c: { administrationId: number; name: string; kind: CommitteeKind; reminderDays: string },
 ) {
   await db
     .updateTable('committee')
-    .set({ administration_id: c.administrationId, name: c.name, reminder_days: c.reminderDays })
+    .set({ administration_id: c.administrationId, name: c.name, kind: c.kind, reminder_days: c.reminderDays })
     .where('id', '=', id)
     .execute()
 }

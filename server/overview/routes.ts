@@ -8,10 +8,11 @@ import { swedishDate } from '../dates.js'
 import { listInspections } from '../inspections/repository.js'
 import { dueReports, inspectionSummary } from '../inspections/view-model.js'
 import { listMeasuresWithPlan } from '../measures/repository.js'
+import { listCommitteesOfMunicipalities } from '../organisation/repository.js'
 import { listPlans } from '../plans/repository.js'
 import { plansByCommittee } from '../plans/view-model.js'
 import { listFinalReports } from '../reports/repository.js'
-import { measureStatuses } from '../vocabulary.js'
+import { committeeKinds, labelOf, measureStatuses } from '../vocabulary.js'
 import {
   comingDeadlines,
   current,
@@ -133,16 +134,50 @@ export function overviewRoutes({ db, clock }: Services): Router {
     }
   }
 
+  /**
+   * The kommunövergripande samordnare's municipalities: each one's committees and companies with this year's plan,
+   * and the way to the roll-up of them all.
+   */
+  async function coordinatorSection(viewer: Viewer, plans: Plans, today: string) {
+    if (viewer.coordinatorOf.size === 0) return undefined
+    const year = Number(today.slice(0, 4))
+    const committees = await listCommitteesOfMunicipalities(db, [...viewer.coordinatorOf])
+    const municipalities = [...new Map(committees.map((c) => [c.municipalityId, c.municipalityName]))]
+    // A municipality with no committee yet is still the coordinator's, its roll-up empty.
+    const named = new Set(municipalities.map(([id]) => id))
+    const bare = [...viewer.coordinatorOf].filter((id) => !named.has(id))
+    const bareNames =
+      bare.length === 0
+        ? []
+        : await db.selectFrom('municipality').select(['id', 'name']).where('id', 'in', bare).execute()
+    return {
+      year,
+      municipalities: [...municipalities, ...bareNames.map((m) => [m.id, m.name] as const)].map(([id, name]) => ({
+        id,
+        name,
+        rollupHref: `/kommun/${id}/${year}`,
+        committees: committees
+          .filter((c) => c.municipalityId === id)
+          .map((c) => ({
+            ...c,
+            kindLabel: labelOf(committeeKinds, c.kind),
+            plan: plans.find((p) => p.committeeId === c.id && p.year === year),
+          })),
+      })),
+    }
+  }
+
   router.get('/', async (_req, res) => {
     const viewer = viewerOf(res)
     const today = swedishDate(clock())
     const plans = (await listPlans(db)).filter((p) => can.readCommittee(viewer, { committee_id: p.committeeId }))
-    const [owner, ownerControls, secretary, secretaryControls, reader] = await Promise.all([
+    const [owner, ownerControls, secretary, secretaryControls, reader, coordinator] = await Promise.all([
       ownerSection(viewer, today),
       ownerControlsSection(viewer, today),
       secretarySection(viewer, plans, today),
       secretaryControlsSection(viewer, today),
       readerSection(viewer, plans),
+      coordinatorSection(viewer, plans, today),
     ])
     const admin = viewer.isAdmin ? { planCount: plans.length } : undefined
     res.render('overview/index', {
@@ -154,8 +189,9 @@ export function overviewRoutes({ db, clock }: Services): Router {
       secretaryControls,
       lightColumns,
       reader,
+      coordinator,
       admin,
-      noRole: !owner && !secretary && !reader && !admin,
+      noRole: !owner && !secretary && !reader && !coordinator && !admin,
     })
   })
 

@@ -40,6 +40,7 @@ export async function findPlan(db: Db, id: number) {
     .selectAll('plan')
     .select([
       'committee.name as committeeName',
+      'committee.kind as committeeKind',
       'administration.id as administrationId',
       'administration.name as administrationName',
       'administration.diary_prefix as diaryPrefix',

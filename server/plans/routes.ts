@@ -17,6 +17,7 @@ import { listReviews } from '../reviews/repository.js'
 import { riskMatrix } from '../risks/matrix.js'
 import { listRisks } from '../risks/repository.js'
 import { noteSave } from '../versioned.js'
+import { decisionBody } from '../vocabulary.js'
 import {
   countPlanContents,
   deletePlan,
@@ -153,6 +154,7 @@ export function planRoutes({ db, clock }: Services): Router {
       title: `${plan.committeeName}: ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan).slice(0, 1),
       plan,
+      decisionBody: decisionBody(plan.committeeKind),
       reviewCount: reviews.length,
       riskMatrix: riskMatrix(risks, (risk) => `/planer/${plan.id}/risker/${risk.id}`),
       ...overview,

@@ -158,7 +158,7 @@ describe("a committee's reminder days", () => {
     expect(form('label[for="field-reminderDays"]').text()).toBe('Påminnelse till ansvariga, dagar före slutdatum')
     expect(form('#field-reminderDays').val()).toBe('14, 3')
 
-    const fields = { name: committee.name, administrationId: String(committee.administration_id) }
+    const fields = { name: committee.name, kind: 'committee', administrationId: String(committee.administration_id) }
     await submitForm(agent, edit, { ...fields, reminderDays: ' 7, 30 1,7 ' }, 303)
     const stored = await db.selectFrom('committee').select('reminder_days').where('id', '=', committee.id).execute()
     expect(stored).toEqual([{ reminder_days: '30,7,1' }])
@@ -180,7 +180,7 @@ describe("a committee's reminder days", () => {
       .where('name', '=', 'Grundskolenämnden')
       .executeTakeFirstOrThrow()
     const edit = `/admin/namnder/${committee.id}/redigera`
-    const fields = { name: committee.name, administrationId: String(committee.administration_id) }
+    const fields = { name: committee.name, kind: 'committee', administrationId: String(committee.administration_id) }
     const cases: [string, string][] = [
       ['', 'Ange dagarna, till exempel 14, 3.'],
       ['fjorton', 'Ange dagarna som heltal med kommatecken emellan, till exempel 14, 3.'],

@@ -12,7 +12,7 @@ import { demoPlan } from './builders.js'
 export const testPdf = new PdfPrinter({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium' })
 afterAll(() => testPdf.close())
 
-export type DemoLogin = 'admin' | 'sekreterare' | 'hr' | 'utbildning' | 'lasare'
+export type DemoLogin = 'admin' | 'sekreterare' | 'hr' | 'utbildning' | 'lasare' | 'samordnare'
 
 /**
  * A real app on a fresh, migrated in-memory database; with the demo's 2020 plan unless told otherwise (the current
