@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs'
+import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { download } from '../../test/helpers/spreadsheets.js'
@@ -186,7 +187,6 @@ describe('the roll-up of a municipality', () => {
 
   it('is the administrator’s and the coordinator’s: a secretary is refused, an unknown municipality or year is not found', async () => {
     const { app, municipality, page, agent } = await rollup()
-    const supertest = (await import('supertest')).default
     const secretary = supertest.agent(app)
     await logIn(secretary, 'sekreterare')
     await secretary.get(page()).expect(403)
@@ -198,6 +198,25 @@ describe('the roll-up of a municipality', () => {
       const notFound = html((await agent.get(`/kommun/${municipality.id}/${y}`).expect(404)).text)
       expect(notFound('h1').text()).toBe('Sammanställningen för det året finns inte')
     }
+  })
+
+  it('lets the municipality’s coordinator in, and lists a company (bolag) after the committees', async () => {
+    const { app, db, municipality, page } = await rollup()
+    const reader = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', 'lasare@demo.internkontroll.se')
+      .executeTakeFirstOrThrow()
+    await db.insertInto('municipality_role').values({ user_id: reader.id, municipality_id: municipality.id }).execute()
+    await db.updateTable('committee').set({ kind: 'company' }).where('name', '=', 'Förskolenämnden').execute()
+    const coordinator = supertest.agent(app)
+    await logIn(coordinator, 'lasare')
+    const $ = html((await coordinator.get(page()).expect(200)).text)
+    expect(
+      $('table.rollup tbody th[scope="row"] .caption')
+        .map((_, c) => $(c).text())
+        .get(),
+    ).toEqual(['Nämnd · Grundskoleförvaltningen', 'Bolag · Förskoleförvaltningen'])
   })
 
   it('exports the same rows and the matrix to Excel, with Swedish headers and the municipality in the file name', async () => {
