@@ -26,6 +26,7 @@ import { reminderRoutes } from './reminders/routes.js'
 import { reportRoutes } from './reports/routes.js'
 import { reviewRoutes } from './reviews/routes.js'
 import { riskRoutes } from './risks/routes.js'
+import { rollupRoutes } from './rollup/routes.js'
 import { exportRoutes, importRoutes } from './spreadsheets/routes.js'
 import { uploadedFile } from './spreadsheets/upload.js'
 import { createViews, viewsDir } from './views.js'
@@ -104,6 +105,7 @@ export function createApp(services: Services): express.Express {
   app.use('/planer/:planId', exportRoutes(services))
   app.use('/externa-granskningar', inspectionRoutes(services, views))
   app.use('/externa-granskningar/:inspectionId/omraden', areaRoutes(services))
+  app.use('/kommun', rollupRoutes(services))
 
   app.use(notFound)
   app.use(conflictHandler(services.db))

@@ -152,3 +152,10 @@ export const optionalChosenId = text.pipe(
 
 /** The version of the record an edit form was based on; missing counts as outdated (see server/versioned.ts). */
 export const baseVersion = text.pipe(z.string().transform((v) => (/^\d{1,10}$/.test(v) ? Number(v) : 0)))
+
+/** One query parameter: absent counts as empty; one given twice (an array) is not a valid choice either. */
+export const queryParam = <T>(message: string, valid: (v: string) => boolean, value: (v: string) => T) =>
+  z.preprocess(
+    (v) => (v === undefined ? '' : typeof v === 'string' ? v.trim() : v),
+    z.string({ message }).refine(valid, { message }).transform(value),
+  )

@@ -195,6 +195,8 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'POST /externa-granskningar/:inspectionId/omraden/:areaId/atgarder/ta-bort': edit,
   'POST /externa-granskningar/:inspectionId/omraden/:areaId/avsluta': edit,
   'POST /externa-granskningar/:inspectionId/omraden/:areaId/ateroppna': edit,
+  'GET /kommun/:municipalityId/:year': admin,
+  'GET /kommun/:municipalityId/:year/exportera/xlsx': admin,
 }
 
 /** "GET /planer/:planId" for every route the app's router holds, mounted routers included. */
@@ -316,6 +318,8 @@ async function world() {
     unitId: unit('HR-avdelningen'),
     committeeId: committee.id,
     administrationId: (await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()).id,
+    municipalityId: (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id,
+    year: 2020,
     // The demo läsare: an account that is not the administrator's own.
     userId: (
       await db

@@ -1,5 +1,5 @@
 // The start page's questions about controls, each answered in one query that selects only what the page shows.
-import type { ExpressionBuilder } from 'kysely'
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { Database } from '../../db/schema.js'
 import { runCounts } from './repository.js'
@@ -54,33 +54,59 @@ export async function countRunsDuePerPlan(db: Db, of: ControlsOf, until: string,
 }
 
 /**
+ * Each control in plans that `where` picks, with its plan and the traffic light it shows on `today`: trafficLight's
+ * rule (traffic-light.ts) written as SQL over the same run counts, so a page can count lights per plan in one query
+ * without reading every control. Aliased "lights", for a query to group.
+ */
+export function lightPerControl(
+  db: Db,
+  where: (eb: ExpressionBuilder<Database, 'control' | 'risk' | 'plan'>) => Expression<SqlBool>,
+  today: string,
+) {
+  const shown = controlsInPlans(db).where(where)
+  return (
+    shown
+      // Only these plans' runs are counted, not every run in the database.
+      .leftJoin(
+        runCounts(db, today).where('control_run.control_id', 'in', shown.select('control.id')).as('runs'),
+        'runs.control_id',
+        'control.id',
+      )
+      .select((eb) => [
+        'plan.id as planId',
+        eb
+          .case()
+          .when('runs.missed', '>', 0)
+          .then('red')
+          .when('runs.withDeviations', '>', 0)
+          .then('yellow')
+          .else('green')
+          .end()
+          .as('light'),
+      ])
+      .as('lights')
+  )
+}
+
+/** The three lights' counts and the total, for a query grouped by plan over lightPerControl. */
+export const lightCountColumns = (eb: ExpressionBuilder<{ lights: { light: string } }, 'lights'>) => [
+  eb.fn.countAll<number>().filterWhere('lights.light', '=', 'green').as('green'),
+  eb.fn.countAll<number>().filterWhere('lights.light', '=', 'yellow').as('yellow'),
+  eb.fn.countAll<number>().filterWhere('lights.light', '=', 'red').as('red'),
+  eb.fn.countAll<number>().as('total'),
+]
+
+/**
  * Per plan of these committees from `fromYear` on that has controls: how many controls show each traffic light on
- * `today`. The light is trafficLight's rule (traffic-light.ts) written as SQL over the same run counts, so the
- * start page counts what the plan's control list shows without reading every control.
+ * `today`, as the plan's control list shows them.
  */
 export async function countLightsPerPlan(db: Db, committeeIds: number[], fromYear: number, today: string) {
   if (committeeIds.length === 0) return []
-  const shown = controlsInPlans(db).where('plan.committee_id', 'in', committeeIds).where('plan.year', '>=', fromYear)
-  const lights = shown
-    // Only these plans' runs are counted, not every run in the database.
-    .leftJoin(
-      runCounts(db, today).where('control_run.control_id', 'in', shown.select('control.id')).as('runs'),
-      'runs.control_id',
-      'control.id',
-    )
-    .select((eb) => [
-      'plan.id as planId',
-      eb
-        .case()
-        .when('runs.missed', '>', 0)
-        .then('red')
-        .when('runs.withDeviations', '>', 0)
-        .then('yellow')
-        .else('green')
-        .end()
-        .as('light'),
-    ])
-    .as('lights')
+  const lights = lightPerControl(
+    db,
+    (eb) => eb.and([eb('plan.committee_id', 'in', committeeIds), eb('plan.year', '>=', fromYear)]),
+    today,
+  )
   const rows = await db
     .selectFrom(lights)
     .innerJoin('plan', 'plan.id', 'lights.planId')
@@ -89,10 +115,7 @@ export async function countLightsPerPlan(db: Db, committeeIds: number[], fromYea
       'plan.id as planId',
       'plan.title as planTitle',
       'committee.name as committeeName',
-      eb.fn.countAll<number>().filterWhere('lights.light', '=', 'green').as('green'),
-      eb.fn.countAll<number>().filterWhere('lights.light', '=', 'yellow').as('yellow'),
-      eb.fn.countAll<number>().filterWhere('lights.light', '=', 'red').as('red'),
-      eb.fn.countAll<number>().as('total'),
+      ...lightCountColumns(eb),
     ])
     .groupBy(['plan.id', 'plan.title', 'plan.year', 'committee.name'])
     .orderBy('plan.year', 'desc')

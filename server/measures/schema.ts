@@ -1,6 +1,15 @@
 import { z } from 'zod'
 import type { MeasureStatus } from '../../db/schema.js'
-import { baseVersion, chosenId, oneOf, optionalChosenId, optionalDate, optionalText, requiredText } from '../forms.js'
+import {
+  baseVersion,
+  chosenId,
+  oneOf,
+  optionalChosenId,
+  optionalDate,
+  optionalText,
+  queryParam,
+  requiredText,
+} from '../forms.js'
 import { measureStatuses } from '../vocabulary.js'
 
 const status = oneOf(measureStatuses, 'Välj en status i listan.')
@@ -26,13 +35,6 @@ export type MeasureForm = z.output<typeof measureForm>
 export const updateForm = z.object({ status, progress: optionalText(), dueDate: optionalDate, version: baseVersion })
 
 export const statusOptions = measureStatuses.map((s) => ({ value: s.code, label: s.label }))
-
-/** One query parameter: absent counts as empty; one given twice (an array) is not a valid choice either. */
-const queryParam = <T>(message: string, valid: (v: string) => boolean, value: (v: string) => T) =>
-  z.preprocess(
-    (v) => (v === undefined ? '' : typeof v === 'string' ? v.trim() : v),
-    z.string({ message }).refine(valid, { message }).transform(value),
-  )
 
 export const sortOrders = [
   { code: 'plan', label: 'Planens ordning' },

@@ -1,0 +1,96 @@
+import { type Request, type Response, Router } from 'express'
+import type { Services } from '../app.js'
+import { authorize, can } from '../auth/permissions.js'
+import { viewerOf } from '../auth/session.js'
+import { swedishDate } from '../dates.js'
+import { NotFoundError } from '../errors.js'
+import { formState, parseForm } from '../forms.js'
+import { idFrom } from '../ids.js'
+import { toXlsx } from '../spreadsheets/export.js'
+import { measureStatuses } from '../vocabulary.js'
+import { rollupFileName, rollupTables } from './export.js'
+import {
+  countLights,
+  countMeasures,
+  countRisksPerCell,
+  findMunicipality,
+  highestRiskScores,
+  listAdministrationsOf,
+  listCommitteePlans,
+  type RollupScope,
+} from './repository.js'
+import { rollupFilter, yearFrom } from './schema.js'
+import { combinedMatrix, lightColumns, rollupHref, rollupRows } from './view-model.js'
+
+/** Kommunstyrelsen's oversight (uppsiktsplikt): every committee's and company's plan of a year, for the municipality. */
+export function rollupRoutes({ db, clock }: Services): Router {
+  const router = Router()
+
+  /** The municipality, year and filter of the address, or the 404, 403 or filter errors that stop it. */
+  async function rollupOf(req: Request, res: Response) {
+    const municipality = await findMunicipality(db, idFrom(req.params.municipalityId, 'Kommunen'))
+    if (!municipality) throw new NotFoundError('Kommunen')
+    authorize(can.readMunicipality(viewerOf(res), municipality.id))
+    const year = yearFrom(req.params.year)
+    const administrations = await listAdministrationsOf(db, municipality.id)
+    const parsed = parseForm(rollupFilter(administrations.map((a) => a.id)), req.query)
+    return { municipality, year, administrations, parsed }
+  }
+
+  async function figures(scope: RollupScope) {
+    const today = swedishDate(clock())
+    const [committees, measures, lights, highest, cells] = await Promise.all([
+      listCommitteePlans(db, scope),
+      countMeasures(db, scope, today),
+      countLights(db, scope, today),
+      highestRiskScores(db, scope),
+      countRisksPerCell(db, scope),
+    ])
+    return { rows: rollupRows(committees, measures, lights, highest), matrix: combinedMatrix(cells) }
+  }
+
+  /** The page, or (with a filter that is not valid) the page with the filter's errors and nothing counted. */
+  async function renderPage(req: Request, res: Response, of: Awaited<ReturnType<typeof rollupOf>>) {
+    const { municipality, year, administrations, parsed } = of
+    const administrationId = parsed.ok ? parsed.value.forvaltning : null
+    const shown = parsed.ok ? await figures({ municipalityId: municipality.id, year, administrationId }) : undefined
+    res.status(parsed.ok ? 200 : 400).render('rollup/index', {
+      title: `Sammanställning av intern kontroll ${year} – ${municipality.name}`,
+      breadcrumbs: [{ href: '/', text: 'Översikt' }],
+      municipality,
+      year,
+      previous: { year: year - 1, href: rollupHref(municipality.id, year - 1, administrationId) },
+      next: { year: year + 1, href: rollupHref(municipality.id, year + 1, administrationId) },
+      administrationOptions: administrations.map((a) => ({ value: a.id, label: a.name })),
+      administration: administrations.find((a) => a.id === administrationId),
+      action: rollupHref(municipality.id, year, null),
+      exportHref: rollupHref(municipality.id, year, administrationId, '/exportera/xlsx'),
+      statuses: measureStatuses,
+      lightColumns,
+      shown,
+      ...formState(req.query, parsed.ok ? {} : parsed.errors),
+    })
+  }
+
+  router.get('/:municipalityId/:year', async (req, res) => {
+    await renderPage(req, res, await rollupOf(req, res))
+  })
+
+  router.get('/:municipalityId/:year/exportera/xlsx', async (req, res) => {
+    const of = await rollupOf(req, res)
+    const { municipality, year, parsed } = of
+    // A link with a filter that is not valid gets the page and its error, where the filter can be put right.
+    if (!parsed.ok) return renderPage(req, res, of)
+    const { rows, matrix } = await figures({
+      municipalityId: municipality.id,
+      year,
+      administrationId: parsed.value.forvaltning,
+    })
+    res
+      .attachment(rollupFileName(municipality.name, year))
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .send(await toXlsx(rollupTables(rows, matrix)))
+  })
+
+  return router
+}

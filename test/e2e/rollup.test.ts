@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { expectAccessible, follow, logIn, texts, useBrowser } from './browser.js'
+
+const e2e = useBrowser()
+
+// The server runs on the real clock, so its demo has this year's plans of Grundskolenämnden and Förskolenämnden.
+const year = new Date().getFullYear()
+// A fresh demo database holds one municipality.
+const rollup = `/kommun/1/${year}`
+
+describe('the roll-up, in a browser', () => {
+  it('shows the administrator every committee of the municipality and passes axe at 1280 and 320 px, filtered too', async () => {
+    await e2e.inOwnBrowser(async (page) => {
+      await logIn(page, e2e.server.baseUrl, 'admin')
+      await expectAccessible(page, e2e.server.baseUrl + rollup)
+      expect((await texts(page, 'h1'))[0]).toMatch(new RegExp(`^Sammanställning av intern kontroll ${year} – `))
+      const rows = await texts(page, 'table.rollup tbody th[scope="row"]')
+      expect(rows.map((r) => r.split(' ')[0])).toEqual(['Förskolenämnden', 'Grundskolenämnden'])
+
+      // Filtered by an administration through the form: the page and its export link keep the filter.
+      await page.setViewport({ width: 1280, height: 800 })
+      await page.select(
+        '#field-forvaltning',
+        await page.$eval('#field-forvaltning option:nth-child(2)', (o) => (o as HTMLOptionElement).value),
+      )
+      expect(await follow(page, 'button', 'Visa')).toBe(200)
+      const filtered = new URL(page.url())
+      expect(filtered.searchParams.get('forvaltning')).toMatch(/^\d+$/)
+      expect(await texts(page, 'table.rollup tbody tr')).toHaveLength(1)
+      await expectAccessible(page, filtered.href)
+      // A filter that is not valid: the page says so, and is accessible all the same.
+      await expectAccessible(page, `${e2e.server.baseUrl}${rollup}?forvaltning=abc`, 400)
+    })
+  })
+})
