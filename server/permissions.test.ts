@@ -195,8 +195,9 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'POST /externa-granskningar/:inspectionId/omraden/:areaId/atgarder/ta-bort': edit,
   'POST /externa-granskningar/:inspectionId/omraden/:areaId/avsluta': edit,
   'POST /externa-granskningar/:inspectionId/omraden/:areaId/ateroppna': edit,
-  'GET /kommun/:municipalityId/:year': admin,
-  'GET /kommun/:municipalityId/:year/exportera/xlsx': admin,
+  // The roll-up: the municipality's administrator and its coordinator.
+  'GET /kommun/:municipalityId/:year': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/exportera/xlsx': { ...admin, samordnare: 'ok' },
 }
 
 /** "GET /planer/:planId" for every route the app's router holds, mounted routers included. */

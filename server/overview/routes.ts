@@ -179,7 +179,16 @@ export function overviewRoutes({ db, clock }: Services): Router {
       readerSection(viewer, plans),
       coordinatorSection(viewer, plans, today),
     ])
-    const admin = viewer.isAdmin ? { planCount: plans.length } : undefined
+    // The administrator reads every municipality's roll-up, as its coordinators do.
+    const admin = viewer.isAdmin
+      ? {
+          planCount: plans.length,
+          rollups: (await db.selectFrom('municipality').select(['id', 'name']).orderBy('id').execute()).map((m) => ({
+            name: m.name,
+            href: `/kommun/${m.id}/${today.slice(0, 4)}`,
+          })),
+        }
+      : undefined
     res.render('overview/index', {
       title: 'Översikt',
       statuses: measureStatuses,
