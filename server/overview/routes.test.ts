@@ -245,6 +245,8 @@ describe('the start page', () => {
       '/admin/enheter',
       '/admin/e-post',
       '/planer',
+      // The demo municipality's roll-up of this year (the test clock's 2021).
+      '/kommun/1/2021',
       '/externa-granskningar',
       '/logg',
     ]
