@@ -123,7 +123,7 @@ async function deviationsWithMeasures(db: Db, planId: number) {
 }
 
 describe('demo data', () => {
-  it('loads Grundskolenämnden 2020 and the current year, and Förskolenämnden, into an empty SQLite file, once', async () => {
+  it('loads Grundskolenämnden 2020 and the current year, Förskolenämnden and the company, into an empty SQLite file, once', async () => {
     const db = await freshFile()
     const now = new Date()
     const year = Number(swedishDate(now).slice(0, 4))
@@ -134,13 +134,17 @@ describe('demo data', () => {
         { year: 2020, title: 'Internkontrollplan 2020', committee: 'Grundskolenämnden' },
         { year, title: `Internkontrollplan ${year}`, committee: 'Grundskolenämnden' },
         { year, title: `Internkontrollplan ${year}`, committee: 'Förskolenämnden' },
+        { year, title: `Internkontrollplan ${year}`, committee: 'Malmö Stadsfastigheter AB' },
       ],
       units: [
+        'Ekonomi',
         'Ekonomiavdelningen',
+        'Förvaltningsavdelningen',
         'Grundskolenämnden',
         'HR-avdelningen',
         'HR-avdelningen',
         'Kansliavdelningen',
+        'Upphandling',
         'Utbildningsområden',
         'Verksamhetsstöd och utveckling',
       ],
@@ -364,6 +368,87 @@ describe('demo data', () => {
       [3, 0, 'green'],
       [1, 0, 'green'],
     ])
+    const { auditKey } = loadConfig({ NODE_ENV: 'test' })
+    expect((await verifyAudit(db, { key: auditKey, anchorFile: null })).findings).toEqual([])
+    await db.destroy()
+  })
+
+  it('gives the municipality a company, Malmö Stadsfastigheter AB, with its board-adopted plan: risks scored, work overdue, due soon and done', async () => {
+    const today = '2026-05-20'
+    const db = await demoInMemory(new Date(`${today}T09:00:00Z`))
+    const company = await db
+      .selectFrom('committee')
+      .innerJoin('administration', 'administration.id', 'committee.administration_id')
+      .innerJoin('municipality', 'municipality.id', 'committee.municipality_id')
+      .select([
+        'committee.kind',
+        'administration.name as administration',
+        'administration.diary_prefix',
+        'municipality.name as municipality',
+      ])
+      .where('committee.name', '=', 'Malmö Stadsfastigheter AB')
+      .executeTakeFirstOrThrow()
+    expect(company).toEqual({
+      kind: 'company',
+      administration: 'Malmö Stadsfastigheter AB',
+      diary_prefix: 'MSF',
+      municipality: 'Malmö stad',
+    })
+    // The two committees stay committees.
+    const kinds = await db.selectFrom('committee').select(['name', 'kind']).orderBy('id').execute()
+    expect(kinds.map((c) => [c.name, c.kind])).toEqual([
+      ['Grundskolenämnden', 'committee'],
+      ['Förskolenämnden', 'committee'],
+      ['Malmö Stadsfastigheter AB', 'company'],
+    ])
+
+    const plan = await planOf(db, 2026, 'Malmö Stadsfastigheter AB')
+    expect(plan).toMatchObject({
+      title: 'Internkontrollplan 2026',
+      adopted_meeting_date: '2025-12-03',
+      adopted_minutes_paragraph: 64,
+      adopted_diary_number: 'MSF-2025-00312',
+    })
+    // Made after Förskolenämnden's plan, which keeps its id.
+    expect(plan.id).toBeGreaterThan((await planOf(db, 2026, 'Förskolenämnden')).id)
+
+    const risks = await db.selectFrom('risk').selectAll().where('plan_id', '=', plan.id).orderBy('position').execute()
+    expect(risks.map((r) => r.title)).toEqual([
+      'Upphandling utan konkurrens',
+      'Bristande underhållsplanering',
+      'Felaktiga hyresdebiteringar',
+    ])
+    expect(risks.map((r) => scoreBand((r.likelihood as number) * (r.consequence as number)).code)).toEqual([
+      'high',
+      'high',
+      'medium',
+    ])
+
+    const measures = await db
+      .selectFrom('measure')
+      .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
+      .select(['measure.title', 'measure.status', 'measure.due_date', 'owner_unit.name as owner'])
+      .where(
+        'measure.risk_id',
+        'in',
+        risks.map((r) => r.id),
+      )
+      .orderBy('measure.id')
+      .execute()
+    expect(measures).toHaveLength(4)
+    expect(new Set(measures.map((m) => m.owner))).toEqual(
+      new Set(['Upphandling', 'Ekonomi', 'Förvaltningsavdelningen']),
+    )
+    const overdue = measures.filter((m) => isOverdue(m, today))
+    expect(overdue.map((m) => m.title)).toEqual(['Bevaka ramavtalens löptider och starta nya upphandlingar i tid'])
+    const dueSoon = measures.filter(
+      (m) => !isFinished(m.status) && m.due_date !== null && m.due_date >= today && m.due_date <= addDays(today, 30),
+    )
+    expect(dueSoon.map((m) => m.title)).toEqual(['Stickprov på direktupphandlingar'])
+    expect(measures.filter((m) => m.status === 'done').map((m) => m.title)).toEqual([
+      'Uppdatera den tioåriga underhållsplanen efter årets besiktningar',
+    ])
+
     const { auditKey } = loadConfig({ NODE_ENV: 'test' })
     expect((await verifyAudit(db, { key: auditKey, anchorFile: null })).findings).toEqual([])
     await db.destroy()

@@ -11,6 +11,7 @@ import { listRisks, updateRisk } from '../../server/risks/repository.js'
 import { inspectionKinds, labelOf } from '../../server/vocabulary.js'
 import type { Db } from '../connection.js'
 import type { AreaOutcome, InspectionKind, MeasureStatus, RiskScope } from '../schema.js'
+import { insertCompanyDemo } from './company.js'
 import { insertPreschoolDemo } from './preschool.js'
 
 // Grundskolenämnden's public follow-up report for 2020, as data (copied from shared/fixtures).
@@ -158,8 +159,9 @@ function readJson<T>(file: string): T {
 
 /**
  * What the demo holds: Malmö's 2020 plan as the source has it, and (unless `currentYear` is false) when `now` is
- * later the current year's carried over from it, and Förskolenämnden with its plan of the current year, kept
- * through controls (preschool.ts). Route tests use the source alone: they are written against its facts and make
+ * later the current year's carried over from it, Förskolenämnden with its plan of the current year, kept
+ * through controls (preschool.ts), and the municipal company Malmö Stadsfastigheter AB with its plan of the
+ * current year (company.ts). Route tests use the source alone: they are written against its facts and make
  * plans of their own for the years after it.
  */
 export interface DemoOptions {
@@ -358,6 +360,8 @@ async function insertDemoData(trx: Db, now: Date, { currentYear = true }: DemoOp
   await insertCurrentYearPlan(trx, actor, today, from, riskId, unitId)
   // After Grundskolenämnden's records, so that theirs keep the ids they have without it.
   await insertPreschoolDemo(trx, actor, today, municipalityId)
+  // After Förskolenämnden's, so that its records keep their ids too.
+  await insertCompanyDemo(trx, actor, today, municipalityId)
 }
 
 /** The current year's plan, made by next year's carry-over from the 2020 plan, then scored and dated (currentYearDemo). */

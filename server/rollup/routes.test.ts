@@ -71,9 +71,13 @@ describe('the roll-up of a municipality', () => {
         .find('th[scope="row"]')
         .map((_, th) => $(th).text().replace(/\s+/g, ' ').trim())
         .get(),
-    ).toEqual(['Förskolenämnden Nämnd · Förskoleförvaltningen', 'Grundskolenämnden Nämnd · Grundskoleförvaltningen'])
+    ).toEqual([
+      'Förskolenämnden Nämnd · Förskoleförvaltningen',
+      'Grundskolenämnden Nämnd · Grundskoleförvaltningen',
+      'Malmö Stadsfastigheter AB Bolag · Malmö Stadsfastigheter AB',
+    ])
 
-    for (const committee of ['Förskolenämnden', 'Grundskolenämnden']) {
+    for (const committee of ['Förskolenämnden', 'Grundskolenämnden', 'Malmö Stadsfastigheter AB']) {
       const plan = await planOf(db, committee)
       const row = $(`table.rollup tr[data-committee="${plan.committee_id}"]`)
       const want = await expectedFigures(db, plan.id)
@@ -134,7 +138,7 @@ describe('the roll-up of a municipality', () => {
       $('table.rollup td.no-plan')
         .map((_, td) => $(td).text())
         .get(),
-    ).toEqual(['Ingen plan för 2019', 'Ingen plan för 2019'])
+    ).toEqual(['Ingen plan för 2019', 'Ingen plan för 2019', 'Ingen plan för 2019'])
   })
 
   it('counts the risks of every plan of the year per cell of a combined matrix', async () => {
@@ -216,7 +220,7 @@ describe('the roll-up of a municipality', () => {
       $('table.rollup tbody th[scope="row"] .caption')
         .map((_, c) => $(c).text())
         .get(),
-    ).toEqual(['Nämnd · Grundskoleförvaltningen', 'Bolag · Förskoleförvaltningen'])
+    ).toEqual(['Nämnd · Grundskoleförvaltningen', 'Bolag · Förskoleförvaltningen', 'Bolag · Malmö Stadsfastigheter AB'])
   })
 
   it('exports the same rows and the matrix to Excel, with Swedish headers and the municipality in the file name', async () => {
@@ -243,7 +247,13 @@ describe('the roll-up of a municipality', () => {
     ])
     expect(headers).toContain('Åtgärder: Ej påbörjad')
     expect(headers).toContain('Högsta riskvärde')
-    expect(sheet.rowCount).toBe(3)
+    // A header row, the two committees and the demo's company, listed after them.
+    expect(sheet.rowCount).toBe(4)
+    expect((sheet.getRow(4).values as unknown[]).slice(1, 4)).toEqual([
+      'Malmö Stadsfastigheter AB',
+      'Bolag',
+      'Malmö Stadsfastigheter AB',
+    ])
     const school = await planOf(db, 'Grundskolenämnden')
     const want = await expectedFigures(db, school.id)
     const row = (sheet.getRow(3).values as unknown[]).slice(1)

@@ -3,7 +3,8 @@ import { expectAccessible, follow, logIn, texts, useBrowser } from './browser.js
 
 const e2e = useBrowser()
 
-// The server runs on the real clock, so its demo has this year's plans of Grundskolenämnden and Förskolenämnden.
+// The server runs on the real clock, so its demo has this year's plans of Grundskolenämnden, Förskolenämnden and
+// the company Malmö Stadsfastigheter AB.
 const year = new Date().getFullYear()
 // A fresh demo database holds one municipality.
 const rollup = `/kommun/1/${year}`
@@ -15,7 +16,7 @@ describe('the roll-up, in a browser', () => {
       await expectAccessible(page, e2e.server.baseUrl + rollup)
       expect((await texts(page, 'h1'))[0]).toMatch(new RegExp(`^Sammanställning av intern kontroll ${year} – `))
       const rows = await texts(page, 'table.rollup tbody th[scope="row"]')
-      expect(rows.map((r) => r.split(' ')[0])).toEqual(['Förskolenämnden', 'Grundskolenämnden'])
+      expect(rows.map((r) => r.split(' ')[0])).toEqual(['Förskolenämnden', 'Grundskolenämnden', 'Malmö'])
 
       // Filtered by an administration through the form: the page and its export link keep the filter.
       await page.setViewport({ width: 1280, height: 800 })
