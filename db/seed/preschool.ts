@@ -1,26 +1,14 @@
 import { readFileSync } from 'node:fs'
-import { audited, type Target } from '../../server/audit/audited.js'
+import { audited } from '../../server/audit/audited.js'
 import type { Actor } from '../../server/audit/repository.js'
 import { addUnitMember, grantCommitteeRole } from '../../server/auth/repository.js'
 import { insertDeviation, updateRun } from '../../server/controls/repository.js'
 import { createControl } from '../../server/controls/write.js'
 import { addDays } from '../../server/dates.js'
-import { insertMeasure } from '../../server/measures/repository.js'
 import { nextPosition } from '../../server/ordering.js'
-import { insertAdministration, insertCommittee, insertOwnerUnit } from '../../server/organisation/repository.js'
-import { insertPlan } from '../../server/plans/repository.js'
-import { insertRisk } from '../../server/risks/repository.js'
 import type { Db } from '../connection.js'
-import type {
-  CommitteeRole,
-  ControlFrequency,
-  ControlMethod,
-  MeasureStatus,
-  ReportedTo,
-  RiskTreatment,
-  Sampling,
-  Severity,
-} from '../schema.js'
+import type { CommitteeRole, ControlFrequency, ControlMethod, ReportedTo, Sampling, Severity } from '../schema.js'
+import { type InventedPlanFixture, insertInventedPlan, type NewMeasure } from './invented-plan.js'
 
 // The demo's second committee, Förskolenämnden, and its plan for the year the demo is loaded in: a plan kept
 // through control activities (kontrollmoment), with the occasions before the loading day reported, a few of them
@@ -28,14 +16,6 @@ import type {
 // The first occasions to pass are at the end of January (two moved there by the secretary): from 1 February on
 // whatever the loading day, both deviations with their measures are there and one occasion is overdue (red); in
 // January nothing has passed yet, so nothing is reported and every light is green.
-
-interface NewMeasure {
-  title: string
-  whatToDo: string
-  progress: string
-  owner: string
-  status: MeasureStatus
-}
 
 interface Deviation {
   description: string
@@ -45,25 +25,9 @@ interface Deviation {
   noMeasureReason?: string
 }
 
-interface PreschoolFixture {
-  committee: string
-  administration: string
-  diaryPrefix: string
-  units: string[]
+interface PreschoolFixture extends InventedPlanFixture {
   /** What the demo's accounts also hold in this committee. */
   accounts: { email: string; role?: CommitteeRole; unit?: string }[]
-  adoption: { monthDayYearBefore: string; minutesParagraph: number; diaryNumber: string }
-  introduction: string
-  measuresIntroduction: string
-  risks: {
-    ref: string
-    title: string
-    description: string
-    likelihood: number
-    consequence: number
-    treatment: RiskTreatment
-  }[]
-  measures: (NewMeasure & { risk: string; dueInDays: number })[]
   controls: {
     risk: string
     title: string
@@ -97,35 +61,20 @@ interface PreschoolFixture {
   }[]
 }
 
-type Create = (target: Target, insert: () => Promise<number>) => Promise<number>
-
 /**
  * Makes Förskolenämnden in the demo municipality, gives the demo's secretary, reader and HR owner their roles in
  * it, and loads its plan for the year of `today` (YYYY-MM-DD). Every record is made through the audit log.
  */
 export async function insertPreschoolDemo(trx: Db, actor: Actor, today: string, municipalityId: number) {
   const data = JSON.parse(readFileSync(new URL('./forskola-demo.json', import.meta.url), 'utf8')) as PreschoolFixture
-  const year = Number(today.slice(0, 4))
-  const create: Create = (target, insert) => audited(trx, actor, 'create', target, insert)
-
-  const administrationId = await create({ entity: 'administration', planId: null }, () =>
-    insertAdministration(trx, { municipalityId, name: data.administration, diaryPrefix: data.diaryPrefix }),
+  const { year, committeeId, planId, unit, risk, create, addMeasure } = await insertInventedPlan(
+    trx,
+    actor,
+    today,
+    municipalityId,
+    data,
+    'committee',
   )
-  const committeeId = await create({ entity: 'committee', planId: null }, () =>
-    insertCommittee(trx, { administrationId, name: data.committee }),
-  )
-  const unitId = new Map<string, number>()
-  for (const name of data.units) {
-    unitId.set(
-      name,
-      await create({ entity: 'owner_unit', planId: null }, () => insertOwnerUnit(trx, administrationId, name)),
-    )
-  }
-  const unit = (name: string) => {
-    const id = unitId.get(name)
-    if (id === undefined) throw new Error(`No demo unit ${name} in ${data.administration}`)
-    return id
-  }
 
   // The accounts exist already: their new roles are changes of them, as an administrator's would be.
   for (const account of data.accounts) {
@@ -139,65 +88,6 @@ export async function insertPreschoolDemo(trx: Db, actor: Actor, today: string, 
       if (account.unit) await addUnitMember(trx, user.id, unit(account.unit))
     })
   }
-
-  const { adoption } = data
-  const planId = await create({ entity: 'plan', planId: null }, () =>
-    insertPlan(trx, {
-      committee_id: committeeId,
-      year,
-      title: `Internkontrollplan ${year}`,
-      introduction: data.introduction,
-      measures_introduction: data.measuresIntroduction,
-      adopted_meeting_date: `${year - 1}-${adoption.monthDayYearBefore}`,
-      adopted_minutes_paragraph: adoption.minutesParagraph,
-      adopted_diary_number: `${data.diaryPrefix}-${year - 1}-${adoption.diaryNumber}`,
-    }),
-  )
-
-  const riskId = new Map<string, number>()
-  for (const [index, risk] of data.risks.entries()) {
-    const id = await create({ entity: 'risk', planId }, () =>
-      insertRisk(trx, {
-        plan_id: planId,
-        title: risk.title,
-        description: risk.description,
-        likelihood: risk.likelihood,
-        consequence: risk.consequence,
-        treatment: risk.treatment,
-        scope: 'committee',
-        position: index + 1,
-      }),
-    )
-    riskId.set(risk.ref, id)
-  }
-  const risk = (ref: string) => {
-    const id = riskId.get(ref)
-    if (id === undefined) throw new Error(`No demo risk ${ref}`)
-    return id
-  }
-
-  const addMeasure = (riskRef: string, measure: NewMeasure, dueDate: string, originDeviationId: number | null) =>
-    create({ entity: 'measure', planId }, async () =>
-      insertMeasure(
-        trx,
-        {
-          risk_id: risk(riskRef),
-          title: measure.title,
-          what_to_do: measure.whatToDo,
-          progress: measure.progress,
-          owner_unit_id: unit(measure.owner),
-          responsible_person: '',
-          due_date: dueDate,
-          status: measure.status,
-          position: await nextPosition(trx, 'measure', risk(riskRef)),
-          origin_area_id: null,
-          carried_from_measure_id: null,
-          origin_deviation_id: originDeviationId,
-        },
-        actor.at,
-      ),
-    )
-  for (const measure of data.measures) await addMeasure(measure.risk, measure, addDays(today, measure.dueInDays), null)
 
   for (const control of data.controls) {
     const controlId = await createControl(
