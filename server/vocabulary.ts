@@ -39,10 +39,10 @@ export function countByStatus(measures: readonly { status: MeasureStatus }[]) {
   return measureStatuses.map((s) => ({ ...s, count: measures.filter((m) => m.status === s.code).length }))
 }
 
-/** Statuses after which a due date no longer matters. */
-const finishedStatuses: ReadonlySet<MeasureStatus> = new Set(['done', 'done_with_follow_up', 'cancelled'])
+/** Statuses after which a due date no longer matters; a list too, for queries that count overdue in SQL. */
+export const finishedStatuses: readonly MeasureStatus[] = ['done', 'done_with_follow_up', 'cancelled']
 
-export const isFinished = (status: MeasureStatus): boolean => finishedStatuses.has(status)
+export const isFinished = (status: MeasureStatus): boolean => finishedStatuses.includes(status)
 
 /**
  * Whether a measure goes on into next year's plan: all but the done and the cancelled. "Genomförd – fortsatt

@@ -5,7 +5,7 @@ import type { InspectionAuthority, ReminderPreference } from '../../db/schema.js
 import { runHref } from '../controls/require-control.js'
 import { addDays } from '../dates.js'
 import { registerHref } from '../inspections/require-inspection.js'
-import { isFinished, measureStatuses } from '../vocabulary.js'
+import { finishedStatuses } from '../vocabulary.js'
 import { currentOccasion, deadlineDays, mondayOf, type Occasion, parseReminderDays } from './due.js'
 import type { ReminderAbout, ReminderItem, ReminderKind } from './mail-text.js'
 
@@ -36,8 +36,6 @@ const authorityNames: Record<InspectionAuthority, string> = {
   ivo: 'IVO',
   auditors: 'revisorerna',
 }
-
-const finishedStatuses = measureStatuses.map((s) => s.code).filter(isFinished)
 
 const occasionKey = (occasion: Occasion) =>
   occasion.kind === 'before' ? `before:${occasion.days}` : `overdue:${occasion.week}`

@@ -1,10 +1,12 @@
 // The roll-up's figures for a municipality's plans of one year. Each question is one query grouped by plan (or by
 // risk matrix cell) over all of the municipality's plans of the year, so the page costs the same few queries
 // whether the municipality has two committees or forty.
+
 import type { ExpressionBuilder } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { CommitteeKind, Database, MeasureStatus } from '../../db/schema.js'
 import { lightCountColumns, lightPerControl } from '../controls/overview.js'
+import { finishedStatuses } from '../vocabulary.js'
 
 /** Which of the municipality's plans of the year: all, or those of one administration's committees and companies. */
 export interface RollupScope {
@@ -95,7 +97,7 @@ export async function countMeasures(db: Db, scope: RollupScope, today: string) {
           w.and([
             w('measure.due_date', 'is not', null),
             w('measure.due_date', '<', today),
-            w('measure.status', 'not in', ['done', 'done_with_follow_up', 'cancelled']),
+            w('measure.status', 'not in', finishedStatuses),
           ]),
         )
         .as('overdue'),
