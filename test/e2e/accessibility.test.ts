@@ -6,6 +6,7 @@ import {
   choose,
   expectAccessible,
   follow,
+  itIsAccessible,
   linkPath,
   logIn,
   phone,
@@ -152,11 +153,7 @@ const pageTypes = [
 ]
 
 describe('WCAG 2.1 AA, checked with axe-core', () => {
-  it.each(pageTypes)('the %s has no violations, and at 320 px none and no sideways scrolling', async (pageType) => {
-    const path = pages.get(pageType)
-    if (!path) throw new Error(`No link led to the ${pageType}`)
-    await expectAccessible(e2e.page, e2e.server.baseUrl + path)
-  })
+  itIsAccessible(e2e, pages, pageTypes)
 
   it('the plan page’s risk matrix, with a scored risk and its table opened, has no violations', async () => {
     const { page } = e2e

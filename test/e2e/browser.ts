@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { AxeResults } from 'axe-core'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { demoPassword } from '../../db/seed/demo.js'
 import { chromiumArgs } from '../../reports/render-pdf.js'
 import { type RunningServer, startServer } from './server.js'
@@ -228,4 +228,16 @@ export async function expectAccessible(page: Page, url: string, status = 200): P
     expect(await axeViolations(page)).toEqual([])
     if (viewport === phone) expect(await reflowProblems(page)).toEqual([])
   }
+}
+
+/**
+ * One test per page type: the address found for it before the tests ran (`pages`, by following a user's links)
+ * passes expectAccessible. A page type no link led to fails its test.
+ */
+export function itIsAccessible(e2e: E2e, pages: ReadonlyMap<string, string>, pageTypes: readonly string[]): void {
+  it.each(pageTypes)('the %s has no violations, and at 320 px none and no sideways scrolling', async (pageType) => {
+    const path = pages.get(pageType)
+    if (!path) throw new Error(`No link led to the ${pageType}`)
+    await expectAccessible(e2e.page, e2e.server.baseUrl + path)
+  })
 }

@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { swedishDate } from '../../server/dates.js'
 import {
   axeViolations,
-  expectAccessible,
   follow,
+  itIsAccessible,
   linkPath,
   logIn,
   type Page,
@@ -82,11 +82,7 @@ const pageTypes = [
 ]
 
 describe('control pages, checked with axe-core', () => {
-  it.each(pageTypes)('the %s has no violations, and at 320 px none and no sideways scrolling', async (pageType) => {
-    const path = pages.get(pageType)
-    if (!path) throw new Error(`No link led to the ${pageType}`)
-    await expectAccessible(e2e.page, e2e.server.baseUrl + path)
-  })
+  itIsAccessible(e2e, pages, pageTypes)
 
   it('a report sent back with errors has no violations and names each error', async () => {
     const { page } = e2e
