@@ -32,6 +32,7 @@ export type RunResult = 'no_remarks' | 'deviations' | 'not_performed'
 export type Sampling = 'random' | 'systematic' | 'targeted'
 export type Severity = 'low' | 'medium' | 'high'
 export type DeviationDecision = 'measure_required' | 'no_measure'
+export type MunicipalItemKind = 'risk' | 'review'
 
 // Dates are ISO strings (YYYY-MM-DD) and timestamps ISO 8601 in UTC: portable between SQLite and PostgreSQL.
 export interface MunicipalityTable {
@@ -82,6 +83,8 @@ export interface PlanTable {
   adopted_minutes_paragraph: number | null
   /** The adoption decision's diary number, '' when not registered. */
   adopted_diary_number: Generated<string>
+  /** When the secretary marked the plan public (its open data published); null: not public. */
+  published_at: Generated<string | null>
   /** Raised by every update; a form posts the version it was based on. */
   version: Generated<number>
 }
@@ -98,6 +101,8 @@ export interface RiskTable {
   position: number
   /** The risk of an earlier year's plan this one was copied from; null: new in its plan. */
   previous_risk_id: number | null
+  /** The municipality-wide item this risk is the committee's copy of; its words are locked here. */
+  municipal_item_id: Generated<number | null>
   /** Raised by every update; a form posts the version it was based on. */
   version: Generated<number>
 }
@@ -111,6 +116,10 @@ export interface ReviewTable {
   meeting_date: string | null
   minutes_paragraph: number | null
   position: number
+  /** The municipality-wide review this is the committee's copy of; its title and diary number are locked here. */
+  municipal_item_id: Generated<number | null>
+  /** What the review found, in the committee's words (Markdown). */
+  result: Generated<string>
   /** Raised by every update; a form posts the version it was based on. */
   version: Generated<number>
 }
@@ -212,6 +221,8 @@ export interface ReportVersionTable {
   file_name: string
   sha256: string
   byte_size: number
+  /** The plan's open-data JSON document as it stood when this version was made final; null before 0019. */
+  open_data: Generated<string | null>
   pdf: Uint8Array
 }
 
@@ -402,6 +413,51 @@ export interface SpreadsheetImportTable {
   plan_sheet: string | null
 }
 
+export interface MunicipalItemTable {
+  id: Generated<number>
+  municipality_id: number
+  year: number
+  /** A review pushes a risk with its review row into each chosen plan; a risk pushes the risk alone. */
+  kind: MunicipalItemKind
+  title: string
+  description: string
+  treatment: RiskTreatment
+  /** Kommunstyrelsen's diary number, e.g. 'KS 2026/0472'; '' when none. */
+  diary_number: string
+  created_at: string
+  /** Raised by every update; a form posts the version it was based on. */
+  version: Generated<number>
+}
+export interface MunicipalItemCommitteeTable {
+  item_id: number
+  committee_id: number
+}
+export interface RollupReportVersionTable {
+  id: Generated<number>
+  municipality_id: number
+  year: number
+  version_number: number
+  created_at: string
+  created_by: string
+  file_name: string
+  sha256: string
+  byte_size: number
+  pdf: Uint8Array
+}
+export interface ApiTokenTable {
+  id: Generated<number>
+  municipality_id: number
+  name: string
+  /** SHA-256 (hex) of the token; the token itself is shown once and never stored. */
+  token_sha256: string
+  prefix: string
+  created_at: string
+  created_by: string
+  revoked_at: string | null
+  use_count: Generated<number>
+  last_used_at: string | null
+  last_used_path: string | null
+}
 export interface Database {
   municipality: MunicipalityTable
   administration: AdministrationTable
@@ -432,6 +488,10 @@ export interface Database {
   reminder_pass: ReminderPassTable
   job_lease: JobLeaseTable
   municipality_role: MunicipalityRoleTable
+  municipal_item: MunicipalItemTable
+  municipal_item_committee: MunicipalItemCommitteeTable
+  rollup_report_version: RollupReportVersionTable
+  api_token: ApiTokenTable
 }
 
 export type Plan = Selectable<PlanTable>
@@ -439,6 +499,7 @@ export type NewPlan = Insertable<PlanTable>
 export type PlanUpdate = Updateable<PlanTable>
 export type Risk = Selectable<RiskTable>
 export type Review = Selectable<ReviewTable>
+export type MunicipalItem = Selectable<MunicipalItemTable>
 export type Measure = Selectable<MeasureTable>
 export type MeasureStatusChange = Selectable<MeasureStatusChangeTable>
 export type Control = Selectable<ControlTable>

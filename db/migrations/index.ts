@@ -12,6 +12,10 @@ import * as m0013 from './0013-import-plan-sheet.js'
 import * as m0014 from './0014-controls.js'
 import * as m0015 from './0015-reminders.js'
 import * as m0016 from './0016-municipality-oversight.js'
+import * as m0017 from './0017-municipal-items.js'
+import * as m0018 from './0018-rollup-report-versions.js'
+import * as m0019 from './0019-open-data.js'
+import * as m0020 from './0020-api-tokens.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -28,6 +32,10 @@ const migrations: Record<string, Migration> = {
   '0014-controls': m0014,
   '0015-reminders': m0015,
   '0016-municipality-oversight': m0016,
+  '0017-municipal-items': m0017,
+  '0018-rollup-report-versions': m0018,
+  '0019-open-data': m0019,
+  '0020-api-tokens': m0020,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -23,6 +23,9 @@ export type Entity =
   | 'control_run'
   | 'control_deviation'
   | 'outbox_mail'
+  | 'municipal_item'
+  | 'rollup_report_version'
+  | 'api_token'
 
 /** What a change is made to; records outside any plan (inspections) name their committee instead. */
 export interface Target {
@@ -73,6 +76,23 @@ async function asAudited(db: Db, entity: Entity, rows: { id: number }[]): Promis
       ...mail,
       text_body_sha256: sha256(String(text)),
       html_body_sha256: sha256(String(html)),
+    }))
+  }
+  if (entity === 'api_token') {
+    // The token's hash stays out of the log, as a password's does.
+    return records.map(({ token_sha256: _hash, ...token }: Record<string, unknown>) => token as { id: number })
+  }
+  if (entity === 'municipal_item') {
+    // Choosing the committees an item applies to is a change of the item.
+    const committees = await db
+      .selectFrom('municipal_item_committee')
+      .select(['item_id', 'committee_id'])
+      .where('item_id', 'in', ids)
+      .orderBy('committee_id')
+      .execute()
+    return records.map((item) => ({
+      ...item,
+      committees: committees.filter((c) => c.item_id === item.id).map((c) => c.committee_id),
     }))
   }
   if (entity === 'development_area') {

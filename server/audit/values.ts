@@ -55,6 +55,7 @@ type Named =
   | 'control'
   | 'control_deviation'
   | 'municipality'
+  | 'municipal_item'
 const nameColumn: Record<Named, string> = {
   control: 'title',
   control_deviation: 'description',
@@ -65,6 +66,7 @@ const nameColumn: Record<Named, string> = {
   committee: 'name',
   administration: 'name',
   municipality: 'name',
+  municipal_item: 'title',
 }
 
 /** Fields holding the id of another record (or a list of them), shown as that record's name. */
@@ -83,6 +85,8 @@ const references: Record<string, Named> = {
   control_id: 'control',
   origin_deviation_id: 'control_deviation',
   coordinatorOf: 'municipality',
+  committees: 'committee',
+  municipal_item_id: 'municipal_item',
 }
 
 /** An account's roles are stored as "secretary:1", a role in a committee. */

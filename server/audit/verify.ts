@@ -30,8 +30,10 @@ export const auditedEntities: Entity[] = [
   'municipality',
   'administration',
   'committee',
+  'municipal_item',
   'owner_unit',
   'app_user',
+  'api_token',
   'plan',
   'risk',
   'review',
@@ -43,6 +45,7 @@ export const auditedEntities: Entity[] = [
   'control_run',
   'control_deviation',
   'outbox_mail',
+  'rollup_report_version',
 ]
 
 // Pages keep memory bounded however long the log and the tables grow.

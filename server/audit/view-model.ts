@@ -100,6 +100,13 @@ const fieldLabels: Record<string, string> = {
   reminder_days: 'Påminnelsedagar före slutdatum',
   coordinatorOf: 'Kommunövergripande samordnare för',
   committee_kind: 'Typ',
+  committees: 'Gäller nämnder och bolag',
+  municipal_item_id: 'Kommungemensam',
+  published_at: 'Publicerad som öppna data',
+  revoked_at: 'Återkallad',
+  use_count: 'Antal användningar',
+  last_used_at: 'Senast använd',
+  last_used_path: 'Senast hämtat',
 }
 
 /** The Swedish label of a record field or form field ("whatToDo" and "what_to_do" alike). */
@@ -126,6 +133,9 @@ const entityLabels: Record<string, string> = {
   control_run: 'Kontrolltillfälle',
   control_deviation: 'Avvikelse',
   outbox_mail: 'E-post',
+  municipal_item: 'Kommungemensam granskning eller risk',
+  rollup_report_version: 'Fastställd sammanställning',
+  api_token: 'API-nyckel',
   audit_log: 'Ändringslogg',
 }
 

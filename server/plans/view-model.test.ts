@@ -13,6 +13,7 @@ const risk = (id: number, extra: Partial<Risk> = {}): Risk => ({
   scope: 'committee',
   position: id,
   previous_risk_id: null,
+  municipal_item_id: null,
   version: 1,
   ...extra,
 })

@@ -17,6 +17,7 @@ function risk(likelihood: number | null, consequence: number | null, title = `Ri
     position: nextId,
     version: 1,
     previous_risk_id: null,
+    municipal_item_id: null,
   }
 }
 
