@@ -5,6 +5,8 @@ import type { Db } from '../db/connection.js'
 import type { PdfPrinter } from '../reports/render-pdf.js'
 import { aboutRoutes } from './about/routes.js'
 import { adminRoutes } from './admin/routes.js'
+import { apiRoutes } from './api/routes.js'
+import { apiTokenRoutes } from './api/token-routes.js'
 import { auditRoutes } from './audit/routes.js'
 import { authorize, can } from './auth/permissions.js'
 import { authRoutes } from './auth/routes.js'
@@ -76,6 +78,9 @@ export function createApp(services: Services): express.Express {
     res.set('Cache-Control', 'no-store')
     next()
   })
+  // The integrations' JSON API answers to its tokens alone: before the cookies, notices, sessions and CSRF below, so
+  // it neither reads nor sets a cookie.
+  app.use('/api', apiRoutes(services))
   app.use(express.urlencoded({ extended: false, limit: '1mb' }))
   app.use(cookieParser())
   app.use(notices(services.config.production))
@@ -90,6 +95,7 @@ export function createApp(services: Services): express.Express {
   app.use(overviewRoutes(services))
   app.use(auditRoutes(services))
   app.use(adminRoutes(services))
+  app.use(apiTokenRoutes(services))
   app.use(reminderRoutes(services))
   // Before /planer/:planId, which would take "importera" for a plan id.
   app.use('/planer/importera', importRoutes(services))
