@@ -3,6 +3,7 @@ import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { aControl, demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, type DemoLogin, html, logIn } from '../test/helpers/test-app.js'
+import { createToken } from './api/tokens.js'
 import { insertDeviation } from './controls/repository.js'
 import { insertReportVersion } from './reports/repository.js'
 import { insertImport } from './spreadsheets/repository.js'
@@ -11,7 +12,7 @@ import { insertImport } from './spreadsheets/repository.js'
 // `expected` fails the first test; a rule that lets the wrong person in fails the second.
 
 type Kind = 'anonymous' | DemoLogin
-type Outcome = 'ok' | 'login' | 'forbidden'
+type Outcome = 'ok' | 'login' | 'forbidden' | 'token'
 const kinds: Kind[] = ['anonymous', 'lasare', 'hr', 'utbildning', 'sekreterare', 'samordnare', 'admin']
 
 // The kommunövergripande samordnare reads every committee of the municipality as a läsare reads one, and edits nothing.
@@ -66,6 +67,17 @@ const toLogin = {
   admin: 'login',
 } as const
 
+// The API answers to its tokens alone (server/api/routes.test.ts): a session, even the administrator's, is no key.
+const token = {
+  anonymous: 'token',
+  lasare: 'token',
+  hr: 'token',
+  utbildning: 'token',
+  sekreterare: 'token',
+  samordnare: 'token',
+  admin: 'token',
+} as const
+
 const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /logga-in': open,
   'POST /logga-in': open,
@@ -102,6 +114,10 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'POST /admin/anvandare/:userId/sparr': admin,
   'GET /admin/anvandare/:userId/losenord': admin,
   'POST /admin/anvandare/:userId/losenord': admin,
+  'GET /admin/api-nycklar': admin,
+  'POST /admin/api-nycklar': admin,
+  'GET /admin/api-nycklar/:tokenId/aterkalla': admin,
+  'POST /admin/api-nycklar/:tokenId/aterkalla': admin,
   'GET /admin/e-post': admin,
   'POST /admin/e-post/:mailId/forsok-igen': admin,
   'GET /planer/ny': edit,
@@ -198,6 +214,13 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   // The roll-up: the municipality's administrator and its coordinator.
   'GET /kommun/:municipalityId/:year': { ...admin, samordnare: 'ok' },
   'GET /kommun/:municipalityId/:year/exportera/xlsx': { ...admin, samordnare: 'ok' },
+  'GET /api/v1/openapi.json': open,
+  'GET /api/v1/committees': token,
+  'GET /api/v1/plans': token,
+  'GET /api/v1/plans/:planId': token,
+  'GET /api/v1/plans/:planId/risks': token,
+  'GET /api/v1/plans/:planId/measures': token,
+  'GET /api/v1/rollup/:year': token,
 }
 
 /** "GET /planer/:planId" for every route the app's router holds, mounted routers included. */
@@ -304,8 +327,14 @@ async function world() {
     })
     .returning('id')
     .executeTakeFirstOrThrow()
+  const apiToken = await createToken(
+    db,
+    { userId: null, userName: 'Ada Administratör', at: '2021-03-15T09:00:00Z' },
+    { municipalityId: (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id, name: 'BI' },
+  )
   const params: Record<string, number> = {
     importId,
+    tokenId: apiToken.id,
     mailId: mail.id,
     planId,
     riskId: risks[0]?.id as number,
@@ -352,6 +381,7 @@ async function outcome(w: Awaited<ReturnType<typeof world>>, kind: Kind, route: 
   const { agent, csrf } = w.agents[kind]
   const response = method === 'GET' ? await agent.get(path) : await agent.post(path).type('form').send({ _csrf: csrf })
   if (response.status === 403) return 'forbidden'
+  if (response.status === 401 && String(response.headers['www-authenticate']).startsWith('Bearer')) return 'token'
   if (response.status === 303 && String(response.headers.location).startsWith('/logga-in')) return 'login'
   if (response.status < 400 || response.status === 400 || response.status === 409) return 'ok'
   return `status ${response.status}`
