@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js'
-import type { MeasureStatus, Sampling } from '../db/schema.js'
+import type { CommitteeKind, MeasureStatus, Sampling } from '../db/schema.js'
 import { controlLabels, runStateOf } from '../server/controls/control-line.js'
 import { deviationRowsOfPlan, listControlsOfPlan, runRowsOfPlan } from '../server/controls/repository.js'
 import type { Light } from '../server/controls/traffic-light.js'
@@ -210,7 +210,7 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
     risksSinceLastYear(db, plan),
     readControls(db, plan, madeOn),
   ])
-  const controls = reportControls(controlRows, madeOn, measures)
+  const controls = reportControls(controlRows, plan.committeeKind, madeOn, measures)
 
   const statusSummary = countByStatus(measures).filter((s) => s.count > 0)
   const owners = [...new Set(measures.map((m) => m.ownerName))].sort(swedishOrder.compare)
@@ -315,6 +315,7 @@ async function readControls(db: Db, plan: { id: number; committee_id: number; ye
  */
 function reportControls(
   { controls, runs, deviations, sinceLastYear }: Awaited<ReturnType<typeof readControls>>,
+  kind: CommitteeKind,
   today: string,
   measures: {
     id: number
@@ -326,7 +327,7 @@ function reportControls(
 ): (ReportControl & { riskId: number })[] {
   return controls.map((control) => {
     const ownRuns = runs.filter((r) => r.control_id === control.id)
-    const labels = controlLabels(control)
+    const labels = controlLabels(control, kind)
     return {
       riskId: control.risk_id,
       anchor: `kontroll-${control.id}`,

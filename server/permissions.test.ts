@@ -214,6 +214,7 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   // The roll-up: the municipality's administrator and its coordinator.
   'GET /kommun/:municipalityId/:year': { ...admin, samordnare: 'ok' },
   'GET /kommun/:municipalityId/:year/exportera/xlsx': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/risker/:likelihood/:consequence': { ...admin, samordnare: 'ok' },
   'GET /api/v1/openapi.json': open,
   'GET /api/v1/committees': token,
   'GET /api/v1/plans': token,
@@ -350,6 +351,8 @@ async function world() {
     administrationId: (await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()).id,
     municipalityId: (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id,
     year: 2020,
+    likelihood: 3,
+    consequence: 4,
     // The demo läsare: an account that is not the administrator's own.
     userId: (
       await db

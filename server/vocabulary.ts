@@ -134,10 +134,18 @@ export const controlFrequencies: readonly { code: ControlFrequency; label: strin
   { code: 'yearly', label: 'Årsvis', occasions: 1 },
 ]
 
+/** Whom a control is reported to. The labels are a committee's; reportedToLabel names a company's board for it. */
 export const reportedToOptions: readonly { code: ReportedTo; label: string }[] = [
   { code: 'committee', label: 'Nämnd' },
   { code: 'management', label: 'Förvaltningsledning' },
 ]
+
+// A company reports to its board (styrelse) and its management, not to a nämnd and a förvaltning.
+const companyReportedTo: Record<ReportedTo, string> = { committee: 'Styrelse', management: 'Bolagets ledning' }
+
+/** Whom a control of this committee or company is reported to, as its pages and report say it. */
+export const reportedToLabel = (code: ReportedTo, kind: CommitteeKind) =>
+  kind === 'company' ? companyReportedTo[code] : labelOf(reportedToOptions, code)
 
 export const runResults: readonly { code: RunResult; label: string }[] = [
   { code: 'no_remarks', label: 'Utan anmärkning' },

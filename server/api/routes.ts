@@ -181,7 +181,8 @@ export function apiRoutes({ db, clock, config }: Services): Router {
         { municipality, year, administrationId },
         rollupRows(committees, measures, lights, highest),
         committees,
-        combinedMatrix(cells),
+        // The page's links to the risks behind a cell lead to pages a token cannot open: the API gives counts only.
+        combinedMatrix(cells, () => ''),
       ),
     )
   })

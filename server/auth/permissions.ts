@@ -57,7 +57,7 @@ export const can = {
 export function authorize(allowed: boolean): void {
   if (!allowed) {
     throw new ForbiddenError(
-      'Du har inte behörighet till den här sidan eller åtgärden. Kontakta nämndens sekreterare om du behöver den.',
+      'Du har inte behörighet till den här sidan eller åtgärden. Kontakta sekreteraren för nämnden eller bolaget om du behöver den.',
     )
   }
 }

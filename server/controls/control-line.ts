@@ -1,10 +1,17 @@
-import type { ControlFrequency, ControlMethod, DeviationDecision, ReportedTo, RunResult } from '../../db/schema.js'
+import type {
+  CommitteeKind,
+  ControlFrequency,
+  ControlMethod,
+  DeviationDecision,
+  ReportedTo,
+  RunResult,
+} from '../../db/schema.js'
 import {
   controlFrequencies,
   controlMethods,
   deviationDecisions,
   labelOf,
-  reportedToOptions,
+  reportedToLabel,
   runResults,
 } from '../vocabulary.js'
 
@@ -14,17 +21,23 @@ export function methodText(control: { method: ControlMethod; method_own: string 
   return own === '' ? labelOf(controlMethods, control.method) : own
 }
 
-/** A control's coded fields as a person reads them: the method (or the committee's own words for it), and so on. */
-export function controlLabels(control: {
-  method: ControlMethod
-  method_own: string
-  frequency: ControlFrequency
-  reported_to: ReportedTo
-}) {
+/**
+ * A control's coded fields as a person reads them: the method (or the committee's own words for it), and so on;
+ * whom it is reported to as the committee or company of its plan (`kind`) names it.
+ */
+export function controlLabels(
+  control: {
+    method: ControlMethod
+    method_own: string
+    frequency: ControlFrequency
+    reported_to: ReportedTo
+  },
+  kind: CommitteeKind,
+) {
   return {
     methodText: methodText(control),
     frequencyLabel: labelOf(controlFrequencies, control.frequency),
-    reportedToLabel: labelOf(reportedToOptions, control.reported_to),
+    reportedToLabel: reportedToLabel(control.reported_to, kind),
   }
 }
 

@@ -9,7 +9,17 @@ import type {
 } from '../../db/schema.js'
 import { type Saved, updateVersioned } from '../versioned.js'
 import { plannedDates } from './occasions.js'
-import { type RunSummary, trafficLight } from './traffic-light.js'
+import { type LightCode, type RunSummary, trafficLight } from './traffic-light.js'
+
+const withDeviationsCount = (eb: ExpressionBuilder<Database, 'control_run'>) =>
+  eb.fn.count<number>('control_run.id').filterWhere('result', '=', 'deviations')
+
+const missedCount = (eb: ExpressionBuilder<Database, 'control_run'>, today: string) =>
+  eb.fn
+    .count<number>('control_run.id')
+    .filterWhere((w) =>
+      w.or([w('result', '=', 'not_performed'), w.and([w('result', 'is', null), w('planned_date', '<', today)])]),
+    )
 
 /**
  * The counts a traffic light is derived from, over the control_run rows joined to a control: its occasions, those
@@ -19,14 +29,16 @@ function runCountColumns(eb: ExpressionBuilder<Database, 'control_run'>, today: 
   return [
     eb.fn.count<number>('control_run.id').as('planned'),
     eb.fn.count<number>('control_run.id').filterWhere('result', 'in', ['no_remarks', 'deviations']).as('done'),
-    eb.fn.count<number>('control_run.id').filterWhere('result', '=', 'deviations').as('withDeviations'),
-    eb.fn
-      .count<number>('control_run.id')
-      .filterWhere((w) =>
-        w.or([w('result', '=', 'not_performed'), w.and([w('result', 'is', null), w('planned_date', '<', today)])]),
-      )
-      .as('missed'),
+    withDeviationsCount(eb).as('withDeviations'),
+    missedCount(eb, today).as('missed'),
   ]
+}
+
+/** Only the controls showing `light` on `today`: trafficLight's rule over the grouped run counts. */
+function lightIs(eb: ExpressionBuilder<Database, 'control_run'>, light: LightCode, today: string) {
+  const missed = missedCount(eb, today)
+  if (light === 'red') return eb(missed, '>', 0)
+  return eb.and([eb(missed, '=', 0), eb(withDeviationsCount(eb), light === 'yellow' ? '>' : '=', 0)])
 }
 
 /** The light's counts per control, for a query that restricts it to the controls it shows. */
@@ -69,10 +81,16 @@ const withNames = (db: Db, today: string) =>
     // Grouped by the three tables' keys, so PostgreSQL too takes their other columns as given by them.
     .groupBy(['control.id', 'risk.id', 'owner_unit.id'])
 
-/** A plan's controls in report order (risk position, then control position), each with its traffic light. */
-export async function listControlsOfPlan(db: Db, planId: number, today: string) {
+/**
+ * A plan's controls in report order (risk position, then control position), each with its traffic light; with
+ * `light`, only those showing it.
+ */
+export async function listControlsOfPlan(db: Db, planId: number, today: string, light?: LightCode) {
   const rows = await withNames(db, today)
     .where('risk.plan_id', '=', planId)
+    .$if(light !== undefined, (q) =>
+      q.having((eb) => lightIs(eb as unknown as ExpressionBuilder<Database, 'control_run'>, light as LightCode, today)),
+    )
     .orderBy('risk.position')
     .orderBy('control.position')
     .execute()

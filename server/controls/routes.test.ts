@@ -266,6 +266,74 @@ describe('planning a control', () => {
   })
 })
 
+describe('the control list by traffic light', () => {
+  it('lists only the controls showing the chosen light, and refuses a light that does not exist', async () => {
+    const s = await setup('2020-07-15')
+    const green = await aControl(s.db, s.risk.id, s.hr, { title: 'Grön kontroll' })
+    const yellow = await aControl(s.db, s.risk.id, s.hr, { title: 'Gul kontroll' })
+    const red = await aControl(s.db, s.risks[0]?.id as number, s.hr, { title: 'Röd kontroll' })
+    const runsOf = (id: number) => listRunsOfControl(s.db, id)
+    await report(s.db, s.planId, (await runsOf(green))[0]?.id as number, 'no_remarks')
+    await report(s.db, s.planId, (await runsOf(green))[1]?.id as number, 'no_remarks')
+    await report(s.db, s.planId, (await runsOf(yellow))[0]?.id as number, 'deviations', 1)
+    await report(s.db, s.planId, (await runsOf(yellow))[1]?.id as number, 'no_remarks')
+    // Red's second occasion (30 June) is past and unreported on 15 July.
+    await report(s.db, s.planId, (await runsOf(red))[0]?.id as number, 'no_remarks')
+    const titles = async (query: string) => {
+      const $ = html((await s.agent.get(`/planer/${s.planId}/kontroller${query}`).expect(200)).text)
+      return $('table.control-list tbody tr td:first-child a')
+        .map((_, a) => $(a).text())
+        .get()
+    }
+    expect(await titles('')).toEqual(expect.arrayContaining(['Grön kontroll', 'Gul kontroll', 'Röd kontroll']))
+    expect(await titles('?ljus=green')).toEqual(['Grön kontroll'])
+    expect(await titles('?ljus=yellow')).toEqual(['Gul kontroll'])
+    expect(await titles('?ljus=red')).toEqual(['Röd kontroll'])
+    const $ = html((await s.agent.get(`/planer/${s.planId}/kontroller?ljus=red`).expect(200)).text)
+    expect($('#field-ljus option[selected]').text()).toBe('Röd – tillfälle missat eller försenat')
+    const refused = html((await s.agent.get(`/planer/${s.planId}/kontroller?ljus=blue`).expect(400)).text)
+    expect(refused('.error-summary').text()).toContain('Välj ett trafikljus i listan.')
+    expect(refused('table.control-list')).toHaveLength(0)
+  })
+})
+
+describe('a control of a municipal company', () => {
+  it('is reported to the board (styrelse), as the form and the control’s page say', async () => {
+    const { agent, db } = await createTestApp({ currentYear: true, today: '2021-03-15' })
+    const risk = await db
+      .selectFrom('risk')
+      .innerJoin('plan', 'plan.id', 'risk.plan_id')
+      .innerJoin('committee', 'committee.id', 'plan.committee_id')
+      .select(['risk.id', 'plan.id as planId', 'committee.administration_id', 'committee.id as committeeId'])
+      .where('committee.kind', '=', 'company')
+      .executeTakeFirstOrThrow()
+    // The demo's secretary is the company's too.
+    const secretary = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', 'sekreterare@demo.internkontroll.se')
+      .executeTakeFirstOrThrow()
+    await db
+      .insertInto('committee_role')
+      .values({ user_id: secretary.id, committee_id: risk.committeeId, role: 'secretary' })
+      .execute()
+    const unit = await db
+      .selectFrom('owner_unit')
+      .select('id')
+      .where('administration_id', '=', risk.administration_id)
+      .executeTakeFirstOrThrow()
+    const form = html((await agent.get(`/planer/${risk.planId}/kontroller/ny`).expect(200)).text)
+    expect(
+      form('input[name="reportedTo"]')
+        .map((_, input) => form(`label[for="${form(input).attr('id')}"]`).text())
+        .get(),
+    ).toEqual(['Styrelse', 'Bolagets ledning'])
+    const id = await aControl(db, risk.id, unit.id)
+    const $ = html((await agent.get(`/planer/${risk.planId}/kontroller/${id}`).expect(200)).text)
+    expect($('dt:contains("Rapporteras till") + dd').text()).toBe('Styrelse')
+  })
+})
+
 describe('changing a control', () => {
   it('refuses a frequency that would leave a reported run without its occasion, naming it', async () => {
     const { agent, db, planId, risk, hr } = await setup()

@@ -34,7 +34,17 @@ import {
   requireRun,
   runHref,
 } from './require-control.js'
-import { type ControlForm, controlForm, controlFormOptions, inFormOrder, moveDateForm } from './schema.js'
+import {
+  type ControlForm,
+  controlFilter,
+  controlForm,
+  controlFormOptions,
+  inFormOrder,
+  lightOptions,
+  moveDateForm,
+  reportedToChoices,
+} from './schema.js'
+import { lights } from './traffic-light.js'
 import { changeControl, createControl } from './write.js'
 
 type Run = Awaited<ReturnType<typeof listRunsOfControl>>[number]
@@ -85,6 +95,7 @@ export function controlRoutes({ db, clock }: Services): Router {
     res.status(status).render('controls/form', {
       ...locals,
       ...controlFormOptions,
+      reportedToOptions: reportedToChoices(plan.committeeKind),
       riskOptions: risks.map((r) => ({ value: r.id, label: r.title })),
       ownerOptions: units.map((u) => ({ value: u.id, label: u.name })),
     })
@@ -138,16 +149,21 @@ export function controlRoutes({ db, clock }: Services): Router {
 
   router.get('/', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'read')
-    const [controls, since] = await Promise.all([
-      listControlsOfPlan(db, plan.id, today()),
-      controlsSinceLastYear(db, plan),
-    ])
+    const parsed = parseForm(controlFilter, req.query)
+    const light = parsed.ok ? parsed.value.ljus : undefined
+    const [controls, since] = parsed.ok
+      ? await Promise.all([listControlsOfPlan(db, plan.id, today(), light), controlsSinceLastYear(db, plan)])
+      : [[], []]
     const sinceOf = new Map(since.map((c) => [c.id, c.since]))
-    res.render('controls/index', {
+    res.status(parsed.ok ? 200 : 400).render('controls/index', {
       title: `Kontrollmoment i ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan),
       plan,
-      risks: byRisk(controls.map((c) => ({ ...c, ...controlLabels(c), since: sinceOf.get(c.id) }))),
+      lightOptions,
+      light: light && lights[light],
+      filtered: parsed.ok,
+      risks: byRisk(controls.map((c) => ({ ...c, ...controlLabels(c, plan.committeeKind), since: sinceOf.get(c.id) }))),
+      ...formState(req.query, parsed.ok ? {} : parsed.errors),
     })
   })
 
@@ -188,7 +204,7 @@ export function controlRoutes({ db, clock }: Services): Router {
       title: `Kontrollmoment: ${control.title}`,
       breadcrumbs: controlBreadcrumbs(plan),
       plan,
-      control: { ...control, ...controlLabels(control) },
+      control: { ...control, ...controlLabels(control, plan.committeeKind) },
       href: controlHref(plan, control),
       runs: runs.map((run) => ({
         ...run,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { CommitteeKind } from '../../db/schema.js'
 import {
   baseVersion,
   chosenId,
@@ -6,10 +7,23 @@ import {
   inOrderOf,
   oneOf,
   optionalText,
+  queryParam,
   requiredDate,
   requiredText,
 } from '../forms.js'
-import { controlFrequencies, controlMethods, reportedToOptions } from '../vocabulary.js'
+import { controlFrequencies, controlMethods, reportedToLabel, reportedToOptions } from '../vocabulary.js'
+import { type LightCode, lights } from './traffic-light.js'
+
+/** The control list's filter: one traffic light, or all (the roll-up's light counts link here). */
+export const controlFilter = z.object({
+  ljus: queryParam(
+    'Välj ett trafikljus i listan.',
+    (v) => v === '' || v in lights,
+    (v) => (v === '' ? undefined : (v as LightCode)),
+  ),
+})
+
+export const lightOptions = Object.values(lights).map((l) => ({ value: l.code, label: l.text }))
 
 /**
  * A control as the secretary plans it. The method's own words are asked only for the method "Egen metod": for any
@@ -54,5 +68,8 @@ export const controlFormOptions = {
     value: f.code,
     label: f.occasions === 1 ? f.label : `${f.label} (${f.occasions} tillfällen)`,
   })),
-  reportedToOptions: reportedToOptions.map((r) => ({ value: r.code, label: r.label })),
 }
+
+/** Whom a control may be reported to, as the plan's committee or company names them. */
+export const reportedToChoices = (kind: CommitteeKind) =>
+  reportedToOptions.map((r) => ({ value: r.code, label: reportedToLabel(r.code, kind) }))

@@ -46,7 +46,7 @@ export function nextYearRoutes({ db, clock }: Services): Router {
       carried: shown(measures.carried),
       fromDeviations: fromDeviationsText(fromDeviations, plan.title),
       staying: shown(measures.staying),
-      controls: controls.map((c) => ({ ...c, ...controlLabels(c) })),
+      controls: controls.map((c) => ({ ...c, ...controlLabels(c, plan.committeeKind) })),
       reported,
       reviewCount: reviews.length,
       action: `/planer/${plan.id}/nasta-ar`,

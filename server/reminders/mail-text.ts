@@ -124,7 +124,7 @@ function wordingOf({ kind, about }: MailReminder): Wording {
           : 'De här åtgärderna har passerat sitt slutdatum utan att vara genomförda:',
         dateLabel: 'Klar senast',
         linkLabel: 'Öppna åtgärden',
-        note: 'Listan över försenade åtgärder skickas till nämndens sekreterare oavsett val av påminnelser.',
+        note: 'Listan över försenade åtgärder skickas till nämndens eller bolagets sekreterare oavsett val av påminnelser.',
       }
     case 'overdue_list_week':
       return {
@@ -133,7 +133,7 @@ function wordingOf({ kind, about }: MailReminder): Wording {
         lead: 'De här åtgärderna har passerat sitt slutdatum och är fortfarande inte genomförda:',
         dateLabel: 'Klar senast',
         linkLabel: 'Öppna åtgärden',
-        note: 'Listan över försenade åtgärder skickas till nämndens sekreterare oavsett val av påminnelser.',
+        note: 'Listan över försenade åtgärder skickas till nämndens eller bolagets sekreterare oavsett val av påminnelser.',
       }
   }
 }

@@ -147,7 +147,7 @@ export function riskRoutes({ db, clock }: Services): Router {
       plan,
       risk: shown,
       measures: shown?.measures,
-      controls: withEnds(controls).map((c) => ({ ...c, ...controlLabels(c) })),
+      controls: withEnds(controls).map((c) => ({ ...c, ...controlLabels(c, plan.committeeKind) })),
       reviews: reviews.filter((r) => r.risk_id === risk.id).map(reviewLine),
       areas: areas.map(areaLink),
       previous: previous && { href: `/planer/${previous.planId}/risker/${previous.id}`, text: previous.planTitle },

@@ -154,3 +154,31 @@ export async function countRisksPerCell(db: Db, scope: RollupScope) {
     .execute()
   return rows.map((r) => ({ likelihood: r.likelihood, consequence: r.consequence, count: Number(r.count) }))
 }
+
+/**
+ * The scored risks of the scope's plans in one likelihood × consequence cell, by committee and plan order: what a
+ * matrix cell's count stands for. At most `limit`; the cell's count says how many there are in all.
+ */
+export async function listRisksInCell(
+  db: Db,
+  scope: RollupScope,
+  cell: { likelihood: number; consequence: number },
+  limit: number,
+) {
+  return plansInScope(db, scope)
+    .innerJoin('risk', 'risk.plan_id', 'plan.id')
+    .select([
+      'risk.id',
+      'risk.title',
+      'risk.municipal_item_id as municipalItemId',
+      'plan.id as planId',
+      'committee.name as committeeName',
+      'committee.kind',
+    ])
+    .where('risk.likelihood', '=', cell.likelihood)
+    .where('risk.consequence', '=', cell.consequence)
+    .orderBy('committee.name')
+    .orderBy('risk.position')
+    .limit(limit)
+    .execute()
+}

@@ -65,7 +65,7 @@ describe('the roll-up of a municipality', () => {
     expect($(`a[href="${page('', year - 1)}"]`).text()).toContain(String(year - 1))
     expect($(`a[href="${page('', year + 1)}"]`).text()).toContain(String(year + 1))
 
-    const rows = $('table.rollup tbody tr')
+    const rows = $('table.rollup--plans tbody tr')
     expect(
       rows
         .find('th[scope="row"]')
@@ -79,11 +79,13 @@ describe('the roll-up of a municipality', () => {
 
     for (const committee of ['Förskolenämnden', 'Grundskolenämnden', 'Malmö Stadsfastigheter AB']) {
       const plan = await planOf(db, committee)
-      const row = $(`table.rollup tr[data-committee="${plan.committee_id}"]`)
+      const row = $(`table.rollup--plans tr[data-committee="${plan.committee_id}"]`)
+      const measureRow = $(`table.rollup--measures tr[data-committee="${plan.committee_id}"]`)
       const want = await expectedFigures(db, plan.id)
-      expect(cellTexts($, row, 'td[data-status]').map((t) => t.split(' ')[0])).toEqual(want.statuses)
-      expect(row.find('td.overdue').text().trim().split(' ')[0]).toBe(want.overdue)
-      expect(row.find('td.total').text().trim().split(' ')[0]).toBe(want.total)
+      expect(measureRow.find('th[scope="row"]').text()).toBe(committee)
+      expect(cellTexts($, measureRow, 'td[data-status]').map((t) => t.split(' ')[0])).toEqual(want.statuses)
+      expect(measureRow.find('td.overdue').text().trim().split(' ')[0]).toBe(want.overdue)
+      expect(measureRow.find('td.total').text().trim().split(' ')[0]).toBe(want.total)
       if (want.lights.every((n) => n === '0')) expect(row.find('td.no-controls').text()).toBe('Inga kontrollmoment')
       else expect(cellTexts($, row, 'td[data-light]').map((t) => t.split(' ')[0])).toEqual(want.lights)
       if (want.highest === null) expect(row.find('td.highest').text()).toContain('Ingen risk bedömd')
@@ -99,12 +101,16 @@ describe('the roll-up of a municipality', () => {
 
     // The demo's Förskolenämnden keeps its plan through controls, one of them overdue (red) by mid-March.
     const preschool = await planOf(db, 'Förskolenämnden')
-    const preschoolRow = $(`table.rollup tr[data-committee="${preschool.committee_id}"]`)
+    const preschoolRow = $(`table.rollup--plans tr[data-committee="${preschool.committee_id}"]`)
     expect(preschoolRow.find('td[data-light="red"]').text()).toMatch(/^[1-9]/)
-    expect(preschoolRow.find('td[data-light] a').first().attr('href')).toBe(`/planer/${preschool.id}/kontroller`)
+    // Each light's count links to the control list showing that light alone.
+    for (const code of ['green', 'yellow', 'red'])
+      expect(preschoolRow.find(`td[data-light="${code}"] a`).attr('href')).toBe(
+        `/planer/${preschool.id}/kontroller?ljus=${code}`,
+      )
     // Each count links to the measure list it counts.
     const school = await planOf(db, 'Grundskolenämnden')
-    const schoolRow = $(`table.rollup tr[data-committee="${school.committee_id}"]`)
+    const schoolRow = $(`table.rollup--measures tr[data-committee="${school.committee_id}"]`)
     const counted = schoolRow.find('td[data-status] a').first()
     expect(counted.attr('href')).toMatch(new RegExp(`^/planer/${school.id}/atgarder\\?status=\\w+$`))
     if (schoolRow.find('td.overdue a').length)
@@ -126,7 +132,7 @@ describe('the roll-up of a municipality', () => {
     await version(1, '2021-02-01T09:00:00Z')
     const latest = await version(2, '2021-03-01T09:00:00Z')
     const $ = html((await agent.get(page()).expect(200)).text)
-    const report = $(`table.rollup tr[data-committee="${plan.committee_id}"] td.report a`)
+    const report = $(`table.rollup--plans tr[data-committee="${plan.committee_id}"] td.report a`)
     expect(report.attr('href')).toBe(`/planer/${plan.id}/rapport/versioner/${latest.id}`)
     expect(report.text()).toContain('2021-03-01, version 2')
   })
@@ -134,11 +140,12 @@ describe('the roll-up of a municipality', () => {
   it('says which committees have no plan for a year', async () => {
     const { agent, page } = await rollup()
     const $ = html((await agent.get(page('', 2019)).expect(200)).text)
-    expect(
-      $('table.rollup td.no-plan')
-        .map((_, td) => $(td).text())
-        .get(),
-    ).toEqual(['Ingen plan för 2019', 'Ingen plan för 2019', 'Ingen plan för 2019'])
+    for (const table of ['table.rollup--plans', 'table.rollup--measures'])
+      expect(
+        $(`${table} td.no-plan`)
+          .map((_, td) => $(td).text())
+          .get(),
+      ).toEqual(['Ingen plan för 2019', 'Ingen plan för 2019', 'Ingen plan för 2019'])
   })
 
   it('counts the risks of every plan of the year per cell of a combined matrix', async () => {
@@ -159,13 +166,49 @@ describe('the roll-up of a municipality', () => {
         const n = risks.filter((r) => r.likelihood === l && r.consequence === c).length
         seen += n
         const cell = matrix.find(`td[data-likelihood="${l}"][data-consequence="${c}"]`)
-        expect(cell.find('.count').text()).toBe(`${n} ${n === 1 ? 'risk' : 'risker'}`)
+        expect(cell.find('.count').contents().first().text()).toBe(`${n} ${n === 1 ? 'risk' : 'risker'}`)
         expect(cell.find('.band').attr('class')).toContain(
           l * c <= 4 ? 'band--low' : l * c <= 8 ? 'band--medium' : 'band--high',
         )
       }
     expect(seen).toBeGreaterThan(0)
     expect($('.matrix-totals').text()).toContain(`${seen} bedömda risker`)
+  })
+
+  it('links a matrix cell to the risks behind its count, of every committee and company', async () => {
+    const { agent, db, municipality, page } = await rollup()
+    const risks = await db
+      .selectFrom('risk')
+      .innerJoin('plan', 'plan.id', 'risk.plan_id')
+      .innerJoin('committee', 'committee.id', 'plan.committee_id')
+      .select(['risk.id', 'risk.title', 'risk.likelihood', 'risk.consequence', 'plan.id as planId', 'committee.name'])
+      .where('plan.year', '=', year)
+      .where('committee.municipality_id', '=', municipality.id)
+      .execute()
+    const $ = html((await agent.get(page()).expect(200)).text)
+    const counts = new Map<string, typeof risks>()
+    for (const r of risks) {
+      if (r.likelihood === null || r.consequence === null) continue
+      const key = `${r.likelihood}/${r.consequence}`
+      counts.set(key, [...(counts.get(key) ?? []), r])
+    }
+    // The busiest cell holds risks of more than one plan.
+    const [key, inCell] = [...counts].sort((a, b) => b[1].length - a[1].length)[0] ?? ['', []]
+    expect(new Set(inCell.map((r) => r.planId)).size).toBeGreaterThan(1)
+    const [l, c] = key.split('/')
+    const link = $(`table.rollup-matrix td[data-likelihood="${l}"][data-consequence="${c}"] a`)
+    expect(link.attr('href')).toBe(page(`/risker/${l}/${c}`))
+    const cell = html((await agent.get(page(`/risker/${l}/${c}`)).expect(200)).text)
+    expect(cell('h1').text()).toBe(`Risker med sannolikhet ${l} och konsekvens ${c} – ${municipality.name} ${year}`)
+    const listed = cell('table.cell-risks tbody a')
+      .map((_, a) => `${cell(a).attr('href')} ${cell(a).text()}`)
+      .get()
+      .sort()
+    expect(listed).toEqual(inCell.map((r) => `/planer/${r.planId}/risker/${r.id} ${r.title}`).sort())
+    // An empty cell shows no link; a cell outside the scale is no page.
+    expect($('table.rollup-matrix td .count:not(a)').first().text()).toBe('0 risker')
+    await agent.get(page('/risker/5/1')).expect(404)
+    await agent.get(page('/risker/0/2')).expect(404)
   })
 
   it('filters by administration, keeps the filter in the export link and the year links, and refuses an unknown one', async () => {
@@ -176,8 +219,9 @@ describe('the roll-up of a municipality', () => {
       .where('name', '=', 'Förskoleförvaltningen')
       .executeTakeFirstOrThrow()
     const $ = html((await agent.get(page(`?forvaltning=${preschool.id}`)).expect(200)).text)
-    expect($('table.rollup tbody th[scope="row"]').text()).toContain('Förskolenämnden')
-    expect($('table.rollup tbody tr')).toHaveLength(1)
+    expect($('table.rollup--plans tbody th[scope="row"]').text()).toContain('Förskolenämnden')
+    expect($('table.rollup--plans tbody tr')).toHaveLength(1)
+    expect($('table.rollup--measures tbody tr')).toHaveLength(1)
     expect($('#field-forvaltning option[selected]').text()).toBe('Förskoleförvaltningen')
     expect($('a[href*="/exportera/xlsx"]').attr('href')).toBe(page(`/exportera/xlsx?forvaltning=${preschool.id}`))
     expect($(`a[href="${page(`?forvaltning=${preschool.id}`, year + 1)}"]`)).toHaveLength(1)

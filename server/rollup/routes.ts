@@ -7,7 +7,7 @@ import { NotFoundError } from '../errors.js'
 import { formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { toXlsx } from '../spreadsheets/export.js'
-import { measureStatuses } from '../vocabulary.js'
+import { consequenceScale, likelihoodScale, measureStatuses, scoreBand } from '../vocabulary.js'
 import { rollupFileName, rollupTables } from './export.js'
 import {
   countLights,
@@ -17,10 +17,14 @@ import {
   highestRiskScores,
   listAdministrationsOf,
   listCommitteePlans,
+  listRisksInCell,
   type RollupScope,
 } from './repository.js'
-import { rollupFilter, yearFrom } from './schema.js'
-import { combinedMatrix, lightColumns, rollupHref, rollupRows } from './view-model.js'
+import { cellFrom, rollupFilter, yearFrom } from './schema.js'
+import { cellRisks, combinedMatrix, lightColumns, rollupHref, rollupRows } from './view-model.js'
+
+/** The most risks a matrix cell's page lists: a page stays quick however many plans share one cell. */
+const cellRiskLimit = 500
 
 /** Kommunstyrelsen's oversight (uppsiktsplikt): every committee's and company's plan of a year, for the municipality. */
 export function rollupRoutes({ db, clock }: Services): Router {
@@ -46,7 +50,10 @@ export function rollupRoutes({ db, clock }: Services): Router {
       highestRiskScores(db, scope),
       countRisksPerCell(db, scope),
     ])
-    return { rows: rollupRows(committees, measures, lights, highest), matrix: combinedMatrix(cells) }
+    const matrix = combinedMatrix(cells, (likelihood, consequence) =>
+      rollupHref(scope.municipalityId, scope.year, scope.administrationId, `/risker/${likelihood}/${consequence}`),
+    )
+    return { rows: rollupRows(committees, measures, lights, highest), matrix }
   }
 
   /** The page, or (with a filter that is not valid) the page with the filter's errors and nothing counted. */
@@ -74,6 +81,34 @@ export function rollupRoutes({ db, clock }: Services): Router {
 
   router.get('/:municipalityId/:year', async (req, res) => {
     await renderPage(req, res, await rollupOf(req, res))
+  })
+
+  // A matrix cell's count, as the risks behind it: each committee's and company's risks scored in that cell.
+  router.get('/:municipalityId/:year/risker/:likelihood/:consequence', async (req, res) => {
+    const { municipality, year, administrations, parsed } = await rollupOf(req, res)
+    const cell = cellFrom(req.params)
+    const administrationId = parsed.ok ? parsed.value.forvaltning : null
+    const scope = { municipalityId: municipality.id, year, administrationId }
+    const risks = await listRisksInCell(db, scope, cell, cellRiskLimit + 1)
+    const score = cell.likelihood * cell.consequence
+    res.render('rollup/risks', {
+      title: `Risker med sannolikhet ${cell.likelihood} och konsekvens ${cell.consequence} – ${municipality.name} ${year}`,
+      breadcrumbs: [
+        { href: '/', text: 'Översikt' },
+        { href: rollupHref(municipality.id, year, administrationId), text: `Sammanställning ${year}` },
+      ],
+      municipality,
+      year,
+      administration: administrations.find((a) => a.id === administrationId),
+      likelihood: `${cell.likelihood} ${likelihoodScale[cell.likelihood - 1]}`,
+      consequence: `${cell.consequence} ${consequenceScale[cell.consequence - 1]}`,
+      score,
+      band: scoreBand(score),
+      risks: cellRisks(risks.slice(0, cellRiskLimit)),
+      cutShort: risks.length > cellRiskLimit,
+      limit: cellRiskLimit,
+      backHref: rollupHref(municipality.id, year, administrationId),
+    })
   })
 
   router.get('/:municipalityId/:year/exportera/xlsx', async (req, res) => {

@@ -25,3 +25,12 @@ export function yearFrom(value: unknown): number {
   }
   return Number(value)
 }
+
+/** A risk matrix cell of the address: likelihood and consequence each 1–4, or the page does not exist. */
+export function cellFrom(params: { likelihood?: unknown; consequence?: unknown }) {
+  const grade = (value: unknown) => (typeof value === 'string' && /^[1-4]$/.test(value) ? Number(value) : undefined)
+  const likelihood = grade(params.likelihood)
+  const consequence = grade(params.consequence)
+  if (likelihood === undefined || consequence === undefined) throw new NotFoundError('Rutan i riskmatrisen')
+  return { likelihood, consequence }
+}

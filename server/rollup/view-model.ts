@@ -7,6 +7,7 @@ import type {
   countRisksPerCell,
   highestRiskScores,
   listCommitteePlans,
+  listRisksInCell,
 } from './repository.js'
 
 type Rows<F extends (...args: never[]) => Promise<unknown[]>> = Awaited<ReturnType<F>>
@@ -84,7 +85,10 @@ export const lightColumns = Object.values(lights).map((light) => ({ code: light.
  * The municipality's risk matrix as counts: likelihood 4 at the top as risk matrices are read, each cell with its
  * score, band and how many of the plans' scored risks sit there; and how many risks are not scored.
  */
-export function combinedMatrix(cells: Rows<typeof countRisksPerCell>) {
+export function combinedMatrix(
+  cells: Rows<typeof countRisksPerCell>,
+  hrefOf: (likelihood: number, consequence: number) => string,
+) {
   const scale = [1, 2, 3, 4]
   const countAt = (likelihood: number, consequence: number) =>
     cells.find((c) => c.likelihood === likelihood && c.consequence === consequence)?.count ?? 0
@@ -93,7 +97,14 @@ export function combinedMatrix(cells: Rows<typeof countRisksPerCell>) {
     label: `${likelihood} ${likelihoodScale[likelihood - 1]}`,
     cells: scale.map((consequence) => {
       const score = likelihood * consequence
-      return { likelihood, consequence, score, band: scoreBand(score), count: countAt(likelihood, consequence) }
+      return {
+        likelihood,
+        consequence,
+        score,
+        band: scoreBand(score),
+        count: countAt(likelihood, consequence),
+        href: hrefOf(likelihood, consequence),
+      }
     }),
   }))
   const scored = rows.reduce((n, r) => n + r.cells.reduce((m, c) => m + c.count, 0), 0)
@@ -107,4 +118,17 @@ export function combinedMatrix(cells: Rows<typeof countRisksPerCell>) {
     scored,
     unscored: all - scored,
   }
+}
+
+/** A matrix cell's risks by committee and company in Swedish order, each in its plan's order. */
+export function cellRisks(risks: Rows<typeof listRisksInCell>) {
+  return [...risks]
+    .sort((a, b) => swedishOrder.compare(a.committeeName, b.committeeName))
+    .map((r) => ({
+      href: `/planer/${r.planId}/risker/${r.id}`,
+      title: r.title,
+      committee: r.committeeName,
+      kind: kindLabels[r.kind],
+      municipalWide: r.municipalItemId !== null,
+    }))
 }

@@ -15,11 +15,23 @@ describe('the roll-up, in a browser', () => {
       await logIn(page, e2e.server.baseUrl, 'admin')
       await expectAccessible(page, e2e.server.baseUrl + rollup)
       expect((await texts(page, 'h1'))[0]).toMatch(new RegExp(`^Sammanställning av intern kontroll ${year} – `))
-      const rows = await texts(page, 'table.rollup tbody th[scope="row"]')
+      const rows = await texts(page, 'table.rollup--plans tbody th[scope="row"]')
       expect(rows.map((r) => r.split(' ')[0])).toEqual(['Förskolenämnden', 'Grundskolenämnden', 'Malmö'])
+      // At 1280 px both tables fit the page: nothing hides behind a sideways scroll.
+      await page.setViewport({ width: 1280, height: 800 })
+      const overflowing = await page.$$eval('table.rollup', (tables) =>
+        tables.filter((t) => t.scrollWidth > (t.parentElement?.clientWidth ?? 0)).map((t) => t.className),
+      )
+      expect(overflowing).toEqual([])
+      // A count in the risk matrix opens the risks behind it.
+      const cell = await page.$eval('table.rollup-matrix a.count', (a) => a.getAttribute('href') ?? '')
+      expect(cell).toMatch(new RegExp(`^${rollup}/risker/[1-4]/[1-4]$`))
+      await expectAccessible(page, e2e.server.baseUrl + cell)
+      expect((await texts(page, 'table.cell-risks tbody tr')).length).toBeGreaterThan(0)
+      await page.setViewport({ width: 1280, height: 800 })
+      await page.goto(e2e.server.baseUrl + rollup)
 
       // Filtered by an administration through the form: the page and its export link keep the filter.
-      await page.setViewport({ width: 1280, height: 800 })
       await page.select(
         '#field-forvaltning',
         await page.$eval('#field-forvaltning option:nth-child(2)', (o) => (o as HTMLOptionElement).value),
@@ -27,7 +39,7 @@ describe('the roll-up, in a browser', () => {
       expect(await follow(page, 'button', 'Visa')).toBe(200)
       const filtered = new URL(page.url())
       expect(filtered.searchParams.get('forvaltning')).toMatch(/^\d+$/)
-      expect(await texts(page, 'table.rollup tbody tr')).toHaveLength(1)
+      expect(await texts(page, 'table.rollup--plans tbody tr')).toHaveLength(1)
       await expectAccessible(page, filtered.href)
       // A filter that is not valid: the page says so, and is accessible all the same.
       await expectAccessible(page, `${e2e.server.baseUrl}${rollup}?forvaltning=abc`, 400)
