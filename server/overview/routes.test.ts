@@ -243,6 +243,7 @@ describe('the start page', () => {
       '/admin/forvaltningar',
       '/admin/namnder',
       '/admin/enheter',
+      '/admin/api-nycklar',
       '/admin/e-post',
       '/planer',
       // The demo municipality's roll-up of this year (the test clock's 2021).
