@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto'
 import supertest from 'supertest'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { PdfPrinter } from '../../reports/render-pdf.js'
+import { busyPrinter } from '../../test/helpers/busy-printer.js'
 import { pageTexts, pdfInfo, squash } from '../../test/helpers/pdf.js'
 import { asBytes } from '../../test/helpers/spreadsheets.js'
 import { createTestApp, type DemoLogin, html, logIn, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
+import { auditKey } from '../audit/anchor.js'
+import { verifyAudit } from '../audit/verify.js'
 import { insertRollupReportVersion } from './report-repository.js'
 
 const today = '2021-03-15'
 const year = 2021
 const author = 'Kim Karlsson, kommunsekreterare'
 
-async function setup(as: DemoLogin = 'samordnare') {
-  const app = await createTestApp({ as, currentYear: true, today })
+async function setup(as: DemoLogin = 'samordnare', pdf?: PdfPrinter) {
+  const app = await createTestApp({ as, currentYear: true, today, pdf })
   const municipality = await app.db.selectFrom('municipality').select(['id', 'name']).executeTakeFirstOrThrow()
   const page = `/kommun/${municipality.id}/${year}/sammanstallning`
   return { ...app, municipality, page }
@@ -85,8 +89,19 @@ describe('the roll-up report page', () => {
       await agent.get(page).expect(403)
       await agent.get(`${page}/pdf`).expect(403)
     }
+    // The coordinator of Malmö stad is no one's coordinator elsewhere.
+    const { agent: coordinator, db } = await setup('samordnare')
+    const other = await db
+      .insertInto('municipality')
+      .values({ name: 'Lunds kommun' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    for (const path of ['', '/pdf', '/versioner/1']) {
+      await coordinator.get(`/kommun/${other.id}/${year}/sammanstallning${path}`).expect(403)
+    }
     const { agent, page } = await setup('admin')
     await agent.get(page).expect(200)
+    await agent.get(`/kommun/${other.id}/${year}/sammanstallning`).expect(404)
     await agent.get(`/kommun/999/${year}/sammanstallning`).expect(404)
     await agent.get(page.replace(String(year), '20x1')).expect(404)
   })
@@ -177,6 +192,19 @@ describe('final versions of the roll-up report', () => {
       .executeTakeFirstOrThrow()
     expect(events[0]?.user_name).toBe(coordinator.name)
     expect(JSON.parse(String(events[0]?.after))).toMatchObject({ sha256: stored.sha256, created_by: author })
+    // audit:verify finds the stored bytes as logged, and names a PDF swapped behind the app's back.
+    const verify = async () =>
+      (await verifyAudit(db, { key: auditKey(), anchorFile: null, reportHeads: [] })).findings.map((f) => f.message)
+    expect(await verify()).toEqual([])
+    await db
+      .updateTable('rollup_report_version')
+      .set({ pdf: new TextEncoder().encode('%PDF-1.7 en annan fil') })
+      .where('id', '=', stored.id)
+      .execute()
+    expect(await verify()).toEqual([
+      `Fastställd sammanställning ${stored.id} (”${stored.file_name}”) har ändrats utan att ändringen loggats: ` +
+        'PDF-filen är inte den som fastställdes, dess SHA-256 skiljer sig från den sparade.',
+    ])
     const admin = supertest.agent(app)
     await logIn(admin, 'admin')
     const log = html((await admin.get('/logg?typ=rollup_report_version').expect(200)).text)
@@ -222,5 +250,50 @@ describe('final versions of the roll-up report', () => {
     for (const path of [`${page}/versioner/${other}`, `${page}/versioner/999999`, `${page}/versioner/abc`]) {
       await agent.get(path).expect(404)
     }
+  })
+})
+
+describe('when the PDF printer is busy', () => {
+  const busy = busyPrinter()
+  afterAll(() => busy.printer.close())
+
+  it('keeps the Fastställ form and what was typed, stores nothing, and stores version 1 when sent again', async () => {
+    const { agent, db, page } = await setup('samordnare', busy.printer)
+    const token = String(
+      html((await agent.get(page).expect(200)).text)(`form[action="${page}/faststall"] input[name="_csrf"]`).val(),
+    )
+    const held = busy.hold()
+    const refused = await agent
+      .post(`${page}/faststall`)
+      .type('form')
+      .send({ _csrf: token, seenVersions: '0', createdBy: author })
+      .expect(503)
+    await held
+    const $ = html(refused.text)
+    expect($('.error-summary h2').text()).toBe('Sammanställningen är inte fastställd än')
+    expect($('.error-summary p').text()).toContain(
+      'Försök igen om en stund: det du skrivit finns kvar, och ingen version har sparats.',
+    )
+    const form = $(`form[action="${page}/faststall"]`)
+    expect(form.find('input[name="createdBy"]').val()).toBe(author)
+    expect(form.find('input[name="seenVersions"]').val()).toBe('0')
+    expect(await db.selectFrom('rollup_report_version').select('id').execute()).toEqual([])
+    await agent
+      .post(`${page}/faststall`)
+      .type('form')
+      .send({ _csrf: token, seenVersions: '0', createdBy: author })
+      .expect(303)
+    expect((await versionRows(agent, page)).map((r) => r.cells[0])).toEqual(['1'])
+  })
+
+  it('answers the draft with the busy page, which leads back to the report page', async () => {
+    const { agent, page } = await setup('samordnare', busy.printer)
+    const held = busy.hold()
+    const refused = await agent.get(`${page}/pdf`).expect(503)
+    await held
+    const $ = html(refused.text)
+    expect($('h1').text()).toBe('PDF-filen skapas strax')
+    expect($('main a:contains("Försök igen nu")').attr('href')).toBe(`${page}/pdf`)
+    expect($('main a:contains("Tillbaka till sammanställningen")').attr('href')).toBe(page)
   })
 })
