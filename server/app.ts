@@ -28,6 +28,7 @@ import { reminderRoutes } from './reminders/routes.js'
 import { reportRoutes } from './reports/routes.js'
 import { reviewRoutes } from './reviews/routes.js'
 import { riskRoutes } from './risks/routes.js'
+import { rollupReportRoutes } from './rollup/report-routes.js'
 import { rollupRoutes } from './rollup/routes.js'
 import { exportRoutes, importRoutes } from './spreadsheets/routes.js'
 import { uploadedFile } from './spreadsheets/upload.js'
@@ -112,6 +113,7 @@ export function createApp(services: Services): express.Express {
   app.use('/externa-granskningar', inspectionRoutes(services, views))
   app.use('/externa-granskningar/:inspectionId/omraden', areaRoutes(services))
   app.use('/kommun', rollupRoutes(services))
+  app.use('/kommun', rollupReportRoutes(services, views))
 
   app.use(notFound)
   app.use(conflictHandler(services.db))

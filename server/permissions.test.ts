@@ -6,6 +6,7 @@ import { createTestApp, type DemoLogin, html, logIn } from '../test/helpers/test
 import { createToken } from './api/tokens.js'
 import { insertDeviation } from './controls/repository.js'
 import { insertReportVersion } from './reports/repository.js'
+import { insertRollupReportVersion } from './rollup/report-repository.js'
 import { insertImport } from './spreadsheets/repository.js'
 
 // Every route of the app, read from its router, against every kind of user. A route added without a line in
@@ -215,6 +216,11 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /kommun/:municipalityId/:year': { ...admin, samordnare: 'ok' },
   'GET /kommun/:municipalityId/:year/exportera/xlsx': { ...admin, samordnare: 'ok' },
   'GET /kommun/:municipalityId/:year/risker/:likelihood/:consequence': { ...admin, samordnare: 'ok' },
+  // The roll-up report: read by them, made final (fastställd) by them.
+  'GET /kommun/:municipalityId/:year/sammanstallning': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/sammanstallning/pdf': { ...admin, samordnare: 'ok' },
+  'POST /kommun/:municipalityId/:year/sammanstallning/faststall': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/sammanstallning/versioner/:rollupVersionId': { ...admin, samordnare: 'ok' },
   'GET /api/v1/openapi.json': open,
   'GET /api/v1/committees': token,
   'GET /api/v1/plans': token,
@@ -263,6 +269,16 @@ async function world() {
     pdf: new TextEncoder().encode('%PDF-1.7'),
     createdAt: '2021-03-15T09:00:00Z',
     createdBy: 'Sara Sekreterare',
+  })
+  const municipalityId = (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id
+  const rollupVersionId = await insertRollupReportVersion(db, {
+    municipalityId,
+    year: 2020,
+    versionNumber: 1,
+    fileName: 'Sammanställning (version 1).pdf',
+    pdf: new TextEncoder().encode('%PDF-1.7'),
+    createdAt: '2021-03-15T09:00:00Z',
+    createdBy: 'Kim Kommunsekreterare',
   })
   // An upload waiting for its import is the secretary's own.
   const secretary = await db
@@ -349,7 +365,8 @@ async function world() {
     unitId: unit('HR-avdelningen'),
     committeeId: committee.id,
     administrationId: (await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()).id,
-    municipalityId: (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id,
+    municipalityId,
+    rollupVersionId,
     year: 2020,
     likelihood: 3,
     consequence: 4,

@@ -328,27 +328,29 @@ const recordFieldLabels: Record<string, string> = {
 
 /**
  * A final version's PDF must be the one its SHA-256 names, which the log holds: the log keeps no PDF's bytes, so
- * this is how bytes swapped behind the app's back show. One PDF at a time.
+ * this is how bytes swapped behind the app's back show. One PDF at a time: committees' reports, then roll-ups.
  */
 async function checkStoredPdfs(db: Db, findings: Finding[]): Promise<void> {
-  for (let after = 0; ; ) {
-    const version = await db
-      .selectFrom('report_version')
-      .select(['id', 'file_name', 'sha256', 'pdf'])
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst()
-    if (!version) return
-    if (createHash('sha256').update(version.pdf).digest('hex') !== version.sha256) {
-      findings.push({
-        kind: 'record-changed',
-        message:
-          `${recordName('report_version', version.id, version)} har ändrats utan att ändringen loggats: PDF-filen ` +
-          'är inte den som fastställdes, dess SHA-256 skiljer sig från den sparade.',
-      })
+  for (const table of ['report_version', 'rollup_report_version'] as const) {
+    for (let after = 0; ; ) {
+      const version = await db
+        .selectFrom(table)
+        .select(['id', 'file_name', 'sha256', 'pdf'])
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst()
+      if (!version) break
+      if (createHash('sha256').update(version.pdf).digest('hex') !== version.sha256) {
+        findings.push({
+          kind: 'record-changed',
+          message:
+            `${recordName(table, version.id, version)} har ändrats utan att ändringen loggats: PDF-filen ` +
+            'är inte den som fastställdes, dess SHA-256 skiljer sig från den sparade.',
+        })
+      }
+      after = version.id
     }
-    after = version.id
   }
 }
 

@@ -73,6 +73,7 @@ export async function listCommitteePlans(db: Db, scope: RollupScope) {
       'plan.title as planTitle',
       'plan.adopted_meeting_date as adoptedMeetingDate',
       'plan.adopted_minutes_paragraph as adoptedMinutesParagraph',
+      'plan.adopted_diary_number as adoptedDiaryNumber',
       'report_version.id as reportVersionId',
       'report_version.version_number as reportVersionNumber',
       'report_version.created_at as reportCreatedAt',

@@ -72,6 +72,7 @@ export function rollupRoutes({ db, clock }: Services): Router {
       administration: administrations.find((a) => a.id === administrationId),
       action: rollupHref(municipality.id, year, null),
       exportHref: rollupHref(municipality.id, year, administrationId, '/exportera/xlsx'),
+      reportHref: rollupHref(municipality.id, year, administrationId, '/sammanstallning'),
       statuses: measureStatuses,
       lightColumns,
       shown,

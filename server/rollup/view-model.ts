@@ -87,7 +87,8 @@ export const lightColumns = Object.values(lights).map((light) => ({ code: light.
  */
 export function combinedMatrix(
   cells: Rows<typeof countRisksPerCell>,
-  hrefOf: (likelihood: number, consequence: number) => string,
+  // The page links each count to the risks behind it; the printed report has no such page to link to.
+  hrefOf?: (likelihood: number, consequence: number) => string,
 ) {
   const scale = [1, 2, 3, 4]
   const countAt = (likelihood: number, consequence: number) =>
@@ -103,7 +104,7 @@ export function combinedMatrix(
         score,
         band: scoreBand(score),
         count: countAt(likelihood, consequence),
-        href: hrefOf(likelihood, consequence),
+        href: hrefOf?.(likelihood, consequence),
       }
     }),
   }))

@@ -1,0 +1,194 @@
+import { type Request, type Response, Router } from 'express'
+import type { ExpressHandlebars } from 'express-handlebars'
+import { z } from 'zod'
+import { makeRollupReportPdf, rollupReportFileName } from '../../reports/rollup-report.js'
+import type { Services } from '../app.js'
+import { auditHead } from '../audit/anchor.js'
+import { actorOf, audited } from '../audit/audited.js'
+import { authorize, can } from '../auth/permissions.js'
+import { viewerOf } from '../auth/session.js'
+import { NotFoundError, ServiceUnavailableError } from '../errors.js'
+import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
+import { idFrom } from '../ids.js'
+import { setNotice } from '../notice.js'
+import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload } from '../pdf-download.js'
+import {
+  countRollupReportVersions,
+  findRollupReportVersion,
+  insertRollupReportVersion,
+  listRollupReportVersions,
+} from './report-repository.js'
+import { findMunicipality, listAdministrationsOf } from './repository.js'
+import { rollupFilter, yearFrom } from './schema.js'
+import { rollupHref } from './view-model.js'
+
+const finalForm = z.object({
+  createdBy: requiredText('Ange vem som fastställer sammanställningen, till exempel namn och roll.', 200),
+  // How many final versions the user saw: a second click, or a colleague's, must not store a copy unseen.
+  seenVersions: z.coerce.number().int().min(0).catch(-1),
+})
+
+/**
+ * The roll-up report for kommunstyrelsen: a draft PDF (of the whole municipality or one administration), and final
+ * versions of the whole municipality's, kept byte for byte as the committees' follow-up reports are.
+ */
+export function rollupReportRoutes({ db, clock, pdf, config }: Services, views: ExpressHandlebars): Router {
+  const router = Router()
+  const pageHref = (municipalityId: number, year: number, suffix = '') =>
+    `/kommun/${municipalityId}/${year}/sammanstallning${suffix}`
+
+  /** The municipality and year of the address, or the 404 or 403 that stops the request. */
+  async function reportOf(req: Request, res: Response, may: 'read' | 'write') {
+    const municipality = await findMunicipality(db, idFrom(req.params.municipalityId, 'Kommunen'))
+    if (!municipality) throw new NotFoundError('Kommunen')
+    const viewer = viewerOf(res)
+    authorize(
+      may === 'read' ? can.readMunicipality(viewer, municipality.id) : can.writeMunicipality(viewer, municipality.id),
+    )
+    return {
+      municipality,
+      year: yearFrom(req.params.year),
+      mayFinalize: can.writeMunicipality(viewer, municipality.id),
+    }
+  }
+
+  /** The page; after a post that failed, with its errors (or why the PDF could not be made) and the input kept. */
+  async function renderPage(
+    req: Request,
+    res: Response,
+    of: Awaited<ReturnType<typeof reportOf>>,
+    { errors = {}, status = 400, unavailable }: { errors?: FieldErrors; status?: number; unavailable?: string } = {},
+  ) {
+    const { municipality, year, mayFinalize } = of
+    const failed = Object.keys(errors).length > 0 || unavailable !== undefined
+    const administrations = await listAdministrationsOf(db, municipality.id)
+    // A filter that names no administration of the municipality is dropped: the draft is then the whole municipality's.
+    const parsed = parseForm(rollupFilter(administrations.map((a) => a.id)), req.method === 'GET' ? req.query : {})
+    const administration = parsed.ok ? administrations.find((a) => a.id === parsed.value.forvaltning) : undefined
+    const query = administration ? `?forvaltning=${administration.id}` : ''
+    res.status(failed ? status : 200).render('rollup/report', {
+      title: `Sammanställning för kommunstyrelsen ${year}`,
+      breadcrumbs: [
+        { href: '/', text: 'Översikt' },
+        {
+          href: rollupHref(municipality.id, year, administration?.id ?? null),
+          text: `Sammanställning av intern kontroll ${year}`,
+        },
+      ],
+      municipality,
+      year,
+      administration,
+      reportTitle: `Sammanställning av nämndernas och bolagens uppföljning av intern kontroll ${year}`,
+      draftHref: `${pageHref(municipality.id, year, '/pdf')}${query}`,
+      wholeHref: pageHref(municipality.id, year),
+      finalAction: pageHref(municipality.id, year, '/faststall'),
+      versions: (await listRollupReportVersions(db, municipality.id, year)).map((v) => ({
+        ...v,
+        href: pageHref(municipality.id, year, `/versioner/${v.id}`),
+      })),
+      mayFinalize,
+      pdfReadyCookie,
+      unavailable,
+      ...formState(failed ? req.body : {}, errors),
+    })
+  }
+
+  router.get('/:municipalityId/:year/sammanstallning', async (req, res) => {
+    await renderPage(req, res, await reportOf(req, res, 'read'))
+  })
+
+  router.get('/:municipalityId/:year/sammanstallning/pdf', async (req, res) => {
+    const { municipality, year } = await reportOf(req, res, 'read')
+    const administrations = await listAdministrationsOf(db, municipality.id)
+    const parsed = parseForm(rollupFilter(administrations.map((a) => a.id)), req.query)
+    if (!parsed.ok) throw new NotFoundError('Förvaltningen')
+    const administrationId = parsed.value.forvaltning
+    pdfAskedFrom(
+      res,
+      `${pageHref(municipality.id, year)}${administrationId === null ? '' : `?forvaltning=${administrationId}`}`,
+      'Tillbaka till sammanställningen',
+    )
+    const made = await makeRollupReportPdf(
+      { db, views, pdf },
+      { municipalityId: municipality.id, year, administrationId },
+      { madeAt: clock() },
+    )
+    if (!made) throw new NotFoundError('Kommunen')
+    const selection = administrations.find((a) => a.id === administrationId)
+    sendPdfDownload(
+      res,
+      made.pdf,
+      rollupReportFileName(made.data, selection ? `utkast, ${selection.name}` : 'utkast'),
+      config.production,
+    )
+  })
+
+  router.post('/:municipalityId/:year/sammanstallning/faststall', async (req, res) => {
+    const of = await reportOf(req, res, 'write')
+    const { municipality, year } = of
+    const parsed = parseForm(finalForm, req.body)
+    if (!parsed.ok) return renderPage(req, res, of, { errors: parsed.errors })
+    const { createdBy, seenVersions } = parsed.value
+    const alreadyFinal = (latest: number) =>
+      renderPage(req, res, of, {
+        errors: {
+          createdBy: `Sammanställningen fastställdes nyss (version ${latest}), efter att du öppnade sidan. Se listan ovan; fastställ igen bara om en ny version behövs.`,
+        },
+        status: 409,
+      })
+    const existing = await countRollupReportVersions(db, municipality.id, year)
+    if (existing !== seenVersions) return alreadyFinal(existing)
+    let made: Awaited<ReturnType<typeof makeRollupReportPdf>>
+    try {
+      made = await makeRollupReportPdf(
+        { db, views, pdf },
+        { municipalityId: municipality.id, year, administrationId: null },
+        { madeAt: clock(), final: { versionNumber: seenVersions + 1, by: createdBy, auditHead: await auditHead(db) } },
+      )
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableError)) throw error
+      // Nothing is stored yet. A post is not repeated by itself: the user sends the kept form again.
+      res.set('Retry-After', String(error.retryAfterSeconds ?? 60))
+      return renderPage(req, res, of, { status: 503, unavailable: error.message })
+    }
+    if (!made) throw new NotFoundError('Kommunen')
+    const report = made
+    // Counted again in the write's transaction: of two people finalizing at once, the second gets the form back.
+    const latest = await db.transaction().execute(async (trx) => {
+      const count = await countRollupReportVersions(trx, municipality.id, year)
+      if (count === seenVersions) {
+        await audited(trx, actorOf(res, clock), 'create', { entity: 'rollup_report_version', planId: null }, () =>
+          insertRollupReportVersion(trx, {
+            municipalityId: municipality.id,
+            year,
+            versionNumber: count + 1,
+            fileName: rollupReportFileName(report.data, `version ${count + 1}`),
+            pdf: report.pdf,
+            createdAt: clock().toISOString(),
+            createdBy,
+          }),
+        )
+      }
+      return count
+    })
+    if (latest !== seenVersions) return alreadyFinal(latest)
+    setNotice(res, `Sammanställningen är fastställd som version ${latest + 1}.`)
+    res.redirect(303, `${pageHref(municipality.id, year)}#versions-heading`)
+  })
+
+  router.get('/:municipalityId/:year/sammanstallning/versioner/:rollupVersionId', async (req, res) => {
+    const { municipality, year } = await reportOf(req, res, 'read')
+    const version = await findRollupReportVersion(
+      db,
+      municipality.id,
+      year,
+      idFrom(req.params.rollupVersionId, 'Versionen'),
+    )
+    if (!version) throw new NotFoundError('Versionen')
+    res.set('ETag', `"${version.sha256}"`)
+    res.set('Cache-Control', 'private, max-age=31536000, immutable')
+    res.attachment(version.file_name).type('application/pdf').send(Buffer.from(version.pdf))
+  })
+
+  return router
+}
