@@ -20,6 +20,8 @@ import { inspectionRoutes } from './inspections/routes.js'
 import { measureRoutes } from './measures/routes.js'
 import { nextYearRoutes } from './next-year/routes.js'
 import { notices } from './notice.js'
+import { publishRoutes } from './open-data/publish-routes.js'
+import { openDataRoutes } from './open-data/routes.js'
 import { overviewRoutes } from './overview/routes.js'
 import { planRoutes } from './plans/routes.js'
 import { reminderRoutes } from './reminders/routes.js'
@@ -86,6 +88,8 @@ export function createApp(services: Services): express.Express {
 
   app.use(authRoutes(services))
   app.use(aboutRoutes(services))
+  // Open data is public: the index, the schema and the published plans' copies, for everyone without login.
+  app.use('/oppna-data', openDataRoutes(services))
   app.use(requireViewer)
   app.use(overviewRoutes(services))
   app.use(auditRoutes(services))
@@ -103,6 +107,7 @@ export function createApp(services: Services): express.Express {
   app.use('/planer/:planId', reportRoutes(services, views))
   app.use('/planer/:planId', nextYearRoutes(services))
   app.use('/planer/:planId', exportRoutes(services))
+  app.use('/planer/:planId', publishRoutes(services))
   app.use('/externa-granskningar', inspectionRoutes(services, views))
   app.use('/externa-granskningar/:inspectionId/omraden', areaRoutes(services))
   app.use('/kommun', rollupRoutes(services))
