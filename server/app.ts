@@ -21,7 +21,7 @@ import { measureRoutes } from './measures/routes.js'
 import { nextYearRoutes } from './next-year/routes.js'
 import { notices } from './notice.js'
 import { publishRoutes } from './open-data/publish-routes.js'
-import { openDataRoutes } from './open-data/routes.js'
+import { openDataFileRoutes, openDataPageRoutes } from './open-data/routes.js'
 import { overviewRoutes } from './overview/routes.js'
 import { planRoutes } from './plans/routes.js'
 import { reminderRoutes } from './reminders/routes.js'
@@ -78,6 +78,8 @@ export function createApp(services: Services): express.Express {
     res.set('Cache-Control', 'no-store')
     next()
   })
+  // Open data's files are public and the same for everyone: served before any cookie is read or set.
+  app.use('/oppna-data', openDataFileRoutes(services))
   app.use(express.urlencoded({ extended: false, limit: '1mb' }))
   app.use(cookieParser())
   app.use(notices(services.config.production))
@@ -88,8 +90,8 @@ export function createApp(services: Services): express.Express {
 
   app.use(authRoutes(services))
   app.use(aboutRoutes(services))
-  // Open data is public: the index, the schema and the published plans' copies, for everyone without login.
-  app.use('/oppna-data', openDataRoutes(services))
+  // Open data's index is public, for everyone without login.
+  app.use('/oppna-data', openDataPageRoutes(services))
   app.use(requireViewer)
   app.use(overviewRoutes(services))
   app.use(auditRoutes(services))

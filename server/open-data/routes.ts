@@ -31,11 +31,12 @@ export const frozenCopyLinks = (planId: number, versionNumber: number) => ({
 const fileName = (base: string) => storable(`${base}.csv`).replace(/[\\/:*?"<>|\t\n\r]/g, '-')
 
 /**
- * Open data (öppna data): the index of published plans, the schema, and each published plan's and final report's
- * copy as JSON and CSV. Public, without login; a plan not published (or not adopted) is a 404 for everyone, the
- * same as one that does not exist.
+ * Open data's files (öppna data): the schema, and each published plan's and final report's copy as JSON and CSV.
+ * Public, without login; a plan not published (or not adopted) is a 404 for everyone, the same as one that does not
+ * exist. Mounted before the cookies, the session and the CSRF check are read: the answers are the same for everyone
+ * and a shared cache may keep them, so none of them may set a cookie or depend on one.
  */
-export function openDataRoutes({ db, clock }: Services): Router {
+export function openDataFileRoutes({ db, clock }: Services): Router {
   const router = Router()
 
   // Readable from any site's scripts (Access-Control-Allow-Origin), and embeddable despite helmet's same-origin
@@ -55,33 +56,6 @@ export function openDataRoutes({ db, clock }: Services): Router {
     if (!plan || !isPublic(plan)) throw new NotFoundError('Planen')
     return plan
   }
-
-  router.get('/', async (_req, res) => {
-    const { plans, reports } = await listPublishedPlans(db)
-    const municipalities = [...new Set(plans.map((p) => p.municipalityId))].map((municipalityId) => {
-      const own = plans.filter((p) => p.municipalityId === municipalityId)
-      const committees = [...new Set(own.map((p) => p.committeeName))].sort(swedishOrder.compare)
-      return {
-        name: own[0]?.municipalityName,
-        committees: committees.map((name) => {
-          const committeePlans = own.filter((p) => p.committeeName === name).sort((a, b) => b.year - a.year)
-          return {
-            name,
-            kindLabel: labelOf(committeeKinds, committeePlans[0]?.committeeKind ?? 'committee'),
-            plans: committeePlans.map((p) => ({
-              ...p,
-              links: openDataLinks(p.id),
-              reports: reports
-                .filter((r) => r.plan_id === p.id)
-                .map((r) => ({ ...r, links: frozenCopyLinks(p.id, r.version_number) })),
-            })),
-          }
-        }),
-      }
-    })
-    municipalities.sort((a, b) => swedishOrder.compare(a.name ?? '', b.name ?? ''))
-    res.render('open-data/index', { title: 'Öppna data', municipalities, schemaPath: planSchemaPath })
-  })
 
   router.get('/schema/plan-v1.json', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=86400')
@@ -124,6 +98,43 @@ export function openDataRoutes({ db, clock }: Services): Router {
   router.get('/planer/:planId/rapporter/:versionNumber.csv', async (req, res) => {
     const { stored, name } = await frozenCopy(req.params.planId, req.params.versionNumber)
     sendData(res, frozenCache, 'csv', openDataCsv(JSON.parse(stored) as OpenPlanDocument), name)
+  })
+
+  return router
+}
+
+/**
+ * The index of published plans: an ordinary page, which shows a signed-in person's header like any public page;
+ * so it is mounted after the session, and stays uncached.
+ */
+export function openDataPageRoutes({ db }: Services): Router {
+  const router = Router()
+
+  router.get('/', async (_req, res) => {
+    const { plans, reports } = await listPublishedPlans(db)
+    const municipalities = [...new Set(plans.map((p) => p.municipalityId))].map((municipalityId) => {
+      const own = plans.filter((p) => p.municipalityId === municipalityId)
+      const committees = [...new Set(own.map((p) => p.committeeName))].sort(swedishOrder.compare)
+      return {
+        name: own[0]?.municipalityName,
+        committees: committees.map((name) => {
+          const committeePlans = own.filter((p) => p.committeeName === name).sort((a, b) => b.year - a.year)
+          return {
+            name,
+            kindLabel: labelOf(committeeKinds, committeePlans[0]?.committeeKind ?? 'committee'),
+            plans: committeePlans.map((p) => ({
+              ...p,
+              links: openDataLinks(p.id),
+              reports: reports
+                .filter((r) => r.plan_id === p.id)
+                .map((r) => ({ ...r, links: frozenCopyLinks(p.id, r.version_number) })),
+            })),
+          }
+        }),
+      }
+    })
+    municipalities.sort((a, b) => swedishOrder.compare(a.name ?? '', b.name ?? ''))
+    res.render('open-data/index', { title: 'Öppna data', municipalities, schemaPath: planSchemaPath })
   })
 
   // Anything else under /oppna-data is a 404 here too, rather than the login page the app's other paths lead to.
