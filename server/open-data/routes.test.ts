@@ -242,8 +242,11 @@ describe('who may publish', () => {
 describe('a final report’s copy', () => {
   it('is frozen when the version is made final, and does not change when the plan changes', async () => {
     const { agent, db, planId, anonymous } = await setup()
-    await publish(agent, planId)
     await submitForm(agent, `/planer/${planId}/rapport`, { createdBy: 'Sara Sekreterare, nämndsekreterare' }, 303)
+    // Publishing changes no word of the report: its preview is still the final version.
+    await publish(agent, planId)
+    const edition = html((await agent.get(`/planer/${planId}/rapport`).expect(200)).text)('.report-cover__edition')
+    expect(edition.text()).toBe('Version 1, fastställd 2021-03-15 av Sara Sekreterare, nämndsekreterare')
     const version = await db
       .selectFrom('report_version')
       .select(['sha256', 'created_at', 'open_data'])
