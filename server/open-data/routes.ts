@@ -4,10 +4,10 @@ import type { Services } from '../app.js'
 import { NotFoundError } from '../errors.js'
 import { storable } from '../forms.js'
 import { idFrom } from '../ids.js'
-import { committeeKinds, labelOf, swedishOrder } from '../vocabulary.js'
 import { openDataCsv } from './csv.js'
 import { isPublic, type OpenPlanDocument, openPlanDocument, planSchemaPath } from './document.js'
-import { findFrozenCopy, findPlanForOpenData, listFrozenCopies, listPublishedPlans } from './repository.js'
+import { findFrozenCopy, findPlanForOpenData, listPublishedPlans } from './repository.js'
+import { publishedIndex } from './view-model.js'
 
 // Read once: the file is the published schema, served as it is checked in.
 const planSchema = readFileSync(new URL('./plan.schema.json', import.meta.url))
@@ -16,16 +16,6 @@ const planSchema = readFileSync(new URL('./plan.schema.json', import.meta.url))
 const planCache = 'public, max-age=300'
 /** A final report's copy never changes, but unpublishing must take it away within the hour. */
 const frozenCache = 'public, max-age=3600'
-
-/** Links to a published plan's copies: the index and the plan page show them. */
-export const openDataLinks = (planId: number) => ({
-  json: `/oppna-data/planer/${planId}.json`,
-  csv: `/oppna-data/planer/${planId}.csv`,
-})
-export const frozenCopyLinks = (planId: number, versionNumber: number) => ({
-  json: `/oppna-data/planer/${planId}/rapporter/${versionNumber}.json`,
-  csv: `/oppna-data/planer/${planId}/rapporter/${versionNumber}.csv`,
-})
 
 /** "Grundskolenämnden Internkontrollplan 2020.csv", as the plan's own export names it. */
 const fileName = (base: string) => storable(`${base}.csv`).replace(/[\\/:*?"<>|\t\n\r]/g, '-')
@@ -112,28 +102,7 @@ export function openDataPageRoutes({ db }: Services): Router {
 
   router.get('/', async (_req, res) => {
     const { plans, reports } = await listPublishedPlans(db)
-    const municipalities = [...new Set(plans.map((p) => p.municipalityId))].map((municipalityId) => {
-      const own = plans.filter((p) => p.municipalityId === municipalityId)
-      const committees = [...new Set(own.map((p) => p.committeeName))].sort(swedishOrder.compare)
-      return {
-        name: own[0]?.municipalityName,
-        committees: committees.map((name) => {
-          const committeePlans = own.filter((p) => p.committeeName === name).sort((a, b) => b.year - a.year)
-          return {
-            name,
-            kindLabel: labelOf(committeeKinds, committeePlans[0]?.committeeKind ?? 'committee'),
-            plans: committeePlans.map((p) => ({
-              ...p,
-              links: openDataLinks(p.id),
-              reports: reports
-                .filter((r) => r.plan_id === p.id)
-                .map((r) => ({ ...r, links: frozenCopyLinks(p.id, r.version_number) })),
-            })),
-          }
-        }),
-      }
-    })
-    municipalities.sort((a, b) => swedishOrder.compare(a.name ?? '', b.name ?? ''))
+    const municipalities = publishedIndex(plans, reports)
     res.render('open-data/index', { title: 'Öppna data', municipalities, schemaPath: planSchemaPath })
   })
 
@@ -141,20 +110,4 @@ export function openDataPageRoutes({ db }: Services): Router {
   router.use((_req, _res, next) => next(new NotFoundError()))
 
   return router
-}
-
-/** What the plan page says of the plan's open data: whether it is public, and the links to its copies. */
-export async function openDataOnPlanPage(
-  db: Services['db'],
-  plan: { id: number; published_at: string | null; adopted_meeting_date: string | null },
-) {
-  const published = isPublic(plan)
-  const reports = published ? await listFrozenCopies(db, plan.id) : []
-  return {
-    published,
-    publishedAt: plan.published_at,
-    adopted: plan.adopted_meeting_date !== null,
-    links: openDataLinks(plan.id),
-    reports: reports.map((r) => ({ ...r, links: frozenCopyLinks(plan.id, r.version_number) })),
-  }
 }
