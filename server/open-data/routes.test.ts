@@ -146,6 +146,10 @@ describe('open data, public', () => {
     expect(event.action).toBe('update')
     expect(JSON.parse(String(event.before)).published_at).toBeNull()
     expect(JSON.parse(String(event.after)).published_at).toBe('2021-03-15T09:00:00.000Z')
+    // The plan's history says it in Swedish time.
+    expect(page('.record-history, #history-heading').parent().text().replace(/\s+/g, ' ')).toContain(
+      'Publicerad som öppna data: – → 2021-03-15 10:00',
+    )
     const reader = supertest.agent(app)
     await logIn(reader, 'lasare')
     const readerPage = html((await reader.get(`/planer/${planId}`).expect(200)).text)
