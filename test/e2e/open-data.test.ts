@@ -22,6 +22,8 @@ describe('open data in the browser', () => {
   it('the secretary publishes a plan; signed out, anyone opens the index and the files; stopping hides them', async () => {
     const plan = await preschoolPlan()
     const planId = plan.split('/').at(-1)
+    await expectAccessible(e2e.page, e2e.server.baseUrl + plan)
+    await e2e.page.setViewport({ width: 1280, height: 800 })
     expect(await e2e.open(plan)).toBe(200)
     expect(await follow(e2e.page, 'button', 'Publicera som öppna data')).toBe(200)
     expect(await texts(e2e.page, '.notice')).toEqual(['Planen är publicerad som öppna data.'])
