@@ -22,6 +22,8 @@ import { inspectionRoutes } from './inspections/routes.js'
 import { measureRoutes } from './measures/routes.js'
 import { nextYearRoutes } from './next-year/routes.js'
 import { notices } from './notice.js'
+import { publishRoutes } from './open-data/publish-routes.js'
+import { openDataFileRoutes, openDataPageRoutes } from './open-data/routes.js'
 import { overviewRoutes } from './overview/routes.js'
 import { planRoutes } from './plans/routes.js'
 import { reminderRoutes } from './reminders/routes.js'
@@ -82,6 +84,8 @@ export function createApp(services: Services): express.Express {
   // The integrations' JSON API answers to its tokens alone: before the cookies, notices, sessions and CSRF below, so
   // it neither reads nor sets a cookie.
   app.use('/api', apiRoutes(services))
+  // Open data's files are public and the same for everyone: served before any cookie is read or set.
+  app.use('/oppna-data', openDataFileRoutes(services))
   app.use(express.urlencoded({ extended: false, limit: '1mb' }))
   app.use(cookieParser())
   app.use(notices(services.config.production))
@@ -92,6 +96,8 @@ export function createApp(services: Services): express.Express {
 
   app.use(authRoutes(services))
   app.use(aboutRoutes(services))
+  // Open data's index is public, for everyone without login.
+  app.use('/oppna-data', openDataPageRoutes(services))
   app.use(requireViewer)
   app.use(overviewRoutes(services))
   app.use(auditRoutes(services))
@@ -110,6 +116,7 @@ export function createApp(services: Services): express.Express {
   app.use('/planer/:planId', reportRoutes(services, views))
   app.use('/planer/:planId', nextYearRoutes(services))
   app.use('/planer/:planId', exportRoutes(services))
+  app.use('/planer/:planId', publishRoutes(services))
   app.use('/externa-granskningar', inspectionRoutes(services, views))
   app.use('/externa-granskningar/:inspectionId/omraden', areaRoutes(services))
   app.use('/kommun', rollupRoutes(services))

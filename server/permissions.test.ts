@@ -5,6 +5,7 @@ import { aControl, demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, type DemoLogin, html, logIn } from '../test/helpers/test-app.js'
 import { createToken } from './api/tokens.js'
 import { insertDeviation } from './controls/repository.js'
+import { frozenOpenData } from './open-data/document.js'
 import { insertReportVersion } from './reports/repository.js'
 import { insertRollupReportVersion } from './rollup/report-repository.js'
 import { insertImport } from './spreadsheets/repository.js'
@@ -86,6 +87,13 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /favicon.ico': open,
   'GET /tillganglighetsredogorelse': open,
   'GET /hjalp': open,
+  // Open data: public, the plan in the world below published.
+  'GET /oppna-data': open,
+  'GET /oppna-data/schema/plan-v1.json': open,
+  'GET /oppna-data/planer/:planId.json': open,
+  'GET /oppna-data/planer/:planId.csv': open,
+  'GET /oppna-data/planer/:planId/rapporter/:versionNumber.json': open,
+  'GET /oppna-data/planer/:planId/rapporter/:versionNumber.csv': open,
   'GET /konto/losenord': signedIn,
   'POST /konto/losenord': signedIn,
   'GET /konto/paminnelser': signedIn,
@@ -183,6 +191,8 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'POST /planer/:planId/nasta-ar': edit,
   'GET /planer/:planId/exportera/xlsx': read,
   'GET /planer/:planId/exportera/csv': read,
+  'POST /planer/:planId/publicera': edit,
+  'POST /planer/:planId/sluta-publicera': edit,
   'GET /planer/importera': edit,
   'POST /planer/importera': edit,
   'GET /planer/importera/:importId/kolumner': edit,
@@ -262,13 +272,21 @@ async function world() {
     .executeTakeFirstOrThrow()
   const review = await db.selectFrom('review').select('id').executeTakeFirstOrThrow()
   const area = await db.selectFrom('development_area').select(['id', 'inspection_id']).executeTakeFirstOrThrow()
+  // Adopted and published, so that its open data is served; the final version has its frozen copy.
+  await db
+    .updateTable('plan')
+    .set({ adopted_meeting_date: '2020-02-19', published_at: '2021-03-15T09:00:00.000Z' })
+    .where('id', '=', planId)
+    .execute()
+  const pdf = new TextEncoder().encode('%PDF-1.7')
   const version = await insertReportVersion(db, {
     planId,
     versionNumber: 1,
     fileName: 'Uppföljning (version 1).pdf',
-    pdf: new TextEncoder().encode('%PDF-1.7'),
+    pdf,
     createdAt: '2021-03-15T09:00:00Z',
     createdBy: 'Sara Sekreterare',
+    openData: await frozenOpenData(db, planId, { versionNumber: 1, createdAt: '2021-03-15T09:00:00Z', pdf }),
   })
   const municipalityId = (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id
   const rollupVersionId = await insertRollupReportVersion(db, {
@@ -360,6 +378,7 @@ async function world() {
     runId: run.id,
     reviewId: review.id,
     versionId: version.id,
+    versionNumber: version.version_number,
     inspectionId: area.inspection_id,
     areaId: area.id,
     unitId: unit('HR-avdelningen'),

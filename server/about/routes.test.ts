@@ -108,7 +108,7 @@ describe('the operator named in the configuration', () => {
 })
 
 describe('the footer', () => {
-  it('links the statement and the help page from an ordinary page and from the login page', async () => {
+  it('links the statement, the help page and open data from an ordinary page and from the login page', async () => {
     const { app, agent } = await createTestApp()
     for (const page of [await agent.get('/planer').expect(200), await supertest(app).get('/logga-in').expect(200)]) {
       const $ = html(page.text)
@@ -116,7 +116,11 @@ describe('the footer', () => {
         $('footer a')
           .map((_, a) => `${$(a).text()} ${$(a).attr('href')}`)
           .get(),
-      ).toEqual(['Tillgänglighetsredogörelse /tillganglighetsredogorelse', 'Hjälp och kontakt /hjalp'])
+      ).toEqual([
+        'Tillgänglighetsredogörelse /tillganglighetsredogorelse',
+        'Hjälp och kontakt /hjalp',
+        'Öppna data /oppna-data',
+      ])
     }
   })
 })

@@ -110,28 +110,44 @@ export async function changedSince(db: Db, plan: { id: number; committee_id: num
     .where('entity_id', '=', versionId)
     .executeTakeFirst()
   if (!stored) return true
-  const later = await db
-    .selectFrom('audit_event')
-    .select('id')
-    .where('id', '>', stored.id)
-    .where('entity', '!=', 'report_version')
-    .where((eb) =>
-      eb.or([
-        eb('plan_id', '=', plan.id),
-        eb(
-          'plan_id',
-          'in',
-          eb
-            .selectFrom('risk as current')
-            .innerJoin('risk as earlier', 'earlier.id', 'current.previous_risk_id')
-            .where('current.plan_id', '=', plan.id)
-            .select('earlier.plan_id'),
-        ),
-        eb('committee_id', '=', plan.committee_id),
-        eb('entity', 'in', namesInReport),
-      ]),
-    )
-    .limit(1)
-    .executeTakeFirst()
-  return later !== undefined
+  // Publishing a plan as open data changes no word of its report: such rows are passed over, a page at a time.
+  let after = stored.id
+  for (;;) {
+    const later = await db
+      .selectFrom('audit_event')
+      .select(['id', 'entity', 'before', 'after'])
+      .where('id', '>', after)
+      .where('entity', '!=', 'report_version')
+      .where((eb) =>
+        eb.or([
+          eb('plan_id', '=', plan.id),
+          eb(
+            'plan_id',
+            'in',
+            eb
+              .selectFrom('risk as current')
+              .innerJoin('risk as earlier', 'earlier.id', 'current.previous_risk_id')
+              .where('current.plan_id', '=', plan.id)
+              .select('earlier.plan_id'),
+          ),
+          eb('committee_id', '=', plan.committee_id),
+          eb('entity', 'in', namesInReport),
+        ]),
+      )
+      .orderBy('id')
+      .limit(20)
+      .execute()
+    if (later.some((event) => !publishingOnly(event))) return true
+    const last = later.at(-1)
+    if (!last || later.length < 20) return false
+    after = last.id
+  }
+}
+
+/** A plan's update that changed nothing but whether it is published as open data (and so its version). */
+function publishingOnly(event: { entity: string; before: string | null; after: string | null }): boolean {
+  if (event.entity !== 'plan' || event.before === null || event.after === null) return false
+  const { published_at: _b, version: _bv, ...before } = JSON.parse(event.before) as Record<string, unknown>
+  const { published_at: _a, version: _av, ...after } = JSON.parse(event.after) as Record<string, unknown>
+  return JSON.stringify(before) === JSON.stringify(after)
 }

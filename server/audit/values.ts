@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
+import { formatDateTime } from '../../views/helpers/date-time.js'
 import {
   areaOutcomes,
   committeeKinds,
@@ -98,6 +99,8 @@ const roleOf = (value: unknown) => {
 
 const scales: Record<string, readonly string[]> = { likelihood: likelihoodScale, consequence: consequenceScale }
 const yesNo = new Set(['closed', 'disabled', 'is_admin'])
+// Timestamps (UTC in the record) read in Swedish time, as the pages show them.
+const timestamps = new Set(['published_at'])
 
 /** Texts of paragraphs, whose change is shown word by word rather than as two values. */
 const longTexts = new Set([
@@ -173,6 +176,7 @@ export function displayValue(field: string, value: unknown, names: Names): strin
   if (scale && typeof value === 'number') return `${value} – ${scale[value - 1] ?? ''}`
   // A checkbox posts 'on'.
   if (yesNo.has(field)) return value === 1 || value === true || value === 'on' ? 'Ja' : 'Nej'
+  if (timestamps.has(field)) return formatDateTime(value)
   if (Array.isArray(value)) return value.join(', ')
   return String(value)
 }

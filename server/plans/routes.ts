@@ -12,6 +12,7 @@ import { offeredAreas } from '../inspections/offers.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
 import { risksSinceLastYear } from '../next-year/repository.js'
 import { setNotice } from '../notice.js'
+import { openDataOnPlanPage } from '../open-data/view-model.js'
 import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
 import { riskMatrix } from '../risks/matrix.js'
@@ -138,7 +139,7 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/:planId', async (req, res) => {
     const plan = await loadPlan(req, res, 'read')
-    const [risks, measures, controls, reviews, offered, since, recordHistory] = await Promise.all([
+    const [risks, measures, controls, reviews, offered, since, recordHistory, openData] = await Promise.all([
       listRisks(db, plan.id),
       listMeasuresOfPlan(db, plan.id),
       countControlsByRisk(db, plan.id),
@@ -146,11 +147,13 @@ export function planRoutes({ db, clock }: Services): Router {
       offeredAreas(db, plan),
       risksSinceLastYear(db, plan),
       historyOf(db, 'plan', plan.id),
+      openDataOnPlanPage(db, plan),
     ])
     const overview = planOverview(risks, measures, swedishDate(clock()), since)
     res.render('plans/show', {
       recordHistory,
       offered,
+      openData,
       title: `${plan.committeeName}: ${plan.title}`,
       breadcrumbs: planBreadcrumbs(plan).slice(0, 1),
       plan,

@@ -50,6 +50,8 @@ export async function insertReportVersion(
     pdf: Uint8Array
     createdAt: string
     createdBy: string
+    /** The plan's open-data document frozen with this version (server/open-data/document.ts). */
+    openData?: string | null
   },
 ) {
   return db
@@ -63,6 +65,7 @@ export async function insertReportVersion(
       sha256: createHash('sha256').update(version.pdf).digest('hex'),
       byte_size: version.pdf.byteLength,
       pdf: version.pdf,
+      open_data: version.openData ?? null,
     })
     .returning(['id', 'version_number'])
     .executeTakeFirstOrThrow()

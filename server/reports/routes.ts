@@ -11,6 +11,7 @@ import { NotFoundError, ServiceUnavailableError } from '../errors.js'
 import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
+import { frozenOpenData } from '../open-data/document.js'
 import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload } from '../pdf-download.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { countReportVersions, findReportVersion, insertReportVersion, listReportVersions } from './repository.js'
@@ -108,13 +109,16 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
       const existing = await countReportVersions(trx, plan.id)
       if (existing === parsed.value.seenVersions) {
         await audited(trx, actorOf(res, clock), 'create', { entity: 'report_version', planId: plan.id }, async () => {
+          const createdAt = clock().toISOString()
           const version = await insertReportVersion(trx, {
             planId: plan.id,
             versionNumber: existing + 1,
             fileName: reportFileName(made.data, `version ${existing + 1}`),
             pdf: made.pdf,
-            createdAt: clock().toISOString(),
+            createdAt,
             createdBy: parsed.value.createdBy,
+            // The plan's open data as it stands with this version, frozen in the same transaction.
+            openData: await frozenOpenData(trx, plan.id, { versionNumber: existing + 1, createdAt, pdf: made.pdf }),
           })
           return version.id
         })

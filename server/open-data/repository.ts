@@ -1,0 +1,92 @@
+import { sql } from 'kysely'
+import type { Db } from '../../db/connection.js'
+
+// A plan is public when its secretary has marked it so and it is adopted (`isPublic` in document.ts): the same two
+// conditions in SQL here, so that no query can offer what the routes would refuse.
+
+/** The published plans for the index, by municipality, committee and year, with their final reports' copies. */
+export async function listPublishedPlans(db: Db) {
+  const plans = await db
+    .selectFrom('plan')
+    .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .innerJoin('municipality', 'municipality.id', 'committee.municipality_id')
+    .select([
+      'plan.id',
+      'plan.year',
+      'plan.title',
+      'plan.adopted_meeting_date',
+      'committee.name as committeeName',
+      'committee.kind as committeeKind',
+      'municipality.id as municipalityId',
+      'municipality.name as municipalityName',
+    ])
+    .where('plan.published_at', 'is not', null)
+    .where('plan.adopted_meeting_date', 'is not', null)
+    .execute()
+  const reports =
+    plans.length === 0
+      ? []
+      : await db
+          .selectFrom('report_version')
+          .select(['plan_id', 'version_number', 'created_at'])
+          .where(
+            'plan_id',
+            'in',
+            plans.map((p) => p.id),
+          )
+          .where('open_data', 'is not', null)
+          .orderBy('version_number', 'desc')
+          .execute()
+  return { plans, reports }
+}
+
+/** What the public routes need of a plan: whether it is public, and the names its file is called by. */
+export async function findPlanForOpenData(db: Db, planId: number) {
+  return db
+    .selectFrom('plan')
+    .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .select([
+      'plan.id',
+      'plan.title',
+      'plan.published_at',
+      'plan.adopted_meeting_date',
+      'committee.name as committeeName',
+    ])
+    .where('plan.id', '=', planId)
+    .executeTakeFirst()
+}
+
+/** The copy frozen with a final version of the plan's report; undefined when there is none (older versions). */
+export async function findFrozenCopy(db: Db, planId: number, versionNumber: number) {
+  const row = await db
+    .selectFrom('report_version')
+    .select(['open_data'])
+    .where('plan_id', '=', planId)
+    .where('version_number', '=', versionNumber)
+    .where('open_data', 'is not', null)
+    .executeTakeFirst()
+  return row?.open_data ?? undefined
+}
+
+/** The version numbers of the plan's final reports that have an open-data copy, newest first. */
+export async function listFrozenCopies(db: Db, planId: number) {
+  return db
+    .selectFrom('report_version')
+    .select(['version_number', 'created_at'])
+    .where('plan_id', '=', planId)
+    .where('open_data', 'is not', null)
+    .orderBy('version_number', 'desc')
+    .execute()
+}
+
+/**
+ * Marks the plan public (a time) or not (null). The version is raised as by any change of the plan, so a form
+ * opened before it merges rather than taking the change for its own; nothing else of the plan is touched.
+ */
+export async function setPublished(db: Db, planId: number, publishedAt: string | null): Promise<void> {
+  await db
+    .updateTable('plan')
+    .set({ published_at: publishedAt, version: sql<number>`version + 1` })
+    .where('id', '=', planId)
+    .execute()
+}
