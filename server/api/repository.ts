@@ -62,26 +62,15 @@ export async function listPlans(db: Db, municipalityId: number, filter: PlanFilt
   return { rows: rows.map((r) => ({ ...r, committeeKind: r.committeeKind as CommitteeKind })), total: Number(total.n) }
 }
 
-/** The plan if it belongs to the municipality; a plan elsewhere is as unknown as one that does not exist. */
+/** The plan's id if it belongs to the municipality; a plan elsewhere is as unknown as one that does not exist. */
 export async function findPlan(db: Db, municipalityId: number, planId: number) {
-  const row = await db
+  return db
     .selectFrom('plan')
     .innerJoin('committee', 'committee.id', 'plan.committee_id')
-    .select([
-      'plan.id',
-      'plan.year',
-      'plan.title',
-      'plan.adopted_meeting_date as adoptedMeetingDate',
-      'plan.adopted_minutes_paragraph as adoptedMinutesParagraph',
-      'plan.adopted_diary_number as adoptedDiaryNumber',
-      'committee.id as committeeId',
-      'committee.name as committeeName',
-      'committee.kind as committeeKind',
-    ])
+    .select('plan.id')
     .where('plan.id', '=', planId)
     .where('committee.municipality_id', '=', municipalityId)
     .executeTakeFirst()
-  return row && { ...row, committeeKind: row.committeeKind as CommitteeKind }
 }
 
 const overdueOn = (today: string) => (eb: ExpressionBuilder<Database, 'measure'>) =>

@@ -1,13 +1,16 @@
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import formats from 'ajv-formats'
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { aMeasure } from '../../test/helpers/builders.js'
-import { expectDocumented } from '../../test/helpers/openapi.js'
+import { expectDocumented, planSchema } from '../../test/helpers/openapi.js'
 import { createTestApp, logIn } from '../../test/helpers/test-app.js'
 import { auditedTransaction } from '../audit/audited.js'
 import type { Actor } from '../audit/repository.js'
 import { verifyAudit } from '../audit/verify.js'
 import { developmentAuditKey } from '../config.js'
+import { openPlanDocument } from '../open-data/document.js'
 import { ensureOrganisation } from '../organisation/repository.js'
 import { insertPlan } from '../plans/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
@@ -155,12 +158,37 @@ describe('the API’s answers', () => {
     expect(of2020.body.items[0].adopted).toBeNull()
   })
 
-  it('gives a plan, its risks and its measures, each measure with its status, unit, due date and overdue', async () => {
+  it('gives a plan as its open-data document, valid by open data’s own schema, whether or not it is published', async () => {
     const w = await world()
-    const plan = await w.get(`/plans/${w.school2020}`).expect(200)
-    expectDocumented(plan, '/plans/{planId}')
-    expect(plan.body).toMatchObject({ id: w.school2020, year: 2020, committee: { name: 'Grundskolenämnden' } })
+    const published = await w.db
+      .selectFrom('plan')
+      .select('published_at')
+      .where('id', '=', w.school2021)
+      .executeTakeFirstOrThrow()
+    expect(published.published_at).toBeNull()
+    const response = await w.get(`/plans/${w.school2021}`).expect(200)
+    expectDocumented(response, '/plans/{planId}')
+    // The same check by the schema alone, compiled on its own as open data's consumers would.
+    const ajv = new Ajv2020({ strict: true, allErrors: true })
+    formats.default(ajv)
+    const validate = ajv.compile(planSchema)
+    expect(validate(response.body), ajv.errorsText(validate.errors)).toBe(true)
+    expect(response.body).toMatchObject({
+      schema: '/oppna-data/schema/plan-v1.json',
+      asOf: today,
+      municipality: { id: w.malmo.id, name: 'Malmö stad' },
+      committee: { name: 'Grundskolenämnden', kind: 'committee' },
+      plan: { id: w.school2021, year: 2021 },
+    })
+    expect(response.body).toEqual(await openPlanDocument(w.db, w.school2021, { now: new Date(`${today}T09:00:00Z`) }))
+    const measures = response.body.risks.flatMap((r: { measures: { overdue: boolean }[] }) => r.measures)
+    expect(measures.filter((m: { overdue: boolean }) => m.overdue)).toHaveLength(
+      (await expectedCounts(w.db, w.school2021)).overdue,
+    )
+  })
 
+  it('gives a plan’s risks and its measures, each measure with its status, unit, due date and overdue', async () => {
+    const w = await world()
     const risks = await w.get(`/plans/${w.school2020}/risks`).expect(200)
     expectDocumented(risks, '/plans/{planId}/risks')
     expect(risks.body.items).toHaveLength(6)

@@ -5,6 +5,7 @@ import type { Services } from '../app.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { idFrom } from '../ids.js'
+import { openPlanDocument } from '../open-data/document.js'
 import {
   countLights,
   countMeasures,
@@ -125,9 +126,13 @@ export function apiRoutes({ db, clock, config }: Services): Router {
     return plan
   }
 
+  // The plan's open-data document (server/open-data/plan.schema.json), whether or not it is published: the token
+  // is the municipality's own, and the document names no person either way.
   v1.get('/plans/:planId', async (req, res) => {
     const plan = await planOf(req, municipalityOf(res))
-    res.json(planJson(plan, await countMeasuresOfPlans(db, [plan.id], swedishDate(clock()))))
+    const document = await openPlanDocument(db, plan.id, { now: clock() })
+    if (!document) throw new NotFoundError('Planen')
+    res.json(document)
   })
 
   v1.get('/plans/:planId/risks', async (req, res) => {

@@ -46,6 +46,12 @@ function standalone(schema: unknown): Json {
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true })
 addFormats(ajv)
+// The plan's document is open data's, and openapi.json refers to its schema by the path it is served at, the
+// schema's own $id.
+export const planSchema = JSON.parse(
+  readFileSync(new URL('../../server/open-data/plan.schema.json', import.meta.url), 'utf8'),
+) as { $id: string }
+ajv.addSchema(planSchema)
 const compiled = new Map<string, ReturnType<typeof ajv.compile>>()
 
 /** The document's schema for an answer: e.g. ('/plans/{planId}', 'get', 404, 'application/problem+json'). */
