@@ -78,6 +78,13 @@ async function asAudited(db: Db, entity: Entity, rows: { id: number }[]): Promis
       html_body_sha256: sha256(String(html)),
     }))
   }
+  if (entity === 'report_version') {
+    // The frozen open-data copy is a document of the whole plan: the log keeps its SHA-256, as for a mail's body.
+    return records.map(({ open_data: openData, ...version }: Record<string, unknown>) => ({
+      ...version,
+      open_data_sha256: openData === null || openData === undefined ? null : sha256(String(openData)),
+    }))
+  }
   if (entity === 'api_token') {
     // The token's hash stays out of the log, as a password's does.
     return records.map(({ token_sha256: _hash, ...token }: Record<string, unknown>) => token as { id: number })

@@ -103,6 +103,7 @@ const fieldLabels: Record<string, string> = {
   committees: 'Gäller nämnder och bolag',
   municipal_item_id: 'Kommungemensam',
   published_at: 'Publicerad som öppna data',
+  open_data_sha256: 'Öppna data (SHA-256)',
   revoked_at: 'Återkallad',
   use_count: 'Antal användningar',
   last_used_at: 'Senast använd',
