@@ -100,7 +100,7 @@ const roleOf = (value: unknown) => {
 const scales: Record<string, readonly string[]> = { likelihood: likelihoodScale, consequence: consequenceScale }
 const yesNo = new Set(['closed', 'disabled', 'is_admin'])
 // Timestamps (UTC in the record) read in Swedish time, as the pages show them.
-const timestamps = new Set(['published_at'])
+const timestamps = new Set(['published_at', 'revoked_at', 'last_used_at', 'sent_at', 'next_attempt_at'])
 
 /** Texts of paragraphs, whose change is shown word by word rather than as two values. */
 const longTexts = new Set([
