@@ -2,11 +2,11 @@
 // risk matrix cell) over all of the municipality's plans of the year, so the page costs the same few queries
 // whether the municipality has two committees or forty.
 
-import type { ExpressionBuilder } from 'kysely'
+import { type ExpressionBuilder, sql } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { CommitteeKind, Database, MeasureStatus } from '../../db/schema.js'
 import { lightCountColumns, lightPerControl } from '../controls/overview.js'
-import { finishedStatuses } from '../vocabulary.js'
+import { finishedStatuses, swedishOrder } from '../vocabulary.js'
 
 /** Which of the municipality's plans of the year: all, or those of one administration's committees and companies. */
 export interface RollupScope {
@@ -156,9 +156,16 @@ export async function countRisksPerCell(db: Db, scope: RollupScope) {
   return rows.map((r) => ({ likelihood: r.likelihood, consequence: r.consequence, count: Number(r.count) }))
 }
 
+/** The scope's committees and companies by id, in the sv-SE order of their names (a bounded list: tens at most). */
+async function committeesInSwedishOrder(db: Db, scope: RollupScope): Promise<number[]> {
+  const rows = await db.selectFrom('committee').select(['id', 'name']).where(inScope(scope)).execute()
+  return rows.sort((a, b) => swedishOrder.compare(a.name, b.name)).map((c) => c.id)
+}
+
 /**
- * The scored risks of the scope's plans in one likelihood × consequence cell, by committee and plan order: what a
- * matrix cell's count stands for. At most `limit`; the cell's count says how many there are in all.
+ * The scored risks of the scope's plans in one likelihood × consequence cell, by committee (sv-SE order of names)
+ * and plan order: what a matrix cell's count stands for. At most `limit`, cut in the order shown; the cell's count
+ * says how many there are in all.
  */
 export async function listRisksInCell(
   db: Db,
@@ -166,6 +173,16 @@ export async function listRisksInCell(
   cell: { likelihood: number; consequence: number },
   limit: number,
 ) {
+  const order = await committeesInSwedishOrder(db, scope)
+  // SQL sorts names by bytes (Ö before Å); each committee's rank carries the Swedish order into the query, so the
+  // limit cuts the list where the page would.
+  const rank =
+    order.length === 0
+      ? sql<number>`0`
+      : sql<number>`case ${sql.join(
+          order.map((id, i) => sql`when ${sql.ref('committee.id')} = ${id} then ${i}`),
+          sql` `,
+        )} end`
   return plansInScope(db, scope)
     .innerJoin('risk', 'risk.plan_id', 'plan.id')
     .select([
@@ -178,7 +195,7 @@ export async function listRisksInCell(
     ])
     .where('risk.likelihood', '=', cell.likelihood)
     .where('risk.consequence', '=', cell.consequence)
-    .orderBy('committee.name')
+    .orderBy(rank)
     .orderBy('risk.position')
     .limit(limit)
     .execute()

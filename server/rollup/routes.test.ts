@@ -130,11 +130,12 @@ describe('the roll-up of a municipality', () => {
         createdBy: 'Sara Sekreterare',
       })
     await version(1, '2021-02-01T09:00:00Z')
-    const latest = await version(2, '2021-03-01T09:00:00Z')
+    // Made final at 00:30 Swedish time: the report is of 2 March, not of the UTC date.
+    const latest = await version(2, '2021-03-01T23:30:00Z')
     const $ = html((await agent.get(page()).expect(200)).text)
     const report = $(`table.rollup--plans tr[data-committee="${plan.committee_id}"] td.report a`)
     expect(report.attr('href')).toBe(`/planer/${plan.id}/rapport/versioner/${latest.id}`)
-    expect(report.text()).toContain('2021-03-01, version 2')
+    expect(report.text()).toContain('2021-03-02, version 2')
   })
 
   it('says which committees have no plan for a year', async () => {
@@ -177,6 +178,12 @@ describe('the roll-up of a municipality', () => {
 
   it('links a matrix cell to the risks behind its count, of every committee and company', async () => {
     const { agent, db, municipality, page } = await rollup()
+    // Names whose Swedish order (Å before Ä) is not their byte order (Ä before Å).
+    for (const [from, to] of [
+      ['Förskolenämnden', 'Äldrenämnden'],
+      ['Grundskolenämnden', 'Åtgärdsnämnden'],
+    ] as const)
+      await db.updateTable('committee').set({ name: to }).where('name', '=', from).execute()
     const risks = await db
       .selectFrom('risk')
       .innerJoin('plan', 'plan.id', 'risk.plan_id')
@@ -192,9 +199,10 @@ describe('the roll-up of a municipality', () => {
       const key = `${r.likelihood}/${r.consequence}`
       counts.set(key, [...(counts.get(key) ?? []), r])
     }
-    // The busiest cell holds risks of more than one plan.
-    const [key, inCell] = [...counts].sort((a, b) => b[1].length - a[1].length)[0] ?? ['', []]
-    expect(new Set(inCell.map((r) => r.planId)).size).toBeGreaterThan(1)
+    // The cell with risks of the most plans.
+    const plansIn = (rs: typeof risks) => new Set(rs.map((r) => r.planId)).size
+    const [key, inCell] = [...counts].sort((a, b) => plansIn(b[1]) - plansIn(a[1]))[0] ?? ['', []]
+    expect(plansIn(inCell)).toBeGreaterThan(1)
     const [l, c] = key.split('/')
     const link = $(`table.rollup-matrix td[data-likelihood="${l}"][data-consequence="${c}"] a`)
     expect(link.attr('href')).toBe(page(`/risker/${l}/${c}`))
@@ -205,6 +213,16 @@ describe('the roll-up of a municipality', () => {
       .get()
       .sort()
     expect(listed).toEqual(inCell.map((r) => `/planer/${r.planId}/risker/${r.id} ${r.title}`).sort())
+    // Committees and companies in Swedish order, as everywhere else.
+    const committees = cell('table.cell-risks tbody td:first-child')
+      .map((_, td) => cell(td).contents().first().text().trim())
+      .get()
+    expect(committees).toEqual([...committees].sort(new Intl.Collator('sv-SE').compare))
+    expect(committees.indexOf('Åtgärdsnämnden')).toBeLessThan(committees.indexOf('Äldrenämnden'))
+    expect(committees.indexOf('Åtgärdsnämnden')).toBeGreaterThanOrEqual(0)
+    // A filter that is not valid: the roll-up and its error, as for the page itself.
+    const refused = html((await agent.get(page(`/risker/${l}/${c}?forvaltning=abc`)).expect(400)).text)
+    expect(refused('.error-summary').text()).toContain('Välj en förvaltning i listan.')
     // An empty cell shows no link; a cell outside the scale is no page.
     expect($('table.rollup-matrix td .count:not(a)').first().text()).toBe('0 risker')
     await agent.get(page('/risker/5/1')).expect(404)

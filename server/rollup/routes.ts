@@ -86,9 +86,12 @@ export function rollupRoutes({ db, clock }: Services): Router {
 
   // A matrix cell's count, as the risks behind it: each committee's and company's risks scored in that cell.
   router.get('/:municipalityId/:year/risker/:likelihood/:consequence', async (req, res) => {
-    const { municipality, year, administrations, parsed } = await rollupOf(req, res)
+    const of = await rollupOf(req, res)
+    const { municipality, year, administrations, parsed } = of
     const cell = cellFrom(req.params)
-    const administrationId = parsed.ok ? parsed.value.forvaltning : null
+    // A link with a filter that is not valid gets the roll-up and its error, where the filter can be put right.
+    if (!parsed.ok) return renderPage(req, res, of)
+    const administrationId = parsed.value.forvaltning
     const scope = { municipalityId: municipality.id, year, administrationId }
     const risks = await listRisksInCell(db, scope, cell, cellRiskLimit + 1)
     const score = cell.likelihood * cell.consequence

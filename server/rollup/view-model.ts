@@ -1,5 +1,6 @@
 import type { CommitteeKind, MeasureStatus } from '../../db/schema.js'
 import { lights } from '../controls/traffic-light.js'
+import { swedishDate } from '../dates.js'
 import { consequenceScale, likelihoodScale, measureStatuses, scoreBand, swedishOrder } from '../vocabulary.js'
 import type {
   countLights,
@@ -64,7 +65,7 @@ export function rollupRows(
               : {
                   href: `/planer/${planId}/rapport/versioner/${c.reportVersionId}`,
                   versionNumber: c.reportVersionNumber,
-                  date: c.reportCreatedAt?.slice(0, 10) ?? null,
+                  date: c.reportCreatedAt === null ? null : swedishDate(new Date(c.reportCreatedAt)),
                 },
           statusCounts: measureStatuses.map((s) => ({ ...s, count: countOf(s.code) })),
           overdueCount: own.reduce((n, m) => n + m.overdue, 0),
@@ -121,15 +122,13 @@ export function combinedMatrix(
   }
 }
 
-/** A matrix cell's risks by committee and company in Swedish order, each in its plan's order. */
+/** A matrix cell's risks, in the query's order: by committee and company, each in its plan's order. */
 export function cellRisks(risks: Rows<typeof listRisksInCell>) {
-  return [...risks]
-    .sort((a, b) => swedishOrder.compare(a.committeeName, b.committeeName))
-    .map((r) => ({
-      href: `/planer/${r.planId}/risker/${r.id}`,
-      title: r.title,
-      committee: r.committeeName,
-      kind: kindLabels[r.kind],
-      municipalWide: r.municipalItemId !== null,
-    }))
+  return risks.map((r) => ({
+    href: `/planer/${r.planId}/risker/${r.id}`,
+    title: r.title,
+    committee: r.committeeName,
+    kind: kindLabels[r.kind],
+    municipalWide: r.municipalItemId !== null,
+  }))
 }
