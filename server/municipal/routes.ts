@@ -30,14 +30,7 @@ import {
   listMunicipalItems,
 } from './repository.js'
 import { type ItemForm, itemForm, itemKinds } from './schema.js'
-import {
-  committeeGroups,
-  itemRows,
-  itemsHref,
-  kindOptions,
-  sideBySide,
-  treatmentOptions,
-} from './view-model.js'
+import { committeeGroups, itemRows, itemsHref, kindOptions, sideBySide, treatmentOptions } from './view-model.js'
 
 /**
  * Kommungemensamma granskningar och risker under /kommun: the coordinator defines a review or risk once for a year and
@@ -193,18 +186,22 @@ export function municipalRoutes({ db, clock }: Services): Router {
   router.get('/:municipalityId/:year/gemensamma/:itemId/redigera', async (req, res) => {
     const { municipality, year, item } = await itemOf(req, res, 'write')
     const committees = await committeeIdsOfItem(db, item.id)
-    await renderForm(res, { municipality, year }, {
-      ...editItemPage({ municipality, year }, item),
-      ...formState({
-        kind: item.kind,
-        title: item.title,
-        description: item.description,
-        treatment: item.treatment,
-        diaryNumber: item.diary_number,
-        committees,
-        version: item.version,
-      }),
-    })
+    await renderForm(
+      res,
+      { municipality, year },
+      {
+        ...editItemPage({ municipality, year }, item),
+        ...formState({
+          kind: item.kind,
+          title: item.title,
+          description: item.description,
+          treatment: item.treatment,
+          diaryNumber: item.diary_number,
+          committees,
+          version: item.version,
+        }),
+      },
+    )
   })
 
   router.post('/:municipalityId/:year/gemensamma/:itemId/redigera', async (req, res) => {

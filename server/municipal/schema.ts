@@ -21,7 +21,12 @@ export const itemForm = z
     committees: z.preprocess(
       asList,
       z
-        .array(z.string().regex(/^\d{1,10}$/, 'Välj nämnder och bolag i listan.').transform(Number))
+        .array(
+          z
+            .string()
+            .regex(/^\d{1,10}$/, 'Välj nämnder och bolag i listan.')
+            .transform(Number),
+        )
         .min(1, 'Välj minst en nämnd eller ett bolag som posten gäller.')
         .transform((list) => [...new Set(list)].sort((a, b) => a - b)),
     ),

@@ -1,8 +1,8 @@
 import type { CommitteeKind } from '../../db/schema.js'
 import { kindLabels } from '../rollup/view-model.js'
 import { isOverdue, labelOf, riskTreatments, scoreBand, swedishOrder } from '../vocabulary.js'
-import type { Copy, listCommitteesOf, listMeasuresOfCopies, listMunicipalItems } from './repository.js'
 import { workInCopy } from './push-down.js'
+import type { Copy, listCommitteesOf, listMeasuresOfCopies, listMunicipalItems } from './repository.js'
 import { itemKinds } from './schema.js'
 
 type Committee = Awaited<ReturnType<typeof listCommitteesOf>>[number]
