@@ -11,10 +11,6 @@ type Committee = Awaited<ReturnType<typeof listCommitteesOf>>[number]
 export const itemsHref = (municipalityId: number, year: number, suffix = '') =>
   `/kommun/${municipalityId}/${year}/gemensamma${suffix}`
 
-/** "Kommungemensam – beslutad av kommunstyrelsen (KS 2026/0412)", as a copy in a plan is marked. */
-export const lockedNote = (diaryNumber: string) =>
-  `Kommungemensam – beslutad av kommunstyrelsen${diaryNumber ? ` (${diaryNumber})` : ''}`
-
 const kindOrder: CommitteeKind[] = ['committee', 'company']
 const byKindAndName = (a: Committee, b: Committee) =>
   kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || swedishOrder.compare(a.name, b.name)
