@@ -147,3 +147,14 @@ export async function findItemOfCopy(db: Db, itemId: number | null) {
     .where('id', '=', itemId)
     .executeTakeFirst()
 }
+
+/** Kommunstyrelsen's diary number of each of a plan's copies, by the copy's risk id. */
+export async function itemDiaryNumbersOfPlan(db: Db, planId: number): Promise<Map<number, string>> {
+  const rows = await db
+    .selectFrom('risk')
+    .innerJoin('municipal_item', 'municipal_item.id', 'risk.municipal_item_id')
+    .select(['risk.id', 'municipal_item.diary_number'])
+    .where('risk.plan_id', '=', planId)
+    .execute()
+  return new Map(rows.map((r) => [r.id, r.diary_number]))
+}
