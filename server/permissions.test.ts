@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { aControl, demoPlan } from '../test/helpers/builders.js'
 import { createTestApp, type DemoLogin, html, logIn } from '../test/helpers/test-app.js'
 import { insertDeviation } from './controls/repository.js'
+import { createItem } from './municipal/push-down.js'
 import { insertReportVersion } from './reports/repository.js'
 import { insertImport } from './spreadsheets/repository.js'
 
@@ -198,6 +199,14 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   // The roll-up: the municipality's administrator and its coordinator.
   'GET /kommun/:municipalityId/:year': { ...admin, samordnare: 'ok' },
   'GET /kommun/:municipalityId/:year/exportera/xlsx': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/gemensamma': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/gemensamma/ny': { ...admin, samordnare: 'ok' },
+  'POST /kommun/:municipalityId/:year/gemensamma/ny': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/gemensamma/:itemId': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/gemensamma/:itemId/redigera': { ...admin, samordnare: 'ok' },
+  'POST /kommun/:municipalityId/:year/gemensamma/:itemId/redigera': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/gemensamma/:itemId/ta-bort': { ...admin, samordnare: 'ok' },
+  'POST /kommun/:municipalityId/:year/gemensamma/:itemId/ta-bort': { ...admin, samordnare: 'ok' },
 }
 
 /** "GET /planer/:planId" for every route the app's router holds, mounted routers included. */
@@ -304,7 +313,27 @@ async function world() {
     })
     .returning('id')
     .executeTakeFirstOrThrow()
+  // A municipality-wide review in the 2020 plan, whose copy holds the committee's result: its delete is refused
+  // (400) for each writer in turn rather than done by the first and a 404 for the next.
+  const municipalityId = (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id
+  const actor = { userId: null, userName: 'Test', at: '2021-03-15T09:00:00Z' }
+  const itemId = await createItem(
+    db,
+    actor,
+    {
+      municipality_id: municipalityId,
+      year: 2020,
+      kind: 'review',
+      title: 'Hantering av bisysslor',
+      description: '',
+      treatment: 'review',
+      diary_number: 'KS 2020/0412',
+    },
+    [committee.id],
+  )
+  await db.updateTable('review').set({ result: 'Granskad.' }).where('municipal_item_id', '=', itemId).execute()
   const params: Record<string, number> = {
+    itemId,
     importId,
     mailId: mail.id,
     planId,
@@ -319,7 +348,7 @@ async function world() {
     unitId: unit('HR-avdelningen'),
     committeeId: committee.id,
     administrationId: (await db.selectFrom('administration').select('id').executeTakeFirstOrThrow()).id,
-    municipalityId: (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id,
+    municipalityId,
     year: 2020,
     // The demo läsare: an account that is not the administrator's own.
     userId: (
