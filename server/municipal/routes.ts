@@ -174,6 +174,7 @@ export function municipalRoutes({ db, clock }: Services): Router {
       item: {
         ...item,
         kindLabel: labelOf(itemKinds, item.kind),
+        kindWord: labelOf(itemKinds, item.kind).toLowerCase(),
         treatmentLabel: labelOf(riskTreatments, item.treatment),
       },
       editHref: itemsHref(municipality.id, year, `/${item.id}/redigera`),
