@@ -436,4 +436,39 @@ describe('the push-down into the plans', () => {
     ])
     await verifies(db)
   })
+
+  it('turns a review into a risk and back, its copies following, and logs the change in words', async () => {
+    const { db, agent, items, committee } = await world()
+    const preschool = [committee('Förskolenämnden')]
+    const itemPage = String(
+      (await postForm(agent, `${items}/ny`, reviewFields('Representation', preschool), 303)).headers.location,
+    )
+    const asRisk: [string, string][] = [
+      ['kind', 'risk'],
+      ['title', 'Representation'],
+      ['description', ''],
+      ['treatment', 'monitor'],
+      ['diaryNumber', 'KS 2021/0099'],
+      ['committees', String(preschool[0])],
+    ]
+    await postForm(agent, `${itemPage}/redigera`, asRisk, 303)
+    const [risk] = await copiesOf(db, 'Representation')
+    expect(risk).toMatchObject({ reviewId: null, description: '' })
+    expect(
+      (
+        await db
+          .selectFrom('risk')
+          .select('treatment')
+          .where('id', '=', risk?.riskId as number)
+          .executeTakeFirst()
+      )?.treatment,
+    ).toBe('monitor')
+    const page = html((await agent.get(itemPage).expect(200)).text)
+    expect(page('.record-history').text().replace(/\s+/g, ' ')).toContain('Typ: Granskning → Risk')
+
+    await postForm(agent, `${itemPage}/redigera`, reviewFields('Representation', preschool), 303)
+    const [again] = await copiesOf(db, 'Representation')
+    expect(again).toMatchObject({ riskId: risk?.riskId, reviewTitle: 'Representation', diary_number: 'KS 2021/0099' })
+    await verifies(db)
+  })
 })

@@ -1,12 +1,8 @@
 import { z } from 'zod'
-import type { MunicipalItemKind } from '../../db/schema.js'
 import { baseVersion, oneOf, optionalText, requiredText, text } from '../forms.js'
-import { riskTreatments } from '../vocabulary.js'
+import { municipalItemKinds, riskTreatments } from '../vocabulary.js'
 
-export const itemKinds: readonly { code: MunicipalItemKind; label: string }[] = [
-  { code: 'review', label: 'Granskning' },
-  { code: 'risk', label: 'Risk' },
-]
+export const itemKinds = municipalItemKinds
 
 // Checkboxes arrive as one value or several; none at all is no field.
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
