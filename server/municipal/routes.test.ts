@@ -463,6 +463,13 @@ describe('the push-down into the plans', () => {
           .executeTakeFirst()
       )?.treatment,
     ).toBe('monitor')
+    // In the plan, a risk that is not reviewed is still marked as kommunstyrelsen's.
+    const plan = html((await agent.get(`/planer/${risk?.planId}`).expect(200)).text)
+    const meta = plan('article.risk')
+      .filter((_, e) => plan(e).find('h3').text().includes('Representation'))
+      .find('.meta')
+      .text()
+    expect(meta).toContain('Bevakning · Kommungemensam')
     const page = html((await agent.get(itemPage).expect(200)).text)
     expect(page('.record-history').text().replace(/\s+/g, ' ')).toContain('Typ: Granskning → Risk')
 
