@@ -41,10 +41,10 @@ export function riskRoutes({ db, clock }: Services): Router {
   }
 
   // A copy of a municipality-wide item: its words are shown, not asked.
-  const lockedFields = (risk: { title: string; description: string; treatment: string }) => ({
+  const lockedFields = (risk: { title: string; description: string; treatment: RiskTreatment }) => ({
     title: risk.title,
     description: risk.description,
-    treatment: labelOf(riskTreatments, risk.treatment as RiskTreatment),
+    treatment: labelOf(riskTreatments, risk.treatment),
   })
 
   const riskBreadcrumbs = (plan: PlanContext, risk: { id: number; title: string }) => [
