@@ -60,7 +60,7 @@ export interface ReportRisk {
 export interface ReportReview {
   /** "GRF-2020-11639 Uppföljning av … Sammanträde 2020-06-16, protokoll §95." */
   line: string
-  /** "Kommungemensam – beslutad av kommunstyrelsen (KS 2026/0412)" for a copy of a municipality-wide review. */
+  /** "Kommungemensam – beslutad av kommunstyrelsen" for a copy of a municipality-wide review. */
   municipal?: string
   /** What the review found (Markdown); '' when not told, and then nothing is printed. */
   result: string
@@ -248,7 +248,8 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
     measuresIntroduction: plan.measures_introduction,
     reviews: reviews.map((review) => ({
       line: reviewLine(review),
-      municipal: municipal(review.itemDiaryNumber),
+      // The line begins with the review's diary number, which for a copy is kommunstyrelsen's: not said twice.
+      municipal: review.itemDiaryNumber === null ? undefined : lockedNote(''),
       result: review.result,
     })),
     statusSummary,

@@ -452,7 +452,7 @@ describe('the report of a plan with a municipality-wide review', () => {
     expect($(`#${copy?.anchor}`).nextAll('.report-municipal').text()).toBe(note)
     expect(data.risks.filter((r) => r.municipal)).toHaveLength(1)
     const review = $('.report-reviews li').last()
-    expect(review.find('.report-municipal').text()).toBe(`${note}.`)
+    expect(review.find('.report-municipal').text()).toBe('Kommungemensam – beslutad av kommunstyrelsen.')
     expect(review.find('.report-review-result strong').text()).toBe('40')
     expect($('.report-review-result')).toHaveLength(1)
   })
