@@ -21,7 +21,7 @@ describe('buildReportData', () => {
       edition: 'Utkast 2021-03-15 10:00',
       adoption: '',
     })
-    expect(data?.reviews[0]).toBe(
+    expect(data?.reviews[0]?.line).toBe(
       'GRF-2020-11639 Uppföljning av internkontrollplan 2020 - Försent betalda leverantörsfakturor. Sammanträde 2020-06-16, protokoll §95.',
     )
     expect(data?.reviews).toHaveLength(8)

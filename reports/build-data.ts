@@ -7,6 +7,8 @@ import { swedishDate } from '../server/dates.js'
 import { listAreaMeasures, listAreas, listInspections, listLinkedRisks } from '../server/inspections/repository.js'
 import { areaSummary, inspectionSummary } from '../server/inspections/view-model.js'
 import { listMeasuresOfPlan } from '../server/measures/repository.js'
+import { lockedNote } from '../server/municipal/locked.js'
+import { itemDiaryNumbersOfPlan } from '../server/municipal/repository.js'
 import { controlsSinceLastYear, risksSinceLastYear } from '../server/next-year/repository.js'
 import { findPlan } from '../server/plans/repository.js'
 import { listReviews } from '../server/reviews/repository.js'
@@ -50,6 +52,18 @@ export interface ReportRisk {
   measures: ReportMeasure[]
   /** Its control activities, after its measures; none in a plan without controls. */
   controls: ReportControl[]
+  /** "Kommungemensam – beslutad av kommunstyrelsen (KS 2026/0412)" for a copy of a municipality-wide item. */
+  municipal?: string
+}
+
+/** A review as the introduction lists it. */
+export interface ReportReview {
+  /** "GRF-2020-11639 Uppföljning av … Sammanträde 2020-06-16, protokoll §95." */
+  line: string
+  /** "Kommungemensam – beslutad av kommunstyrelsen" for a copy of a municipality-wide review. */
+  municipal?: string
+  /** What the review found (Markdown); '' when not told, and then nothing is printed. */
+  result: string
 }
 
 /** A control's traffic light on the day the report was made, in words beside its colour. */
@@ -168,8 +182,7 @@ export interface ReportData {
   adoption: string
   introduction: string
   measuresIntroduction: string
-  /** "GRF-2020-11639 Uppföljning av … Sammanträde 2020-06-16, protokoll §95." */
-  reviews: string[]
+  reviews: ReportReview[]
   statusSummary: { code: MeasureStatus; label: string; count: number }[]
   measureCount: number
   overdueCount: number
@@ -202,14 +215,17 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
   const plan = await findPlan(db, planId)
   if (!plan) return undefined
   const madeOn = swedishDate(edition.madeAt)
-  const [risks, measures, reviews, inspections, since, controlRows] = await Promise.all([
+  const [risks, measures, reviews, inspections, since, controlRows, itemDiaryNumbers] = await Promise.all([
     listRisks(db, planId),
     listMeasuresOfPlan(db, planId),
     listReviews(db, planId),
     reportInspections(db, plan, madeOn),
     risksSinceLastYear(db, plan),
     readControls(db, plan, madeOn),
+    itemDiaryNumbersOfPlan(db, planId),
   ])
+  const municipal = (diaryNumber: string | null | undefined) =>
+    diaryNumber === null || diaryNumber === undefined ? undefined : lockedNote(diaryNumber)
   const controls = reportControls(controlRows, plan.committeeKind, madeOn, measures)
 
   const statusSummary = countByStatus(measures).filter((s) => s.count > 0)
@@ -230,7 +246,12 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
     adoption: adoptionOf(plan),
     introduction: plan.introduction,
     measuresIntroduction: plan.measures_introduction,
-    reviews: reviews.map(reviewLine),
+    reviews: reviews.map((review) => ({
+      line: reviewLine(review),
+      // The line begins with the review's diary number, which for a copy is kommunstyrelsen's: not said twice.
+      municipal: review.itemDiaryNumber === null ? undefined : lockedNote(''),
+      result: review.result,
+    })),
     statusSummary,
     measureCount: measures.length,
     overdueCount: measures.filter((m) => isOverdue(m, madeOn)).length,
@@ -265,6 +286,7 @@ export async function buildReportData(db: Db, planId: number, edition: ReportEdi
       title: risk.title,
       description: risk.description,
       sinceLastYear: since.get(risk.id)?.text,
+      municipal: municipal(itemDiaryNumbers.get(risk.id)),
       controls: controls.filter((c) => c.riskId === risk.id).map(({ riskId, ...control }) => control),
       measures: measures
         .filter((m) => m.risk_id === risk.id)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createItem } from '../server/municipal/push-down.js'
 import { createViews } from '../server/views.js'
 import { aControl, aMeasure, aRisk, demoContents, demoPlan } from '../test/helpers/builders.js'
 import { demoPlanWithControls } from '../test/helpers/report-controls.js'
@@ -410,5 +411,49 @@ describe('the report of a plan with controls', () => {
     })
     expect($('script, img')).toHaveLength(0)
     expect($('.report-control h4').filter((_, e) => $(e).text() === `Kontrollmoment: ${payload}`)).toHaveLength(3)
+  })
+})
+
+describe('the report of a plan with a municipality-wide review', () => {
+  it('marks the copy Kommungemensam and prints the review’s result; without them the reviews print as before', async () => {
+    const plain = await demoReport()
+    expect(plain.$('.report-municipal, .report-review-result')).toHaveLength(0)
+    // Each review is its line and nothing else, as before reviews had results.
+    expect(plain.$('.report-reviews li *')).toHaveLength(0)
+    expect(
+      plain
+        .$('.report-reviews li')
+        .map((_, li) => plain.$(li).text())
+        .get(),
+    ).toEqual(plain.data.reviews.map((r) => r.line))
+
+    const { $, data } = await demoReport(async (db) => {
+      const committee = await db.selectFrom('committee').select(['id', 'municipality_id']).executeTakeFirstOrThrow()
+      const actor = { userId: null, userName: 'Test', at: '2021-03-15T09:00:00Z' }
+      const item = {
+        municipality_id: committee.municipality_id,
+        year: 2020,
+        kind: 'review' as const,
+        title: 'Hantering av bisysslor',
+        description: 'Risk för att bisysslor inte anmäls.',
+        treatment: 'review' as const,
+        diary_number: 'KS 2020/0412',
+      }
+      const itemId = await createItem(db, actor, item, [committee.id])
+      await db
+        .updateTable('review')
+        .set({ result: 'Sex av **40** bisysslor var inte anmälda.' })
+        .where('municipal_item_id', '=', itemId)
+        .execute()
+    })
+    const note = 'Kommungemensam – beslutad av kommunstyrelsen (KS 2020/0412)'
+    const copy = data.risks.find((r) => r.title === 'Hantering av bisysslor')
+    expect(copy?.municipal).toBe(note)
+    expect($(`#${copy?.anchor}`).nextAll('.report-municipal').text()).toBe(note)
+    expect(data.risks.filter((r) => r.municipal)).toHaveLength(1)
+    const review = $('.report-reviews li').last()
+    expect(review.find('.report-municipal').text()).toBe('Kommungemensam – beslutad av kommunstyrelsen.')
+    expect(review.find('.report-review-result strong').text()).toBe('40')
+    expect($('.report-review-result')).toHaveLength(1)
   })
 })

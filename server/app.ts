@@ -20,6 +20,7 @@ import { errorHandler, notFound } from './error-handler.js'
 import { areaRoutes } from './inspections/area-routes.js'
 import { inspectionRoutes } from './inspections/routes.js'
 import { measureRoutes } from './measures/routes.js'
+import { municipalRoutes } from './municipal/routes.js'
 import { nextYearRoutes } from './next-year/routes.js'
 import { notices } from './notice.js'
 import { publishRoutes } from './open-data/publish-routes.js'
@@ -121,6 +122,7 @@ export function createApp(services: Services): express.Express {
   app.use('/externa-granskningar/:inspectionId/omraden', areaRoutes(services))
   app.use('/kommun', rollupRoutes(services))
   app.use('/kommun', rollupReportRoutes(services, views))
+  app.use('/kommun', municipalRoutes(services))
 
   app.use(notFound)
   app.use(conflictHandler(services.db))

@@ -6,6 +6,7 @@ import { createTestApp, type DemoLogin, html, logIn } from '../test/helpers/test
 import { createToken } from './api/tokens.js'
 import { insertDeviation } from './controls/repository.js'
 import { frozenOpenData } from './open-data/document.js'
+import { createItem } from './municipal/push-down.js'
 import { insertReportVersion } from './reports/repository.js'
 import { insertRollupReportVersion } from './rollup/report-repository.js'
 import { insertImport } from './spreadsheets/repository.js'
@@ -238,6 +239,14 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /api/v1/plans/:planId/risks': token,
   'GET /api/v1/plans/:planId/measures': token,
   'GET /api/v1/rollup/:year': token,
+  'GET /kommun/:municipalityId/:year/gemensamma': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/gemensamma/ny': { ...admin, samordnare: 'ok' },
+  'POST /kommun/:municipalityId/:year/gemensamma/ny': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/gemensamma/:itemId': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/gemensamma/:itemId/redigera': { ...admin, samordnare: 'ok' },
+  'POST /kommun/:municipalityId/:year/gemensamma/:itemId/redigera': { ...admin, samordnare: 'ok' },
+  'GET /kommun/:municipalityId/:year/gemensamma/:itemId/ta-bort': { ...admin, samordnare: 'ok' },
+  'POST /kommun/:municipalityId/:year/gemensamma/:itemId/ta-bort': { ...admin, samordnare: 'ok' },
 }
 
 /** "GET /planer/:planId" for every route the app's router holds, mounted routers included. */
@@ -365,9 +374,28 @@ async function world() {
   const apiToken = await createToken(
     db,
     { userId: null, userName: 'Ada Administratör', at: '2021-03-15T09:00:00Z' },
-    { municipalityId: (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id, name: 'BI' },
+    { municipalityId, name: 'BI' },
   )
+  // A municipality-wide review in the 2020 plan, whose copy holds the committee's result: its delete is refused
+  // (400) for each writer in turn rather than done by the first and a 404 for the next.
+  const actor = { userId: null, userName: 'Test', at: '2021-03-15T09:00:00Z' }
+  const itemId = await createItem(
+    db,
+    actor,
+    {
+      municipality_id: municipalityId,
+      year: 2020,
+      kind: 'review',
+      title: 'Hantering av bisysslor',
+      description: '',
+      treatment: 'review',
+      diary_number: 'KS 2020/0412',
+    },
+    [committee.id],
+  )
+  await db.updateTable('review').set({ result: 'Granskad.' }).where('municipal_item_id', '=', itemId).execute()
   const params: Record<string, number> = {
+    itemId,
     importId,
     tokenId: apiToken.id,
     mailId: mail.id,

@@ -17,6 +17,7 @@ export type Versioned =
   | 'control'
   | 'control_run'
   | 'control_deviation'
+  | 'municipal_item'
 
 /** What a save wrote; `merged` when it was based on an older version and kept someone else's newer change. */
 export interface Saved {

@@ -8,6 +8,7 @@ import type {
   InspectionKind,
   MailState,
   MeasureStatus,
+  MunicipalItemKind,
   ReminderPreference,
   ReportedTo,
   RiskScope,
@@ -189,6 +190,12 @@ export const reminderPreferences: readonly { code: ReminderPreference; label: st
 export const committeeKinds: readonly { code: CommitteeKind; label: string }[] = [
   { code: 'committee', label: 'Nämnd' },
   { code: 'company', label: 'Kommunalt bolag' },
+]
+
+/** A municipality-wide item: a review pushes a risk with its review into each chosen plan, a risk the risk alone. */
+export const municipalItemKinds: readonly { code: MunicipalItemKind; label: string }[] = [
+  { code: 'review', label: 'Granskning' },
+  { code: 'risk', label: 'Risk' },
 ]
 
 /** The body that adopts the plan and decides, as a sentence names it: "nämnden", or a company's "styrelsen". */

@@ -152,8 +152,9 @@ describe('demo data', () => {
       areas: 7,
     })
     expect(await counts(db, 2020)).toEqual({ risks: 6, measures: 12, reviews: 8 })
-    // Every risk is copied, the five unfinished measures are carried and HR's check is added; reviews stay.
-    expect(await counts(db, year)).toEqual({ risks: 6, measures: 6, reviews: 0 })
+    // Every risk is copied, the five unfinished measures are carried and HR's check is added; reviews stay. The
+    // municipality-wide review adds its risk, its review row and the committee's measure under it.
+    expect(await counts(db, year)).toEqual({ risks: 7, measures: 7, reviews: 1 })
     // Landskrona's finding on grading is linked to Malmö's risk of grades diverging from the national tests, and
     // to its copy in the current year's plan.
     const linked = await db
@@ -184,7 +185,14 @@ describe('demo data', () => {
     const plan = await planOf(db, 2026)
     expect(plan.title).toBe('Internkontrollplan 2026')
 
-    const risks = await db.selectFrom('risk').selectAll().where('plan_id', '=', plan.id).orderBy('position').execute()
+    // The committee's own risks: the municipality-wide review's copy is kommunstyrelsen's (see below).
+    const risks = await db
+      .selectFrom('risk')
+      .selectAll()
+      .where('plan_id', '=', plan.id)
+      .where('municipal_item_id', 'is', null)
+      .orderBy('position')
+      .execute()
     const { risks: originals } = await plan2020(db)
     expect(risks.map((r) => [r.title, r.previous_risk_id])).toEqual(originals.map((r) => [r.title, r.id]))
     const bands = risks.map((r) => {
@@ -200,6 +208,7 @@ describe('demo data', () => {
       .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
       .select(['measure.title', 'measure.status', 'measure.due_date', 'owner_unit.name as owner'])
       .where('risk.plan_id', '=', plan.id)
+      .where('risk.municipal_item_id', 'is', null)
       .orderBy('measure.due_date')
       .execute()
     const today = '2026-01-01'
@@ -252,7 +261,7 @@ describe('demo data', () => {
     await db.deleteFrom('inspection').where('principal', '=', 'Perstorps kommun').execute()
     await resetToDemoData(db, now)
     expect(await counts(db, 2020)).toEqual({ risks: 6, measures: 12, reviews: 8 })
-    expect(await counts(db, 2021)).toEqual({ risks: 6, measures: 6, reviews: 0 })
+    expect(await counts(db, 2021)).toEqual({ risks: 7, measures: 7, reviews: 1 })
     expect(await organisation(db)).toMatchObject({ areas: 7 })
     await db.destroy()
   })
@@ -412,7 +421,13 @@ describe('demo data', () => {
     // Made after Förskolenämnden's plan, which keeps its id.
     expect(plan.id).toBeGreaterThan((await planOf(db, 2026, 'Förskolenämnden')).id)
 
-    const risks = await db.selectFrom('risk').selectAll().where('plan_id', '=', plan.id).orderBy('position').execute()
+    const risks = await db
+      .selectFrom('risk')
+      .selectAll()
+      .where('plan_id', '=', plan.id)
+      .where('municipal_item_id', 'is', null)
+      .orderBy('position')
+      .execute()
     expect(risks.map((r) => r.title)).toEqual([
       'Upphandling utan konkurrens',
       'Bristande underhållsplanering',
@@ -452,5 +467,57 @@ describe('demo data', () => {
     const { auditKey } = loadConfig({ NODE_ENV: 'test' })
     expect((await verifyAudit(db, { key: auditKey, anchorFile: null })).findings).toEqual([])
     await db.destroy()
+  })
+
+  it('applies one municipality-wide review to all three plans of the year, each following it up in its own way', async () => {
+    const db = await demoInMemory(new Date('2026-12-07T09:00:00Z'))
+    const [item, ...others] = await db.selectFrom('municipal_item').selectAll().execute()
+    expect(others).toEqual([])
+    expect(item).toMatchObject({
+      year: 2026,
+      kind: 'review',
+      title: 'Kommungemensam granskning: Hantering av bisysslor',
+      diary_number: 'KS 2026/0412',
+    })
+    const copies = await db
+      .selectFrom('review')
+      .innerJoin('risk', 'risk.id', 'review.risk_id')
+      .innerJoin('plan', 'plan.id', 'risk.plan_id')
+      .innerJoin('committee', 'committee.id', 'plan.committee_id')
+      .select((eb) => [
+        'committee.name',
+        'plan.year',
+        'risk.scope',
+        'risk.municipal_item_id as riskItem',
+        'review.municipal_item_id as reviewItem',
+        'review.diary_number',
+        'review.result',
+        eb
+          .selectFrom('measure')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('measure.risk_id', '=', 'risk.id')
+          .as('measures'),
+      ])
+      .where('review.municipal_item_id', '=', item?.id as number)
+      .orderBy('committee.id')
+      .execute()
+    expect(copies.map((c) => [c.name, c.year, c.scope, c.riskItem, c.reviewItem, c.diary_number])).toEqual(
+      ['Grundskolenämnden', 'Förskolenämnden', 'Malmö Stadsfastigheter AB'].map((name) => [
+        name,
+        2026,
+        'municipality_wide',
+        item?.id,
+        item?.id,
+        'KS 2026/0412',
+      ]),
+    )
+    // A result and a measure in two of them, none yet in the company's: the side-by-side page has differences.
+    expect(copies.map((c) => [c.result !== '', Number(c.measures)])).toEqual([
+      [true, 1],
+      [true, 1],
+      [false, 0],
+    ])
+    const result = await verifyAudit(db, { key: loadConfig({ NODE_ENV: 'test' }).auditKey, anchorFile: null })
+    expect(result.findings).toEqual([])
   })
 })

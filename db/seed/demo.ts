@@ -12,6 +12,7 @@ import { inspectionKinds, labelOf } from '../../server/vocabulary.js'
 import type { Db } from '../connection.js'
 import type { AreaOutcome, InspectionKind, MeasureStatus, RiskScope } from '../schema.js'
 import { insertCompanyDemo } from './company.js'
+import { insertMunicipalItemDemo } from './municipal-item.js'
 import { insertPreschoolDemo } from './preschool.js'
 
 // Grundskolenämnden's public follow-up report for 2020, as data (copied from shared/fixtures).
@@ -201,6 +202,8 @@ export async function resetToDemoData(db: Db, now: Date): Promise<void> {
       'review',
       'risk',
       'plan',
+      'municipal_item_committee',
+      'municipal_item',
       'owner_unit',
       'committee',
       'administration',
@@ -362,6 +365,8 @@ async function insertDemoData(trx: Db, now: Date, { currentYear = true }: DemoOp
   await insertPreschoolDemo(trx, actor, today, municipalityId)
   // After Förskolenämnden's, so that its records keep their ids too.
   await insertCompanyDemo(trx, actor, today, municipalityId)
+  // Last, once all three plans of the year are there to take its copies.
+  await insertMunicipalItemDemo(trx, actor, today, municipalityId)
 }
 
 /** The current year's plan, made by next year's carry-over from the 2020 plan, then scored and dated (currentYearDemo). */

@@ -14,6 +14,7 @@ import {
   likelihoodScale,
   mailStates,
   measureStatuses,
+  municipalItemKinds,
   reminderPreferences,
   reportedToOptions,
   riskScopes,
@@ -44,6 +45,7 @@ export const codedFields: Record<string, readonly { code: string; label: string 
   state: mailStates,
   reminder_preference: reminderPreferences,
   committee_kind: committeeKinds,
+  municipal_item_kind: municipalItemKinds,
 }
 
 type Named =
@@ -118,6 +120,7 @@ const longTexts = new Set([
   'comment',
   'not_performed_reason',
   'no_measure_reason',
+  'review_result',
 ])
 
 /** The names of the records that fields point to, per kind of record and id. */

@@ -88,6 +88,7 @@ async function recordCount(db: Db) {
     'control',
     'control_run',
     'control_deviation',
+    'municipal_item',
   ] as const
   let records = 0
   for (const table of tables) {

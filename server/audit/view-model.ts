@@ -100,6 +100,8 @@ const fieldLabels: Record<string, string> = {
   reminder_days: 'Påminnelsedagar före slutdatum',
   coordinatorOf: 'Kommunövergripande samordnare för',
   committee_kind: 'Typ',
+  municipal_item_kind: 'Typ',
+  review_result: 'Resultat',
   committees: 'Gäller nämnder och bolag',
   municipal_item_id: 'Kommungemensam',
   published_at: 'Publicerad som öppna data',
@@ -171,8 +173,14 @@ export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' |
         '',
     ),
     changes: fields.map((f) => {
-      // A committee's kind (nämnd or bolag) shares its column name with an inspection's kind, not its words.
-      const field = event.entity === 'committee' && f === 'kind' ? 'committee_kind' : f
+      // A committee's kind (nämnd or bolag) and a municipal item's (granskning or risk) share their column name with
+      // an inspection's kind, not its words; a review's result is the committee's text, not a control run's result.
+      const renamed: Record<string, string> = {
+        'committee.kind': 'committee_kind',
+        'municipal_item.kind': 'municipal_item_kind',
+        'review.result': 'review_result',
+      }
+      const field = renamed[`${event.entity}.${f}`] ?? f
       return fieldChange(fieldLabels[field] as string, field, before[f], after[f], names)
     }),
   }

@@ -35,7 +35,11 @@ export const can = {
     v.coordinatorCommittees.has(record.committee_id),
   /** Read a municipality's roll-up: its administrator and its coordinators. */
   readMunicipality: (v: Viewer, municipalityId: number) => v.isAdmin || v.coordinatorOf.has(municipalityId),
-  /** Write the municipality's own parts (its items, its roll-up report's final versions): the same people. */
+  /**
+   * Write the municipality's own records (its municipality-wide reviews and risks, its roll-up report's final
+   * versions): its administrator and its coordinators. The copies the items put into the plans stay the committees'
+   * to follow up.
+   */
   writeMunicipality: (v: Viewer, municipalityId: number) => v.isAdmin || v.coordinatorOf.has(municipalityId),
   /** Change them: the committee's secretary. */
   editCommittee: (v: Viewer, record: CommitteeRecord) => v.secretaryOf.has(record.committee_id),

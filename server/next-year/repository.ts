@@ -6,6 +6,7 @@ import { createControl } from '../controls/write.js'
 import { linkMeasure, linkRisk, listAreasOfMeasure, listAreasOfRisk } from '../inspections/repository.js'
 import { auditTarget } from '../inspections/require-inspection.js'
 import { insertMeasure, listMeasuresOfPlan } from '../measures/repository.js'
+import { applyItemsToPlan } from '../municipal/push-down.js'
 import { findClashingPlan, insertPlan } from '../plans/repository.js'
 import { insertRisk, listRisks } from '../risks/repository.js'
 import { continuesNextYear } from '../vocabulary.js'
@@ -95,9 +96,13 @@ export async function createCarriedOverPlan(
         likelihood: risk.likelihood,
         consequence: risk.consequence,
         treatment: risk.treatment,
-        scope: risk.scope,
+        // A copy of a municipality-wide item is kommunstyrelsen's decision for its year only: carried into the next
+        // plan it becomes the committee's own risk, free to reword or delete. What kommunstyrelsen decides for the
+        // next year comes in as that year's own copies (applyItemsToPlan, below), beside it.
+        scope: risk.municipal_item_id === null ? risk.scope : 'committee',
         position: risk.position,
         previous_risk_id: risk.id,
+        municipal_item_id: null,
       }),
     )
     await linkAreasToCopy(db, actor, await listAreasOfRisk(db, risk.id), (areaId) => linkRisk(db, areaId, riskId))
@@ -149,6 +154,7 @@ export async function createCarriedOverPlan(
       )
     }
   }
+  await applyItemsToPlan(db, actor, { id: planId, committee_id: from.committee_id, year })
   return planId
 }
 

@@ -156,6 +156,7 @@ export function overviewRoutes({ db, clock }: Services): Router {
         id,
         name,
         rollupHref: `/kommun/${id}/${year}`,
+        itemsHref: `/kommun/${id}/${year}/gemensamma`,
         committees: committees
           .filter((c) => c.municipalityId === id)
           .map((c) => ({

@@ -10,6 +10,7 @@ import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { offeredAreas } from '../inspections/offers.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
+import { applyItemsToPlan } from '../municipal/push-down.js'
 import { risksSinceLastYear } from '../next-year/repository.js'
 import { setNotice } from '../notice.js'
 import { openDataOnPlanPage } from '../open-data/view-model.js'
@@ -130,9 +131,14 @@ export function planRoutes({ db, clock }: Services): Router {
     if (!parsed.ok) {
       return renderForm(res, { ...newPlanPage, ...formState(req.body, parsed.errors) }, 400)
     }
-    const id = await auditedTransaction(db, actorOf(res, clock), 'create', { entity: 'plan', planId: null }, (trx) =>
-      insertPlan(trx, toRow(parsed.value)),
-    )
+    const actor = actorOf(res, clock)
+    const row = toRow(parsed.value)
+    const id = await db.transaction().execute(async (trx) => {
+      const planId = await audited(trx, actor, 'create', { entity: 'plan', planId: null }, () => insertPlan(trx, row))
+      // The municipality-wide reviews and risks already decided for the committee's year come into the new plan.
+      await applyItemsToPlan(trx, actor, { id: planId, committee_id: row.committee_id, year: row.year })
+      return planId
+    })
     setNotice(res, 'Planen är skapad.')
     res.redirect(303, `/planer/${id}`)
   })

@@ -3,13 +3,17 @@ import type { Db } from '../../db/connection.js'
 import type { ReviewTable } from '../../db/schema.js'
 import { type Saved, updateVersioned } from '../versioned.js'
 
-/** The plan's reviews in report order, each with the title of the risk it examined. */
+/**
+ * The plan's reviews in report order, each with the title of the risk it examined and, for a copy of a
+ * municipality-wide review, kommunstyrelsen's diary number (null for the committee's own).
+ */
 export async function listReviews(db: Db, planId: number) {
   return db
     .selectFrom('review')
     .leftJoin('risk', 'risk.id', 'review.risk_id')
+    .leftJoin('municipal_item', 'municipal_item.id', 'review.municipal_item_id')
     .selectAll('review')
-    .select('risk.title as riskTitle')
+    .select(['risk.title as riskTitle', 'municipal_item.diary_number as itemDiaryNumber'])
     .where('review.plan_id', '=', planId)
     .orderBy('review.position')
     .execute()

@@ -3,9 +3,11 @@ import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { historyOf } from '../audit/history.js'
 import { NotFoundError } from '../errors.js'
-import { type FieldErrors, formState, validateForm } from '../forms.js'
+import { type FieldErrors, formState, parseForm, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { moveRow } from '../move-row.js'
+import { lockedNote, refuseDeletingCopy, refuseLockedChange } from '../municipal/locked.js'
+import { findItemOfCopy } from '../municipal/repository.js'
 import { setNotice } from '../notice.js'
 import { nextPosition, withEnds } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
@@ -13,7 +15,7 @@ import { listRisks } from '../risks/repository.js'
 import { noteSave } from '../versioned.js'
 import { diaryNumberDoubt, diaryStart } from './diary-number.js'
 import { deleteReview, findReview, insertReview, listReviews, updateReview } from './repository.js'
-import { type ReviewForm, reviewForm } from './schema.js'
+import { type ReviewForm, reviewCopyForm, reviewForm } from './schema.js'
 
 export function reviewRoutes({ db, clock }: Services): Router {
   const router = Router({ mergeParams: true })
@@ -22,7 +24,23 @@ export function reviewRoutes({ db, clock }: Services): Router {
     const plan = await requirePlan(db, req.params, res, access)
     const review = await findReview(db, plan.id, idFrom(req.params.reviewId, 'Granskningen'))
     if (!review) throw new NotFoundError('Granskningen')
-    return { plan, review }
+    const item = await findItemOfCopy(db, review.municipal_item_id)
+    return { plan, review, locked: item && lockedNote(item.diary_number) }
+  }
+
+  // A copy of a municipality-wide review: its words and its risk are shown, not asked.
+  async function lockedFields(review: {
+    plan_id: number
+    diary_number: string
+    title: string
+    risk_id: number | null
+  }) {
+    const risks = await listRisks(db, review.plan_id)
+    return {
+      diaryNumber: review.diary_number,
+      title: review.title,
+      risk: risks.find((r) => r.id === review.risk_id)?.title,
+    }
   }
 
   const listHref = (plan: PlanContext) => `/planer/${plan.id}/granskningar`
@@ -56,6 +74,7 @@ export function reviewRoutes({ db, clock }: Services): Router {
     meeting_date: v.meetingDate,
     minutes_paragraph: v.minutesParagraph,
     risk_id: v.riskId,
+    result: v.result,
   })
 
   const newReviewPage = (plan: PlanContext) => ({
@@ -84,7 +103,10 @@ export function reviewRoutes({ db, clock }: Services): Router {
         id: saved.id,
         doubt: diaryNumberDoubt(saved.diary_number, plan.diaryPrefix, plan.year, saved.meeting_date),
       },
-      reviews: withEnds(reviews),
+      reviews: withEnds(reviews).map((r) => ({
+        ...r,
+        locked: r.itemDiaryNumber === null ? undefined : lockedNote(r.itemDiaryNumber),
+      })),
     })
   })
 
@@ -117,22 +139,60 @@ export function reviewRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/:reviewId/redigera', async (req, res) => {
-    const { plan, review } = await load(req, res, 'edit')
+    const { plan, review, locked } = await load(req, res, 'edit')
     await renderForm(res, plan, {
       ...(await editReviewPage(plan, review)),
+      ...(locked && { locked, lockedFields: await lockedFields(review) }),
       ...formState({
         diaryNumber: review.diary_number,
         title: review.title,
         meetingDate: review.meeting_date ?? '',
         minutesParagraph: review.minutes_paragraph ?? '',
         riskId: review.risk_id ?? '',
+        result: review.result,
         version: review.version,
       }),
     })
   })
 
   router.post('/:reviewId/redigera', async (req, res) => {
-    const { plan, review } = await load(req, res, 'edit')
+    const { plan, review, locked } = await load(req, res, 'edit')
+    if (locked) {
+      refuseLockedChange(
+        req.body,
+        { diaryNumber: review.diary_number, title: review.title, riskId: review.risk_id },
+        'Granskningen',
+      )
+      const copy = parseForm(reviewCopyForm, req.body)
+      if (!copy.ok) {
+        return renderForm(
+          res,
+          plan,
+          {
+            ...(await editReviewPage(plan, review)),
+            locked,
+            lockedFields: await lockedFields(review),
+            ...formState(req.body, copy.errors),
+          },
+          400,
+        )
+      }
+      const { meetingDate, minutesParagraph, result, version } = copy.value
+      const saved = await auditedTransaction(
+        db,
+        actorOf(res, clock),
+        'update',
+        { entity: 'review', id: review.id, planId: plan.id },
+        (trx) =>
+          updateReview(trx, review.id, version, {
+            meeting_date: meetingDate,
+            minutes_paragraph: minutesParagraph,
+            result,
+          }),
+      )
+      noteSave(res, 'Granskningen är sparad.', saved)
+      return res.redirect(303, savedHref(plan, review.id))
+    }
     const parsed = await validateForm(reviewForm, req.body, (value) => checkRisk(plan, value))
     if (!parsed.ok) {
       return renderForm(
@@ -154,7 +214,8 @@ export function reviewRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/:reviewId/ta-bort', async (req, res) => {
-    const { plan, review } = await load(req, res, 'edit')
+    const { plan, review, locked } = await load(req, res, 'edit')
+    if (locked) refuseDeletingCopy('Granskningen')
     res.render('confirm-delete', {
       title: `Ta bort granskning ${review.diary_number}`,
       breadcrumbs: reviewBreadcrumbs(plan),
@@ -166,7 +227,8 @@ export function reviewRoutes({ db, clock }: Services): Router {
   })
 
   router.post('/:reviewId/ta-bort', async (req, res) => {
-    const { plan, review } = await load(req, res, 'edit')
+    const { plan, review, locked } = await load(req, res, 'edit')
+    if (locked) refuseDeletingCopy('Granskningen')
     await auditedTransaction(
       db,
       actorOf(res, clock),

@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from 'express'
+import type { RiskTreatment } from '../../db/schema.js'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
 import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/audited.js'
@@ -14,6 +15,8 @@ import { auditTarget } from '../inspections/require-inspection.js'
 import { areaLink } from '../inspections/view-model.js'
 import { listMeasuresOfRisk } from '../measures/repository.js'
 import { moveRow } from '../move-row.js'
+import { lockedNote, refuseDeletingCopy, refuseLockedChange } from '../municipal/locked.js'
+import { findItemOfCopy } from '../municipal/repository.js'
 import { controlsSinceLastYear, findPreviousRisk, risksSinceLastYear } from '../next-year/repository.js'
 import { setNotice } from '../notice.js'
 import { nextPosition, withEnds } from '../ordering.js'
@@ -22,9 +25,9 @@ import { planOverview } from '../plans/view-model.js'
 import { listReviews } from '../reviews/repository.js'
 import { reviewLine } from '../reviews/review-line.js'
 import { noteSave } from '../versioned.js'
-import { swedishList } from '../vocabulary.js'
+import { labelOf, riskTreatments, swedishList } from '../vocabulary.js'
 import { deleteRisk, findRisk, insertRisk, updateRisk } from './repository.js'
-import { type RiskForm, riskForm, riskFormOptions } from './schema.js'
+import { type RiskForm, riskCopyForm, riskForm, riskFormOptions } from './schema.js'
 
 export function riskRoutes({ db, clock }: Services): Router {
   const router = Router({ mergeParams: true })
@@ -33,8 +36,16 @@ export function riskRoutes({ db, clock }: Services): Router {
     const plan = await requirePlan(db, req.params, res, access)
     const risk = await findRisk(db, plan.id, idFrom(req.params.riskId, 'Risken'))
     if (!risk) throw new NotFoundError('Risken')
-    return { plan, risk }
+    const item = await findItemOfCopy(db, risk.municipal_item_id)
+    return { plan, risk, locked: item && lockedNote(item.diary_number) }
   }
+
+  // A copy of a municipality-wide item: its words are shown, not asked.
+  const lockedFields = (risk: { title: string; description: string; treatment: RiskTreatment }) => ({
+    title: risk.title,
+    description: risk.description,
+    treatment: labelOf(riskTreatments, risk.treatment),
+  })
 
   const riskBreadcrumbs = (plan: PlanContext, risk: { id: number; title: string }) => [
     ...planBreadcrumbs(plan),
@@ -128,7 +139,7 @@ export function riskRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/:riskId', async (req, res) => {
-    const { plan, risk } = await load(req, res, 'read')
+    const { plan, risk, locked } = await load(req, res, 'read')
     const today = swedishDate(clock())
     const [measures, controls, reviews, areas, since, controlsSince, previous, recordHistory] = await Promise.all([
       listMeasuresOfRisk(db, risk.id),
@@ -146,6 +157,7 @@ export function riskRoutes({ db, clock }: Services): Router {
       breadcrumbs: planBreadcrumbs(plan),
       plan,
       risk: shown,
+      locked,
       measures: shown?.measures,
       controls: withEnds(controls).map((c) => ({ ...c, ...controlLabels(c, plan.committeeKind) })),
       reviews: reviews.filter((r) => r.risk_id === risk.id).map(reviewLine),
@@ -157,15 +169,46 @@ export function riskRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/:riskId/redigera', async (req, res) => {
-    const { plan, risk } = await load(req, res, 'edit')
+    const { plan, risk, locked } = await load(req, res, 'edit')
     renderForm(res, {
       ...editRiskPage(plan, risk),
+      ...(locked && { locked, lockedFields: lockedFields(risk) }),
       ...formState({ ...risk, likelihood: risk.likelihood ?? '', consequence: risk.consequence ?? '' }),
     })
   })
 
   router.post('/:riskId/redigera', async (req, res) => {
-    const { plan, risk } = await load(req, res, 'edit')
+    const { plan, risk, locked } = await load(req, res, 'edit')
+    if (locked) {
+      refuseLockedChange(
+        req.body,
+        { title: risk.title, description: risk.description, treatment: risk.treatment, scope: risk.scope },
+        'Risken',
+      )
+      const copy = parseForm(riskCopyForm, req.body)
+      if (!copy.ok) {
+        return renderForm(
+          res,
+          {
+            ...editRiskPage(plan, risk),
+            locked,
+            lockedFields: lockedFields(risk),
+            ...formState(req.body, copy.errors),
+          },
+          400,
+        )
+      }
+      const { likelihood, consequence, version } = copy.value
+      const saved = await auditedTransaction(
+        db,
+        actorOf(res, clock),
+        'update',
+        { entity: 'risk', id: risk.id, planId: plan.id },
+        (trx) => updateRisk(trx, risk.id, version, { likelihood, consequence }),
+      )
+      noteSave(res, 'Risken är sparad.', saved)
+      return res.redirect(303, `/planer/${plan.id}/risker/${risk.id}`)
+    }
     const parsed = parseForm(riskForm, req.body)
     if (!parsed.ok) return renderForm(res, { ...editRiskPage(plan, risk), ...formState(req.body, parsed.errors) }, 400)
     const saved = await auditedTransaction(
@@ -180,7 +223,8 @@ export function riskRoutes({ db, clock }: Services): Router {
   })
 
   router.get('/:riskId/ta-bort', async (req, res) => {
-    const { plan, risk } = await load(req, res, 'edit')
+    const { plan, risk, locked } = await load(req, res, 'edit')
+    if (locked) refuseDeletingCopy('Risken')
     const [measures, controls, reviews, deviationIds] = await Promise.all([
       listMeasuresOfRisk(db, risk.id),
       listControlsOfRisk(db, risk.id, swedishDate(clock())),
@@ -217,7 +261,8 @@ export function riskRoutes({ db, clock }: Services): Router {
   })
 
   router.post('/:riskId/ta-bort', async (req, res) => {
-    const { plan, risk } = await load(req, res, 'edit')
+    const { plan, risk, locked } = await load(req, res, 'edit')
+    if (locked) refuseDeletingCopy('Risken')
     const actor = actorOf(res, clock)
     await auditedTransaction(db, actor, 'delete', { entity: 'risk', id: risk.id, planId: plan.id }, async (trx) => {
       await auditCascade(trx, actor, plan.id, { entity: 'risk', id: risk.id })

@@ -32,6 +32,13 @@ export const riskForm = z
 
 export type RiskForm = z.output<typeof riskForm>
 
+/** A plan's copy of a municipality-wide item: the committee scores it; its words are kommunstyrelsen's. */
+export const riskCopyForm = z.object({
+  likelihood: optionalScaleStep('Välj sannolikhet 1–4, eller Ej bedömd.'),
+  consequence: optionalScaleStep('Välj konsekvens 1–4, eller Ej bedömd.'),
+  version: baseVersion,
+})
+
 export const riskFormOptions = {
   likelihoodOptions: likelihoodScale.map((label, i) => ({ value: i + 1, label: `${i + 1} – ${label}` })),
   consequenceOptions: consequenceScale.map((label, i) => ({ value: i + 1, label: `${i + 1} – ${label}` })),

@@ -7,6 +7,7 @@ import { controlRowsOfPlan, insertDeviation, runRowsOfPlan, updateRun } from '..
 import { createControl } from '../../controls/write.js'
 import { swedishDate } from '../../dates.js'
 import { insertMeasure, listOwnerUnits } from '../../measures/repository.js'
+import { applyItemsToPlan } from '../../municipal/push-down.js'
 import { insertOwnerUnit } from '../../organisation/repository.js'
 import { findClashingPlan, insertPlan } from '../../plans/repository.js'
 import { insertReview } from '../../reviews/repository.js'
@@ -224,6 +225,8 @@ export async function writeImport(
         }),
       )
     }
+    // An imported plan is a new plan of the year too: the municipality-wide items for it come in after its own risks.
+    await applyItemsToPlan(trx, actor, { id: planId, committee_id: plan.committeeId, year: plan.year })
     await deleteImport(trx, plan.id)
     return planId
   })
