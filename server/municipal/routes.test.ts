@@ -167,6 +167,28 @@ describe('municipality-wide reviews and risks: who may', () => {
   })
 })
 
+describe('the follow-up side by side', () => {
+  it('names each body’s decision as it is: the nämnd’s, or a company’s board’s', async () => {
+    const { agent, db } = await createTestApp({ as: 'samordnare', currentYear: true, today })
+    const item = await db
+      .selectFrom('municipal_item')
+      .select(['id', 'municipality_id', 'year'])
+      .where('kind', '=', 'review')
+      .executeTakeFirstOrThrow()
+    const $ = html(
+      (await agent.get(`/kommun/${item.municipality_id}/${item.year}/gemensamma/${item.id}`).expect(200)).text,
+    )
+    const headings = $('.side-by-side__column')
+      .map((_, c) => `${$(c).find('h3').text().replace(/\s+/g, ' ').trim()}: ${$(c).find('dt').eq(2).text()}`)
+      .get()
+    expect(headings).toEqual([
+      'Förskolenämnden (Nämnd): Nämndens beslut',
+      'Grundskolenämnden (Nämnd): Nämndens beslut',
+      'Malmö Stadsfastigheter AB (Bolag): Styrelsens beslut',
+    ])
+  })
+})
+
 describe('the push-down into the plans', () => {
   it('puts a copy into each chosen plan, locked for the secretary but for the committee’s own fields, and follows the item’s edits', async () => {
     const { app, db, agent, items, committee, planOf } = await world()

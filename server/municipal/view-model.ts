@@ -1,6 +1,9 @@
 import type { CommitteeKind } from '../../db/schema.js'
 import { kindLabels } from '../rollup/view-model.js'
-import { isOverdue, labelOf, riskTreatments, scoreBand, swedishOrder } from '../vocabulary.js'
+import { decisionBody, isOverdue, labelOf, riskTreatments, scoreBand, swedishOrder } from '../vocabulary.js'
+
+const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1)
+
 import { workInCopy } from './push-down.js'
 import type { Copy, listCommitteesOf, listMeasuresOfCopies, listMunicipalItems } from './repository.js'
 import { itemKinds } from './schema.js'
@@ -50,7 +53,12 @@ export function sideBySide(
 ) {
   return [...chosen].sort(byKindAndName).map((committee) => {
     const copy = copies.find((c) => c.committeeId === committee.id)
-    const base = { name: committee.name, kind: kindLabels[committee.kind] }
+    const base = {
+      name: committee.name,
+      kind: kindLabels[committee.kind],
+      // "Nämndens beslut", or a company board's: "Styrelsens beslut".
+      decisionHeading: `${capitalised(decisionBody(committee.kind))}s beslut`,
+    }
     if (!copy) return { ...base, copy: null }
     const score = copy.likelihood !== null && copy.consequence !== null ? copy.likelihood * copy.consequence : null
     const own = measures.filter((m) => m.risk_id === copy.riskId)
