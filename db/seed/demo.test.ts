@@ -476,7 +476,7 @@ describe('demo data', () => {
     expect(item).toMatchObject({
       year: 2026,
       kind: 'review',
-      title: 'Kommungemensam granskning: Hantering av bisysslor',
+      title: 'Hantering av bisysslor',
       diary_number: 'KS 2026/0412',
     })
     const copies = await db

@@ -75,7 +75,7 @@ export async function insertMunicipalItemDemo(trx: Db, actor: Actor, today: stri
       municipality_id: municipalityId,
       year,
       kind: 'review',
-      title: 'Kommungemensam granskning: Hantering av bisysslor',
+      title: 'Hantering av bisysslor',
       description:
         'Risk för att anställdas bisysslor inte anmäls eller bedöms på grund av okända rutiner, vilket kan leda till ' +
         'jäv, förtroendeskada och otillåten påverkan. Varje nämnd och bolag granskar ett stickprov av sina anställda ' +

@@ -94,7 +94,7 @@ describe('municipality-wide reviews and risks: who may', () => {
     const { app, db, agent, items, committee } = await world('samordnare')
     const list = html((await agent.get(items).expect(200)).text)
     expect(list('h1').text()).toBe(`Kommungemensamma granskningar och risker ${year}`)
-    expect(list('tbody a').first().text()).toBe('Kommungemensam granskning: Hantering av bisysslor')
+    expect(list('tbody a').first().text()).toBe('Hantering av bisysslor')
     await postForm(agent, `${items}/ny`, reviewFields('Dubbla utbetalningar', [committee('Grundskolenämnden')]), 303)
 
     const admin = supertest.agent(app)
@@ -436,7 +436,7 @@ describe('the push-down into the plans', () => {
       .where('plan_id', '=', planId as number)
       .orderBy('position')
       .execute()
-    const bisysslor = risks.find((r) => r.title === 'Kommungemensam granskning: Hantering av bisysslor')
+    const bisysslor = risks.find((r) => r.title === 'Hantering av bisysslor')
     expect(bisysslor).toMatchObject({ scope: 'committee', municipal_item_id: null })
     expect(bisysslor?.previous_risk_id).not.toBeNull()
     expect(risks.at(-1)).toMatchObject({ title: 'Bristande informationssäkerhet', scope: 'municipality_wide' })

@@ -16,7 +16,7 @@ const e2e = useBrowser()
 // The server runs on the real clock, so its demo has this year's municipality-wide review of bisysslor in the plans
 // of Grundskolenämnden, Förskolenämnden and Malmö Stadsfastigheter AB, followed up differently in each.
 const year = new Date().getFullYear()
-const reviewTitle = 'Kommungemensam granskning: Hantering av bisysslor'
+const reviewTitle = 'Hantering av bisysslor'
 
 /** Every new page type, found by following the links the coordinator would, from the roll-up. */
 const pages = new Map<string, string>()
