@@ -215,7 +215,9 @@ describe('the open-data document', () => {
     const { db } = await createTestApp({ as: null })
     const { planId } = await demoPlan(db)
     const pdf = new TextEncoder().encode('%PDF-1.7 test')
-    const frozen = await frozenOpenData(db, planId, { versionNumber: 2, createdAt: '2021-03-15T09:00:00.000Z', pdf })
+    const createdAt = '2021-03-15T09:00:00.000Z'
+    const read = (await openPlanDocument(db, planId, { now: new Date(createdAt) })) as OpenPlanDocument
+    const frozen = frozenOpenData(read, { versionNumber: 2, createdAt, pdf })
     const document = JSON.parse(frozen as string)
     expectValid(document)
     expect(document.finalReport).toEqual({
@@ -284,7 +286,14 @@ describe('no names of persons', () => {
       pdf,
       createdAt,
       createdBy: `${name}, sekreterare (${email})`,
-      openData: await frozenOpenData(db, plan.id, { versionNumber: 1, createdAt, pdf }),
+      openData: frozenOpenData(
+        (await openPlanDocument(db, plan.id, { now: new Date(createdAt) })) as OpenPlanDocument,
+        {
+          versionNumber: 1,
+          createdAt,
+          pdf,
+        },
+      ),
     })
     const stored = await db.selectFrom('report_version').select('open_data').executeTakeFirstOrThrow()
 

@@ -8,6 +8,7 @@ import { createTestApp, html, logIn, submitForm, type TestAgent } from '../../te
 import { hashPassword } from '../auth/passwords.js'
 import { grantCommitteeRole, insertUser } from '../auth/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
+import type { OpenPlanDocument } from './document.js'
 import schema from './plan.schema.json' with { type: 'json' }
 
 const ajv = new Ajv2020.default({ strict: true, allErrors: true })
@@ -38,7 +39,7 @@ const publish = (agent: TestAgent, planId: number) =>
 
 /** A version stored as the app stores one, with its frozen copy. */
 async function aFinalVersion(db: Awaited<ReturnType<typeof setup>>['db'], planId: number) {
-  const { frozenOpenData } = await import('./document.js')
+  const { frozenOpenData, openPlanDocument } = await import('./document.js')
   const pdf = new TextEncoder().encode('%PDF-1.7')
   const createdAt = '2021-03-15T09:00:00.000Z'
   await insertReportVersion(db, {
@@ -48,7 +49,11 @@ async function aFinalVersion(db: Awaited<ReturnType<typeof setup>>['db'], planId
     pdf,
     createdAt,
     createdBy: 'Sara Sekreterare',
-    openData: await frozenOpenData(db, planId, { versionNumber: 1, createdAt, pdf }),
+    openData: frozenOpenData((await openPlanDocument(db, planId, { now: new Date(createdAt) })) as OpenPlanDocument, {
+      versionNumber: 1,
+      createdAt,
+      pdf,
+    }),
   })
 }
 
