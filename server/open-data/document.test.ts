@@ -186,6 +186,40 @@ describe('the open-data document', () => {
     expect(controls[0]).toMatchObject({ reportedToLabel: expect.any(String), ownerUnit: expect.any(String) })
   })
 
+  it('of a company’s plan names whom its controls report to as the company’s pages do: Styrelse, Bolagets ledning', async () => {
+    const { db } = await createTestApp({ as: null, currentYear: true, today: '2026-12-07' })
+    const plan = await db
+      .selectFrom('plan')
+      .innerJoin('committee', 'committee.id', 'plan.committee_id')
+      .select('plan.id')
+      .where('committee.kind', '=', 'company')
+      .executeTakeFirstOrThrow()
+    const risk = await db.selectFrom('risk').select('id').where('plan_id', '=', plan.id).executeTakeFirstOrThrow()
+    const unit = await db.selectFrom('owner_unit').select('id').executeTakeFirstOrThrow()
+    const toBoard = await aControl(db, risk.id, unit.id, { title: 'Till styrelsen' })
+    const toManagement = await aControl(db, risk.id, unit.id, { title: 'Till ledningen' })
+    await db
+      .updateTable('control')
+      .set({ reported_to: 'management', method: 'own', method_own: 'Bolagets egen genomgång' })
+      .where('id', '=', toManagement)
+      .execute()
+    const document = (await openPlanDocument(db, plan.id, { now })) as OpenPlanDocument
+    expectValid(document)
+    expect(document.committee.kind).toBe('company')
+    const controls = document.risks.flatMap((r) => r.controls)
+    expect(controls.find((c) => c.id === toBoard)).toMatchObject({
+      reportedTo: 'committee',
+      reportedToLabel: 'Styrelse',
+    })
+    expect(controls.find((c) => c.id === toManagement)).toMatchObject({
+      reportedTo: 'management',
+      reportedToLabel: 'Bolagets ledning',
+      method: 'own',
+      methodLabel: 'Bolagets egen genomgång',
+    })
+    expect(new Set(controls.map((c) => c.reportedToLabel))).toEqual(new Set(['Styrelse', 'Bolagets ledning']))
+  })
+
   it('of a municipality-wide copy names the item and kommunstyrelsen’s diary number, on the risk and the review', async () => {
     const { db } = await createTestApp({ as: null })
     const { planId, itemId, riskId } = await municipalityWideCopy(db)

@@ -10,17 +10,15 @@ import type {
   RiskTreatment,
   RunResult,
 } from '../../db/schema.js'
+import { controlLabels } from '../controls/control-line.js'
 import { swedishDate } from '../dates.js'
 import {
   committeeKinds,
   consequenceScale,
-  controlFrequencies,
-  controlMethods,
   isOverdue,
   labelOf,
   likelihoodScale,
   measureStatuses,
-  reportedToOptions,
   riskScopes,
   riskTreatments,
   runResults,
@@ -355,19 +353,23 @@ export async function openPlanDocument(
           })),
         controls: controls
           .filter((c) => c.risk_id === risk.id)
-          .map((c) => ({
-            id: c.id,
-            title: c.title,
-            whatIsChecked: c.what_is_checked,
-            method: c.method,
-            methodLabel: c.method === 'own' && c.method_own !== '' ? c.method_own : labelOf(controlMethods, c.method),
-            frequency: c.frequency,
-            frequencyLabel: labelOf(controlFrequencies, c.frequency),
-            ownerUnit: c.ownerUnit,
-            reportedTo: c.reported_to,
-            reportedToLabel: labelOf(reportedToOptions, c.reported_to),
-            occasions: occasionsOf(c.id),
-          })),
+          .map((c) => {
+            // The words of the pages and the report: a company's controls report to its board, not a nämnd.
+            const labels = controlLabels(c, plan.committeeKind)
+            return {
+              id: c.id,
+              title: c.title,
+              whatIsChecked: c.what_is_checked,
+              method: c.method,
+              methodLabel: labels.methodText,
+              frequency: c.frequency,
+              frequencyLabel: labels.frequencyLabel,
+              ownerUnit: c.ownerUnit,
+              reportedTo: c.reported_to,
+              reportedToLabel: labels.reportedToLabel,
+              occasions: occasionsOf(c.id),
+            }
+          }),
       }
     }),
     reviews: reviews.map((r) => ({
