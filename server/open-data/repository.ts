@@ -76,13 +76,18 @@ export async function listFrozenCopies(db: Db, planId: number) {
 }
 
 /**
- * Marks the plan public (a time) or not (null). The version is raised as by any change of the plan, so a form
- * opened before it merges rather than taking the change for its own; nothing else of the plan is touched.
+ * Marks an adopted plan public (a time), or a public one not (null); whether it changed the plan. The condition is in
+ * the update, so of two clicks at once one changes the plan and the other finds it done: the plan keeps the first
+ * publication's time and the log one event. The version is raised as by any change of the plan, so a form opened
+ * before it merges rather than taking the change for its own; nothing else of the plan is touched.
  */
-export async function setPublished(db: Db, planId: number, publishedAt: string | null): Promise<void> {
-  await db
+export async function setPublished(db: Db, planId: number, publishedAt: string | null): Promise<boolean> {
+  const result = await db
     .updateTable('plan')
     .set({ published_at: publishedAt, version: sql<number>`version + 1` })
     .where('id', '=', planId)
-    .execute()
+    .$if(publishedAt !== null, (q) => q.where('published_at', 'is', null).where('adopted_meeting_date', 'is not', null))
+    .$if(publishedAt === null, (q) => q.where('published_at', 'is not', null))
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
 }

@@ -10,6 +10,7 @@ import { grantCommitteeRole, insertUser } from '../auth/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
 import type { OpenPlanDocument } from './document.js'
 import schema from './plan.schema.json' with { type: 'json' }
+import { setPublished } from './repository.js'
 
 const ajv = new Ajv2020.default({ strict: true, allErrors: true })
 addFormats.default(ajv)
@@ -175,6 +176,20 @@ describe('open data, public', () => {
     expect(html((await anonymous.get('/oppna-data').expect(200)).text)('main').text()).toContain(
       'Inga planer är publicerade',
     )
+  })
+
+  it('decides in the update itself: a publish read before another’s (two clicks at once) changes nothing', async () => {
+    // Two posts at once both read the plan unpublished; what the second may still change is this update's to refuse.
+    const { db, planId } = await setup()
+    const at = (second: number) => `2021-03-15T09:00:0${second}.000Z`
+    const plan = () =>
+      db.selectFrom('plan').select(['published_at', 'version']).where('id', '=', planId).executeTakeFirstOrThrow()
+    const { version } = await plan()
+    expect([await setPublished(db, planId, at(1)), await setPublished(db, planId, at(2))]).toEqual([true, false])
+    expect(await plan()).toEqual({ published_at: at(1), version: version + 1 })
+    expect([await setPublished(db, planId, null), await setPublished(db, planId, null)]).toEqual([true, false])
+    expect(await plan()).toEqual({ published_at: null, version: version + 2 })
+    expect(await setPublished(db, await anotherPlan(db), at(3))).toBe(false)
   })
 
   it('publishes only an adopted plan, and says so in Swedish', async () => {
