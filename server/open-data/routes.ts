@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs'
 import { type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { NotFoundError } from '../errors.js'
-import { storable } from '../forms.js'
 import { idFrom } from '../ids.js'
+import { downloadName } from '../spreadsheets/export.js'
 import { openDataCsv } from './csv.js'
 import { isPublic, type OpenPlanDocument, openPlanDocument, planSchemaPath } from './document.js'
 import { findFrozenCopy, findPlanForOpenData, listPublishedPlans } from './repository.js'
@@ -16,9 +16,6 @@ const planSchema = readFileSync(new URL('./plan.schema.json', import.meta.url))
 const planCache = 'public, max-age=300'
 /** A final report's copy never changes, but unpublishing must take it away within the hour. */
 const frozenCache = 'public, max-age=3600'
-
-/** "Grundskolenämnden Internkontrollplan 2020.csv", as the plan's own export names it. */
-const fileName = (base: string) => storable(`${base}.csv`).replace(/[\\/:*?"<>|\t\n\r]/g, '-')
 
 /**
  * Open data's files (öppna data): the schema, and each published plan's and final report's copy as JSON and CSV.
@@ -36,7 +33,7 @@ export function openDataFileRoutes({ db, clock }: Services): Router {
     res.set('Access-Control-Allow-Origin', '*')
     res.set('Cross-Origin-Resource-Policy', 'cross-origin')
     // A CSV is saved under the plan's name; JSON is shown in the browser as it is.
-    if (type === 'csv') res.attachment(fileName(name)).type('text/csv; charset=utf-8; header=present')
+    if (type === 'csv') res.attachment(downloadName(`${name}.csv`)).type('text/csv; charset=utf-8; header=present')
     else res.type('application/json; charset=utf-8')
     res.send(body)
   }
