@@ -303,7 +303,19 @@ describe('no names of persons', () => {
     // Free texts of a report that are not in the open data either, so a name written there stays out as well.
     await db
       .updateTable('control_run')
-      .set({ performed_by: name, comment: `Utförd av ${name}`, not_performed_reason: name })
+      .set({ performed_by: name, comment: `Utförd av ${name}`, not_performed_reason: `Sjuk: ${name}` })
+      .execute()
+    await db
+      .updateTable('control_deviation')
+      .set({ description: `Attesterad av ${name}` })
+      .execute()
+    const deviations = await db
+      .selectFrom('control_deviation')
+      .innerJoin('control_run', 'control_run.id', 'control_deviation.run_id')
+      .innerJoin('control', 'control.id', 'control_run.control_id')
+      .innerJoin('risk', 'risk.id', 'control.risk_id')
+      .select('control_deviation.id')
+      .where('risk.plan_id', '=', plan.id)
       .execute()
     await db
       .updateTable('app_user')
@@ -341,6 +353,7 @@ describe('no names of persons', () => {
     // The rows that held the names are there, so their absence is not an empty plan's.
     expect(document.risks.flatMap((r) => r.measures).length).toBeGreaterThan(0)
     expect(document.risks.flatMap((r) => r.controls.flatMap((c) => c.occasions)).length).toBeGreaterThan(20)
+    expect(deviations.length).toBeGreaterThan(0)
     expect(texts.frozenJson).toContain('"versionNumber":1')
     for (const [copy, text] of Object.entries(texts)) {
       for (const fragment of [name, 'Personsdotter', email, '@demo.internkontroll.se', 'kommun.example']) {
