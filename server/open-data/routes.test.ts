@@ -74,6 +74,25 @@ describe('open data, public', () => {
     expect(index('main').text()).toContain('Inga planer är publicerade som öppna data ännu.')
   })
 
+  it('has one address per file: other spellings of a published file are 404', async () => {
+    const { agent, db, planId, anonymous, publicPaths } = await setup()
+    await aFinalVersion(db, planId)
+    await publish(agent, planId)
+    for (const path of publicPaths) await anonymous.get(path).expect(200)
+    for (const path of [
+      `/oppna-data/planer/0${planId}.json`,
+      `/oppna-data/planer/${planId}.JSON`,
+      `/oppna-data/planer/${planId}.Csv`,
+      `/oppna-data/planer/${planId}.json/`,
+      `/oppna-data/planer/${planId}/rapporter/01.json`,
+      `/oppna-data/planer/${planId}/rapporter/1.CSV`,
+      '/oppna-data/schema/PLAN-v1.json',
+    ]) {
+      const response = await anonymous.get(path)
+      expect({ path, status: response.status }).toEqual({ path, status: 404 })
+    }
+  })
+
   it('is served to everyone without login once the secretary publishes it, with types, file name and caching', async () => {
     const { agent, db, planId, anonymous, publicPaths } = await setup()
     await aFinalVersion(db, planId)
