@@ -3,13 +3,13 @@ import type { Db } from '../../db/connection.js'
 import { ServiceUnavailableError } from '../errors.js'
 import { type FormResult, parseForm, requiredText } from '../forms.js'
 
+const incomplete = 'Sidan var inte hel när den skickades. Ladda om sidan och fastställ igen.'
+
 /**
  * The *Fastställ* form: who makes the report final, and how many final versions the user saw (a second click, or a
  * colleague's, must not store a copy unseen). A missing or malformed count is refused as it is (400), not read as a
  * number that would tell the user someone else had just made a version; the message sits on the one visible field.
  */
-const incomplete = 'Sidan var inte hel när den skickades. Ladda om sidan och fastställ igen.'
-
 export function parseFinalForm(
   createdByMessage: string,
   body: unknown,
