@@ -206,7 +206,8 @@ export interface ReportEdition {
   final?: { versionNumber: number; by: string; auditHead?: { count: number; shortHash: string; tag: string } }
 }
 
-const auditHeadLine = ({ count, shortHash, tag }: { count: number; shortHash: string; tag: string }) =>
+/** The cover's line on the audit log at the moment of finalizing; the roll-up report prints it too. */
+export const auditHeadLine = ({ count, shortHash, tag }: { count: number; shortHash: string; tag: string }) =>
   `Ändringsloggen vid fastställandet: ${count} rader, kontrollsumma ${shortHash}, signatur ${tag} ` +
   `(kontrolleras med audit:verify --rapport ${count}:${shortHash}:${tag}).`
 

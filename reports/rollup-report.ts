@@ -29,6 +29,7 @@ import {
 } from '../server/vocabulary.js'
 import { formatDateTime } from '../views/helpers/date-time.js'
 import decision from '../views/helpers/decision.js'
+import { auditHeadLine } from './build-data.js'
 import type { ReportDeps } from './make-report.js'
 import { renderPrintHtml } from './render-html.js'
 
@@ -164,10 +165,6 @@ const topRiskCount = 3
 
 const boards: Record<CommitteeKind, string> = { committee: 'nämnden', company: 'styrelsen' }
 const sectionAnchor = (committeeId: number) => `enhet-${committeeId}`
-
-const auditHeadLine = ({ count, shortHash, tag }: { count: number; shortHash: string; tag: string }) =>
-  `Ändringsloggen vid fastställandet: ${count} rader, kontrollsumma ${shortHash}, signatur ${tag} ` +
-  `(kontrolleras med audit:verify --rapport ${count}:${shortHash}:${tag}).`
 
 const scoreOf = (likelihood: number | null, consequence: number | null): RollupScore | null =>
   likelihood === null || consequence === null

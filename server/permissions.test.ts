@@ -6,7 +6,7 @@ import { createTestApp, type DemoLogin, html, logIn } from '../test/helpers/test
 import { createToken } from './api/tokens.js'
 import { insertDeviation } from './controls/repository.js'
 import { createItem } from './municipal/push-down.js'
-import { frozenOpenData } from './open-data/document.js'
+import { frozenOpenData, type OpenPlanDocument, openPlanDocument } from './open-data/document.js'
 import { insertReportVersion } from './reports/repository.js'
 import { insertRollupReportVersion } from './rollup/report-repository.js'
 import { insertImport } from './spreadsheets/repository.js'
@@ -295,7 +295,11 @@ async function world() {
     pdf,
     createdAt: '2021-03-15T09:00:00Z',
     createdBy: 'Sara Sekreterare',
-    openData: await frozenOpenData(db, planId, { versionNumber: 1, createdAt: '2021-03-15T09:00:00Z', pdf }),
+    openData: frozenOpenData((await openPlanDocument(db, planId)) as OpenPlanDocument, {
+      versionNumber: 1,
+      createdAt: '2021-03-15T09:00:00Z',
+      pdf,
+    }),
   })
   const municipalityId = (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id
   const rollupVersionId = await insertRollupReportVersion(db, {

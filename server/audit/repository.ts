@@ -110,8 +110,17 @@ export async function changedSince(db: Db, plan: { id: number; committee_id: num
     .where('entity_id', '=', versionId)
     .executeTakeFirst()
   if (!stored) return true
+  return changedAfter(db, plan, stored.id)
+}
+
+/**
+ * Whether the report (or the plan's open data) may read differently from what was read when the audit log's last
+ * row was `eventId`: the same changes `changedSince` looks for, logged after that row. Final versions themselves are
+ * not such a change; their count is checked on its own.
+ */
+export async function changedAfter(db: Db, plan: { id: number; committee_id: number }, eventId: number) {
   // Publishing a plan as open data changes no word of its report: such rows are passed over, a page at a time.
-  let after = stored.id
+  let after = eventId
   for (;;) {
     const later = await db
       .selectFrom('audit_event')

@@ -50,6 +50,8 @@ export const auditedEntities: Entity[] = [
 
 // Pages keep memory bounded however long the log and the tables grow.
 const pageSize = 500
+/** The tables whose rows hold a final report's PDF. */
+const pdfTables: readonly Entity[] = ['report_version', 'rollup_report_version']
 
 const swedishTime = new Intl.DateTimeFormat('sv-SE', {
   timeZone: 'Europe/Stockholm',
@@ -268,8 +270,8 @@ async function caughtUp(file: string, key: string, bytes: number, count: number)
 /** Compares an entity's records with their last audited version, in pages of ids; returns how many records there are. */
 async function compareRecords(db: Db, entity: Entity, findings: Finding[]): Promise<number> {
   let count = 0
-  // A final version's row carries its PDF.
-  const limit = entity === 'report_version' ? 10 : pageSize
+  // A final version's row carries its PDF (megabytes): read a few at a time. The bytes are checked by SHA-256 below.
+  const limit = pdfTables.includes(entity) ? 10 : pageSize
   for (let after = 0; ; ) {
     const records = await auditedRecords(db, entity, after, limit)
     const last = records.length === limit ? (records.at(-1)?.id as number) : undefined

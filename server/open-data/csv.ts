@@ -1,4 +1,4 @@
-import { csvField } from '../spreadsheets/export.js'
+import { toCsv } from '../spreadsheets/export.js'
 import type { OpenMeasure, OpenPlanDocument, OpenRisk } from './document.js'
 
 // The CSV copy of an open-data document: one table, one row per measure with its risk's and its plan's columns
@@ -49,16 +49,12 @@ export const openCsvColumns: readonly { header: string; cell: (row: Row) => Cell
 ]
 
 /**
- * UTF-8 with a byte-order mark, semicolons and CRLF, which Excel with Swedish settings opens without asking; fields
- * quoted by RFC 4180 (a quote doubled), and a text Excel would run as a formula (=, +, -, @ first) given a leading
- * apostrophe, as OWASP advises against CSV injection (`csvField`, shared with the plan's Excel-friendly export).
+ * The plan's Excel-friendly CSV (`toCsv`): UTF-8 with a byte-order mark, semicolons and CRLF, fields quoted by RFC
+ * 4180, and a text Excel would run as a formula given a leading apostrophe, as OWASP advises against CSV injection.
  */
 export function openDataCsv(document: OpenPlanDocument): Buffer {
   const rows = document.risks.flatMap((risk) =>
     (risk.measures.length > 0 ? risk.measures : [null]).map((measure) => ({ document, risk, measure })),
   )
-  const lines = [openCsvColumns.map((c) => c.header), ...rows.map((row) => openCsvColumns.map((c) => c.cell(row)))].map(
-    (cells) => cells.map(csvField).join(';'),
-  )
-  return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8')
+  return toCsv({ columns: openCsvColumns, rows: rows.map((row) => openCsvColumns.map((c) => c.cell(row))) })
 }

@@ -186,6 +186,40 @@ describe('the open-data document', () => {
     expect(controls[0]).toMatchObject({ reportedToLabel: expect.any(String), ownerUnit: expect.any(String) })
   })
 
+  it('of a company’s plan names whom its controls report to as the company’s pages do: Styrelse, Bolagets ledning', async () => {
+    const { db } = await createTestApp({ as: null, currentYear: true, today: '2026-12-07' })
+    const plan = await db
+      .selectFrom('plan')
+      .innerJoin('committee', 'committee.id', 'plan.committee_id')
+      .select('plan.id')
+      .where('committee.kind', '=', 'company')
+      .executeTakeFirstOrThrow()
+    const risk = await db.selectFrom('risk').select('id').where('plan_id', '=', plan.id).executeTakeFirstOrThrow()
+    const unit = await db.selectFrom('owner_unit').select('id').executeTakeFirstOrThrow()
+    const toBoard = await aControl(db, risk.id, unit.id, { title: 'Till styrelsen' })
+    const toManagement = await aControl(db, risk.id, unit.id, { title: 'Till ledningen' })
+    await db
+      .updateTable('control')
+      .set({ reported_to: 'management', method: 'own', method_own: 'Bolagets egen genomgång' })
+      .where('id', '=', toManagement)
+      .execute()
+    const document = (await openPlanDocument(db, plan.id, { now })) as OpenPlanDocument
+    expectValid(document)
+    expect(document.committee.kind).toBe('company')
+    const controls = document.risks.flatMap((r) => r.controls)
+    expect(controls.find((c) => c.id === toBoard)).toMatchObject({
+      reportedTo: 'committee',
+      reportedToLabel: 'Styrelse',
+    })
+    expect(controls.find((c) => c.id === toManagement)).toMatchObject({
+      reportedTo: 'management',
+      reportedToLabel: 'Bolagets ledning',
+      method: 'own',
+      methodLabel: 'Bolagets egen genomgång',
+    })
+    expect(new Set(controls.map((c) => c.reportedToLabel))).toEqual(new Set(['Styrelse', 'Bolagets ledning']))
+  })
+
   it('of a municipality-wide copy names the item and kommunstyrelsen’s diary number, on the risk and the review', async () => {
     const { db } = await createTestApp({ as: null })
     const { planId, itemId, riskId } = await municipalityWideCopy(db)
@@ -215,7 +249,9 @@ describe('the open-data document', () => {
     const { db } = await createTestApp({ as: null })
     const { planId } = await demoPlan(db)
     const pdf = new TextEncoder().encode('%PDF-1.7 test')
-    const frozen = await frozenOpenData(db, planId, { versionNumber: 2, createdAt: '2021-03-15T09:00:00.000Z', pdf })
+    const createdAt = '2021-03-15T09:00:00.000Z'
+    const read = (await openPlanDocument(db, planId, { now: new Date(createdAt) })) as OpenPlanDocument
+    const frozen = frozenOpenData(read, { versionNumber: 2, createdAt, pdf })
     const document = JSON.parse(frozen as string)
     expectValid(document)
     expect(document.finalReport).toEqual({
@@ -267,7 +303,19 @@ describe('no names of persons', () => {
     // Free texts of a report that are not in the open data either, so a name written there stays out as well.
     await db
       .updateTable('control_run')
-      .set({ performed_by: name, comment: `Utförd av ${name}`, not_performed_reason: name })
+      .set({ performed_by: name, comment: `Utförd av ${name}`, not_performed_reason: `Sjuk: ${name}` })
+      .execute()
+    await db
+      .updateTable('control_deviation')
+      .set({ description: `Attesterad av ${name}` })
+      .execute()
+    const deviations = await db
+      .selectFrom('control_deviation')
+      .innerJoin('control_run', 'control_run.id', 'control_deviation.run_id')
+      .innerJoin('control', 'control.id', 'control_run.control_id')
+      .innerJoin('risk', 'risk.id', 'control.risk_id')
+      .select('control_deviation.id')
+      .where('risk.plan_id', '=', plan.id)
       .execute()
     await db
       .updateTable('app_user')
@@ -284,7 +332,14 @@ describe('no names of persons', () => {
       pdf,
       createdAt,
       createdBy: `${name}, sekreterare (${email})`,
-      openData: await frozenOpenData(db, plan.id, { versionNumber: 1, createdAt, pdf }),
+      openData: frozenOpenData(
+        (await openPlanDocument(db, plan.id, { now: new Date(createdAt) })) as OpenPlanDocument,
+        {
+          versionNumber: 1,
+          createdAt,
+          pdf,
+        },
+      ),
     })
     const stored = await db.selectFrom('report_version').select('open_data').executeTakeFirstOrThrow()
 
@@ -298,6 +353,7 @@ describe('no names of persons', () => {
     // The rows that held the names are there, so their absence is not an empty plan's.
     expect(document.risks.flatMap((r) => r.measures).length).toBeGreaterThan(0)
     expect(document.risks.flatMap((r) => r.controls.flatMap((c) => c.occasions)).length).toBeGreaterThan(20)
+    expect(deviations.length).toBeGreaterThan(0)
     expect(texts.frozenJson).toContain('"versionNumber":1')
     for (const [copy, text] of Object.entries(texts)) {
       for (const fragment of [name, 'Personsdotter', email, '@demo.internkontroll.se', 'kommun.example']) {

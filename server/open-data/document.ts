@@ -10,17 +10,15 @@ import type {
   RiskTreatment,
   RunResult,
 } from '../../db/schema.js'
+import { controlLabels } from '../controls/control-line.js'
 import { swedishDate } from '../dates.js'
 import {
   committeeKinds,
   consequenceScale,
-  controlFrequencies,
-  controlMethods,
   isOverdue,
   labelOf,
   likelihoodScale,
   measureStatuses,
-  reportedToOptions,
   riskScopes,
   riskTreatments,
   runResults,
@@ -152,13 +150,13 @@ const municipalItem = (id: number | null, diaryNumber: string | null): OpenMunic
 
 /**
  * The open-data document of a plan, or undefined when there is no such plan. It does not ask whether the plan is
- * published: the public routes do (`isPublic`). `now` decides "overdue"; `finalReport` is set when the copy is frozen
- * with a final version of the follow-up report. Six queries whatever the plan's size, each of the columns used.
+ * published: the public routes do (`isPublic`). `now` decides "overdue"; `frozenOpenData` adds the final version a
+ * copy is frozen with. Six queries whatever the plan's size, each of the columns used.
  */
 export async function openPlanDocument(
   db: Db,
   planId: number,
-  options: { now?: Date; finalReport?: OpenFinalReport } = {},
+  options: { now?: Date } = {},
 ): Promise<OpenPlanDocument | undefined> {
   const plan = await db
     .selectFrom('plan')
@@ -304,6 +302,8 @@ export async function openPlanDocument(
       id: plan.committeeId,
       name: plan.committeeName,
       kind: plan.committeeKind,
+      // "Kommunalt bolag", as the admin pages and the open-data index say, not the roll-up's short "Bolag": a reader
+      // outside the municipality, combining many municipalities' files, needs to know the company is the municipality's.
       kindLabel: labelOf(committeeKinds, plan.committeeKind),
     },
     plan: {
@@ -319,7 +319,7 @@ export async function openPlanDocument(
               diaryNumber: orNull(plan.adopted_diary_number),
             },
     },
-    finalReport: options.finalReport ?? null,
+    finalReport: null,
     risks: risks.map((risk, i) => {
       const score = risk.likelihood !== null && risk.consequence !== null ? risk.likelihood * risk.consequence : null
       const band = score === null ? null : scoreBand(score)
@@ -355,19 +355,23 @@ export async function openPlanDocument(
           })),
         controls: controls
           .filter((c) => c.risk_id === risk.id)
-          .map((c) => ({
-            id: c.id,
-            title: c.title,
-            whatIsChecked: c.what_is_checked,
-            method: c.method,
-            methodLabel: c.method === 'own' && c.method_own !== '' ? c.method_own : labelOf(controlMethods, c.method),
-            frequency: c.frequency,
-            frequencyLabel: labelOf(controlFrequencies, c.frequency),
-            ownerUnit: c.ownerUnit,
-            reportedTo: c.reported_to,
-            reportedToLabel: labelOf(reportedToOptions, c.reported_to),
-            occasions: occasionsOf(c.id),
-          })),
+          .map((c) => {
+            // The words of the pages and the report: a company's controls report to its board, not a nämnd.
+            const labels = controlLabels(c, plan.committeeKind)
+            return {
+              id: c.id,
+              title: c.title,
+              whatIsChecked: c.what_is_checked,
+              method: c.method,
+              methodLabel: labels.methodText,
+              frequency: c.frequency,
+              frequencyLabel: labels.frequencyLabel,
+              ownerUnit: c.ownerUnit,
+              reportedTo: c.reported_to,
+              reportedToLabel: labels.reportedToLabel,
+              occasions: occasionsOf(c.id),
+            }
+          }),
       }
     }),
     reviews: reviews.map((r) => ({
@@ -384,23 +388,22 @@ export async function openPlanDocument(
 }
 
 /**
- * The copy frozen with a final version of the follow-up report, as stored in `report_version.open_data`: the plan as
- * it stands in the version's transaction, with the version's number, time and the PDF's SHA-256.
+ * The copy frozen with a final version of the follow-up report, as stored in `report_version.open_data`: the document
+ * read with the report's data before printing (so it is the PDF's plan), with the version's number, time and the
+ * PDF's SHA-256.
  */
-export async function frozenOpenData(
-  db: Db,
-  planId: number,
+export function frozenOpenData(
+  document: OpenPlanDocument,
   version: { versionNumber: number; createdAt: string; pdf: Uint8Array },
-): Promise<string | null> {
-  const document = await openPlanDocument(db, planId, {
-    now: new Date(version.createdAt),
+): string {
+  return JSON.stringify({
+    ...document,
     finalReport: {
       versionNumber: version.versionNumber,
       createdAt: version.createdAt,
       sha256: createHash('sha256').update(version.pdf).digest('hex'),
     },
-  })
-  return document ? JSON.stringify(document) : null
+  } satisfies OpenPlanDocument)
 }
 
 /** Whether a plan's copies are public: marked public by its secretary, and adopted (only an adopted plan is). */

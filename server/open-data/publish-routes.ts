@@ -12,34 +12,37 @@ import { setPublished } from './repository.js'
 export function publishRoutes({ db, clock }: Services): Router {
   const router = Router({ mergeParams: true })
 
+  // The plan read here may be outdated by a click a moment ago: what changes is decided in the update itself, and an
+  // update that changes nothing is no event in the log (`audited`).
   router.post('/publicera', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
-    if (plan.adopted_meeting_date === null) {
+    const actor = actorOf(res, clock)
+    const published = await auditedTransaction(
+      db,
+      actor,
+      'update',
+      { entity: 'plan', id: plan.id, planId: plan.id },
+      (trx) => setPublished(trx, plan.id, actor.at),
+    )
+    if (published) setNotice(res, 'Planen är publicerad som öppna data.')
+    else if (plan.adopted_meeting_date === null) {
       setNotice(
         res,
         'Planen kan inte publiceras som öppna data förrän den är antagen: fyll i sammanträdet som antog den.',
       )
-    } else if (plan.published_at === null) {
-      const actor = actorOf(res, clock)
-      await auditedTransaction(db, actor, 'update', { entity: 'plan', id: plan.id, planId: plan.id }, (trx) =>
-        setPublished(trx, plan.id, actor.at),
-      )
-      setNotice(res, 'Planen är publicerad som öppna data.')
     } else setNotice(res, 'Planen var redan publicerad som öppna data.')
     res.redirect(303, `/planer/${plan.id}#open-data-heading`)
   })
 
   router.post('/sluta-publicera', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
-    if (plan.published_at !== null) {
-      await auditedTransaction(
-        db,
-        actorOf(res, clock),
-        'update',
-        { entity: 'plan', id: plan.id, planId: plan.id },
-        (trx) => setPublished(trx, plan.id, null),
-      )
-    }
+    await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'update',
+      { entity: 'plan', id: plan.id, planId: plan.id },
+      (trx) => setPublished(trx, plan.id, null),
+    )
     setNotice(
       res,
       'Planen är inte längre publicerad som öppna data. Dess filer och rapporternas filer visas inte längre.',

@@ -8,7 +8,9 @@ import { createTestApp, html, logIn, submitForm, type TestAgent } from '../../te
 import { hashPassword } from '../auth/passwords.js'
 import { grantCommitteeRole, insertUser } from '../auth/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
+import type { OpenPlanDocument } from './document.js'
 import schema from './plan.schema.json' with { type: 'json' }
+import { setPublished } from './repository.js'
 
 const ajv = new Ajv2020.default({ strict: true, allErrors: true })
 addFormats.default(ajv)
@@ -38,7 +40,7 @@ const publish = (agent: TestAgent, planId: number) =>
 
 /** A version stored as the app stores one, with its frozen copy. */
 async function aFinalVersion(db: Awaited<ReturnType<typeof setup>>['db'], planId: number) {
-  const { frozenOpenData } = await import('./document.js')
+  const { frozenOpenData, openPlanDocument } = await import('./document.js')
   const pdf = new TextEncoder().encode('%PDF-1.7')
   const createdAt = '2021-03-15T09:00:00.000Z'
   await insertReportVersion(db, {
@@ -48,7 +50,11 @@ async function aFinalVersion(db: Awaited<ReturnType<typeof setup>>['db'], planId
     pdf,
     createdAt,
     createdBy: 'Sara Sekreterare',
-    openData: await frozenOpenData(db, planId, { versionNumber: 1, createdAt, pdf }),
+    openData: frozenOpenData((await openPlanDocument(db, planId, { now: new Date(createdAt) })) as OpenPlanDocument, {
+      versionNumber: 1,
+      createdAt,
+      pdf,
+    }),
   })
 }
 
@@ -66,6 +72,25 @@ describe('open data, public', () => {
     await anonymous.get('/oppna-data/okant').expect(404)
     const index = html((await anonymous.get('/oppna-data').expect(200)).text)
     expect(index('main').text()).toContain('Inga planer är publicerade som öppna data ännu.')
+  })
+
+  it('has one address per file: other spellings of a published file are 404', async () => {
+    const { agent, db, planId, anonymous, publicPaths } = await setup()
+    await aFinalVersion(db, planId)
+    await publish(agent, planId)
+    for (const path of publicPaths) await anonymous.get(path).expect(200)
+    for (const path of [
+      `/oppna-data/planer/0${planId}.json`,
+      `/oppna-data/planer/${planId}.JSON`,
+      `/oppna-data/planer/${planId}.Csv`,
+      `/oppna-data/planer/${planId}.json/`,
+      `/oppna-data/planer/${planId}/rapporter/01.json`,
+      `/oppna-data/planer/${planId}/rapporter/1.CSV`,
+      '/oppna-data/schema/PLAN-v1.json',
+    ]) {
+      const response = await anonymous.get(path)
+      expect({ path, status: response.status }).toEqual({ path, status: 404 })
+    }
   })
 
   it('is served to everyone without login once the secretary publishes it, with types, file name and caching', async () => {
@@ -170,6 +195,20 @@ describe('open data, public', () => {
     expect(html((await anonymous.get('/oppna-data').expect(200)).text)('main').text()).toContain(
       'Inga planer är publicerade',
     )
+  })
+
+  it('decides in the update itself: a publish read before another’s (two clicks at once) changes nothing', async () => {
+    // Two posts at once both read the plan unpublished; what the second may still change is this update's to refuse.
+    const { db, planId } = await setup()
+    const at = (second: number) => `2021-03-15T09:00:0${second}.000Z`
+    const plan = () =>
+      db.selectFrom('plan').select(['published_at', 'version']).where('id', '=', planId).executeTakeFirstOrThrow()
+    const { version } = await plan()
+    expect([await setPublished(db, planId, at(1)), await setPublished(db, planId, at(2))]).toEqual([true, false])
+    expect(await plan()).toEqual({ published_at: at(1), version: version + 1 })
+    expect([await setPublished(db, planId, null), await setPublished(db, planId, null)]).toEqual([true, false])
+    expect(await plan()).toEqual({ published_at: null, version: version + 2 })
+    expect(await setPublished(db, await anotherPlan(db), at(3))).toBe(false)
   })
 
   it('publishes only an adopted plan, and says so in Swedish', async () => {

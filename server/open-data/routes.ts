@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs'
 import { type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { NotFoundError } from '../errors.js'
-import { storable } from '../forms.js'
-import { idFrom } from '../ids.js'
+import { downloadName } from '../spreadsheets/export.js'
 import { openDataCsv } from './csv.js'
 import { isPublic, type OpenPlanDocument, openPlanDocument, planSchemaPath } from './document.js'
 import { findFrozenCopy, findPlanForOpenData, listPublishedPlans } from './repository.js'
@@ -17,8 +16,14 @@ const planCache = 'public, max-age=300'
 /** A final report's copy never changes, but unpublishing must take it away within the hour. */
 const frozenCache = 'public, max-age=3600'
 
-/** "Grundskolenämnden Internkontrollplan 2020.csv", as the plan's own export names it. */
-const fileName = (base: string) => storable(`${base}.csv`).replace(/[\\/:*?"<>|\t\n\r]/g, '-')
+/**
+ * A number in a file's address, written one way only (`/planer/3.json`, not `03.json`): each file has one address,
+ * so a cache, a link checker or a harvester comparing addresses never sees one file as two.
+ */
+function numberIn(value: unknown, what: string): number {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value)) throw new NotFoundError(what)
+  return Number(value)
+}
 
 /**
  * Open data's files (öppna data): the schema, and each published plan's and final report's copy as JSON and CSV.
@@ -27,7 +32,8 @@ const fileName = (base: string) => storable(`${base}.csv`).replace(/[\\/:*?"<>|\
  * and a shared cache may keep them, so none of them may set a cookie or depend on one.
  */
 export function openDataFileRoutes({ db, clock }: Services): Router {
-  const router = Router()
+  // Case-sensitive and strict for the same reason: `/3.JSON` and `/3.json/` are not the file's address.
+  const router = Router({ caseSensitive: true, strict: true })
 
   // Readable from any site's scripts (Access-Control-Allow-Origin), and embeddable despite helmet's same-origin
   // resource policy: the point of open data. No cookie is read into these answers.
@@ -35,14 +41,15 @@ export function openDataFileRoutes({ db, clock }: Services): Router {
     res.set('Cache-Control', cache)
     res.set('Access-Control-Allow-Origin', '*')
     res.set('Cross-Origin-Resource-Policy', 'cross-origin')
-    // A CSV is saved under the plan's name; JSON is shown in the browser as it is.
-    if (type === 'csv') res.attachment(fileName(name)).type('text/csv; charset=utf-8; header=present')
+    // A CSV is for a spreadsheet, opened from the downloads folder, so it gets the plan's name there; JSON is read in
+    // the browser or by a program, which want it shown, not saved.
+    if (type === 'csv') res.attachment(downloadName(`${name}.csv`)).type('text/csv; charset=utf-8; header=present')
     else res.type('application/json; charset=utf-8')
     res.send(body)
   }
 
   async function publicPlan(planIdParam: unknown) {
-    const plan = await findPlanForOpenData(db, idFrom(planIdParam, 'Planen'))
+    const plan = await findPlanForOpenData(db, numberIn(planIdParam, 'Planen'))
     if (!plan || !isPublic(plan)) throw new NotFoundError('Planen')
     return plan
   }
@@ -73,7 +80,7 @@ export function openDataFileRoutes({ db, clock }: Services): Router {
 
   async function frozenCopy(planIdParam: unknown, versionParam: unknown) {
     const plan = await publicPlan(planIdParam)
-    const versionNumber = idFrom(versionParam, 'Rapportversionen')
+    const versionNumber = numberIn(versionParam, 'Rapportversionen')
     const stored = await findFrozenCopy(db, plan.id, versionNumber)
     if (stored === undefined) throw new NotFoundError('Rapportversionen')
     return { stored, name: `${plan.committeeName} ${plan.title} uppföljning version ${versionNumber}` }

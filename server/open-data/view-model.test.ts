@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { publishedIndex } from './view-model.js'
 
-const plan = (id: number, municipality: string, committee: string, year: number) => ({
+const plan = (
+  id: number,
+  municipality: string,
+  committee: string,
+  year: number,
+  committeeId = committeeIds(committee),
+) => ({
   id,
+  committeeId,
   year,
   title: `Internkontrollplan ${year}`,
   adopted_meeting_date: `${year - 1}-12-10`,
@@ -11,6 +18,9 @@ const plan = (id: number, municipality: string, committee: string, year: number)
   municipalityId: municipality === 'Malmö stad' ? 1 : 2,
   municipalityName: municipality,
 })
+
+// One committee per name unless a test says otherwise.
+const committeeIds = (name: string) => [...name].reduce((sum, c) => sum * 31 + (c.codePointAt(0) ?? 0), 7) % 1_000_000
 
 describe('the index of published plans', () => {
   it('groups by municipality and committee in Swedish order, newest year first, with each plan’s report copies', () => {
@@ -45,5 +55,16 @@ describe('the index of published plans', () => {
       json: '/oppna-data/planer/5.json',
       csv: '/oppna-data/planer/5.csv',
     })
+  })
+
+  it('keeps two committees of the same name apart: a list of plans is one committee’s', () => {
+    const index = publishedIndex(
+      [plan(1, 'Malmö stad', 'Kulturnämnden', 2025, 10), plan(2, 'Malmö stad', 'Kulturnämnden', 2026, 11)],
+      [],
+    )
+    expect(index[0]?.committees.map((c) => [c.name, c.plans.map((p) => p.id)])).toEqual([
+      ['Kulturnämnden', [1]],
+      ['Kulturnämnden', [2]],
+    ])
   })
 })

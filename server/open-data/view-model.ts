@@ -19,23 +19,23 @@ export const frozenCopyLinks = (planId: number, versionNumber: number) => ({
 export function publishedIndex(plans: Published['plans'], reports: Published['reports']) {
   const municipalities = [...new Set(plans.map((p) => p.municipalityId))].map((municipalityId) => {
     const own = plans.filter((p) => p.municipalityId === municipalityId)
-    const committees = [...new Set(own.map((p) => p.committeeName))].sort(swedishOrder.compare)
+    // By the committee itself: two committees may share a name (a renamed one, another administration's).
+    const committees = [...new Set(own.map((p) => p.committeeId))]
+      .map((id) => own.filter((p) => p.committeeId === id).sort((a, b) => b.year - a.year))
+      .sort((a, b) => swedishOrder.compare(a[0]?.committeeName ?? '', b[0]?.committeeName ?? ''))
     return {
       name: own[0]?.municipalityName,
-      committees: committees.map((name) => {
-        const committeePlans = own.filter((p) => p.committeeName === name).sort((a, b) => b.year - a.year)
-        return {
-          name,
-          kindLabel: labelOf(committeeKinds, committeePlans[0]?.committeeKind ?? 'committee'),
-          plans: committeePlans.map((p) => ({
-            ...p,
-            links: openDataLinks(p.id),
-            reports: reports
-              .filter((r) => r.plan_id === p.id)
-              .map((r) => ({ ...r, links: frozenCopyLinks(p.id, r.version_number) })),
-          })),
-        }
-      }),
+      committees: committees.map((committeePlans) => ({
+        name: committeePlans[0]?.committeeName,
+        kindLabel: labelOf(committeeKinds, committeePlans[0]?.committeeKind ?? 'committee'),
+        plans: committeePlans.map((p) => ({
+          ...p,
+          links: openDataLinks(p.id),
+          reports: reports
+            .filter((r) => r.plan_id === p.id)
+            .map((r) => ({ ...r, links: frozenCopyLinks(p.id, r.version_number) })),
+        })),
+      })),
     }
   })
   municipalities.sort((a, b) => swedishOrder.compare(a.name ?? '', b.name ?? ''))

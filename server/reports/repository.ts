@@ -40,6 +40,13 @@ export async function countReportVersions(db: Db, planId: number): Promise<numbe
   return Number(row.n)
 }
 
+/** A final version's file as its row keeps it, the committees' and the roll-up's alike: exact bytes, SHA-256, size. */
+export const storedPdf = (pdf: Uint8Array) => ({
+  sha256: createHash('sha256').update(pdf).digest('hex'),
+  byte_size: pdf.byteLength,
+  pdf,
+})
+
 /** Keeps a final report's exact bytes with their SHA-256. */
 export async function insertReportVersion(
   db: Db,
@@ -62,9 +69,7 @@ export async function insertReportVersion(
       created_at: version.createdAt,
       created_by: version.createdBy,
       file_name: version.fileName,
-      sha256: createHash('sha256').update(version.pdf).digest('hex'),
-      byte_size: version.pdf.byteLength,
-      pdf: version.pdf,
+      ...storedPdf(version.pdf),
       open_data: version.openData ?? null,
     })
     .returning(['id', 'version_number'])

@@ -511,6 +511,56 @@ describe('final versions', () => {
   })
 })
 
+describe('a plan changed while its final version is printed', () => {
+  /** A real printer that, while it prints, lets the test change the plan as a colleague would. */
+  class PrinterWithColleague extends PdfPrinter {
+    meanwhile: (() => Promise<unknown>) | undefined
+    override async printWithPageNumbers(...args: Parameters<PdfPrinter['printWithPageNumbers']>) {
+      const printing = super.printWithPageNumbers(...args)
+      const change = this.meanwhile
+      this.meanwhile = undefined
+      await change?.()
+      return printing
+    }
+  }
+  const printer = new PrinterWithColleague({
+    executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+  })
+  afterAll(() => printer.close())
+
+  it('stores no version (no PDF and no open-data copy of another moment), says why, and stores one when sent again', async () => {
+    const app = await createTestApp({ today: '2021-03-15', pdf: printer })
+    const { agent, db } = app
+    const { planId } = await demoPlan(db)
+    const measure = await db
+      .selectFrom('measure')
+      .select('id')
+      .where('title', '=', 'Fördjupad analys och upprättande av handlingsplan')
+      .executeTakeFirstOrThrow()
+    const newTitle = 'Rubrik ändrad medan rapporten skapades'
+    printer.meanwhile = () =>
+      editThroughForm(agent, `/planer/${planId}/atgarder/${measure.id}/redigera`, { title: newTitle })
+
+    const refused = await submitForm(agent, `/planer/${planId}/rapport`, { createdBy: author }, 409)
+    expect(html(refused.text)('.error-summary').text()).toContain('Planen ändrades medan rapporten skapades')
+    expect(html(refused.text)('input[name="createdBy"]').val()).toBe(author)
+    // The colleague's change is saved; nothing of the refused version is.
+    expect(
+      (await db.selectFrom('measure').select('title').where('id', '=', measure.id).executeTakeFirstOrThrow()).title,
+    ).toBe(newTitle)
+    expect(await db.selectFrom('report_version').select('id').execute()).toEqual([])
+
+    await submitForm(agent, `/planer/${planId}/rapport`, { createdBy: author }, 303)
+    const stored = await db.selectFrom('report_version').select(['pdf', 'open_data']).executeTakeFirstOrThrow()
+    const openData = JSON.parse(stored.open_data as string)
+    const titles = openData.risks.flatMap((r: { measures: { title: string }[] }) => r.measures.map((m) => m.title))
+    // The PDF and its open-data copy tell the same plan: both the changed title.
+    expect(titles).toContain(newTitle)
+    expect(pdfText(stored.pdf)).toContain(`Åtgärd: ${newTitle}`)
+    expect(openData.finalReport.sha256).toBe(sha256(stored.pdf))
+  })
+})
+
 describe('when Chromium cannot be started', () => {
   const missing = new PdfPrinter({ executablePath: '/nonexistent/chromium' })
   afterAll(() => missing.close())

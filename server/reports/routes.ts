@@ -1,26 +1,22 @@
 import { type Request, type Response, Router } from 'express'
 import type { ExpressHandlebars } from 'express-handlebars'
-import { z } from 'zod'
 import { buildReportData } from '../../reports/build-data.js'
 import { makeReportPdf, reportFileName } from '../../reports/make-report.js'
 import type { Services } from '../app.js'
 import { auditHead } from '../audit/anchor.js'
 import { actorOf, audited } from '../audit/audited.js'
-import { changedSince } from '../audit/repository.js'
-import { NotFoundError, ServiceUnavailableError } from '../errors.js'
-import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
+import { changedAfter, changedSince } from '../audit/repository.js'
+import { NotFoundError } from '../errors.js'
+import { type FieldErrors, formState } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
-import { frozenOpenData } from '../open-data/document.js'
+import { frozenOpenData, openPlanDocument } from '../open-data/document.js'
 import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload } from '../pdf-download.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
+import { finalizeVersion, parseFinalForm } from './finalize.js'
 import { countReportVersions, findReportVersion, insertReportVersion, listReportVersions } from './repository.js'
 
-const finalForm = z.object({
-  createdBy: requiredText('Ange vem som fastställer rapporten, till exempel namn och roll.', 200),
-  // How many final versions the user saw: a second click, or a colleague's, must not store a copy unseen.
-  seenVersions: z.coerce.number().int().min(0).catch(-1),
-})
+const createdByMessage = 'Ange vem som fastställer rapporten, till exempel namn och roll.'
 
 /** The annual follow-up report: preview, draft PDF, and final versions kept byte for byte. */
 export function reportRoutes({ db, clock, pdf, config }: Services, views: ExpressHandlebars): Router {
@@ -76,7 +72,7 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
 
   router.post('/rapport/faststall', async (req, res) => {
     const plan = await requirePlan(db, req.params, res, 'edit')
-    const parsed = parseForm(finalForm, req.body)
+    const parsed = parseFinalForm(createdByMessage, req.body)
     if (!parsed.ok) return renderPreview(req, res, plan, { errors: parsed.errors })
     const alreadyFinal = (latest: number) =>
       renderPreview(req, res, plan, {
@@ -85,49 +81,59 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
         },
         status: 409,
       })
-    if ((await countReportVersions(db, plan.id)) !== parsed.value.seenVersions) {
-      return alreadyFinal(await countReportVersions(db, plan.id))
-    }
-    let made: Awaited<ReturnType<typeof makeReportPdf>>
-    try {
-      made = await makeReportPdf({ db, views, pdf }, plan.id, {
-        madeAt: clock(),
-        final: {
-          versionNumber: parsed.value.seenVersions + 1,
-          by: parsed.value.createdBy,
-          auditHead: await auditHead(db),
-        },
-      })
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailableError)) throw error
-      // Nothing is stored yet. A post is not repeated by itself: the user sends the kept form again.
-      res.set('Retry-After', String(error.retryAfterSeconds ?? 60))
-      return renderPreview(req, res, plan, { status: 503, unavailable: error.message })
-    }
-    if (!made) throw new NotFoundError('Planen')
-    const latest = await db.transaction().execute(async (trx) => {
-      const existing = await countReportVersions(trx, plan.id)
-      if (existing === parsed.value.seenVersions) {
-        await audited(trx, actorOf(res, clock), 'create', { entity: 'report_version', planId: plan.id }, async () => {
+    const { createdBy, seenVersions } = parsed.value
+    const finalized = await finalizeVersion(db, {
+      seenVersions,
+      count: (d) => countReportVersions(d, plan.id),
+      make: async (versionNumber) => {
+        // The open data is read with the report, from the same moment: the copy frozen with the version is the PDF's
+        // plan. The log's head is read first, so a change logged after it is one the reads may have seen.
+        const madeAt = clock()
+        const head = await auditHead(db)
+        const openData = await openPlanDocument(db, plan.id, { now: madeAt })
+        const made = await makeReportPdf({ db, views, pdf }, plan.id, {
+          madeAt,
+          final: { versionNumber, by: createdBy, auditHead: head },
+        })
+        if (!made || !openData) throw new NotFoundError('Planen')
+        return { ...made, openData, seenEventId: head.count }
+      },
+      // Printing takes seconds; a change logged meanwhile would make the PDF and its open-data copy tell different plans.
+      unchanged: async (trx, made) => !(await changedAfter(trx, plan, made.seenEventId)),
+      store: (trx, versionNumber, made) =>
+        audited(trx, actorOf(res, clock), 'create', { entity: 'report_version', planId: plan.id }, async () => {
           const createdAt = clock().toISOString()
           const version = await insertReportVersion(trx, {
             planId: plan.id,
-            versionNumber: existing + 1,
-            fileName: reportFileName(made.data, `version ${existing + 1}`),
+            versionNumber,
+            fileName: reportFileName(made.data, `version ${versionNumber}`),
             pdf: made.pdf,
             createdAt,
-            createdBy: parsed.value.createdBy,
-            // The plan's open data as it stands with this version, frozen in the same transaction.
-            openData: await frozenOpenData(trx, plan.id, { versionNumber: existing + 1, createdAt, pdf: made.pdf }),
+            createdBy,
+            openData: frozenOpenData(made.openData, { versionNumber, createdAt, pdf: made.pdf }),
           })
           return version.id
-        })
-      }
-      return existing
+        }),
     })
-    if (latest !== parsed.value.seenVersions) return alreadyFinal(latest)
-    setNotice(res, `Rapporten är fastställd som version ${latest + 1}.`)
-    res.redirect(303, `${reportHref(plan)}#versions-heading`)
+    switch (finalized.outcome) {
+      case 'alreadyFinal':
+        return alreadyFinal(finalized.latest)
+      case 'changed':
+        return renderPreview(req, res, plan, {
+          errors: {
+            createdBy:
+              'Planen ändrades medan rapporten skapades, så rapporten är inte fastställd. Granska förhandsvisningen och fastställ igen.',
+          },
+          status: 409,
+        })
+      case 'unavailable':
+        // Nothing is stored yet. A post is not repeated by itself: the user sends the kept form again.
+        res.set('Retry-After', String(finalized.error.retryAfterSeconds ?? 60))
+        return renderPreview(req, res, plan, { status: 503, unavailable: finalized.error.message })
+      case 'stored':
+        setNotice(res, `Rapporten är fastställd som version ${finalized.versionNumber}.`)
+        return res.redirect(303, `${reportHref(plan)}#versions-heading`)
+    }
   })
 
   router.get('/rapport/versioner/:versionId', async (req, res) => {

@@ -2,25 +2,15 @@
 // highest risks by name, the municipality-wide items with each committee's copy, and the report's final versions.
 // Each is one query over the whole scope, however many committees the municipality has.
 
-import { createHash } from 'node:crypto'
 import type { Db } from '../../db/connection.js'
 import type { MeasureStatus, MunicipalItemKind, RiskTreatment } from '../../db/schema.js'
+import { storedPdf } from '../reports/repository.js'
 import { finishedStatuses } from '../vocabulary.js'
-import type { RollupScope } from './repository.js'
-
-const plansOf = (db: Db, scope: RollupScope) =>
-  db
-    .selectFrom('plan')
-    .innerJoin('committee', 'committee.id', 'plan.committee_id')
-    .where('plan.year', '=', scope.year)
-    .where('committee.municipality_id', '=', scope.municipalityId)
-    .$if(scope.administrationId !== null, (q) =>
-      q.where('committee.administration_id', '=', scope.administrationId as number),
-    )
+import { plansInScope, type RollupScope } from './repository.js'
 
 /** The measures of the scope's plans that are overdue on `today` (Försenad, isOverdue), by due date. */
 export async function listOverdueMeasures(db: Db, scope: RollupScope, today: string) {
-  const rows = await plansOf(db, scope)
+  const rows = await plansInScope(db, scope)
     .innerJoin('risk', 'risk.plan_id', 'plan.id')
     .innerJoin('measure', 'measure.risk_id', 'risk.id')
     .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
@@ -44,7 +34,7 @@ export async function listOverdueMeasures(db: Db, scope: RollupScope, today: str
 
 /** The scored risks of the scope's plans, highest score first, each plan's in its own order within a score. */
 export async function listScoredRisks(db: Db, scope: RollupScope) {
-  const rows = await plansOf(db, scope)
+  const rows = await plansInScope(db, scope)
     .innerJoin('risk', 'risk.plan_id', 'plan.id')
     .select((eb) => [
       'plan.id as planId',
@@ -99,7 +89,7 @@ export async function listMunicipalItems(db: Db, municipalityId: number, year: n
 export async function listItemCopies(db: Db, scope: RollupScope, itemIds: number[]) {
   if (itemIds.length === 0) return { risks: [], reviews: [], measures: [] }
   const [risks, reviews, measures] = await Promise.all([
-    plansOf(db, scope)
+    plansInScope(db, scope)
       .innerJoin('risk', 'risk.plan_id', 'plan.id')
       .select([
         'plan.id as planId',
@@ -112,7 +102,7 @@ export async function listItemCopies(db: Db, scope: RollupScope, itemIds: number
       .where('risk.municipal_item_id', 'in', itemIds)
       .orderBy('risk.position')
       .execute(),
-    plansOf(db, scope)
+    plansInScope(db, scope)
       .innerJoin('review', 'review.plan_id', 'plan.id')
       .select([
         'plan.id as planId',
@@ -128,7 +118,7 @@ export async function listItemCopies(db: Db, scope: RollupScope, itemIds: number
       .where('review.municipal_item_id', 'in', itemIds)
       .orderBy('review.position')
       .execute(),
-    plansOf(db, scope)
+    plansInScope(db, scope)
       .innerJoin('risk', 'risk.plan_id', 'plan.id')
       .innerJoin('measure', 'measure.risk_id', 'risk.id')
       .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
@@ -204,9 +194,7 @@ export async function insertRollupReportVersion(
       created_at: version.createdAt,
       created_by: version.createdBy,
       file_name: version.fileName,
-      sha256: createHash('sha256').update(version.pdf).digest('hex'),
-      byte_size: version.pdf.byteLength,
-      pdf: version.pdf,
+      ...storedPdf(version.pdf),
     })
     .returning('id')
     .executeTakeFirstOrThrow()

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import supertest from 'supertest'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { PdfPrinter } from '../../reports/render-pdf.js'
+import { PdfPrinter } from '../../reports/render-pdf.js'
 import { busyPrinter } from '../../test/helpers/busy-printer.js'
 import { pageTexts, pdfInfo, squash } from '../../test/helpers/pdf.js'
 import { asBytes } from '../../test/helpers/spreadsheets.js'
@@ -211,29 +211,6 @@ describe('final versions of the roll-up report', () => {
     expect(log('main').text()).toContain('Fastställd sammanställning')
   })
 
-  it('stores one version when two people mark it final at once, and tells the other', async () => {
-    const { agent, app, page } = await setup()
-    const other = supertest.agent(app)
-    await logIn(other, 'admin')
-    const tokenOf = async (a: TestAgent) =>
-      String(html((await a.get(page).expect(200)).text)(`form[action="${page}/faststall"] input[name="_csrf"]`).val())
-    const [mine, theirs] = [await tokenOf(agent), await tokenOf(other)]
-    const post = (a: TestAgent, token: string, createdBy: string) =>
-      a.post(`${page}/faststall`).type('form').send({ _csrf: token, seenVersions: '0', createdBy })
-    const answers = await Promise.all([post(agent, mine, author), post(other, theirs, 'Ada Admin')])
-    expect(answers.map((a) => a.status).sort()).toEqual([303, 409])
-    const refused = answers.find((a) => a.status === 409)
-    const $ = html(refused?.text ?? '')
-    expect($('.error-summary').text()).toContain('Sammanställningen fastställdes nyss (version 1)')
-    // What was typed is kept, and the form now counts the stored version.
-    expect($('input[name="createdBy"]').val()).toMatch(/^(Ada Admin|Kim Karlsson, kommunsekreterare)$/)
-    expect($('input[name="seenVersions"]').val()).toBe('1')
-    expect((await versionRows(agent, page)).map((r) => r.cells[0])).toEqual(['1'])
-    // Once seen, a second version may be made final.
-    await submitForm(agent, page, { createdBy: author }, 303, `${page}/faststall`)
-    expect((await versionRows(agent, page)).map((r) => r.cells[0])).toEqual(['2', '1'])
-  })
-
   it('answers 404 for an unknown version and for one of another year', async () => {
     const { agent, db, page, municipality } = await setup()
     const other = await insertRollupReportVersion(db, {
@@ -250,6 +227,72 @@ describe('final versions of the roll-up report', () => {
     for (const path of [`${page}/versioner/${other}`, `${page}/versioner/999999`, `${page}/versioner/abc`]) {
       await agent.get(path).expect(404)
     }
+  })
+})
+
+describe('two people marking it final at once', () => {
+  /** A real printer that holds each print until `expected` prints have started: all posts are then past the first count. */
+  class GatheringPrinter extends PdfPrinter {
+    printsStarted = 0
+    expected = 2
+    private readonly gathered: Promise<void>
+    private letThrough!: () => void
+    constructor() {
+      super({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium' })
+      this.gathered = new Promise((resolve) => {
+        this.letThrough = resolve
+      })
+    }
+    override async printWithPageNumbers(...args: Parameters<PdfPrinter['printWithPageNumbers']>) {
+      this.printsStarted += 1
+      if (this.printsStarted >= this.expected) this.letThrough()
+      await this.gathered
+      return super.printWithPageNumbers(...args)
+    }
+  }
+  const printer = new GatheringPrinter()
+  afterAll(() => printer.close())
+
+  it('stores one version, counted again in the write’s transaction, and tells the other', async () => {
+    const { agent, app, page } = await setup('samordnare', printer)
+    const other = supertest.agent(app)
+    await logIn(other, 'admin')
+    const tokenOf = async (a: TestAgent) =>
+      String(html((await a.get(page).expect(200)).text)(`form[action="${page}/faststall"] input[name="_csrf"]`).val())
+    const [mine, theirs] = [await tokenOf(agent), await tokenOf(other)]
+    const post = (a: TestAgent, token: string, createdBy: string) =>
+      a.post(`${page}/faststall`).type('form').send({ _csrf: token, seenVersions: '0', createdBy })
+    const answers = await Promise.all([post(agent, mine, author), post(other, theirs, 'Ada Admin')])
+    // Both were printed, so both passed the count before printing: only the count in the transaction told them apart.
+    expect(printer.printsStarted).toBe(2)
+    expect(answers.map((a) => a.status).sort()).toEqual([303, 409])
+    const refused = answers.find((a) => a.status === 409)
+    const $ = html(refused?.text ?? '')
+    expect($('.error-summary').text()).toContain('Sammanställningen fastställdes nyss (version 1)')
+    // What was typed is kept, and the form now counts the stored version.
+    expect($('input[name="createdBy"]').val()).toMatch(/^(Ada Admin|Kim Karlsson, kommunsekreterare)$/)
+    expect($('input[name="seenVersions"]').val()).toBe('1')
+    expect((await versionRows(agent, page)).map((r) => r.cells[0])).toEqual(['1'])
+    // Once seen, a second version may be made final.
+    await submitForm(agent, page, { createdBy: author }, 303, `${page}/faststall`)
+    expect((await versionRows(agent, page)).map((r) => r.cells[0])).toEqual(['2', '1'])
+  })
+
+  it('refuses a post without the count of versions seen (400), keeps what was typed, and stores nothing', async () => {
+    const { agent, db, page } = await setup('samordnare', printer)
+    const token = String(
+      html((await agent.get(page).expect(200)).text)(`form[action="${page}/faststall"] input[name="_csrf"]`).val(),
+    )
+    const refused = await agent
+      .post(`${page}/faststall`)
+      .type('form')
+      .send({ _csrf: token, createdBy: author })
+      .expect(400)
+    const $ = html(refused.text)
+    expect($('.error-summary').text()).toContain('Ladda om sidan och fastställ igen')
+    expect($('.error-summary').text()).not.toContain('fastställdes nyss')
+    expect($('input[name="createdBy"]').val()).toBe(author)
+    expect(await db.selectFrom('rollup_report_version').select('id').execute()).toEqual([])
   })
 })
 

@@ -1,17 +1,17 @@
 import { type Request, type Response, Router } from 'express'
 import type { ExpressHandlebars } from 'express-handlebars'
-import { z } from 'zod'
 import { makeRollupReportPdf, rollupReportFileName } from '../../reports/rollup-report.js'
 import type { Services } from '../app.js'
 import { auditHead } from '../audit/anchor.js'
 import { actorOf, audited } from '../audit/audited.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
-import { NotFoundError, ServiceUnavailableError } from '../errors.js'
-import { type FieldErrors, formState, parseForm, requiredText } from '../forms.js'
+import { NotFoundError } from '../errors.js'
+import { type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
 import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload } from '../pdf-download.js'
+import { finalizeVersion, parseFinalForm } from '../reports/finalize.js'
 import {
   countRollupReportVersions,
   findRollupReportVersion,
@@ -22,11 +22,7 @@ import { findMunicipality, listAdministrationsOf } from './repository.js'
 import { rollupFilter, yearFrom } from './schema.js'
 import { rollupHref } from './view-model.js'
 
-const finalForm = z.object({
-  createdBy: requiredText('Ange vem som fastställer sammanställningen, till exempel namn och roll.', 200),
-  // How many final versions the user saw: a second click, or a colleague's, must not store a copy unseen.
-  seenVersions: z.coerce.number().int().min(0).catch(-1),
-})
+const createdByMessage = 'Ange vem som fastställer sammanställningen, till exempel namn och roll.'
 
 /**
  * The roll-up report for kommunstyrelsen: a draft PDF (of the whole municipality or one administration), and final
@@ -126,7 +122,7 @@ export function rollupReportRoutes({ db, clock, pdf, config }: Services, views: 
   router.post('/:municipalityId/:year/sammanstallning/faststall', async (req, res) => {
     const of = await reportOf(req, res, 'write')
     const { municipality, year } = of
-    const parsed = parseForm(finalForm, req.body)
+    const parsed = parseFinalForm(createdByMessage, req.body)
     if (!parsed.ok) return renderPage(req, res, of, { errors: parsed.errors })
     const { createdBy, seenVersions } = parsed.value
     const alreadyFinal = (latest: number) =>
@@ -136,44 +132,44 @@ export function rollupReportRoutes({ db, clock, pdf, config }: Services, views: 
         },
         status: 409,
       })
-    const existing = await countRollupReportVersions(db, municipality.id, year)
-    if (existing !== seenVersions) return alreadyFinal(existing)
-    let made: Awaited<ReturnType<typeof makeRollupReportPdf>>
-    try {
-      made = await makeRollupReportPdf(
-        { db, views, pdf },
-        { municipalityId: municipality.id, year, administrationId: null },
-        { madeAt: clock(), final: { versionNumber: seenVersions + 1, by: createdBy, auditHead: await auditHead(db) } },
-      )
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailableError)) throw error
-      // Nothing is stored yet. A post is not repeated by itself: the user sends the kept form again.
-      res.set('Retry-After', String(error.retryAfterSeconds ?? 60))
-      return renderPage(req, res, of, { status: 503, unavailable: error.message })
-    }
-    if (!made) throw new NotFoundError('Kommunen')
-    const report = made
-    // Counted again in the write's transaction: of two people finalizing at once, the second gets the form back.
-    const latest = await db.transaction().execute(async (trx) => {
-      const count = await countRollupReportVersions(trx, municipality.id, year)
-      if (count === seenVersions) {
-        await audited(trx, actorOf(res, clock), 'create', { entity: 'rollup_report_version', planId: null }, () =>
+    const finalized = await finalizeVersion(db, {
+      seenVersions,
+      count: (d) => countRollupReportVersions(d, municipality.id, year),
+      make: async (versionNumber) => {
+        const made = await makeRollupReportPdf(
+          { db, views, pdf },
+          { municipalityId: municipality.id, year, administrationId: null },
+          { madeAt: clock(), final: { versionNumber, by: createdBy, auditHead: await auditHead(db) } },
+        )
+        if (!made) throw new NotFoundError('Kommunen')
+        return made
+      },
+      store: (trx, versionNumber, made) =>
+        audited(trx, actorOf(res, clock), 'create', { entity: 'rollup_report_version', planId: null }, () =>
           insertRollupReportVersion(trx, {
             municipalityId: municipality.id,
             year,
-            versionNumber: count + 1,
-            fileName: rollupReportFileName(report.data, `version ${count + 1}`),
-            pdf: report.pdf,
+            versionNumber,
+            fileName: rollupReportFileName(made.data, `version ${versionNumber}`),
+            pdf: made.pdf,
             createdAt: clock().toISOString(),
             createdBy,
           }),
-        )
-      }
-      return count
+        ),
     })
-    if (latest !== seenVersions) return alreadyFinal(latest)
-    setNotice(res, `Sammanställningen är fastställd som version ${latest + 1}.`)
-    res.redirect(303, `${pageHref(municipality.id, year)}#versions-heading`)
+    switch (finalized.outcome) {
+      case 'alreadyFinal':
+        return alreadyFinal(finalized.latest)
+      case 'changed':
+        throw new Error('The roll-up is final as printed: it asks no `unchanged`, so nothing reports it changed.')
+      case 'unavailable':
+        // Nothing is stored yet. A post is not repeated by itself: the user sends the kept form again.
+        res.set('Retry-After', String(finalized.error.retryAfterSeconds ?? 60))
+        return renderPage(req, res, of, { status: 503, unavailable: finalized.error.message })
+      case 'stored':
+        setNotice(res, `Sammanställningen är fastställd som version ${finalized.versionNumber}.`)
+        return res.redirect(303, `${pageHref(municipality.id, year)}#versions-heading`)
+    }
   })
 
   router.get('/:municipalityId/:year/sammanstallning/versioner/:rollupVersionId', async (req, res) => {

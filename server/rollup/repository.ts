@@ -34,8 +34,8 @@ const inScope = (scope: RollupScope) => (eb: ExpressionBuilder<Database, 'commit
     ...(scope.administrationId === null ? [] : [eb('committee.administration_id', '=', scope.administrationId)]),
   ])
 
-/** The plans of the scope with their risks: what the measure, risk and control queries start from. */
-const plansInScope = (db: Db, scope: RollupScope) =>
+/** The plans of the scope: what the measure, risk and control queries start from, here and in report-repository.ts. */
+export const plansInScope = (db: Db, scope: RollupScope) =>
   db
     .selectFrom('plan')
     .innerJoin('committee', 'committee.id', 'plan.committee_id')

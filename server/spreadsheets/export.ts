@@ -236,12 +236,18 @@ export function csvField(cell: Cell): string {
   return /[;"\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
-/** UTF-8 with a byte-order mark and semicolons, which Excel with Swedish settings opens without asking. */
-export function toCsv(table: Table): Buffer {
+/**
+ * UTF-8 with a byte-order mark and semicolons, which Excel with Swedish settings opens without asking; the plan's
+ * export and the open-data CSV alike.
+ */
+export function toCsv(table: { columns: readonly { header: string }[]; rows: Cell[][] }): Buffer {
   const lines = [table.columns.map((c) => c.header), ...table.rows].map((row) => row.map(csvField).join(';'))
   return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8')
 }
 
+/** A download's file name: no character a file system refuses. */
+export const downloadName = (name: string) => storable(name).replace(/[\\/:*?"<>|\t\n\r]/g, '-')
+
 /** "Grundskolenämnden Internkontrollplan 2020.xlsx": names that sort by committee in a downloads folder. */
 export const exportFileName = (plan: PlanContext, extension: 'xlsx' | 'csv') =>
-  storable(`${plan.committeeName} ${plan.title}.${extension}`).replace(/[\\/:*?"<>|\t\n\r]/g, '-')
+  downloadName(`${plan.committeeName} ${plan.title}.${extension}`)
