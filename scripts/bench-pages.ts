@@ -10,7 +10,7 @@
 //   --cpu-prof   the app servers write a V8 CPU profile (node --cpu-prof) into .scratch/, for Chrome DevTools
 //   --keep       keep the generated database (its folder is printed)
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -21,6 +21,7 @@ import { demoPassword, loadDemoDataIfEmpty } from '../db/seed/demo.js'
 import { openCurrentDatabase } from '../server/audit/baseline.js'
 import { loadConfig } from '../server/config.js'
 import { benchAccounts, benchPassword, generateMunicipality } from './bench/municipality.js'
+import { describeProfile } from './bench/profile-summary.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -278,7 +279,17 @@ try {
       ` ${f.target?.(f, bare) ?? ''}`,
     ])
   }
-  if (profileDir) console.log(`\nCPU profiles (open in Chrome DevTools, Performance): ${profileDir}`)
+  if (profileDir) {
+    console.log(`\nCPU profiles (open in Chrome DevTools, Performance): ${profileDir}`)
+    for (const server of ['app', 'demo']) {
+      const dir = join(profileDir, server)
+      if (!existsSync(dir)) continue
+      // tsx's loader runs in a thread of its own, with a profile of its own: the server's is the largest.
+      const files = readdirSync(dir).map((f) => join(dir, f))
+      const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0]
+      if (main) console.log(describeProfile(main))
+    }
+  }
 } finally {
   for (const child of children) await stopChild(child)
   if (flags.keep) console.log(`Kept ${work}`)
