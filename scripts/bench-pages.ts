@@ -200,7 +200,6 @@ try {
   const helloPort = await freePort(generatedPort + 1)
   const hello = await startChild('scripts/bench/hello.ts', { ...process.env, PORT: String(helloPort) }, '/')
   const profile = (name: string) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [])
-  const app = await startChild('server/main.ts', serverEnv(generatedFile, generatedPort), '/healthz', profile('app'))
   console.log(
     `Measuring at ${connections} connections, ${seconds} s a page after ${warmupSeconds} s of warm-up; ` +
       `the servers are child processes (node ${process.version}, ${cpus().length} cores).`,
@@ -229,15 +228,22 @@ try {
       as: 'coordinator',
     },
   ]
+  const measured = pages.filter((p) => wanted(p.label))
+  // Not even started when --only leaves it nothing to serve, so a profile is of requests alone.
+  const app =
+    measured.length > 0
+      ? await startChild('server/main.ts', serverEnv(generatedFile, generatedPort), '/healthz', profile('app'))
+      : undefined
   const sessions = new Map<string, string>()
-  for (const page of pages.filter((p) => wanted(p.label))) {
+  for (const page of measured) {
+    if (!app) break
     if (!sessions.has(page.as)) sessions.set(page.as, await logIn(app.base, benchAccounts[page.as], benchPassword))
     figures.push({
       ...(await measure(page.label, `${app.base}${page.path}`, sessions.get(page.as))),
       target: underP99(100),
     })
   }
-  await stopChild(app)
+  if (app) await stopChild(app)
 
   if (flags.demo && wanted('demo plan page')) {
     const demoFile = join(work, 'demo.sqlite')
