@@ -17,6 +17,7 @@ import { controlRoutes } from './controls/routes.js'
 import { runRoutes } from './controls/run-routes.js'
 import { csrfProtection } from './csrf.js'
 import { errorHandler, notFound } from './error-handler.js'
+import { healthRoutes } from './health/routes.js'
 import { areaRoutes } from './inspections/area-routes.js'
 import { inspectionRoutes } from './inspections/routes.js'
 import { measureRoutes } from './measures/routes.js'
@@ -82,6 +83,9 @@ export function createApp(services: Services): express.Express {
     res.set('Cache-Control', 'no-store')
     next()
   })
+  // Probes come every few seconds from machines: before the cookies, sessions and CSRF below, which would set a
+  // cookie or write a session for each.
+  app.use(healthRoutes(services))
   // The integrations' JSON API answers to its tokens alone: before the cookies, notices, sessions and CSRF below, so
   // it neither reads nor sets a cookie.
   app.use('/api', apiRoutes(services))

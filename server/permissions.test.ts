@@ -86,6 +86,9 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'POST /logga-in': open,
   'POST /logga-ut': toLogin,
   'GET /favicon.ico': open,
+  // For load balancers and orchestrators: no session, cookie or CSRF (server/health/routes.ts).
+  'GET /healthz': open,
+  'GET /readyz': open,
   'GET /tillganglighetsredogorelse': open,
   'GET /hjalp': open,
   // Open data: public, the plan in the world below published.
