@@ -39,8 +39,10 @@ async function postForm(agent: TestAgent, formPage: string, fields: [string, str
   const $ = html((await agent.get(formPage).expect(200)).text)
   const form = $('main form[method="post"]').last()
   const body = new URLSearchParams([['_csrf', String(form.find('input[name="_csrf"]').val())], ...fields])
-  const version = form.find('input[name="version"]').val()
-  if (version !== undefined && !fields.some(([name]) => name === 'version')) body.append('version', String(version))
+  for (const hidden of ['version', 'originalCommittees']) {
+    const value = form.find(`input[name="${hidden}"]`).val()
+    if (value !== undefined && !fields.some(([name]) => name === hidden)) body.append(hidden, String(value))
+  }
   const response = await agent
     .post(String(form.attr('action')))
     .type('form')
@@ -324,6 +326,77 @@ describe('the push-down into the plans', () => {
       [...reviewFields('Ett annat namn', [committee('Grundskolenämnden')]), ['version', String(stale)]],
       409,
     )
+    await verifies(db)
+  })
+
+  it('merges a stale edit: the copies get the item as saved, and a committee chosen meanwhile keeps its copy', async () => {
+    const { app, db, agent, items, committee } = await world()
+    const school = committee('Grundskolenämnden')
+    const itemPage = String(
+      (await postForm(agent, `${items}/ny`, reviewFields('Leasingavtal', [school]), 303)).headers.location,
+    )
+    const editPage = `${itemPage}/redigera`
+    // The coordinator opens the form; meanwhile the administrator rewords the description and adds the company.
+    const opened = html((await agent.get(editPage).expect(200)).text)
+    const stale: [string, string][] = [
+      ['version', String(opened('input[name="version"]').val())],
+      ['originalCommittees', String(opened('input[name="originalCommittees"]').val())],
+    ]
+    expect(stale[1]?.[1]).toBe(String(school))
+    const admin = supertest.agent(app)
+    await logIn(admin, 'admin')
+    const company = committee('Malmö Stadsfastigheter AB')
+    await postForm(
+      admin,
+      editPage,
+      [
+        ...reviewFields('Leasingavtal', [school, company]).filter(([name]) => name !== 'description'),
+        ['description', 'Avtal som **förlängs** utan beslut.'],
+      ],
+      303,
+    )
+    // The coordinator saves a new title only, on the form as opened.
+    const saved = await postForm(
+      agent,
+      editPage,
+      [...reviewFields('Leasingavtal och hyresavtal', [school]), ...stale],
+      303,
+    )
+    const copies = await copiesOf(db, 'Leasingavtal och hyresavtal')
+    expect(copies.map((c) => [c.title, c.reviewTitle, c.description])).toEqual([
+      ['Leasingavtal och hyresavtal', 'Leasingavtal och hyresavtal', 'Avtal som **förlängs** utan beslut.'],
+      ['Leasingavtal och hyresavtal', 'Leasingavtal och hyresavtal', 'Avtal som **förlängs** utan beslut.'],
+    ])
+    expect(
+      (
+        await db
+          .selectFrom('municipal_item_committee')
+          .select('committee_id')
+          .where('item_id', '=', copies[0]?.itemId as number)
+          .orderBy('committee_id')
+          .execute()
+      ).map((r) => r.committee_id),
+    ).toEqual([school, company].sort((a, b) => a - b))
+    // The user is told whose change was kept beside theirs.
+    const page = html((await agent.get(String(saved.headers.location)).expect(200)).text)
+    expect(page('.notice').text()).toContain('Ada Administratör')
+    expect(page('.notice').text()).toContain('Beskrivning')
+    expect(page('.notice').text()).toContain('Gäller nämnder och bolag')
+
+    // Had the coordinator changed the choice of committees too, the edit is refused, nothing written.
+    const opened2 = html((await agent.get(editPage).expect(200)).text)
+    const stale2: [string, string][] = [
+      ['version', String(opened2('input[name="version"]').val())],
+      ['originalCommittees', String(opened2('input[name="originalCommittees"]').val())],
+    ]
+    await postForm(admin, editPage, reviewFields('Leasingavtal och hyresavtal', [company]), 303)
+    await postForm(
+      agent,
+      editPage,
+      [...reviewFields('Leasingavtal och hyresavtal', [school, committee('Förskolenämnden')]), ...stale2],
+      409,
+    )
+    expect((await copiesOf(db, 'Leasingavtal och hyresavtal')).map((c) => c.planId)).toHaveLength(1)
     await verifies(db)
   })
 

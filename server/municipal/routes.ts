@@ -12,15 +12,9 @@ import { setNotice } from '../notice.js'
 import { findMunicipality } from '../rollup/repository.js'
 import { yearFrom } from '../rollup/schema.js'
 import { rollupHref } from '../rollup/view-model.js'
-import { labelOf, riskTreatments } from '../vocabulary.js'
-import {
-  CopiesHoldWorkError,
-  copiesHoldWorkMessage,
-  createItem,
-  deleteItem,
-  updateItem,
-  workInCopy,
-} from './push-down.js'
+import { noteSave, type Saved } from '../versioned.js'
+import { labelOf, municipalItemKinds, riskTreatments } from '../vocabulary.js'
+import { CopiesHoldWorkError, copiesHoldWorkMessage, createItem, deleteItem, updateItem } from './push-down.js'
 import {
   committeeIdsOfItem,
   findMunicipalItem,
@@ -29,8 +23,9 @@ import {
   listMeasuresOfCopies,
   listMunicipalItems,
 } from './repository.js'
-import { type ItemForm, itemForm, itemKinds } from './schema.js'
+import { asList, type ItemForm, itemForm } from './schema.js'
 import { committeeGroups, itemRows, itemsHref, kindOptions, sideBySide, treatmentOptions } from './view-model.js'
+import { workInCopy } from './work-in-copy.js'
 
 /**
  * Kommungemensamma granskningar och risker under /kommun: the coordinator defines a review or risk once for a year and
@@ -89,10 +84,7 @@ export function municipalRoutes({ db, clock }: Services): Router {
   }
 
   /** The user's input for the form again; checkboxes arrive as one value or several. */
-  const kept = (body: Record<string, unknown>) => ({
-    ...body,
-    committees: body.committees === undefined ? [] : [body.committees].flat(),
-  })
+  const kept = (body: Record<string, unknown>) => ({ ...body, committees: asList(body.committees) })
 
   const toValues = (v: ItemForm) => ({
     kind: v.kind,
@@ -173,8 +165,8 @@ export function municipalRoutes({ db, clock }: Services): Router {
       year,
       item: {
         ...item,
-        kindLabel: labelOf(itemKinds, item.kind),
-        kindWord: labelOf(itemKinds, item.kind).toLowerCase(),
+        kindLabel: labelOf(municipalItemKinds, item.kind),
+        kindWord: labelOf(municipalItemKinds, item.kind).toLowerCase(),
         treatmentLabel: labelOf(riskTreatments, item.treatment),
       },
       editHref: itemsHref(municipality.id, year, `/${item.id}/redigera`),
@@ -199,6 +191,7 @@ export function municipalRoutes({ db, clock }: Services): Router {
           treatment: item.treatment,
           diaryNumber: item.diary_number,
           committees,
+          originalCommittees: committees.join(','),
           version: item.version,
         }),
       },
@@ -213,17 +206,17 @@ export function municipalRoutes({ db, clock }: Services): Router {
       renderForm(res, of, { ...editItemPage(of, item), ...formState(kept(req.body), errors) }, 400)
     if (!parsed.ok) return refuse(parsed.errors)
     const actor = actorOf(res, clock)
+    const { version, committees: posted, originalCommittees: shown } = parsed.value
+    let saved: Saved
     try {
-      await db
+      saved = await db
         .transaction()
-        .execute((trx) =>
-          updateItem(trx, actor, item, parsed.value.version, toValues(parsed.value), parsed.value.committees),
-        )
+        .execute((trx) => updateItem(trx, actor, item.id, version, toValues(parsed.value), { posted, shown }))
     } catch (error) {
       if (!(error instanceof CopiesHoldWorkError)) throw error
       return refuse({ committees: copiesHoldWorkMessage(error.committees, false) })
     }
-    setNotice(res, 'Posten är sparad, och planernas kopior med den.')
+    noteSave(res, 'Posten är sparad, och planernas kopior med den.', saved)
     res.redirect(303, itemsHref(municipality.id, year, `/${item.id}`))
   })
 
