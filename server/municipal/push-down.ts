@@ -34,10 +34,13 @@ const riskWords = (item: ItemValues) => ({
 })
 const reviewWords = (item: ItemValues) => ({ title: item.title, diary_number: item.diary_number })
 
-/** Refused: the committees named have done their own work in their copies, which un-choosing would delete. */
+/**
+ * Refused: the copies named (by committee, or by item for a plan's own copies) hold the committee's own work, which
+ * deleting them would take away.
+ */
 export class CopiesHoldWorkError extends Error {
-  constructor(readonly committees: string[]) {
-    super(`Copies hold the committees' own work: ${committees.join(', ')}`)
+  constructor(readonly busy: string[]) {
+    super(`Copies hold the committees' own work: ${busy.join(', ')}`)
     this.name = 'CopiesHoldWorkError'
   }
 }

@@ -532,6 +532,92 @@ describe('the push-down into the plans', () => {
     await verifies(db)
   })
 
+  it('moves a plan’s copies with its year: the old year’s go, the new year’s come, and work under a copy stops the move', async () => {
+    const { app, db, agent, municipality, committee } = await world()
+    const school = committee('Grundskolenämnden')
+    for (const y of [2022, 2023]) {
+      await postForm(
+        agent,
+        `/kommun/${municipality.id}/${y}/gemensamma/ny`,
+        reviewFields(`Avtalstrohet ${y}`, [school]),
+        303,
+      )
+    }
+    const secretary = supertest.agent(app)
+    await logIn(secretary, 'sekreterare')
+    const made = await submitForm(
+      secretary,
+      '/planer/ny',
+      { committeeId: String(school), year: '2022', title: 'Internkontrollplan 2022' },
+      303,
+    )
+    const planId = Number(String(made.headers.location).split('/').pop())
+    expect((await copiesOf(db, 'Avtalstrohet 2022')).map((c) => c.planId)).toEqual([planId])
+
+    const moveTo = (y: number, expected: number) =>
+      postForm(
+        secretary,
+        `/planer/${planId}/redigera`,
+        [
+          ['committeeId', String(school)],
+          ['year', String(y)],
+          ['title', `Internkontrollplan ${y}`],
+        ],
+        expected,
+      )
+    await moveTo(2023, 303)
+    expect(await copiesOf(db, 'Avtalstrohet 2022')).toEqual([])
+    const [copy] = await copiesOf(db, 'Avtalstrohet 2023')
+    expect(copy?.planId).toBe(planId)
+
+    // The committee decides a measure under the 2023 copy: moving the plan to 2024 would take it away.
+    const unit = await db
+      .selectFrom('owner_unit')
+      .select('id')
+      .where('name', '=', 'HR-avdelningen')
+      .executeTakeFirstOrThrow()
+    await submitForm(
+      secretary,
+      `/planer/${planId}/atgarder/ny?risk=${copy?.riskId}`,
+      { riskId: String(copy?.riskId), title: 'Följ upp avtalen', ownerUnitId: String(unit.id), status: 'not_started' },
+      303,
+    )
+    const refused = html((await moveTo(2024, 400)).text)
+    expect(refused('#field-year-error').text()).toContain(
+      'Året kan inte ändras: planen har eget arbete under den kommungemensamma posten ”Avtalstrohet 2023” (1 åtgärd)',
+    )
+    expect(refused('#field-year').val()).toBe('2024')
+    const plan = await db.selectFrom('plan').select('year').where('id', '=', planId).executeTakeFirstOrThrow()
+    expect(plan.year).toBe(2023)
+    expect((await copiesOf(db, 'Avtalstrohet 2023')).map((c) => c.planId)).toEqual([planId])
+    await verifies(db)
+  })
+
+  it('has the database refuse a second copy of an item in one plan', async () => {
+    const { db } = await world()
+    const copy = await db
+      .selectFrom('risk')
+      .selectAll()
+      .where('municipal_item_id', 'is not', null)
+      .executeTakeFirstOrThrow()
+    const { id: _id, ...row } = copy
+    await expect(
+      db
+        .insertInto('risk')
+        .values({ ...row, position: row.position + 100 })
+        .execute(),
+    ).rejects.toThrow(/UNIQUE/)
+    // The committee's own risks, with no item, are not concerned.
+    const own = { ...row, municipal_item_id: null, scope: 'committee' as const }
+    await db
+      .insertInto('risk')
+      .values([
+        { ...own, position: 201 },
+        { ...own, position: 202 },
+      ])
+      .execute()
+  })
+
   it('turns a review into a risk and back, its copies following, and logs the change in words', async () => {
     const { db, agent, items, committee } = await world()
     const preschool = [committee('Förskolenämnden')]

@@ -214,7 +214,7 @@ export function municipalRoutes({ db, clock }: Services): Router {
         .execute((trx) => updateItem(trx, actor, item.id, version, toValues(parsed.value), { posted, shown }))
     } catch (error) {
       if (!(error instanceof CopiesHoldWorkError)) throw error
-      return refuse({ committees: copiesHoldWorkMessage(error.committees, false) })
+      return refuse({ committees: copiesHoldWorkMessage(error.busy, false) })
     }
     noteSave(res, 'Posten är sparad, och planernas kopior med den.', saved)
     res.redirect(303, itemsHref(municipality.id, year, `/${item.id}`))
@@ -251,7 +251,7 @@ export function municipalRoutes({ db, clock }: Services): Router {
       res.status(400).render('confirm-delete', {
         title: `Ta bort: ${item.title}`,
         breadcrumbs: itemBreadcrumbs({ municipality, year }),
-        blocked: copiesHoldWorkMessage(error.committees, true),
+        blocked: copiesHoldWorkMessage(error.busy, true),
         cancelHref: itemsHref(municipality.id, year, `/${item.id}`),
       })
       return
