@@ -23,7 +23,7 @@ import { workInCopy } from './work-in-copy.js'
 // in them is the committee's own work, which the item may never take away. Every write here is audited, in the
 // caller's transaction.
 
-type Item = ItemValues & { id: number; municipality_id: number; year: number }
+export type Item = ItemValues & { id: number; municipality_id: number; year: number }
 type PlanOfYear = { id: number; committee_id: number; year: number }
 
 /** The item's words as its copies hold them. */
@@ -33,6 +33,18 @@ const riskWords = (item: ItemValues) => ({
   treatment: item.treatment,
 })
 const reviewWords = (item: ItemValues) => ({ title: item.title, diary_number: item.diary_number })
+
+/**
+ * The columns that make a risk the item's copy, for an import that writes the copy from a sheet's row (the row's
+ * scores, measures and controls are the committee's own; the words are the item's).
+ */
+export const riskCopyColumns = (item: Item) => ({
+  ...riskWords(item),
+  scope: 'municipality_wide' as const,
+  municipal_item_id: item.id,
+})
+/** The columns that make a review row a review item's copy. */
+export const reviewCopyColumns = (item: Item) => ({ ...reviewWords(item), municipal_item_id: item.id })
 
 /**
  * Refused: the copies named (by committee, or by item for a plan's own copies) hold the committee's own work, which

@@ -151,6 +151,18 @@ export async function listCopiesInPlan(db: Db, planId: number) {
   return copies(db).where('risk.plan_id', '=', planId).where('risk.municipal_item_id', 'is not', null).execute()
 }
 
+/** The items of a year that apply to a committee, in the order they were made. */
+export async function listItemsFor(db: Db, committeeId: number, year: number) {
+  return db
+    .selectFrom('municipal_item')
+    .innerJoin('municipal_item_committee', 'municipal_item_committee.item_id', 'municipal_item.id')
+    .selectAll('municipal_item')
+    .where('municipal_item_committee.committee_id', '=', committeeId)
+    .where('municipal_item.year', '=', year)
+    .orderBy('municipal_item.id')
+    .execute()
+}
+
 /** The ids of the items of a year that apply to a committee: the copies its plan of that year should hold. */
 export async function itemIdsFor(db: Db, committeeId: number, year: number): Promise<number[]> {
   const rows = await db
