@@ -459,6 +459,43 @@ describe('the push-down into the plans', () => {
     await verifies(db)
   })
 
+  it('counts as the committee’s work an own review of a copy’s risk, which un-choosing would unlink, and names it', async () => {
+    const { db, agent, items, committee, planOf } = await world()
+    const preschool = await planOf('Förskolenämnden')
+    const both = [committee('Grundskolenämnden'), committee('Förskolenämnden')]
+    const itemPage = String(
+      (await postForm(agent, `${items}/ny`, reviewFields('Inköp utanför avtal', both), 303)).headers.location,
+    )
+    const copy = (await copiesOf(db, 'Inköp utanför avtal')).find((c) => c.planId === preschool)
+    // Förskolenämnden has a review of its own of the copy's risk (its review form lets it choose any risk).
+    const own = await db
+      .insertInto('review')
+      .values({
+        plan_id: preschool,
+        risk_id: copy?.riskId as number,
+        diary_number: 'FSK 2021/7',
+        title: 'Egen granskning av inköp',
+        position: 99,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const refused = html(
+      (
+        await postForm(
+          agent,
+          `${itemPage}/redigera`,
+          reviewFields('Inköp utanför avtal', [committee('Grundskolenämnden')]),
+          400,
+        )
+      ).text,
+    )
+    expect(refused('#field-committees-error').text()).toContain('Förskolenämnden (1 egen granskning)')
+    const kept = await db.selectFrom('review').select('risk_id').where('id', '=', own.id).executeTakeFirstOrThrow()
+    expect(kept.risk_id).toBe(copy?.riskId)
+    const confirm = html((await agent.get(`${itemPage}/ta-bort`).expect(200)).text)
+    expect(confirm('.warning').text()).toContain('Förskolenämnden (1 egen granskning)')
+  })
+
   it('deletes an item with its copies when none holds work', async () => {
     const { db, agent, items, committee } = await world()
     const itemPage = String(
