@@ -246,6 +246,14 @@ export function planRoutes({ db, clock }: Services): Router {
         plural(contents.risks, 'risk', 'risker'),
         `${plural(contents.measures, 'förbättringsåtgärd', 'förbättringsåtgärder')} med statushistorik`,
         plural(contents.reviews, 'granskning', 'granskningar'),
+        // Of the risks and reviews, the copies of kommunstyrelsen's items, which a new plan of the year gets again.
+        ...(contents.copies > 0
+          ? [
+              contents.copies === 1
+                ? '1 av riskerna är en kopia av en kommungemensam granskning eller risk; den läggs in igen om planen skapas på nytt, men utan nämndens uppföljning.'
+                : `${contents.copies} av riskerna är kopior av kommungemensamma granskningar och risker; de läggs in igen om planen skapas på nytt, men utan nämndens uppföljning.`,
+            ]
+          : []),
       ],
       action: `/planer/${plan.id}/ta-bort`,
       cancelHref: `/planer/${plan.id}`,
