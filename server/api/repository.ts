@@ -179,6 +179,16 @@ export async function listRisks(db: Db, planId: number) {
 }
 
 /** The administration if it is the municipality's. */
+/** The committee or company if it belongs to the municipality. */
+export async function findCommittee(db: Db, municipalityId: number, id: number) {
+  return db
+    .selectFrom('committee')
+    .select('id')
+    .where('id', '=', id)
+    .where('municipality_id', '=', municipalityId)
+    .executeTakeFirst()
+}
+
 export async function findAdministration(db: Db, municipalityId: number, id: number) {
   return db
     .selectFrom('administration')

@@ -15,6 +15,7 @@ import { ApiProblem, problemHandler, sendProblem } from './problem.js'
 import {
   countMeasuresOfPlans,
   findAdministration,
+  findCommittee,
   findPlan,
   listCommittees,
   listMeasures,
@@ -96,6 +97,10 @@ export function apiRoutes({ db, clock, config }: Services): Router {
     const filter = {
       year: wholeNumber(req, 'year', { min: 1900, max: 9999 }) ?? null,
       committeeId: wholeNumber(req, 'committeeId', { min: 1, max: 9_999_999_999 }) ?? null,
+    }
+    // Another municipality's committee reads as one that does not exist, as administrationId on the roll-up does.
+    if (filter.committeeId !== null && !(await findCommittee(db, municipalityId, filter.committeeId))) {
+      throw new ApiProblem(400, 'committeeId är ingen nämnd eller inget bolag i kommunen.')
     }
     const page = pageOf(req)
     const { rows, total } = await listPlans(db, municipalityId, filter, page)
