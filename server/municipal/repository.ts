@@ -199,11 +199,7 @@ export async function listMeasuresOfCopies(db: Db, itemId: number) {
 /** The item a copy in a plan came from, for the words "beslutad av kommunstyrelsen (KS …)". */
 export async function findItemOfCopy(db: Db, itemId: number | null) {
   if (itemId === null) return undefined
-  return db
-    .selectFrom('municipal_item')
-    .select(['id', 'diary_number', 'kind'])
-    .where('id', '=', itemId)
-    .executeTakeFirst()
+  return db.selectFrom('municipal_item').select('diary_number').where('id', '=', itemId).executeTakeFirst()
 }
 
 /** Kommunstyrelsen's diary number of each of a plan's copies, by the copy's risk id. */

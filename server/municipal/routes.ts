@@ -65,23 +65,25 @@ export function municipalRoutes({ db, clock }: Services): Router {
     { href: itemsHref(of.municipality.id, of.year), text: 'Kommungemensamma granskningar och risker' },
   ]
 
-  async function renderForm(res: Response, of: Of, locals: object, status = 200) {
-    const committees = await listCommitteesOf(db, of.municipality.id)
+  type Committees = Awaited<ReturnType<typeof listCommitteesOf>>
+
+  /** The form; `committees` when the post has read them already, to check the choice. */
+  async function renderForm(res: Response, of: Of, locals: object, status = 200, committees?: Committees) {
     res.status(status).render('municipal/form', {
       ...locals,
       municipality: of.municipality,
       year: of.year,
       kindOptions,
       treatmentOptions,
-      committeeGroups: committeeGroups(committees),
+      committeeGroups: committeeGroups(committees ?? (await listCommitteesOf(db, of.municipality.id))),
     })
   }
 
   /** The committees chosen must be the municipality's own. */
-  async function checkCommittees(of: Of, value: ItemForm): Promise<FieldErrors> {
-    const own = new Set((await listCommitteesOf(db, of.municipality.id)).map((c) => c.id))
-    return value.committees.every((id) => own.has(id)) ? {} : { committees: 'Välj nämnder och bolag i listan.' }
-  }
+  const checkCommittees = (own: Committees, value: ItemForm): FieldErrors =>
+    value.committees.every((id) => own.some((c) => c.id === id))
+      ? {}
+      : { committees: 'Välj nämnder och bolag i listan.' }
 
   /** The user's input for the form again; checkboxes arrive as one value or several. */
   const kept = (body: Record<string, unknown>) => ({ ...body, committees: asList(body.committees) })
@@ -131,8 +133,11 @@ export function municipalRoutes({ db, clock }: Services): Router {
 
   router.post('/:municipalityId/:year/gemensamma/ny', async (req, res) => {
     const of = await municipalityOf(req, res, 'write')
-    const parsed = await validateForm(itemForm, req.body, (value) => checkCommittees(of, value))
-    if (!parsed.ok) return renderForm(res, of, { ...newItemPage(of), ...formState(kept(req.body), parsed.errors) }, 400)
+    const committees = await listCommitteesOf(db, of.municipality.id)
+    const parsed = await validateForm(itemForm, req.body, async (value) => checkCommittees(committees, value))
+    if (!parsed.ok) {
+      return renderForm(res, of, { ...newItemPage(of), ...formState(kept(req.body), parsed.errors) }, 400, committees)
+    }
     const actor = actorOf(res, clock)
     const id = await db
       .transaction()
@@ -201,9 +206,10 @@ export function municipalRoutes({ db, clock }: Services): Router {
   router.post('/:municipalityId/:year/gemensamma/:itemId/redigera', async (req, res) => {
     const { municipality, year, item } = await itemOf(req, res, 'write')
     const of = { municipality, year }
-    const parsed = await validateForm(itemForm, req.body, (value) => checkCommittees(of, value))
+    const committees = await listCommitteesOf(db, municipality.id)
+    const parsed = await validateForm(itemForm, req.body, async (value) => checkCommittees(committees, value))
     const refuse = (errors: FieldErrors) =>
-      renderForm(res, of, { ...editItemPage(of, item), ...formState(kept(req.body), errors) }, 400)
+      renderForm(res, of, { ...editItemPage(of, item), ...formState(kept(req.body), errors) }, 400, committees)
     if (!parsed.ok) return refuse(parsed.errors)
     const actor = actorOf(res, clock)
     const { version, committees: posted, originalCommittees: shown } = parsed.value

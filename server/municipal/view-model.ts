@@ -1,8 +1,8 @@
 import type { CommitteeKind } from '../../db/schema.js'
-import { kindLabels } from '../rollup/view-model.js'
 import {
   decisionBody,
   isOverdue,
+  kindLabels,
   labelOf,
   municipalItemKinds,
   riskTreatments,
