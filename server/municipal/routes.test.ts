@@ -390,12 +390,22 @@ describe('the push-down into the plans', () => {
       ['originalCommittees', String(opened2('input[name="originalCommittees"]').val())],
     ]
     await postForm(admin, editPage, reviewFields('Leasingavtal och hyresavtal', [company]), 303)
-    await postForm(
-      agent,
-      editPage,
-      [...reviewFields('Leasingavtal och hyresavtal', [school, committee('Förskolenämnden')]), ...stale2],
-      409,
+    const conflict = html(
+      (
+        await postForm(
+          agent,
+          editPage,
+          [...reviewFields('Leasingavtal och hyresavtal', [school, committee('Förskolenämnden')]), ...stale2],
+          409,
+        )
+      ).text,
     )
+    // The 409 page names both choices, by name.
+    const clash = conflict('main').text().replace(/\s+/g, ' ')
+    expect(clash).toContain('Gäller nämnder och bolag')
+    expect(clash).toContain('Malmö Stadsfastigheter AB')
+    expect(clash).toContain('Grundskolenämnden, Förskolenämnden')
+    expect(clash).not.toContain('original')
     expect((await copiesOf(db, 'Leasingavtal och hyresavtal')).map((c) => c.planId)).toHaveLength(1)
     await verifies(db)
   })
