@@ -24,7 +24,11 @@ export function conflictHandler(db: Db): ErrorRequestHandler {
         .reverse()
       const typed = Object.entries((req.body ?? {}) as Record<string, unknown>)
         .filter(
-          ([name, value]) => !['_csrf', 'version'].includes(name) && typeof value === 'string' && value.trim() !== '',
+          // The hidden fields say what the form was opened on, not what the user typed.
+          ([name, value]) =>
+            !['_csrf', 'version', 'originalCommittees'].includes(name) &&
+            typeof value === 'string' &&
+            value.trim() !== '',
         )
         .map(([name, value]) => [columnOf(name), value] as [string, unknown])
       const names = await loadNames(db, [

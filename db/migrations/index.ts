@@ -16,6 +16,7 @@ import * as m0017 from './0017-municipal-items.js'
 import * as m0018 from './0018-rollup-report-versions.js'
 import * as m0019 from './0019-open-data.js'
 import * as m0020 from './0020-api-tokens.js'
+import * as m0021 from './0021-municipal-copy-unique.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0018-rollup-report-versions': m0018,
   '0019-open-data': m0019,
   '0020-api-tokens': m0020,
+  '0021-municipal-copy-unique': m0021,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,8 +1,8 @@
 // What the API reads, always within one municipality: a record of another municipality is not found here.
-import type { ExpressionBuilder } from 'kysely'
 import type { Db } from '../../db/connection.js'
-import type { CommitteeKind, Database, MeasureStatus } from '../../db/schema.js'
-import { finishedStatuses, swedishOrder } from '../vocabulary.js'
+import type { CommitteeKind, MeasureStatus } from '../../db/schema.js'
+import { overdueOn } from '../measures/overdue-sql.js'
+import { swedishOrder } from '../vocabulary.js'
 
 export async function listCommittees(db: Db, municipalityId: number) {
   const rows = await db
@@ -72,13 +72,6 @@ export async function findPlan(db: Db, municipalityId: number, planId: number) {
     .where('committee.municipality_id', '=', municipalityId)
     .executeTakeFirst()
 }
-
-const overdueOn = (today: string) => (eb: ExpressionBuilder<Database, 'measure'>) =>
-  eb.and([
-    eb('measure.due_date', 'is not', null),
-    eb('measure.due_date', '<', today),
-    eb('measure.status', 'not in', finishedStatuses),
-  ])
 
 /** Per plan and status: how many measures, and how many of them are overdue on `today`. */
 export async function countMeasuresOfPlans(db: Db, planIds: readonly number[], today: string) {
@@ -186,6 +179,16 @@ export async function listRisks(db: Db, planId: number) {
 }
 
 /** The administration if it is the municipality's. */
+/** The committee or company if it belongs to the municipality. */
+export async function findCommittee(db: Db, municipalityId: number, id: number) {
+  return db
+    .selectFrom('committee')
+    .select('id')
+    .where('id', '=', id)
+    .where('municipality_id', '=', municipalityId)
+    .executeTakeFirst()
+}
+
 export async function findAdministration(db: Db, municipalityId: number, id: number) {
   return db
     .selectFrom('administration')

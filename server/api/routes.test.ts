@@ -383,6 +383,7 @@ describe('the API’s errors', () => {
       ['/plans?year=21', '/plans'],
       ['/plans?offset=-1', '/plans'],
       [`/rollup/2021?administrationId=99999`, '/rollup/{year}'],
+      ['/plans?committeeId=99999', '/plans'],
     ] as const) {
       const response = await w.get(path).expect(400)
       expectDocumented(response, template)
@@ -418,6 +419,16 @@ describe('the API’s errors', () => {
     const foreign = await w.get(`/rollup/2021?administrationId=${lundAdministration.id}`).expect(400)
     const missing = await w.get('/rollup/2021?administrationId=99999').expect(400)
     expect(foreign.text).toBe(missing.text)
+    // So does another municipality's committee.
+    const lundCommittee = await w.db
+      .selectFrom('committee')
+      .select('id')
+      .where('municipality_id', '=', w.lund.id)
+      .executeTakeFirstOrThrow()
+    const foreignCommittee = await w.get(`/plans?committeeId=${lundCommittee.id}`).expect(400)
+    expectDocumented(foreignCommittee, '/plans')
+    expect(foreignCommittee.text).toBe((await w.get('/plans?committeeId=99999').expect(400)).text)
+    await w.get(`/plans?committeeId=${lundCommittee.id}`, w.lundToken.token).expect(200)
     const lundRollup = await w.get('/rollup/2021', w.lundToken.token).expect(200)
     expect(lundRollup.body.committees.map((c: { committee: { name: string } }) => c.committee.name)).toEqual([
       'Barn- och skolnämnden',

@@ -6,21 +6,16 @@ import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { idFrom } from '../ids.js'
 import { openPlanDocument } from '../open-data/document.js'
-import {
-  countLights,
-  countMeasures,
-  countRisksPerCell,
-  highestRiskScores,
-  listCommitteePlans,
-} from '../rollup/repository.js'
+import { rollupFigures } from '../rollup/figures.js'
+import { findMunicipality } from '../rollup/repository.js'
 import { yearFrom } from '../rollup/schema.js'
-import { combinedMatrix, rollupRows } from '../rollup/view-model.js'
 import { measureStatuses } from '../vocabulary.js'
 import { requireToken } from './bearer.js'
 import { ApiProblem, problemHandler, sendProblem } from './problem.js'
 import {
   countMeasuresOfPlans,
   findAdministration,
+  findCommittee,
   findPlan,
   listCommittees,
   listMeasures,
@@ -103,6 +98,10 @@ export function apiRoutes({ db, clock, config }: Services): Router {
       year: wholeNumber(req, 'year', { min: 1900, max: 9999 }) ?? null,
       committeeId: wholeNumber(req, 'committeeId', { min: 1, max: 9_999_999_999 }) ?? null,
     }
+    // Another municipality's committee reads as one that does not exist, as administrationId on the roll-up does.
+    if (filter.committeeId !== null && !(await findCommittee(db, municipalityId, filter.committeeId))) {
+      throw new ApiProblem(400, 'committeeId är ingen nämnd eller inget bolag i kommunen.')
+    }
     const page = pageOf(req)
     const { rows, total } = await listPlans(db, municipalityId, filter, page)
     const counts = await countMeasuresOfPlans(
@@ -167,29 +166,13 @@ export function apiRoutes({ db, clock, config }: Services): Router {
     if (administrationId !== null && !(await findAdministration(db, municipalityId, administrationId))) {
       throw new ApiProblem(400, 'administrationId är ingen förvaltning i kommunen.')
     }
-    const municipality = await db
-      .selectFrom('municipality')
-      .select(['id', 'name'])
-      .where('id', '=', municipalityId)
-      .executeTakeFirstOrThrow()
+    // The token's municipality, which the token's row keeps from being deleted.
+    const municipality = await findMunicipality(db, municipalityId)
+    if (!municipality) throw new Error(`The token's municipality ${municipalityId} is gone`)
     const scope = { municipalityId, year, administrationId }
-    const today = swedishDate(clock())
-    const [committees, measures, lights, highest, cells] = await Promise.all([
-      listCommitteePlans(db, scope),
-      countMeasures(db, scope, today),
-      countLights(db, scope, today),
-      highestRiskScores(db, scope),
-      countRisksPerCell(db, scope),
-    ])
-    res.json(
-      rollupJson(
-        { municipality, year, administrationId },
-        rollupRows(committees, measures, lights, highest),
-        committees,
-        // The page's links to the risks behind a cell lead to pages a token cannot open: the API gives counts only.
-        combinedMatrix(cells, () => ''),
-      ),
-    )
+    const { committees, rows, matrix } = await rollupFigures(db, scope, swedishDate(clock()))
+    // The matrix's links lead to pages a token cannot open: rollupJson gives counts only.
+    res.json(rollupJson({ municipality, year, administrationId }, rows, committees, matrix))
   })
 
   router.use((_req, res) => sendProblem(res, 404, 'Adressen finns inte i API:t. Se /api/v1/openapi.json.'))

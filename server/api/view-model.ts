@@ -2,8 +2,7 @@
 // dates as YYYY-MM-DD, null where a value is missing, and never a person's name.
 import type { CommitteeKind, MeasureStatus } from '../../db/schema.js'
 import type { combinedMatrix, RollupRow } from '../rollup/view-model.js'
-import { kindLabels } from '../rollup/view-model.js'
-import { measureStatuses } from '../vocabulary.js'
+import { kindLabels, measureStatuses } from '../vocabulary.js'
 import type { countMeasuresOfPlans, listCommittees, listMeasures, listPlans, listRisks } from './repository.js'
 
 type Rows<F extends (...args: never[]) => Promise<unknown[]>> = Awaited<ReturnType<F>>

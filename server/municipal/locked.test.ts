@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { ForbiddenError } from '../errors.js'
 import { lockedNote, refuseLockedChange } from './locked.js'
-import { copiesHoldWorkMessage, workInCopy } from './push-down.js'
+import { copiesHoldWorkMessage } from './push-down.js'
 import type { Copy } from './repository.js'
+import { workInCopy } from './work-in-copy.js'
 
 describe('a copy’s locked words', () => {
   const stored = { title: 'Hantering av bisysslor', description: 'Rad ett\nRad två', riskId: 7 }
@@ -34,6 +35,9 @@ describe('the committee’s own work in a copy', () => {
   const copy = {
     measureCount: 0,
     controlCount: 0,
+    ownReviewCount: 0,
+    areaCount: 0,
+    laterRiskCount: 0,
     result: '',
     meetingDate: null,
     minutesParagraph: null,
@@ -46,6 +50,12 @@ describe('the committee’s own work in a copy', () => {
       '1 kontrollmoment',
       'resultat',
       'beslut',
+    ])
+    // What points at the copy's risk from the committee's own records, which deleting the copy would unlink.
+    expect(workInCopy({ ...copy, ownReviewCount: 1, areaCount: 2, laterRiskCount: 1 })).toEqual([
+      '1 egen granskning',
+      'kopplad till 2 utvecklingsområden',
+      'förd vidare till nästa års plan',
     ])
   })
 

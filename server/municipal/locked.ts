@@ -26,7 +26,7 @@ export function refuseLockedChange(
   if (changed) throw new ForbiddenError(lockedMessage(what))
 }
 
-export const lockedMessage = (what: string) =>
+const lockedMessage = (what: string) =>
   `${what} är kommungemensam och beslutad av kommunstyrelsen: rubriken och det kommunstyrelsen beslutat ändras bara av kommunens samordnare. Nämnden fyller i sin egen bedömning, sitt beslut, sitt resultat och sina åtgärder.`
 
 /** The 403 for deleting a copy: it goes only when the item is changed. */

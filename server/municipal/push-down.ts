@@ -1,19 +1,29 @@
 import type { Db } from '../../db/connection.js'
 import { auditCascade, audited } from '../audit/audited.js'
 import type { Actor } from '../audit/repository.js'
+import { ConflictError } from '../errors.js'
 import { nextPosition } from '../ordering.js'
 import { insertReview, updateReview } from '../reviews/repository.js'
 import { insertRisk, updateRisk } from '../risks/repository.js'
-import { updateVersioned } from '../versioned.js'
+import { type Saved, updateVersioned } from '../versioned.js'
 import { swedishList } from '../vocabulary.js'
-import { type Copy, type ItemValues, listCopies, plansOfYear } from './repository.js'
+import {
+  type Copy,
+  committeeIdsOfItem,
+  type ItemValues,
+  itemIdsFor,
+  listCopies,
+  listCopiesInPlan,
+  plansOfYear,
+} from './repository.js'
+import { workInCopy } from './work-in-copy.js'
 
 // An item lives on as copies in the chosen committees' plans of its year: a risk (at the end of the plan's risks)
 // and, for a review, its review row. The copies hold the item's words, which only the item changes; everything else
 // in them is the committee's own work, which the item may never take away. Every write here is audited, in the
 // caller's transaction.
 
-type Item = ItemValues & { id: number; municipality_id: number; year: number }
+export type Item = ItemValues & { id: number; municipality_id: number; year: number }
 type PlanOfYear = { id: number; committee_id: number; year: number }
 
 /** The item's words as its copies hold them. */
@@ -24,24 +34,27 @@ const riskWords = (item: ItemValues) => ({
 })
 const reviewWords = (item: ItemValues) => ({ title: item.title, diary_number: item.diary_number })
 
-/** Refused: the committees named have done their own work in their copies, which un-choosing would delete. */
+/**
+ * The columns that make a risk the item's copy, for an import that writes the copy from a sheet's row (the row's
+ * scores, measures and controls are the committee's own; the words are the item's).
+ */
+export const riskCopyColumns = (item: Item) => ({
+  ...riskWords(item),
+  scope: 'municipality_wide' as const,
+  municipal_item_id: item.id,
+})
+/** The columns that make a review row a review item's copy. */
+export const reviewCopyColumns = (item: Item) => ({ ...reviewWords(item), municipal_item_id: item.id })
+
+/**
+ * Refused: the copies named (by committee, or by item for a plan's own copies) hold the committee's own work, which
+ * deleting them would take away.
+ */
 export class CopiesHoldWorkError extends Error {
-  constructor(readonly committees: string[]) {
-    super(`Copies hold the committees' own work: ${committees.join(', ')}`)
+  constructor(readonly busy: string[]) {
+    super(`Copies hold the committees' own work: ${busy.join(', ')}`)
     this.name = 'CopiesHoldWorkError'
   }
-}
-
-/** What a copy holds of the committee's own, in words ("1 åtgärd, resultat"); empty when nothing. */
-export function workInCopy(copy: Copy): string[] {
-  const measures = Number(copy.measureCount)
-  const controls = Number(copy.controlCount)
-  return [
-    measures > 0 ? `${measures} ${measures === 1 ? 'åtgärd' : 'åtgärder'}` : '',
-    controls > 0 ? `${controls} kontrollmoment` : '',
-    copy.result ? 'resultat' : '',
-    copy.meetingDate !== null || copy.minutesParagraph !== null ? 'beslut' : '',
-  ].filter(Boolean)
 }
 
 /** The Swedish message for a refused un-choosing or delete. */
@@ -64,7 +77,11 @@ async function addCopy(db: Db, actor: Actor, item: Item, planId: number): Promis
       municipal_item_id: item.id,
     }),
   )
-  if (item.kind !== 'review') return
+  if (item.kind === 'review') await addReviewCopy(db, actor, item, planId, riskId)
+}
+
+/** The review row of a review item's copy, linked to the copy's risk. */
+async function addReviewCopy(db: Db, actor: Actor, item: Item, planId: number, riskId: number): Promise<void> {
   await audited(db, actor, 'create', { entity: 'review', planId }, async () =>
     insertReview(db, {
       plan_id: planId,
@@ -93,17 +110,7 @@ async function updateCopy(db: Db, actor: Actor, item: Item, copy: Copy): Promise
   const reviewId = copy.reviewId
   if (item.kind === 'review' && reviewId === null) {
     // A risk item changed into a review: its copies get their review rows.
-    await audited(db, actor, 'create', { entity: 'review', planId: copy.planId }, async () =>
-      insertReview(db, {
-        plan_id: copy.planId,
-        risk_id: copy.riskId,
-        ...reviewWords(item),
-        meeting_date: null,
-        minutes_paragraph: null,
-        position: await nextPosition(db, 'review', copy.planId),
-        municipal_item_id: item.id,
-      }),
-    )
+    await addReviewCopy(db, actor, item, copy.planId, copy.riskId)
   } else if (reviewId !== null && item.kind === 'review') {
     if (copy.reviewTitle !== item.title || copy.reviewDiaryNumber !== item.diary_number) {
       await audited(db, actor, 'update', { entity: 'review', id: reviewId, planId: copy.planId }, () =>
@@ -132,11 +139,11 @@ async function deleteCopy(db: Db, actor: Actor, copy: Copy): Promise<void> {
   })
 }
 
-/** Refuses, naming them, when any of the copies holds the committee's own work. */
-function refuseWork(copies: Copy[]): void {
+/** Refuses, naming each by its committee (or as `name` says), when any of the copies holds the committee's own work. */
+function refuseWork(copies: Copy[], name = (c: Copy) => c.committeeName): void {
   const busy = copies.flatMap((c) => {
     const work = workInCopy(c)
-    return work.length > 0 ? [`${c.committeeName} (${work.join(', ')})`] : []
+    return work.length > 0 ? [`${name(c)} (${work.join(', ')})`] : []
   })
   if (busy.length > 0) throw new CopiesHoldWorkError(busy)
 }
@@ -167,44 +174,77 @@ export async function createItem(
   return id
 }
 
+const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((id, i) => id === b[i])
+
 /**
- * Saves an edit of an item made on `baseVersion` (a stale edit of the same fields is a ConflictError) and its new
- * choice of committees: every copy gets the new words, a newly chosen committee's plan gets its copy, and an
- * un-chosen committee's copy is deleted. Throws CopiesHoldWorkError, before writing anything, when an un-chosen
- * copy (or, for a review turned into a risk, any copy's review) holds the committee's own work.
+ * The committees an edit leaves the item with. `shown` is the choice the form was opened with (null from a form that
+ * did not carry it): when the user left it as shown, someone else's newer choice stays; when only the user changed
+ * it, theirs is written; when both changed it differently, the edit is refused as any stale edit of one field is.
+ */
+function chosenCommittees(
+  itemId: number,
+  baseVersion: number,
+  stored: number[],
+  posted: number[],
+  shown: number[] | null,
+): number[] {
+  if (shown === null || sameIds(stored, shown) || sameIds(stored, posted)) return posted
+  if (sameIds(posted, shown)) return stored
+  throw new ConflictError('municipal_item', itemId, baseVersion, [
+    { field: 'committees', theirs: stored, mine: posted },
+  ])
+}
+
+/**
+ * Saves an edit of an item made on `baseVersion` (a stale edit is merged field by field, or is a ConflictError where
+ * both changed the same field, the choice of committees included) and its choice of committees: every copy gets the
+ * item's words as saved, a newly chosen committee's plan gets its copy, and an un-chosen committee's copy is deleted.
+ * Throws CopiesHoldWorkError when an un-chosen copy (or, for a review turned into a risk, any copy's review) holds the
+ * committee's own work; the caller's transaction then writes nothing.
  */
 export async function updateItem(
   db: Db,
   actor: Actor,
-  item: Item,
+  itemId: number,
   baseVersion: number,
   values: ItemValues,
-  committeeIds: number[],
-): Promise<void> {
-  const copies = await listCopies(db, item.id)
-  const gone = copies.filter((c) => !committeeIds.includes(c.committeeId))
-  refuseWork(gone)
-  if (item.kind === 'review' && values.kind === 'risk') {
-    refuseWork(copies.filter((c) => c.result || c.meetingDate !== null || c.minutesParagraph !== null))
-  }
-  await audited(db, actor, 'update', { entity: 'municipal_item', id: item.id, planId: null }, async () => {
-    await updateVersioned(db, 'municipal_item', item.id, baseVersion, { ...values })
-    await db.deleteFrom('municipal_item_committee').where('item_id', '=', item.id).execute()
-    if (committeeIds.length > 0) {
+  committees: { posted: number[]; shown: number[] | null },
+): Promise<Saved> {
+  const stored = await committeeIdsOfItem(db, itemId)
+  const committeeIds = chosenCommittees(itemId, baseVersion, stored, committees.posted, committees.shown)
+  const saved = await audited(db, actor, 'update', { entity: 'municipal_item', id: itemId, planId: null }, async () => {
+    const saved = await updateVersioned(db, 'municipal_item', itemId, baseVersion, { ...values })
+    if (!sameIds(committeeIds, stored)) {
+      await db.deleteFrom('municipal_item_committee').where('item_id', '=', itemId).execute()
       await db
         .insertInto('municipal_item_committee')
-        .values(committeeIds.map((committee_id) => ({ item_id: item.id, committee_id })))
+        .values(committeeIds.map((committee_id) => ({ item_id: itemId, committee_id })))
         .execute()
     }
+    return saved
   })
-  const saved = { ...item, ...values }
+  // The item as saved, someone else's newer change merged in: its words, not the form's, go into the copies.
+  const item = await db.selectFrom('municipal_item').selectAll().where('id', '=', itemId).executeTakeFirstOrThrow()
+  const copies = await listCopies(db, itemId)
+  const gone = copies.filter((c) => !committeeIds.includes(c.committeeId))
+  refuseWork(gone)
+  if (item.kind === 'risk') {
+    refuseWork(
+      copies.filter((c) => c.reviewId !== null && (c.result || c.meetingDate !== null || c.minutesParagraph !== null)),
+    )
+  }
   for (const copy of gone) await deleteCopy(db, actor, copy)
   const kept = copies.filter((c) => committeeIds.includes(c.committeeId))
-  for (const copy of kept) await updateCopy(db, actor, saved, copy)
+  for (const copy of kept) await updateCopy(db, actor, item, copy)
   const copied = new Set(kept.map((c) => c.committeeId))
   for (const plan of await plansOfYear(db, committeeIds, item.year)) {
-    if (!copied.has(plan.committee_id)) await addCopy(db, actor, saved, plan.id)
+    if (!copied.has(plan.committee_id)) await addCopy(db, actor, item, plan.id)
   }
+  // Someone else's newer choice of committees is told as a merged change too.
+  if (saved.merged && committees.shown !== null && !sameIds(stored, committees.shown)) {
+    return { ...saved, merged: { ...saved.merged, fields: [...saved.merged.fields, 'committees'] } }
+  }
+  return saved
 }
 
 /** Deletes an item and its copies; throws CopiesHoldWorkError, writing nothing, when a copy holds work. */
@@ -242,4 +282,18 @@ export async function applyItemsToPlan(db: Db, actor: Actor, plan: PlanOfYear): 
     .orderBy('municipal_item.id')
     .execute()
   for (const item of items) await addCopy(db, actor, item, plan.id)
+}
+
+/**
+ * Brings a plan whose year or committee was just changed to the copies of its new year's and committee's items: a
+ * copy of an item that no longer applies goes, and the items that now apply come in. Throws CopiesHoldWorkError,
+ * naming the items, when a copy that would go holds the committee's own work; the caller's transaction then writes
+ * nothing.
+ */
+export async function reapplyItemsToPlan(db: Db, actor: Actor, plan: PlanOfYear): Promise<void> {
+  const applying = new Set(await itemIdsFor(db, plan.committee_id, plan.year))
+  const stale = (await listCopiesInPlan(db, plan.id)).filter((c) => !applying.has(c.itemId as number))
+  refuseWork(stale, (c) => `”${c.riskTitle}”`)
+  for (const copy of stale) await deleteCopy(db, actor, copy)
+  await applyItemsToPlan(db, actor, plan)
 }

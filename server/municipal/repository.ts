@@ -71,18 +71,23 @@ export async function plansOfYear(db: Db, committeeIds: number[], year: number) 
     .execute()
 }
 
-/** Each copy of an item (a risk in a plan, with its review row for a review), with its committee. */
-export async function listCopies(db: Db, itemId: number) {
+/**
+ * The copies (a risk in a plan, with its review row for a review) with their committee and what each holds of the
+ * committee's own: measures, controls, the review's decision and result, and what else points at the copy's risk,
+ * its own reviews, development areas and next year's risk carried over from it, which a delete would unlink.
+ */
+function copies(db: Db) {
   return db
     .selectFrom('risk')
     .innerJoin('plan', 'plan.id', 'risk.plan_id')
     .innerJoin('committee', 'committee.id', 'plan.committee_id')
     .leftJoin('review', (join) =>
-      join.onRef('review.risk_id', '=', 'risk.id').on('review.municipal_item_id', '=', itemId),
+      join.onRef('review.risk_id', '=', 'risk.id').onRef('review.municipal_item_id', '=', 'risk.municipal_item_id'),
     )
     .select([
       'risk.id as riskId',
       'risk.plan_id as planId',
+      'risk.municipal_item_id as itemId',
       'risk.title as riskTitle',
       'risk.description as riskDescription',
       'risk.treatment as riskTreatment',
@@ -112,9 +117,62 @@ export async function listCopies(db: Db, itemId: number) {
         .select(eb.fn.countAll<number>().as('n'))
         .whereRef('control.risk_id', '=', 'risk.id')
         .as('controlCount'),
+      eb
+        .selectFrom('review as own')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('own.risk_id', '=', 'risk.id')
+        .where((w) =>
+          w.or([
+            w('own.municipal_item_id', 'is', null),
+            w('own.municipal_item_id', '!=', w.ref('risk.municipal_item_id')),
+          ]),
+        )
+        .as('ownReviewCount'),
+      eb
+        .selectFrom('development_area_risk')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('development_area_risk.risk_id', '=', 'risk.id')
+        .as('areaCount'),
+      eb
+        .selectFrom('risk as later')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('later.previous_risk_id', '=', 'risk.id')
+        .as('laterRiskCount'),
     ])
-    .where('risk.municipal_item_id', '=', itemId)
+}
+
+/** Each copy of an item, with its committee. */
+export async function listCopies(db: Db, itemId: number) {
+  return copies(db).where('risk.municipal_item_id', '=', itemId).execute()
+}
+
+/** The copies in a plan, of whichever items. */
+export async function listCopiesInPlan(db: Db, planId: number) {
+  return copies(db).where('risk.plan_id', '=', planId).where('risk.municipal_item_id', 'is not', null).execute()
+}
+
+/** The items of a year that apply to a committee, in the order they were made. */
+export async function listItemsFor(db: Db, committeeId: number, year: number) {
+  return db
+    .selectFrom('municipal_item')
+    .innerJoin('municipal_item_committee', 'municipal_item_committee.item_id', 'municipal_item.id')
+    .selectAll('municipal_item')
+    .where('municipal_item_committee.committee_id', '=', committeeId)
+    .where('municipal_item.year', '=', year)
+    .orderBy('municipal_item.id')
     .execute()
+}
+
+/** The ids of the items of a year that apply to a committee: the copies its plan of that year should hold. */
+export async function itemIdsFor(db: Db, committeeId: number, year: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('municipal_item')
+    .innerJoin('municipal_item_committee', 'municipal_item_committee.item_id', 'municipal_item.id')
+    .select('municipal_item.id')
+    .where('municipal_item_committee.committee_id', '=', committeeId)
+    .where('municipal_item.year', '=', year)
+    .execute()
+  return rows.map((r) => r.id)
 }
 
 export type Copy = Awaited<ReturnType<typeof listCopies>>[number]
@@ -141,11 +199,7 @@ export async function listMeasuresOfCopies(db: Db, itemId: number) {
 /** The item a copy in a plan came from, for the words "beslutad av kommunstyrelsen (KS …)". */
 export async function findItemOfCopy(db: Db, itemId: number | null) {
   if (itemId === null) return undefined
-  return db
-    .selectFrom('municipal_item')
-    .select(['id', 'diary_number', 'kind'])
-    .where('id', '=', itemId)
-    .executeTakeFirst()
+  return db.selectFrom('municipal_item').select('diary_number').where('id', '=', itemId).executeTakeFirst()
 }
 
 /** Kommunstyrelsen's diary number of each of a plan's copies, by the copy's risk id. */

@@ -39,8 +39,10 @@ async function postForm(agent: TestAgent, formPage: string, fields: [string, str
   const $ = html((await agent.get(formPage).expect(200)).text)
   const form = $('main form[method="post"]').last()
   const body = new URLSearchParams([['_csrf', String(form.find('input[name="_csrf"]').val())], ...fields])
-  const version = form.find('input[name="version"]').val()
-  if (version !== undefined && !fields.some(([name]) => name === 'version')) body.append('version', String(version))
+  for (const hidden of ['version', 'originalCommittees']) {
+    const value = form.find(`input[name="${hidden}"]`).val()
+    if (value !== undefined && !fields.some(([name]) => name === hidden)) body.append(hidden, String(value))
+  }
   const response = await agent
     .post(String(form.attr('action')))
     .type('form')
@@ -327,6 +329,87 @@ describe('the push-down into the plans', () => {
     await verifies(db)
   })
 
+  it('merges a stale edit: the copies get the item as saved, and a committee chosen meanwhile keeps its copy', async () => {
+    const { app, db, agent, items, committee } = await world()
+    const school = committee('Grundskolenämnden')
+    const itemPage = String(
+      (await postForm(agent, `${items}/ny`, reviewFields('Leasingavtal', [school]), 303)).headers.location,
+    )
+    const editPage = `${itemPage}/redigera`
+    // The coordinator opens the form; meanwhile the administrator rewords the description and adds the company.
+    const opened = html((await agent.get(editPage).expect(200)).text)
+    const stale: [string, string][] = [
+      ['version', String(opened('input[name="version"]').val())],
+      ['originalCommittees', String(opened('input[name="originalCommittees"]').val())],
+    ]
+    expect(stale[1]?.[1]).toBe(String(school))
+    const admin = supertest.agent(app)
+    await logIn(admin, 'admin')
+    const company = committee('Malmö Stadsfastigheter AB')
+    await postForm(
+      admin,
+      editPage,
+      [
+        ...reviewFields('Leasingavtal', [school, company]).filter(([name]) => name !== 'description'),
+        ['description', 'Avtal som **förlängs** utan beslut.'],
+      ],
+      303,
+    )
+    // The coordinator saves a new title only, on the form as opened.
+    const saved = await postForm(
+      agent,
+      editPage,
+      [...reviewFields('Leasingavtal och hyresavtal', [school]), ...stale],
+      303,
+    )
+    const copies = await copiesOf(db, 'Leasingavtal och hyresavtal')
+    expect(copies.map((c) => [c.title, c.reviewTitle, c.description])).toEqual([
+      ['Leasingavtal och hyresavtal', 'Leasingavtal och hyresavtal', 'Avtal som **förlängs** utan beslut.'],
+      ['Leasingavtal och hyresavtal', 'Leasingavtal och hyresavtal', 'Avtal som **förlängs** utan beslut.'],
+    ])
+    expect(
+      (
+        await db
+          .selectFrom('municipal_item_committee')
+          .select('committee_id')
+          .where('item_id', '=', copies[0]?.itemId as number)
+          .orderBy('committee_id')
+          .execute()
+      ).map((r) => r.committee_id),
+    ).toEqual([school, company].sort((a, b) => a - b))
+    // The user is told whose change was kept beside theirs.
+    const page = html((await agent.get(String(saved.headers.location)).expect(200)).text)
+    expect(page('.notice').text()).toContain('Ada Administratör')
+    expect(page('.notice').text()).toContain('Beskrivning')
+    expect(page('.notice').text()).toContain('Gäller nämnder och bolag')
+
+    // Had the coordinator changed the choice of committees too, the edit is refused, nothing written.
+    const opened2 = html((await agent.get(editPage).expect(200)).text)
+    const stale2: [string, string][] = [
+      ['version', String(opened2('input[name="version"]').val())],
+      ['originalCommittees', String(opened2('input[name="originalCommittees"]').val())],
+    ]
+    await postForm(admin, editPage, reviewFields('Leasingavtal och hyresavtal', [company]), 303)
+    const conflict = html(
+      (
+        await postForm(
+          agent,
+          editPage,
+          [...reviewFields('Leasingavtal och hyresavtal', [school, committee('Förskolenämnden')]), ...stale2],
+          409,
+        )
+      ).text,
+    )
+    // The 409 page names both choices, by name.
+    const clash = conflict('main').text().replace(/\s+/g, ' ')
+    expect(clash).toContain('Gäller nämnder och bolag')
+    expect(clash).toContain('Malmö Stadsfastigheter AB')
+    expect(clash).toContain('Grundskolenämnden, Förskolenämnden')
+    expect(clash).not.toContain('original')
+    expect((await copiesOf(db, 'Leasingavtal och hyresavtal')).map((c) => c.planId)).toHaveLength(1)
+    await verifies(db)
+  })
+
   it('deletes an un-chosen committee’s copy when it holds nothing of its own, and refuses, naming it, when it does', async () => {
     const { app, db, agent, items, committee, planOf } = await world()
     const school = await planOf('Grundskolenämnden')
@@ -384,6 +467,43 @@ describe('the push-down into the plans', () => {
     await agent.post(`${itemPage}/ta-bort`).type('form').send({ _csrf: token }).expect(400)
     expect((await copiesOf(db, 'Attestordning')).length).toBe(2)
     await verifies(db)
+  })
+
+  it('counts as the committee’s work an own review of a copy’s risk, which un-choosing would unlink, and names it', async () => {
+    const { db, agent, items, committee, planOf } = await world()
+    const preschool = await planOf('Förskolenämnden')
+    const both = [committee('Grundskolenämnden'), committee('Förskolenämnden')]
+    const itemPage = String(
+      (await postForm(agent, `${items}/ny`, reviewFields('Inköp utanför avtal', both), 303)).headers.location,
+    )
+    const copy = (await copiesOf(db, 'Inköp utanför avtal')).find((c) => c.planId === preschool)
+    // Förskolenämnden has a review of its own of the copy's risk (its review form lets it choose any risk).
+    const own = await db
+      .insertInto('review')
+      .values({
+        plan_id: preschool,
+        risk_id: copy?.riskId as number,
+        diary_number: 'FSK 2021/7',
+        title: 'Egen granskning av inköp',
+        position: 99,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const refused = html(
+      (
+        await postForm(
+          agent,
+          `${itemPage}/redigera`,
+          reviewFields('Inköp utanför avtal', [committee('Grundskolenämnden')]),
+          400,
+        )
+      ).text,
+    )
+    expect(refused('#field-committees-error').text()).toContain('Förskolenämnden (1 egen granskning)')
+    const kept = await db.selectFrom('review').select('risk_id').where('id', '=', own.id).executeTakeFirstOrThrow()
+    expect(kept.risk_id).toBe(copy?.riskId)
+    const confirm = html((await agent.get(`${itemPage}/ta-bort`).expect(200)).text)
+    expect(confirm('.warning').text()).toContain('Förskolenämnden (1 egen granskning)')
   })
 
   it('deletes an item with its copies when none holds work', async () => {
@@ -457,6 +577,92 @@ describe('the push-down into the plans', () => {
       [newPlan, 'Delegationsordning'],
     ])
     await verifies(db)
+  })
+
+  it('moves a plan’s copies with its year: the old year’s go, the new year’s come, and work under a copy stops the move', async () => {
+    const { app, db, agent, municipality, committee } = await world()
+    const school = committee('Grundskolenämnden')
+    for (const y of [2022, 2023]) {
+      await postForm(
+        agent,
+        `/kommun/${municipality.id}/${y}/gemensamma/ny`,
+        reviewFields(`Avtalstrohet ${y}`, [school]),
+        303,
+      )
+    }
+    const secretary = supertest.agent(app)
+    await logIn(secretary, 'sekreterare')
+    const made = await submitForm(
+      secretary,
+      '/planer/ny',
+      { committeeId: String(school), year: '2022', title: 'Internkontrollplan 2022' },
+      303,
+    )
+    const planId = Number(String(made.headers.location).split('/').pop())
+    expect((await copiesOf(db, 'Avtalstrohet 2022')).map((c) => c.planId)).toEqual([planId])
+
+    const moveTo = (y: number, expected: number) =>
+      postForm(
+        secretary,
+        `/planer/${planId}/redigera`,
+        [
+          ['committeeId', String(school)],
+          ['year', String(y)],
+          ['title', `Internkontrollplan ${y}`],
+        ],
+        expected,
+      )
+    await moveTo(2023, 303)
+    expect(await copiesOf(db, 'Avtalstrohet 2022')).toEqual([])
+    const [copy] = await copiesOf(db, 'Avtalstrohet 2023')
+    expect(copy?.planId).toBe(planId)
+
+    // The committee decides a measure under the 2023 copy: moving the plan to 2024 would take it away.
+    const unit = await db
+      .selectFrom('owner_unit')
+      .select('id')
+      .where('name', '=', 'HR-avdelningen')
+      .executeTakeFirstOrThrow()
+    await submitForm(
+      secretary,
+      `/planer/${planId}/atgarder/ny?risk=${copy?.riskId}`,
+      { riskId: String(copy?.riskId), title: 'Följ upp avtalen', ownerUnitId: String(unit.id), status: 'not_started' },
+      303,
+    )
+    const refused = html((await moveTo(2024, 400)).text)
+    expect(refused('#field-year-error').text()).toContain(
+      'Året kan inte ändras: planen har eget arbete under den kommungemensamma posten ”Avtalstrohet 2023” (1 åtgärd)',
+    )
+    expect(refused('#field-year').val()).toBe('2024')
+    const plan = await db.selectFrom('plan').select('year').where('id', '=', planId).executeTakeFirstOrThrow()
+    expect(plan.year).toBe(2023)
+    expect((await copiesOf(db, 'Avtalstrohet 2023')).map((c) => c.planId)).toEqual([planId])
+    await verifies(db)
+  })
+
+  it('has the database refuse a second copy of an item in one plan', async () => {
+    const { db } = await world()
+    const copy = await db
+      .selectFrom('risk')
+      .selectAll()
+      .where('municipal_item_id', 'is not', null)
+      .executeTakeFirstOrThrow()
+    const { id: _id, ...row } = copy
+    await expect(
+      db
+        .insertInto('risk')
+        .values({ ...row, position: row.position + 100 })
+        .execute(),
+    ).rejects.toThrow(/UNIQUE/)
+    // The committee's own risks, with no item, are not concerned.
+    const own = { ...row, municipal_item_id: null, scope: 'committee' as const }
+    await db
+      .insertInto('risk')
+      .values([
+        { ...own, position: 201 },
+        { ...own, position: 202 },
+      ])
+      .execute()
   })
 
   it('turns a review into a risk and back, its copies following, and logs the change in words', async () => {

@@ -12,15 +12,9 @@ import { setNotice } from '../notice.js'
 import { findMunicipality } from '../rollup/repository.js'
 import { yearFrom } from '../rollup/schema.js'
 import { rollupHref } from '../rollup/view-model.js'
-import { labelOf, riskTreatments } from '../vocabulary.js'
-import {
-  CopiesHoldWorkError,
-  copiesHoldWorkMessage,
-  createItem,
-  deleteItem,
-  updateItem,
-  workInCopy,
-} from './push-down.js'
+import { noteSave, type Saved } from '../versioned.js'
+import { labelOf, municipalItemKinds, riskTreatments } from '../vocabulary.js'
+import { CopiesHoldWorkError, copiesHoldWorkMessage, createItem, deleteItem, updateItem } from './push-down.js'
 import {
   committeeIdsOfItem,
   findMunicipalItem,
@@ -29,8 +23,9 @@ import {
   listMeasuresOfCopies,
   listMunicipalItems,
 } from './repository.js'
-import { type ItemForm, itemForm, itemKinds } from './schema.js'
+import { asList, type ItemForm, itemForm } from './schema.js'
 import { committeeGroups, itemRows, itemsHref, kindOptions, sideBySide, treatmentOptions } from './view-model.js'
+import { workInCopy } from './work-in-copy.js'
 
 /**
  * Kommungemensamma granskningar och risker under /kommun: the coordinator defines a review or risk once for a year and
@@ -70,29 +65,28 @@ export function municipalRoutes({ db, clock }: Services): Router {
     { href: itemsHref(of.municipality.id, of.year), text: 'Kommungemensamma granskningar och risker' },
   ]
 
-  async function renderForm(res: Response, of: Of, locals: object, status = 200) {
-    const committees = await listCommitteesOf(db, of.municipality.id)
+  type Committees = Awaited<ReturnType<typeof listCommitteesOf>>
+
+  /** The form; `committees` when the post has read them already, to check the choice. */
+  async function renderForm(res: Response, of: Of, locals: object, status = 200, committees?: Committees) {
     res.status(status).render('municipal/form', {
       ...locals,
       municipality: of.municipality,
       year: of.year,
       kindOptions,
       treatmentOptions,
-      committeeGroups: committeeGroups(committees),
+      committeeGroups: committeeGroups(committees ?? (await listCommitteesOf(db, of.municipality.id))),
     })
   }
 
   /** The committees chosen must be the municipality's own. */
-  async function checkCommittees(of: Of, value: ItemForm): Promise<FieldErrors> {
-    const own = new Set((await listCommitteesOf(db, of.municipality.id)).map((c) => c.id))
-    return value.committees.every((id) => own.has(id)) ? {} : { committees: 'Välj nämnder och bolag i listan.' }
-  }
+  const checkCommittees = (own: Committees, value: ItemForm): FieldErrors =>
+    value.committees.every((id) => own.some((c) => c.id === id))
+      ? {}
+      : { committees: 'Välj nämnder och bolag i listan.' }
 
   /** The user's input for the form again; checkboxes arrive as one value or several. */
-  const kept = (body: Record<string, unknown>) => ({
-    ...body,
-    committees: body.committees === undefined ? [] : [body.committees].flat(),
-  })
+  const kept = (body: Record<string, unknown>) => ({ ...body, committees: asList(body.committees) })
 
   const toValues = (v: ItemForm) => ({
     kind: v.kind,
@@ -139,8 +133,11 @@ export function municipalRoutes({ db, clock }: Services): Router {
 
   router.post('/:municipalityId/:year/gemensamma/ny', async (req, res) => {
     const of = await municipalityOf(req, res, 'write')
-    const parsed = await validateForm(itemForm, req.body, (value) => checkCommittees(of, value))
-    if (!parsed.ok) return renderForm(res, of, { ...newItemPage(of), ...formState(kept(req.body), parsed.errors) }, 400)
+    const committees = await listCommitteesOf(db, of.municipality.id)
+    const parsed = await validateForm(itemForm, req.body, async (value) => checkCommittees(committees, value))
+    if (!parsed.ok) {
+      return renderForm(res, of, { ...newItemPage(of), ...formState(kept(req.body), parsed.errors) }, 400, committees)
+    }
     const actor = actorOf(res, clock)
     const id = await db
       .transaction()
@@ -173,8 +170,8 @@ export function municipalRoutes({ db, clock }: Services): Router {
       year,
       item: {
         ...item,
-        kindLabel: labelOf(itemKinds, item.kind),
-        kindWord: labelOf(itemKinds, item.kind).toLowerCase(),
+        kindLabel: labelOf(municipalItemKinds, item.kind),
+        kindWord: labelOf(municipalItemKinds, item.kind).toLowerCase(),
         treatmentLabel: labelOf(riskTreatments, item.treatment),
       },
       editHref: itemsHref(municipality.id, year, `/${item.id}/redigera`),
@@ -199,6 +196,7 @@ export function municipalRoutes({ db, clock }: Services): Router {
           treatment: item.treatment,
           diaryNumber: item.diary_number,
           committees,
+          originalCommittees: committees.join(','),
           version: item.version,
         }),
       },
@@ -208,22 +206,23 @@ export function municipalRoutes({ db, clock }: Services): Router {
   router.post('/:municipalityId/:year/gemensamma/:itemId/redigera', async (req, res) => {
     const { municipality, year, item } = await itemOf(req, res, 'write')
     const of = { municipality, year }
-    const parsed = await validateForm(itemForm, req.body, (value) => checkCommittees(of, value))
+    const committees = await listCommitteesOf(db, municipality.id)
+    const parsed = await validateForm(itemForm, req.body, async (value) => checkCommittees(committees, value))
     const refuse = (errors: FieldErrors) =>
-      renderForm(res, of, { ...editItemPage(of, item), ...formState(kept(req.body), errors) }, 400)
+      renderForm(res, of, { ...editItemPage(of, item), ...formState(kept(req.body), errors) }, 400, committees)
     if (!parsed.ok) return refuse(parsed.errors)
     const actor = actorOf(res, clock)
+    const { version, committees: posted, originalCommittees: shown } = parsed.value
+    let saved: Saved
     try {
-      await db
+      saved = await db
         .transaction()
-        .execute((trx) =>
-          updateItem(trx, actor, item, parsed.value.version, toValues(parsed.value), parsed.value.committees),
-        )
+        .execute((trx) => updateItem(trx, actor, item.id, version, toValues(parsed.value), { posted, shown }))
     } catch (error) {
       if (!(error instanceof CopiesHoldWorkError)) throw error
-      return refuse({ committees: copiesHoldWorkMessage(error.committees, false) })
+      return refuse({ committees: copiesHoldWorkMessage(error.busy, false) })
     }
-    setNotice(res, 'Posten är sparad, och planernas kopior med den.')
+    noteSave(res, 'Posten är sparad, och planernas kopior med den.', saved)
     res.redirect(303, itemsHref(municipality.id, year, `/${item.id}`))
   })
 
@@ -258,7 +257,7 @@ export function municipalRoutes({ db, clock }: Services): Router {
       res.status(400).render('confirm-delete', {
         title: `Ta bort: ${item.title}`,
         breadcrumbs: itemBreadcrumbs({ municipality, year }),
-        blocked: copiesHoldWorkMessage(error.committees, true),
+        blocked: copiesHoldWorkMessage(error.busy, true),
         cancelHref: itemsHref(municipality.id, year, `/${item.id}`),
       })
       return

@@ -2,14 +2,24 @@ import { z } from 'zod'
 import { baseVersion, oneOf, optionalText, requiredText, text } from '../forms.js'
 import { municipalItemKinds, riskTreatments } from '../vocabulary.js'
 
-export const itemKinds = municipalItemKinds
-
 // Checkboxes arrive as one value or several; none at all is no field.
-const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
+export const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
+
+/** "3,5": the committees the edit form was opened with, carried in a hidden field; null when absent or unreadable. */
+const shownList = text.pipe(
+  z.string().transform((v) =>
+    /^\d{1,10}(,\d{1,10})*$/.test(v)
+      ? v
+          .split(',')
+          .map(Number)
+          .sort((a, b) => a - b)
+      : null,
+  ),
+)
 
 export const itemForm = z
   .object({
-    kind: oneOf(itemKinds, 'Välj om det är en granskning eller en risk.'),
+    kind: oneOf(municipalItemKinds, 'Välj om det är en granskning eller en risk.'),
     title: requiredText('Ange rubriken.'),
     description: optionalText(),
     treatment: oneOf(riskTreatments, 'Välj hur risken ska hanteras.'),
@@ -26,6 +36,7 @@ export const itemForm = z
         .min(1, 'Välj minst en nämnd eller ett bolag som posten gäller.')
         .transform((list) => [...new Set(list)].sort((a, b) => a - b)),
     ),
+    originalCommittees: shownList,
     version: baseVersion,
   })
   .superRefine((v, ctx) => {

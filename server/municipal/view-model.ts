@@ -1,12 +1,19 @@
 import type { CommitteeKind } from '../../db/schema.js'
-import { kindLabels } from '../rollup/view-model.js'
-import { decisionBody, isOverdue, labelOf, riskTreatments, scoreBand, swedishOrder } from '../vocabulary.js'
+import {
+  decisionBody,
+  isOverdue,
+  kindLabels,
+  labelOf,
+  municipalItemKinds,
+  riskTreatments,
+  scoreBand,
+  swedishOrder,
+} from '../vocabulary.js'
+
+import type { Copy, listCommitteesOf, listMeasuresOfCopies, listMunicipalItems } from './repository.js'
+import { workInCopy } from './work-in-copy.js'
 
 const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1)
-
-import { workInCopy } from './push-down.js'
-import type { Copy, listCommitteesOf, listMeasuresOfCopies, listMunicipalItems } from './repository.js'
-import { itemKinds } from './schema.js'
 
 type Committee = Awaited<ReturnType<typeof listCommitteesOf>>[number]
 
@@ -35,7 +42,7 @@ export function itemRows(items: Awaited<ReturnType<typeof listMunicipalItems>>, 
   return items.map((item) => ({
     ...item,
     href: itemsHref(municipalityId, year, `/${item.id}`),
-    kindLabel: labelOf(itemKinds, item.kind),
+    kindLabel: labelOf(municipalItemKinds, item.kind),
     committeeCount: Number(item.committeeCount),
   }))
 }
@@ -94,4 +101,4 @@ export function sideBySide(
 }
 
 export const treatmentOptions = riskTreatments.map((t) => ({ value: t.code, label: t.label }))
-export const kindOptions = itemKinds.map((k) => ({ value: k.code, label: k.label }))
+export const kindOptions = municipalItemKinds.map((k) => ({ value: k.code, label: k.label }))

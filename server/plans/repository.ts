@@ -81,6 +81,12 @@ export async function countPlanContents(db: Db, id: number) {
   const row = await db
     .selectNoFrom((eb) => [
       eb.selectFrom('risk').where('plan_id', '=', id).select(eb.fn.countAll<number>().as('n')).as('risks'),
+      eb
+        .selectFrom('risk')
+        .where('plan_id', '=', id)
+        .where('municipal_item_id', 'is not', null)
+        .select(eb.fn.countAll<number>().as('n'))
+        .as('copies'),
       eb.selectFrom('review').where('plan_id', '=', id).select(eb.fn.countAll<number>().as('n')).as('reviews'),
       eb
         .selectFrom('measure')
@@ -90,5 +96,11 @@ export async function countPlanContents(db: Db, id: number) {
         .as('measures'),
     ])
     .executeTakeFirstOrThrow()
-  return { risks: Number(row.risks), reviews: Number(row.reviews), measures: Number(row.measures) }
+  return {
+    risks: Number(row.risks),
+    /** Of the risks, the copies of municipality-wide items, which follow the plan's committee and year. */
+    copies: Number(row.copies),
+    reviews: Number(row.reviews),
+    measures: Number(row.measures),
+  }
 }

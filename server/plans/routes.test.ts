@@ -209,6 +209,20 @@ describe('plan pages', () => {
     await agent.get(`/planer/${plan.id}`).expect(404)
   })
 
+  it('says, before deleting a plan, how many municipality-wide copies go with it', async () => {
+    const { agent, db } = await createTestApp({ currentYear: true, today: '2021-03-15' })
+    const plan = await db
+      .selectFrom('plan')
+      .select('id')
+      .where('year', '=', 2021)
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
+    const confirm = html((await agent.get(`/planer/${plan.id}/ta-bort`).expect(200)).text)
+    expect(confirm('.warning li').last().text()).toBe(
+      '1 av riskerna är en kopia av en kommungemensam granskning eller risk; den läggs in igen om planen skapas på nytt, men utan nämndens uppföljning.',
+    )
+  })
+
   it('answers unknown and malformed plan ids with the 404 page', async () => {
     const { agent } = await createTestApp()
     for (const [path, missing] of [

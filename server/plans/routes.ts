@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express'
 import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
-import { actorOf, auditCascade, audited, auditedTransaction } from '../audit/audited.js'
+import { actorOf, auditCascade, audited } from '../audit/audited.js'
 import { historyOf } from '../audit/history.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
@@ -10,7 +10,7 @@ import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { offeredAreas } from '../inspections/offers.js'
 import { listMeasuresOfPlan } from '../measures/repository.js'
-import { applyItemsToPlan } from '../municipal/push-down.js'
+import { applyItemsToPlan, CopiesHoldWorkError, reapplyItemsToPlan } from '../municipal/push-down.js'
 import { risksSinceLastYear } from '../next-year/repository.js'
 import { setNotice } from '../notice.js'
 import { openDataOnPlanPage } from '../open-data/view-model.js'
@@ -18,8 +18,8 @@ import { countReportVersions } from '../reports/repository.js'
 import { listReviews } from '../reviews/repository.js'
 import { riskMatrix } from '../risks/matrix.js'
 import { listRisks } from '../risks/repository.js'
-import { noteSave } from '../versioned.js'
-import { decisionBody } from '../vocabulary.js'
+import { noteSave, type Saved } from '../versioned.js'
+import { decisionBody, swedishList } from '../vocabulary.js'
 import {
   countPlanContents,
   deletePlan,
@@ -65,7 +65,8 @@ export function planRoutes({ db, clock }: Services): Router {
         countPlanContents(db, existing.id),
         countReportVersions(db, existing.id),
       ])
-      if (value.committeeId !== existing.committee_id && contents.risks > 0) {
+      // The copies of municipality-wide items are not the committee's: they follow the plan (reapplyItemsToPlan).
+      if (value.committeeId !== existing.committee_id && contents.risks > contents.copies) {
         return { committeeId: 'Planen har redan risker och åtgärder och kan inte flyttas till en annan nämnd.' }
       }
       if (value.year !== existing.year && finalReports > 0) {
@@ -196,13 +197,33 @@ export function planRoutes({ db, clock }: Services): Router {
     if (!parsed.ok) {
       return renderForm(res, { ...editPlanPage(plan), ...formState(req.body, parsed.errors) }, 400)
     }
-    const saved = await auditedTransaction(
-      db,
-      actorOf(res, clock),
-      'update',
-      { entity: 'plan', id: plan.id, planId: plan.id },
-      (trx) => updatePlan(trx, plan.id, parsed.value.version, toRow(parsed.value)),
-    )
+    const actor = actorOf(res, clock)
+    let saved: Saved
+    try {
+      saved = await db.transaction().execute(async (trx) => {
+        const target = { entity: 'plan', id: plan.id, planId: plan.id } as const
+        const saved = await audited(trx, actor, 'update', target, () =>
+          updatePlan(trx, plan.id, parsed.value.version, toRow(parsed.value)),
+        )
+        // A plan moved to another year or committee holds that year's and committee's municipality-wide items.
+        const now = await trx
+          .selectFrom('plan')
+          .select(['id', 'committee_id', 'year'])
+          .where('id', '=', plan.id)
+          .executeTakeFirstOrThrow()
+        if (now.year !== plan.year || now.committee_id !== plan.committee_id) await reapplyItemsToPlan(trx, actor, now)
+        return saved
+      })
+    } catch (error) {
+      if (!(error instanceof CopiesHoldWorkError)) throw error
+      const field = parsed.value.year !== plan.year ? 'year' : 'committeeId'
+      const items = error.busy.length === 1 ? 'den kommungemensamma posten' : 'de kommungemensamma posterna'
+      const message =
+        field === 'year'
+          ? `Året kan inte ändras: planen har eget arbete under ${items} ${swedishList(error.busy)}, som inte gäller det nya året. Ta bort det arbetet först, eller behåll året.`
+          : `Nämnden kan inte ändras: planen har eget arbete under ${items} ${swedishList(error.busy)}, som inte gäller den nya nämnden. Ta bort det arbetet först, eller behåll nämnden.`
+      return renderForm(res, { ...editPlanPage(plan), ...formState(req.body, { [field]: message }) }, 400)
+    }
     noteSave(res, 'Planen är sparad.', saved)
     res.redirect(303, `/planer/${plan.id}`)
   })
@@ -225,6 +246,14 @@ export function planRoutes({ db, clock }: Services): Router {
         plural(contents.risks, 'risk', 'risker'),
         `${plural(contents.measures, 'förbättringsåtgärd', 'förbättringsåtgärder')} med statushistorik`,
         plural(contents.reviews, 'granskning', 'granskningar'),
+        // Of the risks and reviews, the copies of kommunstyrelsen's items, which a new plan of the year gets again.
+        ...(contents.copies > 0
+          ? [
+              contents.copies === 1
+                ? '1 av riskerna är en kopia av en kommungemensam granskning eller risk; den läggs in igen om planen skapas på nytt, men utan nämndens uppföljning.'
+                : `${contents.copies} av riskerna är kopior av kommungemensamma granskningar och risker; de läggs in igen om planen skapas på nytt, men utan nämndens uppföljning.`,
+            ]
+          : []),
       ],
       action: `/planer/${plan.id}/ta-bort`,
       cancelHref: `/planer/${plan.id}`,

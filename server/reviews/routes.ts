@@ -11,7 +11,7 @@ import { findItemOfCopy } from '../municipal/repository.js'
 import { setNotice } from '../notice.js'
 import { nextPosition, withEnds } from '../ordering.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
-import { listRisks } from '../risks/repository.js'
+import { findRisk, listRisks } from '../risks/repository.js'
 import { noteSave } from '../versioned.js'
 import { diaryNumberDoubt, diaryStart } from './diary-number.js'
 import { deleteReview, findReview, insertReview, listReviews, updateReview } from './repository.js'
@@ -35,12 +35,8 @@ export function reviewRoutes({ db, clock }: Services): Router {
     title: string
     risk_id: number | null
   }) {
-    const risks = await listRisks(db, review.plan_id)
-    return {
-      diaryNumber: review.diary_number,
-      title: review.title,
-      risk: risks.find((r) => r.id === review.risk_id)?.title,
-    }
+    const risk = review.risk_id === null ? undefined : await findRisk(db, review.plan_id, review.risk_id)
+    return { diaryNumber: review.diary_number, title: review.title, risk: risk?.title }
   }
 
   const listHref = (plan: PlanContext) => `/planer/${plan.id}/granskningar`

@@ -6,7 +6,8 @@ import { type ExpressionBuilder, sql } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { CommitteeKind, Database, MeasureStatus } from '../../db/schema.js'
 import { lightCountColumns, lightPerControl } from '../controls/overview.js'
-import { finishedStatuses, swedishOrder } from '../vocabulary.js'
+import { overdueOn } from '../measures/overdue-sql.js'
+import { swedishOrder } from '../vocabulary.js'
 
 /** Which of the municipality's plans of the year: all, or those of one administration's committees and companies. */
 export interface RollupScope {
@@ -92,16 +93,7 @@ export async function countMeasures(db: Db, scope: RollupScope, today: string) {
       'plan.id as planId',
       'measure.status as status',
       eb.fn.countAll<number>().as('count'),
-      eb.fn
-        .countAll<number>()
-        .filterWhere((w) =>
-          w.and([
-            w('measure.due_date', 'is not', null),
-            w('measure.due_date', '<', today),
-            w('measure.status', 'not in', finishedStatuses),
-          ]),
-        )
-        .as('overdue'),
+      eb.fn.countAll<number>().filterWhere(overdueOn(today)).as('overdue'),
     ])
     .groupBy(['plan.id', 'measure.status'])
     .execute()

@@ -9,19 +9,10 @@ import { idFrom } from '../ids.js'
 import { toXlsx } from '../spreadsheets/export.js'
 import { consequenceScale, likelihoodScale, measureStatuses, scoreBand } from '../vocabulary.js'
 import { rollupFileName, rollupTables } from './export.js'
-import {
-  countLights,
-  countMeasures,
-  countRisksPerCell,
-  findMunicipality,
-  highestRiskScores,
-  listAdministrationsOf,
-  listCommitteePlans,
-  listRisksInCell,
-  type RollupScope,
-} from './repository.js'
+import { rollupFigures } from './figures.js'
+import { findMunicipality, listAdministrationsOf, listRisksInCell, type RollupScope } from './repository.js'
 import { cellFrom, rollupFilter, yearFrom } from './schema.js'
-import { cellRisks, combinedMatrix, lightColumns, rollupHref, rollupRows } from './view-model.js'
+import { cellRisks, lightColumns, rollupHref } from './view-model.js'
 
 /** The most risks a matrix cell's page lists: a page stays quick however many plans share one cell. */
 const cellRiskLimit = 500
@@ -41,20 +32,7 @@ export function rollupRoutes({ db, clock }: Services): Router {
     return { municipality, year, administrations, parsed }
   }
 
-  async function figures(scope: RollupScope) {
-    const today = swedishDate(clock())
-    const [committees, measures, lights, highest, cells] = await Promise.all([
-      listCommitteePlans(db, scope),
-      countMeasures(db, scope, today),
-      countLights(db, scope, today),
-      highestRiskScores(db, scope),
-      countRisksPerCell(db, scope),
-    ])
-    const matrix = combinedMatrix(cells, (likelihood, consequence) =>
-      rollupHref(scope.municipalityId, scope.year, scope.administrationId, `/risker/${likelihood}/${consequence}`),
-    )
-    return { rows: rollupRows(committees, measures, lights, highest), matrix }
-  }
+  const figures = (scope: RollupScope) => rollupFigures(db, scope, swedishDate(clock()))
 
   /** The page, or (with a filter that is not valid) the page with the filter's errors and nothing counted. */
   async function renderPage(req: Request, res: Response, of: Awaited<ReturnType<typeof rollupOf>>) {

@@ -1,7 +1,14 @@
 import type { CommitteeKind, MeasureStatus } from '../../db/schema.js'
 import { lights } from '../controls/traffic-light.js'
 import { swedishDate } from '../dates.js'
-import { consequenceScale, likelihoodScale, measureStatuses, scoreBand, swedishOrder } from '../vocabulary.js'
+import {
+  consequenceScale,
+  kindLabels,
+  likelihoodScale,
+  measureStatuses,
+  scoreBand,
+  swedishOrder,
+} from '../vocabulary.js'
 import type {
   countLights,
   countMeasures,
@@ -12,8 +19,6 @@ import type {
 } from './repository.js'
 
 type Rows<F extends (...args: never[]) => Promise<unknown[]>> = Awaited<ReturnType<F>>
-
-export const kindLabels: Record<CommitteeKind, string> = { committee: 'Nämnd', company: 'Bolag' }
 
 /** "/kommun/1/2021", with the administration filter when one is chosen, so a link keeps what the page shows. */
 export function rollupHref(municipalityId: number, year: number, administrationId: number | null, suffix = '') {

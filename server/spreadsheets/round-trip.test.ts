@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { aRisk, demoPlan } from '../../test/helpers/builders.js'
 import { cellsOf, download, formFields, uploadAndMap } from '../../test/helpers/spreadsheets.js'
-import { createTestApp, html } from '../../test/helpers/test-app.js'
+import { createTestApp, html, submitForm } from '../../test/helpers/test-app.js'
+import { verifyAudit } from '../audit/verify.js'
+import { developmentAuditKey } from '../config.js'
+import { createItem } from '../municipal/push-down.js'
 
 /** What a plan holds, without ids: risks in order with their measures, and reviews with their risk. */
 async function contents(db: Db, planId: number) {
@@ -179,5 +182,110 @@ describe('a workbook exported, imported as a new plan and exported again', () =>
     const imported = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
     const newPlanId = Number(String(imported.headers.location).split('/').pop())
     expect(await db.selectFrom('review').select('id').where('plan_id', '=', newPlanId).execute()).toHaveLength(8)
+  })
+})
+
+describe('a plan with municipality-wide copies, imported', () => {
+  /** The plan's risks and reviews that are copies of an item, with what the committee holds in them. */
+  const copiesIn = async (db: Db, planId: number) => ({
+    risks: await db
+      .selectFrom('risk')
+      .select(['title', 'description', 'likelihood', 'consequence', 'scope', 'municipal_item_id'])
+      .select((eb) =>
+        eb
+          .selectFrom('measure')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('measure.risk_id', '=', 'risk.id')
+          .as('measures'),
+      )
+      .where('plan_id', '=', planId)
+      .where('municipal_item_id', 'is not', null)
+      .execute(),
+    reviews: await db
+      .selectFrom('review')
+      .select(['title', 'diary_number', 'meeting_date', 'minutes_paragraph', 'municipal_item_id'])
+      .where('plan_id', '=', planId)
+      .where('municipal_item_id', 'is not', null)
+      .execute(),
+  })
+
+  it('for a year with an item gets exactly one copy, and exported and imported again lands on the copy', async () => {
+    const { agent, db } = await createTestApp({ currentYear: true, today: '2021-03-15' })
+    const plan = await db
+      .selectFrom('plan')
+      .innerJoin('committee', 'committee.id', 'plan.committee_id')
+      .select(['plan.id', 'plan.committee_id'])
+      .where('committee.name', '=', 'Förskolenämnden')
+      .where('plan.year', '=', 2021)
+      .executeTakeFirstOrThrow()
+    const before = await copiesIn(db, plan.id)
+    expect(before.risks).toEqual([
+      expect.objectContaining({ title: 'Hantering av bisysslor', likelihood: 2, consequence: 3, measures: 1 }),
+    ])
+    expect(before.reviews).toHaveLength(1)
+    const bytes = await download(agent, `/planer/${plan.id}/exportera/xlsx`)
+    await submitForm(agent, `/planer/${plan.id}/ta-bort`, {}, 303)
+
+    // Imported for the same committee (the import form's first) and year: the sheet's row of the item is the copy, not a risk beside it.
+    const { preview, previewPath } = await uploadAndMap(agent, { bytes, name: 'plan.xlsx' })
+    const imported = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
+    const newPlanId = Number(String(imported.headers.location).split('/').pop())
+    const newPlan = await db
+      .selectFrom('plan')
+      .select(['committee_id', 'year'])
+      .where('id', '=', newPlanId)
+      .executeTakeFirstOrThrow()
+    expect(newPlan).toEqual({ committee_id: plan.committee_id, year: 2021 })
+    expect(await copiesIn(db, newPlanId)).toEqual(before)
+    const titles = await db.selectFrom('risk').select('title').where('plan_id', '=', newPlanId).execute()
+    expect(titles.filter((r) => r.title === 'Hantering av bisysslor')).toHaveLength(1)
+    expect((await verifyAudit(db, { key: developmentAuditKey, anchorFile: null })).findings).toEqual([])
+  })
+
+  it('from a sheet without an item of its year gets that item’s copy once, after its own risks', async () => {
+    const { agent, db } = await createTestApp({ currentYear: true, today: '2021-03-15' })
+    const plan = await db
+      .selectFrom('plan')
+      .innerJoin('committee', 'committee.id', 'plan.committee_id')
+      .select(['plan.id', 'plan.committee_id', 'committee.municipality_id'])
+      .where('committee.name', '=', 'Förskolenämnden')
+      .where('plan.year', '=', 2021)
+      .executeTakeFirstOrThrow()
+    const bytes = await download(agent, `/planer/${plan.id}/exportera/xlsx`)
+    // Kommunstyrelsen decides another item for the year after the export.
+    const actor = { userId: null, userName: 'Test', at: '2021-03-15T09:00:00Z' }
+    await db.transaction().execute((trx) =>
+      createItem(
+        trx,
+        actor,
+        {
+          municipality_id: plan.municipality_id,
+          year: 2021,
+          kind: 'risk',
+          title: 'Leverantörstrohet',
+          description: '',
+          treatment: 'monitor',
+          diary_number: '',
+        },
+        [plan.committee_id],
+      ),
+    )
+    await submitForm(agent, `/planer/${plan.id}/ta-bort`, {}, 303)
+    const { preview, previewPath } = await uploadAndMap(agent, { bytes, name: 'plan.xlsx' })
+    const imported = await agent.post(previewPath).type('form').send(formFields(preview).fields).expect(303)
+    const newPlanId = Number(String(imported.headers.location).split('/').pop())
+    const risks = await db
+      .selectFrom('risk')
+      .select(['title', 'municipal_item_id'])
+      .where('plan_id', '=', newPlanId)
+      .orderBy('position')
+      .execute()
+    expect(risks.filter((r) => r.municipal_item_id !== null).map((r) => r.title)).toEqual([
+      'Hantering av bisysslor',
+      'Leverantörstrohet',
+    ])
+    expect(risks.at(-1)?.title).toBe('Leverantörstrohet')
+    expect((await copiesIn(db, newPlanId)).reviews.map((r) => r.title)).toEqual(['Hantering av bisysslor'])
+    expect((await verifyAudit(db, { key: developmentAuditKey, anchorFile: null })).findings).toEqual([])
   })
 })

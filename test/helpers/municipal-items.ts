@@ -1,12 +1,14 @@
 import type { Db } from '../../db/connection.js'
 import type { MeasureStatus, MunicipalItemKind } from '../../db/schema.js'
-import { nextPosition } from '../../server/ordering.js'
-import { insertReview } from '../../server/reviews/repository.js'
-import { insertRisk } from '../../server/risks/repository.js'
+import { audited } from '../../server/audit/audited.js'
+import { createItem } from '../../server/municipal/push-down.js'
+import { listCopies, plansOfYear } from '../../server/municipal/repository.js'
+import { updateReview } from '../../server/reviews/repository.js'
+import { updateRisk } from '../../server/risks/repository.js'
 import { aMeasure } from './builders.js'
 
-// A municipality-wide item and the committees' copies of it, written straight into the tables as the push-down
-// (branch municipal) leaves them: the roll-up report reads them, whoever wrote them.
+// A municipality-wide item and the committees' follow-up in their copies, made as the coordinator's form and the
+// committees' own forms make them (createItem, then audited updates of the copies): the roll-up report reads them.
 
 /** A committee's plan of the year with the demo's ids of the committee and its first owner unit. */
 export async function planOfCommittee(db: Db, committee: string, year: number) {
@@ -37,7 +39,11 @@ export interface ItemCopy {
   measures?: { title: string; ownerUnitId: number; status?: MeasureStatus; dueDate?: string | null }[]
 }
 
-/** An item of the year applying to these committees, with a copy in each of the given plans. */
+/**
+ * An item of the year applying to these committees, with the committees' follow-up in the given plans' copies.
+ * A chosen committee whose plan of the year is not among `copies` has its plan without the copy, as a plan restored
+ * from before the item would: the report must say so, though the app itself never leaves a plan so.
+ */
 export async function aMunicipalItem(
   db: Db,
   item: {
@@ -52,59 +58,62 @@ export async function aMunicipalItem(
   },
 ): Promise<number> {
   const kind = item.kind ?? 'review'
-  const { id } = await db
-    .insertInto('municipal_item')
-    .values({
-      municipality_id: item.municipalityId,
-      year: item.year,
-      kind,
-      title: item.title,
-      description: item.description ?? '',
-      treatment: kind === 'review' ? 'review' : 'monitor',
-      diary_number: item.diaryNumber ?? '',
-      created_at: `${item.year}-01-10T09:00:00.000Z`,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  if (item.committeeIds.length > 0) {
-    await db
-      .insertInto('municipal_item_committee')
-      .values(item.committeeIds.map((committee_id) => ({ item_id: id, committee_id })))
-      .execute()
-  }
-  for (const copy of item.copies) {
-    const riskId = await insertRisk(db, {
-      plan_id: copy.planId,
-      title: item.title,
-      description: item.description ?? '',
-      likelihood: copy.likelihood === undefined ? 3 : copy.likelihood,
-      consequence: copy.consequence === undefined ? 3 : copy.consequence,
-      treatment: kind === 'review' ? 'review' : 'monitor',
-      scope: 'municipality_wide',
-      position: await nextPosition(db, 'risk', copy.planId),
-      previous_risk_id: null,
-      municipal_item_id: id,
-    })
-    if (kind === 'review') {
-      await insertReview(db, {
-        plan_id: copy.planId,
-        risk_id: riskId,
-        diary_number: item.diaryNumber ?? '',
+  const actor = { userId: null, userName: 'Test', at: `${item.year}-01-10T09:00:00.000Z` }
+  const listed = new Set(item.copies.map((c) => c.planId))
+  const withoutCopy = (await plansOfYear(db, item.committeeIds, item.year))
+    .filter((p) => !listed.has(p.id))
+    .map((p) => p.committee_id)
+  return db.transaction().execute(async (trx) => {
+    const id = await createItem(
+      trx,
+      actor,
+      {
+        municipality_id: item.municipalityId,
+        year: item.year,
+        kind,
         title: item.title,
-        meeting_date: copy.meetingDate ?? null,
-        minutes_paragraph: copy.minutesParagraph ?? null,
-        position: await nextPosition(db, 'review', copy.planId),
-        municipal_item_id: id,
-        result: copy.result ?? '',
-      })
+        description: item.description ?? '',
+        treatment: kind === 'review' ? 'review' : 'monitor',
+        diary_number: item.diaryNumber ?? '',
+      },
+      item.committeeIds.filter((c) => !withoutCopy.includes(c)),
+    )
+    if (withoutCopy.length > 0) {
+      await trx
+        .insertInto('municipal_item_committee')
+        .values(withoutCopy.map((committee_id) => ({ item_id: id, committee_id })))
+        .execute()
     }
-    for (const measure of copy.measures ?? []) {
-      await aMeasure(db, riskId, measure.ownerUnitId, {
-        title: measure.title,
-        status: measure.status,
-        dueDate: measure.dueDate,
-      })
+    const copies = await listCopies(trx, id)
+    for (const followUp of item.copies) {
+      const copy = copies.find((c) => c.planId === followUp.planId)
+      if (!copy) throw new Error(`No copy of ${item.title} in plan ${followUp.planId}: is its committee chosen?`)
+      const { planId, riskId, reviewId } = copy
+      await audited(trx, actor, 'update', { entity: 'risk', id: riskId, planId }, () =>
+        updateRisk(trx, riskId, copy.riskVersion, {
+          likelihood: followUp.likelihood === undefined ? 3 : followUp.likelihood,
+          consequence: followUp.consequence === undefined ? 3 : followUp.consequence,
+        }),
+      )
+      if (reviewId !== null) {
+        await audited(trx, actor, 'update', { entity: 'review', id: reviewId, planId }, () =>
+          updateReview(trx, reviewId, copy.reviewVersion as number, {
+            meeting_date: followUp.meetingDate ?? null,
+            minutes_paragraph: followUp.minutesParagraph ?? null,
+            result: followUp.result ?? '',
+          }),
+        )
+      }
+      for (const measure of followUp.measures ?? []) {
+        await audited(trx, actor, 'create', { entity: 'measure', planId }, () =>
+          aMeasure(trx, riskId, measure.ownerUnitId, {
+            title: measure.title,
+            status: measure.status,
+            dueDate: measure.dueDate,
+          }),
+        )
+      }
     }
-  }
-  return id
+    return id
+  })
 }

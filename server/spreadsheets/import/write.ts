@@ -7,7 +7,8 @@ import { controlRowsOfPlan, insertDeviation, runRowsOfPlan, updateRun } from '..
 import { createControl } from '../../controls/write.js'
 import { swedishDate } from '../../dates.js'
 import { insertMeasure, listOwnerUnits } from '../../measures/repository.js'
-import { applyItemsToPlan } from '../../municipal/push-down.js'
+import { applyItemsToPlan, type Item, reviewCopyColumns, riskCopyColumns } from '../../municipal/push-down.js'
+import { listItemsFor } from '../../municipal/repository.js'
 import { insertOwnerUnit } from '../../organisation/repository.js'
 import { findClashingPlan, insertPlan } from '../../plans/repository.js'
 import { insertReview } from '../../reviews/repository.js'
@@ -43,6 +44,27 @@ async function lastYearsRisksAndControls(db: Db, plan: { committeeId: number; ye
     previousControlOf: (riskId: number | null, title: string) =>
       riskId === null ? null : (controlsByTitle.get(`${riskId}\n${normalise(title)}`) ?? null),
   }
+}
+
+/**
+ * The rows of the sheet that are copies of the municipality-wide items applying to the new plan, matched by title
+ * (a plan exported and imported again holds its copies under the items' titles, which only the item changes): such
+ * a row becomes the copy, with the row's scores, measures and controls, rather than a risk beside it. An item is
+ * matched by its first row only.
+ */
+async function itemsOfRows(db: Db, plan: { committeeId: number; year: number }, risks: ImportRisk[]) {
+  const byTitle = new Map<string, Item>()
+  for (const item of await listItemsFor(db, plan.committeeId, plan.year)) {
+    if (!byTitle.has(normalise(item.title))) byTitle.set(normalise(item.title), item)
+  }
+  const itemOf = new Map<ImportRisk, Item>()
+  for (const risk of risks) {
+    const item = byTitle.get(normalise(risk.title))
+    if (!item) continue
+    itemOf.set(risk, item)
+    byTitle.delete(normalise(risk.title))
+  }
+  return itemOf
 }
 
 /** A run's report as its columns; one reported without a date was reported to the app by this import. */
@@ -130,18 +152,20 @@ export async function writeImport(
       units.set(normalise(name), id)
       return id
     }
+    const itemOf = await itemsOfRows(trx, plan, checked.risks)
     const riskIds = new Map<ImportRisk, number>()
     const risks = checked.risks.map((risk) => ({ risk, previousRiskId: previousRiskOf(risk.title) }))
     for (const [i, { risk, previousRiskId }] of risks.entries()) {
+      const item = itemOf.get(risk)
+      const words = item
+        ? riskCopyColumns(item)
+        : { title: risk.title, description: risk.description, treatment: risk.treatment, scope: risk.scope }
       const riskId = await create('risk', planId, () =>
         insertRisk(trx, {
           plan_id: planId,
-          title: risk.title,
-          description: risk.description,
+          ...words,
           likelihood: risk.likelihood,
           consequence: risk.consequence,
-          treatment: risk.treatment,
-          scope: risk.scope,
           position: i + 1,
           previous_risk_id: previousRiskId,
         }),
@@ -212,20 +236,41 @@ export async function writeImport(
         )
       }
     }
-    for (const [i, review] of checked.reviews.entries()) {
+    // A review item's copy is one review row: the sheet's first row under the copy's risk, its decision kept.
+    const reviewed = new Set<number>()
+    let position = 0
+    for (const review of checked.reviews) {
+      const item = review.risk === null ? undefined : itemOf.get(review.risk)
+      const copy = item?.kind === 'review' && !reviewed.has(item.id) ? item : undefined
+      if (copy) reviewed.add(copy.id)
+      position += 1
       await create('review', planId, () =>
         insertReview(trx, {
           plan_id: planId,
           risk_id: review.risk === null ? null : (riskIds.get(review.risk) ?? null),
-          diary_number: review.diaryNumber,
-          title: review.title,
+          ...(copy ? reviewCopyColumns(copy) : { diary_number: review.diaryNumber, title: review.title }),
           meeting_date: review.meetingDate,
           minutes_paragraph: review.minutesParagraph,
-          position: i + 1,
+          position,
         }),
       )
     }
-    // An imported plan is a new plan of the year too: the municipality-wide items for it come in after its own risks.
+    for (const [risk, item] of itemOf) {
+      if (item.kind !== 'review' || reviewed.has(item.id)) continue
+      position += 1
+      await create('review', planId, () =>
+        insertReview(trx, {
+          plan_id: planId,
+          risk_id: riskIds.get(risk) as number,
+          ...reviewCopyColumns(item),
+          meeting_date: null,
+          minutes_paragraph: null,
+          position,
+        }),
+      )
+    }
+    // An imported plan is a new plan of the year too: the municipality-wide items the sheet did not hold come in
+    // after its own risks.
     await applyItemsToPlan(trx, actor, { id: planId, committee_id: plan.committeeId, year: plan.year })
     await deleteImport(trx, plan.id)
     return planId
