@@ -178,7 +178,6 @@ export async function listRisks(db: Db, planId: number) {
   return rows.map((r) => ({ ...r, measureCount: Number(r.measureCount) }))
 }
 
-/** The administration if it is the municipality's. */
 /** The committee or company if it belongs to the municipality. */
 export async function findCommittee(db: Db, municipalityId: number, id: number) {
   return db
@@ -189,6 +188,7 @@ export async function findCommittee(db: Db, municipalityId: number, id: number) 
     .executeTakeFirst()
 }
 
+/** The administration if it is the municipality's. */
 export async function findAdministration(db: Db, municipalityId: number, id: number) {
   return db
     .selectFrom('administration')
