@@ -4,8 +4,8 @@
 
 import type { Db } from '../../db/connection.js'
 import type { MeasureStatus, MunicipalItemKind, RiskTreatment } from '../../db/schema.js'
+import { overdueOn } from '../measures/overdue-sql.js'
 import { storedPdf } from '../reports/repository.js'
-import { finishedStatuses } from '../vocabulary.js'
 import { plansInScope, type RollupScope } from './repository.js'
 
 /** The measures of the scope's plans that are overdue on `today` (Försenad, isOverdue), by due date. */
@@ -22,9 +22,7 @@ export async function listOverdueMeasures(db: Db, scope: RollupScope, today: str
       'measure.due_date as dueDate',
       'owner_unit.name as ownerName',
     ])
-    .where('measure.due_date', 'is not', null)
-    .where('measure.due_date', '<', today)
-    .where('measure.status', 'not in', finishedStatuses)
+    .where(overdueOn(today))
     .orderBy('measure.due_date')
     .orderBy('risk.position')
     .orderBy('measure.position')
