@@ -48,7 +48,7 @@ describe('buildRollupReportData', () => {
     expect(data?.summary.map((r) => [r.name, r.kindLabel])).toEqual([
       ['Förskolenämnden', 'Nämnd'],
       ['Grundskolenämnden', 'Nämnd'],
-      ['Malmö Stadsfastigheter AB', 'Bolag'],
+      ['Malmö Stadsfastigheter AB', 'Kommunalt bolag'],
     ])
     expect(data?.sections.map((s) => s.anchor)).toEqual(data?.summary.map((r) => r.anchor))
     expect(new Set(data?.sections.map((s) => s.anchor)).size).toBe(3)

@@ -187,9 +187,6 @@ export const reminderPreferences: readonly { code: ReminderPreference; label: st
 ]
 
 /** What a municipality's body is: a committee (nämnd), or a municipal company (bolag) with its board (styrelse). */
-/** A committee's kind as the roll-up, the municipality-wide items' pages and the API name it. */
-export const kindLabels: Record<CommitteeKind, string> = { committee: 'Nämnd', company: 'Bolag' }
-
 export const committeeKinds: readonly { code: CommitteeKind; label: string }[] = [
   { code: 'committee', label: 'Nämnd' },
   { code: 'company', label: 'Kommunalt bolag' },

@@ -117,7 +117,7 @@ describe('the API’s answers', () => {
       'Grundskolenämnden',
       'Malmö Stadsfastigheter AB',
     ])
-    expect(response.body.items[2]).toMatchObject({ kind: 'company', kindLabel: 'Bolag' })
+    expect(response.body.items[2]).toMatchObject({ kind: 'company', kindLabel: 'Kommunalt bolag' })
     const lund = await w.get('/committees', w.lundToken.token).expect(200)
     expect(lund.body.items.map((c: { name: string }) => c.name)).toEqual(['Barn- och skolnämnden'])
   })

@@ -2,7 +2,7 @@
 // dates as YYYY-MM-DD, null where a value is missing, and never a person's name.
 import type { CommitteeKind, MeasureStatus } from '../../db/schema.js'
 import type { combinedMatrix, RollupRow } from '../rollup/view-model.js'
-import { kindLabels, measureStatuses } from '../vocabulary.js'
+import { committeeKinds, labelOf, measureStatuses } from '../vocabulary.js'
 import type { countMeasuresOfPlans, listCommittees, listMeasures, listPlans, listRisks } from './repository.js'
 
 type Rows<F extends (...args: never[]) => Promise<unknown[]>> = Awaited<ReturnType<F>>
@@ -15,7 +15,7 @@ export const committeeJson = (c: Rows<typeof listCommittees>[number]) => ({
   id: c.id,
   name: c.name,
   kind: c.kind,
-  kindLabel: kindLabels[c.kind],
+  kindLabel: labelOf(committeeKinds, c.kind),
   administration: { id: c.administrationId, name: c.administrationName },
 })
 
@@ -42,7 +42,7 @@ export function planJson(plan: PlanRow, counts: Rows<typeof countMeasuresOfPlans
       id: plan.committeeId,
       name: plan.committeeName,
       kind: plan.committeeKind,
-      kindLabel: kindLabels[plan.committeeKind],
+      kindLabel: labelOf(committeeKinds, plan.committeeKind),
     },
     adopted:
       plan.adoptedMeetingDate === null

@@ -186,7 +186,7 @@ describe('the follow-up side by side', () => {
     expect(headings).toEqual([
       'Förskolenämnden (Nämnd): Nämndens beslut',
       'Grundskolenämnden (Nämnd): Nämndens beslut',
-      'Malmö Stadsfastigheter AB (Bolag): Styrelsens beslut',
+      'Malmö Stadsfastigheter AB (Kommunalt bolag): Styrelsens beslut',
     ])
   })
 })

@@ -1,8 +1,8 @@
 import type { CommitteeKind } from '../../db/schema.js'
 import {
+  committeeKinds,
   decisionBody,
   isOverdue,
-  kindLabels,
   labelOf,
   municipalItemKinds,
   riskTreatments,
@@ -62,7 +62,7 @@ export function sideBySide(
     const copy = copies.find((c) => c.committeeId === committee.id)
     const base = {
       name: committee.name,
-      kind: kindLabels[committee.kind],
+      kind: labelOf(committeeKinds, committee.kind),
       // "Nämndens beslut", or a company board's: "Styrelsens beslut".
       decisionHeading: `${capitalised(decisionBody(committee.kind))}s beslut`,
     }

@@ -302,8 +302,8 @@ export async function openPlanDocument(
       id: plan.committeeId,
       name: plan.committeeName,
       kind: plan.committeeKind,
-      // "Kommunalt bolag", as the admin pages and the open-data index say, not the roll-up's short "Bolag": a reader
-      // outside the municipality, combining many municipalities' files, needs to know the company is the municipality's.
+      // "Kommunalt bolag", as every page says: a reader outside the municipality, combining many municipalities'
+      // files, needs to know the company is the municipality's.
       kindLabel: labelOf(committeeKinds, plan.committeeKind),
     },
     plan: {

@@ -12,7 +12,7 @@ const asDate = (iso: string | null | undefined) => (iso ? new Date(`${iso}T00:00
 export function rollupTables(rows: readonly RollupRow[], matrix: ReturnType<typeof combinedMatrix>): Table[] {
   const columns = [
     { key: 'name', header: 'Nämnd eller bolag', width: 32 },
-    { key: 'kind', header: 'Typ', width: 8 },
+    { key: 'kind', header: 'Typ', width: 16 },
     { key: 'administration', header: 'Förvaltning', width: 28 },
     { key: 'plan', header: 'Plan', width: 32 },
     { key: 'adopted', header: 'Plan antagen', width: 14 },

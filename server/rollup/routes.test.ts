@@ -74,7 +74,7 @@ describe('the roll-up of a municipality', () => {
     ).toEqual([
       'Förskolenämnden Nämnd · Förskoleförvaltningen',
       'Grundskolenämnden Nämnd · Grundskoleförvaltningen',
-      'Malmö Stadsfastigheter AB Bolag · Malmö Stadsfastigheter AB',
+      'Malmö Stadsfastigheter AB Kommunalt bolag · Malmö Stadsfastigheter AB',
     ])
 
     for (const committee of ['Förskolenämnden', 'Grundskolenämnden', 'Malmö Stadsfastigheter AB']) {
@@ -282,7 +282,11 @@ describe('the roll-up of a municipality', () => {
       $('table.rollup tbody th[scope="row"] .caption')
         .map((_, c) => $(c).text())
         .get(),
-    ).toEqual(['Nämnd · Grundskoleförvaltningen', 'Bolag · Förskoleförvaltningen', 'Bolag · Malmö Stadsfastigheter AB'])
+    ).toEqual([
+      'Nämnd · Grundskoleförvaltningen',
+      'Kommunalt bolag · Förskoleförvaltningen',
+      'Kommunalt bolag · Malmö Stadsfastigheter AB',
+    ])
   })
 
   it('exports the same rows and the matrix to Excel, with Swedish headers and the municipality in the file name', async () => {
@@ -313,9 +317,11 @@ describe('the roll-up of a municipality', () => {
     expect(sheet.rowCount).toBe(4)
     expect((sheet.getRow(4).values as unknown[]).slice(1, 4)).toEqual([
       'Malmö Stadsfastigheter AB',
-      'Bolag',
+      'Kommunalt bolag',
       'Malmö Stadsfastigheter AB',
     ])
+    // The Typ column is wide enough for its longest word.
+    expect(sheet.getColumn(2).width).toBeGreaterThanOrEqual('Kommunalt bolag'.length)
     const school = await planOf(db, 'Grundskolenämnden')
     const want = await expectedFigures(db, school.id)
     const row = (sheet.getRow(3).values as unknown[]).slice(1)

@@ -2,8 +2,9 @@ import type { CommitteeKind, MeasureStatus } from '../../db/schema.js'
 import { lights } from '../controls/traffic-light.js'
 import { swedishDate } from '../dates.js'
 import {
+  committeeKinds,
   consequenceScale,
-  kindLabels,
+  labelOf,
   likelihoodScale,
   measureStatuses,
   scoreBand,
@@ -47,7 +48,7 @@ export function rollupRows(
       const base = {
         committeeId: c.committeeId,
         name: c.committeeName,
-        kind: kindLabels[c.kind],
+        kind: labelOf(committeeKinds, c.kind),
         administration: c.administrationName,
       }
       if (c.planId === null) return { ...base, plan: null }
@@ -133,7 +134,7 @@ export function cellRisks(risks: Rows<typeof listRisksInCell>) {
     href: `/planer/${r.planId}/risker/${r.id}`,
     title: r.title,
     committee: r.committeeName,
-    kind: kindLabels[r.kind],
+    kind: labelOf(committeeKinds, r.kind),
     municipalWide: r.municipalItemId !== null,
   }))
 }

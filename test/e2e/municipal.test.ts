@@ -61,7 +61,7 @@ describe('municipality-wide reviews and risks, in a browser', () => {
     expect(await texts(page, '.side-by-side__column h3')).toEqual([
       'Förskolenämnden (Nämnd)',
       'Grundskolenämnden (Nämnd)',
-      'Malmö Stadsfastigheter AB (Bolag)',
+      'Malmö Stadsfastigheter AB (Kommunalt bolag)',
     ])
     expect(new Set(await tops()).size).toBe(1)
     // What the committees did differs: two have a result and a measure, the company not yet.
