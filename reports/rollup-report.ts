@@ -1,23 +1,15 @@
 import type { Db } from '../db/connection.js'
 import type { CommitteeKind, MeasureStatus } from '../db/schema.js'
 import { swedishDate } from '../server/dates.js'
+import { rollupFigures } from '../server/rollup/figures.js'
 import {
   listItemCopies,
   listMunicipalItems,
   listOverdueMeasures,
   listScoredRisks,
 } from '../server/rollup/report-repository.js'
-import {
-  countLights,
-  countMeasures,
-  countRisksPerCell,
-  findMunicipality,
-  highestRiskScores,
-  listAdministrationsOf,
-  listCommitteePlans,
-  type RollupScope,
-} from '../server/rollup/repository.js'
-import { combinedMatrix, rollupRows } from '../server/rollup/view-model.js'
+import { findMunicipality, listAdministrationsOf, type RollupScope } from '../server/rollup/repository.js'
+import type { CombinedMatrix } from '../server/rollup/view-model.js'
 import {
   isFinished,
   isOverdue,
@@ -150,7 +142,7 @@ export interface RollupReportData {
   sections: RollupSection[]
   /** "Riskmatris för hela kommunen", or for the chosen administration. */
   matrixHeading: string
-  matrix: ReturnType<typeof combinedMatrix>
+  matrix: CombinedMatrix
   items: RollupItem[]
 }
 
@@ -180,19 +172,13 @@ export async function buildRollupReportData(
   const municipality = await findMunicipality(db, scope.municipalityId)
   if (!municipality) return undefined
   const madeOn = swedishDate(edition.madeAt)
-  const [administrations, committees, measures, lightCounts, highest, cells, overdue, scored, allItems] =
-    await Promise.all([
-      listAdministrationsOf(db, municipality.id),
-      listCommitteePlans(db, scope),
-      countMeasures(db, scope, madeOn),
-      countLights(db, scope, madeOn),
-      highestRiskScores(db, scope),
-      countRisksPerCell(db, scope),
-      listOverdueMeasures(db, scope, madeOn),
-      listScoredRisks(db, scope),
-      listMunicipalItems(db, municipality.id, scope.year),
-    ])
-  const rows = rollupRows(committees, measures, lightCounts, highest)
+  const [administrations, { committees, rows, matrix }, overdue, scored, allItems] = await Promise.all([
+    listAdministrationsOf(db, municipality.id),
+    rollupFigures(db, scope, madeOn),
+    listOverdueMeasures(db, scope, madeOn),
+    listScoredRisks(db, scope),
+    listMunicipalItems(db, municipality.id, scope.year),
+  ])
   const committeeOf = new Map(committees.map((c) => [c.committeeId, c]))
   const inScope = new Set(committees.map((c) => c.committeeId))
   // With an administration chosen, an item is reported for the chosen committees of that administration only.
@@ -306,7 +292,7 @@ export async function buildRollupReportData(
     summary,
     sections,
     matrixHeading: `Riskmatris för ${administration ? administration.name : 'hela kommunen'}`,
-    matrix: combinedMatrix(cells),
+    matrix,
     items: items.map((item) => ({
       anchor: `kommungemensam-${item.id}`,
       kindLabel: item.kind === 'review' ? 'Kommungemensam granskning' : 'Kommungemensam risk',

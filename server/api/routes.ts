@@ -171,7 +171,6 @@ export function apiRoutes({ db, clock, config }: Services): Router {
     if (!municipality) throw new Error(`The token's municipality ${municipalityId} is gone`)
     const scope = { municipalityId, year, administrationId }
     const { committees, rows, matrix } = await rollupFigures(db, scope, swedishDate(clock()))
-    // The matrix's links lead to pages a token cannot open: rollupJson gives counts only.
     res.json(rollupJson({ municipality, year, administrationId }, rows, committees, matrix))
   })
 

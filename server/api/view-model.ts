@@ -1,7 +1,7 @@
 // The API's JSON shapes, as server/api/openapi.json describes them: codes for machines beside labels for people,
 // dates as YYYY-MM-DD, null where a value is missing, and never a person's name.
 import type { CommitteeKind, MeasureStatus } from '../../db/schema.js'
-import type { combinedMatrix, RollupRow } from '../rollup/view-model.js'
+import type { CombinedMatrix, RollupRow } from '../rollup/view-model.js'
 import { committeeKinds, labelOf, measureStatuses } from '../vocabulary.js'
 import type { countMeasuresOfPlans, listCommittees, listMeasures, listPlans, listRisks } from './repository.js'
 
@@ -106,7 +106,7 @@ export function rollupJson(
   of: { municipality: { id: number; name: string }; year: number; administrationId: number | null },
   rows: readonly RollupRow[],
   committees: readonly { committeeId: number; kind: CommitteeKind; administrationId: number }[],
-  matrix: ReturnType<typeof combinedMatrix>,
+  matrix: CombinedMatrix,
 ) {
   return {
     municipality: of.municipality,

@@ -1,7 +1,7 @@
 import { storable } from '../forms.js'
 import type { Table } from '../spreadsheets/export.js'
 import { measureStatuses } from '../vocabulary.js'
-import type { combinedMatrix, RollupRow } from './view-model.js'
+import type { CombinedMatrix, RollupRow } from './view-model.js'
 
 const asDate = (iso: string | null | undefined) => (iso ? new Date(`${iso}T00:00:00Z`) : null)
 
@@ -9,7 +9,7 @@ const asDate = (iso: string | null | undefined) => (iso ? new Date(`${iso}T00:00
  * The roll-up as sheets: one row per committee and company with the page's figures (empty where it has no plan, or
  * no controls), and the combined risk matrix as counts per cell.
  */
-export function rollupTables(rows: readonly RollupRow[], matrix: ReturnType<typeof combinedMatrix>): Table[] {
+export function rollupTables(rows: readonly RollupRow[], matrix: CombinedMatrix): Table[] {
   const columns = [
     { key: 'name', header: 'Nämnd eller bolag', width: 32 },
     { key: 'kind', header: 'Typ', width: 16 },

@@ -7,11 +7,11 @@ import {
   listCommitteePlans,
   type RollupScope,
 } from './repository.js'
-import { combinedMatrix, rollupHref, rollupRows } from './view-model.js'
+import { combinedMatrix, rollupRows } from './view-model.js'
 
 /**
- * The roll-up's figures on `today`: each committee's and company's row and the combined risk matrix, its cells
- * linking to the roll-up's pages of the risks behind them. What the page, its export and the API's roll-up show.
+ * The roll-up's figures on `today`: each committee's and company's row and the combined risk matrix. What the page,
+ * its export, the printed roll-up report and the API's roll-up show; the page links the matrix's cells itself.
  */
 export async function rollupFigures(db: Db, scope: RollupScope, today: string) {
   const [committees, measures, lights, highest, cells] = await Promise.all([
@@ -21,8 +21,5 @@ export async function rollupFigures(db: Db, scope: RollupScope, today: string) {
     highestRiskScores(db, scope),
     countRisksPerCell(db, scope),
   ])
-  const matrix = combinedMatrix(cells, (likelihood, consequence) =>
-    rollupHref(scope.municipalityId, scope.year, scope.administrationId, `/risker/${likelihood}/${consequence}`),
-  )
-  return { committees, rows: rollupRows(committees, measures, lights, highest), matrix }
+  return { committees, rows: rollupRows(committees, measures, lights, highest), matrix: combinedMatrix(cells) }
 }

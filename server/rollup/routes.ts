@@ -12,7 +12,7 @@ import { rollupFileName, rollupTables } from './export.js'
 import { rollupFigures } from './figures.js'
 import { findMunicipality, listAdministrationsOf, listRisksInCell, type RollupScope } from './repository.js'
 import { cellFrom, rollupFilter, yearFrom } from './schema.js'
-import { cellRisks, lightColumns, rollupHref } from './view-model.js'
+import { cellRisks, lightColumns, rollupHref, withCellLinks } from './view-model.js'
 
 /** The most risks a matrix cell's page lists: a page stays quick however many plans share one cell. */
 const cellRiskLimit = 500
@@ -53,7 +53,12 @@ export function rollupRoutes({ db, clock }: Services): Router {
       reportHref: rollupHref(municipality.id, year, administrationId, '/sammanstallning'),
       statuses: measureStatuses,
       lightColumns,
-      shown,
+      shown: shown && {
+        ...shown,
+        matrix: withCellLinks(shown.matrix, (likelihood, consequence) =>
+          rollupHref(municipality.id, year, administrationId, `/risker/${likelihood}/${consequence}`),
+        ),
+      },
       ...formState(req.query, parsed.ok ? {} : parsed.errors),
     })
   }

@@ -92,11 +92,7 @@ export const lightColumns = Object.values(lights).map((light) => ({ code: light.
  * The municipality's risk matrix as counts: likelihood 4 at the top as risk matrices are read, each cell with its
  * score, band and how many of the plans' scored risks sit there; and how many risks are not scored.
  */
-export function combinedMatrix(
-  cells: Rows<typeof countRisksPerCell>,
-  // The page links each count to the risks behind it; the printed report has no such page to link to.
-  hrefOf?: (likelihood: number, consequence: number) => string,
-) {
+export function combinedMatrix(cells: Rows<typeof countRisksPerCell>) {
   const scale = [1, 2, 3, 4]
   const countAt = (likelihood: number, consequence: number) =>
     cells.find((c) => c.likelihood === likelihood && c.consequence === consequence)?.count ?? 0
@@ -111,7 +107,6 @@ export function combinedMatrix(
         score,
         band: scoreBand(score),
         count: countAt(likelihood, consequence),
-        href: hrefOf?.(likelihood, consequence),
       }
     }),
   }))
@@ -125,6 +120,22 @@ export function combinedMatrix(
     })),
     scored,
     unscored: all - scored,
+  }
+}
+
+export type CombinedMatrix = ReturnType<typeof combinedMatrix>
+
+/**
+ * The matrix with each count linking to the risks behind it, as the page shows it; the export, the printed report
+ * and the API have no such page to link to.
+ */
+export function withCellLinks(matrix: CombinedMatrix, hrefOf: (likelihood: number, consequence: number) => string) {
+  return {
+    ...matrix,
+    rows: matrix.rows.map((row) => ({
+      ...row,
+      cells: row.cells.map((cell) => ({ ...cell, href: hrefOf(cell.likelihood, cell.consequence) })),
+    })),
   }
 }
 
