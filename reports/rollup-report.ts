@@ -172,15 +172,14 @@ export async function buildRollupReportData(
   const municipality = await findMunicipality(db, scope.municipalityId)
   if (!municipality) return undefined
   const madeOn = swedishDate(edition.madeAt)
-  const [administrations, { committees, rows, matrix }, overdue, scored, allItems] = await Promise.all([
+  const [administrations, { rows, matrix }, overdue, scored, allItems] = await Promise.all([
     listAdministrationsOf(db, municipality.id),
     rollupFigures(db, scope, madeOn),
     listOverdueMeasures(db, scope, madeOn),
     listScoredRisks(db, scope),
     listMunicipalItems(db, municipality.id, scope.year),
   ])
-  const committeeOf = new Map(committees.map((c) => [c.committeeId, c]))
-  const inScope = new Set(committees.map((c) => c.committeeId))
+  const inScope = new Set(rows.map((r) => r.committeeId))
   // With an administration chosen, an item is reported for the chosen committees of that administration only.
   const items = allItems
     .map((item) => ({ ...item, committeeIds: item.committeeIds.filter((id) => inScope.has(id)) }))
@@ -202,9 +201,7 @@ export async function buildRollupReportData(
     l && l.total > 0 ? { green: l.green, yellow: l.yellow, red: l.red } : null
 
   const sections: RollupSection[] = rows.map((row) => {
-    const committee = committeeOf.get(row.committeeId)
-    const kind = committee?.kind ?? 'committee'
-    const board = boards[kind]
+    const board = boards[row.kindCode]
     const base = {
       anchor: sectionAnchor(row.committeeId),
       name: row.name,
@@ -215,7 +212,7 @@ export async function buildRollupReportData(
     if (!row.plan) return { ...base, plan: null }
     const plan = row.plan
     const meeting = plan.adopted ? decision(plan.adopted.date, plan.adopted.minutesParagraph) : ''
-    const diary = committee?.adoptedDiaryNumber ? `dnr ${committee.adoptedDiaryNumber}` : ''
+    const diary = plan.adoptedDiaryNumber ? `dnr ${plan.adoptedDiaryNumber}` : ''
     const risks = scored.filter((r) => r.planId === plan.id)
     return {
       ...base,
@@ -304,7 +301,7 @@ export async function buildRollupReportData(
       results: rows
         .filter((row) => item.committeeIds.includes(row.committeeId))
         .map((row): RollupItemResult => {
-          const board = boards[committeeOf.get(row.committeeId)?.kind ?? 'committee']
+          const board = boards[row.kindCode]
           const base = { name: row.name, kindLabel: row.kind, board, measures: [], measureSummary: '', overdueCount: 0 }
           const what = item.kind === 'review' ? 'granskningen' : 'risken'
           if (!row.plan) return { ...base, missing: `Ingen internkontrollplan för ${scope.year}.` }

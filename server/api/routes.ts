@@ -170,8 +170,8 @@ export function apiRoutes({ db, clock, config }: Services): Router {
     const municipality = await findMunicipality(db, municipalityId)
     if (!municipality) throw new Error(`The token's municipality ${municipalityId} is gone`)
     const scope = { municipalityId, year, administrationId }
-    const { committees, rows, matrix } = await rollupFigures(db, scope, swedishDate(clock()))
-    res.json(rollupJson({ municipality, year, administrationId }, rows, committees, matrix))
+    const { rows, matrix } = await rollupFigures(db, scope, swedishDate(clock()))
+    res.json(rollupJson({ municipality, year, administrationId }, rows, matrix))
   })
 
   router.use((_req, res) => sendProblem(res, 404, 'Adressen finns inte i API:t. Se /api/v1/openapi.json.'))

@@ -1,6 +1,6 @@
 // The API's JSON shapes, as server/api/openapi.json describes them: codes for machines beside labels for people,
 // dates as YYYY-MM-DD, null where a value is missing, and never a person's name.
-import type { CommitteeKind, MeasureStatus } from '../../db/schema.js'
+import type { MeasureStatus } from '../../db/schema.js'
 import type { CombinedMatrix, RollupRow } from '../rollup/view-model.js'
 import { committeeKinds, labelOf, measureStatuses } from '../vocabulary.js'
 import type { countMeasuresOfPlans, listCommittees, listMeasures, listPlans, listRisks } from './repository.js'
@@ -105,7 +105,6 @@ export function pageJson<T>(items: T[], total: number, page: { limit: number; of
 export function rollupJson(
   of: { municipality: { id: number; name: string }; year: number; administrationId: number | null },
   rows: readonly RollupRow[],
-  committees: readonly { committeeId: number; kind: CommitteeKind; administrationId: number }[],
   matrix: CombinedMatrix,
 ) {
   return {
@@ -113,17 +112,14 @@ export function rollupJson(
     year: of.year,
     administrationId: of.administrationId,
     committees: rows.map((r) => {
-      // The rows are made from these committees, so each is there.
-      const committee = committees.find((c) => c.committeeId === r.committeeId)
-      if (!committee) throw new Error(`Roll-up row of committee ${r.committeeId} without the committee`)
       const p = r.plan
       return {
         committee: {
           id: r.committeeId,
           name: r.name,
-          kind: committee.kind,
+          kind: r.kindCode,
           kindLabel: r.kind,
-          administration: { id: committee.administrationId, name: r.administration },
+          administration: { id: r.administrationId, name: r.administration },
         },
         plan:
           p === null

@@ -21,5 +21,5 @@ export async function rollupFigures(db: Db, scope: RollupScope, today: string) {
     highestRiskScores(db, scope),
     countRisksPerCell(db, scope),
   ])
-  return { committees, rows: rollupRows(committees, measures, lights, highest), matrix: combinedMatrix(cells) }
+  return { rows: rollupRows(committees, measures, lights, highest), matrix: combinedMatrix(cells) }
 }

@@ -49,6 +49,8 @@ export function rollupRows(
         committeeId: c.committeeId,
         name: c.committeeName,
         kind: labelOf(committeeKinds, c.kind),
+        kindCode: c.kind,
+        administrationId: c.administrationId,
         administration: c.administrationName,
       }
       if (c.planId === null) return { ...base, plan: null }
@@ -65,6 +67,8 @@ export function rollupRows(
             c.adoptedMeetingDate === null
               ? null
               : { date: c.adoptedMeetingDate, minutesParagraph: c.adoptedMinutesParagraph },
+          // The plan's diary number, '' when none; it may be known before the plan is adopted.
+          adoptedDiaryNumber: c.adoptedDiaryNumber ?? '',
           report:
             c.reportVersionId === null
               ? null
