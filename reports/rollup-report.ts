@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js'
-import type { CommitteeKind, MeasureStatus } from '../db/schema.js'
+import type { MeasureStatus } from '../db/schema.js'
 import { swedishDate } from '../server/dates.js'
 import { rollupFigures } from '../server/rollup/figures.js'
 import {
@@ -11,6 +11,7 @@ import {
 import { findMunicipality, listAdministrationsOf, type RollupScope } from '../server/rollup/repository.js'
 import type { CombinedMatrix } from '../server/rollup/view-model.js'
 import {
+  decisionBody,
   isFinished,
   isOverdue,
   labelOf,
@@ -155,7 +156,6 @@ export interface RollupEdition {
 /** How many of a plan's highest-scored risks its section names. */
 const topRiskCount = 3
 
-const boards: Record<CommitteeKind, string> = { committee: 'nämnden', company: 'styrelsen' }
 const sectionAnchor = (committeeId: number) => `enhet-${committeeId}`
 
 const scoreOf = (likelihood: number | null, consequence: number | null): RollupScore | null =>
@@ -201,7 +201,7 @@ export async function buildRollupReportData(
     l && l.total > 0 ? { green: l.green, yellow: l.yellow, red: l.red } : null
 
   const sections: RollupSection[] = rows.map((row) => {
-    const board = boards[row.kindCode]
+    const board = decisionBody(row.kindCode)
     const base = {
       anchor: sectionAnchor(row.committeeId),
       name: row.name,
@@ -301,7 +301,7 @@ export async function buildRollupReportData(
       results: rows
         .filter((row) => item.committeeIds.includes(row.committeeId))
         .map((row): RollupItemResult => {
-          const board = boards[row.kindCode]
+          const board = decisionBody(row.kindCode)
           const base = { name: row.name, kindLabel: row.kind, board, measures: [], measureSummary: '', overdueCount: 0 }
           const what = item.kind === 'review' ? 'granskningen' : 'risken'
           if (!row.plan) return { ...base, missing: `Ingen internkontrollplan för ${scope.year}.` }
