@@ -16,6 +16,7 @@ import {
   isOverdue,
   labelOf,
   measureStatuses,
+  riskScore,
   riskTreatments,
   type ScoreBand,
   scoreBand,
@@ -157,11 +158,6 @@ export interface RollupEdition {
 const topRiskCount = 3
 
 const sectionAnchor = (committeeId: number) => `enhet-${committeeId}`
-
-const scoreOf = (likelihood: number | null, consequence: number | null): RollupScore | null =>
-  likelihood === null || consequence === null
-    ? null
-    : { score: likelihood * consequence, band: scoreBand(likelihood * consequence) }
 
 /** Reads the municipality's plans of the year into the roll-up report; undefined when there is no such municipality. */
 export async function buildRollupReportData(
@@ -313,7 +309,7 @@ export async function buildRollupReportData(
           if (!risk && !review) return { ...base, missing: `Planen för ${scope.year} saknar ${what}.` }
           return {
             ...base,
-            risk: risk && { score: scoreOf(risk.likelihood, risk.consequence) },
+            risk: risk && { score: riskScore(risk.likelihood, risk.consequence) },
             review: review && {
               decision: decision(review.meetingDate, review.minutesParagraph),
               result: review.result,

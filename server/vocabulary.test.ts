@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isOverdue, scoreBand, swedishList } from './vocabulary.js'
+import { isOverdue, riskScore, scoreBand, swedishList } from './vocabulary.js'
 
 describe('isOverdue', () => {
   it('is overdue only past the due date and while unfinished', () => {
@@ -15,6 +15,15 @@ describe('isOverdue', () => {
 describe('scoreBand', () => {
   it('bands the 4×4 score as låg 1–4, medel 5–8, hög 9–16', () => {
     expect([1, 4, 5, 8, 9, 16].map((s) => scoreBand(s).label)).toEqual(['Låg', 'Låg', 'Medel', 'Medel', 'Hög', 'Hög'])
+  })
+})
+
+describe('riskScore', () => {
+  it('is likelihood × consequence with its band, and null until both are assessed', () => {
+    expect(riskScore(3, 4)).toEqual({ score: 12, band: { code: 'high', label: 'Hög' } })
+    expect(riskScore(2, 3)).toEqual({ score: 6, band: { code: 'medium', label: 'Medel' } })
+    expect(riskScore(null, 4)).toBeNull()
+    expect(riskScore(3, null)).toBeNull()
   })
 })
 

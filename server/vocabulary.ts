@@ -80,6 +80,16 @@ export function scoreBand(score: number): ScoreBand {
   return { code: 'high', label: 'Hög' }
 }
 
+/** A risk's score and band, or null until both its likelihood and its consequence are assessed. */
+export function riskScore(
+  likelihood: number | null,
+  consequence: number | null,
+): { score: number; band: ScoreBand } | null {
+  if (likelihood === null || consequence === null) return null
+  const score = likelihood * consequence
+  return { score, band: scoreBand(score) }
+}
+
 export const inspectionAuthorities: readonly { code: InspectionAuthority; label: string }[] = [
   { code: 'skolinspektionen', label: 'Skolinspektionen' },
   { code: 'ivo', label: 'Inspektionen för vård och omsorg (IVO)' },

@@ -2,7 +2,7 @@
 // dates as YYYY-MM-DD, null where a value is missing, and never a person's name.
 import type { MeasureStatus } from '../../db/schema.js'
 import type { CombinedMatrix, RollupRow } from '../rollup/view-model.js'
-import { committeeKinds, labelOf, measureStatuses } from '../vocabulary.js'
+import { committeeKinds, labelOf, measureStatuses, riskScore } from '../vocabulary.js'
 import type { countMeasuresOfPlans, listCommittees, listMeasures, listPlans, listRisks } from './repository.js'
 
 type Rows<F extends (...args: never[]) => Promise<unknown[]>> = Awaited<ReturnType<F>>
@@ -73,14 +73,13 @@ export const measureJson = (m: MeasureRow) => ({
 })
 
 export const riskJson = (r: Rows<typeof listRisks>[number]) => {
-  const score = r.likelihood !== null && r.consequence !== null ? r.likelihood * r.consequence : null
   return {
     id: r.id,
     title: r.title,
     description: r.description,
     likelihood: r.likelihood,
     consequence: r.consequence,
-    score,
+    score: riskScore(r.likelihood, r.consequence)?.score ?? null,
     treatment: r.treatment,
     scope: r.scope,
     municipalItemId: r.municipalItemId,

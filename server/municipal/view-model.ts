@@ -5,8 +5,8 @@ import {
   isOverdue,
   labelOf,
   municipalItemKinds,
+  riskScore,
   riskTreatments,
-  scoreBand,
   swedishOrder,
 } from '../vocabulary.js'
 
@@ -67,15 +67,15 @@ export function sideBySide(
       decisionHeading: `${capitalised(decisionBody(committee.kind))}s beslut`,
     }
     if (!copy) return { ...base, copy: null }
-    const score = copy.likelihood !== null && copy.consequence !== null ? copy.likelihood * copy.consequence : null
+    const scored = riskScore(copy.likelihood, copy.consequence)
     const own = measures.filter((m) => m.risk_id === copy.riskId)
     return {
       ...base,
       copy: {
         planTitle: copy.planTitle,
         href: `/planer/${copy.planId}/risker/${copy.riskId}`,
-        score,
-        band: score === null ? null : scoreBand(score),
+        score: scored?.score ?? null,
+        band: scored?.band ?? null,
         likelihood: copy.likelihood,
         consequence: copy.consequence,
         review:

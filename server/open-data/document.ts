@@ -20,9 +20,9 @@ import {
   likelihoodScale,
   measureStatuses,
   riskScopes,
+  riskScore,
   riskTreatments,
   runResults,
-  scoreBand,
 } from '../vocabulary.js'
 
 // The public, machine-readable copy of a plan (öppna data), described by plan.schema.json beside this file. Its
@@ -321,8 +321,7 @@ export async function openPlanDocument(
     },
     finalReport: null,
     risks: risks.map((risk, i) => {
-      const score = risk.likelihood !== null && risk.consequence !== null ? risk.likelihood * risk.consequence : null
-      const band = score === null ? null : scoreBand(score)
+      const scored = riskScore(risk.likelihood, risk.consequence)
       return {
         id: risk.id,
         number: i + 1,
@@ -332,9 +331,9 @@ export async function openPlanDocument(
         likelihoodLabel: scaleLabel(likelihoodScale, risk.likelihood),
         consequence: risk.consequence,
         consequenceLabel: scaleLabel(consequenceScale, risk.consequence),
-        score,
-        scoreBand: band?.code ?? null,
-        scoreBandLabel: band?.label ?? null,
+        score: scored?.score ?? null,
+        scoreBand: scored?.band.code ?? null,
+        scoreBandLabel: scored?.band.label ?? null,
         treatment: risk.treatment,
         treatmentLabel: labelOf(riskTreatments, risk.treatment),
         scope: risk.scope,
