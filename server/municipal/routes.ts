@@ -2,15 +2,12 @@ import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { actorOf } from '../audit/audited.js'
 import { historyOf } from '../audit/history.js'
-import { authorize, can } from '../auth/permissions.js'
-import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
-import { findMunicipality } from '../rollup/repository.js'
-import { yearFrom } from '../rollup/schema.js'
+import { requireMunicipality } from '../rollup/require-municipality.js'
 import { rollupHref } from '../rollup/view-model.js'
 import { noteSave, type Saved } from '../versioned.js'
 import { labelOf, municipalItemKinds, riskTreatments } from '../vocabulary.js'
@@ -36,16 +33,9 @@ export function municipalRoutes({ db, clock }: Services): Router {
 
   /** The municipality and year of the address, or the 404 or 403 that stops the request. */
   async function municipalityOf(req: Request, res: Response, access: 'read' | 'write') {
-    const municipality = await findMunicipality(db, idFrom(req.params.municipalityId, 'Kommunen'))
-    if (!municipality) throw new NotFoundError('Kommunen')
-    const viewer = viewerOf(res)
-    authorize(
-      access === 'write'
-        ? can.writeMunicipality(viewer, municipality.id)
-        : can.readMunicipality(viewer, municipality.id),
-    )
-    res.locals.mayWrite = can.writeMunicipality(viewer, municipality.id)
-    return { municipality, year: yearFrom(req.params.year) }
+    const { municipality, year, mayWrite } = await requireMunicipality(db, req.params, res, access)
+    res.locals.mayWrite = mayWrite
+    return { municipality, year }
   }
 
   async function itemOf(req: Request, res: Response, access: 'read' | 'write') {

@@ -4,8 +4,6 @@ import { makeRollupReportPdf, rollupReportFileName } from '../../reports/rollup-
 import type { Services } from '../app.js'
 import { auditHead } from '../audit/anchor.js'
 import { actorOf, audited } from '../audit/audited.js'
-import { authorize, can } from '../auth/permissions.js'
-import { viewerOf } from '../auth/session.js'
 import { NotFoundError } from '../errors.js'
 import { type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
@@ -18,8 +16,9 @@ import {
   insertRollupReportVersion,
   listRollupReportVersions,
 } from './report-repository.js'
-import { findMunicipality, listAdministrationsOf } from './repository.js'
-import { rollupFilter, yearFrom } from './schema.js'
+import { listAdministrationsOf } from './repository.js'
+import { requireMunicipality } from './require-municipality.js'
+import { rollupFilter } from './schema.js'
 import { rollupHref } from './view-model.js'
 
 const createdByMessage = 'Ange vem som fastställer sammanställningen, till exempel namn och roll.'
@@ -35,17 +34,8 @@ export function rollupReportRoutes({ db, clock, pdf, config }: Services, views: 
 
   /** The municipality and year of the address, or the 404 or 403 that stops the request. */
   async function reportOf(req: Request, res: Response, may: 'read' | 'write') {
-    const municipality = await findMunicipality(db, idFrom(req.params.municipalityId, 'Kommunen'))
-    if (!municipality) throw new NotFoundError('Kommunen')
-    const viewer = viewerOf(res)
-    authorize(
-      may === 'read' ? can.readMunicipality(viewer, municipality.id) : can.writeMunicipality(viewer, municipality.id),
-    )
-    return {
-      municipality,
-      year: yearFrom(req.params.year),
-      mayFinalize: can.writeMunicipality(viewer, municipality.id),
-    }
+    const { municipality, year, mayWrite } = await requireMunicipality(db, req.params, res, may)
+    return { municipality, year, mayFinalize: mayWrite }
   }
 
   /** The page; after a post that failed, with its errors (or why the PDF could not be made) and the input kept. */

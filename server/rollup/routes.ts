@@ -1,17 +1,14 @@
 import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
-import { authorize, can } from '../auth/permissions.js'
-import { viewerOf } from '../auth/session.js'
 import { swedishDate } from '../dates.js'
-import { NotFoundError } from '../errors.js'
 import { formState, parseForm } from '../forms.js'
-import { idFrom } from '../ids.js'
 import { toXlsx } from '../spreadsheets/export.js'
 import { consequenceScale, likelihoodScale, measureStatuses, scoreBand } from '../vocabulary.js'
 import { rollupFileName, rollupTables } from './export.js'
 import { rollupFigures } from './figures.js'
-import { findMunicipality, listAdministrationsOf, listRisksInCell, type RollupScope } from './repository.js'
-import { cellFrom, rollupFilter, yearFrom } from './schema.js'
+import { listAdministrationsOf, listRisksInCell, type RollupScope } from './repository.js'
+import { requireMunicipality } from './require-municipality.js'
+import { cellFrom, rollupFilter } from './schema.js'
 import { cellRisks, lightColumns, rollupHref, withCellLinks } from './view-model.js'
 
 /** The most risks a matrix cell's page lists: a page stays quick however many plans share one cell. */
@@ -23,10 +20,7 @@ export function rollupRoutes({ db, clock }: Services): Router {
 
   /** The municipality, year and filter of the address, or the 404, 403 or filter errors that stop it. */
   async function rollupOf(req: Request, res: Response) {
-    const municipality = await findMunicipality(db, idFrom(req.params.municipalityId, 'Kommunen'))
-    if (!municipality) throw new NotFoundError('Kommunen')
-    authorize(can.readMunicipality(viewerOf(res), municipality.id))
-    const year = yearFrom(req.params.year)
+    const { municipality, year } = await requireMunicipality(db, req.params, res, 'read')
     const administrations = await listAdministrationsOf(db, municipality.id)
     const parsed = parseForm(rollupFilter(administrations.map((a) => a.id)), req.query)
     return { municipality, year, administrations, parsed }
