@@ -8,7 +8,7 @@ import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
 import { requireMunicipality } from '../rollup/require-municipality.js'
-import { rollupHref } from '../rollup/view-model.js'
+import { rollupBreadcrumbs } from '../rollup/view-model.js'
 import { noteSave, type Saved } from '../versioned.js'
 import { labelOf, municipalItemKinds, riskTreatments } from '../vocabulary.js'
 import { CopiesHoldWorkError, copiesHoldWorkMessage, createItem, deleteItem, updateItem } from './push-down.js'
@@ -46,10 +46,7 @@ export function municipalRoutes({ db, clock }: Services): Router {
   }
 
   type Of = Awaited<ReturnType<typeof municipalityOf>>
-  const listBreadcrumbs = ({ municipality, year }: Of) => [
-    { href: '/', text: 'Översikt' },
-    { href: rollupHref(municipality.id, year, null), text: `Sammanställning ${year}` },
-  ]
+  const listBreadcrumbs = ({ municipality, year }: Of) => rollupBreadcrumbs(municipality.id, year, null)
   const itemBreadcrumbs = (of: Of) => [
     ...listBreadcrumbs(of),
     { href: itemsHref(of.municipality.id, of.year), text: 'Kommungemensamma granskningar och risker' },

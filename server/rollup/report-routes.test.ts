@@ -81,6 +81,10 @@ describe('the roll-up report page', () => {
     const one = html((await agent.get(`${page}?forvaltning=${administration.id}`).expect(200)).text)
     expect(one('a[data-busy]').attr('href')).toBe(`${page}/pdf?forvaltning=${administration.id}`)
     expect(one('main').text()).toContain(`för nämnder och bolag i ${administration.name}`)
+    // The way back is to the roll-up as it was filtered, named as the roll-up's other pages name it.
+    const back = one('nav.breadcrumbs a').last()
+    expect(back.text()).toBe(`Sammanställning ${year}`)
+    expect(back.attr('href')).toBe(`/kommun/${municipality.id}/${year}?forvaltning=${administration.id}`)
   })
 
   it('is the administrator’s and the coordinator’s: others are refused, and an unknown municipality or year is 404', async () => {

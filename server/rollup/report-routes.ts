@@ -19,7 +19,7 @@ import {
 import { listAdministrationsOf } from './repository.js'
 import { requireMunicipality } from './require-municipality.js'
 import { rollupFilter } from './schema.js'
-import { rollupHref } from './view-model.js'
+import { rollupBreadcrumbs, rollupHref } from './view-model.js'
 
 const createdByMessage = 'Ange vem som fastställer sammanställningen, till exempel namn och roll.'
 
@@ -29,8 +29,6 @@ const createdByMessage = 'Ange vem som fastställer sammanställningen, till exe
  */
 export function rollupReportRoutes({ db, clock, pdf, config }: Services, views: ExpressHandlebars): Router {
   const router = Router()
-  const pageHref = (municipalityId: number, year: number, suffix = '') =>
-    `/kommun/${municipalityId}/${year}/sammanstallning${suffix}`
 
   /** The municipality and year of the address, or the 404 or 403 that stops the request. */
   async function reportOf(req: Request, res: Response, may: 'read' | 'write') {
@@ -51,26 +49,20 @@ export function rollupReportRoutes({ db, clock, pdf, config }: Services, views: 
     // A filter that names no administration of the municipality is dropped: the draft is then the whole municipality's.
     const parsed = parseForm(rollupFilter(administrations.map((a) => a.id)), req.method === 'GET' ? req.query : {})
     const administration = parsed.ok ? administrations.find((a) => a.id === parsed.value.forvaltning) : undefined
-    const query = administration ? `?forvaltning=${administration.id}` : ''
+    const administrationId = administration?.id ?? null
     res.status(failed ? status : 200).render('rollup/report', {
       title: `Sammanställning för kommunstyrelsen ${year}`,
-      breadcrumbs: [
-        { href: '/', text: 'Översikt' },
-        {
-          href: rollupHref(municipality.id, year, administration?.id ?? null),
-          text: `Sammanställning av intern kontroll ${year}`,
-        },
-      ],
+      breadcrumbs: rollupBreadcrumbs(municipality.id, year, administrationId),
       municipality,
       year,
       administration,
       reportTitle: `Sammanställning av nämndernas och bolagens uppföljning av intern kontroll ${year}`,
-      draftHref: `${pageHref(municipality.id, year, '/pdf')}${query}`,
-      wholeHref: pageHref(municipality.id, year),
-      finalAction: pageHref(municipality.id, year, '/faststall'),
+      draftHref: rollupHref(municipality.id, year, administrationId, '/sammanstallning/pdf'),
+      wholeHref: rollupHref(municipality.id, year, null, '/sammanstallning'),
+      finalAction: rollupHref(municipality.id, year, null, '/sammanstallning/faststall'),
       versions: (await listRollupReportVersions(db, municipality.id, year)).map((v) => ({
         ...v,
-        href: pageHref(municipality.id, year, `/versioner/${v.id}`),
+        href: rollupHref(municipality.id, year, null, `/sammanstallning/versioner/${v.id}`),
       })),
       mayFinalize,
       pdfReadyCookie,
@@ -91,7 +83,7 @@ export function rollupReportRoutes({ db, clock, pdf, config }: Services, views: 
     const administrationId = parsed.value.forvaltning
     pdfAskedFrom(
       res,
-      `${pageHref(municipality.id, year)}${administrationId === null ? '' : `?forvaltning=${administrationId}`}`,
+      rollupHref(municipality.id, year, administrationId, '/sammanstallning'),
       'Tillbaka till sammanställningen',
     )
     const made = await makeRollupReportPdf(
@@ -158,7 +150,7 @@ export function rollupReportRoutes({ db, clock, pdf, config }: Services, views: 
         return renderPage(req, res, of, { status: 503, unavailable: finalized.error.message })
       case 'stored':
         setNotice(res, `Sammanställningen är fastställd som version ${finalized.versionNumber}.`)
-        return res.redirect(303, `${pageHref(municipality.id, year)}#versions-heading`)
+        return res.redirect(303, `${rollupHref(municipality.id, year, null, '/sammanstallning')}#versions-heading`)
     }
   })
 

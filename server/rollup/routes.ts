@@ -9,7 +9,7 @@ import { rollupFigures } from './figures.js'
 import { listAdministrationsOf, listRisksInCell, type RollupScope } from './repository.js'
 import { requireMunicipality } from './require-municipality.js'
 import { cellFrom, rollupFilter } from './schema.js'
-import { cellRisks, lightColumns, rollupHref, withCellLinks } from './view-model.js'
+import { cellRisks, lightColumns, rollupBreadcrumbs, rollupHref, withCellLinks } from './view-model.js'
 
 /** The most risks a matrix cell's page lists: a page stays quick however many plans share one cell. */
 const cellRiskLimit = 500
@@ -74,10 +74,7 @@ export function rollupRoutes({ db, clock }: Services): Router {
     const score = cell.likelihood * cell.consequence
     res.render('rollup/risks', {
       title: `Risker med sannolikhet ${cell.likelihood} och konsekvens ${cell.consequence} – ${municipality.name} ${year}`,
-      breadcrumbs: [
-        { href: '/', text: 'Översikt' },
-        { href: rollupHref(municipality.id, year, administrationId), text: `Sammanställning ${year}` },
-      ],
+      breadcrumbs: rollupBreadcrumbs(municipality.id, year, administrationId),
       municipality,
       year,
       administration: administrations.find((a) => a.id === administrationId),

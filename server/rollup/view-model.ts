@@ -27,6 +27,12 @@ export function rollupHref(municipalityId: number, year: number, administrationI
   return `/kommun/${municipalityId}/${year}${suffix}${query}`
 }
 
+/** The way back to the roll-up (keeping its filter) from the pages below it: its report, its items, a matrix cell. */
+export const rollupBreadcrumbs = (municipalityId: number, year: number, administrationId: number | null) => [
+  { href: '/', text: 'Översikt' },
+  { href: rollupHref(municipalityId, year, administrationId), text: `Sammanställning ${year}` },
+]
+
 /**
  * One row per committee and company, committees first and each kind by name: its plan of the year, if any, with
  * the plan's adoption, latest final report, measures per status, overdue, lights (where it has controls) and
