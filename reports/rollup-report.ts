@@ -154,6 +154,10 @@ export interface RollupEdition {
   final?: { versionNumber: number; by: string; auditHead?: { count: number; shortHash: string; tag: string } }
 }
 
+/** The report's title, as its cover and the page that offers it name it. */
+export const rollupReportTitle = (year: number) =>
+  `Sammanställning av nämndernas och bolagens uppföljning av intern kontroll ${year}`
+
 /** How many of a plan's highest-scored risks its section names. */
 const topRiskCount = 3
 
@@ -261,7 +265,7 @@ export async function buildRollupReportData(
   const what = administration ? `nämnder och bolag i ${administration.name}` : 'nämnder och bolag'
 
   return {
-    title: `Sammanställning av nämndernas och bolagens uppföljning av intern kontroll ${scope.year}`,
+    title: rollupReportTitle(scope.year),
     year: scope.year,
     municipality: municipality.name,
     recipient: 'Kommunstyrelsen',

@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from 'express'
 import type { ExpressHandlebars } from 'express-handlebars'
-import { makeRollupReportPdf, rollupReportFileName } from '../../reports/rollup-report.js'
+import { makeRollupReportPdf, rollupReportFileName, rollupReportTitle } from '../../reports/rollup-report.js'
 import type { Services } from '../app.js'
 import { auditHead } from '../audit/anchor.js'
 import { actorOf, audited } from '../audit/audited.js'
@@ -56,7 +56,7 @@ export function rollupReportRoutes({ db, clock, pdf, config }: Services, views: 
       municipality,
       year,
       administration,
-      reportTitle: `Sammanställning av nämndernas och bolagens uppföljning av intern kontroll ${year}`,
+      reportTitle: rollupReportTitle(year),
       draftHref: rollupHref(municipality.id, year, administrationId, '/sammanstallning/pdf'),
       wholeHref: rollupHref(municipality.id, year, null, '/sammanstallning'),
       finalAction: rollupHref(municipality.id, year, null, '/sammanstallning/faststall'),
