@@ -357,6 +357,9 @@ describe('final versions', () => {
     expect(savedFileName(file)).toBe('Uppföljning förbättringsåtgärder 2020 – Grundskolenämnden (version 1).pdf')
     expect(file.body.subarray(0, 5).toString('latin1')).toBe('%PDF-')
     expect(row.cells[4]).toBe(sha256(file.body))
+    // The stored bytes never change: their hash is the ETag, and the browser may keep them.
+    expect(file.headers.etag).toBe(`"${sha256(file.body)}"`)
+    expect(file.headers['cache-control']).toBe('private, max-age=31536000, immutable')
     const cover = coverText(file.body)
     expect(cover).toContain('Uppföljning förbättringsåtgärder 2020')
     expect(cover).toContain(`Version 1, fastställd 2021-03-15 av ${author}`)

@@ -11,7 +11,7 @@ import { type FieldErrors, formState } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
 import { frozenOpenData, openPlanDocument } from '../open-data/document.js'
-import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload } from '../pdf-download.js'
+import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload, sendStoredPdf } from '../pdf-download.js'
 import { type PlanContext, planBreadcrumbs, requirePlan } from '../plans/require-plan.js'
 import { finalizeVersion, parseFinalForm } from './finalize.js'
 import { countReportVersions, findReportVersion, insertReportVersion, listReportVersions } from './repository.js'
@@ -140,9 +140,7 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
     const plan = await requirePlan(db, req.params, res, 'read')
     const version = await findReportVersion(db, plan.id, idFrom(req.params.versionId, 'Rapportversionen'))
     if (!version) throw new NotFoundError('Rapportversionen')
-    res.set('ETag', `"${version.sha256}"`)
-    res.set('Cache-Control', 'private, max-age=31536000, immutable')
-    res.attachment(version.file_name).type('application/pdf').send(Buffer.from(version.pdf))
+    sendStoredPdf(res, version)
   })
 
   return router

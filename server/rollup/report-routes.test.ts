@@ -168,6 +168,9 @@ describe('final versions of the roll-up report', () => {
     const file = await download(agent, row.href)
     expect(savedFileName(file)).toBe(`Sammanställning intern kontroll ${year} – ${municipality.name} (version 1).pdf`)
     expect(row.cells[4]).toBe(sha256(file.body))
+    // The stored bytes never change: their hash is the ETag, and the browser may keep them.
+    expect(file.headers.etag).toBe(`"${sha256(file.body)}"`)
+    expect(file.headers['cache-control']).toBe('private, max-age=31536000, immutable')
     const stored = await db.selectFrom('rollup_report_version').selectAll().executeTakeFirstOrThrow()
     expect(Buffer.from(stored.pdf).equals(file.body)).toBe(true)
     expect(stored).toMatchObject({

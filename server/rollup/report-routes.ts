@@ -8,7 +8,7 @@ import { NotFoundError } from '../errors.js'
 import { type FieldErrors, formState, parseForm } from '../forms.js'
 import { idFrom } from '../ids.js'
 import { setNotice } from '../notice.js'
-import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload } from '../pdf-download.js'
+import { pdfAskedFrom, pdfReadyCookie, sendPdfDownload, sendStoredPdf } from '../pdf-download.js'
 import { finalizeVersion, parseFinalForm } from '../reports/finalize.js'
 import {
   countRollupReportVersions,
@@ -163,9 +163,7 @@ export function rollupReportRoutes({ db, clock, pdf, config }: Services, views: 
       idFrom(req.params.rollupVersionId, 'Versionen'),
     )
     if (!version) throw new NotFoundError('Versionen')
-    res.set('ETag', `"${version.sha256}"`)
-    res.set('Cache-Control', 'private, max-age=31536000, immutable')
-    res.attachment(version.file_name).type('application/pdf').send(Buffer.from(version.pdf))
+    sendStoredPdf(res, version)
   })
 
   return router
