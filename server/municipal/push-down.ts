@@ -35,8 +35,8 @@ const riskWords = (item: ItemValues) => ({
 const reviewWords = (item: ItemValues) => ({ title: item.title, diary_number: item.diary_number })
 
 /**
- * The columns that make a risk the item's copy, for an import that writes the copy from a sheet's row (the row's
- * scores, measures and controls are the committee's own; the words are the item's).
+ * The columns that make a risk the item's copy: for a new copy here, and for an import that writes the copy from a
+ * sheet's row (the row's scores, measures and controls are the committee's own; the words are the item's).
  */
 export const riskCopyColumns = (item: Item) => ({
   ...riskWords(item),
@@ -68,13 +68,11 @@ async function addCopy(db: Db, actor: Actor, item: Item, planId: number): Promis
   const riskId = await audited(db, actor, 'create', { entity: 'risk', planId }, async () =>
     insertRisk(db, {
       plan_id: planId,
-      ...riskWords(item),
+      ...riskCopyColumns(item),
       likelihood: null,
       consequence: null,
-      scope: 'municipality_wide',
       position: await nextPosition(db, 'risk', planId),
       previous_risk_id: null,
-      municipal_item_id: item.id,
     }),
   )
   if (item.kind === 'review') await addReviewCopy(db, actor, item, planId, riskId)
@@ -86,11 +84,10 @@ async function addReviewCopy(db: Db, actor: Actor, item: Item, planId: number, r
     insertReview(db, {
       plan_id: planId,
       risk_id: riskId,
-      ...reviewWords(item),
+      ...reviewCopyColumns(item),
       meeting_date: null,
       minutes_paragraph: null,
       position: await nextPosition(db, 'review', planId),
-      municipal_item_id: item.id,
     }),
   )
 }
