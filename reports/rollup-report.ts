@@ -4,7 +4,7 @@ import { swedishDate } from '../server/dates.js'
 import { rollupFigures } from '../server/rollup/figures.js'
 import {
   listItemCopies,
-  listMunicipalItems,
+  listItemsWithCommittees,
   listOverdueMeasures,
   listScoredRisks,
 } from '../server/rollup/report-repository.js'
@@ -177,7 +177,7 @@ export async function buildRollupReportData(
     rollupFigures(db, scope, madeOn),
     listOverdueMeasures(db, scope, madeOn),
     listScoredRisks(db, scope),
-    listMunicipalItems(db, municipality.id, scope.year),
+    listItemsWithCommittees(db, municipality.id, scope.year),
   ])
   const inScope = new Set(rows.map((r) => r.committeeId))
   // With an administration chosen, an item is reported for the chosen committees of that administration only.

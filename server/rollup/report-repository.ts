@@ -51,7 +51,7 @@ export async function listScoredRisks(db: Db, scope: RollupScope) {
 }
 
 /** The municipality's items of the year, each with the committees and companies it applies to. */
-export async function listMunicipalItems(db: Db, municipalityId: number, year: number) {
+export async function listItemsWithCommittees(db: Db, municipalityId: number, year: number) {
   const items = await db
     .selectFrom('municipal_item')
     .select(['id', 'kind', 'title', 'description', 'treatment', 'diary_number'])
