@@ -298,11 +298,14 @@ async function world() {
     pdf,
     createdAt: '2021-03-15T09:00:00Z',
     createdBy: 'Sara Sekreterare',
-    openData: frozenOpenData((await openPlanDocument(db, planId)) as OpenPlanDocument, {
-      versionNumber: 1,
-      createdAt: '2021-03-15T09:00:00Z',
-      pdf,
-    }),
+    openData: frozenOpenData(
+      (await openPlanDocument(db, planId, { now: new Date('2021-03-15T09:00:00Z') })) as OpenPlanDocument,
+      {
+        versionNumber: 1,
+        createdAt: '2021-03-15T09:00:00Z',
+        pdf,
+      },
+    ),
   })
   const municipalityId = (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id
   const rollupVersionId = await insertRollupReportVersion(db, {

@@ -264,7 +264,7 @@ describe('the open-data document', () => {
 
   it('is undefined for a plan that does not exist', async () => {
     const { db } = await createTestApp({ as: null, demo: false })
-    expect(await openPlanDocument(db, 4711)).toBeUndefined()
+    expect(await openPlanDocument(db, 4711, { now })).toBeUndefined()
   })
 
   it('the schema catches drift: an unknown field, a wrong code and a missing field are refused', async () => {

@@ -156,7 +156,7 @@ const municipalItem = (id: number | null, diaryNumber: string | null): OpenMunic
 export async function openPlanDocument(
   db: Db,
   planId: number,
-  options: { now?: Date } = {},
+  options: { now: Date },
 ): Promise<OpenPlanDocument | undefined> {
   const plan = await db
     .selectFrom('plan')
@@ -276,7 +276,7 @@ export async function openPlanDocument(
       .execute(),
   ])
 
-  const asOf = swedishDate(options.now ?? new Date())
+  const asOf = swedishDate(options.now)
   const occasionsOf = (controlId: number): OpenOccasion[] =>
     runs
       .filter((r) => r.control_id === controlId)
