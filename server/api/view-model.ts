@@ -9,8 +9,6 @@ type Rows<F extends (...args: never[]) => Promise<unknown[]>> = Awaited<ReturnTy
 
 export const apiBase = '/api/v1'
 
-const statusLabel = (code: MeasureStatus) => measureStatuses.find((s) => s.code === code)?.label ?? code
-
 export const committeeJson = (c: Rows<typeof listCommittees>[number]) => ({
   id: c.id,
   name: c.name,
@@ -66,7 +64,7 @@ export const measureJson = (m: MeasureRow) => ({
   id: m.id,
   title: m.title,
   risk: { id: m.riskId, title: m.riskTitle },
-  status: { code: m.status, label: statusLabel(m.status) },
+  status: { code: m.status, label: labelOf(measureStatuses, m.status) },
   ownerUnit: { id: m.ownerUnitId, name: m.ownerUnitName },
   dueDate: m.dueDate,
   overdue: m.overdue,
