@@ -51,7 +51,7 @@ export const auditedEntities: Entity[] = [
 // Pages keep memory bounded however long the log and the tables grow.
 const pageSize = 500
 /** The tables whose rows hold a final report's PDF. */
-const pdfTables: readonly Entity[] = ['report_version', 'rollup_report_version']
+const pdfTables = ['report_version', 'rollup_report_version'] as const satisfies readonly Entity[]
 
 const swedishTime = new Intl.DateTimeFormat('sv-SE', {
   timeZone: 'Europe/Stockholm',
@@ -271,7 +271,7 @@ async function caughtUp(file: string, key: string, bytes: number, count: number)
 async function compareRecords(db: Db, entity: Entity, findings: Finding[]): Promise<number> {
   let count = 0
   // A final version's row carries its PDF (megabytes): read a few at a time. The bytes are checked by SHA-256 below.
-  const limit = pdfTables.includes(entity) ? 10 : pageSize
+  const limit = pdfTables.some((table) => table === entity) ? 10 : pageSize
   for (let after = 0; ; ) {
     const records = await auditedRecords(db, entity, after, limit)
     const last = records.length === limit ? (records.at(-1)?.id as number) : undefined
@@ -333,7 +333,7 @@ const recordFieldLabels: Record<string, string> = {
  * this is how bytes swapped behind the app's back show. One PDF at a time: committees' reports, then roll-ups.
  */
 async function checkStoredPdfs(db: Db, findings: Finding[]): Promise<void> {
-  for (const table of ['report_version', 'rollup_report_version'] as const) {
+  for (const table of pdfTables) {
     for (let after = 0; ; ) {
       const version = await db
         .selectFrom(table)
