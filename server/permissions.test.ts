@@ -291,6 +291,9 @@ async function world() {
     .where('id', '=', planId)
     .execute()
   const pdf = new TextEncoder().encode('%PDF-1.7')
+  const document = (await openPlanDocument(db, planId, {
+    now: new Date('2021-03-15T09:00:00Z'),
+  })) as OpenPlanDocument
   const version = await insertReportVersion(db, {
     planId,
     versionNumber: 1,
@@ -298,14 +301,7 @@ async function world() {
     pdf,
     createdAt: '2021-03-15T09:00:00Z',
     createdBy: 'Sara Sekreterare',
-    openData: frozenOpenData(
-      (await openPlanDocument(db, planId, { now: new Date('2021-03-15T09:00:00Z') })) as OpenPlanDocument,
-      {
-        versionNumber: 1,
-        createdAt: '2021-03-15T09:00:00Z',
-        pdf,
-      },
-    ),
+    openData: (sha256) => frozenOpenData(document, { versionNumber: 1, createdAt: '2021-03-15T09:00:00Z', sha256 }),
   })
   const municipalityId = (await db.selectFrom('municipality').select('id').executeTakeFirstOrThrow()).id
   const rollupVersionId = await insertRollupReportVersion(db, {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { Db } from '../../db/connection.js'
 import type {
   CommitteeKind,
@@ -389,19 +388,15 @@ export async function openPlanDocument(
 /**
  * The copy frozen with a final version of the follow-up report, as stored in `report_version.open_data`: the document
  * read with the report's data before printing (so it is the PDF's plan), with the version's number, time and the
- * PDF's SHA-256.
+ * PDF's SHA-256 as the version's row stores it (storedPdf, server/reports/repository.ts).
  */
 export function frozenOpenData(
   document: OpenPlanDocument,
-  version: { versionNumber: number; createdAt: string; pdf: Uint8Array },
+  version: { versionNumber: number; createdAt: string; sha256: string },
 ): string {
   return JSON.stringify({
     ...document,
-    finalReport: {
-      versionNumber: version.versionNumber,
-      createdAt: version.createdAt,
-      sha256: createHash('sha256').update(version.pdf).digest('hex'),
-    },
+    finalReport: { versionNumber: version.versionNumber, createdAt: version.createdAt, sha256: version.sha256 },
   } satisfies OpenPlanDocument)
 }
 

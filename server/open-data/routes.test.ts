@@ -43,6 +43,7 @@ async function aFinalVersion(db: Awaited<ReturnType<typeof setup>>['db'], planId
   const { frozenOpenData, openPlanDocument } = await import('./document.js')
   const pdf = new TextEncoder().encode('%PDF-1.7')
   const createdAt = '2021-03-15T09:00:00.000Z'
+  const document = (await openPlanDocument(db, planId, { now: new Date(createdAt) })) as OpenPlanDocument
   await insertReportVersion(db, {
     planId,
     versionNumber: 1,
@@ -50,11 +51,7 @@ async function aFinalVersion(db: Awaited<ReturnType<typeof setup>>['db'], planId
     pdf,
     createdAt,
     createdBy: 'Sara Sekreterare',
-    openData: frozenOpenData((await openPlanDocument(db, planId, { now: new Date(createdAt) })) as OpenPlanDocument, {
-      versionNumber: 1,
-      createdAt,
-      pdf,
-    }),
+    openData: (sha256) => frozenOpenData(document, { versionNumber: 1, createdAt, sha256 }),
   })
 }
 

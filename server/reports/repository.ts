@@ -57,10 +57,11 @@ export async function insertReportVersion(
     pdf: Uint8Array
     createdAt: string
     createdBy: string
-    /** The plan's open-data document frozen with this version (server/open-data/document.ts). */
-    openData?: string | null
+    /** The plan's open-data document frozen with this version, given its PDF's SHA-256 (frozenOpenData). */
+    openData?: (sha256: string) => string
   },
 ) {
+  const stored = storedPdf(version.pdf)
   return db
     .insertInto('report_version')
     .values({
@@ -69,8 +70,8 @@ export async function insertReportVersion(
       created_at: version.createdAt,
       created_by: version.createdBy,
       file_name: version.fileName,
-      ...storedPdf(version.pdf),
-      open_data: version.openData ?? null,
+      ...stored,
+      open_data: version.openData?.(stored.sha256) ?? null,
     })
     .returning(['id', 'version_number'])
     .executeTakeFirstOrThrow()

@@ -110,7 +110,7 @@ export function reportRoutes({ db, clock, pdf, config }: Services, views: Expres
             pdf: made.pdf,
             createdAt,
             createdBy,
-            openData: frozenOpenData(made.openData, { versionNumber, createdAt, pdf: made.pdf }),
+            openData: (sha256) => frozenOpenData(made.openData, { versionNumber, createdAt, sha256 }),
           })
           return version.id
         }),
