@@ -1,7 +1,18 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { type DatabaseConnection, type Driver, Kysely, Migrator, SqliteDialect, SqliteDriver } from 'kysely'
+import {
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  PostgresDriver,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely'
+import pg from 'pg'
 import { migrationProvider } from './migrations/index.js'
 import type { Database } from './schema.js'
 
@@ -10,18 +21,36 @@ export type Db = Kysely<Database>
 /** Runs right after a transaction commits, on its connection, before any other query may use it. */
 export type AfterCommit = (connection: DatabaseConnection) => Promise<void>
 
+/** Whether a location names a PostgreSQL database rather than an SQLite file. */
+export const isPostgresUrl = (location: string) => /^postgres(ql)?:\/\//.test(location)
+
+/** The location as it may be printed: a URL without its password. */
+export function describeDatabase(location: string): string {
+  if (!isPostgresUrl(location)) return location
+  const url = new URL(location)
+  if (url.password) url.password = '***'
+  return url.toString()
+}
+
+/** Whether the database is PostgreSQL: for the few places where the two engines' SQL cannot be the same. */
+export const isPostgres = (db: Kysely<unknown>) => db.getExecutor().adapter instanceof PostgresAdapter
+
 /**
- * Opens the SQLite file (or ':memory:'), creating its folder when needed. `afterCommit` is how the audit log's
- * head leaves the database once a change is durable (server/audit/anchor.ts).
+ * Opens the database at `location`: a `postgres://` URL, or else the SQLite file (or ':memory:'), creating its folder
+ * when needed. `afterCommit` is how the audit log's head leaves the database once a change is durable
+ * (server/audit/anchor.ts).
  */
-export function openDatabase(file: string, options: { afterCommit?: AfterCommit } = {}): Db {
+export function openDatabase(location: string, options: { afterCommit?: AfterCommit } = {}): Db {
+  return isPostgresUrl(location) ? openPostgres(location, options) : openSqlite(location, options)
+}
+
+function openSqlite(file: string, { afterCommit }: { afterCommit?: AfterCommit }): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const sqlite = new SQLite(file)
   // WAL lets readers continue while a form is being saved; the busy timeout waits out a concurrent writer.
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  const { afterCommit } = options
   if (!afterCommit) return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   const driver = new (class extends SqliteDriver {
     override async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -35,6 +64,39 @@ export function openDatabase(file: string, options: { afterCommit?: AfterCommit 
         return driver
       }
     })({ database: sqlite }),
+  })
+}
+
+// The code reads counts, sums and ids as numbers, as better-sqlite3 gives them; pg gives int8 (what count() and
+// bigint ids are) and numeric as strings, since they may exceed 2^53. Ours are row counts and ids, far below it.
+const int8 = 20
+const numeric = 1700
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === int8 || oid === numeric
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+}
+
+function openPostgres(url: string, { afterCommit }: { afterCommit?: AfterCommit }): Db {
+  const pool = new pg.Pool({ connectionString: url, types })
+  // An idle connection the server ends (a restart, a failover) is an error event, which unheard would end the
+  // process; the pool opens a new connection for the next query.
+  pool.on('error', (error) => console.error(`A PostgreSQL connection was lost: ${error.message}`))
+  const config = { pool }
+  if (!afterCommit) return new Kysely<Database>({ dialect: new PostgresDialect(config) })
+  const driver = new (class extends PostgresDriver {
+    override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+      await super.commitTransaction(connection)
+      await afterCommit(connection)
+    }
+  })(config)
+  return new Kysely<Database>({
+    dialect: new (class extends PostgresDialect {
+      override createDriver(): Driver {
+        return driver
+      }
+    })(config),
   })
 }
 
