@@ -33,7 +33,7 @@ export function describeDatabase(location: string): string {
 }
 
 /** Whether the database is PostgreSQL: for the few places where the two engines' SQL cannot be the same. */
-export const isPostgres = (db: Kysely<unknown>) => db.getExecutor().adapter instanceof PostgresAdapter
+export const isPostgres = (db: Pick<Db, 'getExecutor'>) => db.getExecutor().adapter instanceof PostgresAdapter
 
 /**
  * Opens the database at `location`: a `postgres://` URL, or else the SQLite file (or ':memory:'), creating its folder

@@ -1,4 +1,5 @@
-import type { Db } from '../../db/connection.js'
+import { sql } from 'kysely'
+import { type Db, isPostgres } from '../../db/connection.js'
 import type { AuditAction } from '../../db/schema.js'
 import { auditKey } from './anchor.js'
 import { eventHash, genesis } from './chain.js'
@@ -8,6 +9,18 @@ export interface Actor {
   userId: number | null
   userName: string
   at: string
+}
+
+// Any constant number, the same in every instance: what the advisory lock names.
+const chainHeadLock = 4_180_112_018
+
+/**
+ * Writers on PostgreSQL run side by side, even from several instances: two that read the same last row would both
+ * append its successor, and one would fail on the id or, worse, fork the chain. The lock is the transaction's until it
+ * ends, so the next writer reads the row this one appends. SQLite needs none: it has one writer at a time.
+ */
+async function lockChainHead(db: Db): Promise<void> {
+  if (isPostgres(db)) await sql`select pg_advisory_xact_lock(${sql.lit(chainHeadLock)})`.execute(db)
 }
 
 /**
@@ -27,6 +40,7 @@ export async function recordEvent(
     after: unknown
   },
 ): Promise<void> {
+  await lockChainHead(db)
   const last = await db
     .selectFrom('audit_event')
     .select(['id', 'hash'])

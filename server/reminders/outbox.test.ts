@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase } from '../../db/connection.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
+import { openTestDatabase } from '../../test/helpers/test-database.js'
 import { verifyAudit } from '../audit/verify.js'
 import { developmentAuditKey } from '../config.js'
 import { insertOutboxMail } from './outbox.js'
@@ -13,8 +13,7 @@ const html = '<p>Hej Hanna!</p><p>Åtgärden ska vara klar 2027-03-15.</p>'
 const sha256 = (body: string) => createHash('sha256').update(body).digest('hex')
 
 async function aMail() {
-  const db = openDatabase(':memory:')
-  await migrateToLatest(db)
+  const db = await openTestDatabase()
   await loadDemoDataIfEmpty(db, now, { currentYear: false })
   const hanna = await db
     .selectFrom('app_user')
