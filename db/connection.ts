@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import {
+  CompiledQuery,
   type DatabaseConnection,
   type Driver,
   Kysely,
@@ -11,6 +12,7 @@ import {
   PostgresDriver,
   SqliteDialect,
   SqliteDriver,
+  type TransactionSettings,
 } from 'kysely'
 import pg from 'pg'
 import { migrationProvider } from './migrations/index.js'
@@ -78,17 +80,33 @@ const types = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 }
 
+/** The advisory lock every transaction on PostgreSQL holds: any constant, the same in every instance. */
+export const writerLock = 4_180_112_018
+
+const takeWriterLock = CompiledQuery.raw(`select pg_advisory_xact_lock(${writerLock})`)
+
 function openPostgres(url: string, { afterCommit }: { afterCommit?: AfterCommit }): Db {
   const pool = new pg.Pool({ connectionString: url, types })
   // An idle connection the server ends (a restart, a failover) is an error event, which unheard would end the
   // process; the pool opens a new connection for the next query.
   pool.on('error', (error) => console.error(`A PostgreSQL connection was lost: ${error.message}`))
   const config = { pool }
-  if (!afterCommit) return new Kysely<Database>({ dialect: new PostgresDialect(config) })
   const driver = new (class extends PostgresDriver {
+    /**
+     * The code was written for SQLite, where one transaction writes at a time: it reads, then writes what it read
+     * (a record's state before an audited change, the audit chain's last row, a mail still queued). Under
+     * PostgreSQL's read committed, a concurrent transaction could commit between the two. Each transaction takes the
+     * same lock as it begins, in every instance, so transactions run one at a time as on SQLite, and never deadlock
+     * over each other's rows. Reads outside a transaction, most of what pages do, run side by side.
+     */
+    override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+      await super.beginTransaction(connection, settings)
+      await connection.executeQuery(takeWriterLock)
+    }
+
     override async commitTransaction(connection: DatabaseConnection): Promise<void> {
       await super.commitTransaction(connection)
-      await afterCommit(connection)
+      await afterCommit?.(connection)
     }
   })(config)
   return new Kysely<Database>({

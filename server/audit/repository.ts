@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { type Db, isPostgres } from '../../db/connection.js'
+import { type Db, isPostgres, writerLock } from '../../db/connection.js'
 import type { AuditAction } from '../../db/schema.js'
 import { auditKey } from './anchor.js'
 import { eventHash, genesis } from './chain.js'
@@ -11,16 +11,15 @@ export interface Actor {
   at: string
 }
 
-// Any constant number, the same in every instance: what the advisory lock names.
-const chainHeadLock = 4_180_112_018
-
 /**
  * Writers on PostgreSQL run side by side, even from several instances: two that read the same last row would both
- * append its successor, and one would fail on the id or, worse, fork the chain. The lock is the transaction's until it
- * ends, so the next writer reads the row this one appends. SQLite needs none: it has one writer at a time.
+ * append its successor, and one would fail on the id or fork the chain. Every transaction there already holds this
+ * lock from its start (db/connection.ts); taking it again here costs nothing and keeps the chain safe should that
+ * change. It is the transaction's until it ends, so the next writer reads the row this one appends. SQLite needs
+ * none: it has one writer at a time.
  */
 async function lockChainHead(db: Db): Promise<void> {
-  if (isPostgres(db)) await sql`select pg_advisory_xact_lock(${sql.lit(chainHeadLock)})`.execute(db)
+  if (isPostgres(db)) await sql`select pg_advisory_xact_lock(${sql.lit(writerLock)})`.execute(db)
 }
 
 /**
