@@ -1,8 +1,9 @@
 // Where tests keep their data: a fresh SQLite database by default, a fresh PostgreSQL database when
 // TEST_DATABASE_URL names a server (its database is only where the test databases are created from).
 import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
 import pg from 'pg'
-import { afterAll } from 'vitest'
+import { afterAll, afterEach, expect } from 'vitest'
 import { type AfterCommit, type Db, migrateToLatest, openDatabase } from '../../db/connection.js'
 
 const baseUrl = process.env.TEST_DATABASE_URL
@@ -15,6 +16,8 @@ const prefix = `ik_test_${process.pid}_${randomBytes(3).toString('hex')}`
 let created = 0
 const databases: string[] = []
 const opened: Db[] = []
+/** Those opened inside a test, closed after it: each holds a pool, and the server allows a hundred connections. */
+const openedInTest: Db[] = []
 let admin: pg.Pool | undefined
 let template: Promise<string> | undefined
 
@@ -51,6 +54,10 @@ function migratedTemplate(): Promise<string> {
   })()
   return template
 }
+
+afterEach(async () => {
+  for (const db of openedInTest.splice(0)) await db.destroy().catch(() => {})
+})
 
 afterAll(async () => {
   if (!admin) return
@@ -90,6 +97,12 @@ export async function openTestDatabase(options: { afterCommit?: AfterCommit } = 
     return db
   }
   const db = openDatabase(urlOf(await createDatabase(await migratedTemplate())), options)
-  opened.push(db)
+  // A database opened before the tests (beforeAll) serves them all, and stays open until the file ends.
+  const inTest = expect.getState().currentTestName !== undefined
+  if (inTest) openedInTest.push(db)
+  else opened.push(db)
+  // Kysely connects on first use, and destroying a handle never used does nothing: used once, as the migration uses
+  // a handle on SQLite, a test that closes the database finds it closed.
+  await sql`select 1`.execute(db)
   return db
 }
