@@ -38,6 +38,12 @@ export function describeDatabase(location: string): string {
 export const isPostgres = (db: Pick<Db, 'getExecutor'>) => db.getExecutor().adapter instanceof PostgresAdapter
 
 /**
+ * The LIKE operator that ignores case, as users expect of a search: SQLite's LIKE does (for ASCII letters), while
+ * PostgreSQL's is case-sensitive and ILIKE ignores the case of every letter.
+ */
+export const likeIgnoringCase = (db: Pick<Db, 'getExecutor'>) => (isPostgres(db) ? 'ilike' : 'like')
+
+/**
  * Opens the database at `location`: a `postgres://` URL, or else the SQLite file (or ':memory:'), creating its folder
  * when needed. `afterCommit` is how the audit log's head leaves the database once a change is durable
  * (server/audit/anchor.ts).

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { type Db, isPostgres, writerLock } from '../../db/connection.js'
+import { type Db, isPostgres, likeIgnoringCase, writerLock } from '../../db/connection.js'
 import type { AuditAction } from '../../db/schema.js'
 import { auditKey } from './anchor.js'
 import { eventHash, genesis } from './chain.js'
@@ -89,8 +89,9 @@ export async function searchEvents(
   if (filter.entity) query = query.where('entity', '=', filter.entity)
   if (filter.text) {
     const like = `%${filter.text}%`
+    const ignoringCase = likeIgnoringCase(db)
     query = query.where((eb) =>
-      eb.or([eb('user_name', 'like', like), eb('before', 'like', like), eb('after', 'like', like)]),
+      eb.or([eb('user_name', ignoringCase, like), eb('before', ignoringCase, like), eb('after', ignoringCase, like)]),
     )
   }
   return query.orderBy('id', 'desc').limit(filter.limit).execute()
