@@ -37,6 +37,12 @@ export function describeDatabase(location: string): string {
 /** Whether the database is PostgreSQL: for the few places where the two engines' SQL cannot be the same. */
 export const isPostgres = (db: Pick<Db, 'getExecutor'>) => db.getExecutor().adapter instanceof PostgresAdapter
 
+export interface OpenOptions {
+  afterCommit?: AfterCommit
+  /** PostgreSQL only: the most connections the pool opens (pg's default, 10), and how long one may idle (10 s). */
+  pool?: { max?: number; idleTimeoutMillis?: number }
+}
+
 /**
  * The LIKE operator that ignores case, as users expect of a search: SQLite's LIKE does (for ASCII letters), while
  * PostgreSQL's is case-sensitive and ILIKE ignores the case of every letter.
@@ -48,7 +54,7 @@ export const likeIgnoringCase = (db: Pick<Db, 'getExecutor'>) => (isPostgres(db)
  * when needed. `afterCommit` is how the audit log's head leaves the database once a change is durable
  * (server/audit/anchor.ts).
  */
-export function openDatabase(location: string, options: { afterCommit?: AfterCommit } = {}): Db {
+export function openDatabase(location: string, options: OpenOptions = {}): Db {
   return isPostgresUrl(location) ? openPostgres(location, options) : openSqlite(location, options)
 }
 
@@ -91,8 +97,8 @@ export const writerLock = 4_180_112_018
 
 const takeWriterLock = CompiledQuery.raw(`select pg_advisory_xact_lock(${writerLock})`)
 
-function openPostgres(url: string, { afterCommit }: { afterCommit?: AfterCommit }): Db {
-  const pool = new pg.Pool({ connectionString: url, types })
+function openPostgres(url: string, { afterCommit, pool: poolOptions }: OpenOptions): Db {
+  const pool = new pg.Pool({ ...poolOptions, connectionString: url, types })
   // An idle connection the server ends (a restart, a failover) is an error event, which unheard would end the
   // process; the pool opens a new connection for the next query.
   pool.on('error', (error) => console.error(`A PostgreSQL connection was lost: ${error.message}`))

@@ -96,7 +96,12 @@ export async function openTestDatabase(options: { afterCommit?: AfterCommit } = 
     await migrateToLatest(db)
     return db
   }
-  const db = openDatabase(urlOf(await createDatabase(await migratedTemplate())), options)
+  // Some tests make many apps, each sent requests at once: few connections each, soon closed, keep them all within
+  // the server's hundred.
+  const db = openDatabase(urlOf(await createDatabase(await migratedTemplate())), {
+    ...options,
+    pool: { max: 3, idleTimeoutMillis: 200 },
+  })
   // A database opened before the tests (beforeAll) serves them all, and stays open until the file ends.
   const inTest = expect.getState().currentTestName !== undefined
   if (inTest) openedInTest.push(db)
