@@ -100,7 +100,7 @@ export async function openTestDatabase(options: { afterCommit?: AfterCommit } = 
   // the server's hundred.
   const db = openDatabase(urlOf(await createDatabase(await migratedTemplate())), {
     ...options,
-    pool: { max: 3, idleTimeoutMillis: 200 },
+    pool: { max: 5, idleTimeoutMillis: 1000 },
   })
   // A database opened before the tests (beforeAll) serves them all, and stays open until the file ends.
   const inTest = expect.getState().currentTestName !== undefined
