@@ -1,7 +1,20 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { type DatabaseConnection, type Driver, Kysely, Migrator, SqliteDialect, SqliteDriver } from 'kysely'
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  PostgresDriver,
+  SqliteDialect,
+  SqliteDriver,
+  type TransactionSettings,
+} from 'kysely'
+import pg from 'pg'
 import { migrationProvider } from './migrations/index.js'
 import type { Database } from './schema.js'
 
@@ -10,18 +23,48 @@ export type Db = Kysely<Database>
 /** Runs right after a transaction commits, on its connection, before any other query may use it. */
 export type AfterCommit = (connection: DatabaseConnection) => Promise<void>
 
+/** Whether a location names a PostgreSQL database rather than an SQLite file. */
+export const isPostgresUrl = (location: string) => /^postgres(ql)?:\/\//.test(location)
+
+/** The location as it may be printed: a URL without its password. */
+export function describeDatabase(location: string): string {
+  if (!isPostgresUrl(location)) return location
+  const url = new URL(location)
+  if (url.password) url.password = '***'
+  return url.toString()
+}
+
+/** Whether the database is PostgreSQL: for the few places where the two engines' SQL cannot be the same. */
+export const isPostgres = (db: Pick<Db, 'getExecutor'>) => db.getExecutor().adapter instanceof PostgresAdapter
+
+export interface OpenOptions {
+  afterCommit?: AfterCommit
+  /** PostgreSQL only: the most connections the pool opens (pg's default, 10), and how long one may idle (10 s). */
+  pool?: { max?: number; idleTimeoutMillis?: number }
+}
+
 /**
- * Opens the SQLite file (or ':memory:'), creating its folder when needed. `afterCommit` is how the audit log's
- * head leaves the database once a change is durable (server/audit/anchor.ts).
+ * The LIKE operator that ignores case, as users expect of a search: SQLite's LIKE does (for ASCII letters), while
+ * PostgreSQL's is case-sensitive and ILIKE ignores the case of every letter.
  */
-export function openDatabase(file: string, options: { afterCommit?: AfterCommit } = {}): Db {
+export const likeIgnoringCase = (db: Pick<Db, 'getExecutor'>) => (isPostgres(db) ? 'ilike' : 'like')
+
+/**
+ * Opens the database at `location`: a `postgres://` URL, or else the SQLite file (or ':memory:'), creating its folder
+ * when needed. `afterCommit` is how the audit log's head leaves the database once a change is durable
+ * (server/audit/anchor.ts).
+ */
+export function openDatabase(location: string, options: OpenOptions = {}): Db {
+  return isPostgresUrl(location) ? openPostgres(location, options) : openSqlite(location, options)
+}
+
+function openSqlite(file: string, { afterCommit }: { afterCommit?: AfterCommit }): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const sqlite = new SQLite(file)
   // WAL lets readers continue while a form is being saved; the busy timeout waits out a concurrent writer.
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  const { afterCommit } = options
   if (!afterCommit) return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   const driver = new (class extends SqliteDriver {
     override async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -35,6 +78,55 @@ export function openDatabase(file: string, options: { afterCommit?: AfterCommit 
         return driver
       }
     })({ database: sqlite }),
+  })
+}
+
+// The code reads counts, sums and ids as numbers, as better-sqlite3 gives them; pg gives int8 (what count() and
+// bigint ids are) and numeric as strings, since they may exceed 2^53. Ours are row counts and ids, far below it.
+const int8 = 20
+const numeric = 1700
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === int8 || oid === numeric
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+}
+
+/** The advisory lock every transaction on PostgreSQL holds: any constant, the same in every instance. */
+export const writerLock = 4_180_112_018
+
+const takeWriterLock = CompiledQuery.raw(`select pg_advisory_xact_lock(${writerLock})`)
+
+function openPostgres(url: string, { afterCommit, pool: poolOptions }: OpenOptions): Db {
+  const pool = new pg.Pool({ ...poolOptions, connectionString: url, types })
+  // An idle connection the server ends (a restart, a failover) is an error event, which unheard would end the
+  // process; the pool opens a new connection for the next query.
+  pool.on('error', (error) => console.error(`A PostgreSQL connection was lost: ${error.message}`))
+  const config = { pool }
+  const driver = new (class extends PostgresDriver {
+    /**
+     * The code was written for SQLite, where one transaction writes at a time: it reads, then writes what it read
+     * (a record's state before an audited change, the audit chain's last row, a mail still queued). Under
+     * PostgreSQL's read committed, a concurrent transaction could commit between the two. Each transaction takes the
+     * same lock as it begins, in every instance, so transactions run one at a time as on SQLite, and never deadlock
+     * over each other's rows. Reads outside a transaction, most of what pages do, run side by side.
+     */
+    override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+      await super.beginTransaction(connection, settings)
+      await connection.executeQuery(takeWriterLock)
+    }
+
+    override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+      await super.commitTransaction(connection)
+      await afterCommit?.(connection)
+    }
+  })(config)
+  return new Kysely<Database>({
+    dialect: new (class extends PostgresDialect {
+      override createDriver(): Driver {
+        return driver
+      }
+    })(config),
   })
 }
 

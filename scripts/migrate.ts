@@ -1,9 +1,9 @@
 // npm run db:migrate — brings the configured database to the latest schema.
-import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { describeDatabase, migrateToLatest, openDatabase } from '../db/connection.js'
 import { loadConfig } from '../server/config.js'
 
 const config = loadConfig()
-const db = openDatabase(config.databaseFile)
+const db = openDatabase(config.database)
 await migrateToLatest(db)
 await db.destroy()
-console.log(`Migrated ${config.databaseFile} to the latest schema.`)
+console.log(`Migrated ${describeDatabase(config.database)} to the latest schema.`)

@@ -2,7 +2,7 @@
 // every record is as it was last logged; prints each finding in Swedish and exits 1 if there is any.
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { openDatabase } from '../db/connection.js'
+import { describeDatabase, openDatabase } from '../db/connection.js'
 import { verifyAudit } from '../server/audit/verify.js'
 import { loadConfig } from '../server/config.js'
 
@@ -19,11 +19,12 @@ const reportHeads = values.rapport.map((printed) => {
 
 const config = loadConfig()
 // Opening a missing file would create an empty database and report a crash instead of the mistyped path.
-if (!existsSync(config.databaseFile)) {
+if (!config.databaseUrl && !existsSync(config.databaseFile)) {
   console.error(`Det finns ingen databas i ${config.databaseFile}; ange den som ska kontrolleras med DATABASE_FILE.`)
   process.exit(2)
 }
-const db = openDatabase(config.databaseFile)
+const db = openDatabase(config.database)
+const where = describeDatabase(config.database)
 const { findings, summary } = await verifyAudit(db, {
   key: config.auditKey,
   anchorFile: config.auditAnchorFile,
@@ -31,8 +32,8 @@ const { findings, summary } = await verifyAudit(db, {
 })
 await db.destroy()
 if (findings.length > 0) {
-  console.error(`Kontrollen av ändringsloggen i ${config.databaseFile} hittade ${findings.length} fel:`)
+  console.error(`Kontrollen av ändringsloggen i ${where} hittade ${findings.length} fel:`)
   for (const finding of findings) console.error(`- ${finding.message}`)
   process.exit(1)
 }
-console.log(`${config.databaseFile}: ${summary}`)
+console.log(`${where}: ${summary}`)

@@ -23,4 +23,16 @@ describe('the configuration', () => {
       'Invalid configuration: PORT: Too big: expected number to be <=65535',
     )
   })
+
+  it('uses PostgreSQL when DATABASE_URL names it, keeping no anchor file unless told where', () => {
+    const url = 'postgres://ik:secret@db.kommun.se/internkontroll'
+    expect(loadConfig({})).toMatchObject({ databaseUrl: undefined, database: 'data/internkontroll.sqlite' })
+    expect(loadConfig({ DATABASE_URL: url })).toMatchObject({ databaseUrl: url, database: url, auditAnchorFile: null })
+    expect(loadConfig({ DATABASE_URL: url, AUDIT_ANCHOR_FILE: '/var/lib/ik/anchor' }).auditAnchorFile).toBe(
+      '/var/lib/ik/anchor',
+    )
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://db/ik' })).toThrow(
+      'DATABASE_URL must start with postgres:// or postgresql://',
+    )
+  })
 })

@@ -14,6 +14,10 @@ const environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).optional(),
   DATABASE_FILE: z.string().min(1).default('data/internkontroll.sqlite'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional(),
   DEMO_DATA: booleanFlag.optional(),
   VIEW_CACHE: booleanFlag.default(true),
   PUPPETEER_EXECUTABLE_PATH: z.string().min(1).default('/usr/bin/chromium'),
@@ -42,6 +46,10 @@ export interface Config {
   /** The address to listen on; undefined is every interface. */
   readonly host: string | undefined
   readonly databaseFile: string
+  /** DATABASE_URL: a PostgreSQL database used instead of the SQLite file; undefined, the file. */
+  readonly databaseUrl: string | undefined
+  /** Where the data is: the PostgreSQL URL when there is one, else the SQLite file; what `openDatabase` takes. */
+  readonly database: string
   /** Load Grundskolenämnden's 2020 plan into an empty database at start. */
   readonly demoData: boolean
   /** Compiled templates are kept; `npm run dev` turns this off to see template edits at once. */
@@ -106,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Outside production the server has the demo accounts and shows stack traces: this computer only, unless told.
     host: e.HOST ?? (production ? undefined : '127.0.0.1'),
     databaseFile: e.DATABASE_FILE,
+    databaseUrl: e.DATABASE_URL,
+    database: e.DATABASE_URL ?? e.DATABASE_FILE,
     demoData: e.DEMO_DATA ?? !production,
     viewCache: e.VIEW_CACHE,
     chromiumPath: e.PUPPETEER_EXECUTABLE_PATH,
@@ -114,9 +124,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     secret: e.SECRET ?? randomBytes(32).toString('hex'),
     auditKey: e.AUDIT_KEY ?? developmentAuditKey,
+    // A PostgreSQL database has no file beside which the anchor could live; AUDIT_ANCHOR_FILE names one if wanted.
     auditAnchorFile:
       e.AUDIT_ANCHOR_FILE ??
-      (e.DATABASE_FILE === ':memory:' ? null : `${e.DATABASE_FILE.replace(/\.sqlite$/, '')}.audit-anchor`),
+      (e.DATABASE_URL || e.DATABASE_FILE === ':memory:'
+        ? null
+        : `${e.DATABASE_FILE.replace(/\.sqlite$/, '')}.audit-anchor`),
     operator: Object.freeze({
       name: e.OPERATOR_NAME ?? 'Demokommunen',
       email: e.CONTACT_EMAIL ?? 'kontakt@demo.internkontroll.se',

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { describeDatabase } from '../db/connection.js'
 import { demoAccounts, demoPassword, loadDemoDataIfEmpty } from '../db/seed/demo.js'
 import { PdfPrinter } from '../reports/render-pdf.js'
 import { createApp } from './app.js'
@@ -34,7 +35,7 @@ const server = createServer(app).listen({ port: config.port, host: config.host }
       ? `Internkontroll is running on ${url} for this computer only; HOST=0.0.0.0 opens it to the network (in a container, for one).`
       : `Internkontroll is listening on ${config.host ? url : `every network interface, port ${port}`}.`,
   )
-  console.log(`Database: ${config.databaseFile}`)
+  console.log(`Database: ${describeDatabase(config.database)}`)
   if (config.demoData && !local)
     console.log('Warning: anyone who reaches the server can log in with the demo accounts.')
   if (config.remindersScheduled) stopReminders = startReminderScheduler({ db, config, clock: () => new Date() })

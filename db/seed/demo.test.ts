@@ -10,6 +10,7 @@ import { listControlsOfPlan, listRunsDue } from '../../server/controls/repositor
 import { addDays, swedishDate } from '../../server/dates.js'
 import { isFinished, isOverdue, scoreBand } from '../../server/vocabulary.js'
 import { planSize } from '../../test/helpers/builders.js'
+import { openTestDatabase } from '../../test/helpers/test-database.js'
 import { type Db, migrateToLatest, openDatabase } from '../connection.js'
 import { loadDemoDataIfEmpty, resetToDemoData } from './demo.js'
 
@@ -60,8 +61,7 @@ const organisation = async (db: Db) => ({
 })
 
 async function demoInMemory(now: Date) {
-  const db = openDatabase(':memory:')
-  await migrateToLatest(db)
+  const db = await openTestDatabase()
   await loadDemoDataIfEmpty(db, now)
   return db
 }

@@ -1,7 +1,7 @@
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase } from '../../db/connection.js'
 import { createTestApp, html, testPdf } from '../../test/helpers/test-app.js'
+import { openTestDatabase } from '../../test/helpers/test-database.js'
 import { createApp } from '../app.js'
 import { loadConfig } from '../config.js'
 
@@ -29,8 +29,7 @@ const texts = ($: ReturnType<typeof html>, selector: string) =>
 
 /** An installation run by Malmö stad, with no demo data: the pages need none. */
 async function malmo() {
-  const db = openDatabase(':memory:')
-  await migrateToLatest(db)
+  const db = await openTestDatabase()
   const config = loadConfig({
     NODE_ENV: 'test',
     OPERATOR_NAME: 'Malmö stad',

@@ -366,6 +366,7 @@ describe('the administrator manages the organisation', () => {
       .select(['action', 'entity_id'])
       .where('entity', '=', 'owner_unit')
       .where('user_name', '!=', demoDataActor)
+      .orderBy('id')
       .execute()
     expect(log).toEqual([
       { action: 'update', entity_id: hr },

@@ -77,6 +77,7 @@ describe('the administrator', () => {
       .select(['action', 'entity', 'after'])
       .where('entity', '=', 'app_user')
       .where('user_name', '!=', demoDataActor)
+      .orderBy('id')
       .execute()
     // Created, password reset, disabled; the second click on "Spärra" changed nothing and is no event.
     expect(log.map((e) => e.action)).toEqual(['create', 'update', 'update'])

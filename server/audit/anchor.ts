@@ -2,16 +2,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
-import {
-  type DatabaseConnection,
-  DummyDriver,
-  Kysely,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from 'kysely'
+import { CompiledQuery, type DatabaseConnection } from 'kysely'
 import { type Db, openDatabase } from '../../db/connection.js'
-import type { Database } from '../../db/schema.js'
 import { type Config, developmentAuditKey } from '../config.js'
 
 let signingKey = developmentAuditKey
@@ -87,21 +79,10 @@ export async function* readHeads(
   }
 }
 
-// Compiles the head query without a connection; it runs on the one that just committed.
-const compiler = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new SqliteIntrospector(db),
-    createQueryCompiler: () => new SqliteQueryCompiler(),
-  },
-})
-const headQuery = compiler
-  .selectFrom('audit_event')
-  .select(['id as count', 'hash'])
-  .orderBy('id', 'desc')
-  .limit(1)
-  .compile()
+// Runs on the connection that just committed, of either engine: plain SQL both read alike, with no parameters.
+const headQuery: CompiledQuery<Head> = CompiledQuery.raw(
+  'select "id" as "count", "hash" from "audit_event" order by "id" desc limit 1',
+)
 
 /** The tag a report prints beside a head: the key holder can tell a head the app printed from one typed in. */
 export function reportTag(key: string, head: Head): string {
@@ -149,7 +130,7 @@ function anchorAfterCommit(file: string, key: string, clock: () => Date) {
 export function openAuditedDatabase(config: Config, clock: () => Date = () => new Date()): Db {
   signingKey = config.auditKey
   const { auditAnchorFile } = config
-  return openDatabase(config.databaseFile, {
+  return openDatabase(config.database, {
     afterCommit: auditAnchorFile ? anchorAfterCommit(auditAnchorFile, config.auditKey, clock) : undefined,
   })
 }

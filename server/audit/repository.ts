@@ -1,4 +1,5 @@
-import type { Db } from '../../db/connection.js'
+import { sql } from 'kysely'
+import { type Db, isPostgres, likeIgnoringCase, writerLock } from '../../db/connection.js'
 import type { AuditAction } from '../../db/schema.js'
 import { auditKey } from './anchor.js'
 import { eventHash, genesis } from './chain.js'
@@ -8,6 +9,17 @@ export interface Actor {
   userId: number | null
   userName: string
   at: string
+}
+
+/**
+ * Writers on PostgreSQL run side by side, even from several instances: two that read the same last row would both
+ * append its successor, and one would fail on the id or fork the chain. Every transaction there already holds this
+ * lock from its start (db/connection.ts); taking it again here costs nothing and keeps the chain safe should that
+ * change. It is the transaction's until it ends, so the next writer reads the row this one appends. SQLite needs
+ * none: it has one writer at a time.
+ */
+async function lockChainHead(db: Db): Promise<void> {
+  if (isPostgres(db)) await sql`select pg_advisory_xact_lock(${sql.lit(writerLock)})`.execute(db)
 }
 
 /**
@@ -27,6 +39,7 @@ export async function recordEvent(
     after: unknown
   },
 ): Promise<void> {
+  await lockChainHead(db)
   const last = await db
     .selectFrom('audit_event')
     .select(['id', 'hash'])
@@ -76,8 +89,9 @@ export async function searchEvents(
   if (filter.entity) query = query.where('entity', '=', filter.entity)
   if (filter.text) {
     const like = `%${filter.text}%`
+    const ignoringCase = likeIgnoringCase(db)
     query = query.where((eb) =>
-      eb.or([eb('user_name', 'like', like), eb('before', 'like', like), eb('after', 'like', like)]),
+      eb.or([eb('user_name', ignoringCase, like), eb('before', ignoringCase, like), eb('after', ignoringCase, like)]),
     )
   }
   return query.orderBy('id', 'desc').limit(filter.limit).execute()

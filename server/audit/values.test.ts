@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase } from '../../db/connection.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
+import { openTestDatabase } from '../../test/helpers/test-database.js'
 import { displayValue, fieldChange, loadNames } from './values.js'
 
 describe('a stored value as a person reads it', () => {
   it('names committees, administrations and units, and says so when the record is gone', async () => {
-    const db = openDatabase(':memory:')
-    await migrateToLatest(db)
+    const db = await openTestDatabase()
     await loadDemoDataIfEmpty(db, new Date('2021-03-15T09:00:00Z'))
     const committee = await db.selectFrom('committee').select(['id', 'name']).executeTakeFirstOrThrow()
     const unit = await db.selectFrom('owner_unit').select(['id', 'name']).executeTakeFirstOrThrow()

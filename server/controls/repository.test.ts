@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase } from '../../db/connection.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { aControl, aMeasure, demoPlan } from '../../test/helpers/builders.js'
+import { openTestDatabase } from '../../test/helpers/test-database.js'
 import { auditCascade, audited, auditedTransaction } from '../audit/audited.js'
 import { verifyAudit } from '../audit/verify.js'
 import { developmentAuditKey } from '../config.js'
@@ -17,8 +17,7 @@ import {
 import { changeControl } from './write.js'
 
 async function setUp() {
-  const db = openDatabase(':memory:')
-  await migrateToLatest(db)
+  const db = await openTestDatabase()
   await loadDemoDataIfEmpty(db, new Date('2020-01-10T09:00:00Z'), { currentYear: false })
   const demo = await demoPlan(db)
   const riskId = demo.risks[3]?.id as number

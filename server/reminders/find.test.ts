@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase } from '../../db/connection.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { aControl, aMeasure, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
+import { openTestDatabase } from '../../test/helpers/test-database.js'
 import { addDays } from '../dates.js'
 import { findDueReminders } from './find.js'
 
 /** The demo's people, and a 2027 plan with a measure and a quarterly control, both of Utbildningsområden. */
 async function fixture() {
-  const db = openDatabase(':memory:')
-  await migrateToLatest(db)
+  const db = await openTestDatabase()
   await loadDemoDataIfEmpty(db, new Date('2026-12-01T09:00:00Z'), { currentYear: false })
   const { unit } = await demoPlan(db)
   const planId = await anotherPlan(db, 2027)

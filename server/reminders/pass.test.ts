@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { type Db, migrateToLatest, openDatabase } from '../../db/connection.js'
+import type { Db } from '../../db/connection.js'
 import type { ReminderPreference } from '../../db/schema.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { aControl, aMeasure, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
 import { TestSmtpServer } from '../../test/helpers/smtp.js'
+import { openTestDatabase } from '../../test/helpers/test-database.js'
 import { audited } from '../audit/audited.js'
 import { verifyAudit } from '../audit/verify.js'
 import { developmentAuditKey } from '../config.js'
@@ -28,8 +29,7 @@ const sara = 'sekreterare@demo.internkontroll.se'
  * goes through the audit log, so the log verifies.
  */
 async function fixture() {
-  const db = openDatabase(':memory:')
-  await migrateToLatest(db)
+  const db = await openTestDatabase()
   await loadDemoDataIfEmpty(db, new Date(actor.at), { currentYear: false })
   const { unit } = await demoPlan(db)
   const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type Db, migrateToLatest, openDatabase } from '../../db/connection.js'
+import { type Db, openDatabase } from '../../db/connection.js'
 import { queueMail as queueOutboxMail } from '../../test/helpers/outbox.js'
 import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from '../../test/helpers/smtp.js'
+import { migratedDatabaseLocation } from '../../test/helpers/test-database.js'
 import type { Actor } from '../audit/repository.js'
 import { verifyAudit } from '../audit/verify.js'
 import { developmentAuditKey } from '../config.js'
@@ -31,12 +32,13 @@ let smtp: TestSmtpServer
 let db: Db
 let mailer: Mailer
 let databases = 0
+let location: string
 
 beforeEach(async () => {
   // A file, as the server has: a test may open it again as the next process would.
   databases += 1
-  db = openDatabase(join(dir, `outbox-${databases}.sqlite`))
-  await migrateToLatest(db)
+  location = await migratedDatabaseLocation(join(dir, `outbox-${databases}.sqlite`))
+  db = openDatabase(location)
   smtp = await startSmtpServer()
   mailer = createMailer({ smtpUrl: smtp.url, mailFrom }) as Mailer
 })
@@ -326,7 +328,7 @@ describe('drainOutbox', () => {
   it('delivers each mail once when two instances drain the same database file', async () => {
     await Promise.all(Array.from({ length: 12 }, () => queueMail()))
     // Another process's connection: its transactions meet this one's in SQLite's locks, not in one queue.
-    const other = openDatabase(join(dir, `outbox-${databases}.sqlite`))
+    const other = openDatabase(location)
     try {
       const results = await Promise.all([
         drainOutbox(db, mailer, { clock: () => t0 }),
@@ -363,7 +365,7 @@ describe('a crash between sending and recording', () => {
     expect(await mailRow(id)).toMatchObject({ state: 'sending', attempts: 1 })
 
     // The next process, on the same file.
-    const restarted = openDatabase(join(dir, `outbox-${databases}.sqlite`))
+    const restarted = openDatabase(location)
     try {
       // Could still be on its way: a send takes a minute or two at most.
       expect(await recoverInterrupted(restarted, minutes(5))).toBe(0)

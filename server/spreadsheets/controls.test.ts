@@ -131,24 +131,18 @@ async function controlContents(db: Db, planId: number) {
     .orderBy('risk.position')
     .orderBy('control.position')
     .execute()
+  // PostgreSQL refuses an empty IN list, which SQLite takes as false: no ids, an id that no row has.
+  const orNone = (ids: number[]) => (ids.length > 0 ? ids : [-1])
   const runs = await db
     .selectFrom('control_run')
     .selectAll()
-    .where(
-      'control_id',
-      'in',
-      controls.map((c) => c.id),
-    )
+    .where('control_id', 'in', controls.length > 0 ? controls.map((c) => c.id) : [-1])
     .orderBy('occasion')
     .execute()
   const deviations = await db
     .selectFrom('control_deviation')
     .selectAll()
-    .where(
-      'run_id',
-      'in',
-      runs.map((r) => r.id),
-    )
+    .where('run_id', 'in', orNone(runs.map((r) => r.id)))
     .orderBy('position')
     .execute()
   const origins = await db
@@ -671,7 +665,11 @@ describe('a workbook naming things twice', () => {
     expect(recounted('.import-problems').text()).toContain('Skapas: vald på bladet Plan.')
     const fields = formFields(preview, { createUnits: ['Ekonomiavdelningen'] }).fields
     await agent.post(previewPath).type('form').send(fields).expect(303)
-    const made = await db.selectFrom('owner_unit').select('name').where('name', 'like', 'ekonomi%').execute()
+    const made = await db
+      .selectFrom('owner_unit')
+      .select('name')
+      .where((eb) => eb(eb.fn('lower', ['name']), 'like', 'ekonomi%'))
+      .execute()
     expect(made).toEqual([{ name: 'Ekonomiavdelningen' }])
   })
 

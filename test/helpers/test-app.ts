@@ -1,12 +1,12 @@
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { afterAll } from 'vitest'
-import { migrateToLatest, openDatabase } from '../../db/connection.js'
 import { demoPassword, loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { createApp } from '../../server/app.js'
 import { loadConfig } from '../../server/config.js'
 import { demoPlan } from './builders.js'
+import { openTestDatabase } from './test-database.js'
 
 /** One Chromium per test file, started only if a test asks for a PDF. */
 export const testPdf = new PdfPrinter({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium' })
@@ -15,7 +15,7 @@ afterAll(() => testPdf.close())
 export type DemoLogin = 'admin' | 'sekreterare' | 'hr' | 'utbildning' | 'lasare' | 'samordnare'
 
 /**
- * A real app on a fresh, migrated in-memory database; with the demo's 2020 plan unless told otherwise (the current
+ * A real app on a fresh, migrated database (in memory, or on PostgreSQL: test-database.ts); with the demo's 2020 plan unless told otherwise (the current
  * year's only with `currentYear`), and its agent logged in as the demo secretary unless `as` names another demo
  * account (or null: nobody).
  */
@@ -39,8 +39,7 @@ export async function createTestApp(
     SMTP_URL: options.smtpUrl,
     AUDIT_KEY: 'test-audit-key-that-is-long-enough-for-hmac',
   })
-  const db = openDatabase(':memory:')
-  await migrateToLatest(db)
+  const db = await openTestDatabase()
   let now = new Date(`${options.today ?? '2021-03-15'}T09:00:00Z`)
   if (options.demo !== false) await loadDemoDataIfEmpty(db, now, { currentYear: options.currentYear ?? false })
   const app = createApp({ db, config, clock: () => now, pdf: options.pdf ?? testPdf })
