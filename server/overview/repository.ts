@@ -81,6 +81,7 @@ export async function listOwnerMeasures(
   db: Db,
   ownerUnitIds: readonly number[],
   committeeIds: readonly number[] | undefined,
+  limit: number,
 ) {
   if (ownerUnitIds.length === 0 || committeeIds?.length === 0) return []
   return measuresWithPlan(db)
@@ -91,7 +92,44 @@ export async function listOwnerMeasures(
     .orderBy((eb) => eb.case().when('measure.due_date', 'is', null).then(1).else(0).end())
     .orderBy('measure.due_date')
     .$call(inPlanOrder)
+    .limit(limit)
     .execute()
+}
+
+/**
+ * listOwnerMeasures's measures counted per plan and unit, for where the rest of its list cut short are: each plan's
+ * measure list filtered by the unit.
+ */
+export async function countOwnerMeasuresPerPlan(
+  db: Db,
+  ownerUnitIds: readonly number[],
+  committeeIds: readonly number[] | undefined,
+) {
+  if (ownerUnitIds.length === 0 || committeeIds?.length === 0) return []
+  const rows = await db
+    .selectFrom('measure')
+    .innerJoin('risk', 'risk.id', 'measure.risk_id')
+    .innerJoin('plan', 'plan.id', 'risk.plan_id')
+    .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
+    .select((eb) => [
+      'plan.id as planId',
+      'plan.title as planTitle',
+      'committee.name as committeeName',
+      'owner_unit.id as unitId',
+      'owner_unit.name as unitName',
+      eb.fn.countAll<number>().as('count'),
+    ])
+    .where('measure.owner_unit_id', 'in', ownerUnitIds)
+    .$if(committeeIds !== undefined, (q) => q.where('plan.committee_id', 'in', committeeIds as number[]))
+    .where(notCarriedOn)
+    .groupBy(['plan.id', 'plan.title', 'plan.year', 'committee.name', 'owner_unit.id', 'owner_unit.name'])
+    .orderBy('plan.year', 'desc')
+    .orderBy('plan.id')
+    .orderBy('owner_unit.name')
+    .execute()
+  // Counts come back as strings from PostgreSQL.
+  return rows.map((r) => ({ ...r, count: Number(r.count) }))
 }
 
 /** The current measures of these committees overdue on `today`, the oldest first: the first `limit` of them. */

@@ -7,7 +7,7 @@ import { hashPassword } from '../auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../auth/repository.js'
 import { updateRun } from '../controls/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
-import { overdueShown, runsShown } from './routes.js'
+import { overdueShown, ownerMeasuresShown, runsShown } from './routes.js'
 
 // The demo plan on 2021-03-15: HR-avdelningen's four measures are done; Utbildningsområden's four are one in
 // progress and three done; four more are Grundskolenämnden's own. No measure has a due date.
@@ -80,6 +80,22 @@ describe('the start page', () => {
     expect($(`#atgard-${id} a.button`).attr('href')).toMatch(
       new RegExp(`^/planer/\\d+/atgarder/${id}/uppdatera\\?till=%2F%23atgard-${id}$`),
     )
+  })
+
+  it('lists the ansvarig’s first measures, those still to do, and says where the rest are', async () => {
+    const { agent, db, planId, risks, unit } = await setup('hr')
+    const hr = unit('HR-avdelningen')
+    // HR-avdelningen's four done measures, and as many still to do as the page shows and one more.
+    for (let n = 1; n <= ownerMeasuresShown + 1; n++)
+      await aMeasure(db, risks[0]?.id as number, hr, { title: `Att göra ${n}`, status: 'in_progress' })
+    const { $, myMeasures } = await startPage(agent)
+    expect(myMeasures).toHaveLength(ownerMeasuresShown)
+    expect(myMeasures.every((title) => title.startsWith('Att göra'))).toBe(true)
+    const section = $('section[aria-labelledby="my-measures-heading"]')
+    expect(section.text()).toContain(`Visar de ${ownerMeasuresShown} första av ${ownerMeasuresShown + 5} åtgärder.`)
+    const rest = section.find(`a[href="/planer/${planId}/atgarder?enhet=${hr}"]`)
+    expect(rest.text()).toBe('Grundskolenämnden: Internkontrollplan 2020 – HR-avdelningen')
+    expect(rest.parent().text()).toContain(`HR-avdelningen (${ownerMeasuresShown + 5}).`)
   })
 
   it('shows Utbildningsområden’s ansvarig theirs and none of HR-avdelningen’s', async () => {

@@ -14,6 +14,7 @@ import { committeeKinds, labelOf, measureStatuses } from '../vocabulary.js'
 import {
   countComingMeasures,
   countOverdueMeasures,
+  countOwnerMeasuresPerPlan,
   countPlans,
   listComingMeasures,
   listOverdueMeasures,
@@ -25,6 +26,7 @@ import {
   comingDeadlines,
   daysAfter,
   lightColumns,
+  measuresElsewhere,
   myMeasures,
   myRuns,
   overdueMeasures,
@@ -35,6 +37,12 @@ import {
 
 /** How many coming deadlines the start page lists; the deadline page and the measure lists have the rest. */
 const deadlineCount = 10
+
+/**
+ * How many measures "Mina åtgärder" lists, those still to do first; each plan's measure list, filtered by the unit,
+ * has the rest.
+ */
+export const ownerMeasuresShown = 50
 
 /** How many overdue measures the start page lists, the oldest; each plan's overdue ones are a click away. */
 export const overdueShown = 20
@@ -73,8 +81,14 @@ export function overviewRoutes({ db, clock }: Services): Router {
   /** The ansvarig's "Mina åtgärder": their units' measures in the plans they may read. */
   async function ownerSection(viewer: Viewer, today: string) {
     if (viewer.unitIds.size === 0) return undefined
-    const measures = await listOwnerMeasures(db, [...viewer.unitIds], readableCommittees(viewer))
-    return { units: viewer.unitNames, measures: myMeasures(measures, today) }
+    const unitIds = [...viewer.unitIds]
+    const committeeIds = readableCommittees(viewer)
+    // One more is fetched to tell whether there are more.
+    const measures = await listOwnerMeasures(db, unitIds, committeeIds, ownerMeasuresShown + 1)
+    const shown = myMeasures(measures.slice(0, ownerMeasuresShown), today)
+    if (measures.length <= ownerMeasuresShown) return { units: viewer.unitNames, measures: shown, rest: undefined }
+    const perPlan = await countOwnerMeasuresPerPlan(db, unitIds, committeeIds)
+    return { units: viewer.unitNames, measures: shown, rest: measuresElsewhere(perPlan) }
   }
 
   /**

@@ -148,6 +148,14 @@ export function whereTheRestAre(plans: readonly { planId: number; count: number 
   }
 }
 
+/** Where the rest of "Mina åtgärder" cut short are: each plan's measure list filtered by the unit, with how many. */
+export function measuresElsewhere(plans: readonly { planId: number; unitId: number; count: number }[]) {
+  return {
+    total: plans.reduce((n, p) => n + p.count, 0),
+    plans: plans.map((p) => ({ ...p, href: `/planer/${p.planId}/atgarder?enhet=${p.unitId}` })),
+  }
+}
+
 /**
  * The traffic lights as the secretary's table heads them: each as every page shows a light (the lightTag mark and
  * its words), so the start page and the control pages name them alike; the counts below are plain numbers.
