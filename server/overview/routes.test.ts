@@ -1,13 +1,13 @@
 import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { demoPassword } from '../../db/seed/demo.js'
-import { aControl, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
+import { aControl, aMeasure, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, type DemoLogin, html, logIn, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
 import { hashPassword } from '../auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../auth/repository.js'
 import { updateRun } from '../controls/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
-import { runsShown } from './routes.js'
+import { overdueShown, ownerMeasuresShown, runsShown } from './routes.js'
 
 // The demo plan on 2021-03-15: HR-avdelningen's four measures are done; Utbildningsområden's four are one in
 // progress and three done; four more are Grundskolenämnden's own. No measure has a due date.
@@ -80,6 +80,22 @@ describe('the start page', () => {
     expect($(`#atgard-${id} a.button`).attr('href')).toMatch(
       new RegExp(`^/planer/\\d+/atgarder/${id}/uppdatera\\?till=%2F%23atgard-${id}$`),
     )
+  })
+
+  it('lists the ansvarig’s first measures, those still to do, and says where the rest are', async () => {
+    const { agent, db, planId, risks, unit } = await setup('hr')
+    const hr = unit('HR-avdelningen')
+    // HR-avdelningen's four done measures, and as many still to do as the page shows and one more.
+    for (let n = 1; n <= ownerMeasuresShown + 1; n++)
+      await aMeasure(db, risks[0]?.id as number, hr, { title: `Att göra ${n}`, status: 'in_progress' })
+    const { $, myMeasures } = await startPage(agent)
+    expect(myMeasures).toHaveLength(ownerMeasuresShown)
+    expect(myMeasures.every((title) => title.startsWith('Att göra'))).toBe(true)
+    const section = $('section[aria-labelledby="my-measures-heading"]')
+    expect(section.text()).toContain(`Visar de ${ownerMeasuresShown} första av ${ownerMeasuresShown + 5} åtgärder.`)
+    const rest = section.find(`a[href="/planer/${planId}/atgarder?enhet=${hr}"]`)
+    expect(rest.text()).toBe('Grundskolenämnden: Internkontrollplan 2020 – HR-avdelningen')
+    expect(rest.parent().text()).toContain(`HR-avdelningen (${ownerMeasuresShown + 5}).`)
   })
 
   it('shows Utbildningsområden’s ansvarig theirs and none of HR-avdelningen’s', async () => {
@@ -191,6 +207,44 @@ describe('the start page', () => {
     expect($('table.coming-deadlines tbody tr').last().text()).toContain('60 dagar kvar')
     expect($('a[href="/externa-granskningar/tidsfrister"]')).toHaveLength(1)
     expect($('main').text()).not.toContain('Mina åtgärder')
+  })
+
+  it('lists the oldest overdue measures and the nearest deadlines, and says how many there are in all', async () => {
+    const { agent, db, risks, unit } = await setup('sekreterare')
+    const riskId = risks[0]?.id as number
+    const hr = unit('HR-avdelningen')
+    // Overdue on days 1–25 of February, the first the oldest; coming on days 1–15 of April, and one done.
+    for (let day = 25; day >= 1; day--) {
+      const date = `2021-02-${String(day).padStart(2, '0')}`
+      await aMeasure(db, riskId, hr, { title: `Försenad ${date}`, dueDate: date, status: 'in_progress' })
+    }
+    for (let day = 15; day >= 1; day--) {
+      const date = `2021-04-${String(day).padStart(2, '0')}`
+      await aMeasure(db, riskId, hr, { title: `Kommande ${date}`, dueDate: date })
+    }
+    await aMeasure(db, riskId, hr, { title: 'Klar', dueDate: '2021-04-01', status: 'done' })
+    const { $ } = await startPage(agent)
+
+    const overdue = $('table.overdue-measures tbody tr a')
+      .map((_, a) => $(a).text())
+      .get()
+    expect(overdue).toHaveLength(overdueShown)
+    expect(overdue[0]).toBe('Försenad 2021-02-01')
+    expect(overdue.at(-1)).toBe(`Försenad 2021-02-${String(overdueShown).padStart(2, '0')}`)
+    expect($('section[aria-labelledby="overdue-heading"]').text()).toContain(
+      `Visar de ${overdueShown} äldsta av 25 försenade åtgärder.`,
+    )
+    expect($('table.plan-status tbody tr').first().find('td').eq(6).text().trim()).toMatch(/^25/)
+
+    const coming = $('table.coming-deadlines tbody tr a')
+      .map((_, a) => $(a).text())
+      .get()
+    expect(coming).toHaveLength(10)
+    expect(coming[0]).toBe('Kommande 2021-04-01')
+    expect(coming).not.toContain('Klar')
+    expect($('section[aria-labelledby="deadlines-heading"]').text()).toContain(
+      'Visar de 10 närmaste av 15 tidsfrister.',
+    )
   })
 
   it('lists the work of a measure carried into next year’s plan once, at its successor', async () => {

@@ -1,23 +1,32 @@
 import { Router } from 'express'
+import { countMeasuresOfPlans } from '../api/repository.js'
 import type { Services } from '../app.js'
-import { can, type Viewer } from '../auth/permissions.js'
+import type { Viewer } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { type ControlsOf, controlsExist, countLightsPerPlan, countRunsDuePerPlan } from '../controls/overview.js'
 import { listRunsDue } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
-import { listInspections } from '../inspections/repository.js'
-import { dueReports, inspectionSummary } from '../inspections/view-model.js'
-import { listMeasuresWithPlan } from '../measures/repository.js'
+import { dueReports, reportDeadline } from '../inspections/view-model.js'
 import { listCommitteesOfMunicipalities } from '../organisation/repository.js'
-import { listPlans } from '../plans/repository.js'
 import { plansByCommittee } from '../plans/view-model.js'
 import { listFinalReports } from '../reports/repository.js'
 import { committeeKinds, labelOf, measureStatuses } from '../vocabulary.js'
 import {
+  countComingMeasures,
+  countOverdueMeasures,
+  countOwnerMeasuresPerPlan,
+  countPlans,
+  listComingMeasures,
+  listOverdueMeasures,
+  listOwnerMeasures,
+  listPlansOfCommittees,
+  listReportsMaybeDue,
+} from './repository.js'
+import {
   comingDeadlines,
-  current,
   daysAfter,
   lightColumns,
+  measuresElsewhere,
   myMeasures,
   myRuns,
   overdueMeasures,
@@ -28,6 +37,15 @@ import {
 
 /** How many coming deadlines the start page lists; the deadline page and the measure lists have the rest. */
 const deadlineCount = 10
+
+/**
+ * How many measures "Mina åtgärder" lists, those still to do first; each plan's measure list, filtered by the unit,
+ * has the rest.
+ */
+export const ownerMeasuresShown = 50
+
+/** How many overdue measures the start page lists, the oldest; each plan's overdue ones are a click away. */
+export const overdueShown = 20
 
 /** How many runs "Mina kontroller" and "Försenade kontrolltillfällen" list; the plans' control lists have the rest. */
 export const runsShown = 20
@@ -41,7 +59,20 @@ const ownerHorizonDays = 30
  */
 const firstYearShown = (today: string) => Number(today.slice(0, 4)) - 1
 
-type Plans = Awaited<ReturnType<typeof listPlans>>
+type Plans = Awaited<ReturnType<typeof listPlansOfCommittees>>
+
+/** The committees whose plans a viewer reads (can.readCommittee), or undefined for the administrator: all. */
+const readableCommittees = (viewer: Viewer) =>
+  viewer.isAdmin
+    ? undefined
+    : [
+        ...new Set([
+          ...viewer.secretaryOf,
+          ...viewer.readerOf,
+          ...viewer.unitCommittees,
+          ...viewer.coordinatorCommittees,
+        ]),
+      ]
 
 /** The start page: one section for each role the signed-in person holds. */
 export function overviewRoutes({ db, clock }: Services): Router {
@@ -50,10 +81,14 @@ export function overviewRoutes({ db, clock }: Services): Router {
   /** The ansvarig's "Mina åtgärder": their units' measures in the plans they may read. */
   async function ownerSection(viewer: Viewer, today: string) {
     if (viewer.unitIds.size === 0) return undefined
-    const measures = (await listMeasuresWithPlan(db, { ownerUnitIds: [...viewer.unitIds] })).filter((m) =>
-      can.readCommittee(viewer, m),
-    )
-    return { units: viewer.unitNames, measures: myMeasures(current(measures), today) }
+    const unitIds = [...viewer.unitIds]
+    const committeeIds = readableCommittees(viewer)
+    // One more is fetched to tell whether there are more.
+    const measures = await listOwnerMeasures(db, unitIds, committeeIds, ownerMeasuresShown + 1)
+    const shown = myMeasures(measures.slice(0, ownerMeasuresShown), today)
+    if (measures.length <= ownerMeasuresShown) return { units: viewer.unitNames, measures: shown, rest: undefined }
+    const perPlan = await countOwnerMeasuresPerPlan(db, unitIds, committeeIds)
+    return { units: viewer.unitNames, measures: shown, rest: measuresElsewhere(perPlan) }
   }
 
   /**
@@ -97,27 +132,33 @@ export function overviewRoutes({ db, clock }: Services): Router {
     return { lights, overdue: { shown: overdueRuns(overdue.shown, today), rest: overdue.rest } }
   }
 
-  /** The secretary's committees: each plan's measures per status, the overdue ones and the coming deadlines. */
+  /**
+   * The secretary's committees: each plan's measures per status, the oldest overdue ones and the coming deadlines,
+   * each counted or cut short in SQL: a secretary of several committees has thousands of measures.
+   */
   async function secretarySection(viewer: Viewer, plans: Plans, today: string) {
     if (viewer.secretaryOf.size === 0) return undefined
-    const [measures, inspections] = await Promise.all([
-      listMeasuresWithPlan(db, { committeeIds: [...viewer.secretaryOf] }),
-      listInspections(db),
-    ])
-    const reports = dueReports(
-      inspections.filter((i) => viewer.secretaryOf.has(i.committee_id)).map((i) => inspectionSummary(i, today)),
-    )
-    return {
-      committees: plansByCommittee(
-        planStatus(
-          plans.filter((p) => viewer.secretaryOf.has(p.committeeId)),
-          measures,
-          today,
-        ),
+    const committeeIds = [...viewer.secretaryOf]
+    const own = plans.filter((p) => viewer.secretaryOf.has(p.committeeId))
+    const [counts, overdue, overdueTotal, coming, comingTotal, inspections] = await Promise.all([
+      countMeasuresOfPlans(
+        db,
+        own.map((p) => p.id),
+        today,
       ),
+      listOverdueMeasures(db, committeeIds, today, overdueShown),
+      countOverdueMeasures(db, committeeIds, today),
+      listComingMeasures(db, committeeIds, today, deadlineCount),
+      countComingMeasures(db, committeeIds, today),
+      listReportsMaybeDue(db, committeeIds),
+    ])
+    const reports = dueReports(inspections.map((i) => ({ ...i, deadline: reportDeadline(i, today) })))
+    return {
       // The plans' counts include every measure they hold; what is still to do counts each piece of work once.
-      overdue: overdueMeasures(current(measures), today),
-      deadlines: comingDeadlines(current(measures), reports, today, deadlineCount),
+      committees: plansByCommittee(planStatus(own, counts)),
+      overdue: overdueMeasures(overdue, today),
+      overdueTotal,
+      deadlines: comingDeadlines(coming, reports, today, deadlineCount, comingTotal - coming.length),
     }
   }
 
@@ -138,10 +179,15 @@ export function overviewRoutes({ db, clock }: Services): Router {
    * The kommunövergripande samordnare's municipalities: each one's committees and companies with this year's plan,
    * and the way to the roll-up of them all.
    */
-  async function coordinatorSection(viewer: Viewer, plans: Plans, today: string) {
+  async function coordinatorSection(viewer: Viewer, today: string) {
     if (viewer.coordinatorOf.size === 0) return undefined
     const year = Number(today.slice(0, 4))
     const committees = await listCommitteesOfMunicipalities(db, [...viewer.coordinatorOf])
+    const plans = await listPlansOfCommittees(
+      db,
+      committees.map((c) => c.id),
+      year,
+    )
     const municipalities = [...new Map(committees.map((c) => [c.municipalityId, c.municipalityName]))]
     // A municipality with no committee yet is still the coordinator's, its roll-up empty.
     const named = new Set(municipalities.map(([id]) => id))
@@ -171,19 +217,20 @@ export function overviewRoutes({ db, clock }: Services): Router {
   router.get('/', async (_req, res) => {
     const viewer = viewerOf(res)
     const today = swedishDate(clock())
-    const plans = (await listPlans(db)).filter((p) => can.readCommittee(viewer, { committee_id: p.committeeId }))
+    // Only the plans a section lists: the secretary's and the reader's committees', this year's of the coordinator's.
+    const plans = await listPlansOfCommittees(db, [...new Set([...viewer.secretaryOf, ...viewer.readerOf])])
     const [owner, ownerControls, secretary, secretaryControls, reader, coordinator] = await Promise.all([
       ownerSection(viewer, today),
       ownerControlsSection(viewer, today),
       secretarySection(viewer, plans, today),
       secretaryControlsSection(viewer, today),
       readerSection(viewer, plans),
-      coordinatorSection(viewer, plans, today),
+      coordinatorSection(viewer, today),
     ])
     // The administrator reads every municipality's roll-up, as its coordinators do.
     const admin = viewer.isAdmin
       ? {
-          planCount: plans.length,
+          planCount: await countPlans(db),
           rollups: (await db.selectFrom('municipality').select(['id', 'name']).orderBy('id').execute()).map((m) => ({
             name: m.name,
             href: `/kommun/${m.id}/${today.slice(0, 4)}`,

@@ -9,6 +9,7 @@ import {
   myMeasures,
   myRuns,
   overdueMeasures,
+  planStatus,
   whereTheRestAre,
 } from './view-model.js'
 
@@ -66,6 +67,24 @@ describe('current', () => {
     const old = { ...measure('Förra året', 'in_progress', '2020-12-31'), carriedOn: 1 }
     const successor = { ...measure('Förra året', 'in_progress', '2020-12-31'), carriedOn: 0 }
     expect(current([old, successor])).toEqual([successor])
+  })
+})
+
+describe('planStatus', () => {
+  it('spreads each plan’s counts over every status, zero where none, and adds up the overdue and the total', () => {
+    const counts = [
+      { planId: 7, status: 'in_progress' as const, count: 3, overdue: 2 },
+      { planId: 7, status: 'done' as const, count: 4, overdue: 0 },
+      { planId: 8, status: 'not_started' as const, count: 9, overdue: 9 },
+    ]
+    const [seven, empty] = planStatus([{ id: 7 }, { id: 9 }], counts)
+    expect(seven?.statusCounts.map((s) => s.count)).toEqual([0, 3, 0, 4, 0, 0])
+    expect([seven?.overdueCount, seven?.measureCount]).toEqual([2, 7])
+    expect([empty?.overdueCount, empty?.measureCount, empty?.statusCounts.every((s) => s.count === 0)]).toEqual([
+      0,
+      0,
+      true,
+    ])
   })
 })
 

@@ -4,7 +4,7 @@ import { runHref } from '../controls/require-control.js'
 import { lights } from '../controls/traffic-light.js'
 import type { Deadline } from '../inspections/view-model.js'
 import { byDueDate } from '../measures/view-model.js'
-import { countByStatus, isFinished, isOverdue } from '../vocabulary.js'
+import { isFinished, isOverdue, measureStatuses } from '../vocabulary.js'
 
 type PlanMeasure = {
   id: number
@@ -39,19 +39,21 @@ export function myMeasures<M extends PlanMeasure>(measures: readonly M[], today:
     .sort((a, b) => Number(isFinished(a.status)) - Number(isFinished(b.status)) || soonest(a, b))
 }
 
-/** Each plan with its measures per status, overdue and in all, for the secretary's table. */
+/** Each plan with its measures per status, overdue and in all, for the secretary's table, from counts per status. */
 export function planStatus<P extends { id: number }>(
   plans: readonly P[],
-  measures: readonly PlanMeasure[],
-  today: string,
+  counts: readonly { planId: number; status: MeasureStatus; count: number; overdue: number }[],
 ) {
   return plans.map((plan) => {
-    const own = measures.filter((m) => m.planId === plan.id)
+    const own = counts.filter((c) => c.planId === plan.id)
     return {
       ...plan,
-      statusCounts: countByStatus(own),
-      overdueCount: own.filter((m) => isOverdue(m, today)).length,
-      measureCount: own.length,
+      statusCounts: measureStatuses.map((s) => ({
+        ...s,
+        count: own.find((c) => c.status === s.code)?.count ?? 0,
+      })),
+      overdueCount: own.reduce((n, c) => n + c.overdue, 0),
+      measureCount: own.reduce((n, c) => n + c.count, 0),
     }
   })
 }
@@ -73,13 +75,16 @@ export type ComingDeadline = { dueDate: string; href: string; title: string; con
 
 /**
  * The coming deadlines, nearest first: unfinished measures due today or later (those already past are listed as
- * overdue) and every report not yet sent, an overdue one too, since nothing else lists it here.
+ * overdue) and every report not yet sent, an overdue one too, since nothing else lists it here. `moreMeasures`:
+ * how many such measures the database holds beyond those given (the nearest `limit` of them are enough to choose
+ * the nearest `limit` deadlines), counted in the total.
  */
 export function comingDeadlines(
   measures: readonly (PlanMeasure & { committeeName: string; planTitle: string; ownerName: string })[],
   reports: readonly DueReport[],
   today: string,
   limit: number,
+  moreMeasures = 0,
 ) {
   const all: ComingDeadline[] = [
     ...measures
@@ -102,7 +107,7 @@ export function comingDeadlines(
       deadline: r.deadline,
     })),
   ].sort((a, b) => a.dueDate.localeCompare(b.dueDate))
-  return { shown: all.slice(0, limit), total: all.length }
+  return { shown: all.slice(0, limit), total: all.length + moreMeasures }
 }
 
 /** The date `days` days after (or before) a YYYY-MM-DD date. */
@@ -140,6 +145,14 @@ export function whereTheRestAre(plans: readonly { planId: number; count: number 
   return {
     total: plans.reduce((n, p) => n + p.count, 0),
     plans: plans.map((p) => ({ ...p, href: `/planer/${p.planId}/kontroller` })),
+  }
+}
+
+/** Where the rest of "Mina åtgärder" cut short are: each plan's measure list filtered by the unit, with how many. */
+export function measuresElsewhere(plans: readonly { planId: number; unitId: number; count: number }[]) {
+  return {
+    total: plans.reduce((n, p) => n + p.count, 0),
+    plans: plans.map((p) => ({ ...p, href: `/planer/${p.planId}/atgarder?enhet=${p.unitId}` })),
   }
 }
 
