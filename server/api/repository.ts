@@ -73,30 +73,6 @@ export async function findPlan(db: Db, municipalityId: number, planId: number) {
     .executeTakeFirst()
 }
 
-/** Per plan and status: how many measures, and how many of them are overdue on `today`. */
-export async function countMeasuresOfPlans(db: Db, planIds: readonly number[], today: string) {
-  if (planIds.length === 0) return []
-  const rows = await db
-    .selectFrom('measure')
-    .innerJoin('risk', 'risk.id', 'measure.risk_id')
-    .select((eb) => [
-      'risk.plan_id as planId',
-      'measure.status as status',
-      eb.fn.countAll<number>().as('count'),
-      eb.fn.countAll<number>().filterWhere(overdueOn(today)).as('overdue'),
-    ])
-    .where('risk.plan_id', 'in', planIds)
-    .groupBy(['risk.plan_id', 'measure.status'])
-    .execute()
-  // Counts come back as strings from PostgreSQL.
-  return rows.map((r) => ({
-    planId: r.planId,
-    status: r.status as MeasureStatus,
-    count: Number(r.count),
-    overdue: Number(r.overdue),
-  }))
-}
-
 export interface Page {
   limit: number
   offset: number

@@ -5,6 +5,7 @@ import type { Services } from '../app.js'
 import { swedishDate } from '../dates.js'
 import { NotFoundError } from '../errors.js'
 import { idFrom } from '../ids.js'
+import { countMeasuresOfPlans } from '../measures/repository.js'
 import { openPlanDocument } from '../open-data/document.js'
 import { rollupFigures } from '../rollup/figures.js'
 import { findMunicipality } from '../rollup/repository.js'
@@ -13,7 +14,6 @@ import { measureStatuses } from '../vocabulary.js'
 import { requireToken } from './bearer.js'
 import { ApiProblem, problemHandler, sendProblem } from './problem.js'
 import {
-  countMeasuresOfPlans,
   findAdministration,
   findCommittee,
   findPlan,

@@ -1,9 +1,10 @@
 // The API's JSON shapes, as server/api/openapi.json describes them: codes for machines beside labels for people,
 // dates as YYYY-MM-DD, null where a value is missing, and never a person's name.
 import type { MeasureStatus } from '../../db/schema.js'
+import type { countMeasuresOfPlans } from '../measures/repository.js'
 import type { CombinedMatrix, RollupRow } from '../rollup/view-model.js'
 import { committeeKinds, labelOf, measureStatuses, riskScore } from '../vocabulary.js'
-import type { countMeasuresOfPlans, listCommittees, listMeasures, listPlans, listRisks } from './repository.js'
+import type { listCommittees, listMeasures, listPlans, listRisks } from './repository.js'
 
 type Rows<F extends (...args: never[]) => Promise<unknown[]>> = Awaited<ReturnType<F>>
 

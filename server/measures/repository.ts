@@ -1,8 +1,9 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
-import type { MeasureTable } from '../../db/schema.js'
+import type { MeasureStatus, MeasureTable } from '../../db/schema.js'
 import { type Saved, updateVersioned } from '../versioned.js'
 import { swedishOrder } from '../vocabulary.js'
+import { overdueOn } from './overdue-sql.js'
 
 const withOwner = (db: Db) =>
   db
@@ -110,4 +111,28 @@ export async function updateMeasure(
 
 export async function deleteMeasure(db: Db, id: number): Promise<void> {
   await db.deleteFrom('measure').where('id', '=', id).execute()
+}
+
+/** Per plan and status: how many measures, and how many of them are overdue on `today`. */
+export async function countMeasuresOfPlans(db: Db, planIds: readonly number[], today: string) {
+  if (planIds.length === 0) return []
+  const rows = await db
+    .selectFrom('measure')
+    .innerJoin('risk', 'risk.id', 'measure.risk_id')
+    .select((eb) => [
+      'risk.plan_id as planId',
+      'measure.status as status',
+      eb.fn.countAll<number>().as('count'),
+      eb.fn.countAll<number>().filterWhere(overdueOn(today)).as('overdue'),
+    ])
+    .where('risk.plan_id', 'in', planIds)
+    .groupBy(['risk.plan_id', 'measure.status'])
+    .execute()
+  // Counts come back as strings from PostgreSQL.
+  return rows.map((r) => ({
+    planId: r.planId,
+    status: r.status as MeasureStatus,
+    count: Number(r.count),
+    overdue: Number(r.overdue),
+  }))
 }

@@ -1,5 +1,4 @@
 import { Router } from 'express'
-import { countMeasuresOfPlans } from '../api/repository.js'
 import type { Services } from '../app.js'
 import type { Viewer } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
@@ -7,6 +6,7 @@ import { type ControlsOf, controlsExist, countLightsPerPlan, countRunsDuePerPlan
 import { listRunsDue } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
 import { dueReports, reportDeadline } from '../inspections/view-model.js'
+import { countMeasuresOfPlans } from '../measures/repository.js'
 import { listCommitteesOfMunicipalities } from '../organisation/repository.js'
 import { plansByCommittee } from '../plans/view-model.js'
 import { listFinalReports } from '../reports/repository.js'
