@@ -1,6 +1,6 @@
 // The start page's questions about plans, measures and inspections, each asked of the viewer's committees or units
 // only and selecting only what the page shows: a municipality's thousands of measures stay in the database.
-import type { ExpressionBuilder } from 'kysely'
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { Database } from '../../db/schema.js'
 import { overdueOn } from '../measures/overdue-sql.js'
@@ -145,27 +145,19 @@ export async function listOverdueMeasures(db: Db, committeeIds: readonly number[
 }
 
 /** How many current measures of these committees are overdue on `today`. */
-export async function countOverdueMeasures(db: Db, committeeIds: readonly number[], today: string) {
-  if (committeeIds.length === 0) return 0
-  const row = await db
-    .selectFrom('measure')
-    .innerJoin('risk', 'risk.id', 'measure.risk_id')
-    .innerJoin('plan', 'plan.id', 'risk.plan_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('plan.committee_id', 'in', committeeIds)
-    .where(overdueOn(today))
-    .where(notCarriedOn)
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}
+export const countOverdueMeasures = (db: Db, committeeIds: readonly number[], today: string) =>
+  countCurrentMeasures(db, committeeIds, overdueOn(today))
+
+/** Unfinished measures due from `today` on. */
+const comingFrom = (today: string) => (eb: ExpressionBuilder<Database, 'measure'>) =>
+  eb.and([eb('measure.due_date', '>=', today), eb('measure.status', 'not in', finishedStatuses)])
 
 /** Unfinished current measures of these committees due from `today` on, the nearest first: the first `limit`. */
 export async function listComingMeasures(db: Db, committeeIds: readonly number[], today: string, limit: number) {
   if (committeeIds.length === 0) return []
   return measuresWithPlan(db)
     .where('plan.committee_id', 'in', committeeIds)
-    .where('measure.due_date', '>=', today)
-    .where('measure.status', 'not in', finishedStatuses)
+    .where(comingFrom(today))
     .orderBy('measure.due_date')
     .$call(inPlanOrder)
     .limit(limit)
@@ -173,7 +165,15 @@ export async function listComingMeasures(db: Db, committeeIds: readonly number[]
 }
 
 /** How many unfinished current measures of these committees are due from `today` on. */
-export async function countComingMeasures(db: Db, committeeIds: readonly number[], today: string) {
+export const countComingMeasures = (db: Db, committeeIds: readonly number[], today: string) =>
+  countCurrentMeasures(db, committeeIds, comingFrom(today))
+
+/** How many current measures of these committees `which` picks: the total a list cut short is a part of. */
+async function countCurrentMeasures(
+  db: Db,
+  committeeIds: readonly number[],
+  which: (eb: ExpressionBuilder<Database, 'measure'>) => Expression<SqlBool>,
+): Promise<number> {
   if (committeeIds.length === 0) return 0
   const row = await db
     .selectFrom('measure')
@@ -181,8 +181,7 @@ export async function countComingMeasures(db: Db, committeeIds: readonly number[
     .innerJoin('plan', 'plan.id', 'risk.plan_id')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('plan.committee_id', 'in', committeeIds)
-    .where('measure.due_date', '>=', today)
-    .where('measure.status', 'not in', finishedStatuses)
+    .where(which)
     .where(notCarriedOn)
     .executeTakeFirstOrThrow()
   return Number(row.n)
