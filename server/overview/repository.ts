@@ -38,8 +38,8 @@ export async function countPlans(db: Db): Promise<number> {
 }
 
 /**
- * A measure carried into a later plan is followed up there (see `current` in view-model.ts): its old copy is left
- * out of every list of work still to do.
+ * A measure carried into a later plan is followed up there: its old copy keeps last year's status, and listed
+ * beside its successor it would show twice, and overdue for ever. It is left out of every list of work still to do.
  */
 const notCarriedOn = (eb: ExpressionBuilder<Database, 'measure'>) =>
   eb.not(

@@ -3,7 +3,6 @@ import type { MeasureStatus } from '../../db/schema.js'
 import { reportDeadline } from '../inspections/view-model.js'
 import {
   comingDeadlines,
-  current,
   daysAfter,
   lightColumns,
   myMeasures,
@@ -59,14 +58,6 @@ describe('myMeasures', () => {
   it('links each update form back to the measure’s place on the start page', () => {
     const [first] = myMeasures([measures[0] as (typeof measures)[number]], today)
     expect(first?.updateHref).toBe(`/planer/7/atgarder/${first?.id}/uppdatera?till=%2F%23atgard-${first?.id}`)
-  })
-})
-
-describe('current', () => {
-  it('leaves out a measure carried on into a later plan, and keeps its successor', () => {
-    const old = { ...measure('Förra året', 'in_progress', '2020-12-31'), carriedOn: 1 }
-    const successor = { ...measure('Förra året', 'in_progress', '2020-12-31'), carriedOn: 0 }
-    expect(current([old, successor])).toEqual([successor])
   })
 })
 

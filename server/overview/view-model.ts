@@ -17,13 +17,6 @@ type PlanMeasure = {
 const measureHref = (m: PlanMeasure) => `/planer/${m.planId}/atgarder/${m.id}`
 
 /**
- * A measure carried into a later plan is followed up there: its old copy keeps last year's status, and listed
- * beside its successor it would show twice, and overdue for ever.
- */
-export const current = <M extends { carriedOn: unknown }>(measures: readonly M[]) =>
-  measures.filter((m) => !m.carriedOn)
-
-/**
  * "Mina åtgärder": an owner's measures, those still to finish first, each group soonest due first and those
  * without a due date last, overdue ones marked; each update form leads back to the measure's place on the page.
  */
