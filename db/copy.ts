@@ -254,7 +254,13 @@ export async function copyTables(
 }
 
 /** Copies one table in pages; returns the sum of its source rows' contents. */
-async function copyTable(source: Db, target: Db, table: Table, batchSize: number, progress: CopyOptions['progress']) {
+async function copyTable(
+  source: Db,
+  target: Db,
+  table: Table,
+  batchSize: number,
+  progress: NonNullable<CopyOptions['progress']>,
+) {
   const total = await countRows(source, table.name)
   const pageSize = Math.min(batchSize, table.hasBlobs ? blobBatchSize : batchSize)
   const rowsPerInsert = Math.max(1, Math.floor(valuesPerInsert / table.columns.length))
@@ -274,9 +280,9 @@ async function copyTable(source: Db, target: Db, table: Table, batchSize: number
       )
     }
     copied += rows.length
-    progress?.(table.name, copied, total)
+    progress(table.name, copied, total)
   }
-  if (copied === 0) progress?.(table.name, 0, total)
+  if (copied === 0) progress(table.name, 0, total)
   for (const { column, key } of table.selfReferences) {
     const later = sql`${sql.ref(column)} > ${sql.ref(key)}`
     for await (const rows of pages(source, table, [key, column], batchSize, later)) {

@@ -24,10 +24,11 @@ import {
   nulValues,
   schemaDifferences,
   sourceTables,
+  type Table,
   tablesWithRows,
 } from '../db/copy.js'
 import { verifyAudit } from '../server/audit/verify.js'
-import { type Config, loadConfig } from '../server/config.js'
+import { loadConfig } from '../server/config.js'
 
 const usage =
   'Usage: DATABASE_FILE=<the installation> npm run db:copy -- --to <postgres://… | file.sqlite> [--batch-size N]'
@@ -48,7 +49,7 @@ function parse(): { to: string; batchSize: number } {
 
 const { to, batchSize } = parse()
 const config = loadConfig()
-// The source is the SQLite file; DATABASE_URL would make the anchor and the key's defaults those of another database.
+// The source is the SQLite file: with DATABASE_URL the anchor file's default would be that of a PostgreSQL database.
 if (config.databaseUrl) {
   console.error('db:copy copies the SQLite file DATABASE_FILE: unset DATABASE_URL, and name the target with --to.')
   process.exit(2)
@@ -58,24 +59,25 @@ if (!existsSync(config.databaseFile)) {
   process.exit(2)
 }
 
-const source = openDatabase(config.databaseFile)
-const target = openDatabase(to)
+const from = config.databaseFile
+const into = describeDatabase(to)
+/** The source's log and the copy's are both checked against the installation's anchor file, with its key. */
+const anchor = { key: config.auditKey, anchorFile: config.auditAnchorFile }
+const source = openDatabase(from)
 try {
-  process.exitCode = await copy(source, target, config)
+  process.exitCode = await copy(source)
 } finally {
   await source.destroy()
-  await target.destroy()
 }
 
-async function copy(source: Db, target: Db, config: Config): Promise<number> {
-  const from = config.databaseFile
-  const into = describeDatabase(to)
-  const refuse = (reason: string, details: string[] = []) => {
-    console.error(`Nothing was copied into ${into}: ${reason}`)
-    for (const detail of details) console.error(`  - ${detail}`)
-    return 1
-  }
+/** Says why nothing was copied; the exit status. */
+function refuse(reason: string, details: string[] = []): number {
+  console.error(`Nothing was copied into ${into}: ${reason}`)
+  for (const detail of details) console.error(`  - ${detail}`)
+  return 1
+}
 
+async function copy(source: Db): Promise<number> {
   const pending = await pendingMigrations(source)
   if (pending.length > 0) {
     return refuse(
@@ -83,8 +85,6 @@ async function copy(source: Db, target: Db, config: Config): Promise<number> {
     )
   }
   const tables = await sourceTables(source)
-  const held = await tablesWithRows(target)
-  if (held.length > 0) return refuse(`it already holds rows, in ${held.join(', ')}. Copy into an empty database.`)
   if (isPostgresUrl(to)) {
     const nul = await nulValues(source, tables)
     if (nul.length > 0) {
@@ -96,7 +96,6 @@ async function copy(source: Db, target: Db, config: Config): Promise<number> {
       )
     }
   }
-  const anchor = { key: config.auditKey, anchorFile: config.auditAnchorFile }
   // A log that fails here would fail on the copy too; better found before anything is written.
   const before = await verifyAudit(source, anchor)
   if (before.findings.length > 0) {
@@ -106,6 +105,18 @@ async function copy(source: Db, target: Db, config: Config): Promise<number> {
     )
   }
 
+  // Only now: opening a new SQLite file makes it, and a refusal above leaves none behind.
+  const target = openDatabase(to)
+  try {
+    return await copyInto(source, target, tables)
+  } finally {
+    await target.destroy()
+  }
+}
+
+async function copyInto(source: Db, target: Db, tables: Table[]): Promise<number> {
+  const held = await tablesWithRows(target)
+  if (held.length > 0) return refuse(`it already holds rows, in ${held.join(', ')}. Copy into an empty database.`)
   await migrateToLatest(target)
   const differences = await schemaDifferences(tables, target)
   if (differences.length > 0) return refuse('its tables differ from the source once migrated:', differences)
@@ -115,10 +126,14 @@ async function copy(source: Db, target: Db, config: Config): Promise<number> {
   try {
     copied = await copyTables(source, target, tables, { batchSize, progress: printProgress() })
   } catch (error) {
-    if (!(error instanceof CopyMismatch)) throw error
+    if (!(error instanceof CopyMismatch)) {
+      // A value the target refused (a type, a constraint): its transaction is rolled back with it.
+      console.error(`The copy failed and was rolled back, so nothing was written: ${String(error)}`)
+      return 1
+    }
     printCounts(error.tables)
     console.error(
-      `The copy differs from ${from} (the rows marked), so it was rolled back: nothing was written. ` +
+      `The copy differs from ${from} (the tables marked DIFFERENT), so it was rolled back: nothing was written. ` +
         'If the server was running, stop it and copy again.',
     )
     return 1
