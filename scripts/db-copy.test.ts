@@ -35,7 +35,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const template = join(dir, 'template.sqlite')
 const anchorOf = (file: string) => file.replace(/\.sqlite$/, '.audit-anchor')
 const actor: Actor = { userId: null, userName: 'Testdata', at: '2021-03-15T08:00:00.000Z' }
-/** Characters the forms now drop but older rows may hold, each storable on both engines. */
+/** Characters the forms now drop (older rows may hold them) beside ones they keep, all storable on both engines. */
 const oddText = 'Rutinen\u0007 är\ufffe reviderad 😀 åäö.'
 let deletedMeasureId: number
 
