@@ -157,6 +157,12 @@ function openPostgres(url: string, { afterCommit, pool: poolOptions }: OpenOptio
   })
 }
 
+/** The names of the migrations not yet run on the database. */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const migrations = await new Migrator({ db, provider: migrationProvider }).getMigrations()
+  return migrations.filter((m) => !m.executedAt).map((m) => m.name)
+}
+
 export async function migrateToLatest(db: Db): Promise<void> {
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
   if (error) {
