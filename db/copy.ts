@@ -227,7 +227,7 @@ export async function copyTables(
   tables: Table[],
   { batchSize = defaultBatchSize, progress = () => {} }: CopyOptions = {},
 ): Promise<CopiedTable[]> {
-  return target.transaction().execute(async (trx) => {
+  const copied = await target.transaction().execute(async (trx) => {
     const sums = await source.transaction().execute(async (snapshot) => {
       const sums = new Map<string, bigint>()
       for (const table of tables) sums.set(table.name, await copyTable(snapshot, trx, table, batchSize, progress))
@@ -251,6 +251,10 @@ export async function copyTables(
     await continueIds(source, trx, tables)
     return copied
   })
+  // Statistics for PostgreSQL's planner, which would otherwise plan the first queries on bulk-loaded tables blind
+  // until autovacuum gets round to them.
+  if (isPostgres(target)) await sql`analyze`.execute(target)
+  return copied
 }
 
 /** Copies one table in pages; returns the sum of its source rows' contents. */

@@ -6,8 +6,8 @@ import SQLite from 'better-sqlite3'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type Db, migrateToLatest, openDatabase } from '../db/connection.js'
 import { loadDemoDataIfEmpty } from '../db/seed/demo.js'
-import { auditedTransaction } from '../server/audit/audited.js'
 import { openAuditedDatabase } from '../server/audit/anchor.js'
+import { auditedTransaction } from '../server/audit/audited.js'
 import { verifyAudit } from '../server/audit/verify.js'
 import { type Config, loadConfig } from '../server/config.js'
 import { aMeasure, demoPlan } from '../test/helpers/builders.js'
@@ -70,6 +70,7 @@ describe('npm run db:backup', () => {
 
   it('makes a consistent copy while the app keeps writing', async () => {
     const { planId, risks, unit } = await demoPlan(db)
+    const riskId = risks[0]?.id as number
     const actor = { userId: null, userName: 'Test', at: '2021-03-15T09:00:00.000Z' }
     const target = join(dir, 'during-writes.sqlite')
     const running = backup([target])
@@ -81,7 +82,7 @@ describe('npm run db:backup', () => {
     while (!done) {
       // Audited as the app writes, so that the copy's log and records must agree.
       await auditedTransaction(db, actor, 'create', { entity: 'measure', planId }, (trx) =>
-        aMeasure(trx, risks[0].id, unit('HR-avdelningen'), { title: `Åtgärd under säkerhetskopieringen ${writes}` }),
+        aMeasure(trx, riskId, unit('HR-avdelningen'), { title: `Åtgärd under säkerhetskopieringen ${writes}` }),
       )
       writes += 1
       // better-sqlite3 answers at once, so without a turn of the event loop the child's exit would never be heard.
@@ -98,7 +99,10 @@ describe('npm run db:backup', () => {
   it('refuses to write over a file, a missing database and a PostgreSQL location', async () => {
     const existing = join(dir, 'existing.sqlite')
     writeFileSync(existing, 'an older backup')
-    expect(await backup([existing])).toMatchObject({ code: 2, stderr: `${existing} already exists; name a new file.\n` })
+    expect(await backup([existing])).toMatchObject({
+      code: 2,
+      stderr: `${existing} already exists; name a new file.\n`,
+    })
     const missing = join(dir, 'missing.sqlite')
     expect(await backup([join(dir, 'new.sqlite')], { DATABASE_FILE: missing })).toMatchObject({
       code: 2,
