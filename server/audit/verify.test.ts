@@ -47,7 +47,7 @@ const saveProgress = (db: Db, progress: string) =>
     trx.updateTable('measure').set({ progress }).where('id', '=', measure.id).execute(),
   )
 
-// The demo plans (2020 and 2021), then 150 saved progress notes: a real database with its anchor, as the server leaves them.
+// The demo plans (2020 and 2021), then 150 saved progress notes: a real database and its anchor, as the server leaves them.
 beforeAll(async () => {
   original = configOf('original', await freshDatabaseLocation(join(dir, 'original.sqlite')))
   const db = openAuditedDatabase(original, () => new Date('2021-03-15T09:02:00Z'))
