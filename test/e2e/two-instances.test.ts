@@ -63,7 +63,7 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL database', () => {
       .orderBy('measure.id')
       .execute()
 
-  it('loaded the demo once, though both started on the empty database at the same moment', async () => {
+  it('load the demo once, though both start on the empty database at the same moment', async () => {
     const municipalities = await db.selectFrom('municipality').select('name').execute()
     expect(municipalities.map((m) => m.name)).toEqual(['Malmö stad'])
     expect(a.output() + b.output()).toContain('Loaded the demo data')
@@ -84,7 +84,7 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL database', () => {
     expect(await onA.get('/')).toMatchObject({ status: 303, location: expect.stringMatching(/^\/logga-in/) })
   })
 
-  it('keep every write either acknowledged under concurrent load, and answer a stale edit 409 on either', async () => {
+  it('keep every write they acknowledged under concurrent load, and answer a stale edit 409 on either', async () => {
     const [onA, onB] = await Promise.all([secretaryOn(a), secretaryOn(b)])
     const instances = [onA, onB]
     const measures = await measuresOfPlan()
@@ -106,9 +106,9 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL database', () => {
     )
     const newMeasure = `/planer/${plan.id}/atgarder/ny`
     const [creates, updates, edits] = await Promise.all([
-      // New measures, twelve from each instance, all at once.
+      // New measures, twenty from each instance, all at once.
       Promise.all(
-        Array.from({ length: 24 }, async (_, i) => {
+        Array.from({ length: 40 }, async (_, i) => {
           const title = `Ny åtgärd ${i} via instans ${i % 2 === 0 ? 'A' : 'B'}`
           const fields = { title, riskId: String(first.risk_id), ownerUnitId: String(first.owner_unit_id) }
           return { title, answer: await (instances[i % 2] as Visitor).submit(newMeasure, newMeasure, fields) }
