@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Db, openDatabase } from '../../db/connection.js'
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js'
 import { freshDatabaseLocation, onPostgres } from '../helpers/test-database.js'
 import { type RunningServer, startServer } from './server.js'
 import { type Answer, formValues, Visitor } from './visitor.js'
@@ -19,6 +20,7 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL database', () => {
   let a: RunningServer
   let b: RunningServer
   let db: Db
+  let smtp: TestSmtpServer
   /** The secretary's current-year plan of Grundskolenämnden, with its committee. */
   let plan: { id: number; committeeId: number }
 
@@ -27,10 +29,17 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL database', () => {
     database = await freshDatabaseLocation()
     // One anchor file both append to, as on a volume they share.
     anchorFile = join(dir, 'shared.audit-anchor')
+    smtp = await startSmtpServer()
+    // Both run the reminders, from the hour that has always passed: at start each tries the day's pass and sends.
+    const env = {
+      AUDIT_ANCHOR_FILE: anchorFile,
+      REMINDERS: 'on',
+      REMINDER_HOUR: '0',
+      SMTP_URL: smtp.url,
+      PUBLIC_URL: 'https://ik.kommun.test',
+    }
     // Started at once on the empty database: both migrate it and load the demo, and one of each must win cleanly.
-    const started = await Promise.allSettled(
-      [1, 2].map(() => startServer({ database, env: { AUDIT_ANCHOR_FILE: anchorFile } })),
-    )
+    const started = await Promise.allSettled([1, 2].map(() => startServer({ database, env })))
     for (const s of started) if (s.status === 'rejected') throw s.reason
     ;[a, b] = started.map((s) => (s as PromiseFulfilledResult<RunningServer>).value) as [RunningServer, RunningServer]
     db = openDatabase(database)
@@ -46,6 +55,7 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL database', () => {
   afterAll(async () => {
     await db?.destroy()
     await Promise.all([a?.stop(), b?.stop()])
+    await smtp?.stop()
     await rm(dir, { recursive: true, force: true })
   })
 
@@ -67,6 +77,24 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL database', () => {
     const municipalities = await db.selectFrom('municipality').select('name').execute()
     expect(municipalities.map((m) => m.name)).toEqual(['Malmö stad'])
     expect(a.output() + b.output()).toContain('Loaded the demo data')
+  })
+
+  it('run the day’s reminder pass once between them, and send each of its mails once', async () => {
+    // The demo's overdue measures make mails; both instances' schedulers start at once with the day's pass due.
+    const settled = async () => {
+      const mails = await db.selectFrom('outbox_mail').select(['message_id', 'state']).execute()
+      return mails.length > 0 && mails.every((m) => m.state === 'sent') ? mails : undefined
+    }
+    const deadline = Date.now() + 20_000
+    let mails = await settled()
+    while (!mails && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      mails = await settled()
+    }
+    expect(mails, a.output() + b.output()).toBeDefined()
+    expect(smtp.received.map((m) => m.parsed.messageId).sort()).toEqual(mails?.map((m) => m.message_id).sort())
+    const passes = await db.selectFrom('reminder_pass').select('finished_at').execute()
+    expect(passes).toEqual([{ finished_at: expect.any(String) }])
   })
 
   it('share sessions and form tokens: a login on one is signed in on the other, and a logout on it ends both', async () => {
