@@ -140,7 +140,9 @@ function openPostgres(url: string, { afterCommit, pool: poolOptions }: OpenOptio
      */
     override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
       await super.beginTransaction(connection, settings)
-      await connection.executeQuery(takeWriterLock)
+      // A read-only transaction changes nothing: it need not wait for writers, nor make them wait while it reads
+      // (audit:verify reads the whole log in one).
+      if (settings.accessMode !== 'read only') await connection.executeQuery(takeWriterLock)
     }
 
     override async commitTransaction(connection: DatabaseConnection): Promise<void> {
