@@ -235,16 +235,17 @@ export async function copyTables(
     })
     const copied: CopiedTable[] = []
     for (const table of tables) {
-      const contents = new ContentSum()
-      for await (const rows of pages(trx, table, table.columns, batchSize)) {
-        for (const row of rows) contents.add(table, row)
-      }
+      const [copy, now] = [new ContentSum(), new ContentSum()]
+      for await (const rows of pages(trx, table, table.columns, batchSize)) for (const row of rows) copy.add(table, row)
+      // The source read again outside the snapshot: a row a running server added, removed or changed meanwhile (a
+      // mail marked sent, which would go again from the copy) shows as a difference.
+      for await (const rows of pages(source, table, table.columns, batchSize))
+        for (const row of rows) now.add(table, row)
       copied.push({
         name: table.name,
-        // Outside the snapshot: rows written to the source while copying would be missing from the copy.
         sourceRows: await countRows(source, table.name),
         targetRows: await countRows(trx, table.name),
-        sameContents: contents.value === sums.get(table.name),
+        sameContents: copy.value === sums.get(table.name) && now.value === copy.value,
       })
     }
     if (copied.some((t) => t.sourceRows !== t.targetRows || !t.sameContents)) throw new CopyMismatch(copied)
@@ -252,8 +253,12 @@ export async function copyTables(
     return copied
   })
   // Statistics for PostgreSQL's planner, which would otherwise plan the first queries on bulk-loaded tables blind
-  // until autovacuum gets round to them.
-  if (isPostgres(target)) await sql`analyze`.execute(target)
+  // until autovacuum gets round to them. The copy is committed by now: a failure here only delays them.
+  if (isPostgres(target)) {
+    await sql`analyze`
+      .execute(target)
+      .catch((error) => console.error(`ANALYZE failed (${error}); autovacuum will do it.`))
+  }
   return copied
 }
 

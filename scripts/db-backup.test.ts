@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
@@ -58,6 +58,7 @@ describe('npm run db:backup', () => {
     const { code, stdout } = await backup([target])
     expect(code).toBe(0)
     expect(stdout).toMatch(/integrity checked, [1-9]\d* audit log rows\.\n$/)
+    expect(existsSync(`${target}.partial`)).toBe(false)
     const source = contents(config.databaseFile)
     expect(source.measure).not.toHaveLength(0)
     expect(contents(target)).toEqual(source)
@@ -73,6 +74,13 @@ describe('npm run db:backup', () => {
     const riskId = risks[0]?.id as number
     const actor = { userId: null, userName: 'Test', at: '2021-03-15T09:00:00.000Z' }
     const target = join(dir, 'during-writes.sqlite')
+    const auditRows = (database: Db) =>
+      database
+        .selectFrom('audit_event')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n))
+    const atStart = await auditRows(db)
     const running = backup([target])
     let writes = 0
     let done = false
@@ -92,6 +100,10 @@ describe('npm run db:backup', () => {
     expect(writes).toBeGreaterThan(0)
     // One moment of the log: its chain is whole, whichever writes it caught. Its head is older than the anchor's last.
     const copy = openDatabase(target)
+    // A moment between the first write and the last: writes went on while the backup ran.
+    const copied = await auditRows(copy)
+    expect(copied).toBeGreaterThan(atStart)
+    expect(copied).toBeLessThan(await auditRows(db))
     expect(await verifyAudit(copy, { key: config.auditKey, anchorFile: null })).toMatchObject({ findings: [] })
     await copy.destroy()
   })

@@ -1,7 +1,7 @@
 // npm run db:backup -- <file> — a consistent copy of the SQLite database, made while the app keeps serving (SQLite's
 // online backup API: a write during the copy makes it start again, so the copy is one moment of the database).
 // PostgreSQL is backed up with its own tools (README: Deployment).
-import { existsSync } from 'node:fs'
+import { existsSync, renameSync, rmSync } from 'node:fs'
 import SQLite from 'better-sqlite3'
 import { loadConfig } from '../server/config.js'
 
@@ -26,27 +26,39 @@ if (existsSync(target)) {
   process.exit(2)
 }
 
+// Written beside the target and renamed once checked, so that a failed backup never stands under the backup's name.
+const partial = `${target}.partial`
+rmSync(partial, { force: true })
 const source = new SQLite(config.databaseFile, { readonly: true, fileMustExist: true })
 let shown = -1
-await source.backup(target, {
-  progress({ totalPages, remainingPages }) {
-    const percent = Math.floor((100 * (totalPages - remainingPages)) / Math.max(totalPages, 1))
-    if (percent >= shown + 10) {
-      shown = percent
-      console.log(`${percent} % (${totalPages - remainingPages} of ${totalPages} pages)`)
-    }
-    // Pages per step: the app's writers wait only for one step's lock at a time.
-    return 1000
-  },
-})
-source.close()
+try {
+  await source.backup(partial, {
+    progress({ totalPages, remainingPages }) {
+      const percent = Math.floor((100 * (totalPages - remainingPages)) / Math.max(totalPages, 1))
+      if (percent >= shown + 10) {
+        shown = percent
+        console.log(`${percent} % (${totalPages - remainingPages} of ${totalPages} pages)`)
+      }
+      // Pages per step: the app's writers wait only for one step's lock at a time.
+      return 1000
+    },
+  })
+} finally {
+  source.close()
+}
 
-const copy = new SQLite(target, { readonly: true, fileMustExist: true })
+const copy = new SQLite(partial, { readonly: true, fileMustExist: true })
 const check = copy.pragma('integrity_check', { simple: true })
 const auditRows = copy.prepare('select count(*) as n from audit_event').get() as { n: number }
 copy.close()
 if (check !== 'ok') {
-  console.error(`The copy in ${target} fails SQLite's integrity check: ${check}`)
+  console.error(`The copy fails SQLite's integrity check, so it is left as ${partial}: ${check}`)
   process.exit(1)
 }
+// A file made there meanwhile is not written over either.
+if (existsSync(target)) {
+  console.error(`${target} appeared during the backup; the copy is left as ${partial}.`)
+  process.exit(1)
+}
+renameSync(partial, target)
 console.log(`Copied ${config.databaseFile} to ${target}: integrity checked, ${auditRows.n} audit log rows.`)

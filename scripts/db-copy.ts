@@ -119,7 +119,9 @@ async function copyInto(source: Db, target: Db, tables: Table[]): Promise<number
   if (held.length > 0) return refuse(`it already holds rows, in ${held.join(', ')}. Copy into an empty database.`)
   await migrateToLatest(target)
   const differences = await schemaDifferences(tables, target)
-  if (differences.length > 0) return refuse('its tables differ from the source once migrated:', differences)
+  if (differences.length > 0) {
+    return refuse('its tables differ from the source once migrated (the migrations stay applied there):', differences)
+  }
 
   console.log(`Copying ${from} into ${into}, migrated to the latest schema:`)
   let copied: CopiedTable[]
@@ -128,12 +130,12 @@ async function copyInto(source: Db, target: Db, tables: Table[]): Promise<number
   } catch (error) {
     if (!(error instanceof CopyMismatch)) {
       // A value the target refused (a type, a constraint): its transaction is rolled back with it.
-      console.error(`The copy failed and was rolled back, so nothing was written: ${String(error)}`)
+      console.error(`The copy failed and was rolled back: no row was written (the schema stays): ${String(error)}`)
       return 1
     }
     printCounts(error.tables)
     console.error(
-      `The copy differs from ${from} (the tables marked DIFFERENT), so it was rolled back: nothing was written. ` +
+      `The copy differs from ${from} (the tables marked DIFFERENT), so it was rolled back: no row was written. ` +
         'If the server was running, stop it and copy again.',
     )
     return 1
