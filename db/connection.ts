@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import SQLite from 'better-sqlite3'
+import type BetterSqlite3 from 'better-sqlite3'
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -17,6 +17,7 @@ import {
 import pg from 'pg'
 import { migrationProvider } from './migrations/index.js'
 import type { Database } from './schema.js'
+import SQLite from './sqlite.js'
 
 export type Db = Kysely<Database>
 
@@ -92,11 +93,11 @@ const keptStatements = 500
  * varies (`in (?, ?, …)` of any length) cannot fill memory. Sharing a statement is safe: the driver runs one query at
  * a time on its one connection, and SQLite prepares a statement again by itself after a migration changes the schema.
  */
-export function keepingStatements(sqlite: SQLite.Database) {
-  const statements = new Map<string, SQLite.Statement>()
+export function keepingStatements(sqlite: BetterSqlite3.Database) {
+  const statements = new Map<string, BetterSqlite3.Statement>()
   return {
     close: () => sqlite.close(),
-    prepare(sql: string): SQLite.Statement {
+    prepare(sql: string): BetterSqlite3.Statement {
       const kept = statements.get(sql)
       // Map keeps insertion order: taken out and put back, a statement becomes the most recently used.
       if (kept) statements.delete(sql)

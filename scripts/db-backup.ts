@@ -2,7 +2,7 @@
 // online backup API: a write during the copy makes it start again, so the copy is one moment of the database).
 // PostgreSQL is backed up with its own tools (README: Deployment).
 import { existsSync, renameSync, rmSync } from 'node:fs'
-import SQLite from 'better-sqlite3'
+import SQLite from '../db/sqlite.js'
 import { loadConfig } from '../server/config.js'
 
 const target = process.argv[2]
