@@ -6,6 +6,7 @@ import { csrfCookie } from '../csrf.js'
 import { formState, newPassword, parseForm, requiredText, text } from '../forms.js'
 import { setNotice } from '../notice.js'
 import { localPath } from '../return-path.js'
+import { passwordProblem } from './password-rules.js'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
 import {
   clearLoginFailures,
@@ -28,8 +29,8 @@ const loginForm = z.object({
 const passwordForm = z
   .object({
     current: text.pipe(z.string().min(1, 'Ange ditt nuvarande lösenord.')),
-    password: newPassword('Det nya lösenordet ska vara minst 12 tecken långt.'),
-    repeat: text,
+    password: newPassword,
+    repeat: newPassword,
   })
   .refine((v) => v.password === v.repeat, {
     path: ['repeat'],
@@ -103,11 +104,14 @@ export function authRoutes({ db, config, clock }: Services): Router {
     const viewer = viewerOf(res)
     const parsed = parseForm(passwordForm, req.body)
     const user = await findUserByEmail(db, viewer.email)
+    const problem = parsed.ok ? passwordProblem(parsed.value.password, viewer.email) : undefined
     const errors = !parsed.ok
       ? parsed.errors
-      : !user || !(await verifyPassword(parsed.value.current, user.password_hash))
-        ? { current: 'Det nuvarande lösenordet stämmer inte.' }
-        : undefined
+      : problem
+        ? { password: problem }
+        : !user || !(await verifyPassword(parsed.value.current, user.password_hash))
+          ? { current: 'Det nuvarande lösenordet stämmer inte.' }
+          : undefined
     if (errors || !parsed.ok) {
       return res.status(400).render('auth/password', { title: 'Byt lösenord', ...formState({}, errors) })
     }
