@@ -140,7 +140,11 @@ const entityLabels: Record<string, string> = {
   rollup_report_version: 'Fastställd sammanställning',
   api_token: 'API-nyckel',
   audit_log: 'Ändringslogg',
+  login: 'Inloggning',
+  failed_login: 'Misslyckad inloggning',
 }
+/** Events that change no record, whose own name says what happened. */
+const happenings = new Set(['login', 'failed_login'])
 
 /** The fields an update changed, in the order of the form's fields. */
 export function changedFieldsOf(event: Pick<AuditEventTable, 'action' | 'before' | 'after'>) {
@@ -156,6 +160,14 @@ export function changedFieldsOf(event: Pick<AuditEventTable, 'action' | 'before'
 /** An audit row as people read it: what happened, to what, and each changed field's value before and after. */
 export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' | 'before' | 'after'>, names: Names) {
   const { before, after, fields } = changedFieldsOf(event)
+  if (happenings.has(event.entity)) {
+    return {
+      actionLabel: '',
+      entityLabel: entityLabels[event.entity],
+      subject: `${after.email}, från ${after.address}`,
+      changes: [],
+    }
+  }
   return {
     actionLabel: actionLabels[event.action],
     entityLabel: entityLabels[event.entity] ?? event.entity,
