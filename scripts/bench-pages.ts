@@ -15,7 +15,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
@@ -203,7 +203,7 @@ async function copyToPostgres(server: string, file: string): Promise<string> {
   } finally {
     await Promise.all([source.destroy(), target.destroy()])
   }
-  console.log(`Copied it to PostgreSQL (${name}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`)
+  console.log(`Copied ${basename(file)} to PostgreSQL (${name}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`)
   return url.toString()
 }
 
@@ -303,13 +303,23 @@ try {
       .orderBy('id')
       .executeTakeFirstOrThrow()
     await demoDb.destroy()
-    const demo = await startChild('server/main.ts', serverEnv(demoFile, demoPort), '/healthz', profile('demo'))
-    const cookie = await logIn(demo.base, 'sekreterare@demo.internkontroll.se', demoPassword)
-    figures.push({
-      ...(await measure('demo plan page (demo database)', `${demo.base}/planer/${demoPlan.id}`, cookie)),
-      target: (f, bare) => `≥ 25 % of bare: ${yesNo(f.rps >= bare.rps / 4)}; ${underP99(25)(f)}`,
-    })
-    await stopChild(demo)
+    const measureDemo = async (database: string, engine: string) => {
+      const demo = await startChild(
+        'server/main.ts',
+        serverEnv(database, demoPort),
+        '/healthz',
+        profile(`demo ${engine}`),
+      )
+      const cookie = await logIn(demo.base, 'sekreterare@demo.internkontroll.se', demoPassword)
+      const label = `demo plan page (demo database${flags.postgres ? `, ${engine}` : ''})`
+      figures.push({
+        ...(await measure(label, `${demo.base}/planer/${demoPlan.id}`, cookie)),
+        target: (f, bare) => `≥ 25 % of bare: ${yesNo(f.rps >= bare.rps / 4)}; ${underP99(25)(f)}`,
+      })
+      await stopChild(demo)
+    }
+    await measureDemo(demoFile, 'SQLite')
+    if (flags.postgres) await measureDemo(await copyToPostgres(flags.postgres, demoFile), 'PostgreSQL')
   }
 
   const bare = figures[0] as Figure
@@ -331,7 +341,7 @@ try {
   }
   if (profileDir) {
     console.log(`\nCPU profiles (open in Chrome DevTools, Performance): ${profileDir}`)
-    for (const server of ['SQLite', 'PostgreSQL', 'demo']) {
+    for (const server of ['SQLite', 'PostgreSQL', 'demo SQLite', 'demo PostgreSQL']) {
       const dir = join(profileDir, server)
       if (!existsSync(dir)) continue
       // tsx's loader runs in a thread of its own, with a profile of its own: the server's is the largest.
