@@ -203,7 +203,9 @@ async function copyToPostgres(server: string, file: string): Promise<string> {
   } finally {
     await Promise.all([source.destroy(), target.destroy()])
   }
-  console.log(`Copied ${basename(file)} to PostgreSQL (${name}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`)
+  console.log(
+    `Copied ${basename(file)} to PostgreSQL (${name}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+  )
   return url.toString()
 }
 
