@@ -27,6 +27,10 @@ export type AfterCommit = (connection: DatabaseConnection) => Promise<void>
 /** Whether a location names a PostgreSQL database rather than an SQLite file. */
 export const isPostgresUrl = (location: string) => /^postgres(ql)?:\/\//.test(location)
 
+/** Where a process started with this environment finds the database: PostgreSQL's URL and an SQLite file go apart. */
+export const databaseEnv = (location: string): { DATABASE_URL: string } | { DATABASE_FILE: string } =>
+  isPostgresUrl(location) ? { DATABASE_URL: location } : { DATABASE_FILE: location }
+
 /** The location as it may be printed: a URL without its password. */
 export function describeDatabase(location: string): string {
   if (!isPostgresUrl(location)) return location

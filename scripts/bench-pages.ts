@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import pg from 'pg'
-import { isPostgresUrl, migrateToLatest, openDatabase } from '../db/connection.js'
+import { databaseEnv, migrateToLatest, openDatabase } from '../db/connection.js'
 import { copyTables, sourceTables } from '../db/copy.js'
 import { demoPassword, loadDemoDataIfEmpty } from '../db/seed/demo.js'
 import { openCurrentDatabase } from '../server/audit/baseline.js'
@@ -56,7 +56,7 @@ function serverEnv(database: string, port: number): NodeJS.ProcessEnv {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
-    ...(isPostgresUrl(database) ? { DATABASE_URL: database } : { DATABASE_FILE: database }),
+    ...databaseEnv(database),
     SECRET: 'bench-pages-secret-that-is-long-enough',
     AUDIT_KEY: 'bench-pages-audit-key-that-is-long-enough',
     REMINDERS: 'false',

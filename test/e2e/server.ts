@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { isPostgresUrl } from '../../db/connection.js'
+import { databaseEnv } from '../../db/connection.js'
 import { freshDatabaseLocation, onPostgres } from '../helpers/test-database.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -77,7 +77,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       ...environment,
       REMINDERS: 'off',
       PORT: String(port),
-      ...(isPostgresUrl(database) ? { DATABASE_URL: database } : { DATABASE_FILE: database }),
+      ...databaseEnv(database),
       NODE_ENV: 'test',
       DEMO_DATA: 'true',
       SECRET: secret,
