@@ -1,30 +1,25 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { isPostgresUrl, openDatabase } from '../db/connection.js'
+import { databaseEnv, openDatabase } from '../db/connection.js'
 import { verifyAudit } from '../server/audit/verify.js'
 import { verifyPassword } from '../server/auth/passwords.js'
 import { developmentAuditKey } from '../server/config.js'
+import { runScript } from '../test/helpers/scripts.js'
 import { freshDatabaseLocation } from '../test/helpers/test-database.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ik-create-user-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** `npm run user:create` in a process of its own, the password typed on standard input as an operator would. */
-function createUser(location: string, email: string, password: string) {
-  const where = isPostgresUrl(location) ? { DATABASE_URL: location } : { DATABASE_FILE: location }
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(
-      'node_modules/.bin/tsx',
-      ['scripts/create-user.ts', '--email', email, '--name', 'Anna Andersson', '--admin'],
-      { env: { PATH: process.env.PATH, NODE_ENV: 'test', ...where } },
-      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
-    )
-    child.stdin?.end(`${password}\n`)
-  })
-}
+const createUser = (location: string, email: string, password: string) =>
+  runScript(
+    'scripts/create-user.ts',
+    ['--email', email, '--name', 'Anna Andersson', '--admin'],
+    databaseEnv(location),
+    { input: `${password}\n` },
+  )
 
 describe('user:create', () => {
   it('refuses a password against the rules in Swedish, and creates the account with one exactly as typed', async () => {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +10,7 @@ import { auditedTransaction } from '../server/audit/audited.js'
 import { verifyAudit } from '../server/audit/verify.js'
 import { type Config, loadConfig } from '../server/config.js'
 import { aMeasure, demoPlan } from '../test/helpers/builders.js'
+import { runScript } from '../test/helpers/scripts.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ik-backup-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -29,16 +29,8 @@ beforeEach(async () => {
 afterEach(() => db.destroy())
 
 /** `npm run db:backup -- …args` in a process of its own, as an operator runs it. */
-function backup(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(
-      'node_modules/.bin/tsx',
-      ['scripts/db-backup.ts', ...args],
-      { env: { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_FILE: config.databaseFile, ...env } },
-      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
-    )
-  })
-}
+const backup = (args: string[], env: Record<string, string> = {}) =>
+  runScript('scripts/db-backup.ts', args, { DATABASE_FILE: config.databaseFile, ...env })
 
 /** Every table's rows, in the order of their ids: what a restore would bring back. */
 function contents(file: string) {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +5,7 @@ import { Migrator, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Db,
+  databaseEnv,
   describeDatabase,
   isPostgres,
   isPostgresUrl,
@@ -27,6 +27,7 @@ import { insertReportVersion } from '../server/reports/repository.js'
 import { insertRollupReportVersion } from '../server/rollup/report-repository.js'
 import { aMeasure } from '../test/helpers/builders.js'
 import { queueMail } from '../test/helpers/outbox.js'
+import { runScript } from '../test/helpers/scripts.js'
 import { freshDatabaseLocation, migratedDatabaseLocation, onPostgres } from '../test/helpers/test-database.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ik-db-copy-'))
@@ -153,27 +154,12 @@ function anInstallation(): string {
   return file
 }
 
-const where = (location: string): Record<string, string> =>
-  isPostgresUrl(location) ? { DATABASE_URL: location } : { DATABASE_FILE: location }
-
-/** `npm run <script>` in a process of its own, as an operator runs it. */
-function run(script: string, args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(
-      'node_modules/.bin/tsx',
-      [script, ...args],
-      { env: { PATH: process.env.PATH, NODE_ENV: 'test', ...env } },
-      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
-    )
-  })
-}
-
 const dbCopy = (installation: string, target: string, args: string[] = []) =>
-  run('scripts/db-copy.ts', ['--to', target, ...args], { DATABASE_FILE: installation })
+  runScript('scripts/db-copy.ts', ['--to', target, ...args], { DATABASE_FILE: installation })
 
 /** `npm run audit:verify` on the copy, against the installation's anchor file. */
 const auditVerify = (installation: string, target: string) =>
-  run('scripts/verify-audit.ts', [], { ...where(target), AUDIT_ANCHOR_FILE: anchorOf(installation) })
+  runScript('scripts/verify-audit.ts', [], { ...databaseEnv(target), AUDIT_ANCHOR_FILE: anchorOf(installation) })
 
 async function tableNames(db: Db): Promise<string[]> {
   const { rows } = isPostgres(db)
@@ -235,7 +221,7 @@ describe('npm run db:copy', () => {
 
     // The app on the copy, as the message says to start it: new ids, and the log anchored in the same file.
     const app = openAuditedDatabase(
-      loadConfig({ NODE_ENV: 'test', ...where(target), AUDIT_ANCHOR_FILE: anchorOf(installation) }),
+      loadConfig({ NODE_ENV: 'test', ...databaseEnv(target), AUDIT_ANCHOR_FILE: anchorOf(installation) }),
     )
     try {
       const risk = await app.selectFrom('risk').select(['id', 'plan_id']).orderBy('id').executeTakeFirstOrThrow()

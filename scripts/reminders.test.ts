@@ -1,14 +1,14 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type Db, isPostgresUrl, migrateToLatest } from '../db/connection.js'
+import { type Db, databaseEnv, isPostgresUrl, migrateToLatest } from '../db/connection.js'
 import { loadDemoDataIfEmpty } from '../db/seed/demo.js'
 import { openAuditedDatabase } from '../server/audit/anchor.js'
 import { verifyAudit } from '../server/audit/verify.js'
 import { type Config, loadConfig } from '../server/config.js'
 import { queueMail } from '../test/helpers/outbox.js'
+import { runScript } from '../test/helpers/scripts.js'
 import { startSmtpServer, type TestSmtpServer } from '../test/helpers/smtp.js'
 import { freshDatabaseLocation } from '../test/helpers/test-database.js'
 
@@ -26,9 +26,10 @@ let environment: Record<string, string>
 beforeEach(async () => {
   databases += 1
   const location = await freshDatabaseLocation(join(dir, `installation-${databases}.sqlite`))
-  environment = isPostgresUrl(location)
-    ? { DATABASE_URL: location, AUDIT_ANCHOR_FILE: join(dir, `installation-${databases}.audit-anchor`) }
-    : { DATABASE_FILE: location }
+  environment = {
+    ...databaseEnv(location),
+    ...(isPostgresUrl(location) && { AUDIT_ANCHOR_FILE: join(dir, `installation-${databases}.audit-anchor`) }),
+  }
   config = loadConfig({ NODE_ENV: 'test', ...environment })
   // As the server opens it: every change signed and anchored, as the command's own changes are.
   db = openAuditedDatabase(config)
@@ -45,25 +46,13 @@ afterEach(async () => {
 })
 
 /** `npm run reminders -- …args` in a process of its own, as an operator runs it. */
-function reminders(args: string[], env: Record<string, string | undefined> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(
-      'node_modules/.bin/tsx',
-      ['scripts/reminders.ts', ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'test',
-          ...environment,
-          PUBLIC_URL: 'https://ik.kommun.test',
-          MAIL_FROM: 'Internkontroll <noreply@kommun.test>',
-          ...env,
-        },
-      },
-      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
-    )
+const reminders = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runScript('scripts/reminders.ts', args, {
+    ...environment,
+    PUBLIC_URL: 'https://ik.kommun.test',
+    MAIL_FROM: 'Internkontroll <noreply@kommun.test>',
+    ...env,
   })
-}
 
 const count = async (table: 'outbox_mail' | 'audit_event' | 'reminder' | 'reminder_pass') =>
   Number(

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import type { Selectable } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Db, describeDatabase, isPostgresUrl, migrateToLatest, openDatabase } from '../../db/connection.js'
+import { type Db, databaseEnv, describeDatabase, migrateToLatest, openDatabase } from '../../db/connection.js'
 import type { AuditEventTable } from '../../db/schema.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
+import { runScript } from '../../test/helpers/scripts.js'
 import { copiedDatabaseLocation, freshDatabaseLocation } from '../../test/helpers/test-database.js'
 import { loadConfig } from '../config.js'
 import { ensureOrganisation } from '../organisation/repository.js'
@@ -25,9 +24,6 @@ type Row = Omit<Selectable<AuditEventTable>, 'hash'>
 const dir = mkdtempSync(join(tmpdir(), 'ik-verify-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** How a database is named to the app and the scripts: an SQLite file, or PostgreSQL's URL. */
-const databaseEnv = (location: string) =>
-  isPostgresUrl(location) ? { DATABASE_URL: location } : { DATABASE_FILE: location }
 /**
  * The settings of the installation `name` keeping its data at `location`: its anchor beside it in `dir`, where the
  * app keeps it for an SQLite file by default and where AUDIT_ANCHOR_FILE names it for PostgreSQL.
@@ -483,10 +479,10 @@ describe('a database from before the signed log', () => {
 
 describe('npm run audit:verify', () => {
   const verify = (name: string, location: string) =>
-    promisify(execFile)(
-      'node_modules/.bin/tsx',
-      ['scripts/verify-audit.ts', '--rapport', `${printedHead.count}:${printedHead.shortHash}:${printedHead.tag}`],
-      { env: { PATH: process.env.PATH, NODE_ENV: 'test', ...settingsOf(name, location) } },
+    runScript(
+      'scripts/verify-audit.ts',
+      ['--rapport', `${printedHead.count}:${printedHead.shortHash}:${printedHead.tag}`],
+      settingsOf(name, location),
     )
 
   it('prints a summary and exits 0 when the log holds, and each finding with exit 1 when not', async () => {
@@ -494,9 +490,9 @@ describe('npm run audit:verify', () => {
     expect((await verify('script', location)).stdout).toMatch(/: Ändringsloggen är hel: \d+ rader/)
     await db.updateTable('measure').set({ status: 'cancelled' }).where('id', '=', measure.id).execute()
     await db.destroy()
-    const failed = await verify('script', location).catch((error: { code: number; stderr: string }) => error)
+    const failed = await verify('script', location)
     expect(failed).toMatchObject({ code: 1 })
-    expect((failed as { stderr: string }).stderr).toBe(
+    expect(failed.stderr).toBe(
       `Kontrollen av ändringsloggen i ${describeDatabase(location)} hittade 1 fel:\n` +
         `- Åtgärd ${measure.id} (”${measure.title}”) har ändrats utan att ändringen loggats: fältet Status skiljer ` +
         'sig från den senast loggade versionen (2021-03-15 09:00, Sara Sekreterare).\n',
@@ -506,17 +502,13 @@ describe('npm run audit:verify', () => {
   it('finds the accounts and organisation the command line made in a log signed with the production key', async () => {
     const location = await freshDatabaseLocation(join(dir, 'installation.sqlite'))
     const env = {
-      PATH: process.env.PATH,
       NODE_ENV: 'production',
       ...settingsOf('installation', location),
       SECRET: 'a-production-secret-of-at-least-32-chars',
       AUDIT_KEY: 'the-installation-audit-key-of-32-chars-or-more',
     }
-    const run = (script: string, args: string[], input = '') => {
-      const child = execFile('node_modules/.bin/tsx', [script, ...args], { env })
-      child.stdin?.end(input)
-      return new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(code))))
-    }
+    const run = async (script: string, args: string[], input = '') =>
+      expect(await runScript(script, args, env, { input })).toMatchObject({ code: 0 })
     await run('scripts/add-organisation.ts', [
       '--municipality',
       'Malmö stad',
@@ -544,14 +536,15 @@ describe('npm run audit:verify', () => {
       'Kommandoraden (user:create): app_user',
     ])
     await db.destroy()
-    const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['scripts/verify-audit.ts'], { env })
+    const { stdout } = await runScript('scripts/verify-audit.ts', [], env)
     expect(stdout).toContain('Ändringsloggen är hel: 5 rader, alla i obruten följd, signerade med loggens nyckel')
     // Without the key, the same log proves nothing.
-    const unkeyed = await promisify(execFile)('node_modules/.bin/tsx', ['scripts/verify-audit.ts'], {
-      env: { ...env, AUDIT_KEY: 'someone-else-s-key-of-32-characters-long' },
-    }).catch((error: { code: number; stderr: string }) => error)
+    const unkeyed = await runScript('scripts/verify-audit.ts', [], {
+      ...env,
+      AUDIT_KEY: 'someone-else-s-key-of-32-characters-long',
+    })
     expect(unkeyed).toMatchObject({ code: 1 })
-    expect((unkeyed as { stderr: string }).stderr).toContain('Rad 1 i ändringsloggen')
+    expect(unkeyed.stderr).toContain('Rad 1 i ändringsloggen')
   })
 })
 

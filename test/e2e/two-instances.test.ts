@@ -1,13 +1,12 @@
 // Two real servers on one PostgreSQL database, as behind a load balancer: what one instance writes or begins, the
 // other keeps and continues. Only PostgreSQL is shared by several instances; on SQLite there is nothing to test here.
-import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Db, openDatabase } from '../../db/connection.js'
+import { runScript } from '../helpers/scripts.js'
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js'
 import { freshDatabaseLocation, onPostgres } from '../helpers/test-database.js'
 import { type RunningServer, startServer } from './server.js'
@@ -255,8 +254,9 @@ describe.runIf(onPostgres)('two instances on one PostgreSQL database', () => {
   })
 
   it('leave a log that npm run audit:verify finds whole, anchored by both in the one file', async () => {
-    const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['scripts/verify-audit.ts'], {
-      env: { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: database, AUDIT_ANCHOR_FILE: anchorFile },
+    const { stdout } = await runScript('scripts/verify-audit.ts', [], {
+      DATABASE_URL: database,
+      AUDIT_ANCHOR_FILE: anchorFile,
     })
     expect(stdout).toMatch(
       /: Ändringsloggen är hel: \d+ rader, alla i obruten följd, signerade med loggens nyckel, förankrade/,
