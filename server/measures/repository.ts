@@ -19,6 +19,29 @@ export async function listMeasuresOfPlan(db: Db, planId: number) {
 }
 
 /**
+ * A plan's measures as its page lists them, in report order: the columns of its tables, without the long texts the
+ * page does not show.
+ */
+export async function listMeasureLinesOfPlan(db: Db, planId: number) {
+  return db
+    .selectFrom('measure')
+    .innerJoin('risk', 'risk.id', 'measure.risk_id')
+    .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
+    .select([
+      'measure.id',
+      'measure.risk_id',
+      'measure.title',
+      'measure.status',
+      'measure.due_date',
+      'owner_unit.name as ownerName',
+    ])
+    .where('risk.plan_id', '=', planId)
+    .orderBy('risk.position')
+    .orderBy('measure.position')
+    .execute()
+}
+
+/**
  * Measures across plans, either of these owner units or in these committees' plans, each with its plan, and
  * whether it was carried on into a later plan, where its work is followed up from then on.
  */

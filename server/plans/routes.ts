@@ -9,13 +9,13 @@ import { countControlsByRisk } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { offeredAreas } from '../inspections/offers.js'
-import { listMeasuresOfPlan } from '../measures/repository.js'
+import { listMeasureLinesOfPlan } from '../measures/repository.js'
 import { applyItemsToPlan, CopiesHoldWorkError, reapplyItemsToPlan } from '../municipal/push-down.js'
 import { risksSinceLastYear } from '../next-year/repository.js'
 import { setNotice } from '../notice.js'
 import { openDataOnPlanPage } from '../open-data/view-model.js'
 import { countReportVersions } from '../reports/repository.js'
-import { listReviews } from '../reviews/repository.js'
+import { countReviews } from '../reviews/repository.js'
 import { riskMatrix } from '../risks/matrix.js'
 import { listRisks } from '../risks/repository.js'
 import { noteSave, type Saved } from '../versioned.js'
@@ -146,11 +146,11 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/:planId', async (req, res) => {
     const plan = await loadPlan(req, res, 'read')
-    const [risks, measures, controls, reviews, offered, since, recordHistory, openData] = await Promise.all([
+    const [risks, measures, controls, reviewCount, offered, since, recordHistory, openData] = await Promise.all([
       listRisks(db, plan.id),
-      listMeasuresOfPlan(db, plan.id),
+      listMeasureLinesOfPlan(db, plan.id),
       countControlsByRisk(db, plan.id),
-      listReviews(db, plan.id),
+      countReviews(db, plan.id),
       offeredAreas(db, plan),
       risksSinceLastYear(db, plan),
       historyOf(db, 'plan', plan.id),
@@ -165,7 +165,7 @@ export function planRoutes({ db, clock }: Services): Router {
       breadcrumbs: planBreadcrumbs(plan).slice(0, 1),
       plan,
       decisionBody: decisionBody(plan.committeeKind),
-      reviewCount: reviews.length,
+      reviewCount,
       riskMatrix: riskMatrix(risks, (risk) => `/planer/${plan.id}/risker/${risk.id}`),
       ...overview,
       risks: overview.risks.map((r) => ({ ...r, controlCount: controls.get(r.id) ?? 0 })),

@@ -19,6 +19,15 @@ export async function listReviews(db: Db, planId: number) {
     .execute()
 }
 
+export async function countReviews(db: Db, planId: number): Promise<number> {
+  const row = await db
+    .selectFrom('review')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('plan_id', '=', planId)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
 export async function findReview(db: Db, planId: number, reviewId: number) {
   return db.selectFrom('review').selectAll().where('plan_id', '=', planId).where('id', '=', reviewId).executeTakeFirst()
 }
