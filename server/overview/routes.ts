@@ -12,8 +12,7 @@ import { plansByCommittee } from '../plans/view-model.js'
 import { listFinalReports } from '../reports/repository.js'
 import { committeeKinds, labelOf, measureStatuses } from '../vocabulary.js'
 import {
-  countComingMeasures,
-  countOverdueMeasures,
+  countOverdueAndComing,
   countOwnerMeasuresPerPlan,
   countPlans,
   listComingMeasures,
@@ -140,16 +139,15 @@ export function overviewRoutes({ db, clock }: Services): Router {
     if (viewer.secretaryOf.size === 0) return undefined
     const committeeIds = [...viewer.secretaryOf]
     const own = plans.filter((p) => viewer.secretaryOf.has(p.committeeId))
-    const [counts, overdue, overdueTotal, coming, comingTotal, inspections] = await Promise.all([
+    const [counts, overdue, coming, totals, inspections] = await Promise.all([
       countMeasuresOfPlans(
         db,
         own.map((p) => p.id),
         today,
       ),
       listOverdueMeasures(db, committeeIds, today, overdueShown),
-      countOverdueMeasures(db, committeeIds, today),
       listComingMeasures(db, committeeIds, today, deadlineCount),
-      countComingMeasures(db, committeeIds, today),
+      countOverdueAndComing(db, committeeIds, today),
       listReportsMaybeDue(db, committeeIds),
     ])
     const reports = dueReports(inspections.map((i) => ({ ...i, deadline: reportDeadline(i, today) })))
@@ -157,8 +155,8 @@ export function overviewRoutes({ db, clock }: Services): Router {
       // The plans' counts include every measure they hold; what is still to do counts each piece of work once.
       committees: plansByCommittee(planStatus(own, counts)),
       overdue: overdueMeasures(overdue, today),
-      overdueTotal,
-      deadlines: comingDeadlines(coming, reports, today, deadlineCount, comingTotal - coming.length),
+      overdueTotal: totals.overdue,
+      deadlines: comingDeadlines(coming, reports, today, deadlineCount, totals.coming - coming.length),
     }
   }
 
