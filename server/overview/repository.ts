@@ -75,19 +75,21 @@ const inPlanOrder = <Q extends ReturnType<typeof measuresWithPlan>>(query: Q) =>
 /**
  * "Mina åtgärder": the current measures of these owner units in the committees the viewer reads (all when
  * `committeeIds` is undefined, for the administrator), those still to finish first, each group soonest due first
- * and those without a due date last. Their progress is shown on the card; what is to be done is not.
+ * and those without a due date last; with `measureId`, only that one if it is among them. Their progress is shown
+ * on the card; what is to be done is not.
  */
 export async function listOwnerMeasures(
   db: Db,
-  ownerUnitIds: readonly number[],
-  committeeIds: readonly number[] | undefined,
+  of: { ownerUnitIds: readonly number[]; committeeIds: readonly number[] | undefined; measureId?: number },
   limit: number,
 ) {
+  const { ownerUnitIds, committeeIds, measureId } = of
   if (ownerUnitIds.length === 0 || committeeIds?.length === 0) return []
   return measuresWithPlan(db)
     .select(['measure.progress', 'risk.title as riskTitle'])
     .where('measure.owner_unit_id', 'in', ownerUnitIds)
     .$if(committeeIds !== undefined, (q) => q.where('plan.committee_id', 'in', committeeIds as number[]))
+    .$if(measureId !== undefined, (q) => q.where('measure.id', '=', measureId as number))
     .orderBy((eb) => eb.case().when('measure.status', 'in', finishedStatuses).then(1).else(0).end())
     .orderBy((eb) => eb.case().when('measure.due_date', 'is', null).then(1).else(0).end())
     .orderBy('measure.due_date')
