@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connection.js'
+import { prepared } from '../../db/prepared.js'
 import type { NewPlan, PlanUpdate } from '../../db/schema.js'
 import { listCommitteesWithAdministration } from '../organisation/repository.js'
 import { type Saved, updateVersioned } from '../versioned.js'
@@ -31,8 +32,9 @@ export async function listPlans(db: Db) {
     .execute()
 }
 
-export async function findPlan(db: Db, id: number) {
-  return db
+/** The plan with what its pages name it by; every page below /planer/:planId reads it first (prepared once). */
+const findPlanById = prepared((db, id: number) =>
+  db
     .selectFrom('plan')
     .innerJoin('committee', 'committee.id', 'plan.committee_id')
     .innerJoin('administration', 'administration.id', 'committee.administration_id')
@@ -46,8 +48,11 @@ export async function findPlan(db: Db, id: number) {
       'administration.diary_prefix as diaryPrefix',
       'municipality.name as municipalityName',
     ])
-    .where('plan.id', '=', id)
-    .executeTakeFirst()
+    .where('plan.id', '=', id),
+)
+
+export async function findPlan(db: Db, id: number) {
+  return (await findPlanById(db, id))[0]
 }
 
 /** The committees a person keeps as secretary: the only ones they may register plans and inspections for. */
