@@ -1,6 +1,6 @@
 import { Router } from 'express'
 import type { Services } from '../app.js'
-import type { Viewer } from '../auth/permissions.js'
+import { readableCommittees, type Viewer } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { type ControlsOf, controlsExist, countLightsPerPlan, countRunsDuePerPlan } from '../controls/overview.js'
 import { listRunsDue } from '../controls/repository.js'
@@ -60,19 +60,6 @@ const ownerHorizonDays = 30
 const firstYearShown = (today: string) => Number(today.slice(0, 4)) - 1
 
 type Plans = Awaited<ReturnType<typeof listPlansOfCommittees>>
-
-/** The committees whose plans a viewer reads (can.readCommittee), or undefined for the administrator: all. */
-const readableCommittees = (viewer: Viewer) =>
-  viewer.isAdmin
-    ? undefined
-    : [
-        ...new Set([
-          ...viewer.secretaryOf,
-          ...viewer.readerOf,
-          ...viewer.unitCommittees,
-          ...viewer.coordinatorCommittees,
-        ]),
-      ]
 
 /** The start page: one section for each role the signed-in person holds. */
 export function overviewRoutes({ db, clock }: Services): Router {

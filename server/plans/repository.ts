@@ -4,7 +4,9 @@ import type { NewPlan, PlanUpdate } from '../../db/schema.js'
 import { listCommitteesWithAdministration } from '../organisation/repository.js'
 import { type Saved, updateVersioned } from '../versioned.js'
 
-export async function listPlans(db: Db) {
+/** The plans of these committees (all when undefined, for the administrator), with how many risks and measures. */
+export async function listPlans(db: Db, committeeIds: readonly number[] | undefined) {
+  if (committeeIds?.length === 0) return []
   return db
     .selectFrom('plan')
     .innerJoin('committee', 'committee.id', 'plan.committee_id')
@@ -28,6 +30,7 @@ export async function listPlans(db: Db) {
         .select(eb.fn.countAll<number>().as('n'))
         .as('measureCount'),
     ])
+    .$if(committeeIds !== undefined, (q) => q.where('plan.committee_id', 'in', committeeIds as number[]))
     .orderBy('plan.year', 'desc')
     .execute()
 }

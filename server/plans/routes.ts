@@ -3,7 +3,7 @@ import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
 import { actorOf, auditCascade, audited } from '../audit/audited.js'
 import { historyOf } from '../audit/history.js'
-import { authorize, can } from '../auth/permissions.js'
+import { authorize, can, readableCommittees } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { countControlsByRisk } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
@@ -108,7 +108,7 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/', async (_req, res) => {
     const viewer = viewerOf(res)
-    const plans = (await listPlans(db)).filter((p) => can.readCommittee(viewer, { committee_id: p.committeeId }))
+    const plans = await listPlans(db, readableCommittees(viewer))
     res.render('plans/index', {
       title: 'Internkontrollplaner',
       mayCreate: can.createPlans(viewer),
