@@ -1,8 +1,8 @@
-import SQLite from 'better-sqlite3'
 import { CompiledQuery } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { openTestDatabase } from '../test/helpers/test-database.js'
 import { describeDatabase, keepingStatements } from './connection.js'
+import SQLite from './sqlite.js'
 
 describe('openDatabase', () => {
   it('runs afterCommit once a transaction commits, on its connection, and not after a rollback', async () => {

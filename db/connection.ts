@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import SQLite from 'better-sqlite3'
+import type BetterSqlite3 from 'better-sqlite3'
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -17,6 +17,7 @@ import {
 import pg from 'pg'
 import { migrationProvider } from './migrations/index.js'
 import type { Database } from './schema.js'
+import SQLite from './sqlite.js'
 
 export type Db = Kysely<Database>
 
@@ -92,11 +93,11 @@ const keptStatements = 500
  * varies (`in (?, ?, …)` of any length) cannot fill memory. Sharing a statement is safe: the driver runs one query at
  * a time on its one connection, and SQLite prepares a statement again by itself after a migration changes the schema.
  */
-export function keepingStatements(sqlite: SQLite.Database) {
-  const statements = new Map<string, SQLite.Statement>()
+export function keepingStatements(sqlite: BetterSqlite3.Database) {
+  const statements = new Map<string, BetterSqlite3.Statement>()
   return {
     close: () => sqlite.close(),
-    prepare(sql: string): SQLite.Statement {
+    prepare(sql: string): BetterSqlite3.Statement {
       const kept = statements.get(sql)
       // Map keeps insertion order: taken out and put back, a statement becomes the most recently used.
       if (kept) statements.delete(sql)
@@ -140,7 +141,9 @@ function openPostgres(url: string, { afterCommit, pool: poolOptions }: OpenOptio
      */
     override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
       await super.beginTransaction(connection, settings)
-      await connection.executeQuery(takeWriterLock)
+      // A read-only transaction changes nothing: it need not wait for writers, nor make them wait while it reads
+      // (audit:verify reads the whole log in one).
+      if (settings.accessMode !== 'read only') await connection.executeQuery(takeWriterLock)
     }
 
     override async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -155,6 +158,12 @@ function openPostgres(url: string, { afterCommit, pool: poolOptions }: OpenOptio
       }
     })(config),
   })
+}
+
+/** The names of the migrations not yet run on the database. */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const migrations = await new Migrator({ db, provider: migrationProvider }).getMigrations()
+  return migrations.filter((m) => !m.executedAt).map((m) => m.name)
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {

@@ -1,4 +1,4 @@
-// npm run bench:pages [-- --quick] [--duration <s>] [--demo] [--only <text>] [--cpu-prof] [--keep]
+// npm run bench:pages [-- --quick] [--duration <s>] [--demo] [--only <text>] [--cpu-prof] [--keep] [--postgres <url>]
 // How fast the app's pages answer a whole municipality (scripts/bench/municipality.ts: 40 committees and companies,
 // 5 years, 30 000 measures) under load: autocannon at 10 connections against the real server (`server/main.ts`,
 // in a child process, so the load and the server do not share one event loop), beside a bare Express "hello"
@@ -8,15 +8,20 @@
 //   --demo       also the demo plan page, on a demo database of its own
 //   --only <t>   only the pages whose label holds t (the bare figure is always measured)
 //   --cpu-prof   the app servers write a V8 CPU profile (node --cpu-prof) into .scratch/, for Chrome DevTools
-//   --keep       keep the generated database (its folder is printed)
+//   --keep       keep the generated database (its folder is printed, and the PostgreSQL database's name)
+//   --postgres <url>  measure the same pages on PostgreSQL too: the municipality is copied (db/copy.ts) into a new
+//                database on that server (the URL's role needs CREATEDB), and both engines' figures are printed
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import pg from 'pg'
+import { isPostgresUrl, migrateToLatest, openDatabase } from '../db/connection.js'
+import { copyTables, sourceTables } from '../db/copy.js'
 import { demoPassword, loadDemoDataIfEmpty } from '../db/seed/demo.js'
 import { openCurrentDatabase } from '../server/audit/baseline.js'
 import { loadConfig } from '../server/config.js'
@@ -31,6 +36,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    postgres: { type: 'string' },
   },
 })
 const seconds = Number(flags.duration ?? (flags.quick ? 3 : 10))
@@ -43,14 +49,14 @@ const work = mkdtempSync(join(tmpdir(), 'bench-pages-'))
 const profileDir = flags['cpu-prof'] ? join(root, '.scratch', `cpu-prof-${Date.now()}`) : undefined
 
 // Production, as a municipality runs it: a fixed secret and audit key, no demo data, no reminder pass sending mail.
-function serverEnv(databaseFile: string, port: number): NodeJS.ProcessEnv {
-  const { DEMO_DATA: _demo, SMTP_URL: _smtp, AUDIT_ANCHOR_FILE: _anchor, ...env } = process.env
+function serverEnv(database: string, port: number): NodeJS.ProcessEnv {
+  const { DEMO_DATA: _demo, SMTP_URL: _smtp, AUDIT_ANCHOR_FILE: _anchor, DATABASE_URL: _url, ...env } = process.env
   return {
     ...env,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
-    DATABASE_FILE: databaseFile,
+    ...(isPostgresUrl(database) ? { DATABASE_URL: database } : { DATABASE_FILE: database }),
     SECRET: 'bench-pages-secret-that-is-long-enough',
     AUDIT_KEY: 'bench-pages-audit-key-that-is-long-enough',
     REMINDERS: 'false',
@@ -179,6 +185,40 @@ async function measure(label: string, url: string, cookie?: string): Promise<Fig
   return figure
 }
 
+/** Databases made on the PostgreSQL server, dropped at the end unless --keep. */
+const postgresDatabases: { server: string; name: string }[] = []
+
+/** A new database on the server at `server`, holding a copy of the generated municipality: its URL. */
+async function copyToPostgres(server: string, file: string): Promise<string> {
+  const name = `bench_pages_${process.pid}_${Date.now()}`
+  await withAdmin(server, (admin) => admin.query(`create database "${name}"`))
+  postgresDatabases.push({ server, name })
+  const url = new URL(server)
+  url.pathname = `/${name}`
+  const started = performance.now()
+  const [source, target] = [openDatabase(file), openDatabase(url.toString())]
+  try {
+    await migrateToLatest(target)
+    await copyTables(source, target, await sourceTables(source))
+  } finally {
+    await Promise.all([source.destroy(), target.destroy()])
+  }
+  console.log(
+    `Copied ${basename(file)} to PostgreSQL (${name}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+  )
+  return url.toString()
+}
+
+async function withAdmin<T>(server: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: server })
+  await admin.connect()
+  try {
+    return await work(admin)
+  } finally {
+    await admin.end()
+  }
+}
+
 const wanted = (label: string) => !flags.only || label.toLowerCase().includes(flags.only.toLowerCase())
 const yesNo = (ok: boolean) => (ok ? 'yes' : 'no')
 const underP99 = (ms: number) => (f: Figure) => `p99 < ${ms} ms: ${yesNo(f.p99 < ms)}`
@@ -229,21 +269,27 @@ try {
     },
   ]
   const measured = pages.filter((p) => wanted(p.label))
-  // Not even started when --only leaves it nothing to serve, so a profile is of requests alone.
-  const app =
-    measured.length > 0
-      ? await startChild('server/main.ts', serverEnv(generatedFile, generatedPort), '/healthz', profile('app'))
-      : undefined
-  const sessions = new Map<string, string>()
-  for (const page of measured) {
-    if (!app) break
-    if (!sessions.has(page.as)) sessions.set(page.as, await logIn(app.base, benchAccounts[page.as], benchPassword))
-    figures.push({
-      ...(await measure(page.label, `${app.base}${page.path}`, sessions.get(page.as))),
-      target: underP99(100),
-    })
+  /** The pages on one engine's copy of the municipality, each label saying which engine. */
+  const measurePages = async (database: string, engine: string, port: number) => {
+    // Not even started when --only leaves it nothing to serve, so a profile is of requests alone.
+    if (measured.length === 0) return
+    const app = await startChild('server/main.ts', serverEnv(database, port), '/healthz', profile(engine))
+    const sessions = new Map<string, string>()
+    for (const page of measured) {
+      if (!sessions.has(page.as)) sessions.set(page.as, await logIn(app.base, benchAccounts[page.as], benchPassword))
+      const label = flags.postgres ? `${page.label} (${engine})` : page.label
+      figures.push({
+        ...(await measure(label, `${app.base}${page.path}`, sessions.get(page.as))),
+        target: underP99(100),
+      })
+    }
+    await stopChild(app)
   }
-  if (app) await stopChild(app)
+  await measurePages(generatedFile, 'SQLite', generatedPort)
+  if (flags.postgres) {
+    const database = await copyToPostgres(flags.postgres, generatedFile)
+    await measurePages(database, 'PostgreSQL', generatedPort)
+  }
 
   if (flags.demo && wanted('demo plan page')) {
     const demoFile = join(work, 'demo.sqlite')
@@ -259,13 +305,23 @@ try {
       .orderBy('id')
       .executeTakeFirstOrThrow()
     await demoDb.destroy()
-    const demo = await startChild('server/main.ts', serverEnv(demoFile, demoPort), '/healthz', profile('demo'))
-    const cookie = await logIn(demo.base, 'sekreterare@demo.internkontroll.se', demoPassword)
-    figures.push({
-      ...(await measure('demo plan page (demo database)', `${demo.base}/planer/${demoPlan.id}`, cookie)),
-      target: (f, bare) => `≥ 25 % of bare: ${yesNo(f.rps >= bare.rps / 4)}; ${underP99(25)(f)}`,
-    })
-    await stopChild(demo)
+    const measureDemo = async (database: string, engine: string) => {
+      const demo = await startChild(
+        'server/main.ts',
+        serverEnv(database, demoPort),
+        '/healthz',
+        profile(`demo ${engine}`),
+      )
+      const cookie = await logIn(demo.base, 'sekreterare@demo.internkontroll.se', demoPassword)
+      const label = `demo plan page (demo database${flags.postgres ? `, ${engine}` : ''})`
+      figures.push({
+        ...(await measure(label, `${demo.base}/planer/${demoPlan.id}`, cookie)),
+        target: (f, bare) => `≥ 25 % of bare: ${yesNo(f.rps >= bare.rps / 4)}; ${underP99(25)(f)}`,
+      })
+      await stopChild(demo)
+    }
+    await measureDemo(demoFile, 'SQLite')
+    if (flags.postgres) await measureDemo(await copyToPostgres(flags.postgres, demoFile), 'PostgreSQL')
   }
 
   const bare = figures[0] as Figure
@@ -287,7 +343,7 @@ try {
   }
   if (profileDir) {
     console.log(`\nCPU profiles (open in Chrome DevTools, Performance): ${profileDir}`)
-    for (const server of ['app', 'demo']) {
+    for (const server of ['SQLite', 'PostgreSQL', 'demo SQLite', 'demo PostgreSQL']) {
       const dir = join(profileDir, server)
       if (!existsSync(dir)) continue
       // tsx's loader runs in a thread of its own, with a profile of its own: the server's is the largest.
@@ -298,6 +354,11 @@ try {
   }
 } finally {
   for (const child of children) await stopChild(child)
-  if (flags.keep) console.log(`Kept ${work}`)
-  else rmSync(work, { recursive: true, force: true })
+  if (flags.keep) console.log(`Kept ${work}${postgresDatabases.map((d) => ` and the database ${d.name}`).join('')}`)
+  else {
+    rmSync(work, { recursive: true, force: true })
+    for (const { server, name } of postgresDatabases) {
+      await withAdmin(server, (admin) => admin.query(`drop database if exists "${name}" with (force)`))
+    }
+  }
 }

@@ -1,12 +1,13 @@
 // npm run user:create -- --email anna@malmo.se --name "Anna Andersson" [--admin]
 //                        [--secretary "<committee>"] [--reader "<committee>"] [--units "<unit>,<unit>"]
 //                        [--coordinator "<municipality>"]
-// Creates an account; the password (at least 12 characters) is read from the first line of standard input,
-// so it stays out of the shell history: `npm run user:create -- --email … --name … --admin < password.txt`.
+// Creates an account; the password is read from the first line of standard input, exactly as typed, so it stays
+// out of the shell history: `npm run user:create -- --email … --name … --admin < password.txt`.
 import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
 import { audited } from '../server/audit/audited.js'
 import { openCurrentDatabase } from '../server/audit/baseline.js'
+import { minimumLength, passwordProblem } from '../server/auth/password-rules.js'
 import { hashPassword } from '../server/auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, grantCoordinatorRole, insertUser } from '../server/auth/repository.js'
 import { loadConfig } from '../server/config.js'
@@ -30,11 +31,13 @@ if (!values.email?.includes('@') || !values.name) {
 }
 
 const input = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
-if (process.stdin.isTTY) process.stderr.write('Lösenord (minst 12 tecken): ')
-const password = (await input.question('')).trim()
+if (process.stdin.isTTY) process.stderr.write(`Lösenord (minst ${minimumLength} tecken): `)
+const password = await input.question('')
 input.close()
-if (password.length < 12) {
-  console.error('The password must be at least 12 characters.')
+// In Swedish, as the prompt: the same words the app's forms use for the same rules.
+const problem = passwordProblem(password, values.email)
+if (problem) {
+  console.error(problem)
   process.exit(2)
 }
 

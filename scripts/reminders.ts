@@ -8,9 +8,7 @@
 // 75 another instance is running the pass right now (its mails were sent all the same; try again later).
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { Migrator } from 'kysely'
-import { openDatabase } from '../db/connection.js'
-import { migrationProvider } from '../db/migrations/index.js'
+import { describeDatabase, openDatabase, pendingMigrations } from '../db/connection.js'
 import { openCurrentDatabase } from '../server/audit/baseline.js'
 import { loadConfig } from '../server/config.js'
 import { swedishDate } from '../server/dates.js'
@@ -61,19 +59,17 @@ const indent = (text: string) =>
 async function dryRun(today: string): Promise<number> {
   const config = loadConfig()
   // Opening a missing file would create an empty database: nothing to preview, and a file left behind.
-  if (!existsSync(config.databaseFile)) {
-    console.error(`There is no database at ${config.databaseFile}; name it with DATABASE_FILE.`)
+  if (!config.databaseUrl && !existsSync(config.databaseFile)) {
+    console.error(`There is no database at ${config.databaseFile}; name it with DATABASE_FILE or DATABASE_URL.`)
     return 2
   }
   // Not the server's way of opening it: a dry run migrates nothing and signs nothing.
-  const db = openDatabase(config.databaseFile)
+  const db = openDatabase(config.database)
   try {
-    const pending = (await new Migrator({ db, provider: migrationProvider }).getMigrations()).filter(
-      (m) => !m.executedAt,
-    )
+    const pending = await pendingMigrations(db)
     if (pending.length > 0) {
       console.error(
-        `The database at ${config.databaseFile} is not up to date (${pending.map((m) => m.name).join(', ')}): ` +
+        `The database at ${describeDatabase(config.database)} is not up to date (${pending.join(', ')}): ` +
           'start the server or run npm run db:migrate first.',
       )
       return 2

@@ -3,7 +3,7 @@
 // in the app, where they are stored and listed; a file marked final outside that register would mislead.
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { migrateToLatest, openDatabase } from '../db/connection.js'
+import { describeDatabase, migrateToLatest, openDatabase } from '../db/connection.js'
 import { makeReportPdf } from '../reports/make-report.js'
 import { PdfPrinter } from '../reports/render-pdf.js'
 import { loadConfig } from '../server/config.js'
@@ -18,13 +18,13 @@ if (!values.plan || !/^\d+$/.test(values.plan) || !values.out) {
 }
 
 const config = loadConfig()
-const db = openDatabase(config.databaseFile)
+const db = openDatabase(config.database)
 const pdf = new PdfPrinter({ executablePath: config.chromiumPath })
 try {
   await migrateToLatest(db)
   const made = await makeReportPdf({ db, views: createViews(), pdf }, Number(values.plan), { madeAt: new Date() })
   if (!made) {
-    console.error(`There is no plan ${values.plan} in ${config.databaseFile}.`)
+    console.error(`There is no plan ${values.plan} in ${describeDatabase(config.database)}.`)
     process.exitCode = 1
   } else {
     writeFileSync(values.out, made.pdf)

@@ -1,6 +1,6 @@
 // npm run db:seed — empties the configured database and loads the demo plan (Grundskolenämnden 2020).
 import { rmSync } from 'node:fs'
-import { migrateToLatest } from '../db/connection.js'
+import { describeDatabase, migrateToLatest } from '../db/connection.js'
 import { resetToDemoData } from '../db/seed/demo.js'
 import { openAuditedDatabase } from '../server/audit/anchor.js'
 import { loadConfig } from '../server/config.js'
@@ -16,4 +16,4 @@ const db = openAuditedDatabase(config)
 await migrateToLatest(db)
 await resetToDemoData(db, new Date())
 await db.destroy()
-console.log(`Reset ${config.databaseFile} to the demo data.`)
+console.log(`Reset ${describeDatabase(config.database)} to the demo data.`)

@@ -4,6 +4,7 @@ import type { Db } from '../../db/connection.js'
 import type { Services } from '../app.js'
 import { actorOf, audited, auditedTransaction } from '../audit/audited.js'
 import type { Actor } from '../audit/repository.js'
+import { passwordProblem } from '../auth/password-rules.js'
 import { hashPassword } from '../auth/passwords.js'
 import { authorize, can } from '../auth/permissions.js'
 import {
@@ -25,7 +26,6 @@ import { swedishOrder } from '../vocabulary.js'
 import { organisationRoutes } from './organisation-routes.js'
 import { grantRoles, otherActiveAdmins, rolesOf, setRoles } from './repository.js'
 
-const password = newPassword('Lösenordet ska vara minst 12 tecken långt.')
 // Checkboxes arrive as one value or several; none at all is no field.
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
 const ids = z.preprocess(
@@ -46,7 +46,7 @@ const userForm = roleForm.extend({
   email: requiredText('Ange e-postadressen.', 254).pipe(
     z.email('Ange en giltig e-postadress, till exempel anna@malmo.se.'),
   ),
-  password,
+  password: newPassword,
 })
 type RoleForm = z.output<typeof roleForm>
 
@@ -135,7 +135,11 @@ export function adminRoutes(services: Services): Router {
 
   router.post('/admin/anvandare/ny', async (req, res) => {
     const parsed = parseForm(userForm, req.body)
-    const errors = parsed.ok ? await createUser(actorOf(res, clock), parsed.value) : parsed.errors
+    // Judged even when other fields are wrong, so that one post shows every message.
+    const field = (name: string) => (typeof req.body?.[name] === 'string' ? (req.body[name] as string) : '')
+    const problem = passwordProblem(field('password'), field('email'))
+    const errors: FieldErrors = { ...(parsed.ok ? {} : parsed.errors), ...(problem ? { password: problem } : {}) }
+    if (parsed.ok && !problem) Object.assign(errors, await createUser(actorOf(res, clock), parsed.value))
     if (!parsed.ok || Object.keys(errors).length > 0) {
       return renderNew(res, formState({ ...req.body, ...checked(req.body), password: '' }, errors), 400)
     }
@@ -234,12 +238,13 @@ export function adminRoutes(services: Services): Router {
 
   router.post('/admin/anvandare/:userId/losenord', async (req, res) => {
     const user = await loadUser(req.params.userId)
-    const parsed = parseForm(z.object({ password }), req.body)
-    if (!parsed.ok) {
+    const parsed = parseForm(z.object({ password: newPassword }), req.body)
+    const problem = parsed.ok ? passwordProblem(parsed.value.password, user.email) : undefined
+    if (!parsed.ok || problem) {
       return res.status(400).render('admin/reset-password', {
         title: `Nytt lösenord för ${user.name}`,
         user,
-        ...formState({}, parsed.errors),
+        ...formState({}, parsed.ok ? { password: problem as string } : parsed.errors),
       })
     }
     const passwordHash = await hashPassword(parsed.value.password)

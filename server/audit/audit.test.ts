@@ -41,9 +41,11 @@ describe('the audit trail', () => {
 
     const events = (await listEvents(db)).filter((e) => e.user_name !== demoDataActor)
     // Deleting the risk also records the development area it unlinked (Landskrona's, in the demo), the two
-    // measures it took with it and the review it unlinked.
+    // measures it took with it and the review it unlinked. Each login is in the log too.
     expect(events.map((e) => [e.user_name, e.action, e.entity])).toEqual([
+      ['Sara Sekreterare', 'create', 'login'],
       ['Sara Sekreterare', 'update', 'measure'],
+      ['Hanna Holm', 'create', 'login'],
       ['Hanna Holm', 'update', 'measure'],
       ['Sara Sekreterare', 'update', 'development_area'],
       ['Sara Sekreterare', 'delete', 'measure'],
@@ -51,7 +53,7 @@ describe('the audit trail', () => {
       ['Sara Sekreterare', 'update', 'review'],
       ['Sara Sekreterare', 'delete', 'risk'],
     ])
-    const [edit, status, area, , , unlinked, removal] = events
+    const [, edit, , status, area, , , unlinked, removal] = events
     expect(JSON.parse(unlinked?.after ?? '{}').risk_id).toBeNull()
     expect(JSON.parse(area?.before ?? '{}')).toMatchObject({
       risks: [risk.id],

@@ -6,9 +6,10 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Selectable } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Db, migrateToLatest, openDatabase } from '../../db/connection.js'
+import { type Db, describeDatabase, isPostgresUrl, migrateToLatest, openDatabase } from '../../db/connection.js'
 import type { AuditEventTable } from '../../db/schema.js'
 import { loadDemoDataIfEmpty } from '../../db/seed/demo.js'
+import { copiedDatabaseLocation, freshDatabaseLocation } from '../../test/helpers/test-database.js'
 import { loadConfig } from '../config.js'
 import { ensureOrganisation } from '../organisation/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
@@ -24,8 +25,19 @@ type Row = Omit<Selectable<AuditEventTable>, 'hash'>
 const dir = mkdtempSync(join(tmpdir(), 'ik-verify-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const original = join(dir, 'original.sqlite')
-const configOf = (file: string) => loadConfig({ NODE_ENV: 'test', DATABASE_FILE: file })
+/** How a database is named to the app and the scripts: an SQLite file, or PostgreSQL's URL. */
+const databaseEnv = (location: string) =>
+  isPostgresUrl(location) ? { DATABASE_URL: location } : { DATABASE_FILE: location }
+/**
+ * The settings of the installation `name` keeping its data at `location`: its anchor beside it in `dir`, where the
+ * app keeps it for an SQLite file by default and where AUDIT_ANCHOR_FILE names it for PostgreSQL.
+ */
+const settingsOf = (name: string, location: string) => ({
+  ...databaseEnv(location),
+  AUDIT_ANCHOR_FILE: join(dir, `${name}.audit-anchor`),
+})
+const configOf = (name: string, location: string) => loadConfig({ NODE_ENV: 'test', ...settingsOf(name, location) })
+let original: ReturnType<typeof configOf>
 const sara: Actor = { userId: null, userName: 'Sara Sekreterare', at: '2021-03-15T08:00:00Z' }
 let measure: { id: number; planId: number; title: string }
 let printedHead: Awaited<ReturnType<typeof auditHead>>
@@ -35,9 +47,10 @@ const saveProgress = (db: Db, progress: string) =>
     trx.updateTable('measure').set({ progress }).where('id', '=', measure.id).execute(),
   )
 
-// The demo plans (2020 and 2021), then 150 saved progress notes: a real file with its anchor, as the server leaves them.
+// The demo plans (2020 and 2021), then 150 saved progress notes: a real database and its anchor, as the server leaves them.
 beforeAll(async () => {
-  const db = openAuditedDatabase(configOf(original), () => new Date('2021-03-15T09:02:00Z'))
+  original = configOf('original', await freshDatabaseLocation(join(dir, 'original.sqlite')))
+  const db = openAuditedDatabase(original, () => new Date('2021-03-15T09:02:00Z'))
   await migrateToLatest(db)
   await loadDemoDataIfEmpty(db, new Date('2021-03-15T07:00:00Z'))
   measure = await db
@@ -59,15 +72,14 @@ beforeAll(async () => {
 })
 
 /** A copy of the database and its anchor to tamper with, opened without the app (as an attacker would). */
-function copy(name: string) {
-  const file = join(dir, `${name}.sqlite`)
-  const config = configOf(file)
-  copyFileSync(original, file)
-  copyFileSync(configOf(original).auditAnchorFile as string, config.auditAnchorFile as string)
-  return { file, config, db: openDatabase(file) }
+async function copy(name: string) {
+  const location = await copiedDatabaseLocation(original.database, join(dir, `${name}.sqlite`))
+  const config = configOf(name, location)
+  copyFileSync(original.auditAnchorFile as string, config.auditAnchorFile as string)
+  return { location, config, db: openDatabase(location) }
 }
 
-const findings = (db: Db, config: ReturnType<typeof configOf>, reportHeads: ReportHead[] = []) =>
+const findings = (db: Db, config: typeof original, reportHeads: ReportHead[] = []) =>
   verifyAudit(db, { key: config.auditKey, anchorFile: config.auditAnchorFile, reportHeads })
 
 /** Every record the log keeps, counted table by table (named here, apart from verify.ts's own list). */
@@ -104,7 +116,7 @@ async function recordCount(db: Db) {
 const lastId = async (db: Db) =>
   (await db.selectFrom('audit_event').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id
 
-/** Rewrites the chain from a row on, as someone with the file would after editing it. */
+/** Rewrites the chain from a row on, as someone with the database would after editing it. */
 async function rechain(db: Db, from: number, hash: (row: Row) => string) {
   const rows = await db.selectFrom('audit_event').selectAll().where('id', '>=', from).orderBy('id').execute()
   let previous = (
@@ -143,7 +155,7 @@ const plainSha256 = (row: Row) =>
 
 describe('verifying the audit log', () => {
   it('finds nothing wrong in the database the app left, demo data included', async () => {
-    const { db, config } = copy('untouched')
+    const { db, config } = await copy('untouched')
     const result = await findings(db, config)
     expect(result.findings).toEqual([])
     const rows = await lastId(db)
@@ -159,7 +171,7 @@ describe('verifying the audit log', () => {
   })
 
   it('finds the last row, the last 100 rows and all rows deleted', async () => {
-    const { db, config } = copy('truncated')
+    const { db, config } = await copy('truncated')
     const rows = await lastId(db)
     await db.deleteFrom('audit_event').where('id', '=', rows).execute()
     expect((await findings(db, config)).findings).toContainEqual({
@@ -192,7 +204,7 @@ describe('verifying the audit log', () => {
       ['sha256', plainSha256],
       ['wrong-key', (row: Row) => eventHash(row, 'a key that is not the audit key')],
     ] as const) {
-      const { db, config } = copy(name)
+      const { db, config } = await copy(name)
       const edited = (await lastId(db)) - 10
       await db.updateTable('audit_event').set({ user_name: 'Någon annan' }).where('id', '=', edited).execute()
       await rechain(db, edited, hash)
@@ -212,7 +224,7 @@ describe('verifying the audit log', () => {
   })
 
   it('finds a forged row appended to the log', async () => {
-    const { db, config } = copy('appended')
+    const { db, config } = await copy('appended')
     const last = await db.selectFrom('audit_event').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow()
     const forged = { ...last, id: last.id + 1, user_name: 'Sara Sekreterare', prev_hash: last.hash }
     await db
@@ -229,7 +241,7 @@ describe('verifying the audit log', () => {
   })
 
   it('finds the log cut short and written on by the app, though its last head matches again', async () => {
-    const { db, config } = copy('cut')
+    const { db, config } = await copy('cut')
     const rows = await lastId(db)
     await db
       .deleteFrom('audit_event')
@@ -247,10 +259,10 @@ describe('verifying the audit log', () => {
   })
 
   it('tells an anchor left behind by a crash from tampering', async () => {
-    const { db, config } = copy('behind')
+    const { db, config } = await copy('behind')
     await db.destroy()
     // Committed but never anchored: what a process killed between the two leaves.
-    const unanchored = openDatabase(config.databaseFile)
+    const unanchored = openDatabase(config.database)
     await saveProgress(unanchored, 'Sparad före avbrottet')
     const rows = await lastId(unanchored)
     expect((await findings(unanchored, config)).findings).toEqual([
@@ -273,7 +285,7 @@ describe('verifying the audit log', () => {
   })
 
   it('finds an anchor line changed by hand, and a missing anchor file', async () => {
-    const { db, config } = copy('anchor')
+    const { db, config } = await copy('anchor')
     const anchorFile = config.auditAnchorFile as string
     const lines = readFileSync(anchorFile, 'utf8').trimEnd().split('\n')
     const last = JSON.parse(lines.at(-1) as string)
@@ -290,7 +302,7 @@ describe('verifying the audit log', () => {
   })
 
   it('finds a record changed, removed or added behind the app’s back', async () => {
-    const { db, config } = copy('records')
+    const { db, config } = await copy('records')
     await db
       .updateTable('measure')
       .set({ progress: 'Ändrat direkt i databasen' })
@@ -344,10 +356,9 @@ describe('verifying the audit log', () => {
   })
 
   it('accepts the rows from before the key at the start of the log, and nowhere else', async () => {
-    const file = join(dir, 'upgraded.sqlite')
-    const config = configOf(file)
+    const config = configOf('upgraded', await freshDatabaseLocation(join(dir, 'upgraded.sqlite')))
     // As the version before the key left it: one record and its row, hashed with plain SHA-256, no anchor.
-    const old = openDatabase(file)
+    const old = openDatabase(config.database)
     await migrateToLatest(old)
     await old.insertInto('municipality').values({ name: 'Malmö stad' }).execute()
     const legacy = {
@@ -391,7 +402,7 @@ describe('verifying the audit log', () => {
   })
 
   it('finds the head a final report printed, until the log before it is rewritten', async () => {
-    const { db, config } = copy('report')
+    const { db, config } = await copy('report')
     expect((await findings(db, config, [printedHead])).findings).toEqual([])
     // A head typed in with a made-up tag is not one the app printed.
     expect((await findings(db, config, [{ ...printedHead, tag: '0123456789abcdef' }])).findings).toEqual([
@@ -416,7 +427,7 @@ describe('verifying the audit log', () => {
 describe('a database from before the signed log', () => {
   /** As an older version left it: records no row speaks of, a log of plain SHA-256 rows, and no anchor. */
   async function legacyCopy(name: string) {
-    const { file, config, db } = copy(name)
+    const { location, config, db } = await copy(name)
     const last = await db.selectFrom('audit_event').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow()
     await db.deleteFrom('audit_event').execute()
     const { hash: _hash, ...row } = { ...last, id: 1, prev_hash: genesis }
@@ -426,12 +437,12 @@ describe('a database from before the signed log', () => {
       .execute()
     await db.destroy()
     rmSync(config.auditAnchorFile as string)
-    return { file, config }
+    return { location, config }
   }
 
   it('is signed from its start at the first start with the key, so an upgrade verifies clean', async () => {
-    const { file, config } = await legacyCopy('upgrade')
-    const before = openDatabase(file)
+    const { location, config } = await legacyCopy('upgrade')
+    const before = openDatabase(location)
     const kinds = new Set((await findings(before, config)).findings.map((f) => f.kind))
     expect([...kinds].sort()).toEqual(['anchor-missing', 'log-unsigned', 'record-unaudited'])
     await before.destroy()
@@ -452,7 +463,7 @@ describe('a database from before the signed log', () => {
   })
 
   it('reports a log with no signed row as one that may have been rewritten without the key', async () => {
-    const { db, config } = copy('unsigned')
+    const { db, config } = await copy('unsigned')
     const first = await db.selectFrom('audit_event').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
     await db
       .updateTable('audit_event')
@@ -471,35 +482,33 @@ describe('a database from before the signed log', () => {
 })
 
 describe('npm run audit:verify', () => {
-  const verify = (file: string) =>
+  const verify = (name: string, location: string) =>
     promisify(execFile)(
       'node_modules/.bin/tsx',
       ['scripts/verify-audit.ts', '--rapport', `${printedHead.count}:${printedHead.shortHash}:${printedHead.tag}`],
-      {
-        env: { ...process.env, DATABASE_FILE: file, NODE_ENV: 'test' },
-      },
+      { env: { PATH: process.env.PATH, NODE_ENV: 'test', ...settingsOf(name, location) } },
     )
 
   it('prints a summary and exits 0 when the log holds, and each finding with exit 1 when not', async () => {
-    const { db, file } = copy('script')
-    expect((await verify(file)).stdout).toMatch(/: Ändringsloggen är hel: \d+ rader/)
+    const { db, location } = await copy('script')
+    expect((await verify('script', location)).stdout).toMatch(/: Ändringsloggen är hel: \d+ rader/)
     await db.updateTable('measure').set({ status: 'cancelled' }).where('id', '=', measure.id).execute()
     await db.destroy()
-    const failed = await verify(file).catch((error: { code: number; stderr: string }) => error)
+    const failed = await verify('script', location).catch((error: { code: number; stderr: string }) => error)
     expect(failed).toMatchObject({ code: 1 })
     expect((failed as { stderr: string }).stderr).toBe(
-      `Kontrollen av ändringsloggen i ${file} hittade 1 fel:\n` +
+      `Kontrollen av ändringsloggen i ${describeDatabase(location)} hittade 1 fel:\n` +
         `- Åtgärd ${measure.id} (”${measure.title}”) har ändrats utan att ändringen loggats: fältet Status skiljer ` +
         'sig från den senast loggade versionen (2021-03-15 09:00, Sara Sekreterare).\n',
     )
   })
 
   it('finds the accounts and organisation the command line made in a log signed with the production key', async () => {
-    const file = join(dir, 'installation.sqlite')
+    const location = await freshDatabaseLocation(join(dir, 'installation.sqlite'))
     const env = {
-      ...process.env,
+      PATH: process.env.PATH,
       NODE_ENV: 'production',
-      DATABASE_FILE: file,
+      ...settingsOf('installation', location),
       SECRET: 'a-production-secret-of-at-least-32-chars',
       AUDIT_KEY: 'the-installation-audit-key-of-32-chars-or-more',
     }
@@ -525,7 +534,7 @@ describe('npm run audit:verify', () => {
       ['--email', 'anna@malmo.se', '--name', 'Anna Andersson', '--secretary', 'Grundskolenämnden'],
       'ett-långt-lösenord\n',
     )
-    const db = openDatabase(file)
+    const db = openDatabase(location)
     const logged = await db.selectFrom('audit_event').select(['user_name', 'entity']).orderBy('id').execute()
     expect(logged.map((e) => `${e.user_name}: ${e.entity}`)).toEqual([
       'Kommandoraden (org:add): municipality',

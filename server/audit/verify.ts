@@ -79,7 +79,10 @@ export async function verifyAudit(
   const { key, anchorFile } = options
   // Heads already in the file were written after their commit, so the snapshot read next holds their rows.
   const anchorBytes = anchorFile && existsSync(anchorFile) ? statSync(anchorFile).size : 0
-  return db.transaction().execute(async (trx) => {
+  // One snapshot for every page read (on PostgreSQL, read committed would give each statement its own), read only so
+  // that the instances' writers go on meanwhile.
+  const snapshot = db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only')
+  return snapshot.execute(async (trx) => {
     const findings: Finding[] = []
     const chain = await checkChain(trx, key, findings)
     // The app signs a log from before the key at its first start with it (baseline.ts), so a log with no signed

@@ -140,7 +140,11 @@ const entityLabels: Record<string, string> = {
   rollup_report_version: 'Fastställd sammanställning',
   api_token: 'API-nyckel',
   audit_log: 'Ändringslogg',
+  login: 'Inloggning',
+  failed_login: 'Misslyckad inloggning',
 }
+/** Events that change no record, whose own name says what happened. */
+const happenings = new Set(['login', 'failed_login'])
 
 /** The fields an update changed, in the order of the form's fields. */
 export function changedFieldsOf(event: Pick<AuditEventTable, 'action' | 'before' | 'after'>) {
@@ -160,6 +164,14 @@ export function describeEvent(
   // A page of rows parses each row's JSON once (describeEvents); its values are parsed already.
   { before, after, fields } = changedFieldsOf(event),
 ) {
+  if (happenings.has(event.entity)) {
+    return {
+      actionLabel: '',
+      entityLabel: entityLabels[event.entity],
+      subject: `${after.email}, från ${after.address}`,
+      changes: [],
+    }
+  }
   return {
     actionLabel: actionLabels[event.action],
     entityLabel: entityLabels[event.entity] ?? event.entity,

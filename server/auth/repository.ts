@@ -128,32 +128,29 @@ export async function deleteSession(db: Db, token: string): Promise<void> {
   await db.deleteFrom('session').where('token_hash', '=', tokenHash(token)).execute()
 }
 
-/** Records a login attempt under each subject; returns the rows, to be removed if the attempt succeeds. */
-export async function recordLoginFailure(db: Db, subjects: string[], now: Date): Promise<number[]> {
-  const rows = await db
+/**
+ * Records a failed login under each subject it counts against ("email:…", "address:…", "device:…"), and forgets
+ * failures from before `forgetBefore`: no throttle looks that far back.
+ */
+export async function recordLoginFailure(db: Db, subjects: string[], now: Date, forgetBefore?: Date): Promise<void> {
+  await db
     .insertInto('login_failure')
     .values(subjects.map((subject) => ({ subject, at: now.toISOString() })))
-    .returning('id')
     .execute()
-  return rows.map((r) => r.id)
+  if (forgetBefore) await db.deleteFrom('login_failure').where('at', '<', forgetBefore.toISOString()).execute()
 }
 
-export async function countLoginFailures(db: Db, subject: string, since: Date): Promise<number> {
-  const row = await db
+/** Per subject, how many logins failed since then and when the last one did; subjects without any are left out. */
+export async function recentLoginFailures(db: Db, subjects: string[], since: Date) {
+  const rows = await db
     .selectFrom('login_failure')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('subject', '=', subject)
+    .select((eb) => ['subject', eb.fn.countAll<number | string>().as('failures'), eb.fn.max('at').as('last')])
+    .where('subject', 'in', subjects)
     .where('at', '>', since.toISOString())
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}
-
-/** After a successful login: the account's failures, and this attempt's own rows. */
-export async function clearLoginFailures(db: Db, subject: string, attempt: number[]): Promise<void> {
-  await db
-    .deleteFrom('login_failure')
-    .where((eb) => eb.or([eb('subject', '=', subject), eb('id', 'in', attempt)]))
+    .groupBy('subject')
     .execute()
+  // PostgreSQL counts in bigint, which pg hands over as text.
+  return rows.map((r) => ({ subject: r.subject, failures: Number(r.failures), last: new Date(r.last) }))
 }
 
 /** Every account with its roles in words, for the administrator's list. */

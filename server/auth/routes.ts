@@ -2,14 +2,14 @@ import { type Request, type Response, Router } from 'express'
 import { z } from 'zod'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
+import { recordEvent } from '../audit/repository.js'
 import { csrfCookie } from '../csrf.js'
 import { formState, newPassword, parseForm, requiredText, text } from '../forms.js'
 import { setNotice } from '../notice.js'
 import { localPath } from '../return-path.js'
+import { passwordProblem } from './password-rules.js'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
 import {
-  clearLoginFailures,
-  countLoginFailures,
   createSession,
   deleteSession,
   endSessionsOf,
@@ -18,9 +18,20 @@ import {
   setPassword,
 } from './repository.js'
 import { requireViewer, sessionCookie, setSessionCookie, viewerOf } from './session.js'
+import {
+  failureMemoryMs,
+  failureSubjects,
+  knownDevice,
+  rememberDevice,
+  secondsToWait,
+  takingTurns,
+  throttledBy,
+} from './throttle.js'
 
 const loginForm = z.object({
   email: requiredText('Ange din e-postadress.', 254),
+  // Passwords set before the rules were trimmed, and no new one may begin or end with a space
+  // (password-rules.ts), so trimming here never changes which password is meant.
   password: text.pipe(z.string().min(1, 'Ange ditt lösenord.')),
   till: text,
 })
@@ -28,18 +39,16 @@ const loginForm = z.object({
 const passwordForm = z
   .object({
     current: text.pipe(z.string().min(1, 'Ange ditt nuvarande lösenord.')),
-    password: newPassword('Det nya lösenordet ska vara minst 12 tecken långt.'),
-    repeat: text,
+    password: newPassword,
+    repeat: newPassword,
   })
   .refine((v) => v.password === v.repeat, {
     path: ['repeat'],
     message: 'Lösenorden är inte lika. Skriv samma lösenord två gånger.',
   })
 
-// Limits on failed logins within the window: per account, and per address (one machine trying many accounts).
-const window = 15 * 60_000
-const limits = { email: 5, address: 20 }
 const wrongCredentials = 'Fel e-postadress eller lösenord.'
+const seconds = (n: number) => `${n} ${n === 1 ? 'sekund' : 'sekunder'}`
 
 export function authRoutes({ db, config, clock }: Services): Router {
   const router = Router()
@@ -55,36 +64,70 @@ export function authRoutes({ db, config, clock }: Services): Router {
     renderLogin(res, formState({ till: typeof req.query.till === 'string' ? req.query.till : '' }))
   })
 
+  const inTurn = takingTurns()
+
   router.post('/logga-in', async (req: Request, res: Response) => {
     const parsed = parseForm(loginForm, req.body)
     const kept = { email: req.body?.email, till: req.body?.till }
     if (!parsed.ok) return renderLogin(res, formState(kept, parsed.errors), 400)
-    const now = clock()
-    const subjects = [`email:${parsed.value.email.toLowerCase()}`, `address:${req.ip}`]
-    const since = new Date(now.getTime() - window)
-    // Every attempt counts as a failure until it succeeds, and is counted before the slow password check,
-    // so guesses sent in parallel cannot all slip in under the limit.
-    const attempt = await recordLoginFailure(db, subjects, now)
-    const [byEmail, byAddress] = await Promise.all(subjects.map((s) => countLoginFailures(db, s, since)))
-    if ((byEmail ?? 0) > limits.email || (byAddress ?? 0) > limits.address) {
-      return renderLogin(
-        res,
-        formState(kept, { email: 'För många misslyckade inloggningar. Vänta 15 minuter och försök igen.' }),
-        429,
-      )
+    const email = parsed.value.email.toLowerCase()
+    const address = req.ip ?? 'okänd'
+    const device = knownDevice(req, config, email)
+    const throttles = throttledBy(email, address, device)
+    const tooSoon = (wait: number) => {
+      res.set('Retry-After', String(wait))
+      const message =
+        `För många misslyckade inloggningar till det här kontot eller från den här adressen. Vänta ${seconds(wait)} ` +
+        'och försök sedan igen. Från en webbläsare där du har loggat in förut behöver du inte vänta.'
+      return renderLogin(res, formState(kept, { email: message }), 429)
     }
-    const user = await findUserByEmail(db, parsed.value.email)
-    // The same work and the same answer whether the e-mail is unknown, the account disabled or the password wrong.
-    const valid = await verifyPassword(parsed.value.password, user?.password_hash ?? (await decoyHash))
-    if (!user || !valid || user.disabled) return renderLogin(res, formState(kept, { email: wrongCredentials }), 401)
-    await clearLoginFailures(db, subjects[0] as string, attempt)
-    // A new token at every login, so a session id planted before login is worth nothing.
-    const old: unknown = req.cookies?.[sessionCookie(config)]
-    if (typeof old === 'string') await deleteSession(db, old)
-    setSessionCookie(res, config, await createSession(db, user.id, now))
-    renewCsrf(res)
-    // Without a page to go back to, each person lands on their own start page.
-    res.redirect(303, localPath(parsed.value.till, '/'))
+    // A waiting attempt is answered at once, password unchecked, and changes nothing: it neither lengthens the wait
+    // nor fills the log, however many are sent.
+    const wait = await secondsToWait(db, throttles, clock())
+    if (wait > 0) return tooSoon(wait)
+    await inTurn(throttles, async () => {
+      // Another attempt may have failed while this one waited its turn.
+      const wait = await secondsToWait(db, throttles, clock())
+      if (wait > 0) return tooSoon(wait)
+      const user = await findUserByEmail(db, email)
+      // The same work and the same answer whether the e-mail is unknown, the account disabled or the password wrong.
+      const valid = await verifyPassword(parsed.value.password, user?.password_hash ?? (await decoyHash))
+      const now = clock()
+      const event = { action: 'create', planId: null, committeeId: null, before: null } as const
+      if (!user || !valid || user.disabled) {
+        await db.transaction().execute(async (trx) => {
+          await recordLoginFailure(
+            trx,
+            failureSubjects(email, address, device),
+            now,
+            new Date(now.getTime() - failureMemoryMs),
+          )
+          // Who tried is not known: the log names the e-mail tried, and the account it belongs to if any.
+          await recordEvent(
+            trx,
+            { userId: null, userName: email, at: now.toISOString() },
+            { ...event, entity: 'failed_login', entityId: user?.id ?? 0, after: { email, address } },
+          )
+        })
+        return renderLogin(res, formState(kept, { email: wrongCredentials }), 401)
+      }
+      const old: unknown = req.cookies?.[sessionCookie(config)]
+      const token = await db.transaction().execute(async (trx) => {
+        // A new token at every login, so a session id planted before login is worth nothing.
+        if (typeof old === 'string') await deleteSession(trx, old)
+        await recordEvent(
+          trx,
+          { userId: user.id, userName: user.name, at: now.toISOString() },
+          { ...event, entity: 'login', entityId: user.id, after: { email, address } },
+        )
+        return createSession(trx, user.id, now)
+      })
+      setSessionCookie(res, config, token)
+      rememberDevice(res, config, email)
+      renewCsrf(res)
+      // Without a page to go back to, each person lands on their own start page.
+      res.redirect(303, localPath(parsed.value.till, '/'))
+    })
   })
 
   router.post('/logga-ut', async (req, res) => {
@@ -103,11 +146,14 @@ export function authRoutes({ db, config, clock }: Services): Router {
     const viewer = viewerOf(res)
     const parsed = parseForm(passwordForm, req.body)
     const user = await findUserByEmail(db, viewer.email)
+    const problem = parsed.ok ? passwordProblem(parsed.value.password, viewer.email) : undefined
     const errors = !parsed.ok
       ? parsed.errors
-      : !user || !(await verifyPassword(parsed.value.current, user.password_hash))
-        ? { current: 'Det nuvarande lösenordet stämmer inte.' }
-        : undefined
+      : problem
+        ? { password: problem }
+        : !user || !(await verifyPassword(parsed.value.current, user.password_hash))
+          ? { current: 'Det nuvarande lösenordet stämmer inte.' }
+          : undefined
     if (errors || !parsed.ok) {
       return res.status(400).render('auth/password', { title: 'Byt lösenord', ...formState({}, errors) })
     }

@@ -648,12 +648,13 @@ describe('the push-down into the plans', () => {
       .where('municipal_item_id', 'is not', null)
       .executeTakeFirstOrThrow()
     const { id: _id, ...row } = copy
+    // SQLite says "UNIQUE constraint failed", PostgreSQL "duplicate key value violates unique constraint".
     await expect(
       db
         .insertInto('risk')
         .values({ ...row, position: row.position + 100 })
         .execute(),
-    ).rejects.toThrow(/UNIQUE/)
+    ).rejects.toThrow(/UNIQUE constraint failed|violates unique constraint/)
     // The committee's own risks, with no item, are not concerned.
     const own = { ...row, municipal_item_id: null, scope: 'committee' as const }
     await db

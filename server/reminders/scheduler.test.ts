@@ -1,15 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import SQLite from 'better-sqlite3'
+import { sql } from 'kysely'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type Db, openDatabase } from '../../db/connection.js'
+import SQLite from '../../db/sqlite.js'
 import { queueMail as queueOutboxMail } from '../../test/helpers/outbox.js'
 import { startSmtpServer, type TestSmtpServer } from '../../test/helpers/smtp.js'
 import { migratedDatabaseLocation, onPostgres } from '../../test/helpers/test-database.js'
 import { verifyAudit } from '../audit/verify.js'
 import { developmentAuditKey } from '../config.js'
-import { withLease } from './lease.js'
+import { type LeaseOutcome, withLease } from './lease.js'
 import { passLeaseName, passUnderLease, startReminderScheduler } from './scheduler.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ik-scheduler-'))
@@ -37,22 +38,25 @@ const passRow = (day: string) =>
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('withLease', () => {
-  it('lets one of two instances racing on the same database file run the job', async () => {
-    // Another process's connection to the same file.
+  it('lets one of two instances racing on the same database run the job', async () => {
+    // Another process's connection to the same database.
     const other = openDatabase(file)
     const now = new Date('2026-12-02T05:00:00Z')
     const ran: string[] = []
-    const job = (holder: string) => async () => {
+    const attempts: Promise<LeaseOutcome<string>>[] = []
+    const job = (holder: string, rival: number) => async () => {
       ran.push(holder)
-      // Long enough for the other to try while this one holds the lease.
-      await pause(50)
+      // Holds the lease until the other has tried, however slow its connection (a PostgreSQL pool's first one takes
+      // a while); two that both ran give up waiting after a while, and fail below.
+      await Promise.race([attempts[rival], pause(2_000)])
       return holder
     }
     try {
-      const outcomes = await Promise.all([
-        withLease(db, passLeaseName, 'host-a:101:aa', 60_000, now, job('host-a:101:aa')),
-        withLease(other, passLeaseName, 'host-b:202:bb', 60_000, now, job('host-b:202:bb')),
-      ])
+      attempts.push(
+        withLease(db, passLeaseName, 'host-a:101:aa', 60_000, now, job('host-a:101:aa', 1)),
+        withLease(other, passLeaseName, 'host-b:202:bb', 60_000, now, job('host-b:202:bb', 0)),
+      )
+      const outcomes = await Promise.all(attempts)
       expect(ran).toHaveLength(1)
       const [winner] = ran
       expect(outcomes).toContainEqual({ acquired: true, result: winner })
@@ -106,45 +110,68 @@ describe('withLease', () => {
   })
 })
 
-describe('passUnderLease', () => {
-  // SQLite's own contention: a writer that never waits makes the pass's transactions start over (SQLITE_BUSY).
-  it.skipIf(onPostgres)(
-    'finishes the pass while another instance writes to the same file between its reads and its writes',
-    async () => {
-      // Another process's connection, writing as fast as it can, and never waiting: it gives way to the pass.
-      const other = new SQLite(file)
-      other.pragma('busy_timeout = 0')
-      const write = other.prepare(
-        "INSERT INTO job_lease (name, holder, expires_at) VALUES ('other', 'b', '') " +
-          "ON CONFLICT (name) DO UPDATE SET holder = holder || 'b'",
-      )
-      let writes = 0
-      let writing = true
-      const writer = (async () => {
-        // Between each of the pass's statements (they are promises), until it has been in its way a while.
-        while (writing && writes < 200) {
-          await Promise.resolve()
-          try {
-            write.run()
-            writes += 1
-          } catch (error) {
-            if (!String((error as { code?: string }).code).startsWith('SQLITE_BUSY')) throw error
-          }
-        }
-      })()
+const otherWrite =
+  "INSERT INTO job_lease (name, holder, expires_at) VALUES ('other', 'b', '') " +
+  "ON CONFLICT (name) DO UPDATE SET holder = job_lease.holder || 'b'"
+
+/** Another instance writing to the same database, one write at a time: `write` says whether it got one in. */
+function anotherInstance(location: string): { write(): Promise<boolean>; close(): Promise<void> } {
+  if (onPostgres) {
+    // Another instance's pool, writing in transactions as the app does: each waits for the pass's lock, and the pass
+    // for each of them.
+    const other = openDatabase(location)
+    return {
+      write: async () => {
+        await other.transaction().execute((trx) => sql.raw(otherWrite).execute(trx))
+        return true
+      },
+      close: () => other.destroy(),
+    }
+  }
+  // Another process's connection to the file, never waiting: it gives way to the pass, whose transactions SQLite then
+  // makes start over (SQLITE_BUSY).
+  const other = new SQLite(location)
+  other.pragma('busy_timeout = 0')
+  const statement = other.prepare(otherWrite)
+  return {
+    write: async () => {
+      // Between each of the pass's statements, which are promises.
+      await Promise.resolve()
       try {
-        const now = new Date('2026-12-02T05:00:00Z')
-        const outcome = await passUnderLease(db, { today: '2026-12-02', now, config, holder: 'host-a:101:aa' })
-        expect(outcome).toMatchObject({ acquired: true })
-      } finally {
-        writing = false
-        await writer
-        other.close()
+        statement.run()
+        return true
+      } catch (error) {
+        if (!String((error as { code?: string }).code).startsWith('SQLITE_BUSY')) throw error
+        return false
       }
-      expect(writes).toBeGreaterThan(0)
-      expect(await passRow('2026-12-02')).toMatchObject({ finished_at: '2026-12-02T05:00:00.000Z' })
     },
-  )
+    close: async () => {
+      other.close()
+    },
+  }
+}
+
+describe('passUnderLease', () => {
+  it('finishes the pass while another instance writes to the same database between its reads and its writes', async () => {
+    const other = anotherInstance(file)
+    let writes = 0
+    let writing = true
+    const writer = (async () => {
+      // As fast as it can, until it has been in the pass's way a while.
+      while (writing && writes < 200) if (await other.write()) writes += 1
+    })()
+    try {
+      const now = new Date('2026-12-02T05:00:00Z')
+      const outcome = await passUnderLease(db, { today: '2026-12-02', now, config, holder: 'host-a:101:aa' })
+      expect(outcome).toMatchObject({ acquired: true })
+    } finally {
+      writing = false
+      await writer
+      await other.close()
+    }
+    expect(writes).toBeGreaterThan(0)
+    expect(await passRow('2026-12-02')).toMatchObject({ finished_at: '2026-12-02T05:00:00.000Z' })
+  })
 })
 
 describe('startReminderScheduler', () => {

@@ -248,7 +248,7 @@ describe('WCAG 2.1 AA, checked with axe-core', () => {
 
   it('the login page, the 403 page and the administrator’s pages have no violations', async () => {
     // Mails of every state, with a relay's long answer, as the outbox page lists them; no page can make them.
-    const db = openDatabase(e2e.server.databaseFile)
+    const db = openDatabase(e2e.server.database)
     let committeeForm = ''
     try {
       const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()

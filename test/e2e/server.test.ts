@@ -1,5 +1,6 @@
 import { networkInterfaces } from 'node:os'
 import { describe, expect, it } from 'vitest'
+import { describeDatabase } from '../../db/connection.js'
 import { startServer } from './server.js'
 
 describe('the server outside production', () => {
@@ -11,6 +12,8 @@ describe('the server outside production', () => {
         `Internkontroll is running on http://127.0.0.1:${port} for this computer only; HOST=0.0.0.0 opens it`,
       )
       expect(server.output()).toContain('Demo accounts, for trying the app on your own computer')
+      // An SQLite file, or under TEST_DATABASE_URL a PostgreSQL database of its own.
+      expect(server.output()).toContain(`Database: ${describeDatabase(server.database)}`)
       // This computer's address on its network, where another computer would knock.
       const outside = Object.values(networkInterfaces())
         .flatMap((addresses) => addresses ?? [])

@@ -4,13 +4,18 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isPostgresUrl } from '../../db/connection.js'
+import { freshDatabaseLocation, onPostgres } from '../helpers/test-database.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
 export interface RunningServer {
   baseUrl: string
-  /** The server's SQLite file, for a test that needs rows no page can make (mails a relay refused). */
-  databaseFile: string
+  /**
+   * Where the server's data is, as `openDatabase` takes it: the SQLite file, or the PostgreSQL database's URL under
+   * TEST_DATABASE_URL. For a test that needs rows no page can make (mails a relay refused).
+   */
+  database: string
   /** What the server has printed so far. */
   output(): string
   stop(): Promise<void>
@@ -35,15 +40,34 @@ const exited = (child: ChildProcess) =>
     else child.once('exit', () => resolve())
   })
 
-/** The real server (`tsx server/main.ts`) on a fresh SQLite file with the demo plan loaded. */
-export async function startServer(): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Another instance's database, shared with it; by default a fresh one of its own. */
+  database?: string
+  /** More of the server's environment, e.g. an AUDIT_ANCHOR_FILE the instances share. */
+  env?: Record<string, string>
+}
+
+/** The same in every instance: sessions and CSRF tokens made by one are good in the others. */
+const secret = 'e2e-secret-that-is-long-enough-for-the-hmac'
+
+/**
+ * The real server (`tsx server/main.ts`) with the demo plan loaded, on a fresh database: an SQLite file, or a
+ * PostgreSQL database when TEST_DATABASE_URL is set.
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const dir = await mkdtemp(join(tmpdir(), 'internkontroll-e2e-'))
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
-  const databaseFile = join(dir, 'e2e.sqlite')
+  const database = options.database ?? (onPostgres ? await freshDatabaseLocation() : join(dir, 'e2e.sqlite'))
   // No reminder pass and no mail in the tests: the pages they read do not change with the time of day they run at,
-  // and nothing leaves for the developer's relay.
-  const { SMTP_URL: _relay, ...environment } = process.env
+  // and nothing leaves for the developer's relay. Nor is the developer's own database or anchor the test's.
+  const {
+    SMTP_URL: _relay,
+    DATABASE_URL: _url,
+    DATABASE_FILE: _file,
+    AUDIT_ANCHOR_FILE: _anchor,
+    ...environment
+  } = process.env
   const child = spawn(join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
     cwd: root,
     // Its own process group, so that stop() also reaches the node process tsx starts.
@@ -53,10 +77,11 @@ export async function startServer(): Promise<RunningServer> {
       ...environment,
       REMINDERS: 'off',
       PORT: String(port),
-      DATABASE_FILE: databaseFile,
+      ...(isPostgresUrl(database) ? { DATABASE_URL: database } : { DATABASE_FILE: database }),
       NODE_ENV: 'test',
       DEMO_DATA: 'true',
-      SECRET: 'e2e-secret-that-is-long-enough-for-the-hmac',
+      SECRET: secret,
+      ...options.env,
     },
   })
   let output = ''
@@ -90,7 +115,7 @@ export async function startServer(): Promise<RunningServer> {
       throw new Error(`The server exited (${child.exitCode ?? child.signalCode}) before answering:\n${output}`)
     }
     const answer = await fetch(`${baseUrl}/planer`).catch(() => null)
-    if (answer?.ok) return { baseUrl, databaseFile, output: () => output, stop }
+    if (answer?.ok) return { baseUrl, database, output: () => output, stop }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   await stop()

@@ -1,10 +1,11 @@
 // Where tests keep their data: a fresh SQLite database by default, a fresh PostgreSQL database when
 // TEST_DATABASE_URL names a server (its database is only where the test databases are created from).
 import { randomBytes } from 'node:crypto'
+import { copyFileSync } from 'node:fs'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, afterEach, expect } from 'vitest'
-import { type AfterCommit, type Db, migrateToLatest, openDatabase } from '../../db/connection.js'
+import { type AfterCommit, type Db, isPostgresUrl, migrateToLatest, openDatabase } from '../../db/connection.js'
 
 const baseUrl = process.env.TEST_DATABASE_URL
 
@@ -110,4 +111,17 @@ export async function openTestDatabase(options: { afterCommit?: AfterCommit } = 
   // a handle on SQLite, a test that closes the database finds it closed.
   await sql`select 1`.execute(db)
   return db
+}
+
+/**
+ * A copy of the database at `location` for a test to change on its own: on PostgreSQL a new database made from it
+ * (nothing may be connected to it meanwhile), dropped after the test file; otherwise the SQLite file copied to
+ * `sqliteFile`.
+ */
+export async function copiedDatabaseLocation(location: string, sqliteFile: string): Promise<string> {
+  if (!isPostgresUrl(location)) {
+    copyFileSync(location, sqliteFile)
+    return sqliteFile
+  }
+  return urlOf(await createDatabase(decodeURIComponent(new URL(location).pathname.slice(1))))
 }
