@@ -15,8 +15,24 @@ md.renderer.rules.heading_open = (tokens, idx, _options, env) => {
   return `<${token.tag}>`
 }
 
+/** How many rendered texts are kept: a start page shows 50, a plan page's report a few hundred. */
+const keptRenderings = 2000
+const rendered = new Map<string, string>()
+
+/**
+ * The text as HTML. The same texts are rendered on every view of a page (an owner's 50 progress texts on each start
+ * page), and parsing them was a tenth of that page's time: each rendering is kept for the next, the least recently
+ * used going first. The HTML depends on nothing but the text and the level.
+ */
 export function renderMarkdown(source: string, minHeadingLevel = 3): string {
-  return md.render(source, { minHeadingLevel })
+  const key = `${minHeadingLevel}:${source}`
+  const kept = rendered.get(key)
+  // Map keeps insertion order: taken out and put back, a rendering becomes the most recently used.
+  if (kept !== undefined) rendered.delete(key)
+  const html = kept ?? md.render(source, { minHeadingLevel })
+  rendered.set(key, html)
+  if (rendered.size > keptRenderings) rendered.delete(rendered.keys().next().value as string)
+  return html
 }
 
 type Token = ReturnType<typeof md.parse>[number]

@@ -14,6 +14,12 @@ export function createViews(): ExpressHandlebars {
     helpers,
     // An indented partial call would otherwise indent every line of its output, the text inside a
     // <textarea> too: each save of an unchanged form would add spaces to the stored text.
-    compilerOptions: { preventIndent: true },
+    compilerOptions: {
+      preventIndent: true,
+      // Every helper is registered here: a `{{name}}` is then compiled as the value it names, without asking at each
+      // render whether it is a helper, and a template calling a helper that does not exist fails to compile.
+      knownHelpers: Object.fromEntries(Object.keys(helpers).map((name) => [name, true])),
+      knownHelpersOnly: true,
+    },
   })
 }

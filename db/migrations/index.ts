@@ -17,6 +17,7 @@ import * as m0018 from './0018-rollup-report-versions.js'
 import * as m0019 from './0019-open-data.js'
 import * as m0020 from './0020-api-tokens.js'
 import * as m0021 from './0021-municipal-copy-unique.js'
+import * as m0022 from './0022-page-indexes.js'
 import * as m0023 from './0023-login-failure-age.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0019-open-data': m0019,
   '0020-api-tokens': m0020,
   '0021-municipal-copy-unique': m0021,
+  '0022-page-indexes': m0022,
   '0023-login-failure-age': m0023,
 }
 

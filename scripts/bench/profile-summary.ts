@@ -59,7 +59,9 @@ export function summarise(profile: Profile): { total: number; shares: [string, n
     if (leaf.url.includes('better-sqlite3') && leaf.functionName === 'prepare') category = 'SQL prepare'
     else if (
       leaf.url.includes('better-sqlite3') ||
-      (leaf.url.includes('sqlite-driver') && leaf.functionName === 'executeQuery')
+      (leaf.url.includes('sqlite-driver') && leaf.functionName === 'executeQuery') ||
+      // The statement's own native `all`/`run`, called straight from Kysely's driver: SQLite running the query.
+      (leaf.url === '' && frames[1]?.callFrame.url.includes('sqlite-driver'))
     )
       category = 'SQL execute'
     else if (leaf.functionName === '(garbage collector)') category = 'garbage collection'

@@ -9,12 +9,12 @@ export async function describeEvents<E extends Pick<AuditEventTable, 'action' | 
   db: Db,
   events: E[],
 ) {
-  const values = events.flatMap((e) => {
-    const { before, after, fields } = changedFieldsOf(e)
-    return fields.flatMap((f) => [[f, before[f]] as [string, unknown], [f, after[f]] as [string, unknown]])
-  })
+  const parsed = events.map(changedFieldsOf)
+  const values = parsed.flatMap(({ before, after, fields }) =>
+    fields.flatMap((f) => [[f, before[f]] as [string, unknown], [f, after[f]] as [string, unknown]]),
+  )
   const names = await loadNames(db, values)
-  return events.map((e) => ({ ...e, ...describeEvent(e, names) }))
+  return events.map((e, i) => ({ ...e, ...describeEvent(e, names, parsed[i]) }))
 }
 
 /** A record's own history, latest first, for its page. */

@@ -70,17 +70,33 @@ export async function listEvents(db: Db) {
   return db.selectFrom('audit_event').selectAll().orderBy('id').execute()
 }
 
+/**
+ * The log's rows a viewer may read, latest first, at most `limit`: those of the plans of `planCommitteeIds` (every plan's
+ * when undefined, for the administrator) and of the inspections of `committeeIds`, and with `accounts` those of no plan.
+ * The plans are chosen in the query: a municipality's plans are never read into the app to be listed back to it. A
+ * row of a deleted plan is in neither, as before.
+ */
 export async function searchEvents(
   db: Db,
-  filter: { planIds: number[]; committeeIds: number[]; accounts: boolean; text: string; entity: string; limit: number },
+  filter: {
+    planCommitteeIds: number[] | undefined
+    committeeIds: number[]
+    accounts: boolean
+    text: string
+    entity: string
+    limit: number
+  },
 ) {
+  const committees = filter.planCommitteeIds
+  const allPlans = db.selectFrom('plan').select('plan.id')
+  const plans = committees === undefined ? allPlans : allPlans.where('plan.committee_id', 'in', committees)
   // Changes to accounts belong to no plan and no committee; only the administrator sees them.
   let query = db
     .selectFrom('audit_event')
-    .selectAll()
+    .select(['id', 'at', 'user_name', 'action', 'entity', 'entity_id', 'plan_id', 'committee_id', 'before', 'after'])
     .where((eb) =>
       eb.or([
-        ...(filter.planIds.length > 0 ? [eb('plan_id', 'in', filter.planIds)] : []),
+        ...(committees?.length === 0 ? [] : [eb('plan_id', 'in', plans)]),
         ...(filter.committeeIds.length > 0 ? [eb('committee_id', 'in', filter.committeeIds)] : []),
         ...(filter.accounts ? [eb('plan_id', 'is', null)] : []),
         eb.lit(false),

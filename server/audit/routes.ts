@@ -1,12 +1,14 @@
 import { Router } from 'express'
+import type { Db } from '../../db/connection.js'
 import type { Services } from '../app.js'
 import { authorize, can } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
-import { listInspections } from '../inspections/repository.js'
-import { listPlans } from '../plans/repository.js'
 import { describeEvents } from './history.js'
 import { searchEvents } from './repository.js'
 import { entityOptions, inspectionOf } from './view-model.js'
+
+/** How many rows the log shows, the latest; a search or a type narrows it down to older ones. */
+const eventsShown = 200
 
 /** The searchable audit log: secretaries see their committees' plans and inspections, the administrator all. */
 export function auditRoutes({ db }: Services): Router {
@@ -15,33 +17,63 @@ export function auditRoutes({ db }: Services): Router {
   router.get('/logg', async (req, res) => {
     const viewer = viewerOf(res)
     authorize(can.readLog(viewer))
-    const plans = (await listPlans(db)).filter((p) => viewer.isAdmin || viewer.secretaryOf.has(p.committeeId))
     const text = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : ''
     const entity = entityOptions.some((o) => o.value === req.query.typ) ? String(req.query.typ) : ''
     const events = await searchEvents(db, {
-      planIds: plans.map((p) => p.id),
+      planCommitteeIds: viewer.isAdmin ? undefined : [...viewer.secretaryOf],
       committeeIds: [...viewer.secretaryOf],
       accounts: viewer.isAdmin,
       text,
       entity,
-      limit: 200,
+      limit: eventsShown,
     })
-    const planTitle = new Map(plans.map((p) => [p.id, `${p.committeeName}: ${p.title}`]))
-    // Only inspections still in the register get a link; a deleted one's rows stay, named by the log itself.
-    const inspectionTitle = new Map((await listInspections(db)).map((i) => [i.id, i.title]))
+    const described = await describeEvents(db, events)
+    const inspectionIds = described.map((e) => inspectionOf(e))
+    const [planTitle, inspectionTitle] = await Promise.all([
+      planTitles(
+        db,
+        events.map((e) => e.plan_id),
+      ),
+      inspectionTitles(db, inspectionIds),
+    ])
     res.render('audit/index', {
       title: 'Ändringslogg',
       values: { q: text, typ: entity },
       entityOptions,
-      events: (await describeEvents(db, events)).map((e) => ({
+      events: described.map((e, i) => ({
         ...e,
         planTitle: e.plan_id ? planTitle.get(e.plan_id) : undefined,
-        inspection: inspectionLink(inspectionOf(e), inspectionTitle),
+        inspection: inspectionLink(inspectionIds[i], inspectionTitle),
       })),
     })
   })
 
   return router
+}
+
+const idsOf = (ids: readonly (number | null | undefined)[]) => [
+  ...new Set(ids.filter((id): id is number => typeof id === 'number')),
+]
+
+/** The plans the rows shown belong to, named "Nämnd: Plan"; a deleted plan is not among them. */
+async function planTitles(db: Db, planIds: readonly (number | null)[]): Promise<Map<number, string>> {
+  const ids = idsOf(planIds)
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('plan')
+    .innerJoin('committee', 'committee.id', 'plan.committee_id')
+    .select(['plan.id', 'plan.title', 'committee.name as committeeName'])
+    .where('plan.id', 'in', ids)
+    .execute()
+  return new Map(rows.map((p) => [p.id, `${p.committeeName}: ${p.title}`]))
+}
+
+/** The titles of the inspections the rows shown belong to; a deleted one's rows are named by the log itself. */
+async function inspectionTitles(db: Db, inspectionIds: readonly (number | undefined)[]) {
+  const ids = idsOf(inspectionIds)
+  if (ids.length === 0) return new Map<number, string>()
+  const rows = await db.selectFrom('inspection').select(['id', 'title']).where('id', 'in', ids).execute()
+  return new Map(rows.map((i) => [i.id, i.title]))
 }
 
 function inspectionLink(id: number | undefined, titles: Map<number, string>) {

@@ -158,8 +158,12 @@ export function changedFieldsOf(event: Pick<AuditEventTable, 'action' | 'before'
 }
 
 /** An audit row as people read it: what happened, to what, and each changed field's value before and after. */
-export function describeEvent(event: Pick<AuditEventTable, 'action' | 'entity' | 'before' | 'after'>, names: Names) {
-  const { before, after, fields } = changedFieldsOf(event)
+export function describeEvent(
+  event: Pick<AuditEventTable, 'action' | 'entity' | 'before' | 'after'>,
+  names: Names,
+  // A page of rows parses each row's JSON once (describeEvents); its values are parsed already.
+  { before, after, fields } = changedFieldsOf(event),
+) {
   if (happenings.has(event.entity)) {
     return {
       actionLabel: '',

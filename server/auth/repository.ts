@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../../db/connection.js'
+import { prepared } from '../../db/prepared.js'
 import type { CommitteeRole } from '../../db/schema.js'
 import type { Viewer } from './permissions.js'
 
@@ -44,31 +45,42 @@ export async function setPassword(db: Db, userId: number, passwordHash: string):
   await db.updateTable('app_user').set({ password_hash: passwordHash }).where('id', '=', userId).execute()
 }
 
-/** Who a user is and what they hold: committee roles, and the units (with their committees) they answer for. */
-export async function loadViewer(db: Db, userId: number): Promise<Viewer | undefined> {
-  const user = await db
+// Read on every request, by the session middleware: prepared once (db/prepared.ts).
+const findActiveUser = prepared((db, userId: number) =>
+  db
     .selectFrom('app_user')
     .select(['id', 'email', 'name', 'is_admin'])
     .where('id', '=', userId)
-    .where('disabled', '=', 0)
-    .executeTakeFirst()
+    .where('disabled', '=', 0),
+)
+const listCommitteeRoles = prepared((db, userId: number) =>
+  db.selectFrom('committee_role').select(['committee_id', 'role']).where('user_id', '=', userId),
+)
+const listUnitsWithCommittees = prepared((db, userId: number) =>
+  db
+    .selectFrom('unit_member')
+    .innerJoin('owner_unit', 'owner_unit.id', 'unit_member.owner_unit_id')
+    .innerJoin('committee', 'committee.administration_id', 'owner_unit.administration_id')
+    .select(['owner_unit.id as unitId', 'owner_unit.name as unitName', 'committee.id as committeeId'])
+    .where('unit_member.user_id', '=', userId),
+)
+const listCoordinated = prepared((db, userId: number) =>
+  db
+    .selectFrom('municipality_role')
+    // A municipality with no committee yet still has its coordinator.
+    .leftJoin('committee', 'committee.municipality_id', 'municipality_role.municipality_id')
+    .select(['municipality_role.municipality_id', 'committee.id as committeeId'])
+    .where('municipality_role.user_id', '=', userId),
+)
+
+/** Who a user is and what they hold: committee roles, and the units (with their committees) they answer for. */
+export async function loadViewer(db: Db, userId: number): Promise<Viewer | undefined> {
+  const [user] = await findActiveUser(db, userId)
   if (!user) return undefined
   const [roles, units, coordinated] = await Promise.all([
-    db.selectFrom('committee_role').select(['committee_id', 'role']).where('user_id', '=', userId).execute(),
-    db
-      .selectFrom('unit_member')
-      .innerJoin('owner_unit', 'owner_unit.id', 'unit_member.owner_unit_id')
-      .innerJoin('committee', 'committee.administration_id', 'owner_unit.administration_id')
-      .select(['owner_unit.id as unitId', 'owner_unit.name as unitName', 'committee.id as committeeId'])
-      .where('unit_member.user_id', '=', userId)
-      .execute(),
-    db
-      .selectFrom('municipality_role')
-      // A municipality with no committee yet still has its coordinator.
-      .leftJoin('committee', 'committee.municipality_id', 'municipality_role.municipality_id')
-      .select(['municipality_role.municipality_id', 'committee.id as committeeId'])
-      .where('municipality_role.user_id', '=', userId)
-      .execute(),
+    listCommitteeRoles(db, userId),
+    listUnitsWithCommittees(db, userId),
+    listCoordinated(db, userId),
   ])
   return {
     id: user.id,
@@ -96,8 +108,12 @@ export async function createSession(db: Db, userId: number, now: Date): Promise<
   return token
 }
 
+const findSessionByHash = prepared((db, hash: string) =>
+  db.selectFrom('session').selectAll().where('token_hash', '=', hash),
+)
+
 export async function findSession(db: Db, token: string) {
-  return db.selectFrom('session').selectAll().where('token_hash', '=', tokenHash(token)).executeTakeFirst()
+  return (await findSessionByHash(db, tokenHash(token)))[0]
 }
 
 export async function touchSession(db: Db, token: string, now: Date): Promise<void> {

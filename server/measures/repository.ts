@@ -1,5 +1,6 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
+import { prepared } from '../../db/prepared.js'
 import type { MeasureStatus, MeasureTable } from '../../db/schema.js'
 import { type Saved, updateVersioned } from '../versioned.js'
 import { swedishOrder } from '../vocabulary.js'
@@ -17,6 +18,28 @@ const withOwner = (db: Db) =>
 export async function listMeasuresOfPlan(db: Db, planId: number) {
   return withOwner(db).where('risk.plan_id', '=', planId).orderBy('risk.position').orderBy('measure.position').execute()
 }
+
+/**
+ * A plan's measures as its page lists them, in report order: the columns of its tables, without the long texts the
+ * page does not show. Prepared once (db/prepared.ts).
+ */
+export const listMeasureLinesOfPlan = prepared((db, planId: number) =>
+  db
+    .selectFrom('measure')
+    .innerJoin('risk', 'risk.id', 'measure.risk_id')
+    .innerJoin('owner_unit', 'owner_unit.id', 'measure.owner_unit_id')
+    .select([
+      'measure.id',
+      'measure.risk_id',
+      'measure.title',
+      'measure.status',
+      'measure.due_date',
+      'owner_unit.name as ownerName',
+    ])
+    .where('risk.plan_id', '=', planId)
+    .orderBy('risk.position')
+    .orderBy('measure.position'),
+)
 
 /**
  * Measures across plans, either of these owner units or in these committees' plans, each with its plan, and

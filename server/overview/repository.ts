@@ -1,6 +1,6 @@
 // The start page's questions about plans, measures and inspections, each asked of the viewer's committees or units
 // only and selecting only what the page shows: a municipality's thousands of measures stay in the database.
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
+import type { ExpressionBuilder } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { Database } from '../../db/schema.js'
 import { overdueOn } from '../measures/overdue-sql.js'
@@ -75,19 +75,21 @@ const inPlanOrder = <Q extends ReturnType<typeof measuresWithPlan>>(query: Q) =>
 /**
  * "Mina åtgärder": the current measures of these owner units in the committees the viewer reads (all when
  * `committeeIds` is undefined, for the administrator), those still to finish first, each group soonest due first
- * and those without a due date last. Their progress is shown on the card; what is to be done is not.
+ * and those without a due date last; with `measureId`, only that one if it is among them. Their progress is shown
+ * on the card; what is to be done is not.
  */
 export async function listOwnerMeasures(
   db: Db,
-  ownerUnitIds: readonly number[],
-  committeeIds: readonly number[] | undefined,
+  of: { ownerUnitIds: readonly number[]; committeeIds: readonly number[] | undefined; measureId?: number },
   limit: number,
 ) {
+  const { ownerUnitIds, committeeIds, measureId } = of
   if (ownerUnitIds.length === 0 || committeeIds?.length === 0) return []
   return measuresWithPlan(db)
     .select(['measure.progress', 'risk.title as riskTitle'])
     .where('measure.owner_unit_id', 'in', ownerUnitIds)
     .$if(committeeIds !== undefined, (q) => q.where('plan.committee_id', 'in', committeeIds as number[]))
+    .$if(measureId !== undefined, (q) => q.where('measure.id', '=', measureId as number))
     .orderBy((eb) => eb.case().when('measure.status', 'in', finishedStatuses).then(1).else(0).end())
     .orderBy((eb) => eb.case().when('measure.due_date', 'is', null).then(1).else(0).end())
     .orderBy('measure.due_date')
@@ -144,10 +146,6 @@ export async function listOverdueMeasures(db: Db, committeeIds: readonly number[
     .execute()
 }
 
-/** How many current measures of these committees are overdue on `today`. */
-export const countOverdueMeasures = (db: Db, committeeIds: readonly number[], today: string) =>
-  countCurrentMeasures(db, committeeIds, overdueOn(today))
-
 /** Unfinished measures due from `today` on. */
 const comingFrom = (today: string) => (eb: ExpressionBuilder<Database, 'measure'>) =>
   eb.and([eb('measure.due_date', '>=', today), eb('measure.status', 'not in', finishedStatuses)])
@@ -164,27 +162,26 @@ export async function listComingMeasures(db: Db, committeeIds: readonly number[]
     .execute()
 }
 
-/** How many unfinished current measures of these committees are due from `today` on. */
-export const countComingMeasures = (db: Db, committeeIds: readonly number[], today: string) =>
-  countCurrentMeasures(db, committeeIds, comingFrom(today))
-
-/** How many current measures of these committees `which` picks: the total a list cut short is a part of. */
-async function countCurrentMeasures(
-  db: Db,
-  committeeIds: readonly number[],
-  which: (eb: ExpressionBuilder<Database, 'measure'>) => Expression<SqlBool>,
-): Promise<number> {
-  if (committeeIds.length === 0) return 0
+/**
+ * How many current measures of these committees are overdue on `today`, and how many unfinished ones are due from
+ * `today` on: the totals the two lists cut short are parts of, counted in one pass.
+ */
+export async function countOverdueAndComing(db: Db, committeeIds: readonly number[], today: string) {
+  if (committeeIds.length === 0) return { overdue: 0, coming: 0 }
   const row = await db
     .selectFrom('measure')
     .innerJoin('risk', 'risk.id', 'measure.risk_id')
     .innerJoin('plan', 'plan.id', 'risk.plan_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere(overdueOn(today)).as('overdue'),
+      eb.fn.countAll<number>().filterWhere(comingFrom(today)).as('coming'),
+    ])
     .where('plan.committee_id', 'in', committeeIds)
-    .where(which)
+    .where((eb) => eb.or([overdueOn(today)(eb), comingFrom(today)(eb)]))
     .where(notCarriedOn)
     .executeTakeFirstOrThrow()
-  return Number(row.n)
+  // Counts come back as strings from PostgreSQL.
+  return { overdue: Number(row.overdue), coming: Number(row.coming) }
 }
 
 /**

@@ -30,8 +30,8 @@ async function setup(as: DemoLogin) {
   return { ...app, ...demo, setMeasure, idOf }
 }
 
-async function startPage(agent: TestAgent) {
-  const $ = html((await agent.get('/').expect(200)).text)
+async function startPage(agent: TestAgent, path = '/') {
+  const $ = html((await agent.get(path).expect(200)).text)
   return {
     $,
     headings: $('main h2')
@@ -78,7 +78,7 @@ describe('the start page', () => {
     const id = await idOf(hrMeasures[0] as string)
     expect($(`#atgard-${id} h3 a`).attr('href')).toMatch(new RegExp(`^/planer/\\d+/atgarder/${id}$`))
     expect($(`#atgard-${id} a.button`).attr('href')).toMatch(
-      new RegExp(`^/planer/\\d+/atgarder/${id}/uppdatera\\?till=%2F%23atgard-${id}$`),
+      new RegExp(`^/planer/\\d+/atgarder/${id}/uppdatera\\?till=%2F%3Fatgard%3D${id}%23atgard-${id}$`),
     )
   })
 
@@ -96,6 +96,36 @@ describe('the start page', () => {
     const rest = section.find(`a[href="/planer/${planId}/atgarder?enhet=${hr}"]`)
     expect(rest.text()).toBe('Grundskolenämnden: Internkontrollplan 2020 – HR-avdelningen')
     expect(rest.parent().text()).toContain(`HR-avdelningen (${ownerMeasuresShown + 5}).`)
+  })
+
+  it('still lands on a measure updated from there once it sorts past the first ones', async () => {
+    const { agent, db, risks, unit } = await setup('hr')
+    const hr = unit('HR-avdelningen')
+    for (let n = 1; n <= ownerMeasuresShown + 1; n++)
+      await aMeasure(db, risks[0]?.id as number, hr, { title: `Att göra ${n}`, status: 'in_progress' })
+    const first = await startPage(agent)
+    // Those still to do fill the list, and once one of them is done, the others still do; the four done are past it.
+    expect(first.myMeasures.every((title) => title.startsWith('Att göra'))).toBe(true)
+    const target = first.$('.my-measure').first()
+    const id = Number(target.attr('id')?.replace('atgard-', ''))
+    const formPath = String(target.find('a.button').attr('href'))
+    const saved = await submitForm(agent, formPath, { status: 'done', progress: 'Klart.' }, 303)
+    expect(saved.headers.location).toBe(`/?atgard=${id}#atgard-${id}`)
+
+    const after = await startPage(agent, saved.headers.location)
+    const card = after.$(`#atgard-${id}`)
+    expect(card.find('.tag').text()).toBe('Genomförd')
+    expect(after.myMeasures).toHaveLength(ownerMeasuresShown + 1)
+    expect(after.myMeasures.at(-1)).toBe(card.find('h3').text().trim())
+    const section = after.$('section[aria-labelledby="my-measures-heading"]')
+    expect(section.text()).toContain(
+      `Visar de ${ownerMeasuresShown} första av ${ownerMeasuresShown + 5} åtgärder och den du nyss uppdaterade.`,
+    )
+    // Without the way back from its form, the page lists the first ones only; an id that is not the ansvarig's adds
+    // nothing.
+    expect((await startPage(agent)).myMeasures).toHaveLength(ownerMeasuresShown)
+    const other = await db.selectFrom('measure').select('id').where('owner_unit_id', '!=', hr).executeTakeFirstOrThrow()
+    expect((await startPage(agent, `/?atgard=${other.id}`)).myMeasures).toHaveLength(ownerMeasuresShown)
   })
 
   it('shows Utbildningsområden’s ansvarig theirs and none of HR-avdelningen’s', async () => {
@@ -119,12 +149,12 @@ describe('the start page', () => {
     const formPath = String(start.$(`#atgard-${id} a.button`).attr('href'))
     const form = html((await agent.get(formPath).expect(200)).text)
     expect(form('main form[method="post"]').attr('action')).toBe(formPath)
-    expect(form('a:contains("Avbryt")').attr('href')).toBe(`/#atgard-${id}`)
+    expect(form('a:contains("Avbryt")').attr('href')).toBe(`/?atgard=${id}#atgard-${id}`)
     const fields = { status: 'partially_done', progress: 'Rutinen är **reviderad**.', dueDate: '2021-05-31' }
     const saved = await submitForm(agent, formPath, fields, 303)
-    expect(saved.headers.location).toBe(`/#atgard-${id}`)
+    expect(saved.headers.location).toBe(`/?atgard=${id}#atgard-${id}`)
 
-    const after = await startPage(agent)
+    const after = await startPage(agent, saved.headers.location)
     const card = after.$(`#atgard-${id}`)
     expect(card.find('.tag').text()).toBe('Delvis genomförd')
     expect(card.find('dd').last().text()).toBe('2021-05-31')

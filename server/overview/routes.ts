@@ -1,10 +1,11 @@
 import { Router } from 'express'
 import type { Services } from '../app.js'
-import type { Viewer } from '../auth/permissions.js'
+import { readableCommittees, type Viewer } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { type ControlsOf, controlsExist, countLightsPerPlan, countRunsDuePerPlan } from '../controls/overview.js'
 import { listRunsDue } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
+import { optionalId } from '../ids.js'
 import { dueReports, reportDeadline } from '../inspections/view-model.js'
 import { countMeasuresOfPlans } from '../measures/repository.js'
 import { listCommitteesOfMunicipalities } from '../organisation/repository.js'
@@ -12,8 +13,7 @@ import { plansByCommittee } from '../plans/view-model.js'
 import { listFinalReports } from '../reports/repository.js'
 import { committeeKinds, labelOf, measureStatuses } from '../vocabulary.js'
 import {
-  countComingMeasures,
-  countOverdueMeasures,
+  countOverdueAndComing,
   countOwnerMeasuresPerPlan,
   countPlans,
   listComingMeasures,
@@ -61,34 +61,36 @@ const firstYearShown = (today: string) => Number(today.slice(0, 4)) - 1
 
 type Plans = Awaited<ReturnType<typeof listPlansOfCommittees>>
 
-/** The committees whose plans a viewer reads (can.readCommittee), or undefined for the administrator: all. */
-const readableCommittees = (viewer: Viewer) =>
-  viewer.isAdmin
-    ? undefined
-    : [
-        ...new Set([
-          ...viewer.secretaryOf,
-          ...viewer.readerOf,
-          ...viewer.unitCommittees,
-          ...viewer.coordinatorCommittees,
-        ]),
-      ]
-
 /** The start page: one section for each role the signed-in person holds. */
 export function overviewRoutes({ db, clock }: Services): Router {
   const router = Router()
 
-  /** The ansvarig's "Mina åtgärder": their units' measures in the plans they may read. */
-  async function ownerSection(viewer: Viewer, today: string) {
+  /**
+   * The ansvarig's "Mina åtgärder": their units' measures in the plans they may read. `landing` is the measure whose
+   * update form led back here (?atgard=): finished, it may sort past the first ones, and it is then shown after them,
+   * so that the page still lands on it.
+   */
+  async function ownerSection(viewer: Viewer, today: string, landing: number | undefined) {
     if (viewer.unitIds.size === 0) return undefined
-    const unitIds = [...viewer.unitIds]
-    const committeeIds = readableCommittees(viewer)
+    const of = { ownerUnitIds: [...viewer.unitIds], committeeIds: readableCommittees(viewer) }
     // One more is fetched to tell whether there are more.
-    const measures = await listOwnerMeasures(db, unitIds, committeeIds, ownerMeasuresShown + 1)
-    const shown = myMeasures(measures.slice(0, ownerMeasuresShown), today)
-    if (measures.length <= ownerMeasuresShown) return { units: viewer.unitNames, measures: shown, rest: undefined }
-    const perPlan = await countOwnerMeasuresPerPlan(db, unitIds, committeeIds)
-    return { units: viewer.unitNames, measures: shown, rest: measuresElsewhere(perPlan) }
+    const measures = await listOwnerMeasures(db, of, ownerMeasuresShown + 1)
+    const first = measures.slice(0, ownerMeasuresShown)
+    if (measures.length <= ownerMeasuresShown)
+      return { units: viewer.unitNames, measures: myMeasures(first, today), rest: undefined }
+    const [perPlan, landed] = await Promise.all([
+      countOwnerMeasuresPerPlan(db, of.ownerUnitIds, of.committeeIds),
+      landing === undefined || first.some((m) => m.id === landing)
+        ? []
+        : listOwnerMeasures(db, { ...of, measureId: landing }, 1),
+    ])
+    return {
+      units: viewer.unitNames,
+      measures: [...myMeasures(first, today), ...myMeasures(landed, today)],
+      firstCount: first.length,
+      landed: landed.length > 0,
+      rest: measuresElsewhere(perPlan),
+    }
   }
 
   /**
@@ -140,16 +142,15 @@ export function overviewRoutes({ db, clock }: Services): Router {
     if (viewer.secretaryOf.size === 0) return undefined
     const committeeIds = [...viewer.secretaryOf]
     const own = plans.filter((p) => viewer.secretaryOf.has(p.committeeId))
-    const [counts, overdue, overdueTotal, coming, comingTotal, inspections] = await Promise.all([
+    const [counts, overdue, coming, totals, inspections] = await Promise.all([
       countMeasuresOfPlans(
         db,
         own.map((p) => p.id),
         today,
       ),
       listOverdueMeasures(db, committeeIds, today, overdueShown),
-      countOverdueMeasures(db, committeeIds, today),
       listComingMeasures(db, committeeIds, today, deadlineCount),
-      countComingMeasures(db, committeeIds, today),
+      countOverdueAndComing(db, committeeIds, today),
       listReportsMaybeDue(db, committeeIds),
     ])
     const reports = dueReports(inspections.map((i) => ({ ...i, deadline: reportDeadline(i, today) })))
@@ -157,8 +158,8 @@ export function overviewRoutes({ db, clock }: Services): Router {
       // The plans' counts include every measure they hold; what is still to do counts each piece of work once.
       committees: plansByCommittee(planStatus(own, counts)),
       overdue: overdueMeasures(overdue, today),
-      overdueTotal,
-      deadlines: comingDeadlines(coming, reports, today, deadlineCount, comingTotal - coming.length),
+      overdueTotal: totals.overdue,
+      deadlines: comingDeadlines(coming, reports, today, deadlineCount, totals.coming - coming.length),
     }
   }
 
@@ -214,13 +215,13 @@ export function overviewRoutes({ db, clock }: Services): Router {
     }
   }
 
-  router.get('/', async (_req, res) => {
+  router.get('/', async (req, res) => {
     const viewer = viewerOf(res)
     const today = swedishDate(clock())
     // Only the plans a section lists: the secretary's and the reader's committees', this year's of the coordinator's.
     const plans = await listPlansOfCommittees(db, [...new Set([...viewer.secretaryOf, ...viewer.readerOf])])
     const [owner, ownerControls, secretary, secretaryControls, reader, coordinator] = await Promise.all([
-      ownerSection(viewer, today),
+      ownerSection(viewer, today, optionalId(req.query.atgard)),
       ownerControlsSection(viewer, today),
       secretarySection(viewer, plans, today),
       secretaryControlsSection(viewer, today),

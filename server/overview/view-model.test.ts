@@ -57,7 +57,9 @@ describe('myMeasures', () => {
 
   it('links each update form back to the measure’s place on the start page', () => {
     const [first] = myMeasures([measures[0] as (typeof measures)[number]], today)
-    expect(first?.updateHref).toBe(`/planer/7/atgarder/${first?.id}/uppdatera?till=%2F%23atgard-${first?.id}`)
+    expect(first?.updateHref).toBe(
+      `/planer/7/atgarder/${first?.id}/uppdatera?till=%2F%3Fatgard%3D${first?.id}%23atgard-${first?.id}`,
+    )
   })
 })
 

@@ -27,7 +27,8 @@ export function myMeasures<M extends PlanMeasure>(measures: readonly M[], today:
       ...m,
       overdue: isOverdue(m, today),
       href: measureHref(m),
-      updateHref: `${measureHref(m)}/uppdatera?till=${encodeURIComponent(`/#atgard-${m.id}`)}`,
+      // The start page is told which measure to land on, which it shows even when it sorts past the first ones.
+      updateHref: `${measureHref(m)}/uppdatera?till=${encodeURIComponent(`/?atgard=${m.id}#atgard-${m.id}`)}`,
     }))
     .sort((a, b) => Number(isFinished(a.status)) - Number(isFinished(b.status)) || soonest(a, b))
 }

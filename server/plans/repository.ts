@@ -1,9 +1,12 @@
 import type { Db } from '../../db/connection.js'
+import { prepared } from '../../db/prepared.js'
 import type { NewPlan, PlanUpdate } from '../../db/schema.js'
 import { listCommitteesWithAdministration } from '../organisation/repository.js'
 import { type Saved, updateVersioned } from '../versioned.js'
 
-export async function listPlans(db: Db) {
+/** The plans of these committees (all when undefined, for the administrator), with how many risks and measures. */
+export async function listPlans(db: Db, committeeIds: readonly number[] | undefined) {
+  if (committeeIds?.length === 0) return []
   return db
     .selectFrom('plan')
     .innerJoin('committee', 'committee.id', 'plan.committee_id')
@@ -27,12 +30,14 @@ export async function listPlans(db: Db) {
         .select(eb.fn.countAll<number>().as('n'))
         .as('measureCount'),
     ])
+    .$if(committeeIds !== undefined, (q) => q.where('plan.committee_id', 'in', committeeIds as number[]))
     .orderBy('plan.year', 'desc')
     .execute()
 }
 
-export async function findPlan(db: Db, id: number) {
-  return db
+/** The plan with what its pages name it by; every page below /planer/:planId reads it first (prepared once). */
+const findPlanById = prepared((db, id: number) =>
+  db
     .selectFrom('plan')
     .innerJoin('committee', 'committee.id', 'plan.committee_id')
     .innerJoin('administration', 'administration.id', 'committee.administration_id')
@@ -46,8 +51,11 @@ export async function findPlan(db: Db, id: number) {
       'administration.diary_prefix as diaryPrefix',
       'municipality.name as municipalityName',
     ])
-    .where('plan.id', '=', id)
-    .executeTakeFirst()
+    .where('plan.id', '=', id),
+)
+
+export async function findPlan(db: Db, id: number) {
+  return (await findPlanById(db, id))[0]
 }
 
 /** The committees a person keeps as secretary: the only ones they may register plans and inspections for. */

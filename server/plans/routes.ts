@@ -3,19 +3,19 @@ import plural from '../../views/helpers/plural.js'
 import type { Services } from '../app.js'
 import { actorOf, auditCascade, audited } from '../audit/audited.js'
 import { historyOf } from '../audit/history.js'
-import { authorize, can } from '../auth/permissions.js'
+import { authorize, can, readableCommittees } from '../auth/permissions.js'
 import { viewerOf } from '../auth/session.js'
 import { countControlsByRisk } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
 import { type FieldErrors, formState, validateForm } from '../forms.js'
 import { offeredAreas } from '../inspections/offers.js'
-import { listMeasuresOfPlan } from '../measures/repository.js'
+import { listMeasureLinesOfPlan } from '../measures/repository.js'
 import { applyItemsToPlan, CopiesHoldWorkError, reapplyItemsToPlan } from '../municipal/push-down.js'
 import { risksSinceLastYear } from '../next-year/repository.js'
 import { setNotice } from '../notice.js'
 import { openDataOnPlanPage } from '../open-data/view-model.js'
 import { countReportVersions } from '../reports/repository.js'
-import { listReviews } from '../reviews/repository.js'
+import { countReviews } from '../reviews/repository.js'
 import { riskMatrix } from '../risks/matrix.js'
 import { listRisks } from '../risks/repository.js'
 import { noteSave, type Saved } from '../versioned.js'
@@ -108,7 +108,7 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/', async (_req, res) => {
     const viewer = viewerOf(res)
-    const plans = (await listPlans(db)).filter((p) => can.readCommittee(viewer, { committee_id: p.committeeId }))
+    const plans = await listPlans(db, readableCommittees(viewer))
     res.render('plans/index', {
       title: 'Internkontrollplaner',
       mayCreate: can.createPlans(viewer),
@@ -146,11 +146,11 @@ export function planRoutes({ db, clock }: Services): Router {
 
   router.get('/:planId', async (req, res) => {
     const plan = await loadPlan(req, res, 'read')
-    const [risks, measures, controls, reviews, offered, since, recordHistory, openData] = await Promise.all([
+    const [risks, measures, controls, reviewCount, offered, since, recordHistory, openData] = await Promise.all([
       listRisks(db, plan.id),
-      listMeasuresOfPlan(db, plan.id),
+      listMeasureLinesOfPlan(db, plan.id),
       countControlsByRisk(db, plan.id),
-      listReviews(db, plan.id),
+      countReviews(db, plan.id),
       offeredAreas(db, plan),
       risksSinceLastYear(db, plan),
       historyOf(db, 'plan', plan.id),
@@ -165,7 +165,7 @@ export function planRoutes({ db, clock }: Services): Router {
       breadcrumbs: planBreadcrumbs(plan).slice(0, 1),
       plan,
       decisionBody: decisionBody(plan.committeeKind),
-      reviewCount: reviews.length,
+      reviewCount,
       riskMatrix: riskMatrix(risks, (risk) => `/planer/${plan.id}/risker/${risk.id}`),
       ...overview,
       risks: overview.risks.map((r) => ({ ...r, controlCount: controls.get(r.id) ?? 0 })),

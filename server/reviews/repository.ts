@@ -1,5 +1,6 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
+import { prepared } from '../../db/prepared.js'
 import type { ReviewTable } from '../../db/schema.js'
 import { type Saved, updateVersioned } from '../versioned.js'
 
@@ -17,6 +18,19 @@ export async function listReviews(db: Db, planId: number) {
     .where('review.plan_id', '=', planId)
     .orderBy('review.position')
     .execute()
+}
+
+// The plan page counts them on every view: prepared once (db/prepared.ts).
+const countReviewsOfPlan = prepared((db, planId: number) =>
+  db
+    .selectFrom('review')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('plan_id', '=', planId),
+)
+
+export async function countReviews(db: Db, planId: number): Promise<number> {
+  const [row] = await countReviewsOfPlan(db, planId)
+  return Number(row?.n ?? 0)
 }
 
 export async function findReview(db: Db, planId: number, reviewId: number) {

@@ -1,10 +1,16 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
+import { prepared } from '../../db/prepared.js'
 import type { RiskTable } from '../../db/schema.js'
 import { type Saved, updateVersioned } from '../versioned.js'
 
+// The plan page reads them on every view: prepared once (db/prepared.ts).
+const listRisksOfPlan = prepared((db, planId: number) =>
+  db.selectFrom('risk').selectAll().where('plan_id', '=', planId).orderBy('position'),
+)
+
 export async function listRisks(db: Db, planId: number) {
-  return db.selectFrom('risk').selectAll().where('plan_id', '=', planId).orderBy('position').execute()
+  return listRisksOfPlan(db, planId)
 }
 
 export async function findRisk(db: Db, planId: number, riskId: number) {
