@@ -42,6 +42,11 @@ describe('a prepared query', () => {
         .$if(holder.length > 0, (q) => q.where('holder', '=', holder)),
     )
     await expect(wrong(db, 'x')).rejects.toThrow('holds each argument once')
+    // As many parameters as arguments, but one used twice and the other never: its value would be ignored.
+    const twice = prepared((db, holder: string, _name: string) =>
+      db.selectFrom('job_lease').select('name').where('holder', '=', holder).where('name', '=', holder),
+    )
+    await expect(twice(db, 'x', 'y')).rejects.toThrow('holds each argument once')
     await db.destroy()
   })
 })

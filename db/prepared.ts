@@ -21,7 +21,8 @@ export function prepared<A extends (string | number)[], O>(build: (db: Db, ...ar
     if (!kept) {
       const query = build(db, ...(args.map((_, i) => new Argument(i)) as unknown as A)).compile()
       const slots = query.parameters.map((p) => (p instanceof Argument ? p.index : undefined))
-      if (slots.filter((s) => s !== undefined).length !== args.length)
+      const used = slots.filter((s) => s !== undefined).sort((a, b) => a - b)
+      if (used.length !== args.length || used.some((slot, i) => slot !== i))
         throw new Error(`A prepared query holds each argument once as a parameter:\n${query.sql}`)
       kept = { query, slots }
       compiled.set(db, kept)

@@ -24,6 +24,14 @@ describe('the configuration', () => {
     )
   })
 
+  it('reads TRUST_PROXY as a number of proxies or their addresses, never as true', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1)
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8')
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(
+      'Invalid configuration: TRUST_PROXY: give the number of proxies in front of the app (e.g. 1)',
+    )
+  })
+
   it('uses PostgreSQL when DATABASE_URL names it, keeping no anchor file unless told where', () => {
     const url = 'postgres://ik:secret@db.kommun.se/internkontroll'
     expect(loadConfig({})).toMatchObject({ databaseUrl: undefined, database: 'data/internkontroll.sqlite' })

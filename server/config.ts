@@ -23,7 +23,16 @@ const environment = z.object({
   PUPPETEER_EXECUTABLE_PATH: z.string().min(1).default('/usr/bin/chromium'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(60),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).default(10),
-  TRUST_PROXY: z.string().min(1).optional(),
+  // Express reads a string as addresses: "1" would trust the address 0.0.0.1, and every client behind the proxy would
+  // then be the proxy, one address for the login throttle. A number is how many proxies stand in front.
+  TRUST_PROXY: z
+    .string()
+    .min(1)
+    .refine((v) => !/^(true|false)$/i.test(v), {
+      message: 'give the number of proxies in front of the app (e.g. 1) or their addresses (e.g. loopback, 10.0.0.0/8)',
+    })
+    .transform((v) => (/^\d+$/.test(v) ? Number(v) : v))
+    .optional(),
   SECRET: z.string().min(32, 'SECRET must be at least 32 characters').optional(),
   AUDIT_KEY: z.string().min(32, 'AUDIT_KEY must be at least 32 characters').optional(),
   AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
@@ -60,7 +69,7 @@ export interface Config {
   /** The Chromium that prints PDFs. */
   readonly chromiumPath: string
   /** Express's `trust proxy`, so that behind a TLS proxy each client's own address is limited at login. */
-  readonly trustProxy: string | undefined
+  readonly trustProxy: number | string | undefined
   /** Signs CSRF tokens. */
   readonly secret: string
   /** Signs the audit log's rows and its anchored heads; kept out of the database, so its file alone cannot forge them. */

@@ -17,6 +17,8 @@ md.renderer.rules.heading_open = (tokens, idx, _options, env) => {
 
 /** How many rendered texts are kept: a start page shows 50, a plan page's report a few hundred. */
 const keptRenderings = 2000
+/** Longer texts (a field holds up to 20,000 characters) are rendered each time, so the cache stays a few MB. */
+const keptLength = 2000
 const rendered = new Map<string, string>()
 
 /**
@@ -25,6 +27,7 @@ const rendered = new Map<string, string>()
  * used going first. The HTML depends on nothing but the text and the level.
  */
 export function renderMarkdown(source: string, minHeadingLevel = 3): string {
+  if (source.length > keptLength) return md.render(source, { minHeadingLevel })
   const key = `${minHeadingLevel}:${source}`
   const kept = rendered.get(key)
   // Map keeps insertion order: taken out and put back, a rendering becomes the most recently used.

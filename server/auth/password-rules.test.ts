@@ -20,6 +20,10 @@ describe('a new password', () => {
     expect(passwordProblem('ett långt lösenord ', email)).toMatch(
       /^Lösenordet får inte börja eller sluta med mellanslag/,
     )
+    // What the login form would drop, so that the password could never be typed in again.
+    const control = 'Lösenordet får inte innehålla radbrytningar eller andra styrtecken.'
+    expect(passwordProblem('ett långt\u0007lösenord', email)).toBe(control)
+    expect(passwordProblem('ett långt\nlösenord', email)).toBe(control)
     expect(passwordProblem('ååååååååååååå', email)).toBe('Lösenordet får inte vara ett och samma tecken upprepat.')
     const common = 'Lösenordet är ett av de vanligaste lösenorden och gissas lätt. Välj ett annat.'
     expect(passwordProblem('Qwerty123456', email)).toBe(common)

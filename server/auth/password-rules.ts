@@ -1,3 +1,4 @@
+import { storable } from '../forms.js'
 import { commonPasswords } from './common-passwords.js'
 
 export const minimumLength = 12
@@ -16,6 +17,11 @@ export function passwordProblem(password: string, email: string): string | undef
   if (length > maximumLength) return `Lösenordet får vara högst ${maximumLength} tecken långt.`
   if (password.trim() !== password) {
     return 'Lösenordet får inte börja eller sluta med mellanslag. Ta bort dem, eller lägg mellanslagen inne i lösenordet.'
+  }
+  // The login form reads its fields as storable text (server/forms.ts), without control characters and line breaks:
+  // a password holding one could be set but never typed in again.
+  if (storable(password) !== password || /[\r\n]/.test(password)) {
+    return 'Lösenordet får inte innehålla radbrytningar eller andra styrtecken.'
   }
   if (/^(.)\1*$/su.test(password)) return 'Lösenordet får inte vara ett och samma tecken upprepat.'
   const lower = password.normalize('NFC').toLowerCase()

@@ -217,6 +217,23 @@ describe('logging in', () => {
     ])
   })
 
+  it('takes the client’s address from one proxy in front with TRUST_PROXY=1, and from no header without it', async () => {
+    const addressOf = async (trustProxy: string | undefined) => {
+      const { app, db } = await createTestApp({ as: null, trustProxy })
+      await login(hr, 'fel lösenord', 401, browserAt(app, '203.0.113.9'))
+      const event = await db
+        .selectFrom('audit_event')
+        .select('after')
+        .where('entity', '=', 'failed_login')
+        .executeTakeFirstOrThrow()
+      return JSON.parse(String(event.after)).address
+    }
+    // Behind the proxy every client would otherwise be the proxy: one address for the whole municipality.
+    expect(await addressOf('1')).toBe('203.0.113.9')
+    // Without a trusted proxy the header is the client's own word, and any client could pick a fresh address per guess.
+    expect(await addressOf(undefined)).toMatch(/^(::ffff:)?127\.0\.0\.1$/)
+  })
+
   it('gives a new session at login, so a planted session id is worthless, and ends it at logout', async () => {
     const { agent, app } = await createTestApp({ as: null })
     agent.jar.setCookie('ik_session=planted-by-someone-else')
@@ -281,6 +298,28 @@ describe('changing one’s password', () => {
     const other = supertest.agent(app)
     await login('lasare@demo.internkontroll.se', demoPassword, 401, other)
     await login('lasare@demo.internkontroll.se', 'ett nytt långt lösenord', 303, other)
+  })
+
+  it('takes the current password as a guess: throttled and logged as a failed login, as at the login form', async () => {
+    const { agent, db, advance } = await createTestApp({ as: 'lasare' })
+    const change = (current: string, status: number) =>
+      submitForm(
+        agent,
+        '/konto/losenord',
+        { current, password: 'ett nytt långt lösenord', repeat: 'ett nytt långt lösenord' },
+        status,
+      )
+    // Three free failures and one more, as at the login form; then a wait even for the right password.
+    for (const guess of ['fel 1', 'fel 2', 'fel 3', 'fel 4']) await change(guess, 400)
+    const waiting = await change(demoPassword, 429)
+    expect(waiting.headers['retry-after']).toBe('1')
+    expect(html(waiting.text)('#field-current-error').text()).toContain('Vänta 1 sekund')
+    const failures = await db.selectFrom('audit_event').select('after').where('entity', '=', 'failed_login').execute()
+    expect(failures.map((f) => JSON.parse(String(f.after)).email)).toEqual(
+      Array(4).fill('lasare@demo.internkontroll.se'),
+    )
+    advance(1_000)
+    await change(demoPassword, 303)
   })
 })
 

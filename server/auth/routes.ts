@@ -65,52 +65,72 @@ export function authRoutes({ db, config, clock }: Services): Router {
   })
 
   const inTurn = takingTurns()
+  const loginEvent = { action: 'create', planId: null, committeeId: null, before: null } as const
+
+  /**
+   * A password checked as a guess: throttled by account, address and browser, in turn, each failure counted and
+   * logged. Login goes through it, and so does the current password of *Byt lösenord*, which someone holding a
+   * session (an unlocked computer) could otherwise guess at full speed. `then` runs while the turn is still held.
+   */
+  async function checkGuess<T>(
+    req: Request,
+    email: string,
+    password: string,
+    then: (
+      outcome: { wait: number } | { user: NonNullable<Awaited<ReturnType<typeof findUserByEmail>>> } | null,
+    ) => Promise<T>,
+  ): Promise<T> {
+    const address = req.ip ?? 'okänd'
+    const device = knownDevice(req, config, email)
+    const throttles = throttledBy(email, address, device)
+    // A waiting attempt is answered at once, password unchecked, and changes nothing: it neither lengthens the wait
+    // nor fills the log, however many are sent.
+    const wait = await secondsToWait(db, throttles, clock())
+    if (wait > 0) return then({ wait })
+    return inTurn(throttles, async () => {
+      // Another attempt may have failed while this one waited its turn.
+      const wait = await secondsToWait(db, throttles, clock())
+      if (wait > 0) return then({ wait })
+      const user = await findUserByEmail(db, email)
+      // The same work and the same answer whether the e-mail is unknown, the account disabled or the password wrong.
+      const valid = await verifyPassword(password, user?.password_hash ?? (await decoyHash))
+      if (user && valid && !user.disabled) return then({ user })
+      const now = clock()
+      await db.transaction().execute(async (trx) => {
+        await recordLoginFailure(
+          trx,
+          failureSubjects(email, address, device),
+          now,
+          new Date(now.getTime() - failureMemoryMs),
+        )
+        // Who tried is not known: the log names the e-mail tried, and the account it belongs to if any.
+        await recordEvent(
+          trx,
+          { userId: null, userName: email, at: now.toISOString() },
+          { ...loginEvent, entity: 'failed_login', entityId: user?.id ?? 0, after: { email, address } },
+        )
+      })
+      return then(null)
+    })
+  }
+
+  const tooSoon = (wait: number) =>
+    `För många misslyckade inloggningar till det här kontot eller från den här adressen. Vänta ${seconds(wait)} ` +
+    'och försök sedan igen. Från en webbläsare där du har loggat in förut behöver du inte vänta.'
 
   router.post('/logga-in', async (req: Request, res: Response) => {
     const parsed = parseForm(loginForm, req.body)
     const kept = { email: req.body?.email, till: req.body?.till }
     if (!parsed.ok) return renderLogin(res, formState(kept, parsed.errors), 400)
     const email = parsed.value.email.toLowerCase()
-    const address = req.ip ?? 'okänd'
-    const device = knownDevice(req, config, email)
-    const throttles = throttledBy(email, address, device)
-    const tooSoon = (wait: number) => {
-      res.set('Retry-After', String(wait))
-      const message =
-        `För många misslyckade inloggningar till det här kontot eller från den här adressen. Vänta ${seconds(wait)} ` +
-        'och försök sedan igen. Från en webbläsare där du har loggat in förut behöver du inte vänta.'
-      return renderLogin(res, formState(kept, { email: message }), 429)
-    }
-    // A waiting attempt is answered at once, password unchecked, and changes nothing: it neither lengthens the wait
-    // nor fills the log, however many are sent.
-    const wait = await secondsToWait(db, throttles, clock())
-    if (wait > 0) return tooSoon(wait)
-    await inTurn(throttles, async () => {
-      // Another attempt may have failed while this one waited its turn.
-      const wait = await secondsToWait(db, throttles, clock())
-      if (wait > 0) return tooSoon(wait)
-      const user = await findUserByEmail(db, email)
-      // The same work and the same answer whether the e-mail is unknown, the account disabled or the password wrong.
-      const valid = await verifyPassword(parsed.value.password, user?.password_hash ?? (await decoyHash))
-      const now = clock()
-      const event = { action: 'create', planId: null, committeeId: null, before: null } as const
-      if (!user || !valid || user.disabled) {
-        await db.transaction().execute(async (trx) => {
-          await recordLoginFailure(
-            trx,
-            failureSubjects(email, address, device),
-            now,
-            new Date(now.getTime() - failureMemoryMs),
-          )
-          // Who tried is not known: the log names the e-mail tried, and the account it belongs to if any.
-          await recordEvent(
-            trx,
-            { userId: null, userName: email, at: now.toISOString() },
-            { ...event, entity: 'failed_login', entityId: user?.id ?? 0, after: { email, address } },
-          )
-        })
-        return renderLogin(res, formState(kept, { email: wrongCredentials }), 401)
+    await checkGuess(req, email, parsed.value.password, async (outcome) => {
+      if (outcome && 'wait' in outcome) {
+        res.set('Retry-After', String(outcome.wait))
+        return renderLogin(res, formState(kept, { email: tooSoon(outcome.wait) }), 429)
       }
+      if (!outcome) return renderLogin(res, formState(kept, { email: wrongCredentials }), 401)
+      const { user } = outcome
+      const now = clock()
       const old: unknown = req.cookies?.[sessionCookie(config)]
       const token = await db.transaction().execute(async (trx) => {
         // A new token at every login, so a session id planted before login is worth nothing.
@@ -118,7 +138,7 @@ export function authRoutes({ db, config, clock }: Services): Router {
         await recordEvent(
           trx,
           { userId: user.id, userName: user.name, at: now.toISOString() },
-          { ...event, entity: 'login', entityId: user.id, after: { email, address } },
+          { ...loginEvent, entity: 'login', entityId: user.id, after: { email, address: req.ip ?? 'okänd' } },
         )
         return createSession(trx, user.id, now)
       })
@@ -145,18 +165,17 @@ export function authRoutes({ db, config, clock }: Services): Router {
   router.post('/konto/losenord', requireViewer, async (req, res) => {
     const viewer = viewerOf(res)
     const parsed = parseForm(passwordForm, req.body)
-    const user = await findUserByEmail(db, viewer.email)
     const problem = parsed.ok ? passwordProblem(parsed.value.password, viewer.email) : undefined
-    const errors = !parsed.ok
-      ? parsed.errors
-      : problem
-        ? { password: problem }
-        : !user || !(await verifyPassword(parsed.value.current, user.password_hash))
-          ? { current: 'Det nuvarande lösenordet stämmer inte.' }
-          : undefined
-    if (errors || !parsed.ok) {
-      return res.status(400).render('auth/password', { title: 'Byt lösenord', ...formState({}, errors) })
+    const refuse = (status: number, errors: Record<string, string>) =>
+      res.status(status).render('auth/password', { title: 'Byt lösenord', ...formState({}, errors) })
+    if (!parsed.ok) return refuse(400, parsed.errors)
+    if (problem) return refuse(400, { password: problem })
+    const current = await checkGuess(req, viewer.email, parsed.value.current, async (outcome) => outcome)
+    if (current && 'wait' in current) {
+      res.set('Retry-After', String(current.wait))
+      return refuse(429, { current: tooSoon(current.wait) })
     }
+    if (!current) return refuse(400, { current: 'Det nuvarande lösenordet stämmer inte.' })
     const passwordHash = await hashPassword(parsed.value.password)
     const token = String(req.cookies?.[sessionCookie(config)])
     await auditedTransaction(
