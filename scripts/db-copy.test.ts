@@ -334,59 +334,45 @@ describe('npm run db:copy', () => {
 })
 
 describe('copyTables', () => {
-  it('rolls the copy back when the source changes meanwhile', async () => {
+  /**
+   * What copyTables throws when, while it copies `table`, a server still running changes the source with `change`:
+   * its change is not in the snapshot the copy reads. The copy must have been rolled back.
+   */
+  async function copiedWhileChanged(name: string, table: string, change: string) {
     const installation = anInstallation()
-    const target = await migratedDatabaseLocation(join(dir, 'meanwhile.sqlite'))
+    const target = await migratedDatabaseLocation(join(dir, `${name}.sqlite`))
     const source = openDatabase(installation)
     const copied = openDatabase(target)
-    // As a server still running would: its change is not in the snapshot the copy reads.
     const server = new SQLite(installation)
     try {
-      const copy = copyTables(source, copied, await sourceTables(source), {
-        progress: (table) => {
-          if (table === 'login_failure')
-            server.prepare(`insert into login_failure (subject, at) values ('x', 'y')`).run()
-        },
-      })
-      const error = await copy.catch((e: unknown) => e)
+      const progress = (copying: string) => {
+        if (copying === table) server.prepare(change).run()
+      }
+      const error = await copyTables(source, copied, await sourceTables(source), { progress }).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(CopyMismatch)
-      expect((error as CopyMismatch).tables.filter((t) => t.sourceRows !== t.targetRows || !t.sameContents)).toEqual([
-        { name: 'login_failure', sourceRows: 3, targetRows: 2, sameContents: false },
-      ])
       expect(Object.values(await everyRow(copied)).flat()).toEqual([])
+      return (error as CopyMismatch).tables.filter((t) => t.sourceRows !== t.targetRows || !t.sameContents)
     } finally {
       server.close()
       await source.destroy()
       await copied.destroy()
     }
+  }
+
+  it('rolls the copy back when the source changes meanwhile', async () => {
+    const insert = `insert into login_failure (subject, at) values ('x', 'y')`
+    expect(await copiedWhileChanged('meanwhile', 'login_failure', insert)).toEqual([
+      { name: 'login_failure', sourceRows: 3, targetRows: 2, sameContents: false },
+    ])
   })
 
   it('rolls the copy back when a row of the source is changed meanwhile, its count unchanged', async () => {
-    const installation = anInstallation()
-    const target = await migratedDatabaseLocation(join(dir, 'changed-meanwhile.sqlite'))
-    const source = openDatabase(installation)
-    const copied = openDatabase(target)
     // A running server's sender marking a mail sent after the copy read it: the copy would send it again.
-    const server = new SQLite(installation)
-    try {
-      const copy = copyTables(source, copied, await sourceTables(source), {
-        progress: (table) => {
-          if (table === 'outbox_mail')
-            server.prepare(`update outbox_mail set state = 'sent' where id = (select min(id) from outbox_mail)`).run()
-        },
-      })
-      const error = await copy.catch((e: unknown) => e)
-      expect(error).toBeInstanceOf(CopyMismatch)
-      const differing = (error as CopyMismatch).tables.filter((t) => t.sourceRows !== t.targetRows || !t.sameContents)
-      expect(differing).toEqual([
-        { name: 'outbox_mail', sourceRows: expect.any(Number), targetRows: expect.any(Number), sameContents: false },
-      ])
-      expect(differing[0]?.sourceRows).toBe(differing[0]?.targetRows)
-      expect(Object.values(await everyRow(copied)).flat()).toEqual([])
-    } finally {
-      server.close()
-      await source.destroy()
-      await copied.destroy()
-    }
+    const update = `update outbox_mail set state = 'sent' where id = (select min(id) from outbox_mail)`
+    const differing = await copiedWhileChanged('changed-meanwhile', 'outbox_mail', update)
+    expect(differing).toEqual([
+      { name: 'outbox_mail', sourceRows: expect.any(Number), targetRows: expect.any(Number), sameContents: false },
+    ])
+    expect(differing[0]?.sourceRows).toBe(differing[0]?.targetRows)
   })
 })
