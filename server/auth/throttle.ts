@@ -16,7 +16,7 @@ const longestWaitSeconds = 60
 const freeFailures = { email: 3, address: 10, device: 3 } as const
 
 /** The wait after a subject's failures: none for the free ones, then 1, 2, 4 … seconds, at most a minute. */
-export function waitSeconds(kind: keyof typeof freeFailures, failures: number): number {
+function waitSeconds(kind: keyof typeof freeFailures, failures: number): number {
   const over = failures - freeFailures[kind]
   return over <= 0 ? 0 : Math.min(longestWaitSeconds, 2 ** (over - 1))
 }
