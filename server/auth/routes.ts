@@ -165,11 +165,13 @@ export function authRoutes({ db, config, clock }: Services): Router {
   router.post('/konto/losenord', requireViewer, async (req, res) => {
     const viewer = viewerOf(res)
     const parsed = parseForm(passwordForm, req.body)
-    const problem = parsed.ok ? passwordProblem(parsed.value.password, viewer.email) : undefined
+    // Said beside the new password whatever else is missing, so that one post shows every field to mend.
+    const problem = passwordProblem(typeof req.body?.password === 'string' ? req.body.password : '', viewer.email)
     const refuse = (status: number, errors: Record<string, string>) =>
       res.status(status).render('auth/password', { title: 'Byt lösenord', ...formState({}, errors) })
-    if (!parsed.ok) return refuse(400, parsed.errors)
-    if (problem) return refuse(400, { password: problem })
+    if (!parsed.ok || problem) {
+      return refuse(400, { ...(problem ? { password: problem } : {}), ...(parsed.ok ? {} : parsed.errors) })
+    }
     const current = await checkGuess(req, viewer.email, parsed.value.current, async (outcome) => outcome)
     if (current && 'wait' in current) {
       res.set('Retry-After', String(current.wait))
