@@ -1,5 +1,5 @@
 import type { ExpressionBuilder } from 'kysely'
-import type { Database } from '../../db/schema.js'
+import type { Database, MeasureStatus } from '../../db/schema.js'
 import { finishedStatuses } from '../vocabulary.js'
 
 /**
@@ -12,3 +12,14 @@ export const overdueOn = (today: string) => (eb: ExpressionBuilder<Database, 'me
     eb('measure.due_date', '<', today),
     eb('measure.status', 'not in', finishedStatuses),
   ])
+
+/** Rows counted per plan and status (with overdueOn) as the pages read them: counts as numbers, statuses typed. */
+export const statusCounts = (
+  rows: { planId: number; status: string; count: number | string; overdue: number | string }[],
+) =>
+  rows.map((r) => ({
+    planId: r.planId,
+    status: r.status as MeasureStatus,
+    count: Number(r.count),
+    overdue: Number(r.overdue),
+  }))

@@ -1,10 +1,10 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import { prepared } from '../../db/prepared.js'
-import type { MeasureStatus, MeasureTable } from '../../db/schema.js'
+import type { MeasureTable } from '../../db/schema.js'
 import { type Saved, updateVersioned } from '../versioned.js'
 import { swedishOrder } from '../vocabulary.js'
-import { overdueOn } from './overdue-sql.js'
+import { overdueOn, statusCounts } from './overdue-sql.js'
 
 const withOwner = (db: Db) =>
   db
@@ -151,11 +151,5 @@ export async function countMeasuresOfPlans(db: Db, planIds: readonly number[], t
     .where('risk.plan_id', 'in', planIds)
     .groupBy(['risk.plan_id', 'measure.status'])
     .execute()
-  // Counts come back as strings from PostgreSQL.
-  return rows.map((r) => ({
-    planId: r.planId,
-    status: r.status as MeasureStatus,
-    count: Number(r.count),
-    overdue: Number(r.overdue),
-  }))
+  return statusCounts(rows)
 }

@@ -4,9 +4,9 @@
 
 import { type ExpressionBuilder, sql } from 'kysely'
 import type { Db } from '../../db/connection.js'
-import type { CommitteeKind, Database, MeasureStatus } from '../../db/schema.js'
+import type { CommitteeKind, Database } from '../../db/schema.js'
 import { lightCountColumns, lightPerControl } from '../controls/overview.js'
-import { overdueOn } from '../measures/overdue-sql.js'
+import { overdueOn, statusCounts } from '../measures/overdue-sql.js'
 import { swedishOrder } from '../vocabulary.js'
 
 /** Which of the municipality's plans of the year: all, or those of one administration's committees and companies. */
@@ -97,13 +97,7 @@ export async function countMeasures(db: Db, scope: RollupScope, today: string) {
     ])
     .groupBy(['plan.id', 'measure.status'])
     .execute()
-  // Counts come back as strings from PostgreSQL.
-  return rows.map((r) => ({
-    planId: r.planId,
-    status: r.status as MeasureStatus,
-    count: Number(r.count),
-    overdue: Number(r.overdue),
-  }))
+  return statusCounts(rows)
 }
 
 /** Per plan with controls: how many controls show each traffic light on `today`. */
