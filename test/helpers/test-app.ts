@@ -1,6 +1,5 @@
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
-import { afterAll } from 'vitest'
 import { demoPassword, loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { createApp } from '../../server/app.js'
@@ -8,9 +7,8 @@ import { loadConfig } from '../../server/config.js'
 import { demoPlan } from './builders.js'
 import { openTestDatabase } from './test-database.js'
 
-/** One Chromium per test file, started only if a test asks for a PDF. */
+/** One Chromium per test file (closed by test/setup.ts), started only if a test asks for a PDF. */
 export const testPdf = new PdfPrinter({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium' })
-afterAll(() => testPdf.close())
 
 export type DemoLogin = 'admin' | 'sekreterare' | 'hr' | 'utbildning' | 'lasare' | 'samordnare'
 
