@@ -11,6 +11,8 @@ import { auditRoutes } from './audit/routes.js'
 import { authorize, can } from './auth/permissions.js'
 import { authRoutes } from './auth/routes.js'
 import { requireViewer, sessions, viewerOf } from './auth/session.js'
+import { oidcClient, oidcRoutes } from './auth/sso/oidc.js'
+import { providerLogoutUrl } from './auth/sso/sign-in.js'
 import type { Config } from './config.js'
 import { conflictHandler } from './conflict.js'
 import { controlRoutes } from './controls/routes.js'
@@ -99,7 +101,9 @@ export function createApp(services: Services): express.Express {
   app.use('/planer/importera', requireViewer, mayCreatePlans, uploadedFile)
   app.use(csrfProtection(services.config))
 
-  app.use(authRoutes(services))
+  const oidc = services.config.oidc && oidcClient(services.config.oidc, services.config.publicUrl)
+  app.use(authRoutes(services, (kept) => providerLogoutUrl(kept, { oidc: oidc?.logoutUrl })))
+  if (oidc) app.use(oidcRoutes(services, oidc))
   app.use(aboutRoutes(services))
   // Open data's index is public, for everyone without login.
   app.use('/oppna-data', openDataPageRoutes(services))
