@@ -11,6 +11,7 @@ import { auditRoutes } from './audit/routes.js'
 import { authorize, can } from './auth/permissions.js'
 import { authRoutes } from './auth/routes.js'
 import { requireViewer, sessions, viewerOf } from './auth/session.js'
+import { groupRoleRoutes } from './auth/sso/group-role-routes.js'
 import { oidcClient, oidcRoutes } from './auth/sso/oidc.js'
 import { providerLogoutUrl } from './auth/sso/sign-in.js'
 import type { Config } from './config.js'
@@ -112,6 +113,7 @@ export function createApp(services: Services): express.Express {
   app.use(auditRoutes(services))
   app.use(adminRoutes(services))
   app.use(apiTokenRoutes(services))
+  app.use(groupRoleRoutes(services))
   app.use(reminderRoutes(services))
   // Before /planer/:planId, which would take "importera" for a plan id.
   app.use('/planer/importera', importRoutes(services))

@@ -107,3 +107,50 @@ export async function applyGroupRoles(db: Db, userId: number, groups: readonly s
     )
     .execute()
 }
+
+/** The administrator's mapping with the names of what each role is given in, in group order. */
+export async function listGroupRoles(db: Db) {
+  return db
+    .selectFrom('sso_group_role')
+    .leftJoin('committee', 'committee.id', 'sso_group_role.committee_id')
+    .leftJoin('owner_unit', 'owner_unit.id', 'sso_group_role.owner_unit_id')
+    .leftJoin('municipality', 'municipality.id', 'sso_group_role.municipality_id')
+    .select([
+      'sso_group_role.id',
+      'sso_group_role.group_name as groupName',
+      'sso_group_role.role',
+      'sso_group_role.committee_id as committeeId',
+      'sso_group_role.owner_unit_id as unitId',
+      'sso_group_role.municipality_id as municipalityId',
+      'committee.name as committeeName',
+      'owner_unit.name as unitName',
+      'municipality.name as municipalityName',
+    ])
+    .orderBy('sso_group_role.id')
+    .execute()
+}
+
+export type GroupRoleTarget = { committeeId: number | null; unitId: number | null; municipalityId: number | null }
+
+export async function insertGroupRole(
+  db: Db,
+  mapping: { groupName: string; role: GroupRole; createdAt: string } & GroupRoleTarget,
+): Promise<number> {
+  const { id } = await db
+    .insertInto('sso_group_role')
+    .values({
+      group_name: mapping.groupName,
+      role: mapping.role,
+      committee_id: mapping.committeeId,
+      owner_unit_id: mapping.unitId,
+      municipality_id: mapping.municipalityId,
+      created_at: mapping.createdAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}
+
+export async function deleteGroupRole(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('sso_group_role').where('id', '=', id).execute()
+}
