@@ -50,6 +50,9 @@ export interface Services {
   pdf: PdfPrinter
 }
 
+/** Where the identity providers are, for the pages' Content-Security-Policy. */
+const identityProviderOrigins = (config: Config) => (config.oidc ? [new URL(config.oidc.issuer).origin] : [])
+
 const mayCreatePlans: express.RequestHandler = (_req, res, next) => {
   authorize(can.createPlans(viewerOf(res)))
   next()
@@ -74,7 +77,14 @@ export function createApp(services: Services): express.Express {
       // Under helmet's no-referrer a browser sends `Origin: null` with the app's own posts, which the CSRF check
       // then cannot tell from another site's; same-origin still tells other sites nothing.
       referrerPolicy: { policy: 'same-origin' },
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+      contentSecurityPolicy: {
+        directives: {
+          upgradeInsecureRequests: https ? [] : null,
+          // Logging out is a form whose answer sends the browser on to the identity provider's end of session, and a
+          // browser holds a form's redirects to form-action too.
+          formAction: ["'self'", ...identityProviderOrigins(services.config)],
+        },
+      },
     }),
   )
   app.use('/assets', express.static(`${viewsDir}/assets`, { maxAge: '1h' }))

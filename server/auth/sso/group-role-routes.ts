@@ -126,7 +126,10 @@ export function groupRoleRoutes({ db, clock, config }: Services): Router {
       return parsed
     })
     if (!result.ok) return render(res, formState(req.body ?? {}, result.errors), 400)
-    setNotice(res, `Gruppen ${result.value.groupName} ger nu rollen vid nästa inloggning.`)
+    setNotice(
+      res,
+      `Kopplingen är tillagd. Den som är med i gruppen ${result.value.groupName} får rollen nästa gång hen loggar in.`,
+    )
     res.redirect(303, groupRolesHref)
   })
 
