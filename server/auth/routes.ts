@@ -160,7 +160,7 @@ export function authRoutes(
         return renderLogin(res, formState({ ...kept, breakGlass: '1' }, { email: passwordLoginOff }), 403)
       }
       rememberDevice(res, config, email)
-      await startSession(services, req, res, user, parsed.value.till)
+      await startSession(services, req, res, user, { till: parsed.value.till })
     })
   })
 

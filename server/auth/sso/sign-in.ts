@@ -110,7 +110,7 @@ export async function signInIdentity(
     const singleLogout = identity.singleLogout
       ? JSON.stringify({ provider: identity.provider, hint: identity.singleLogout })
       : null
-    await startSession(services, req, res, user, till, singleLogout)
+    await startSession(services, req, res, user, { till, provider: identity.provider, singleLogout })
   } catch (error) {
     if (error instanceof Refusal) return refuseSignIn(res, 403, error.message)
     throw error
