@@ -58,7 +58,7 @@ export function authRoutes(
     `Inloggning med lösenord är avstängd för ditt konto. Logga in med ${config.oidc?.name ?? 'organisationens konto'} ` +
     'i stället.'
 
-  const renderLogin = (res: Response, locals: { values: Record<string, unknown> }, status = 200) => {
+  const renderLogin = (res: Response, locals: { values: Record<string, unknown>; intro?: string }, status = 200) => {
     const till = encodeURIComponent(String(locals.values.till ?? ''))
     res.status(status).render('auth/login', {
       title: 'Logga in',
@@ -157,7 +157,14 @@ export function authRoutes(
             },
           ),
         )
-        return renderLogin(res, formState({ ...kept, breakGlass: '1' }, { email: passwordLoginOff }), 403)
+        return renderLogin(
+          res,
+          {
+            ...formState({ ...kept, breakGlass: '1' }, { email: passwordLoginOff }),
+            intro: 'Du kan inte logga in här.',
+          },
+          403,
+        )
       }
       rememberDevice(res, config, email)
       await startSession(services, req, res, user, { till: parsed.value.till })
