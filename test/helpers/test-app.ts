@@ -28,6 +28,8 @@ export async function createTestApp(
     smtpUrl?: string
     pdf?: PdfPrinter
     as?: DemoLogin | null
+    /** More of the environment, e.g. an identity provider's OIDC_ISSUER. */
+    env?: Record<string, string>
   } = {},
 ) {
   const config = loadConfig({
@@ -36,6 +38,7 @@ export async function createTestApp(
     TRUST_PROXY: options.trustProxy,
     SMTP_URL: options.smtpUrl,
     AUDIT_KEY: 'test-audit-key-that-is-long-enough-for-hmac',
+    ...options.env,
   })
   const db = await openTestDatabase()
   let now = new Date(`${options.today ?? '2021-03-15'}T09:00:00Z`)
