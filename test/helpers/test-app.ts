@@ -40,9 +40,17 @@ export async function createTestApp(
     AUDIT_KEY: 'test-audit-key-that-is-long-enough-for-hmac',
     ...options.env,
   })
-  const db = await openTestDatabase()
   let now = new Date(`${options.today ?? '2021-03-15'}T09:00:00Z`)
-  if (options.demo !== false) await loadDemoDataIfEmpty(db, now, { currentYear: options.currentYear ?? false })
+  const currentYear = options.currentYear ?? false
+  const db = await openTestDatabase({
+    seed:
+      options.demo === false
+        ? undefined
+        : {
+            key: `demo ${now.toISOString()} ${currentYear}`,
+            apply: (db) => loadDemoDataIfEmpty(db, now, { currentYear }),
+          },
+  })
   const app = createApp({ db, config, clock: () => now, pdf: options.pdf ?? testPdf })
   /** Moves the app's clock forward, for timeouts. */
   const advance = (ms: number) => {
