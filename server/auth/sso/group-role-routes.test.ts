@@ -135,6 +135,29 @@ describe('the administrator’s mapping from groups to roles', () => {
     expect(log('main').text()).toContain('Roll från grupp ”IK-Läsare”')
   })
 
+  it('keeps a mapping whose removal would leave no active administrator', async () => {
+    const { agent, db } = await createTestApp({ as: 'admin' })
+    await submitForm(agent, page, { groupName: 'IK-Admin', role: 'admin' }, 303)
+    // The demo's only administrator holds the role through the group alone, as a sign-in would leave it.
+    const admin = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', 'admin@demo.internkontroll.se')
+      .executeTakeFirstOrThrow()
+    await db.insertInto('sso_role_grant').values({ user_id: admin.id, role: 'admin', target_id: 0 }).execute()
+    const mapping = await db.selectFrom('sso_group_role').select('id').executeTakeFirstOrThrow()
+    const log = await db.selectFrom('audit_event').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    const kept = await submitForm(agent, page, {}, 303, `${page}/${mapping.id}/ta-bort`)
+    expect(html((await agent.get(kept.headers.location as string).expect(200)).text)('.notice').text()).toContain(
+      'Kopplingen av IK-Admin är kvar: utan den finns ingen aktiv administratör.',
+    )
+    expect(await db.selectFrom('sso_group_role').select('id').execute()).toEqual([mapping])
+    expect(await db.selectFrom('app_user').select('is_admin').where('id', '=', admin.id).execute()).toEqual([
+      { is_admin: 1 },
+    ])
+    expect(await db.selectFrom('audit_event').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).toEqual(log)
+  })
+
   it('knows a group typed with a letter in another Unicode form as the same group', async () => {
     const { agent } = await createTestApp({ as: 'admin' })
     await submitForm(agent, page, { groupName: 'IK-L\u00e4sare', role: 'admin' }, 303)

@@ -2,6 +2,7 @@ import { type Response, Router } from 'express'
 import { z } from 'zod'
 import type { Db } from '../../../db/connection.js'
 import type { GroupRole } from '../../../db/schema.js'
+import { otherActiveAdmins } from '../../admin/repository.js'
 import type { Services } from '../../app.js'
 import { actorOf, audited } from '../../audit/audited.js'
 import { NotFoundError } from '../../errors.js'
@@ -23,6 +24,9 @@ import {
 } from './repository.js'
 
 export const groupRolesHref = '/admin/grupper'
+
+/** Removing the mapping would leave no active administrator: refused, nothing changed. */
+class LastAdministrators extends Error {}
 
 const roles: readonly { code: GroupRole; label: string; needs?: 'committeeId' | 'unitId' | 'municipalityId' }[] = [
   { code: 'admin', label: 'Administratör' },
@@ -148,18 +152,34 @@ export function groupRoleRoutes({ db, clock, config }: Services): Router {
     // The role goes with the mapping at once, not at each holder's next sign-in, which may be months away while their
     // session lasts; each holder's change in the log.
     const actor = actorOf(res, clock)
-    const taken = await db.transaction().execute(async (trx) => {
-      const holders = await holdersOnlyThrough(trx, mapping)
-      for (const userId of holders) {
-        await audited(trx, actor, 'update', { entity: 'app_user', id: userId, planId: null }, () =>
-          takeGroupRole(trx, userId, mapping),
+    const taken = await db
+      .transaction()
+      .execute(async (trx) => {
+        const holders = await holdersOnlyThrough(trx, mapping)
+        for (const userId of holders) {
+          await audited(trx, actor, 'update', { entity: 'app_user', id: userId, planId: null }, () =>
+            takeGroupRole(trx, userId, mapping),
+          )
+        }
+        // No user has id 0: every active administrator counts. Without one, no one could put the role back.
+        if (holders.length > 0 && (await otherActiveAdmins(trx, 0)) === 0) throw new LastAdministrators()
+        await audited(trx, actor, 'delete', { entity: 'sso_group_role', id, planId: null }, () =>
+          deleteGroupRole(trx, id),
         )
-      }
-      await audited(trx, actor, 'delete', { entity: 'sso_group_role', id, planId: null }, () =>
-        deleteGroupRole(trx, id),
+        return holders.length
+      })
+      .catch((error) => {
+        if (error instanceof LastAdministrators) return undefined
+        throw error
+      })
+    if (taken === undefined) {
+      setNotice(
+        res,
+        `Kopplingen av ${mapping.groupName} är kvar: utan den finns ingen aktiv administratör. Ge någon ` +
+          'administratörsrollen för hand först.',
       )
-      return holders.length
-    })
+      return res.redirect(303, groupRolesHref)
+    }
     setNotice(
       res,
       `Gruppen ${mapping.groupName} ger inte längre rollen. ` +
