@@ -52,6 +52,8 @@ const environment = z.object({
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_NAME: z.string().trim().min(1).optional(),
   OIDC_GROUPS_CLAIM: z.string().trim().min(1).default('groups'),
+  OIDC_SUBJECT_CLAIM: z.string().trim().min(1).default('sub'),
+  OIDC_TRUST_EMAIL: booleanFlag.default(false),
   LOCAL_LOGIN: booleanFlag.default(true),
   BREAK_GLASS_EMAILS: z
     .string()
@@ -131,6 +133,13 @@ export interface OidcSettings {
   readonly name: string
   /** The ID token's claim that lists the user's groups. */
   readonly groupsClaim: string
+  /** The ID token's claim that names the person for good: `sub`, or Entra ID's `oid`, the same in every app. */
+  readonly subjectClaim: string
+  /**
+   * Whether every e-mail address the provider sends is the organisation's to vouch for (Entra ID, which sends no
+   * `email_verified`); otherwise only one with `email_verified: true` may link an account made here by hand.
+   */
+  readonly trustEmail: boolean
   /** `<PUBLIC_URL>/logga-in/oidc/callback`, registered at the provider. */
   readonly redirectUri: string
 }
@@ -209,6 +218,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             clientSecret: e.OIDC_CLIENT_SECRET,
             name: e.OIDC_NAME ?? 'organisationens konto',
             groupsClaim: e.OIDC_GROUPS_CLAIM,
+            subjectClaim: e.OIDC_SUBJECT_CLAIM,
+            trustEmail: e.OIDC_TRUST_EMAIL,
             redirectUri: `${(e.PUBLIC_URL as string).replace(/\/+$/, '')}/logga-in/oidc/callback`,
           })
         : undefined,

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Request, RequestHandler } from 'express'
-import { sessionCookie } from './auth/session.js'
+import { cookieOptions, sessionCookie } from './auth/session.js'
 import type { Config } from './config.js'
 import { ForbiddenError } from './errors.js'
 
@@ -47,7 +47,7 @@ export function csrfProtection(config: Config): RequestHandler {
     let value: unknown = req.cookies?.[name]
     if (typeof value !== 'string' || value.length < 32) {
       value = randomBytes(32).toString('base64url')
-      res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: config.production, path: '/' })
+      res.cookie(name, value, cookieOptions(config))
     }
     // Bound to the signed-in session only: an ended one's cookie is cleared, and is not sent with the next post.
     const session: unknown = req.cookies?.[sessionCookie(config)]

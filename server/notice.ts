@@ -14,8 +14,12 @@ declare global {
 export function setNotice(res: Response, text: string): void {
   const name = res.locals.noticeCookie
   if (!name) throw new Error('notices must run before this route')
-  res.cookie(name, text, { httpOnly: true, sameSite: 'lax', secure: name.startsWith('__Host-'), path: '/' })
+  res.cookie(name, text, noticeCookieOptions(name))
 }
+
+// Cleared with the options it was set with: a browser accepts a `__Host-` cookie's clearing only with `Secure`.
+const noticeCookieOptions = (name: string) =>
+  ({ httpOnly: true, sameSite: 'lax', secure: name.startsWith('__Host-'), path: '/' }) as const
 
 /** Shows a kept message once, on the next page shown. */
 export function notices(secureCookie: boolean): RequestHandler {
@@ -26,7 +30,7 @@ export function notices(secureCookie: boolean): RequestHandler {
     const text: unknown = req.cookies?.[name]
     if (typeof text === 'string' && text !== '' && req.method === 'GET') {
       res.locals.notice = text
-      res.clearCookie(name, { path: '/' })
+      res.clearCookie(name, noticeCookieOptions(name))
     }
     next()
   }

@@ -207,3 +207,62 @@ describe('the user forms answer bad input with the form and a Swedish message', 
     expect(messages(login)).toEqual(['Texten får vara högst 254 tecken lång.'])
   })
 })
+
+describe('the administrator and a user’s link to the organisation’s sign-in', () => {
+  it('sees it on the user’s page and removes it, in the audit log, with the page’s CSRF token', async () => {
+    const { agent, db } = await createTestApp({
+      as: 'admin',
+      env: {
+        OIDC_ISSUER: 'https://login.example',
+        OIDC_CLIENT_ID: 'internkontroll',
+        OIDC_CLIENT_SECRET: 'secret',
+        OIDC_NAME: 'Demokommunens konto',
+        PUBLIC_URL: 'https://internkontroll.example',
+      },
+    })
+    const lars = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', 'lasare@demo.internkontroll.se')
+      .executeTakeFirstOrThrow()
+    const rolesPage = `/admin/anvandare/${lars.id}/roller`
+    expect(html((await agent.get(rolesPage).expect(200)).text)('#links-heading')).toHaveLength(0)
+    await db
+      .insertInto('sso_identity')
+      .values({ provider: 'oidc', subject: 'https://login.example lars', user_id: lars.id, created_at: '2021-03-15' })
+      .execute()
+    const page = html((await agent.get(rolesPage).expect(200)).text)
+    expect(page('#links-heading').next('form').text()).toContain('Demokommunens konto')
+    const action = `/admin/anvandare/${lars.id}/koppling/ta-bort`
+    await agent.post(action).type('form').send({ provider: 'oidc' }).expect(403)
+    const done = await submitForm(agent, rolesPage, {}, 303, action)
+    expect(done.headers.location).toBe(rolesPage)
+    expect(await db.selectFrom('sso_identity').selectAll().execute()).toEqual([])
+    const change = await db
+      .selectFrom('audit_event')
+      .select(['entity', 'entity_id', 'before', 'after'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow()
+    expect(change).toMatchObject({ entity: 'app_user', entity_id: lars.id })
+    expect(JSON.parse(String(change.before)).identities).toEqual(['oidc https://login.example lars'])
+    expect(JSON.parse(String(change.after)).identities).toEqual([])
+    const after = html((await agent.get(rolesPage).expect(200)).text)
+    expect(after('.notice').text()).toContain('Lars Lind är inte längre kopplad till Demokommunens konto.')
+  })
+
+  it('is the administrator’s alone', async () => {
+    const { agent, db } = await createTestApp({ as: 'sekreterare' })
+    const lars = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', 'lasare@demo.internkontroll.se')
+      .executeTakeFirstOrThrow()
+    const form = html((await agent.get('/').expect(200)).text)
+    const token = form('input[name="_csrf"]').first().val() as string
+    await agent
+      .post(`/admin/anvandare/${lars.id}/koppling/ta-bort`)
+      .type('form')
+      .send({ _csrf: token, provider: 'oidc' })
+      .expect(403)
+  })
+})

@@ -17,6 +17,7 @@ import {
   setPassword,
 } from '../auth/repository.js'
 import { viewerOf } from '../auth/session.js'
+import { linksOf, unlinkIdentity } from '../auth/sso/repository.js'
 import { NotFoundError } from '../errors.js'
 import { checkbox, type FieldErrors, formState, newPassword, parseForm, requiredText } from '../forms.js'
 import { idFrom } from '../ids.js'
@@ -187,11 +188,16 @@ export function adminRoutes(services: Services): Router {
     res.redirect(303, '/admin/anvandare')
   })
 
+  const providerName = (provider: string) =>
+    provider === 'oidc' ? (services.config.oidc?.name ?? 'OpenID Connect') : 'organisationens SAML-inloggning'
+
   async function renderRoles(res: Response, user: { id: number; name: string }, locals: object, status = 200) {
+    const links = await linksOf(db, user.id)
     res.status(status).render('admin/roles', {
       title: `Roller för ${user.name}`,
       breadcrumbs: [{ href: '/admin/anvandare', text: 'Användare' }],
       user,
+      links: links.map((l) => ({ ...l, providerName: providerName(l.provider) })),
       ...(await roleOptions()),
       ...locals,
     })
@@ -229,6 +235,27 @@ export function adminRoutes(services: Services): Router {
     setNotice(res, `Rollerna för ${user.name} är sparade.`)
     // An administrator who gave up the role has no user list to come back to.
     res.redirect(303, user.id === viewerOf(res).id && !parsed.value.admin ? '/' : '/admin/anvandare')
+  })
+
+  // Lets the next sign-in through the provider find the account by e-mail again, or a new account be made: what an
+  // administrator does when the person's identity at the provider has changed, or the account was linked wrongly.
+  router.post('/admin/anvandare/:userId/koppling/ta-bort', async (req, res) => {
+    const user = await loadUser(req.params.userId)
+    const provider = req.body?.provider
+    if (provider !== 'oidc' && provider !== 'saml') throw new NotFoundError('Kopplingen')
+    await auditedTransaction(
+      db,
+      actorOf(res, clock),
+      'update',
+      { entity: 'app_user', id: user.id, planId: null },
+      (trx) => unlinkIdentity(trx, user.id, provider),
+    )
+    setNotice(
+      res,
+      `${user.name} är inte längre kopplad till ${providerName(provider)}. Vid nästa inloggning där kopplas kontot ` +
+        'på nytt genom e-postadressen, om organisationens inloggning intygar den.',
+    )
+    res.redirect(303, `/admin/anvandare/${user.id}/roller`)
   })
 
   router.get('/admin/anvandare/:userId/losenord', async (req, res) => {

@@ -126,8 +126,9 @@ async function asAudited(db: Db, entity: Entity, rows: { id: number }[]): Promis
     }))
   }
   if (entity !== 'app_user') return records
-  // An account's roles are part of it, and a new password shows as a changed fingerprint, not as the hash.
-  const [roles, units, municipalities] = await Promise.all([
+  // An account's roles and its links to identity providers are part of it, and a new password shows as a changed
+  // fingerprint, not as the hash.
+  const [roles, units, municipalities, identities] = await Promise.all([
     db
       .selectFrom('committee_role')
       .select(['user_id', 'committee_id', 'role'])
@@ -146,6 +147,13 @@ async function asAudited(db: Db, entity: Entity, rows: { id: number }[]): Promis
       .where('user_id', 'in', ids)
       .orderBy('municipality_id')
       .execute(),
+    db
+      .selectFrom('sso_identity')
+      .select(['user_id', 'provider', 'subject'])
+      .where('user_id', 'in', ids)
+      .orderBy('provider')
+      .orderBy('subject')
+      .execute(),
   ])
   return records.map(({ password_hash: passwordHash, ...user }: Record<string, unknown>) => {
     const id = user.id as number
@@ -154,6 +162,7 @@ async function asAudited(db: Db, entity: Entity, rows: { id: number }[]): Promis
       roles: roles.filter((r) => r.user_id === id).map((r) => `${r.role}:${r.committee_id}`),
       units: units.filter((u) => u.user_id === id).map((u) => u.owner_unit_id),
       coordinatorOf: municipalities.filter((m) => m.user_id === id).map((m) => m.municipality_id),
+      identities: identities.filter((i) => i.user_id === id).map((i) => `${i.provider} ${i.subject}`),
       password: sha256(String(passwordHash)).slice(0, 12),
     }
   })

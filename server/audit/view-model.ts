@@ -110,6 +110,9 @@ const fieldLabels: Record<string, string> = {
   use_count: 'Antal användningar',
   last_used_at: 'Senast använd',
   last_used_path: 'Senast hämtat',
+  identities: 'Inloggning via organisationen',
+  group_name: 'Grupp',
+  role: 'Roll',
 }
 
 /** The Swedish label of a record field or form field ("whatToDo" and "what_to_do" alike). */
@@ -187,6 +190,9 @@ export function describeEvent(
         before.email ??
         after.name ??
         before.name ??
+        // A mapping from a group to a role is known by its group.
+        after.group_name ??
+        before.group_name ??
         '',
     ),
     changes: fields.map((f) => {

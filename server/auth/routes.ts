@@ -54,9 +54,6 @@ export function authRoutes(
   const router = Router()
 
   const mayUsePassword = (email: string) => config.localLogin || config.breakGlassEmails.includes(email)
-  const passwordLoginOff =
-    `Inloggning med lösenord är avstängd för ditt konto. Logga in med ${config.oidc?.name ?? 'organisationens konto'} ` +
-    'i stället.'
 
   const renderLogin = (res: Response, locals: { values: Record<string, unknown>; intro?: string }, status = 200) => {
     const till = encodeURIComponent(String(locals.values.till ?? ''))
@@ -142,8 +139,9 @@ export function authRoutes(
       }
       if (!outcome) return renderLogin(res, formState(kept, { email: wrongCredentials }), 401)
       const { user } = outcome
-      // Beside an identity provider, password login may be the break-glass administrators' alone. Told only to
-      // someone who knew the password, so the list of those administrators is no one else's to learn.
+      // Beside an identity provider, password login may be the break-glass administrators' alone. Answered as a wrong
+      // password, so that no one learns from it whether the password was right or who those administrators are; the
+      // log tells the operator why.
       if (!mayUsePassword(email)) {
         await db.transaction().execute((trx) =>
           recordEvent(
@@ -157,14 +155,7 @@ export function authRoutes(
             },
           ),
         )
-        return renderLogin(
-          res,
-          {
-            ...formState({ ...kept, breakGlass: '1' }, { email: passwordLoginOff }),
-            intro: 'Du kan inte logga in här.',
-          },
-          403,
-        )
+        return renderLogin(res, formState(kept, { email: wrongCredentials }), 401)
       }
       rememberDevice(res, config, email)
       await startSession(services, req, res, user, { till: parsed.value.till })

@@ -14,8 +14,15 @@ declare global {
 
 export const sessionCookie = (config: Config) => (config.production ? '__Host-ik_session' : 'ik_session')
 
+/**
+ * How the app's own cookies are set, and cleared: a browser keeps a `__Host-` cookie, and so accepts its clearing,
+ * only with `Secure` and path /.
+ */
+export const cookieOptions = (config: Config) =>
+  ({ httpOnly: true, sameSite: 'lax', secure: config.production, path: '/' }) as const
+
 export function setSessionCookie(res: Response, config: Config, token: string): void {
-  res.cookie(sessionCookie(config), token, { httpOnly: true, sameSite: 'lax', secure: config.production, path: '/' })
+  res.cookie(sessionCookie(config), token, cookieOptions(config))
 }
 
 /** Finds the signed-in person from the session cookie; an idle or too old session is ended. */
@@ -32,7 +39,7 @@ export function sessions(db: Db, config: Config, clock: () => Date): RequestHand
     const viewer = session && !expired ? await loadViewer(db, session.user_id) : undefined
     if (!session || !viewer) {
       if (session) await deleteSession(db, token)
-      res.clearCookie(sessionCookie(config), { path: '/' })
+      res.clearCookie(sessionCookie(config), cookieOptions(config))
       return next()
     }
     // Writing on every request would serialise readers; a minute's precision is enough for the idle limit.

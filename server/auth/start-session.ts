@@ -7,12 +7,12 @@ import type { Config } from '../config.js'
 import { csrfCookie } from '../csrf.js'
 import { localPath } from '../return-path.js'
 import { createSession, deleteSession, findSession } from './repository.js'
-import { sessionCookie, setSessionCookie } from './session.js'
+import { cookieOptions, sessionCookie, setSessionCookie } from './session.js'
 
 export const loginEvent = { action: 'create', planId: null, committeeId: null, before: null } as const
 
 /** The next page gets a fresh CSRF value (server/csrf.ts), so no token of before is of use after. */
-const renewCsrf = (res: Response, config: Config) => res.clearCookie(csrfCookie(config), { path: '/' })
+const renewCsrf = (res: Response, config: Config) => res.clearCookie(csrfCookie(config), cookieOptions(config))
 
 /**
  * Signs the user in: a new session (the one the browser held is ended), the login in the audit log with the address
@@ -54,7 +54,7 @@ export async function endSession({ db, config }: Services, req: Request, res: Re
   const token: unknown = req.cookies?.[sessionCookie(config)]
   const session = typeof token === 'string' ? await findSession(db, token) : undefined
   if (typeof token === 'string') await deleteSession(db, token)
-  res.clearCookie(sessionCookie(config), { path: '/' })
+  res.clearCookie(sessionCookie(config), cookieOptions(config))
   renewCsrf(res, config)
   return session?.single_logout ?? null
 }

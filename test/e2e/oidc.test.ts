@@ -128,6 +128,40 @@ describe('signing in with the organisation’s account, in a browser', () => {
     await screenshot(anna, 'refused-320')
   })
 
+  it('links no administrator’s account by its address, and lets an administrator remove a link', async () => {
+    provider.accounts.set('ada', {
+      email: 'admin@demo.internkontroll.se',
+      email_verified: true,
+      name: 'Ada Administratör',
+      groups: [],
+    })
+    const ada = await ownBrowser()
+    expect(await signIn(ada, 'ada')).toBe(403)
+    expect((await texts(ada, 'main p')).join(' ')).toContain('Det finns redan ett administratörskonto')
+    expect((await texts(ada, 'main p')).join(' ')).toContain('Inloggningen gjordes inte')
+    await screenshot(ada, 'refused-admin-1280')
+
+    provider.accounts.set('bertil', { email: 'bertil@kommun.example', name: 'Bertil Björk', groups: [] })
+    expect(await signIn(await ownBrowser(), 'bertil')).toBe(200)
+    const admin = await ownBrowser()
+    await logIn(admin, server.baseUrl, 'admin')
+    await admin.goto(`${server.baseUrl}/admin/anvandare`)
+    const rolesHref = await admin.$eval('.users-table', (table) =>
+      [...table.querySelectorAll('tr')]
+        .find((row) => row.textContent?.includes('bertil@kommun.example'))
+        ?.querySelector('a[href$="/roller"]')
+        ?.getAttribute('href'),
+    )
+    await expectAccessible(admin, `${server.baseUrl}${rolesHref}`)
+    await admin.setViewport(desktop)
+    await screenshot(admin, 'user-link-1280')
+    expect(await follow(admin, 'button', 'Ta bort kopplingen till Demokommunens konto')).toBe(200)
+    expect((await texts(admin, '.notice p')).join(' ')).toContain(
+      'Bertil Björk är inte längre kopplad till Demokommunens konto.',
+    )
+    expect(await texts(admin, '#links-heading')).toEqual([])
+  })
+
   it('has accessible pages: the login page, the mapping, and the refusal', async () => {
     const page = await ownBrowser()
     await expectAccessible(page, `${server.baseUrl}/logga-in`)

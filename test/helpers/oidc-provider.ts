@@ -7,6 +7,8 @@ import Provider from 'oidc-provider'
 
 export interface Account {
   email: string
+  /** Whether the provider has checked that the address is the person's; unsent if undefined, as Entra ID does. */
+  email_verified?: boolean
   name: string
   groups: string[]
 }
@@ -81,7 +83,7 @@ export async function startOidcProvider(): Promise<TestProvider & { register(app
       pkce: { required: () => true },
       // The claims of the scopes asked for go into the ID token, as Entra ID's do, not only to the userinfo endpoint.
       conformIdTokenClaims: false,
-      claims: { openid: ['sub'], email: ['email'], profile: ['name', 'groups'] },
+      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
       features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
       // Consent is given for every client at once, as an organisation's administrator does for its own apps.
       async loadExistingGrant(ctx) {

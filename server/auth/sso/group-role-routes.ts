@@ -2,6 +2,7 @@ import { type Response, Router } from 'express'
 import { z } from 'zod'
 import type { Db } from '../../../db/connection.js'
 import type { GroupRole } from '../../../db/schema.js'
+import { otherActiveAdmins } from '../../admin/repository.js'
 import type { Services } from '../../app.js'
 import { actorOf, audited } from '../../audit/audited.js'
 import { NotFoundError } from '../../errors.js'
@@ -12,9 +13,20 @@ import { listCommitteesWithAdministration, listOwnerUnits } from '../../organisa
 import { swedishOrder } from '../../vocabulary.js'
 import { authorize, can } from '../permissions.js'
 import { viewerOf } from '../session.js'
-import { deleteGroupRole, type GroupRoleTarget, insertGroupRole, listGroupRoles } from './repository.js'
+import {
+  deleteGroupRole,
+  type GroupRoleTarget,
+  groupKey,
+  holdersOnlyThrough,
+  insertGroupRole,
+  listGroupRoles,
+  takeGroupRole,
+} from './repository.js'
 
 export const groupRolesHref = '/admin/grupper'
+
+/** Removing the mapping would leave no active administrator: refused, nothing changed. */
+class LastAdministrators extends Error {}
 
 const roles: readonly { code: GroupRole; label: string; needs?: 'committeeId' | 'unitId' | 'municipalityId' }[] = [
   { code: 'admin', label: 'Administratör' },
@@ -31,7 +43,7 @@ const missingTarget = {
 } as const
 
 const mappingFields = z.object({
-  groupName: requiredText('Ange gruppen så som organisationens inloggning skickar den.', 200),
+  groupName: requiredText('Ange gruppen exakt som den skickas från organisationens inloggning.', 200),
   role: oneOf(roles, 'Välj en roll.'),
   committeeId: optionalChosenId,
   unitId: optionalChosenId,
@@ -107,10 +119,10 @@ export function groupRoleRoutes({ db, clock, config }: Services): Router {
         if ('errors' in found) return found.errors
         const chosen = found.target
         target = chosen
-        // Groups are compared without case at sign-in (repository.ts), so here too.
+        // Groups are compared as at sign-in.
         const same = (await listGroupRoles(trx)).some(
           (m) =>
-            m.groupName.toLocaleLowerCase('sv') === v.groupName.toLocaleLowerCase('sv') &&
+            groupKey(m.groupName) === groupKey(v.groupName) &&
             m.role === v.role &&
             m.committeeId === chosen.committeeId &&
             m.unitId === chosen.unitId &&
@@ -137,16 +149,43 @@ export function groupRoleRoutes({ db, clock, config }: Services): Router {
     const id = idFrom(req.params.mappingId, 'Kopplingen')
     const mapping = (await listGroupRoles(db)).find((m) => m.id === id)
     if (!mapping) throw new NotFoundError('Kopplingen')
-    await db
+    // The role goes with the mapping at once, not at each holder's next sign-in, which may be months away while their
+    // session lasts; each holder's change in the log.
+    const actor = actorOf(res, clock)
+    const taken = await db
       .transaction()
-      .execute((trx) =>
-        audited(trx, actorOf(res, clock), 'delete', { entity: 'sso_group_role', id, planId: null }, () =>
+      .execute(async (trx) => {
+        const holders = await holdersOnlyThrough(trx, mapping)
+        for (const userId of holders) {
+          await audited(trx, actor, 'update', { entity: 'app_user', id: userId, planId: null }, () =>
+            takeGroupRole(trx, userId, mapping),
+          )
+        }
+        // No user has id 0: every active administrator counts. Without one, no one could put the role back.
+        if (holders.length > 0 && (await otherActiveAdmins(trx, 0)) === 0) throw new LastAdministrators()
+        await audited(trx, actor, 'delete', { entity: 'sso_group_role', id, planId: null }, () =>
           deleteGroupRole(trx, id),
-        ),
+        )
+        return holders.length
+      })
+      .catch((error) => {
+        if (error instanceof LastAdministrators) return undefined
+        throw error
+      })
+    if (taken === undefined) {
+      setNotice(
+        res,
+        `Kopplingen av ${mapping.groupName} är kvar: utan den finns ingen aktiv administratör. Ge någon ` +
+          'administratörsrollen för hand först.',
       )
+      return res.redirect(303, groupRolesHref)
+    }
     setNotice(
       res,
-      `Gruppen ${mapping.groupName} ger inte längre rollen. Den som har fått rollen genom gruppen förlorar den vid nästa inloggning.`,
+      `Gruppen ${mapping.groupName} ger inte längre rollen. ` +
+        (taken === 0
+          ? 'Ingen hade rollen enbart genom gruppen.'
+          : `${taken === 1 ? 'En person' : `${taken} personer`} som hade rollen enbart genom gruppen har förlorat den.`),
     )
     res.redirect(303, groupRolesHref)
   })

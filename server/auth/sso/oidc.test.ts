@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -12,6 +13,7 @@ import {
   type TestProvider,
 } from '../../../test/helpers/oidc-provider.js'
 import { createTestApp, html, submitForm } from '../../../test/helpers/test-app.js'
+import { identityOf } from './oidc.js'
 
 let provider: TestProvider & { register(app: string): void }
 let appUrl: string
@@ -38,6 +40,7 @@ beforeAll(async () => {
   })
   app = made.app as unknown as RequestListener
   db = made.db
+  provider.register(appUrl)
 })
 
 afterAll(async () => {
@@ -52,8 +55,8 @@ afterEach(() => {
 const callbackOf = (url: string) => url.startsWith(`${appUrl}/logga-in/oidc/callback`)
 
 /** Starts a sign-in from the app's login page and signs in at the provider; stops where the provider sends back. */
-async function atProvider(browser: HttpBrowser, account: string): Promise<string> {
-  const login = await browser.go(`${appUrl}/logga-in/oidc?till=/planer`)
+async function atProvider(browser: HttpBrowser, account: string, till = '/planer'): Promise<string> {
+  const login = await browser.go(`${appUrl}/logga-in/oidc?till=${encodeURIComponent(till)}`)
   expect(login.url.startsWith(provider.issuer)).toBe(true)
   const action = html(login.text)('form').attr('action') as string
   const back = await browser.post(
@@ -65,8 +68,8 @@ async function atProvider(browser: HttpBrowser, account: string): Promise<string
   return back.url
 }
 
-async function signIn(browser: HttpBrowser, account: string) {
-  return browser.go(await atProvider(browser, account))
+async function signIn(browser: HttpBrowser, account: string, till?: string) {
+  return browser.go(await atProvider(browser, account, till))
 }
 
 const count = async (table: 'app_user' | 'session' | 'sso_identity') =>
@@ -84,8 +87,13 @@ const rolesOf = async (userId: number) =>
   (await db.selectFrom('committee_role').select('role').where('user_id', '=', userId).execute()).map((r) => r.role)
 
 /** Refused with the clear page, signed in as no one, and no account made for the one who tried. */
-async function expectRefused(browser: HttpBrowser, page: { status: number; text: string }, email: string) {
-  expect(page.status).toBe(400)
+async function expectRefused(
+  browser: HttpBrowser,
+  page: { status: number; text: string },
+  email: string,
+  status = 400,
+) {
+  expect(page.status).toBe(status)
   expect(html(page.text)('h1').text()).toBe('Inloggningen gick inte igenom')
   expect(await userWith(email)).toBeUndefined()
   const after = await browser.go(`${appUrl}/planer`)
@@ -94,13 +102,27 @@ async function expectRefused(browser: HttpBrowser, page: { status: number; text:
 
 describe('signing in with OpenID Connect', () => {
   it('says so when the provider does not answer, and asks it again at the next sign-in', async () => {
-    // Registered with the app only now: until then the provider answers 503, discovery too.
-    const refused = await httpBrowser().go(`${appUrl}/logga-in/oidc`)
-    expect(refused.status).toBe(503)
-    expect(html(refused.text)('main').text()).toContain('Inloggningen med Demokommunens konto svarar inte just nu')
-    provider.register(appUrl)
-    const started = await httpBrowser().go(`${appUrl}/logga-in/oidc`)
-    expect(started.url.startsWith(`${provider.issuer}/interaction/`)).toBe(true)
+    // A provider of its own, which answers 503 (discovery too) until it knows the app.
+    const down = await startOidcProvider()
+    try {
+      const { agent } = await createTestApp({
+        as: null,
+        env: {
+          OIDC_ISSUER: down.issuer,
+          OIDC_CLIENT_ID: down.clientId,
+          OIDC_CLIENT_SECRET: down.clientSecret,
+          OIDC_NAME: 'Demokommunens konto',
+          PUBLIC_URL: appUrl,
+        },
+      })
+      const refused = await agent.get('/logga-in/oidc').expect(503)
+      expect(html(refused.text)('main').text()).toContain('Inloggningen med Demokommunens konto svarar inte just nu')
+      down.register(appUrl)
+      const started = await agent.get('/logga-in/oidc').expect(303)
+      expect(started.headers.location?.startsWith(`${down.issuer}/auth?`)).toBe(true)
+    } finally {
+      await down.stop()
+    }
   })
 
   it('offers the provider first on the login page', async () => {
@@ -183,6 +205,84 @@ describe('signing in with OpenID Connect', () => {
     expect(provider.keys).toHaveLength(2)
     expect(page.url).toBe(`${appUrl}/planer`)
   })
+
+  it('links an account made here by hand only when the provider says the address is verified', async () => {
+    const lars = await userWith('lasare@demo.internkontroll.se')
+    const links = await count('sso_identity')
+    const account = { email: 'lasare@demo.internkontroll.se', name: 'Lars Lind', groups: [] }
+    provider.accounts.set('lars', { ...account, email_verified: false })
+    const refused = await signIn(httpBrowser(), 'lars')
+    expect(refused.status).toBe(403)
+    expect(html(refused.text)('main').text()).toContain('intygar inte att adressen är din')
+    expect(await count('sso_identity')).toBe(links)
+    provider.accounts.set('lars', { ...account, email_verified: true })
+    expect((await signIn(httpBrowser(), 'lars')).url).toBe(`${appUrl}/planer`)
+    expect(await count('sso_identity')).toBe(links + 1)
+    expect((await userWith('lasare@demo.internkontroll.se'))?.id).toBe(lars?.id)
+  })
+
+  it('refuses a sign-in whose groups did not fit in the ID token (Entra ID’s overage), leaving the roles', async () => {
+    const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
+    await db
+      .insertInto('sso_group_role')
+      .values({ group_name: 'IK-Många', role: 'reader', committee_id: committee.id, created_at: '2021-03-15' })
+      .execute()
+    provider.accounts.set('gustav', { email: 'gustav@kommun.example', name: 'Gustav Gran', groups: ['IK-Många'] })
+    await signIn(httpBrowser(), 'gustav')
+    const gustav = (await userWith('gustav@kommun.example'))?.id as number
+    expect(await rolesOf(gustav)).toEqual(['reader'])
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const overages = [
+      { _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: 'https://graph.example/x' } } },
+      { hasgroups: true },
+    ]
+    for (const overage of overages) {
+      provider.tamperNextIdToken((idToken) => {
+        const { groups: _groups, ...claims } = claimsOf(idToken)
+        return signIdToken({ ...claims, ...overage }, provider.keys[0] as never)
+      })
+      const page = await signIn(httpBrowser(), 'gustav')
+      expect(page.status).toBe(403)
+      expect(html(page.text)('main').text()).toContain('Du är med i fler grupper än organisationens inloggning skickar')
+      expect(await rolesOf(gustav)).toEqual(['reader'])
+    }
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+      expect.stringContaining('refused: groups overage'),
+      expect.stringContaining('refused: groups overage'),
+    ])
+    warn.mockRestore()
+  })
+})
+
+describe('reading the person from the ID token', () => {
+  const settings = { groupsClaim: 'groups', subjectClaim: 'sub', trustEmail: false }
+  const claims = {
+    iss: 'https://login.example/t',
+    sub: 'pairwise-1',
+    oid: 'object-id-1',
+    aud: 'internkontroll',
+    iat: 0,
+    exp: 0,
+    name: 'Anna Andersson',
+  }
+
+  it('takes the e-mail from the email claim alone, verified only if the provider says so or is trusted to', () => {
+    const withUsername = { ...claims, preferred_username: 'anna@kommun.example' }
+    expect(identityOf(withUsername, settings)).toMatchObject({ email: '', emailVerified: false })
+    const email = { ...claims, email: 'a@k.example' }
+    expect(identityOf(email, settings)).toMatchObject({ emailVerified: false })
+    expect(identityOf({ ...email, email_verified: 'true' }, settings)).toMatchObject({ emailVerified: false })
+    expect(identityOf({ ...email, email_verified: true }, settings)).toMatchObject({ emailVerified: true })
+    expect(identityOf(email, { ...settings, trustEmail: true })).toMatchObject({ emailVerified: true })
+  })
+
+  it('names the person by OIDC_SUBJECT_CLAIM, with the issuer, and refuses a token without it', () => {
+    expect(identityOf(claims, settings)).toMatchObject({ subject: 'https://login.example/t pairwise-1' })
+    expect(identityOf(claims, { ...settings, subjectClaim: 'oid' })).toMatchObject({
+      subject: 'https://login.example/t object-id-1',
+    })
+    expect(identityOf(claims, { ...settings, subjectClaim: 'objectid' })).toBe('no subject')
+  })
 })
 
 describe('attacks on the OpenID sign-in, each refused with a clear page and nothing created', () => {
@@ -240,6 +340,86 @@ describe('attacks on the OpenID sign-in, each refused with a clear page and noth
     const browser = httpBrowser()
     await expectRefused(browser, await signIn(browser, 'eve5'), 'eve5@kommun.example')
   })
+
+  it('refuses an ID token whose nonce is not the one this sign-in sent', async () => {
+    provider.accounts.set('eve6', { email: 'eve6@kommun.example', name: 'Eve Sex', groups: [] })
+    provider.tamperNextIdToken((idToken) =>
+      signIdToken({ ...claimsOf(idToken), nonce: 'another-nonce' }, provider.keys[0] as never),
+    )
+    const browser = httpBrowser()
+    await expectRefused(browser, await signIn(browser, 'eve6'), 'eve6@kommun.example')
+  })
+
+  it('refuses an unsigned ID token (alg none)', async () => {
+    provider.accounts.set('eve7', { email: 'eve7@kommun.example', name: 'Eve Sju', groups: [] })
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    provider.tamperNextIdToken((idToken) => `${part({ alg: 'none', typ: 'JWT' })}.${part(claimsOf(idToken))}.`)
+    const browser = httpBrowser()
+    await expectRefused(browser, await signIn(browser, 'eve7'), 'eve7@kommun.example')
+  })
+
+  it('refuses a pending-sign-in cookie changed in the browser, or made without the app’s secret', async () => {
+    provider.accounts.set('eve8', { email: 'eve8@kommun.example', name: 'Eve Åtta', groups: [] })
+    for (const forge of [
+      // The signed data changed: another page to return to.
+      (data: string, signature: string) => {
+        const pending = JSON.parse(Buffer.from(data, 'base64url').toString())
+        return `${Buffer.from(JSON.stringify({ ...pending, till: '/admin' })).toString('base64url')}.${signature}`
+      },
+      // The same data, signed with a secret the app does not have.
+      (data: string) => `${data}.${createHmac('sha256', 'guessed-secret').update(`oidc.${data}`).digest('base64url')}`,
+    ]) {
+      const browser = httpBrowser()
+      const callback = await atProvider(browser, 'eve8')
+      const [data = '', signature = ''] = (browser.cookies.get('ik_oidc') as string).split('.')
+      browser.cookies.set('ik_oidc', forge(data, signature))
+      await expectRefused(browser, await browser.go(callback), 'eve8@kommun.example')
+    }
+  })
+
+  it('says so when the provider sends the browser back with an error (access_denied)', async () => {
+    const browser = httpBrowser()
+    const atIdp = await browser.go(`${appUrl}/logga-in/oidc`, (next) => next.startsWith(provider.issuer))
+    const state = new URL(atIdp.url).searchParams.get('state') as string
+    const page = await browser.go(`${appUrl}/logga-in/oidc/callback?error=access_denied&state=${state}`)
+    expect(page.status).toBe(403)
+    expect(html(page.text)('main').text()).toContain('avbröts eller nekades')
+  })
+
+  it('goes back to a page of this site only: till=//evil.example leads to the start page', async () => {
+    provider.accounts.set('hanna', { email: 'hanna@kommun.example', name: 'Hanna Hed', groups: [] })
+    const browser = httpBrowser()
+    const callback = await atProvider(browser, 'hanna', '//evil.example')
+    const pending = (browser.cookies.get('ik_oidc') as string).split('.')[0] as string
+    expect(JSON.parse(Buffer.from(pending, 'base64url').toString()).till).toBe('')
+    expect((await browser.go(callback)).url).toBe(`${appUrl}/`)
+    // A page address too long to keep leads to the start page too, and keeps the cookie small.
+    await browser.go(`${appUrl}/logga-in/oidc?till=/${'a'.repeat(5000)}`, (next) => next.startsWith(provider.issuer))
+    expect((browser.cookies.get('ik_oidc') as string).length).toBeLessThan(500)
+  })
+
+  it('clears the pending-sign-in cookie in production as it was set, Secure, or the browser keeps it', async () => {
+    const { agent } = await createTestApp({
+      production: true,
+      demo: false,
+      as: null,
+      env: {
+        OIDC_ISSUER: 'https://login.example',
+        OIDC_CLIENT_ID: 'internkontroll',
+        OIDC_CLIENT_SECRET: 'secret',
+        PUBLIC_URL: 'https://internkontroll.example',
+      },
+    })
+    const page = await agent
+      .get('/logga-in/oidc/callback?code=x&state=y')
+      .set('Cookie', '__Host-ik_oidc=stale; __Host-ik_session=ended')
+      .expect(400)
+    const cleared = (page.headers['set-cookie'] as unknown as string[]).filter((c) =>
+      /^__Host-ik_(oidc|session)=;/.test(c),
+    )
+    expect(cleared).toHaveLength(2)
+    for (const cookie of cleared) expect(cookie).toMatch(/; Path=\/;.*Secure/)
+  })
 })
 
 describe('password login beside the provider', () => {
@@ -279,7 +459,9 @@ describe('password login turned off beside the provider (LOCAL_LOGIN=off)', () =
     const page = html((await agent.get('/logga-in').expect(200)).text)
     expect(page('main a.button').text()).toBe('Logga in med organisationens konto')
     expect(page('form[action="/logga-in"]')).toHaveLength(0)
-    expect(page('main a:contains("Inloggning för nödadministratör")').attr('href')).toBe(breakGlassPage)
+    expect(page('main a:contains("Logga in med lösenord (reservinloggning för administratörer)")').attr('href')).toBe(
+      breakGlassPage,
+    )
     const form = html((await agent.get(breakGlassPage).expect(200)).text)
     expect(form('form[action="/logga-in"] input[name="password"]')).toHaveLength(1)
   })
@@ -296,34 +478,28 @@ describe('password login turned off beside the provider (LOCAL_LOGIN=off)', () =
     expect(done.headers.location).toBe('/')
   })
 
-  it('refuses anyone else with a clear message, logged, and a wrong password as any wrong password', async () => {
+  it('answers anyone else as a wrong password, whether it was right or not, and logs why', async () => {
     const { agent, db: own } = await breakGlassApp()
-    const refused = await submitForm(
-      agent,
-      breakGlassPage,
-      { email: 'sekreterare@demo.internkontroll.se', password: demoPassword },
-      403,
-      '/logga-in',
-    )
-    expect(html(refused.text)('.error-summary, [role="alert"]').text()).toContain(
-      'Inloggning med lösenord är avstängd för ditt konto. Logga in med organisationens konto i stället.',
-    )
+    const answers = []
+    for (const password of [demoPassword, 'fel lösenord']) {
+      const page = await submitForm(
+        agent,
+        breakGlassPage,
+        { email: 'sekreterare@demo.internkontroll.se', password },
+        401,
+        '/logga-in',
+      )
+      answers.push(html(page.text)('main').text().replace(/\s+/g, ' '))
+    }
+    expect(answers[0]).toContain('Fel e-postadress eller lösenord.')
+    expect(answers[0]).toBe(answers[1])
     await agent.get('/planer').expect(303)
     const logged = await own
       .selectFrom('audit_event')
       .select(['entity', 'after'])
-      .orderBy('id', 'desc')
-      .executeTakeFirstOrThrow()
-    expect(logged.entity).toBe('failed_login')
-    expect(JSON.parse(String(logged.after))).toMatchObject({ reason: 'local_login_off' })
-    // Without the password, nothing tells whether the account may use one.
-    const wrong = await submitForm(
-      agent,
-      breakGlassPage,
-      { email: 'sekreterare@demo.internkontroll.se', password: 'fel lösenord' },
-      401,
-      '/logga-in',
-    )
-    expect(html(wrong.text)('main').text()).toContain('Fel e-postadress eller lösenord.')
+      .where('entity', '=', 'failed_login')
+      .orderBy('id')
+      .execute()
+    expect(logged.map((e) => JSON.parse(String(e.after)).reason)).toEqual(['local_login_off', undefined])
   })
 })

@@ -5,7 +5,9 @@ import { type Request, type Response, Router } from 'express'
 import * as client from 'openid-client'
 import type { Services } from '../../app.js'
 import type { Config, OidcSettings } from '../../config.js'
-import { refuseSignIn, signInIdentity } from './sign-in.js'
+import { localPath } from '../../return-path.js'
+import { cookieOptions } from '../session.js'
+import { type ExternalIdentity, refuseSignIn, signInIdentity } from './sign-in.js'
 
 /** The provider's configuration, found once it answers, and what is built from it. */
 export interface OidcClient {
@@ -47,6 +49,9 @@ export function oidcClient(settings: OidcSettings, publicUrl: string): OidcClien
   }
 }
 
+/** The longest page address kept to return to after the sign-in; a longer one leads to the start page. */
+const maxTillLength = 1000
+
 /** How long a sign-in may take at the provider before its state is no longer accepted back. */
 const pendingLifetimeMs = 10 * 60_000
 
@@ -71,18 +76,12 @@ function pendingCookie(config: Config) {
   return {
     set(res: Response, pending: Pending) {
       const data = Buffer.from(JSON.stringify(pending)).toString('base64url')
-      res.cookie(name, `${data}.${sign(data)}`, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.production,
-        path: '/',
-        maxAge: pendingLifetimeMs,
-      })
+      res.cookie(name, `${data}.${sign(data)}`, { ...cookieOptions(config), maxAge: pendingLifetimeMs })
     },
     /** The pending sign-in, if the cookie is ours and not too old; the cookie is cleared: it serves one callback. */
     take(req: Request, res: Response, now: Date): Pending | undefined {
       const value: unknown = req.cookies?.[name]
-      res.clearCookie(name, { path: '/' })
+      res.clearCookie(name, cookieOptions(config))
       if (typeof value !== 'string') return undefined
       const [data = '', signature = ''] = value.split('.')
       const expected = Buffer.from(sign(data))
@@ -128,7 +127,9 @@ export function oidcRoutes(services: Services, oidc: OidcClient): Router {
     const verifier = client.randomPKCECodeVerifier()
     const state = client.randomState()
     const nonce = client.randomNonce()
-    const till = typeof req.query.till === 'string' ? req.query.till : ''
+    // Checked before it goes into the cookie, and short enough that the cookie stays within what browsers keep.
+    const asked = localPath(req.query.till, '')
+    const till = asked.length <= maxTillLength ? asked : ''
     pending.set(res, { state, nonce, verifier, till, expires: clock().getTime() + pendingLifetimeMs })
     const url = client.buildAuthorizationUrl(found, {
       redirect_uri: settings.redirectUri,
@@ -179,23 +180,51 @@ export function oidcRoutes(services: Services, oidc: OidcClient): Router {
       return refuseSignIn(res, 400, 'Inloggningen kunde inte bekräftas. Börja om från inloggningssidan.')
     }
     const claims = tokens.claims() as client.IDToken
-    const email = [claims.email, claims.preferred_username].find((v) => typeof v === 'string' && v.includes('@'))
-    await signInIdentity(
-      services,
-      req,
-      res,
-      {
-        provider: 'oidc',
-        // A subject is unique at its issuer only.
-        subject: `${claims.iss} ${claims.sub}`,
-        email: String(email ?? ''),
-        name: typeof claims.name === 'string' ? claims.name : '',
-        groups: groupsIn(claims[settings.groupsClaim]),
-        singleLogout: tokens.id_token,
-      },
-      started.till,
-    )
+    const identity = identityOf(claims, settings)
+    if (typeof identity === 'string') {
+      // For the operator: overage is mended at the provider, by sending only the groups assigned to the application.
+      console.warn(`OpenID sign-in of ${claims.iss} ${claims.sub} refused: ${identity}`)
+      return refuseSignIn(res, 403, refusals[identity])
+    }
+    await signInIdentity(services, req, res, { ...identity, singleLogout: tokens.id_token }, started.till)
   })
 
   return router
+}
+
+const refusals = {
+  'no subject': 'Inloggningen kunde inte bekräftas. Börja om från inloggningssidan.',
+  'groups overage':
+    'Du är med i fler grupper än organisationens inloggning skickar med, så Internkontroll kan inte se vilka roller ' +
+    'du ska ha. Be den som administrerar organisationens konton att bara skicka de grupper som tilldelats ' +
+    'Internkontroll.',
+} as const
+
+/**
+ * The person an ID token names, or why it cannot be used: the subject claim is missing, or the groups did not fit
+ * (Entra ID's "overage": past 200 groups it sends a link to fetch them instead, `_claim_names`, or `hasgroups`).
+ * Signing in without the groups would take away every role they give, so the sign-in is refused instead.
+ */
+export function identityOf(
+  claims: client.IDToken,
+  settings: Pick<OidcSettings, 'groupsClaim' | 'subjectClaim' | 'trustEmail'>,
+): Omit<ExternalIdentity, 'singleLogout'> | keyof typeof refusals {
+  const subject = claims[settings.subjectClaim]
+  if (typeof subject !== 'string' || subject === '') return 'no subject'
+  const claimNames = claims._claim_names
+  const overage =
+    claims.hasgroups === true ||
+    claims.hasgroups === 'true' ||
+    (typeof claimNames === 'object' && claimNames !== null && settings.groupsClaim in claimNames)
+  if (overage) return 'groups overage'
+  return {
+    provider: 'oidc',
+    // A subject is unique at its issuer only.
+    subject: `${claims.iss} ${subject}`,
+    // The e-mail claim alone: preferred_username is a login name, which at many providers the user may choose.
+    email: typeof claims.email === 'string' ? claims.email : '',
+    emailVerified: settings.trustEmail || claims.email_verified === true,
+    name: typeof claims.name === 'string' ? claims.name : '',
+    groups: groupsIn(claims[settings.groupsClaim]),
+  }
 }

@@ -26,6 +26,20 @@ export async function linkIdentity(db: Db, provider: SsoProvider, subject: strin
   await db.insertInto('sso_identity').values({ provider, subject, user_id: userId, created_at: at }).execute()
 }
 
+/** The providers the user signs in through, each link's subject there, oldest first. */
+export async function linksOf(db: Db, userId: number) {
+  return db
+    .selectFrom('sso_identity')
+    .select(['provider', 'subject', 'created_at as createdAt'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at')
+    .execute()
+}
+
+export async function unlinkIdentity(db: Db, userId: number, provider: SsoProvider): Promise<void> {
+  await db.deleteFrom('sso_identity').where('user_id', '=', userId).where('provider', '=', provider).execute()
+}
+
 export async function updateNameAndEmail(db: Db, userId: number, name: string, email: string) {
   await db.updateTable('app_user').set({ name, email }).where('id', '=', userId).execute()
 }
@@ -55,11 +69,14 @@ function rolesFrom(grants: Set<Grant>): Roles {
   }
 }
 
-const groupKey = (group: string) => group.trim().toLocaleLowerCase('sv')
+/**
+ * A group as it is compared: without case (Entra's ids are GUIDs, typed by hand in either case), and in one Unicode
+ * form, since an Å typed on a Mac (A and a ring) and one sent by the provider (one letter) must be the same.
+ */
+export const groupKey = (group: string) => group.trim().normalize('NFC').toLocaleLowerCase('sv')
 
 /**
- * The roles the administrator's mapping gives these groups. Compared without case (Entra's ids are GUIDs, typed by
- * hand in either case), here rather than in SQL, whose lower() in SQLite leaves Å, Ä and Ö as they are; the mapping
+ * The roles the administrator's mapping gives these groups. Compared by groupKey, here rather than in SQL, whose lower() in SQLite leaves Å, Ä and Ö as they are; the mapping
  * has a few rows per group, not thousands.
  */
 async function mappedGrants(db: Db, groups: readonly string[]): Promise<Set<Grant>> {
@@ -105,6 +122,51 @@ export async function applyGroupRoles(db: Db, userId: number, groups: readonly s
         return { user_id: userId, role: role as GroupRole, target_id: Number(id) }
       }),
     )
+    .execute()
+}
+
+const grantOfMapping = (m: { role: GroupRole } & GroupRoleTarget): Grant =>
+  `${m.role}:${m.committeeId ?? m.unitId ?? m.municipalityId ?? 0}`
+
+/**
+ * Those who hold the role a mapping gives through groups alone (not also by an administrator's hand), when no other
+ * mapping gives that role too: which groups a person is in is not kept here, so with another such mapping their
+ * next sign-in decides.
+ */
+export async function holdersOnlyThrough(
+  db: Db,
+  mapping: { id: number; role: GroupRole } & GroupRoleTarget,
+): Promise<number[]> {
+  const grant = grantOfMapping(mapping)
+  const others = (await listGroupRoles(db)).filter((m) => m.id !== mapping.id && grantOfMapping(m) === grant)
+  if (others.length > 0) return []
+  const [role, target] = grant.split(':')
+  const rows = await db
+    .selectFrom('sso_role_grant')
+    .select('user_id')
+    .where('role', '=', role as GroupRole)
+    .where('target_id', '=', Number(target))
+    .orderBy('user_id')
+    .execute()
+  return rows.map((r) => r.user_id)
+}
+
+/** Takes from the user the role a mapping gave them through their groups. */
+export async function takeGroupRole(
+  db: Db,
+  userId: number,
+  mapping: { role: GroupRole } & GroupRoleTarget,
+): Promise<void> {
+  const grant = grantOfMapping(mapping)
+  const held = grantsOf(await rolesOf(db, userId))
+  held.delete(grant)
+  await setRoles(db, userId, rolesFrom(held))
+  const [role, target] = grant.split(':')
+  await db
+    .deleteFrom('sso_role_grant')
+    .where('user_id', '=', userId)
+    .where('role', '=', role as GroupRole)
+    .where('target_id', '=', Number(target))
     .execute()
 }
 

@@ -8,6 +8,8 @@ import { loadConfig } from '../../../server/config.js'
 import { html, testPdf } from '../../../test/helpers/test-app.js'
 import { openTestDatabase } from '../../../test/helpers/test-database.js'
 import { createApp } from '../../app.js'
+import { verifyAudit } from '../../audit/verify.js'
+import { developmentAuditKey } from '../../config.js'
 import { createViews, viewsDir } from '../../views.js'
 import { type ExternalIdentity, signInIdentity } from './sign-in.js'
 
@@ -15,8 +17,8 @@ import { type ExternalIdentity, signInIdentity } from './sign-in.js'
  * The demo's app, and in front of it one route that signs in whatever identity the test names, as a provider's
  * callback does once it has verified one: what both providers share, tested without either.
  */
-async function appWithSignIn() {
-  const config = loadConfig({ NODE_ENV: 'test', SECRET: 'test-secret-that-is-long-enough-for-hmac' })
+async function appWithSignIn(env: Record<string, string> = {}) {
+  const config = loadConfig({ NODE_ENV: 'test', SECRET: 'test-secret-that-is-long-enough-for-hmac', ...env })
   const db = await openTestDatabase()
   const now = new Date('2021-03-15T09:00:00Z')
   await loadDemoDataIfEmpty(db, now, { currentYear: false })
@@ -41,6 +43,7 @@ const anna: ExternalIdentity = {
   provider: 'oidc',
   subject: 'https://idp.example 1234',
   email: 'Anna.Andersson@Kommun.example',
+  emailVerified: true,
   name: 'Anna Andersson',
   groups: [],
 }
@@ -83,7 +86,11 @@ describe('signing in with an identity from the organisation’s provider', () =>
     expect(roles.map((r) => r.role)).toEqual(['reader'])
     const page = html((await agent.get('/planer').expect(200)).text)
     expect(page('.site-header__account').text()).toContain('Anna Andersson')
-    const log = await db.selectFrom('audit_event').select(['entity', 'action', 'user_name', 'after']).execute()
+    const log = await db
+      .selectFrom('audit_event')
+      .select(['entity', 'action', 'user_name', 'after'])
+      .orderBy('id')
+      .execute()
     expect(log.slice(-2).map((e) => [e.entity, e.action])).toEqual([
       ['app_user', 'create'],
       ['login', 'create'],
@@ -122,7 +129,7 @@ describe('signing in with an identity from the organisation’s provider', () =>
     expect(JSON.parse(String(change.after)).roles).not.toContain(`secretary:${committee}`)
   })
 
-  it('takes over the account an administrator made with the same e-mail, keeping its roles', async () => {
+  it('links the account an administrator made with the same e-mail when the provider vouches for it', async () => {
     const { db, browser, signIn } = await appWithSignIn()
     const users = await count(db, 'app_user')
     await signIn(browser(), { email: 'lasare@demo.internkontroll.se', name: 'Lars Lind' }).expect(303)
@@ -142,6 +149,72 @@ describe('signing in with an identity from the organisation’s provider', () =>
     })
     expect(other.status).toBe(403)
     expect(html(other.text)('main').text()).toContain('annan användare')
+  })
+
+  it('links no account by an address the provider does not vouch for, nor an administrator’s at all', async () => {
+    const { db, browser, signIn } = await appWithSignIn({ BREAK_GLASS_EMAILS: 'sekreterare@demo.internkontroll.se' })
+    const [users, links, log] = [
+      await count(db, 'app_user'),
+      await count(db, 'sso_identity'),
+      await count(db, 'audit_event'),
+    ]
+    const agent = browser()
+    const unverified = await signIn(agent, { email: 'lasare@demo.internkontroll.se', emailVerified: false })
+    expect(unverified.status).toBe(403)
+    expect(html(unverified.text)('main').text()).toContain('intygar inte att adressen är din')
+    expect(html(unverified.text)('main').text()).toContain('Inloggningen gjordes inte')
+    for (const email of ['admin@demo.internkontroll.se', 'sekreterare@demo.internkontroll.se']) {
+      const refused = await signIn(agent, { email })
+      expect(refused.status).toBe(403)
+      expect(html(refused.text)('main').text()).toContain('administratörskonto')
+    }
+    expect([await count(db, 'app_user'), await count(db, 'sso_identity'), await count(db, 'audit_event')]).toEqual([
+      users,
+      links,
+      log,
+    ])
+    await agent.get('/planer').expect(303)
+  })
+
+  it('keeps the link in the account as the audit log has it, so one planted behind the app’s back shows', async () => {
+    const { db, browser, signIn } = await appWithSignIn()
+    const verify = async () =>
+      (await verifyAudit(db, { key: developmentAuditKey, anchorFile: null })).findings.map((f) => f.message)
+    await signIn(browser(), {}).expect(303)
+    await signIn(browser(), { subject: 'https://idp.example lars', email: 'lasare@demo.internkontroll.se' }).expect(303)
+    expect(await verify()).toEqual([])
+    const lars = (await userNamed(db, 'lasare@demo.internkontroll.se'))?.id as number
+    const linked = await db
+      .selectFrom('audit_event')
+      .select('after')
+      .where('entity', '=', 'app_user')
+      .where('entity_id', '=', lars)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow()
+    expect(JSON.parse(String(linked.after)).identities).toEqual(['oidc https://idp.example lars'])
+    await db
+      .insertInto('sso_identity')
+      .values({ provider: 'saml', subject: 'https://evil.example x', user_id: lars, created_at: '2021-03-15' })
+      .execute()
+    expect(await verify()).toEqual([expect.stringContaining('Inloggning via organisationen')])
+  })
+
+  it('makes one account of two first sign-ins at once', async () => {
+    const { db, browser, signIn } = await appWithSignIn()
+    const users = await count(db, 'app_user')
+    const [first, second] = await Promise.all([signIn(browser(), {}), signIn(browser(), {})])
+    expect([first.status, second.status]).toEqual([303, 303])
+    expect(await count(db, 'app_user')).toBe(users + 1)
+  })
+
+  it('compares groups in one Unicode form: an Ä in two code points is the same as in one', async () => {
+    const { db, browser, signIn } = await appWithSignIn()
+    await mapGroup(db, 'IK-L\u00e4sare', 'reader', await committeeId(db))
+    await signIn(browser(), { groups: ['ik-la\u0308sare'] }).expect(303)
+    const anna = (await userNamed(db, 'anna.andersson@kommun.example'))?.id as number
+    expect(await db.selectFrom('committee_role').select('role').where('user_id', '=', anna).execute()).toEqual([
+      { role: 'reader' },
+    ])
   })
 
   it('refuses a disabled user with a clear page, and changes nothing', async () => {

@@ -1,6 +1,7 @@
 // The ground both identity providers (OpenID Connect, SAML) stand on: from a verified identity to a session.
 import type { Request, Response } from 'express'
 import { z } from 'zod'
+import type { Db } from '../../../db/connection.js'
 import type { Services } from '../../app.js'
 import { audited } from '../../audit/audited.js'
 import { decoyHash } from '../passwords.js'
@@ -13,6 +14,11 @@ export interface ExternalIdentity {
   /** Stable id at the provider: OIDC `sub` (with issuer), SAML persistent NameID (with IdP entity id). */
   subject: string
   email: string
+  /**
+   * Whether the provider vouches that `email` belongs to this person: only then may the first sign-in take over an
+   * account made here by hand with that address. OIDC: `email_verified`, or OIDC_TRUST_EMAIL=on.
+   */
+  emailVerified: boolean
   name: string
   /** Group ids/names as the provider sends them. */
   groups: readonly string[]
@@ -55,21 +61,15 @@ export async function signInIdentity(
   // A password no one knows (the decoy's, a random one never kept): the account signs in through its provider, and
   // a password login to it fails in the same time as any other wrong guess.
   const unusablePassword = await decoyHash
-  const { db, clock } = services
+  const { db, clock, config } = services
   try {
+    // Two first sign-ins of one person at once (two tabs, a double click) make one account: every transaction holds
+    // the writer lock from its start (db/connection.ts), so the second finds what the first made.
     const user = await db.transaction().execute(async (trx) => {
       const at = clock().toISOString()
       const linked = await findLinkedUser(trx, identity.provider, identity.subject)
-      // The provider is the municipality's own, configured by its administrator, and vouches for the address it
-      // sends: so an account made here by hand before sign-in came is taken over by the same person's first sign-in.
-      // Only while it has no link of this provider: once linked, the subject alone decides.
       const byEmail = linked ? undefined : await findUserByEmail(trx, email)
-      if (byEmail && (await hasLink(trx, byEmail.id, identity.provider))) {
-        throw new Refusal(
-          `Det finns redan en annan användare med e-postadressen ${email} i Internkontroll. Be en administratör ` +
-            'att reda ut vilket konto som är ditt.',
-        )
-      }
+      if (byEmail) await refuseTakeover(trx, byEmail, identity, config.breakGlassEmails)
       const existing = linked ?? byEmail
       if (existing?.disabled) {
         throw new Refusal(
@@ -82,6 +82,8 @@ export async function signInIdentity(
             'administratör att reda ut vilket konto som är ditt.',
         )
       }
+      // The link is written inside the audited change: it is part of the account as the log keeps it
+      // (audited.ts), so a link planted behind the app's back shows in audit:verify.
       if (!existing) {
         // Made by the sign-in itself: no one signed in is acting yet.
         const actor = { userId: null, userName: name, at }
@@ -93,15 +95,15 @@ export async function signInIdentity(
             isAdmin: false,
             createdAt: at,
           })
+          await linkIdentity(trx, identity.provider, identity.subject, id, at)
           await applyGroupRoles(trx, id, identity.groups)
           return id
         })
-        await linkIdentity(trx, identity.provider, identity.subject, id, at)
         return { id, name, email }
       }
-      if (!linked) await linkIdentity(trx, identity.provider, identity.subject, existing.id, at)
       const actor = { userId: existing.id, userName: name, at }
       await audited(trx, actor, 'update', { entity: 'app_user', id: existing.id, planId: null }, async () => {
+        if (!linked) await linkIdentity(trx, identity.provider, identity.subject, existing.id, at)
         await updateNameAndEmail(trx, existing.id, name, email)
         await applyGroupRoles(trx, existing.id, identity.groups)
       })
@@ -114,6 +116,39 @@ export async function signInIdentity(
   } catch (error) {
     if (error instanceof Refusal) return refuseSignIn(res, 403, error.message)
     throw error
+  }
+}
+
+/**
+ * Refuses to link an account found by e-mail alone, when that could hand it to someone else: it is linked to another
+ * subject of this provider already, the provider does not vouch for the address (anyone may type any address into
+ * their profile at many providers), or it is an administrator's, whose takeover would be the whole app's.
+ */
+async function refuseTakeover(
+  db: Db,
+  account: { id: number; is_admin: number },
+  identity: ExternalIdentity,
+  breakGlassEmails: readonly string[],
+): Promise<void> {
+  const email = identity.email.trim().toLowerCase()
+  if (await hasLink(db, account.id, identity.provider)) {
+    throw new Refusal(
+      `Det finns redan en annan användare med e-postadressen ${email} i Internkontroll. Be en administratör ` +
+        'att reda ut vilket konto som är ditt.',
+    )
+  }
+  if (account.is_admin === 1 || breakGlassEmails.includes(email)) {
+    throw new Refusal(
+      `Det finns redan ett administratörskonto med e-postadressen ${email} i Internkontroll. Ett sådant konto ` +
+        'kopplas inte till organisationens inloggning av sig självt. Logga in med lösenord, eller be en annan ' +
+        'administratör om hjälp.',
+    )
+  }
+  if (!identity.emailVerified) {
+    throw new Refusal(
+      `Det finns redan ett konto med e-postadressen ${email} i Internkontroll, men organisationens inloggning ` +
+        'intygar inte att adressen är din. Be en administratör att reda ut vilket konto som är ditt.',
+    )
   }
 }
 
