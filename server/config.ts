@@ -47,6 +47,14 @@ const environment = z.object({
   MAIL_FROM: z.string().trim().min(3).optional(),
   REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(6),
   REMINDERS: booleanFlag.default(true),
+  SAML_METADATA_URL: z.url().optional(),
+  SAML_METADATA_FILE: z.string().min(1).optional(),
+  SAML_NAME: z.string().trim().min(1).optional(),
+  // Defaults: the claim names of Microsoft Entra ID and AD FS, the providers Swedish municipalities mostly run.
+  SAML_EMAIL_ATTRIBUTE: z.string().min(1).default('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'),
+  SAML_NAME_ATTRIBUTE: z.string().min(1).default('http://schemas.microsoft.com/identity/claims/displayname'),
+  SAML_GROUPS_ATTRIBUTE: z.string().min(1).default('http://schemas.microsoft.com/ws/2008/06/identity/claims/groups'),
+  SAML_SUBJECT_ATTRIBUTE: z.string().min(1).optional(),
 })
 
 export interface Config {
@@ -96,6 +104,22 @@ export interface Config {
   readonly reminderHour: number
   /** Whether the server runs the reminder pass and sends mail itself; off, only `npm run reminders` does. */
   readonly remindersScheduled: boolean
+  /** Sign-in with a SAML 2.0 identity provider; undefined when none is configured. */
+  readonly saml: SamlConfig | undefined
+}
+
+export interface SamlConfig {
+  /** Where the identity provider's metadata is: its entity id, sign-in and logout addresses, signing certificates. */
+  readonly metadata: { readonly url: string } | { readonly file: string }
+  /** Shown on the login page as "Logga in med <name>". */
+  readonly name: string
+  /** The attributes read from the assertion; `subject` undefined: the persistent NameID is the stable id. */
+  readonly attributes: {
+    readonly email: string
+    readonly name: string
+    readonly groups: string
+    readonly subject: string | undefined
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -117,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error('Invalid configuration: PUBLIC_URL is required when SMTP_URL is set, for the links in e-mails')
   if (production && e.DEMO_DATA)
     throw new Error('Invalid configuration: DEMO_DATA cannot be used when NODE_ENV=production')
+  const saml = samlConfig(e, production)
   return Object.freeze({
     production,
     port: e.PORT,
@@ -149,5 +174,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM ?? `Internkontroll <noreply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}>`,
     reminderHour: e.REMINDER_HOUR,
     remindersScheduled: e.REMINDERS,
+    saml,
+  })
+}
+
+function samlConfig(e: z.infer<typeof environment>, production: boolean): SamlConfig | undefined {
+  if (e.SAML_METADATA_URL && e.SAML_METADATA_FILE)
+    throw new Error('Invalid configuration: give SAML_METADATA_URL or SAML_METADATA_FILE, not both')
+  const metadata = e.SAML_METADATA_URL
+    ? { url: e.SAML_METADATA_URL }
+    : e.SAML_METADATA_FILE && { file: e.SAML_METADATA_FILE }
+  if (!metadata) {
+    if (e.SAML_NAME || e.SAML_SUBJECT_ATTRIBUTE)
+      throw new Error(
+        'Invalid configuration: SAML_NAME and SAML_SUBJECT_ATTRIBUTE need SAML_METADATA_URL or SAML_METADATA_FILE',
+      )
+    return undefined
+  }
+  // The identity provider knows the app by addresses under it, and posts its answers to one of them.
+  if (!e.PUBLIC_URL)
+    throw new Error(
+      'Invalid configuration: PUBLIC_URL is required when SAML_METADATA_URL or SAML_METADATA_FILE is set, for the entity id and the ACS URL',
+    )
+  // Whoever can change the metadata on its way names the certificate that assertions are checked with.
+  if (production && e.SAML_METADATA_URL?.startsWith('http:'))
+    throw new Error('Invalid configuration: SAML_METADATA_URL must be an https:// address when NODE_ENV=production')
+  return Object.freeze({
+    metadata: Object.freeze(metadata),
+    name: e.SAML_NAME ?? 'organisationens konto',
+    attributes: Object.freeze({
+      email: e.SAML_EMAIL_ATTRIBUTE,
+      name: e.SAML_NAME_ATTRIBUTE,
+      groups: e.SAML_GROUPS_ATTRIBUTE,
+      subject: e.SAML_SUBJECT_ATTRIBUTE,
+    }),
   })
 }
