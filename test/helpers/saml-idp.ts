@@ -85,6 +85,10 @@ export class TestSamlIdp {
   readonly requests: ReceivedRequest[] = []
   /** Every LogoutRequest received: its NameID and SessionIndex. */
   readonly logoutRequests: { nameId: string; sessionIndex: string | undefined }[] = []
+  /** The status of each answer to a LogoutRequest sent from here. */
+  readonly logoutAnswers: string[] = []
+  /** The service providers' logout addresses by entity id; one not here is read from `<entity id>/metadata`. */
+  readonly logoutUrls = new Map<string, string>()
   private readonly answers: PostedAnswer[] = []
   private server: Server | undefined
   private port = 0
@@ -278,10 +282,19 @@ export class TestSamlIdp {
   }
 
   /**
-   * Single logout started by the service provider: the LogoutRequest noted, and a LogoutResponse, signed as the
+   * Single logout started by the service provider: the LogoutRequest noted (an answer to one of the provider's own,
+   * too), and a LogoutResponse, signed as the
    * HTTP-Redirect binding signs, sent back to where the service provider's metadata says.
    */
   private async logOut(url: URL, res: ServerResponse): Promise<void> {
+    if (url.searchParams.has('SAMLResponse')) {
+      // The service provider's answer to a logout started here.
+      const answer = parseRedirected(url, 'SAMLResponse')
+      this.logoutAnswers.push(answer.getElementsByTagNameNS(ns.samlp, 'StatusCode')[0]?.getAttribute('Value') ?? '')
+      res.setHeader('Content-Type', 'text/html; charset=utf-8')
+      res.end('<!DOCTYPE html><html lang="en"><head><title>Test IdP</title></head><body>Logged out</body></html>')
+      return
+    }
     const request = parseRedirected(url, 'SAMLRequest')
     const root = request.documentElement as Element
     const issuer = request.getElementsByTagNameNS(ns.saml, 'Issuer')[0]?.textContent ?? ''
@@ -289,12 +302,7 @@ export class TestSamlIdp {
       nameId: request.getElementsByTagNameNS(ns.saml, 'NameID')[0]?.textContent ?? '',
       sessionIndex: request.getElementsByTagNameNS(ns.samlp, 'SessionIndex')[0]?.textContent ?? undefined,
     })
-    // Entity id `<PUBLIC_URL>/saml`, its metadata at `<PUBLIC_URL>/saml/metadata`.
-    const metadata = new DOMParser().parseFromString(await (await fetch(`${issuer}/metadata`)).text(), 'text/xml')
-    const service = metadata.getElementsByTagNameNS(ns.md, 'SingleLogoutService')[0]
-    const destination = service?.getAttribute('Location')
-    if (!destination) throw new Error(`No SingleLogoutService in ${issuer}/metadata`)
-
+    const destination = await this.logoutUrlOf(issuer)
     const doc = newDocument(ns.samlp, 'samlp:LogoutResponse')
     const response = doc.documentElement as Element
     setAttributes(response, {
@@ -313,6 +321,33 @@ export class TestSamlIdp {
     res.statusCode = 302
     res.setHeader('Location', `${destination}?${this.signedQuery('SAMLResponse', message, relayState)}`)
     res.end()
+  }
+
+  /**
+   * Single logout started here, as when the person logs out of another service: a signed LogoutRequest for the
+   * NameID, at the service provider's logout address.
+   */
+  async logoutRequestUrl(serviceProvider: string, nameId: string): Promise<string> {
+    const destination = await this.logoutUrlOf(serviceProvider)
+    const doc = newDocument(ns.samlp, 'samlp:LogoutRequest')
+    const request = doc.documentElement as Element
+    setAttributes(request, { ID: newId(), Version: '2.0', IssueInstant: instant(Date.now()), Destination: destination })
+    append(request, ns.saml, 'saml:Issuer', {}, this.entityId)
+    append(request, ns.saml, 'saml:NameID', { Format: persistent }, nameId)
+    return `${destination}?${this.signedQuery('SAMLRequest', new XMLSerializer().serializeToString(doc), null)}`
+  }
+
+  private async logoutUrlOf(serviceProvider: string): Promise<string> {
+    const known = this.logoutUrls.get(serviceProvider)
+    if (known) return known
+    // Entity id `<PUBLIC_URL>/saml`, its metadata at `<PUBLIC_URL>/saml/metadata`.
+    const metadata = new DOMParser().parseFromString(
+      await (await fetch(`${serviceProvider}/metadata`)).text(),
+      'text/xml',
+    )
+    const location = metadata.getElementsByTagNameNS(ns.md, 'SingleLogoutService')[0]?.getAttribute('Location')
+    if (!location) throw new Error(`No SingleLogoutService in ${serviceProvider}/metadata`)
+    return location
   }
 
   /** A message in the HTTP-Redirect binding: deflated, base64, and the query signed with the provider's key. */

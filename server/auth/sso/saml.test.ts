@@ -50,7 +50,10 @@ describe('SAML sign-in against an identity provider', () => {
       email: 'anna@kommun.se',
       name: 'Anna Andersson',
       groups: ['ik-sekreterare', 'alla'],
-      session: { nameId: 'anna-1', nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent' },
+    })
+    expect(JSON.parse(identity.singleLogout)).toMatchObject({
+      nameId: 'anna-1',
+      nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
     })
     // Answered: the request is not kept.
     expect(await db.selectFrom('saml_request').selectAll().execute()).toEqual([])
@@ -217,5 +220,63 @@ describe("the identity provider's metadata", () => {
         subject: undefined,
       },
     })
+  })
+})
+
+describe('single logout', () => {
+  const queryOf = (url: string) => {
+    const parsed = new URL(url)
+    return { query: Object.fromEntries(parsed.searchParams), raw: parsed.search.slice(1) }
+  }
+
+  async function signedIn() {
+    idp.logoutUrls.set(sp.entityId, sp.logoutReturnUrl)
+    const { SAMLResponse, requestId } = await answered()
+    return sp.readResponse(SAMLResponse, requestId)
+  }
+
+  it("ends the provider's session too, and takes its signed answer", async () => {
+    const identity = await signedIn()
+    const url = (await sp.logoutUrl(identity.singleLogout)) as string
+    expect(url.startsWith(`${idp.url}/slo?SAMLRequest=`)).toBe(true)
+    const atProvider = await fetch(url, { redirect: 'manual' })
+    expect(idp.logoutRequests).toContainEqual({ nameId: 'anna-1', sessionIndex: expect.stringMatching(/^_/) })
+    const back = atProvider.headers.get('location') as string
+    expect(back.startsWith(`${sp.logoutReturnUrl}?SAMLResponse=`)).toBe(true)
+    const { query, raw } = queryOf(back)
+    expect(await sp.readLogoutMessage(query, raw)).toEqual({ kind: 'response' })
+
+    const refusedAs = async (q: Record<string, string>, r: string, reason: RegExp) =>
+      expect(sp.readLogoutMessage(q, r)).rejects.toThrow(reason)
+    const { Signature: _, ...unsigned } = query
+    await refusedAs(unsigned, raw.replace(/&Signature=[^&]*/, ''), /not signed/)
+    const forged = { ...query, Signature: Buffer.alloc(256).toString('base64') }
+    await refusedAs(
+      forged,
+      raw.replace(/Signature=[^&]*/, `Signature=${encodeURIComponent(forged.Signature)}`),
+      /Invalid query signature/,
+    )
+  })
+
+  it('ends the session here when the person logs out elsewhere, and answers the provider', async () => {
+    const identity = await signedIn()
+    const { query, raw } = queryOf(await idp.logoutRequestUrl(sp.entityId, 'anna-1'))
+    const message = await sp.readLogoutMessage(query, raw)
+    if (message.kind !== 'request') throw new Error('a LogoutRequest was expected')
+    expect(message.ends(identity.singleLogout)).toBe(true)
+    expect(message.ends(JSON.stringify({ nameId: 'bertil-2', nameIdFormat: 'x' }))).toBe(false)
+    expect(message.ends(null)).toBe(false)
+    await fetch(await message.reply(true))
+    expect(idp.logoutAnswers).toEqual(['urn:oasis:names:tc:SAML:2.0:status:Success'])
+  })
+
+  it('is not offered when the metadata names no logout address', async () => {
+    const withoutLogout = await TestSamlIdp.start({ singleLogout: false })
+    try {
+      const provider = new SamlServiceProvider(db, samlEnv(withoutLogout), publicUrl)
+      expect(await provider.logoutUrl(JSON.stringify({ nameId: 'anna-1', nameIdFormat: 'x' }))).toBeUndefined()
+    } finally {
+      await withoutLogout.stop()
+    }
   })
 })

@@ -45,15 +45,30 @@ export interface SamlIdentity {
   email: string
   name: string
   groups: string[]
-  /** What a LogoutRequest for this sign-in names. */
-  session: SamlSession
+  /** What a LogoutRequest for this sign-in names (a SamlSession as JSON), kept with the session. */
+  singleLogout: string
 }
 
+/** The provider's session that a sign-in began: what a LogoutRequest names. */
 export interface SamlSession {
   nameId: string
   nameIdFormat: string
   sessionIndex: string | undefined
 }
+
+/** A message's query in the HTTP-Redirect binding, as Express parses it. */
+type RedirectQuery = Parameters<SAML['validateRedirectAsync']>[0]
+
+/** A message the provider sent to the logout address: its answer to ours, or its own request (logout elsewhere). */
+export type SamlLogoutMessage =
+  | { kind: 'response' }
+  | {
+      kind: 'request'
+      /** Whether it ends the session that `singleLogout` (of SamlIdentity) was kept with. */
+      ends(singleLogout: string | null): boolean
+      /** The provider's address that takes the answer, success or not. */
+      reply(success: boolean): Promise<string>
+    }
 
 const childrenOf = (parent: Element, ns: string, name: string) => Array.from(parent.getElementsByTagNameNS(ns, name))
 const redirectLocation = (descriptor: Element, service: string) =>
@@ -229,7 +244,59 @@ export class SamlServiceProvider {
       email: email.toLowerCase(),
       name: values(names.name)[0] ?? email,
       groups: values(names.groups),
-      session: { nameId: profile.nameID, nameIdFormat: profile.nameIDFormat, sessionIndex: profile.sessionIndex },
+      singleLogout: JSON.stringify({
+        nameId: profile.nameID,
+        nameIdFormat: profile.nameIDFormat,
+        sessionIndex: profile.sessionIndex,
+      } satisfies SamlSession),
+    }
+  }
+
+  /**
+   * Where to send the browser to end its session at the provider too (a LogoutRequest for what the sign-in kept);
+   * undefined when the provider has no single logout, or cannot be reached: the local session is ended regardless.
+   */
+  async logoutUrl(singleLogout: string): Promise<string | undefined> {
+    const idp = await this.idp().catch(() => undefined)
+    if (!idp?.logoutUrl) return undefined
+    const session = JSON.parse(singleLogout) as SamlSession
+    const { saml } = await this.saml()
+    return saml.getLogoutUrlAsync(
+      {
+        issuer: idp.entityId,
+        nameID: session.nameId,
+        nameIDFormat: session.nameIdFormat,
+        sessionIndex: session.sessionIndex,
+      },
+      '',
+      {},
+    )
+  }
+
+  /**
+   * Reads what the provider sent to the logout address by HTTP-Redirect (`query` parsed, `rawQuery` as sent, which
+   * the signature covers): signed by the provider's key, from the provider, an answer to a request of ours. Throws
+   * SamlRefusal otherwise.
+   */
+  async readLogoutMessage(query: RedirectQuery, rawQuery: string): Promise<SamlLogoutMessage> {
+    // node-saml takes an unsigned message: a link on any page could then end anyone's session here.
+    if (typeof query.Signature !== 'string' || typeof query.SigAlg !== 'string')
+      throw new SamlRefusal('the logout message is not signed')
+    const { saml } = await this.saml()
+    let read: Awaited<ReturnType<SAML['validateRedirectAsync']>>
+    try {
+      read = await saml.validateRedirectAsync(query, rawQuery)
+    } catch (error) {
+      throw new SamlRefusal(`the logout message was refused: ${(error as Error).message}`)
+    }
+    const request = read.profile
+    if (!request) return { kind: 'response' }
+    const relayState = typeof query.RelayState === 'string' ? query.RelayState : ''
+    return {
+      kind: 'request',
+      ends: (singleLogout) =>
+        singleLogout !== null && (JSON.parse(singleLogout) as SamlSession).nameId === request.nameID,
+      reply: (success) => saml.getLogoutResponseUrlAsync(request, relayState, {}, success),
     }
   }
 
