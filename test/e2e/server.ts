@@ -81,6 +81,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       NODE_ENV: 'test',
       DEMO_DATA: 'true',
       SECRET: secret,
+      // The address identity providers send the browser back to.
+      PUBLIC_URL: baseUrl,
       ...options.env,
     },
   })
