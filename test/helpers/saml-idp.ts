@@ -30,6 +30,8 @@ export type SamlFlaw =
   /** An attribute changed after signing. */
   | 'tampered'
   | 'wrongAudience'
+  /** Meant to be posted to another address than the ACS it is posted to. */
+  | 'wrongRecipient'
   /** Signed with a key that is not the one in the metadata. */
   | 'otherKey'
   /** The answer given before, posted again. */
@@ -246,7 +248,7 @@ export class TestSamlIdp {
     append(confirmation, ns.saml, 'saml:SubjectConfirmationData', {
       InResponseTo: request.id,
       NotOnOrAfter: until,
-      Recipient: request.acsUrl,
+      Recipient: flaw === 'wrongRecipient' ? 'https://another-app.example/acs' : request.acsUrl,
     })
     const conditions = append(assertion, ns.saml, 'saml:Conditions', {
       NotBefore: instant(issued - 60_000),

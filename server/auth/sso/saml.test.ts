@@ -81,6 +81,7 @@ describe('SAML sign-in against an identity provider', () => {
     ['tampered', /Invalid signature/],
     ['otherKey', /Invalid signature/],
     ['wrongAudience', /audience mismatch/],
+    ['wrongRecipient', /another recipient/],
   ] as const)('refuses an answer that is %s', async (flaw, reason) => {
     const { SAMLResponse, requestId } = await answered(flaw)
     await refused(sp.readResponse(SAMLResponse, requestId), reason)

@@ -19,6 +19,8 @@ export const requestLifetimeMs = 60 * 60_000
 const clockSkewMs = 60_000
 /** Metadata read from a URL is read again after this long, so that a new signing certificate is taken up. */
 const metadataLifetimeMs = 60 * 60_000
+/** How soon metadata that could not be read again is tried once more. */
+const retryMs = 5 * 60_000
 
 export interface IdpMetadata {
   entityId: string
@@ -138,19 +140,23 @@ export class SamlServiceProvider {
     this.logoutReturnUrl = `${publicUrl}/logga-ut/saml`
   }
 
-  /** The identity provider's metadata, read once (a file) or once an hour (a URL); a failed read is tried again. */
+  /**
+   * The identity provider's metadata, read once (a file) or once an hour (a URL). A first read that fails is tried
+   * again at the next sign-in; a later one, after a few minutes, the metadata read before serving meanwhile.
+   */
   idp(): Promise<IdpMetadata> {
-    const stale =
-      this.metadata && 'url' in this.config.metadata && Date.now() - this.metadata.readAt > metadataLifetimeMs
-    if (!this.metadata || stale) {
-      const value = readMetadata(this.config.metadata).then(parseIdpMetadata)
-      const read = { value, readAt: Date.now() }
-      this.metadata = read
-      value.catch(() => {
-        if (this.metadata === read) this.metadata = undefined
-      })
-    }
-    return this.metadata.value
+    const kept = this.metadata
+    const now = Date.now()
+    if (kept && ('file' in this.config.metadata || now - kept.readAt < metadataLifetimeMs)) return kept.value
+    const value = readMetadata(this.config.metadata).then(parseIdpMetadata)
+    const read = { value, readAt: now }
+    this.metadata = read
+    value.catch((error) => {
+      console.error(`SAML metadata could not be read from ${JSON.stringify(this.config.metadata)}:`, error)
+      if (this.metadata === read)
+        this.metadata = kept && { value: kept.value, readAt: now - metadataLifetimeMs + retryMs }
+    })
+    return kept ? value.catch(() => kept.value) : value
   }
 
   private async saml(requestId = newRequestId()): Promise<{ saml: SAML; idp: IdpMetadata }> {
@@ -204,18 +210,22 @@ export class SamlServiceProvider {
     // Another browser's answer, posted by this one (login CSRF): the request was not this browser's.
     if (profile.inResponseTo !== requestId) throw new SamlRefusal('the response answers a request of another browser')
     if (profile.issuer !== idp.entityId) throw new SamlRefusal(`the assertion was issued by ${String(profile.issuer)}`)
-    await this.takeOnce(profile)
+    const assertion = (profile.getAssertion?.() as { Assertion?: AssertionXml } | undefined)?.Assertion
+    // node-saml leaves out this check of the SAML profile: the assertion was meant to be posted here.
+    const recipients = confirmations(assertion).map((d) => d.$?.Recipient)
+    if (recipients.some((r) => r !== undefined && r !== this.acsUrl))
+      throw new SamlRefusal(`the assertion is for another recipient: ${recipients.join(', ')}`)
+    await this.takeOnce(assertion)
     return this.identityOf(profile, idp)
   }
 
   /** Refuses an assertion taken before, even one whose request is somehow still known. */
-  private async takeOnce(profile: Profile): Promise<void> {
-    const assertion = profile.getAssertion?.() as { Assertion?: AssertionXml } | undefined
-    const id = assertion?.Assertion?.$?.ID
+  private async takeOnce(assertion: AssertionXml | undefined): Promise<void> {
+    const id = assertion?.$?.ID
     if (!id) throw new SamlRefusal('the assertion has no ID')
     const now = Date.now()
     // Until it expires, and at least as long as the request it answers could still be known.
-    const expiries = [now + requestLifetimeMs, ...notOnOrAfter(assertion?.Assertion)]
+    const expiries = [now + requestLifetimeMs, ...notOnOrAfter(assertion)]
     const expiresAt = new Date(Math.max(...expiries) + clockSkewMs)
     if (!(await takeAssertion(this.db, id, expiresAt, new Date(now))))
       throw new SamlRefusal(`the assertion ${id} was used before`)
@@ -312,19 +322,27 @@ export class SamlServiceProvider {
   }
 }
 
+interface SubjectConfirmationData {
+  $?: { NotOnOrAfter?: string; Recipient?: string }
+}
+
+/** The signed assertion as node-saml parsed it (xml2js): the parts read here. */
 interface AssertionXml {
   $?: { ID?: string }
   Conditions?: { $?: { NotOnOrAfter?: string } }[]
-  Subject?: { SubjectConfirmation?: { SubjectConfirmationData?: { $?: { NotOnOrAfter?: string } }[] }[] }[]
+  Subject?: { SubjectConfirmation?: { SubjectConfirmationData?: SubjectConfirmationData[] }[] }[]
 }
+
+const confirmations = (assertion: AssertionXml | undefined): SubjectConfirmationData[] =>
+  (assertion?.Subject ?? []).flatMap((s) =>
+    (s.SubjectConfirmation ?? []).flatMap((c) => c.SubjectConfirmationData ?? []),
+  )
 
 /** Every NotOnOrAfter the assertion states, in milliseconds. */
 function notOnOrAfter(assertion: AssertionXml | undefined): number[] {
   const stated = [
     ...(assertion?.Conditions ?? []).map((c) => c.$?.NotOnOrAfter),
-    ...(assertion?.Subject ?? []).flatMap((s) =>
-      (s.SubjectConfirmation ?? []).flatMap((c) => (c.SubjectConfirmationData ?? []).map((d) => d.$?.NotOnOrAfter)),
-    ),
+    ...confirmations(assertion).map((d) => d.$?.NotOnOrAfter),
   ]
   return stated.map((t) => Date.parse(t ?? '')).filter((t) => Number.isFinite(t))
 }
