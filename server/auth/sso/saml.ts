@@ -152,9 +152,10 @@ export class SamlServiceProvider {
     const read = { value, readAt: now }
     this.metadata = read
     value.catch((error) => {
-      console.error(`SAML metadata could not be read from ${JSON.stringify(this.config.metadata)}:`, error)
-      if (this.metadata === read)
-        this.metadata = kept && { value: kept.value, readAt: now - metadataLifetimeMs + retryMs }
+      if (this.metadata !== read) return
+      this.metadata = kept && { value: kept.value, readAt: now - metadataLifetimeMs + retryMs }
+      // A first read that fails is the sign-in's to report.
+      if (kept) console.error('SAML metadata could not be read again; the copy read before serves meanwhile:', error)
     })
     return kept ? value.catch(() => kept.value) : value
   }
