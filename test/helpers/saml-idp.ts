@@ -96,7 +96,7 @@ export class TestSamlIdp {
   private port = 0
 
   private constructor(
-    private readonly signing: KeyPair,
+    private signing: KeyPair,
     private readonly other: KeyPair,
     /** Where the metadata says single logout is; false, the provider has none. */
     private readonly singleLogout: boolean,
@@ -115,6 +115,11 @@ export class TestSamlIdp {
     idp.server = server
     idp.port = (server.address() as AddressInfo).port
     return idp
+  }
+
+  /** Signs from now on with a new key, the only one its metadata then names, as at a certificate's renewal. */
+  async rollKey(): Promise<void> {
+    this.signing = await keyPair()
   }
 
   get url(): string {

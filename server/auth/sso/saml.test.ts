@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inflateRawSync } from 'node:zlib'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Db } from '../../../db/connection.js'
 import { type SamlFlaw, TestSamlIdp } from '../../../test/helpers/saml-idp.js'
 import { openTestDatabase } from '../../../test/helpers/test-database.js'
@@ -182,6 +182,22 @@ describe("the identity provider's metadata", () => {
     expect(metadata.certificates).toHaveLength(1)
     const federation = `<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"><EntityDescriptor entityID="https://sp.example"><SPSSODescriptor/></EntityDescriptor>${idp.metadataXml().replace('<?xml version="1.0"?>', '')}</EntitiesDescriptor>`
     expect(parseIdpMetadata(federation).entityId).toBe(idp.entityId)
+  })
+
+  it('is read again after an hour, so that a new signing key is taken up', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const first = await answered()
+      await sp.readResponse(first.SAMLResponse, first.requestId)
+      await idp.rollKey()
+      const early = await answered()
+      await expect(sp.readResponse(early.SAMLResponse, early.requestId)).rejects.toThrow('Invalid signature')
+      vi.setSystemTime(Date.now() + 61 * 60_000)
+      const later = await answered()
+      expect((await sp.readResponse(later.SAMLResponse, later.requestId)).email).toBe('anna@kommun.se')
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('says in English what it lacks', () => {
