@@ -287,11 +287,17 @@ describe('single logout', () => {
     expect(idp.logoutAnswers).toEqual(['urn:oasis:names:tc:SAML:2.0:status:Success'])
   })
 
+  it("names the provider's logout origin, for the pages' form-action", async () => {
+    await sp.idp()
+    expect(sp.logoutOrigin()).toBe(idp.url)
+  })
+
   it('is not offered when the metadata names no logout address', async () => {
     const withoutLogout = await TestSamlIdp.start({ singleLogout: false })
     try {
       const provider = new SamlServiceProvider(db, samlEnv(withoutLogout), publicUrl)
       expect(await provider.logoutUrl(JSON.stringify({ nameId: 'anna-1', nameIdFormat: 'x' }))).toBeUndefined()
+      expect(provider.logoutOrigin()).toBeUndefined()
     } finally {
       await withoutLogout.stop()
     }

@@ -129,6 +129,8 @@ export class SamlServiceProvider {
   readonly acsUrl: string
   readonly logoutReturnUrl: string
   private metadata: { value: Promise<IdpMetadata>; readAt: number } | undefined
+  /** The metadata last read, for what must be known at once (logoutOrigin). */
+  private read: IdpMetadata | undefined
 
   constructor(
     private readonly db: Db,
@@ -138,6 +140,18 @@ export class SamlServiceProvider {
     this.entityId = `${publicUrl}/saml`
     this.acsUrl = `${publicUrl}/logga-in/saml/acs`
     this.logoutReturnUrl = `${publicUrl}/logga-ut/saml`
+    // Read at once, so that the first pages already know where logout leads (logoutOrigin).
+    this.idp().catch(() => {})
+  }
+
+  /**
+   * Where the provider's single logout is, as the metadata read last says (none read yet: reads it), for the pages'
+   * Content-Security-Policy: logging out is a form whose answer sends the browser there, and a browser holds a form's
+   * redirects to its form-action.
+   */
+  logoutOrigin(): string | undefined {
+    if (!this.read) this.idp().catch(() => {})
+    return this.read?.logoutUrl && new URL(this.read.logoutUrl).origin
   }
 
   /**
@@ -148,7 +162,12 @@ export class SamlServiceProvider {
     const kept = this.metadata
     const now = Date.now()
     if (kept && ('file' in this.config.metadata || now - kept.readAt < metadataLifetimeMs)) return kept.value
-    const value = readMetadata(this.config.metadata).then(parseIdpMetadata)
+    const value = readMetadata(this.config.metadata)
+      .then(parseIdpMetadata)
+      .then((metadata) => {
+        this.read = metadata
+        return metadata
+      })
     const read = { value, readAt: now }
     this.metadata = read
     value.catch((error) => {
