@@ -282,7 +282,7 @@ describe('single logout', () => {
     if (message.kind !== 'request') throw new Error('a LogoutRequest was expected')
     expect(message.ends(identity.singleLogout)).toBe(true)
     expect(message.ends(JSON.stringify({ nameId: 'bertil-2', nameIdFormat: 'x' }))).toBe(false)
-    expect(message.ends(null)).toBe(false)
+    expect(message.ends(undefined)).toBe(false)
     await fetch(await message.reply(true))
     expect(idp.logoutAnswers).toEqual(['urn:oasis:names:tc:SAML:2.0:status:Success'])
   })

@@ -67,7 +67,7 @@ export type SamlLogoutMessage =
   | {
       kind: 'request'
       /** Whether it ends the session that `singleLogout` (of SamlIdentity) was kept with. */
-      ends(singleLogout: string | null): boolean
+      ends(singleLogout: string | undefined): boolean
       /** The provider's address that takes the answer, success or not. */
       reply(success: boolean): Promise<string>
     }
@@ -325,7 +325,7 @@ export class SamlServiceProvider {
     return {
       kind: 'request',
       ends: (singleLogout) =>
-        singleLogout !== null && (JSON.parse(singleLogout) as SamlSession).nameId === request.nameID,
+        singleLogout !== undefined && (JSON.parse(singleLogout) as SamlSession).nameId === request.nameID,
       reply: (success) => saml.getLogoutResponseUrlAsync(request, relayState, {}, success),
     }
   }
