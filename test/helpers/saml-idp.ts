@@ -36,6 +36,8 @@ export type SamlFlaw =
   | 'otherKey'
   /** The answer given before, posted again. */
   | 'replay'
+  /** No one signed in: the person cancelled, or the provider refused them. */
+  | 'denied'
 
 export interface SamlUser {
   nameId: string
@@ -237,6 +239,13 @@ export class TestSamlIdp {
     })
     append(response, ns.saml, 'saml:Issuer', {}, this.entityId)
     const status = append(response, ns.samlp, 'samlp:Status')
+    if (flaw === 'denied') {
+      const code = append(status, ns.samlp, 'samlp:StatusCode', {
+        Value: 'urn:oasis:names:tc:SAML:2.0:status:Responder',
+      })
+      append(code, ns.samlp, 'samlp:StatusCode', { Value: 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed' })
+      return Buffer.from(new XMLSerializer().serializeToString(doc)).toString('base64')
+    }
     append(status, ns.samlp, 'samlp:StatusCode', { Value: 'urn:oasis:names:tc:SAML:2.0:status:Success' })
 
     const assertion = append(response, ns.saml, 'saml:Assertion', {

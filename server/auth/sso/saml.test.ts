@@ -87,6 +87,12 @@ describe('SAML sign-in against an identity provider', () => {
     await refused(sp.readResponse(SAMLResponse, requestId), reason)
   })
 
+  it('says so when the provider answers that no one signed in', async () => {
+    const { SAMLResponse, requestId } = await answered('denied')
+    const error = await sp.readResponse(SAMLResponse, requestId).catch((e: unknown) => e)
+    expect(error).toMatchObject({ declined: true, message: expect.stringMatching(/AuthnFailed/) })
+  })
+
   it('refuses the same answer posted again, also if its request were somehow still known', async () => {
     const { SAMLResponse, requestId } = await answered()
     await sp.readResponse(SAMLResponse, requestId)

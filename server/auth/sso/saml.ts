@@ -2,7 +2,13 @@
 // (HTTP-POST to the ACS) checked by node-saml and then against the requests sent and the assertions already taken.
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { generateServiceProviderMetadata, type Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml'
+import {
+  generateServiceProviderMetadata,
+  type Profile,
+  SAML,
+  SamlStatusError,
+  ValidateInResponseTo,
+} from '@node-saml/node-saml'
 import { DOMParser, type Element, onErrorStopParsing } from '@xmldom/xmldom'
 import type { Db } from '../../../db/connection.js'
 import type { SamlConfig } from '../../config.js'
@@ -34,7 +40,11 @@ export interface IdpMetadata {
 
 /** A refused answer: `reason` in English, for the operator's log; the person is told no more than that it failed. */
 export class SamlRefusal extends Error {
-  constructor(reason: string) {
+  constructor(
+    reason: string,
+    /** The provider itself answered that no one signed in: cancelled, or refused there. */
+    readonly declined = false,
+  ) {
     super(reason)
     this.name = 'SamlRefusal'
   }
@@ -224,7 +234,10 @@ export class SamlServiceProvider {
     try {
       ;({ profile } = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse }))
     } catch (error) {
-      throw new SamlRefusal(`the SAML response was refused: ${(error as Error).message}`)
+      throw new SamlRefusal(
+        `the SAML response was refused: ${(error as Error).message}`,
+        error instanceof SamlStatusError,
+      )
     }
     if (!profile) throw new SamlRefusal('the identity provider signed no one in')
     // Another browser's answer, posted by this one (login CSRF): the request was not this browser's.
