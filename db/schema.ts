@@ -365,6 +365,38 @@ export interface SessionTable {
   user_id: number
   created_at: string
   last_seen_at: string
+  /** What single logout at the identity provider needs when the session ends; null for a password login. */
+  single_logout: string | null
+}
+
+export type SsoProvider = 'oidc' | 'saml'
+
+export interface SsoIdentityTable {
+  provider: SsoProvider
+  /** Qualified by its issuer or entity id. */
+  subject: string
+  user_id: number
+  created_at: string
+}
+
+/** administratör, sekreterare, läsare, ansvarig, kommunövergripande samordnare. */
+export type GroupRole = 'admin' | 'secretary' | 'reader' | 'unit' | 'coordinator'
+
+export interface SsoGroupRoleTable {
+  id: Generated<number>
+  group_name: string
+  role: GroupRole
+  committee_id: number | null
+  owner_unit_id: number | null
+  municipality_id: number | null
+  created_at: string
+}
+
+export interface SsoRoleGrantTable {
+  user_id: number
+  role: GroupRole
+  /** The committee, unit or municipality; 0 for administratör. */
+  target_id: number
 }
 
 export interface LoginFailureTable {
@@ -493,6 +525,9 @@ export interface Database {
   unit_member: UnitMemberTable
   session: SessionTable
   login_failure: LoginFailureTable
+  sso_identity: SsoIdentityTable
+  sso_group_role: SsoGroupRoleTable
+  sso_role_grant: SsoRoleGrantTable
   saml_request: SamlRequestTable
   saml_assertion: SamlAssertionTable
   audit_event: AuditEventTable

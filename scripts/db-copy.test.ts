@@ -21,6 +21,7 @@ import { openAuditedDatabase } from '../server/audit/anchor.js'
 import { auditedTransaction } from '../server/audit/audited.js'
 import type { Actor } from '../server/audit/repository.js'
 import { createSession, recordLoginFailure } from '../server/auth/repository.js'
+import { insertGroupRole, linkIdentity } from '../server/auth/sso/repository.js'
 import { loadConfig } from '../server/config.js'
 import { deleteMeasure } from '../server/measures/repository.js'
 import { insertReportVersion } from '../server/reports/repository.js'
@@ -102,7 +103,21 @@ beforeAll(async () => {
     .execute()
   await db.insertInto('job_lease').values({ name: 'reminders', holder: 'host:1', expires_at: actor.at }).execute()
   // Three, so that a text key spans pages too.
-  for (let i = 0; i < 3; i += 1) await createSession(db, user.id, now)
+  for (let i = 0; i < 3; i += 1) await createSession(db, user.id, now, i === 0 ? '{"provider":"oidc"}' : null)
+  await auditedTransaction(db, actor, 'create', { entity: 'sso_group_role', planId: null }, (trx) =>
+    insertGroupRole(trx, {
+      groupName: 'IK-Läsare',
+      role: 'reader',
+      committeeId: committee.id,
+      unitId: null,
+      municipalityId: null,
+      createdAt: actor.at,
+    }),
+  )
+  for (const subject of ['https://idp.kommun.se 1', 'https://idp.kommun.se 2', 'https://idp.kommun.se 3']) {
+    await linkIdentity(db, 'oidc', subject, user.id, actor.at)
+  }
+  await db.insertInto('sso_role_grant').values({ user_id: user.id, role: 'reader', target_id: committee.id }).execute()
   await recordLoginFailure(db, ['sara@kommun.se', '127.0.0.1'], now)
   await db
     .insertInto('spreadsheet_import')

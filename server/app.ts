@@ -11,6 +11,9 @@ import { auditRoutes } from './audit/routes.js'
 import { authorize, can } from './auth/permissions.js'
 import { authRoutes } from './auth/routes.js'
 import { requireViewer, sessions, viewerOf } from './auth/session.js'
+import { groupRoleRoutes } from './auth/sso/group-role-routes.js'
+import { oidcClient, oidcRoutes } from './auth/sso/oidc.js'
+import { providerLogoutUrl } from './auth/sso/sign-in.js'
 import type { Config } from './config.js'
 import { conflictHandler } from './conflict.js'
 import { controlRoutes } from './controls/routes.js'
@@ -47,6 +50,9 @@ export interface Services {
   pdf: PdfPrinter
 }
 
+/** Where the identity providers are, for the pages' Content-Security-Policy. */
+const identityProviderOrigins = (config: Config) => (config.oidc ? [new URL(config.oidc.issuer).origin] : [])
+
 const mayCreatePlans: express.RequestHandler = (_req, res, next) => {
   authorize(can.createPlans(viewerOf(res)))
   next()
@@ -71,7 +77,14 @@ export function createApp(services: Services): express.Express {
       // Under helmet's no-referrer a browser sends `Origin: null` with the app's own posts, which the CSRF check
       // then cannot tell from another site's; same-origin still tells other sites nothing.
       referrerPolicy: { policy: 'same-origin' },
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+      contentSecurityPolicy: {
+        directives: {
+          upgradeInsecureRequests: https ? [] : null,
+          // Logging out is a form whose answer sends the browser on to the identity provider's end of session, and a
+          // browser holds a form's redirects to form-action too.
+          formAction: ["'self'", ...identityProviderOrigins(services.config)],
+        },
+      },
     }),
   )
   app.use('/assets', express.static(`${viewsDir}/assets`, { maxAge: '1h' }))
@@ -99,7 +112,9 @@ export function createApp(services: Services): express.Express {
   app.use('/planer/importera', requireViewer, mayCreatePlans, uploadedFile)
   app.use(csrfProtection(services.config))
 
-  app.use(authRoutes(services))
+  const oidc = services.config.oidc && oidcClient(services.config.oidc, services.config.publicUrl)
+  app.use(authRoutes(services, (kept) => providerLogoutUrl(kept, { oidc: oidc?.logoutUrl })))
+  if (oidc) app.use(oidcRoutes(services, oidc))
   app.use(aboutRoutes(services))
   // Open data's index is public, for everyone without login.
   app.use('/oppna-data', openDataPageRoutes(services))
@@ -108,6 +123,7 @@ export function createApp(services: Services): express.Express {
   app.use(auditRoutes(services))
   app.use(adminRoutes(services))
   app.use(apiTokenRoutes(services))
+  app.use(groupRoleRoutes(services))
   app.use(reminderRoutes(services))
   // Before /planer/:planId, which would take "importera" for a plan id.
   app.use('/planer/importera', importRoutes(services))

@@ -43,4 +43,40 @@ describe('the configuration', () => {
       'DATABASE_URL must start with postgres:// or postgresql://',
     )
   })
+
+  it('reads the OpenID provider, whose redirect URI is under PUBLIC_URL, and refuses half a configuration', () => {
+    const oidc = {
+      OIDC_ISSUER: 'https://login.microsoftonline.com/tenant/v2.0',
+      OIDC_CLIENT_ID: 'client',
+      OIDC_CLIENT_SECRET: 'secret',
+      PUBLIC_URL: 'https://ik.kommun.se/',
+    }
+    expect(loadConfig(oidc).oidc).toEqual({
+      issuer: oidc.OIDC_ISSUER,
+      clientId: 'client',
+      clientSecret: 'secret',
+      name: 'organisationens konto',
+      groupsClaim: 'groups',
+      redirectUri: 'https://ik.kommun.se/logga-in/oidc/callback',
+    })
+    expect(loadConfig({}).oidc).toBeUndefined()
+    expect(() => loadConfig({ ...oidc, OIDC_CLIENT_SECRET: undefined })).toThrow(
+      'OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are set together or not at all',
+    )
+    expect(() => loadConfig({ ...oidc, PUBLIC_URL: undefined })).toThrow('PUBLIC_URL is required when OIDC_ISSUER')
+  })
+
+  it('turns password login off only beside an identity provider, for all but the break-glass administrators', () => {
+    expect(() => loadConfig({ LOCAL_LOGIN: 'off' })).toThrow('LOCAL_LOGIN=off needs an identity provider')
+    const config = loadConfig({
+      OIDC_ISSUER: 'https://idp.kommun.se',
+      OIDC_CLIENT_ID: 'client',
+      OIDC_CLIENT_SECRET: 'secret',
+      PUBLIC_URL: 'https://ik.kommun.se',
+      LOCAL_LOGIN: 'off',
+      BREAK_GLASS_EMAILS: ' Admin@Kommun.se,it-jour@kommun.se ',
+    })
+    expect(config).toMatchObject({ localLogin: false, breakGlassEmails: ['admin@kommun.se', 'it-jour@kommun.se'] })
+    expect(() => loadConfig({ BREAK_GLASS_EMAILS: 'admin' })).toThrow('BREAK_GLASS_EMAILS must be e-mail addresses')
+  })
 })

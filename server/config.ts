@@ -47,6 +47,22 @@ const environment = z.object({
   MAIL_FROM: z.string().trim().min(3).optional(),
   REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(6),
   REMINDERS: booleanFlag.default(true),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_NAME: z.string().trim().min(1).optional(),
+  OIDC_GROUPS_CLAIM: z.string().trim().min(1).default('groups'),
+  LOCAL_LOGIN: booleanFlag.default(true),
+  BREAK_GLASS_EMAILS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter((e) => e !== ''),
+    )
+    .pipe(z.array(z.email('BREAK_GLASS_EMAILS must be e-mail addresses separated by commas')))
+    .default([]),
   SAML_METADATA_URL: z.url().optional(),
   SAML_METADATA_FILE: z.string().min(1).optional(),
   SAML_NAME: z.string().trim().min(1).optional(),
@@ -104,8 +120,29 @@ export interface Config {
   readonly reminderHour: number
   /** Whether the server runs the reminder pass and sends mail itself; off, only `npm run reminders` does. */
   readonly remindersScheduled: boolean
+  /** Sign-in with the municipality's OpenID provider (server/auth/sso/oidc.ts); undefined: not offered. */
+  readonly oidc: OidcSettings | undefined
+  /**
+   * Whether everyone may log in with a password; off (LOCAL_LOGIN=off, only beside an identity provider), only the
+   * break-glass administrators may, for when the provider is down or misconfigured.
+   */
+  readonly localLogin: boolean
+  /** Lower case. */
+  readonly breakGlassEmails: readonly string[]
   /** Sign-in with a SAML 2.0 identity provider; undefined when none is configured. */
   readonly saml: SamlConfig | undefined
+}
+
+export interface OidcSettings {
+  readonly issuer: string
+  readonly clientId: string
+  readonly clientSecret: string
+  /** Shown on the login page's button: "Logga in med <name>". */
+  readonly name: string
+  /** The ID token's claim that lists the user's groups. */
+  readonly groupsClaim: string
+  /** `<PUBLIC_URL>/logga-in/oidc/callback`, registered at the provider. */
+  readonly redirectUri: string
 }
 
 export interface SamlConfig {
@@ -139,6 +176,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error('Invalid configuration: AUDIT_KEY is required when NODE_ENV=production')
   if (production && e.SMTP_URL && !e.PUBLIC_URL)
     throw new Error('Invalid configuration: PUBLIC_URL is required when SMTP_URL is set, for the links in e-mails')
+  const oidcSet = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].filter((v) => v !== undefined).length
+  if (oidcSet !== 0 && oidcSet !== 3)
+    throw new Error(
+      'Invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are set together or not at all',
+    )
+  // The provider sends the browser back to this address, which it compares with the one registered there.
+  if (e.OIDC_ISSUER && !e.PUBLIC_URL)
+    throw new Error('Invalid configuration: PUBLIC_URL is required when OIDC_ISSUER is set, for the redirect URI')
+  // Tokens and the client secret would cross the network in the clear.
+  if (production && e.OIDC_ISSUER && !e.OIDC_ISSUER.startsWith('https://'))
+    throw new Error('Invalid configuration: OIDC_ISSUER must be an https:// URL when NODE_ENV=production')
+  if (!e.LOCAL_LOGIN && !e.OIDC_ISSUER)
+    throw new Error(
+      'Invalid configuration: LOCAL_LOGIN=off needs an identity provider (OIDC_ISSUER), or no one could log in',
+    )
   if (production && e.DEMO_DATA)
     throw new Error('Invalid configuration: DEMO_DATA cannot be used when NODE_ENV=production')
   const saml = samlConfig(e, production)
@@ -174,6 +226,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM ?? `Internkontroll <noreply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}>`,
     reminderHour: e.REMINDER_HOUR,
     remindersScheduled: e.REMINDERS,
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+        ? Object.freeze({
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            name: e.OIDC_NAME ?? 'organisationens konto',
+            groupsClaim: e.OIDC_GROUPS_CLAIM,
+            redirectUri: `${(e.PUBLIC_URL as string).replace(/\/+$/, '')}/logga-in/oidc/callback`,
+          })
+        : undefined,
+    localLogin: e.LOCAL_LOGIN,
+    breakGlassEmails: Object.freeze(e.BREAK_GLASS_EMAILS),
     saml,
   })
 }

@@ -131,6 +131,9 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'POST /admin/api-nycklar': admin,
   'GET /admin/api-nycklar/:tokenId/aterkalla': admin,
   'POST /admin/api-nycklar/:tokenId/aterkalla': admin,
+  'GET /admin/grupper': admin,
+  'POST /admin/grupper': admin,
+  'POST /admin/grupper/:mappingId/ta-bort': admin,
   'GET /admin/e-post': admin,
   'POST /admin/e-post/:mailId/forsok-igen': admin,
   'GET /planer/ny': edit,
@@ -400,8 +403,14 @@ async function world() {
     [committee.id],
   )
   await db.updateTable('review').set({ result: 'Granskad.' }).where('municipal_item_id', '=', itemId).execute()
+  const mapping = await db
+    .insertInto('sso_group_role')
+    .values({ group_name: 'IK-Läsare', role: 'reader', committee_id: committee.id, created_at: actor.at })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   const params: Record<string, number> = {
     itemId,
+    mappingId: mapping.id,
     importId,
     tokenId: apiToken.id,
     mailId: mail.id,

@@ -347,11 +347,15 @@ export function organisationRoutes({ db, clock }: Services): Router {
     const uses = [
       ...(unit.measureCount > 0 ? [`äger ${plural(unit.measureCount, 'åtgärd', 'åtgärder')}`] : []),
       ...(unit.memberCount > 0 ? [`har ${plural(unit.memberCount, 'ansvarig', 'ansvariga')}`] : []),
+      ...(unit.groupCount > 0
+        ? [`är kopplad till ${plural(unit.groupCount, 'grupp', 'grupper')} under Roller från grupper`]
+        : []),
     ]
     if (uses.length === 0) return undefined
     return (
       `${unit.name} kan inte tas bort eftersom enheten ${uses.join(' och ')}. ` +
-      'Ge åtgärderna en annan ansvarig enhet och ta bort enheten från användarnas roller först, eller byt namn på enheten.'
+      'Ge åtgärderna en annan ansvarig enhet och ta bort enheten från användarnas roller och gruppernas kopplingar ' +
+      'först, eller byt namn på enheten.'
     )
   }
 

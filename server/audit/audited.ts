@@ -26,6 +26,7 @@ export type Entity =
   | 'municipal_item'
   | 'rollup_report_version'
   | 'api_token'
+  | 'sso_group_role'
 
 /** What a change is made to; records outside any plan (inspections) name their committee instead. */
 export interface Target {

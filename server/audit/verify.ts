@@ -34,6 +34,7 @@ export const auditedEntities: Entity[] = [
   'owner_unit',
   'app_user',
   'api_token',
+  'sso_group_role',
   'plan',
   'risk',
   'review',

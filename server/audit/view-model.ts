@@ -139,6 +139,7 @@ const entityLabels: Record<string, string> = {
   municipal_item: 'Kommungemensam granskning eller risk',
   rollup_report_version: 'Fastställd sammanställning',
   api_token: 'API-nyckel',
+  sso_group_role: 'Roll från grupp',
   audit_log: 'Ändringslogg',
   login: 'Inloggning',
   failed_login: 'Misslyckad inloggning',

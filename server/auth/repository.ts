@@ -98,12 +98,23 @@ export async function loadViewer(db: Db, userId: number): Promise<Viewer | undef
 }
 
 /** Starts a session and returns its token, which only the user's cookie holds. */
-export async function createSession(db: Db, userId: number, now: Date): Promise<string> {
+export async function createSession(
+  db: Db,
+  userId: number,
+  now: Date,
+  singleLogout: string | null = null,
+): Promise<string> {
   const token = randomBytes(32).toString('base64url')
   const at = now.toISOString()
   await db
     .insertInto('session')
-    .values({ token_hash: tokenHash(token), user_id: userId, created_at: at, last_seen_at: at })
+    .values({
+      token_hash: tokenHash(token),
+      user_id: userId,
+      created_at: at,
+      last_seen_at: at,
+      single_logout: singleLogout,
+    })
     .execute()
   return token
 }

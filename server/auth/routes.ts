@@ -3,21 +3,13 @@ import { z } from 'zod'
 import type { Services } from '../app.js'
 import { actorOf, auditedTransaction } from '../audit/audited.js'
 import { recordEvent } from '../audit/repository.js'
-import { csrfCookie } from '../csrf.js'
 import { formState, newPassword, parseForm, requiredText, text } from '../forms.js'
 import { setNotice } from '../notice.js'
-import { localPath } from '../return-path.js'
 import { passwordProblem } from './password-rules.js'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
-import {
-  createSession,
-  deleteSession,
-  endSessionsOf,
-  findUserByEmail,
-  recordLoginFailure,
-  setPassword,
-} from './repository.js'
-import { requireViewer, sessionCookie, setSessionCookie, viewerOf } from './session.js'
+import { endSessionsOf, findUserByEmail, recordLoginFailure, setPassword } from './repository.js'
+import { requireViewer, sessionCookie, viewerOf } from './session.js'
+import { endSession, loginEvent, startSession } from './start-session.js'
 import {
   failureMemoryMs,
   failureSubjects,
@@ -50,22 +42,42 @@ const passwordForm = z
 const wrongCredentials = 'Fel e-postadress eller lösenord.'
 const seconds = (n: number) => `${n} ${n === 1 ? 'sekund' : 'sekunder'}`
 
-export function authRoutes({ db, config, clock }: Services): Router {
+/**
+ * Password login and logout, and *Byt lösenord*. `providerLogout` turns what a session kept for single logout into
+ * the address at the identity provider that ends its session there, or undefined when it has none.
+ */
+export function authRoutes(
+  services: Services,
+  providerLogout: (singleLogout: string) => Promise<string | undefined> = async () => undefined,
+): Router {
+  const { db, config, clock } = services
   const router = Router()
 
-  // The next page gets a fresh CSRF value (server/csrf.ts), so no token of before is of use after.
-  const renewCsrf = (res: Response) => res.clearCookie(csrfCookie(config), { path: '/' })
+  const mayUsePassword = (email: string) => config.localLogin || config.breakGlassEmails.includes(email)
+  const passwordLoginOff =
+    `Inloggning med lösenord är avstängd för ditt konto. Logga in med ${config.oidc?.name ?? 'organisationens konto'} ` +
+    'i stället.'
 
-  const renderLogin = (res: Response, locals: object, status = 200) =>
-    res.status(status).render('auth/login', { title: 'Logga in', operator: config.operator, ...locals })
+  const renderLogin = (res: Response, locals: { values: Record<string, unknown>; intro?: string }, status = 200) => {
+    const till = encodeURIComponent(String(locals.values.till ?? ''))
+    res.status(status).render('auth/login', {
+      title: 'Logga in',
+      operator: config.operator,
+      oidc: config.oidc && { name: config.oidc.name, href: `/logga-in/oidc?till=${till}` },
+      // Without local login for everyone, the form is the break-glass administrators' and shown on their asking.
+      passwordForm: config.localLogin || locals.values.breakGlass === '1',
+      breakGlassHref: `/logga-in?nodinloggning=1&till=${till}`,
+      ...locals,
+    })
+  }
 
   router.get('/logga-in', (req, res) => {
     if (res.locals.viewer) return res.redirect(303, '/')
-    renderLogin(res, formState({ till: typeof req.query.till === 'string' ? req.query.till : '' }))
+    const query = (name: string) => (typeof req.query[name] === 'string' ? req.query[name] : '')
+    renderLogin(res, formState({ till: query('till'), breakGlass: query('nodinloggning') }))
   })
 
   const inTurn = takingTurns()
-  const loginEvent = { action: 'create', planId: null, committeeId: null, before: null } as const
 
   /**
    * A password checked as a guess: throttled by account, address and browser, in turn, each failure counted and
@@ -120,7 +132,7 @@ export function authRoutes({ db, config, clock }: Services): Router {
 
   router.post('/logga-in', async (req: Request, res: Response) => {
     const parsed = parseForm(loginForm, req.body)
-    const kept = { email: req.body?.email, till: req.body?.till }
+    const kept = { email: req.body?.email, till: req.body?.till, breakGlass: req.body?.breakGlass }
     if (!parsed.ok) return renderLogin(res, formState(kept, parsed.errors), 400)
     const email = parsed.value.email.toLowerCase()
     await checkGuess(req, email, parsed.value.password, async (outcome) => {
@@ -130,32 +142,39 @@ export function authRoutes({ db, config, clock }: Services): Router {
       }
       if (!outcome) return renderLogin(res, formState(kept, { email: wrongCredentials }), 401)
       const { user } = outcome
-      const now = clock()
-      const old: unknown = req.cookies?.[sessionCookie(config)]
-      const token = await db.transaction().execute(async (trx) => {
-        // A new token at every login, so a session id planted before login is worth nothing.
-        if (typeof old === 'string') await deleteSession(trx, old)
-        await recordEvent(
-          trx,
-          { userId: user.id, userName: user.name, at: now.toISOString() },
-          { ...loginEvent, entity: 'login', entityId: user.id, after: { email, address: req.ip ?? 'okänd' } },
+      // Beside an identity provider, password login may be the break-glass administrators' alone. Told only to
+      // someone who knew the password, so the list of those administrators is no one else's to learn.
+      if (!mayUsePassword(email)) {
+        await db.transaction().execute((trx) =>
+          recordEvent(
+            trx,
+            { userId: null, userName: email, at: clock().toISOString() },
+            {
+              ...loginEvent,
+              entity: 'failed_login',
+              entityId: user.id,
+              after: { email, address: req.ip ?? 'okänd', reason: 'local_login_off' },
+            },
+          ),
         )
-        return createSession(trx, user.id, now)
-      })
-      setSessionCookie(res, config, token)
+        return renderLogin(
+          res,
+          {
+            ...formState({ ...kept, breakGlass: '1' }, { email: passwordLoginOff }),
+            intro: 'Du kan inte logga in här.',
+          },
+          403,
+        )
+      }
       rememberDevice(res, config, email)
-      renewCsrf(res)
-      // Without a page to go back to, each person lands on their own start page.
-      res.redirect(303, localPath(parsed.value.till, '/'))
+      await startSession(services, req, res, user, { till: parsed.value.till })
     })
   })
 
   router.post('/logga-ut', async (req, res) => {
-    const token: unknown = req.cookies?.[sessionCookie(config)]
-    if (typeof token === 'string') await deleteSession(db, token)
-    res.clearCookie(sessionCookie(config), { path: '/' })
-    renewCsrf(res)
-    res.redirect(303, '/logga-in')
+    const singleLogout = await endSession(services, req, res)
+    // The local session has ended in any case; the provider's own, if any, ends there and sends the browser back.
+    res.redirect(303, (singleLogout && (await providerLogout(singleLogout))) || '/logga-in')
   })
 
   router.get('/konto/losenord', requireViewer, (_req, res) => {

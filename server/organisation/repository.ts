@@ -205,7 +205,10 @@ export async function insertOwnerUnit(db: Db, administrationId: number, name: st
   return id
 }
 
-/** Every owner unit (or the one) with its administration and how many measures and ansvariga it has, in Swedish order. */
+/**
+ * Every owner unit (or the one) with its administration and how many measures, ansvariga and groups giving its role
+ * it has, in Swedish order.
+ */
 export async function listOwnerUnits(db: Db, onlyId?: number) {
   const rows = await db
     .selectFrom('owner_unit')
@@ -225,11 +228,21 @@ export async function listOwnerUnits(db: Db, onlyId?: number) {
         .select((m) => m.fn.countAll<number>().as('n'))
         .whereRef('unit_member.owner_unit_id', '=', 'owner_unit.id')
         .as('memberCount'),
+      eb
+        .selectFrom('sso_group_role')
+        .select((m) => m.fn.countAll<number>().as('n'))
+        .whereRef('sso_group_role.owner_unit_id', '=', 'owner_unit.id')
+        .as('groupCount'),
     ])
     .$if(onlyId !== undefined, (qb) => qb.where('owner_unit.id', '=', onlyId as number))
     .execute()
   return rows
-    .map((u) => ({ ...u, measureCount: Number(u.measureCount), memberCount: Number(u.memberCount) }))
+    .map((u) => ({
+      ...u,
+      measureCount: Number(u.measureCount),
+      memberCount: Number(u.memberCount),
+      groupCount: Number(u.groupCount),
+    }))
     .sort(
       (a, b) =>
         swedishOrder.compare(a.administrationName, b.administrationName) || swedishOrder.compare(a.name, b.name),

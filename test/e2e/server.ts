@@ -43,8 +43,11 @@ const exited = (child: ChildProcess) =>
 export interface ServerOptions {
   /** Another instance's database, shared with it; by default a fresh one of its own. */
   database?: string
-  /** More of the server's environment, e.g. an AUDIT_ANCHOR_FILE the instances share. */
-  env?: Record<string, string>
+  /**
+   * More of the server's environment, e.g. an AUDIT_ANCHOR_FILE the instances share; or made from the server's own
+   * address, e.g. its PUBLIC_URL.
+   */
+  env?: Record<string, string> | ((baseUrl: string) => Record<string, string>)
 }
 
 /** The same in every instance: sessions and CSRF tokens made by one are good in the others. */
@@ -81,9 +84,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       NODE_ENV: 'test',
       DEMO_DATA: 'true',
       SECRET: secret,
-      // The address identity providers send the browser back to.
-      PUBLIC_URL: baseUrl,
-      ...options.env,
+      ...(typeof options.env === 'function' ? options.env(baseUrl) : options.env),
     },
   })
   let output = ''

@@ -1,6 +1,5 @@
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
-import { afterAll } from 'vitest'
 import { demoPassword, loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { createApp } from '../../server/app.js'
@@ -8,9 +7,8 @@ import { loadConfig } from '../../server/config.js'
 import { demoPlan } from './builders.js'
 import { openTestDatabase } from './test-database.js'
 
-/** One Chromium per test file, started only if a test asks for a PDF. */
+/** One Chromium per test file (closed by test/setup.ts), started only if a test asks for a PDF. */
 export const testPdf = new PdfPrinter({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium' })
-afterAll(() => testPdf.close())
 
 export type DemoLogin = 'admin' | 'sekreterare' | 'hr' | 'utbildning' | 'lasare' | 'samordnare'
 
@@ -30,6 +28,8 @@ export async function createTestApp(
     smtpUrl?: string
     pdf?: PdfPrinter
     as?: DemoLogin | null
+    /** More of the environment, e.g. an identity provider's OIDC_ISSUER. */
+    env?: Record<string, string>
   } = {},
 ) {
   const config = loadConfig({
@@ -38,6 +38,7 @@ export async function createTestApp(
     TRUST_PROXY: options.trustProxy,
     SMTP_URL: options.smtpUrl,
     AUDIT_KEY: 'test-audit-key-that-is-long-enough-for-hmac',
+    ...options.env,
   })
   const db = await openTestDatabase()
   let now = new Date(`${options.today ?? '2021-03-15'}T09:00:00Z`)

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { copyFileSync } from 'node:fs'
 import { sql } from 'kysely'
 import pg from 'pg'
-import { afterAll, afterEach, expect } from 'vitest'
+import { expect } from 'vitest'
 import { type AfterCommit, type Db, isPostgresUrl, migrateToLatest, openDatabase } from '../../db/connection.js'
 
 const baseUrl = process.env.TEST_DATABASE_URL
@@ -12,12 +12,12 @@ const baseUrl = process.env.TEST_DATABASE_URL
 /** Whether this run's tests are on PostgreSQL. */
 export const onPostgres = baseUrl !== undefined && baseUrl !== ''
 
-// One name per test file's process, so files run in parallel never share a database.
+// One name per test worker, so files run in parallel never share a database.
 const prefix = `ik_test_${process.pid}_${randomBytes(3).toString('hex')}`
 let created = 0
 const databases: string[] = []
 const opened: Db[] = []
-/** Those opened inside a test, closed after it: each holds a pool, and the server allows a hundred connections. */
+/** Those opened inside a test, closed after it (closeDatabasesOfTest). */
 const openedInTest: Db[] = []
 let admin: pg.Pool | undefined
 let template: Promise<string> | undefined
@@ -56,11 +56,13 @@ function migratedTemplate(): Promise<string> {
   return template
 }
 
-afterEach(async () => {
+/** Closes the databases a test opened: each holds a pool, and the server allows a hundred connections. */
+export async function closeDatabasesOfTest(): Promise<void> {
   for (const db of openedInTest.splice(0)) await db.destroy().catch(() => {})
-})
+}
 
-afterAll(async () => {
+/** Closes and drops every database the test file made. */
+export async function dropDatabasesOfFile(): Promise<void> {
   if (!admin) return
   // Closed first, so that dropping their databases ends no connection that a pool would then report as lost.
   for (const db of opened.splice(0)) await db.destroy().catch(() => {})
@@ -70,7 +72,7 @@ afterAll(async () => {
   await admin.end()
   admin = undefined
   template = undefined
-})
+}
 
 /**
  * Where a test keeps a database of its own, empty: on PostgreSQL a new database's URL, otherwise `sqliteLocation`

@@ -1,0 +1,134 @@
+// The ground both identity providers (OpenID Connect, SAML) stand on: from a verified identity to a session.
+import type { Request, Response } from 'express'
+import { z } from 'zod'
+import type { Services } from '../../app.js'
+import { audited } from '../../audit/audited.js'
+import { decoyHash } from '../passwords.js'
+import { findUserByEmail, insertUser } from '../repository.js'
+import { startSession } from '../start-session.js'
+import { applyGroupRoles, findLinkedUser, hasLink, linkIdentity, updateNameAndEmail } from './repository.js'
+
+export interface ExternalIdentity {
+  provider: 'oidc' | 'saml'
+  /** Stable id at the provider: OIDC `sub` (with issuer), SAML persistent NameID (with IdP entity id). */
+  subject: string
+  email: string
+  name: string
+  /** Group ids/names as the provider sends them. */
+  groups: readonly string[]
+  /**
+   * What the provider's single logout will need, kept with the session and handed back at logout (OIDC: the ID
+   * token, for id_token_hint; SAML: NameID and SessionIndex). None: logout ends the local session only.
+   */
+  singleLogout?: string
+}
+
+/** A refusal the user can act on; its message is shown as it is. */
+class Refusal extends Error {}
+
+const validEmail = z.email()
+
+/**
+ * Finds the user by (provider, subject) — never by e-mail alone once linked; creates one (JIT) if none; updates name
+ * and e-mail; applies the administrator's group mapping (roles granted by groups are replaced at each sign-in, so a
+ * role whose group is gone is lost; roles an administrator granted by hand stay); refuses a disabled user with a clear
+ * Swedish 403 page, nothing created; otherwise starts the session exactly as the password login does (new token,
+ * audit 'login' row, CSRF renewed) and redirects (303) to the local path `till` or '/'.
+ */
+export async function signInIdentity(
+  services: Services,
+  req: Request,
+  res: Response,
+  identity: ExternalIdentity,
+  till: string,
+): Promise<void> {
+  const email = identity.email.trim().toLowerCase()
+  const name = identity.name.trim() || email
+  if (!validEmail.safeParse(email).success) {
+    return refuseSignIn(
+      res,
+      403,
+      'Ditt konto hos organisationen har ingen e-postadress som Internkontroll kan använda. Be den som administrerar ' +
+        'organisationens konton att lägga in den.',
+    )
+  }
+  // A password no one knows (the decoy's, a random one never kept): the account signs in through its provider, and
+  // a password login to it fails in the same time as any other wrong guess.
+  const unusablePassword = await decoyHash
+  const { db, clock } = services
+  try {
+    const user = await db.transaction().execute(async (trx) => {
+      const at = clock().toISOString()
+      const linked = await findLinkedUser(trx, identity.provider, identity.subject)
+      // The provider is the municipality's own, configured by its administrator, and vouches for the address it
+      // sends: so an account made here by hand before sign-in came is taken over by the same person's first sign-in.
+      // Only while it has no link of this provider: once linked, the subject alone decides.
+      const byEmail = linked ? undefined : await findUserByEmail(trx, email)
+      if (byEmail && (await hasLink(trx, byEmail.id, identity.provider))) {
+        throw new Refusal(
+          `Det finns redan en annan användare med e-postadressen ${email} i Internkontroll. Be en administratör ` +
+            'att reda ut vilket konto som är ditt.',
+        )
+      }
+      const existing = linked ?? byEmail
+      if (existing?.disabled) {
+        throw new Refusal(
+          'Ditt konto i Internkontroll är spärrat. Be en administratör i din organisation att aktivera det.',
+        )
+      }
+      if (existing && existing.email !== email && (await findUserByEmail(trx, email))) {
+        throw new Refusal(
+          `Din e-postadress hos organisationen, ${email}, hör till en annan användare i Internkontroll. Be en ` +
+            'administratör att reda ut vilket konto som är ditt.',
+        )
+      }
+      if (!existing) {
+        // Made by the sign-in itself: no one signed in is acting yet.
+        const actor = { userId: null, userName: name, at }
+        const id = await audited(trx, actor, 'create', { entity: 'app_user', planId: null }, async () => {
+          const id = await insertUser(trx, {
+            email,
+            name,
+            passwordHash: unusablePassword,
+            isAdmin: false,
+            createdAt: at,
+          })
+          await applyGroupRoles(trx, id, identity.groups)
+          return id
+        })
+        await linkIdentity(trx, identity.provider, identity.subject, id, at)
+        return { id, name, email }
+      }
+      if (!linked) await linkIdentity(trx, identity.provider, identity.subject, existing.id, at)
+      const actor = { userId: existing.id, userName: name, at }
+      await audited(trx, actor, 'update', { entity: 'app_user', id: existing.id, planId: null }, async () => {
+        await updateNameAndEmail(trx, existing.id, name, email)
+        await applyGroupRoles(trx, existing.id, identity.groups)
+      })
+      return { id: existing.id, name, email }
+    })
+    const singleLogout = identity.singleLogout
+      ? JSON.stringify({ provider: identity.provider, hint: identity.singleLogout })
+      : null
+    await startSession(services, req, res, user, { till, provider: identity.provider, singleLogout })
+  } catch (error) {
+    if (error instanceof Refusal) return refuseSignIn(res, 403, error.message)
+    throw error
+  }
+}
+
+/** The page shown when a sign-in is refused (bad state, bad token, bad assertion…): status 400/403, no detail leaked. */
+export function refuseSignIn(res: Response, status: number, message: string): void {
+  res.status(status).render('auth/sign-in-refused', { title: 'Inloggningen gick inte igenom', message })
+}
+
+/** Per provider: the address that ends the user's session there, from what the session kept; undefined for none. */
+export type ProviderLogouts = Partial<
+  Record<ExternalIdentity['provider'], (hint: string) => Promise<string | undefined>>
+>
+
+/** The provider's logout address for what a session kept (`singleLogout` of signInIdentity), if it has one. */
+export async function providerLogoutUrl(kept: string, logouts: ProviderLogouts): Promise<string | undefined> {
+  const { provider, hint } = JSON.parse(kept) as { provider: ExternalIdentity['provider']; hint: string }
+  return logouts[provider]?.(hint)
+}
