@@ -187,9 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Tokens and the client secret would cross the network in the clear.
   if (production && e.OIDC_ISSUER && !e.OIDC_ISSUER.startsWith('https://'))
     throw new Error('Invalid configuration: OIDC_ISSUER must be an https:// URL when NODE_ENV=production')
-  if (!e.LOCAL_LOGIN && !e.OIDC_ISSUER)
+  if (!e.LOCAL_LOGIN && !e.OIDC_ISSUER && !e.SAML_METADATA_URL && !e.SAML_METADATA_FILE)
     throw new Error(
-      'Invalid configuration: LOCAL_LOGIN=off needs an identity provider (OIDC_ISSUER), or no one could log in',
+      'Invalid configuration: LOCAL_LOGIN=off needs an identity provider (OIDC_ISSUER, SAML_METADATA_URL or SAML_METADATA_FILE), or no one could log in',
     )
   if (production && e.DEMO_DATA)
     throw new Error('Invalid configuration: DEMO_DATA cannot be used when NODE_ENV=production')

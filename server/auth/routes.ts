@@ -55,7 +55,7 @@ export function authRoutes(
 
   const mayUsePassword = (email: string) => config.localLogin || config.breakGlassEmails.includes(email)
   const passwordLoginOff =
-    `Inloggning med lösenord är avstängd för ditt konto. Logga in med ${config.oidc?.name ?? 'organisationens konto'} ` +
+    `Inloggning med lösenord är avstängd för ditt konto. Logga in med ${(config.oidc ?? config.saml)?.name ?? 'organisationens konto'} ` +
     'i stället.'
 
   const renderLogin = (res: Response, locals: { values: Record<string, unknown>; intro?: string }, status = 200) => {
@@ -64,6 +64,8 @@ export function authRoutes(
       title: 'Logga in',
       operator: config.operator,
       oidc: config.oidc && { name: config.oidc.name, href: `/logga-in/oidc?till=${till}` },
+      saml: config.saml && { name: config.saml.name, href: `/logga-in/saml?till=${till}` },
+      identityProvider: Boolean(config.oidc || config.saml),
       // Without local login for everyone, the form is the break-glass administrators' and shown on their asking.
       passwordForm: config.localLogin || locals.values.breakGlass === '1',
       breakGlassHref: `/logga-in?nodinloggning=1&till=${till}`,

@@ -224,6 +224,10 @@ describe("the identity provider's metadata", () => {
     ).toThrow('Invalid configuration: give SAML_METADATA_URL or SAML_METADATA_FILE, not both')
     expect(() => loadConfig({ SAML_METADATA_FILE: '/etc/idp.xml' })).toThrow('PUBLIC_URL is required')
     expect(() => loadConfig({ SAML_NAME: 'Malmö stad' })).toThrow('need SAML_METADATA_URL or SAML_METADATA_FILE')
+    // The provider is one that can stand in for the passwords.
+    expect(
+      loadConfig({ LOCAL_LOGIN: 'off', PUBLIC_URL: publicUrl, SAML_METADATA_FILE: '/etc/idp.xml' }).localLogin,
+    ).toBe(false)
     const production = {
       NODE_ENV: 'production',
       SECRET: 'a-production-secret-of-32-characters',
