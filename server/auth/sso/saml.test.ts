@@ -1,4 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inflateRawSync } from 'node:zlib'
@@ -201,6 +203,24 @@ describe("the identity provider's metadata", () => {
       vi.setSystemTime(Date.now() + 61 * 60_000)
       const later = await answered()
       expect((await sp.readResponse(later.SAMLResponse, later.requestId)).email).toBe('anna@kommun.se')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('keeps serving the copy read before while the address does not answer', async () => {
+    // The metadata at an address of its own, which goes away.
+    const server = createServer((_req, res) => res.end(idp.metadataXml()))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`
+    const provider = new SamlServiceProvider(db, samlEnv(idp, { SAML_METADATA_URL: url }), publicUrl)
+    await provider.idp()
+    await new Promise((resolve) => server.close(resolve))
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(Date.now() + 61 * 60_000)
+      const { SAMLResponse, requestId } = await answered(undefined, provider)
+      expect((await provider.readResponse(SAMLResponse, requestId)).email).toBe('anna@kommun.se')
     } finally {
       vi.useRealTimers()
     }
