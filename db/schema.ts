@@ -406,6 +406,18 @@ export interface LoginFailureTable {
   at: string
 }
 
+/** An AuthnRequest sent to the SAML identity provider and not yet answered. */
+export interface SamlRequestTable {
+  id: string
+  sent_at: string
+}
+
+/** An assertion taken at SAML sign-in, kept until it expires so that it is not taken twice. */
+export interface SamlAssertionTable {
+  id: string
+  expires_at: string
+}
+
 export type AuditAction = 'create' | 'update' | 'delete'
 
 export interface AuditEventTable {
@@ -516,6 +528,8 @@ export interface Database {
   sso_identity: SsoIdentityTable
   sso_group_role: SsoGroupRoleTable
   sso_role_grant: SsoRoleGrantTable
+  saml_request: SamlRequestTable
+  saml_assertion: SamlAssertionTable
   audit_event: AuditEventTable
   spreadsheet_import: SpreadsheetImportTable
   outbox_mail: OutboxMailTable

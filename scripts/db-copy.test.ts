@@ -22,6 +22,7 @@ import { auditedTransaction } from '../server/audit/audited.js'
 import type { Actor } from '../server/audit/repository.js'
 import { createSession, recordLoginFailure } from '../server/auth/repository.js'
 import { insertGroupRole, linkIdentity } from '../server/auth/sso/repository.js'
+import { samlRequests, takeAssertion } from '../server/auth/sso/saml-repository.js'
 import { loadConfig } from '../server/config.js'
 import { deleteMeasure } from '../server/measures/repository.js'
 import { insertReportVersion } from '../server/reports/repository.js'
@@ -118,6 +119,10 @@ beforeAll(async () => {
     await linkIdentity(db, 'oidc', subject, user.id, actor.at)
   }
   await db.insertInto('sso_role_grant').values({ user_id: user.id, role: 'reader', target_id: committee.id }).execute()
+  // Three of each, keyed by text.
+  for (const id of ['_request1', '_request2', '_request3'])
+    await samlRequests(db, 60_000, () => now).saveAsync(id, now.toISOString())
+  for (const id of ['_assertion1', '_assertion2', '_assertion3']) await takeAssertion(db, id, now, now)
   await recordLoginFailure(db, ['sara@kommun.se', '127.0.0.1'], now)
   await db
     .insertInto('spreadsheet_import')

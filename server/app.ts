@@ -13,6 +13,8 @@ import { authRoutes } from './auth/routes.js'
 import { requireViewer, sessions, viewerOf } from './auth/session.js'
 import { groupRoleRoutes } from './auth/sso/group-role-routes.js'
 import { oidcClient, oidcRoutes } from './auth/sso/oidc.js'
+import { SamlServiceProvider } from './auth/sso/saml.js'
+import { samlAcsPath, samlRoutes } from './auth/sso/saml-routes.js'
 import { providerLogoutUrl } from './auth/sso/sign-in.js'
 import type { Config } from './config.js'
 import { conflictHandler } from './conflict.js'
@@ -69,6 +71,8 @@ export function createApp(services: Services): express.Express {
   app.disable('x-powered-by')
   if (services.config.trustProxy) app.set('trust proxy', services.config.trustProxy)
 
+  const saml =
+    services.config.saml && new SamlServiceProvider(services.db, services.config.saml, services.config.publicUrl)
   // Production is served over HTTPS (README); elsewhere forcing HTTPS would break a plain-HTTP test host.
   const https = services.config.production
   app.use(
@@ -81,8 +85,12 @@ export function createApp(services: Services): express.Express {
         directives: {
           upgradeInsecureRequests: https ? [] : null,
           // Logging out is a form whose answer sends the browser on to the identity provider's end of session, and a
-          // browser holds a form's redirects to form-action too.
-          formAction: ["'self'", ...identityProviderOrigins(services.config)],
+          // browser holds a form's redirects to form-action too. The SAML provider's is in its metadata, read at start.
+          formAction: [
+            "'self'",
+            ...identityProviderOrigins(services.config),
+            ...(saml ? [() => saml.logoutOrigin() ?? "'self'"] : []),
+          ],
         },
       },
     }),
@@ -110,11 +118,18 @@ export function createApp(services: Services): express.Express {
   app.use(sessions(services.db, services.config, services.clock))
   // Before the CSRF check, which reads the form's token from the multipart body; only a secretary's upload is read.
   app.use('/planer/importera', requireViewer, mayCreatePlans, uploadedFile)
-  app.use(csrfProtection(services.config))
+  // The SAML provider's answer is posted from its own site, with no token of ours: its signed assertion, which must
+  // answer the request this browser sent (saml-routes.ts), is what proves it.
+  app.use(csrfProtection(services.config, { exempt: saml ? [samlAcsPath] : [] }))
 
   const oidc = services.config.oidc && oidcClient(services.config.oidc, services.config.publicUrl)
-  app.use(authRoutes(services, (kept) => providerLogoutUrl(kept, { oidc: oidc?.logoutUrl })))
+  app.use(
+    authRoutes(services, (kept) =>
+      providerLogoutUrl(kept, { oidc: oidc?.logoutUrl, saml: saml ? (hint) => saml.logoutUrl(hint) : undefined }),
+    ),
+  )
   if (oidc) app.use(oidcRoutes(services, oidc))
+  if (saml) app.use(samlRoutes(services, saml))
   app.use(aboutRoutes(services))
   // Open data's index is public, for everyone without login.
   app.use('/oppna-data', openDataPageRoutes(services))

@@ -65,6 +65,15 @@ const environment = z.object({
     )
     .pipe(z.array(z.email('BREAK_GLASS_EMAILS must be e-mail addresses separated by commas')))
     .default([]),
+  SAML_METADATA_URL: z.url().optional(),
+  SAML_METADATA_FILE: z.string().min(1).optional(),
+  SAML_NAME: z.string().trim().min(1).optional(),
+  // Defaults: the claim names of Microsoft Entra ID and AD FS, the providers Swedish municipalities mostly run.
+  SAML_EMAIL_ATTRIBUTE: z.string().min(1).default('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'),
+  SAML_NAME_ATTRIBUTE: z.string().min(1).default('http://schemas.microsoft.com/identity/claims/displayname'),
+  SAML_GROUPS_ATTRIBUTE: z.string().min(1).default('http://schemas.microsoft.com/ws/2008/06/identity/claims/groups'),
+  SAML_SUBJECT_ATTRIBUTE: z.string().min(1).optional(),
+  SAML_TRUST_EMAIL: booleanFlag.default(false),
 })
 
 export interface Config {
@@ -123,6 +132,8 @@ export interface Config {
   readonly localLogin: boolean
   /** Lower case. */
   readonly breakGlassEmails: readonly string[]
+  /** Sign-in with a SAML 2.0 identity provider; undefined when none is configured. */
+  readonly saml: SamlConfig | undefined
 }
 
 export interface OidcSettings {
@@ -142,6 +153,25 @@ export interface OidcSettings {
   readonly trustEmail: boolean
   /** `<PUBLIC_URL>/logga-in/oidc/callback`, registered at the provider. */
   readonly redirectUri: string
+}
+
+export interface SamlConfig {
+  /** Where the identity provider's metadata is: its entity id, sign-in and logout addresses, signing certificates. */
+  readonly metadata: { readonly url: string } | { readonly file: string }
+  /** Shown on the login page as "Logga in med <name>". */
+  readonly name: string
+  /** The attributes read from the assertion; `subject` undefined: the persistent NameID is the stable id. */
+  readonly attributes: {
+    readonly email: string
+    readonly name: string
+    readonly groups: string
+    readonly subject: string | undefined
+  }
+  /**
+   * Whether the e-mail attribute is the organisation's to vouch for (users cannot set it themselves): only then may it
+   * link an account made here by hand (sign-in.ts). An assertion carries no `email_verified` of its own.
+   */
+  readonly trustEmail: boolean
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -172,12 +202,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Tokens and the client secret would cross the network in the clear.
   if (production && e.OIDC_ISSUER && !e.OIDC_ISSUER.startsWith('https://'))
     throw new Error('Invalid configuration: OIDC_ISSUER must be an https:// URL when NODE_ENV=production')
-  if (!e.LOCAL_LOGIN && !e.OIDC_ISSUER)
+  if (!e.LOCAL_LOGIN && !e.OIDC_ISSUER && !e.SAML_METADATA_URL && !e.SAML_METADATA_FILE)
     throw new Error(
-      'Invalid configuration: LOCAL_LOGIN=off needs an identity provider (OIDC_ISSUER), or no one could log in',
+      'Invalid configuration: LOCAL_LOGIN=off needs an identity provider (OIDC_ISSUER, SAML_METADATA_URL or SAML_METADATA_FILE), or no one could log in',
     )
   if (production && e.DEMO_DATA)
     throw new Error('Invalid configuration: DEMO_DATA cannot be used when NODE_ENV=production')
+  const saml = samlConfig(e, production)
   return Object.freeze({
     production,
     port: e.PORT,
@@ -225,5 +256,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     localLogin: e.LOCAL_LOGIN,
     breakGlassEmails: Object.freeze(e.BREAK_GLASS_EMAILS),
+    saml,
+  })
+}
+
+function samlConfig(e: z.infer<typeof environment>, production: boolean): SamlConfig | undefined {
+  if (e.SAML_METADATA_URL && e.SAML_METADATA_FILE)
+    throw new Error('Invalid configuration: give SAML_METADATA_URL or SAML_METADATA_FILE, not both')
+  const metadata = e.SAML_METADATA_URL
+    ? { url: e.SAML_METADATA_URL }
+    : e.SAML_METADATA_FILE && { file: e.SAML_METADATA_FILE }
+  if (!metadata) {
+    if (e.SAML_NAME || e.SAML_SUBJECT_ATTRIBUTE)
+      throw new Error(
+        'Invalid configuration: SAML_NAME and SAML_SUBJECT_ATTRIBUTE need SAML_METADATA_URL or SAML_METADATA_FILE',
+      )
+    return undefined
+  }
+  // The identity provider knows the app by addresses under it, and posts its answers to one of them.
+  if (!e.PUBLIC_URL)
+    throw new Error(
+      'Invalid configuration: PUBLIC_URL is required when SAML_METADATA_URL or SAML_METADATA_FILE is set, for the entity id and the ACS URL',
+    )
+  // Whoever can change the metadata on its way names the certificate that assertions are checked with.
+  if (production && e.SAML_METADATA_URL?.startsWith('http:'))
+    throw new Error('Invalid configuration: SAML_METADATA_URL must be an https:// address when NODE_ENV=production')
+  return Object.freeze({
+    metadata: Object.freeze(metadata),
+    name: e.SAML_NAME ?? 'organisationens konto',
+    attributes: Object.freeze({
+      email: e.SAML_EMAIL_ATTRIBUTE,
+      name: e.SAML_NAME_ATTRIBUTE,
+      groups: e.SAML_GROUPS_ATTRIBUTE,
+      subject: e.SAML_SUBJECT_ATTRIBUTE,
+    }),
+    trustEmail: e.SAML_TRUST_EMAIL,
   })
 }

@@ -36,9 +36,10 @@ function fromElsewhere(req: Request, https: boolean): boolean {
  * Signed double-submit: a random value in an HttpOnly cookie, and in every form an HMAC of it and of the
  * session cookie. A page on another site can make the browser send the cookies but cannot read them to
  * compute the field; a token is worth nothing in another session, and login and logout renew the value
- * (server/auth/routes.ts). Over HTTPS the cookie is `__Host-`, which no sibling subdomain can plant.
+ * (server/auth/routes.ts). Over HTTPS the cookie is `__Host-`, which no sibling subdomain can plant. The `exempt`
+ * paths take posts from other sites, which prove themselves otherwise.
  */
-export function csrfProtection(config: Config): RequestHandler {
+export function csrfProtection(config: Config, { exempt = [] }: { exempt?: readonly string[] } = {}): RequestHandler {
   const name = csrfCookie(config)
   const sign = (value: string, session: string) =>
     createHmac('sha256', config.secret).update(`${value}.${session}`).digest('base64url')
@@ -55,7 +56,7 @@ export function csrfProtection(config: Config): RequestHandler {
     const expected = sign(value as string, signedIn ? session : '')
     res.locals.csrfToken = expected
 
-    if (safeMethods.has(req.method)) return next()
+    if (safeMethods.has(req.method) || exempt.includes(req.path)) return next()
     const sent = Buffer.from(typeof req.body?._csrf === 'string' ? req.body._csrf : '')
     const wanted = Buffer.from(expected)
     if (fromElsewhere(req, config.production) || sent.length !== wanted.length || !timingSafeEqual(sent, wanted)) {

@@ -20,6 +20,7 @@ import * as m0021 from './0021-municipal-copy-unique.js'
 import * as m0022 from './0022-page-indexes.js'
 import * as m0023 from './0023-login-failure-age.js'
 import * as m0024 from './0024-sign-in-with-identity-provider.js'
+import * as m0025 from './0025-saml.js'
 
 // A static map rather than a folder scan, so the bundle never depends on the file system layout.
 const migrations: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '0022-page-indexes': m0022,
   '0023-login-failure-age': m0023,
   '0024-sign-in-with-identity-provider': m0024,
+  '0025-saml': m0025,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -61,6 +61,8 @@ export function authRoutes(
       title: 'Logga in',
       operator: config.operator,
       oidc: config.oidc && { name: config.oidc.name, href: `/logga-in/oidc?till=${till}` },
+      saml: config.saml && { name: config.saml.name, href: `/logga-in/saml?till=${till}` },
+      identityProvider: Boolean(config.oidc || config.saml),
       // Without local login for everyone, the form is the break-glass administrators' and shown on their asking.
       passwordForm: config.localLogin || locals.values.breakGlass === '1',
       breakGlassHref: `/logga-in?nodinloggning=1&till=${till}`,

@@ -16,7 +16,7 @@ export interface ExternalIdentity {
   email: string
   /**
    * Whether the provider vouches that `email` belongs to this person: only then may the first sign-in take over an
-   * account made here by hand with that address. OIDC: `email_verified`, or OIDC_TRUST_EMAIL=on.
+   * account made here by hand with that address. OIDC: `email_verified`, or OIDC_TRUST_EMAIL=on; SAML: SAML_TRUST_EMAIL=on.
    */
   emailVerified: boolean
   name: string
@@ -162,8 +162,16 @@ export type ProviderLogouts = Partial<
   Record<ExternalIdentity['provider'], (hint: string) => Promise<string | undefined>>
 >
 
+const keptOf = (kept: string) => JSON.parse(kept) as { provider: ExternalIdentity['provider']; hint: string }
+
 /** The provider's logout address for what a session kept (`singleLogout` of signInIdentity), if it has one. */
 export async function providerLogoutUrl(kept: string, logouts: ProviderLogouts): Promise<string | undefined> {
-  const { provider, hint } = JSON.parse(kept) as { provider: ExternalIdentity['provider']; hint: string }
+  const { provider, hint } = keptOf(kept)
   return logouts[provider]?.(hint)
+}
+
+/** What a session kept for this provider's single logout (`singleLogout` of signInIdentity); undefined for none. */
+export function keptSingleLogout(kept: string | null, provider: ExternalIdentity['provider']): string | undefined {
+  const found = kept === null ? undefined : keptOf(kept)
+  return found?.provider === provider ? found.hint : undefined
 }

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TestSamlIdp } from '../../../test/helpers/saml-idp.js'
+import { createTestApp, html, type TestAgent } from '../../../test/helpers/test-app.js'
+
+let idp: TestSamlIdp
+beforeAll(async () => {
+  idp = await TestSamlIdp.start()
+})
+afterAll(() => idp.stop())
+
+const samlApp = (env: Record<string, string> = {}) =>
+  createTestApp({
+    as: null,
+    env: {
+      PUBLIC_URL: 'https://ik.kommun.se',
+      SAML_METADATA_URL: idp.metadataUrl,
+      SAML_NAME: 'Kommunens konto',
+      ...env,
+    },
+  })
+
+/** Starts a sign-in in `agent`'s browser: the provider's answer as its page would post it. */
+async function answerFor(agent: TestAgent, till = '/planer') {
+  const start = await agent.get(`/logga-in/saml?till=${encodeURIComponent(till)}`).expect(303)
+  return idp.answer(start.headers.location as string)
+}
+
+// Posted from the provider's page: another site, and no token of the app's.
+const fromProvider = (agent: TestAgent, path: string, fields: object) =>
+  agent.post(path).type('form').set('Origin', idp.url).set('Sec-Fetch-Site', 'cross-site').send(fields)
+
+describe('the SAML routes', () => {
+  it('serve the metadata to give the identity provider', async () => {
+    const { agent } = await samlApp()
+    const metadata = await agent.get('/saml/metadata').expect(200)
+    expect(metadata.type).toBe('application/samlmetadata+xml')
+    expect(metadata.text).toContain('entityID="https://ik.kommun.se/saml"')
+  })
+
+  it('take the answer posted from the provider without a CSRF token, and that path only', async () => {
+    const { agent, db } = await samlApp()
+    const answer = await answerFor(agent)
+    expect(answer.RelayState).toBe('/planer')
+    const signedIn = await fromProvider(agent, '/logga-in/saml/acs', answer).expect(303)
+    expect(signedIn.headers.location).toBe('/planer')
+    expect(await db.selectFrom('app_user').select('email').where('email', '=', idp.user.email).execute()).toHaveLength(
+      1,
+    )
+    await agent.get('/planer').expect(200)
+    // Any other post from another site is still refused.
+    const refused = await fromProvider(agent, '/logga-ut', {}).expect(403)
+    expect(html(refused.text)('h1').text()).toBe('Formuläret kunde inte skickas')
+  })
+
+  it('refuse an answer in another browser than the one that began, and create no one', async () => {
+    const { agent, db, app } = await samlApp()
+    const answer = await answerFor(agent)
+    const { default: supertest } = await import('supertest')
+    const other = supertest.agent(app)
+    const refused = await fromProvider(other, '/logga-in/saml/acs', answer).expect(400)
+    expect(html(refused.text)('h1').text()).toBe('Inloggningen gick inte igenom')
+    expect(await db.selectFrom('app_user').select('id').where('email', '=', idp.user.email).execute()).toEqual([])
+  })
+
+  it('say so when the provider answers that no one signed in', async () => {
+    const { agent } = await samlApp()
+    const start = await agent.get('/logga-in/saml').expect(303)
+    idp.flaw = 'denied'
+    const answer = await idp.answer(start.headers.location as string)
+    const refused = await fromProvider(agent, '/logga-in/saml/acs', answer).expect(403)
+    expect(html(refused.text)('main p').first().text()).toBe(
+      'Inloggningen med Kommunens konto avbröts eller nekades. Börja om från inloggningssidan.',
+    )
+  })
+
+  it('lead back to this site only', async () => {
+    const { agent } = await samlApp()
+    expect((await answerFor(agent, '//evil.example/')).RelayState).toBe('/')
+  })
+
+  it('say in Swedish when the provider cannot be reached', async () => {
+    const { agent } = await samlApp({ SAML_METADATA_URL: 'http://127.0.0.1:9/metadata' })
+    const page = await agent.get('/logga-in/saml').expect(503)
+    expect(html(page.text)('main p').first().text()).toMatch(/^Inloggningen med Kommunens konto svarar inte just nu/)
+  })
+
+  it('offer the provider on the login page, after the OpenID provider when both are configured', async () => {
+    const { agent } = await samlApp({
+      OIDC_ISSUER: 'https://login.kommun.se',
+      OIDC_CLIENT_ID: 'internkontroll',
+      OIDC_CLIENT_SECRET: 'secret',
+      OIDC_NAME: 'Entra ID',
+    })
+    const $ = html((await agent.get('/logga-in?till=%2Fplaner').expect(200)).text)
+    const buttons = $('main a.button')
+      .map((_, a) => [[$(a).text(), $(a).attr('href')]])
+      .get()
+    expect(buttons).toEqual([
+      ['Logga in med Entra ID', '/logga-in/oidc?till=%2Fplaner'],
+      ['Logga in med Kommunens konto', '/logga-in/saml?till=%2Fplaner'],
+    ])
+  })
+})
