@@ -3,7 +3,7 @@ import { demoDataActor } from '../../db/seed/demo.js'
 import { demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, html, logIn, openForm, submitForm } from '../../test/helpers/test-app.js'
 import { developmentAuditKey } from '../config.js'
-import { listEvents } from './repository.js'
+import { listEvents, searchEvents } from './repository.js'
 import { verifyAudit } from './verify.js'
 
 async function hrMeasure(db: Awaited<ReturnType<typeof createTestApp>>['db']) {
@@ -90,6 +90,62 @@ describe('the audit trail', () => {
     expect(found('tbody tr').text()).toContain('Ändrad: Åtgärd')
     const none = html((await agent.get('/logg?q=Ingen+sådan').expect(200)).text)
     expect(none('main').text()).toContain('Inga ändringar hittades.')
+  })
+
+  it('shows the log 50 rows at a time, every row once, the search kept from page to page', async () => {
+    const { agent, db } = await createTestApp()
+    const { page } = await hrMeasure(db)
+    // Enough changes of one measure for its rows alone to fill more than a page.
+    for (const status of Array.from({ length: 45 }, (_, i) => (i % 2 ? 'in_progress' : 'not_started'))) {
+      expect((await (await openForm(agent, `${page}/uppdatera`)).post({ status })).status).toBe(303)
+    }
+    /** Follows *Äldre ändringar* from `first` to the end: each page's rows and links. */
+    async function walk(first: string) {
+      const pages = []
+      for (let path: string | undefined = first; path; ) {
+        const $ = html((await agent.get(path).expect(200)).text)
+        const link = (text: string) => $(`nav[aria-label="Fler ändringar"] a:contains("${text}")`).attr('href')
+        pages.push({ rows: $('tbody tr').length, latest: link('Senaste ändringarna'), path })
+        path = link('Äldre ändringar')
+      }
+      return pages
+    }
+    const secretary = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', 'like', 'sekreterare@%')
+      .executeTakeFirstOrThrow()
+    const committee = await db
+      .selectFrom('committee_role')
+      .select('committee_id')
+      .where('user_id', '=', secretary.id)
+      .executeTakeFirstOrThrow()
+    const count = async (entity: string) =>
+      (
+        await searchEvents(db, {
+          planCommitteeIds: [committee.committee_id],
+          committeeIds: [committee.committee_id],
+          accounts: false,
+          text: '',
+          entity,
+          limit: 100_000,
+        })
+      ).length
+
+    for (const [first, entity] of [
+      ['/logg', ''],
+      ['/logg?typ=measure', 'measure'],
+    ] as const) {
+      const pages = await walk(first)
+      const all = await count(entity)
+      expect(all).toBeGreaterThan(50)
+      expect(pages.length).toBe(Math.ceil(all / 50))
+      expect(pages.slice(0, -1).every((p) => p.rows === 50)).toBe(true)
+      expect(pages.reduce((sum, p) => sum + p.rows, 0)).toBe(all)
+      expect(pages[0]?.latest).toBeUndefined()
+      expect(pages.slice(1).every((p) => p.latest === first)).toBe(true)
+      expect(pages.slice(1).every((p) => p.path.startsWith(`${first}${entity ? '&' : '?'}fore=`))).toBe(true)
+    }
   })
 
   it('shows the secretary the changes to their committee’s inspections, which belong to no plan', async () => {

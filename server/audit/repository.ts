@@ -71,7 +71,8 @@ export async function listEvents(db: Db) {
 }
 
 /**
- * The log's rows a viewer may read, latest first, at most `limit`: those of the plans of `planCommitteeIds` (every plan's
+ * The log's rows a viewer may read, latest first, at most `limit` and only those before the row `before` if given
+ * (the next page of a long log, found by the index on id however far back it is): those of the plans of `planCommitteeIds` (every plan's
  * when undefined, for the administrator) and of the inspections of `committeeIds`, and with `accounts` those of no plan.
  * The plans are chosen in the query: a municipality's plans are never read into the app to be listed back to it. A
  * row of a deleted plan is in neither, as before.
@@ -85,6 +86,7 @@ export async function searchEvents(
     text: string
     entity: string
     limit: number
+    before?: number
   },
 ) {
   const committees = filter.planCommitteeIds
@@ -103,6 +105,7 @@ export async function searchEvents(
       ]),
     )
   if (filter.entity) query = query.where('entity', '=', filter.entity)
+  if (filter.before !== undefined) query = query.where('id', '<', filter.before)
   if (filter.text) {
     const like = `%${filter.text}%`
     const ignoringCase = likeIgnoringCase(db)

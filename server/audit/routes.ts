@@ -7,8 +7,8 @@ import { describeEvents } from './history.js'
 import { searchEvents } from './repository.js'
 import { entityOptions, inspectionOf } from './view-model.js'
 
-/** How many rows the log shows, the latest; a search or a type narrows it down to older ones. */
-const eventsShown = 200
+/** How many rows a page of the log shows; *Äldre ändringar* goes on from the last. */
+const eventsShown = 50
 
 /** The searchable audit log: secretaries see their committees' plans and inspections, the administrator all. */
 export function auditRoutes({ db }: Services): Router {
@@ -19,14 +19,23 @@ export function auditRoutes({ db }: Services): Router {
     authorize(can.readLog(viewer))
     const text = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : ''
     const entity = entityOptions.some((o) => o.value === req.query.typ) ? String(req.query.typ) : ''
-    const events = await searchEvents(db, {
+    const before =
+      typeof req.query.fore === 'string' && /^[1-9]\d{0,15}$/.test(req.query.fore) ? Number(req.query.fore) : undefined
+    // One row more than shown tells whether there are older ones.
+    const found = await searchEvents(db, {
       planCommitteeIds: viewer.isAdmin ? undefined : [...viewer.secretaryOf],
       committeeIds: [...viewer.secretaryOf],
       accounts: viewer.isAdmin,
       text,
       entity,
-      limit: eventsShown,
+      limit: eventsShown + 1,
+      before,
     })
+    const events = found.slice(0, eventsShown)
+    const query = (more: Record<string, string>) => {
+      const params = new URLSearchParams({ ...(text ? { q: text } : {}), ...(entity ? { typ: entity } : {}), ...more })
+      return params.size === 0 ? '/logg' : `/logg?${params}`
+    }
     const described = await describeEvents(db, events)
     const inspectionIds = described.map((e) => inspectionOf(e))
     const [planTitle, inspectionTitle] = await Promise.all([
@@ -40,6 +49,10 @@ export function auditRoutes({ db }: Services): Router {
       title: 'Ändringslogg',
       values: { q: text, typ: entity },
       entityOptions,
+      pages: (found.length > eventsShown || before !== undefined) && {
+        older: found.length > eventsShown ? query({ fore: String(events[events.length - 1]?.id) }) : undefined,
+        latest: before === undefined ? undefined : query({}),
+      },
       events: described.map((e, i) => ({
         ...e,
         planTitle: e.plan_id ? planTitle.get(e.plan_id) : undefined,
