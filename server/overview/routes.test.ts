@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { demoPassword } from '../../db/seed/demo.js'
 import { aControl, aMeasure, anotherPlan, aRisk, demoPlan } from '../../test/helpers/builders.js'
 import { createTestApp, type DemoLogin, html, logIn, submitForm, type TestAgent } from '../../test/helpers/test-app.js'
+import { auditedTransaction } from '../audit/audited.js'
 import { hashPassword } from '../auth/passwords.js'
 import { addUnitMember, grantCommitteeRole, insertUser } from '../auth/repository.js'
 import { updateRun } from '../controls/repository.js'
@@ -304,17 +305,28 @@ describe('the start page', () => {
     expect(before.$('table.final-reports tbody tr').text()).toContain('Inte fastställd ännu')
     expect(before.$(`table.final-reports a[href="/planer/${planId}"]`).text()).toBe('Internkontrollplan 2020')
 
-    const version = await insertReportVersion(db, {
-      planId,
-      versionNumber: 1,
-      fileName: 'Uppföljning förbättringsåtgärder 2020.pdf',
-      pdf: new TextEncoder().encode('%PDF-1.7 fastställd'),
-      createdAt: '2021-03-10T09:00:00Z',
-      createdBy: 'Sara Sekreterare',
-    })
+    // Made as *Fastställ* makes it: with its row in the audit log, which the start page's figures are kept by.
+    const sara = { userId: null, userName: 'Sara Sekreterare', at: '2021-03-10T09:00:00Z' }
+    const versionId = await auditedTransaction(
+      db,
+      sara,
+      'create',
+      { entity: 'report_version', planId },
+      async (trx) => {
+        const version = await insertReportVersion(trx, {
+          planId,
+          versionNumber: 1,
+          fileName: 'Uppföljning förbättringsåtgärder 2020.pdf',
+          pdf: new TextEncoder().encode('%PDF-1.7 fastställd'),
+          createdAt: sara.at,
+          createdBy: sara.userName,
+        })
+        return version.id
+      },
+    )
     const { $ } = await startPage(agent)
     const link = $('table.final-reports a:contains("Ladda ner version 1")')
-    expect(link.attr('href')).toBe(`/planer/${planId}/rapport/versioner/${version.id}`)
+    expect(link.attr('href')).toBe(`/planer/${planId}/rapport/versioner/${versionId}`)
     const pdf = await agent.get(String(link.attr('href'))).expect(200)
     expect(pdf.headers['content-type']).toBe('application/pdf')
     for (const section of sections) expect($('main h2').text()).not.toContain(section)

@@ -7,6 +7,7 @@ import { listRunsDue } from '../controls/repository.js'
 import { swedishDate } from '../dates.js'
 import { optionalId } from '../ids.js'
 import { dueReports, reportDeadline } from '../inspections/view-model.js'
+import { keptUntilChange } from '../kept-figures.js'
 import { countMeasuresOfPlans } from '../measures/repository.js'
 import { listCommitteesOfMunicipalities } from '../organisation/repository.js'
 import { plansByCommittee } from '../plans/view-model.js'
@@ -215,13 +216,12 @@ export function overviewRoutes({ db, clock }: Services): Router {
     }
   }
 
-  router.get('/', async (req, res) => {
-    const viewer = viewerOf(res)
-    const today = swedishDate(clock())
+  /** Everything the start page shows a viewer on a day. */
+  async function sections(viewer: Viewer, today: string, landing: number | undefined) {
     // Only the plans a section lists: the secretary's and the reader's committees', this year's of the coordinator's.
     const plans = await listPlansOfCommittees(db, [...new Set([...viewer.secretaryOf, ...viewer.readerOf])])
     const [owner, ownerControls, secretary, secretaryControls, reader, coordinator] = await Promise.all([
-      ownerSection(viewer, today, optionalId(req.query.atgard)),
+      ownerSection(viewer, today, landing),
       ownerControlsSection(viewer, today),
       secretarySection(viewer, plans, today),
       secretaryControlsSection(viewer, today),
@@ -238,6 +238,20 @@ export function overviewRoutes({ db, clock }: Services): Router {
           })),
         }
       : undefined
+    return { owner, ownerControls, secretary, secretaryControls, reader, coordinator, admin }
+  }
+
+  // A viewer's roles are records too, so the viewer's id, the day and the landing decide the page until a change.
+  const kept = keptUntilChange<Awaited<ReturnType<typeof sections>>>(db, 1000)
+
+  router.get('/', async (req, res) => {
+    const viewer = viewerOf(res)
+    const today = swedishDate(clock())
+    const landing = optionalId(req.query.atgard)
+    const { owner, ownerControls, secretary, secretaryControls, reader, coordinator, admin } = await kept(
+      `${viewer.id} ${today} ${landing}`,
+      () => sections(viewer, today, landing),
+    )
     res.render('overview/index', {
       title: 'Översikt',
       statuses: measureStatuses,

@@ -3,7 +3,7 @@ import supertest from 'supertest'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../db/connection.js'
 import { download } from '../../test/helpers/spreadsheets.js'
-import { createTestApp, html, logIn } from '../../test/helpers/test-app.js'
+import { createTestApp, html, logIn, openForm } from '../../test/helpers/test-app.js'
 import { listControlsOfPlan } from '../controls/repository.js'
 import { insertReportVersion } from '../reports/repository.js'
 import { isOverdue, measureStatuses } from '../vocabulary.js'
@@ -57,6 +57,32 @@ const cellTexts = ($: ReturnType<typeof html>, row: ReturnType<ReturnType<typeof
     .get()
 
 describe('the roll-up of a municipality', () => {
+  it('counts again once a measure is changed in the app, though it keeps its figures until then', async () => {
+    const { agent, db, app, page } = await rollup()
+    const plan = await planOf(db, 'Grundskolenämnden')
+    const statusesShown = async () => {
+      const $ = html((await agent.get(page()).expect(200)).text)
+      const row = $(`table.rollup--measures tr[data-committee="${plan.committee_id}"]`)
+      return cellTexts($, row, 'td[data-status]').map((t) => t.split(' ')[0])
+    }
+    const before = await statusesShown()
+    expect(before).toEqual((await expectedFigures(db, plan.id)).statuses)
+    const measure = await db
+      .selectFrom('measure')
+      .innerJoin('risk', 'risk.id', 'measure.risk_id')
+      .select(['measure.id', 'measure.status'])
+      .where('risk.plan_id', '=', plan.id)
+      .where('measure.status', '!=', 'cancelled')
+      .executeTakeFirstOrThrow()
+    const secretary = supertest.agent(app)
+    await logIn(secretary, 'sekreterare')
+    const form = await openForm(secretary, `/planer/${plan.id}/atgarder/${measure.id}/uppdatera`)
+    expect((await form.post({ status: 'cancelled' })).status).toBe(303)
+    const after = await statusesShown()
+    expect(after).toEqual((await expectedFigures(db, plan.id)).statuses)
+    expect(after).not.toEqual(before)
+  })
+
   it('shows one row per committee with its plan’s adoption, report, measures, lights and highest risk, counted as the plans count them', async () => {
     const { agent, db, municipality, page } = await rollup()
     const $ = html((await agent.get(page()).expect(200)).text)

@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express'
 import type { Services } from '../app.js'
 import { swedishDate } from '../dates.js'
 import { formState, parseForm } from '../forms.js'
+import { keptUntilChange } from '../kept-figures.js'
 import { toXlsx } from '../spreadsheets/export.js'
 import { consequenceScale, likelihoodScale, measureStatuses, scoreBand } from '../vocabulary.js'
 import { rollupFileName, rollupTables } from './export.js'
@@ -26,7 +27,13 @@ export function rollupRoutes({ db, clock }: Services): Router {
     return { municipality, year, administrations, parsed }
   }
 
-  const figures = (scope: RollupScope) => rollupFigures(db, scope, swedishDate(clock()))
+  const kept = keptUntilChange<Awaited<ReturnType<typeof rollupFigures>>>(db, 200)
+  const figures = (scope: RollupScope) => {
+    const today = swedishDate(clock())
+    return kept(`${scope.municipalityId} ${scope.year} ${scope.administrationId} ${today}`, () =>
+      rollupFigures(db, scope, today),
+    )
+  }
 
   /** The page, or (with a filter that is not valid) the page with the filter's errors and nothing counted. */
   async function renderPage(req: Request, res: Response, of: Awaited<ReturnType<typeof rollupOf>>) {
