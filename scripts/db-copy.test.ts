@@ -115,10 +115,16 @@ beforeAll(async () => {
       createdAt: actor.at,
     }),
   )
-  for (const subject of ['https://idp.kommun.se 1', 'https://idp.kommun.se 2', 'https://idp.kommun.se 3']) {
-    await linkIdentity(db, 'oidc', subject, user.id, actor.at)
-  }
-  await db.insertInto('sso_role_grant').values({ user_id: user.id, role: 'reader', target_id: committee.id }).execute()
+  // Links are part of the user's logged record, so they are made as a sign-in makes them: logged.
+  await auditedTransaction(db, actor, 'update', { entity: 'app_user', id: user.id, planId: null }, async (trx) => {
+    for (const subject of ['https://idp.kommun.se 1', 'https://idp.kommun.se 2', 'https://idp.kommun.se 3']) {
+      await linkIdentity(trx, 'oidc', subject, user.id, actor.at)
+    }
+    await trx
+      .insertInto('sso_role_grant')
+      .values({ user_id: user.id, role: 'reader', target_id: committee.id })
+      .execute()
+  })
   // Three of each, keyed by text.
   for (const id of ['_request1', '_request2', '_request3'])
     await samlRequests(db, 60_000, () => now).saveAsync(id, now.toISOString())
