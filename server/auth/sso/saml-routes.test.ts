@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { TestSamlIdp } from '../../../test/helpers/saml-idp.js'
 import { createTestApp, html, type TestAgent } from '../../../test/helpers/test-app.js'
 
@@ -7,6 +7,9 @@ beforeAll(async () => {
   idp = await TestSamlIdp.start()
 })
 afterAll(() => idp.stop())
+beforeEach(() => {
+  idp.user = { nameId: 'anna-1', email: 'anna@kommun.se', name: 'Anna Andersson', groups: [] }
+})
 
 const samlApp = (env: Record<string, string> = {}) =>
   createTestApp({
@@ -71,6 +74,21 @@ describe('the SAML routes', () => {
     expect(html(refused.text)('main p').first().text()).toBe(
       'Inloggningen med Kommunens konto avbröts eller nekades. Börja om från inloggningssidan.',
     )
+  })
+
+  it.each([
+    ['on', 303],
+    ['off', 403],
+  ] as const)('link an account made by hand by its e-mail address only when SAML_TRUST_EMAIL=%s', async (trust, status) => {
+    const { agent, db } = await samlApp({ SAML_TRUST_EMAIL: trust })
+    idp.user = { nameId: 'hanna-1', email: 'hr@demo.internkontroll.se', name: 'Hanna Holm', groups: [] }
+    const answered = await fromProvider(agent, '/logga-in/saml/acs', await answerFor(agent)).expect(status)
+    const links = await db.selectFrom('sso_identity').select('user_id').execute()
+    if (status === 303) expect(links).toHaveLength(1)
+    else {
+      expect(html(answered.text)('main').text()).toContain('intygar inte att adressen är din')
+      expect(links).toEqual([])
+    }
   })
 
   it('lead back to this site only', async () => {

@@ -266,6 +266,7 @@ describe("the identity provider's metadata", () => {
         groups: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups',
         subject: undefined,
       },
+      trustEmail: false,
     })
   })
 })
