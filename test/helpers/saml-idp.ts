@@ -38,6 +38,8 @@ export type SamlFlaw =
   | 'replay'
   /** No one signed in: the person cancelled, or the provider refused them. */
   | 'denied'
+  /** Entra ID's answer for a person in too many groups: a link to fetch them, and no groups. */
+  | 'overage'
 
 export interface SamlUser {
   nameId: string
@@ -288,7 +290,11 @@ export class TestSamlIdp {
     }
     attribute('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', [this.user.email])
     attribute('http://schemas.microsoft.com/identity/claims/displayname', [this.user.name])
-    attribute('http://schemas.microsoft.com/ws/2008/06/identity/claims/groups', this.user.groups)
+    if (flaw === 'overage')
+      attribute('http://schemas.microsoft.com/claims/groups.link', [
+        'https://graph.windows.net/kommun.se/users/anna-1/getMemberObjects',
+      ])
+    else attribute('http://schemas.microsoft.com/ws/2008/06/identity/claims/groups', this.user.groups)
 
     let xml = new XMLSerializer().serializeToString(doc)
     if (flaw !== 'unsigned') xml = signAssertion(xml, flaw === 'otherKey' ? this.other : this.signing)

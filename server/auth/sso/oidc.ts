@@ -7,7 +7,7 @@ import type { Services } from '../../app.js'
 import type { Config, OidcSettings } from '../../config.js'
 import { localPath } from '../../return-path.js'
 import { cookieOptions } from '../session.js'
-import { type ExternalIdentity, refuseSignIn, signInIdentity } from './sign-in.js'
+import { type ExternalIdentity, groupsOverageMessage, refuseSignIn, signInIdentity } from './sign-in.js'
 
 /** The provider's configuration, found once it answers, and what is built from it. */
 export interface OidcClient {
@@ -194,10 +194,7 @@ export function oidcRoutes(services: Services, oidc: OidcClient): Router {
 
 const refusals = {
   'no subject': 'Inloggningen kunde inte bekräftas. Börja om från inloggningssidan.',
-  'groups overage':
-    'Du är med i fler grupper än organisationens inloggning skickar med, så Internkontroll kan inte se vilka roller ' +
-    'du ska ha. Be den som administrerar organisationens konton att bara skicka de grupper som tilldelats ' +
-    'Internkontroll.',
+  'groups overage': groupsOverageMessage,
 } as const
 
 /**

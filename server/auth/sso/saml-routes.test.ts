@@ -79,16 +79,46 @@ describe('the SAML routes', () => {
   it.each([
     ['on', 303],
     ['off', 403],
-  ] as const)('link an account made by hand by its e-mail address only when SAML_TRUST_EMAIL=%s', async (trust, status) => {
-    const { agent, db } = await samlApp({ SAML_TRUST_EMAIL: trust })
-    idp.user = { nameId: 'hanna-1', email: 'hr@demo.internkontroll.se', name: 'Hanna Holm', groups: [] }
-    const answered = await fromProvider(agent, '/logga-in/saml/acs', await answerFor(agent)).expect(status)
-    const links = await db.selectFrom('sso_identity').select('user_id').execute()
-    if (status === 303) expect(links).toHaveLength(1)
-    else {
-      expect(html(answered.text)('main').text()).toContain('intygar inte att adressen är din')
-      expect(links).toEqual([])
-    }
+  ] as const)(
+    'link an account made by hand by its e-mail address only when SAML_TRUST_EMAIL=%s',
+    async (trust, status) => {
+      const { agent, db } = await samlApp({ SAML_TRUST_EMAIL: trust })
+      idp.user = { nameId: 'hanna-1', email: 'hr@demo.internkontroll.se', name: 'Hanna Holm', groups: [] }
+      const answered = await fromProvider(agent, '/logga-in/saml/acs', await answerFor(agent)).expect(status)
+      const links = await db.selectFrom('sso_identity').select('user_id').execute()
+      if (status === 303) expect(links).toHaveLength(1)
+      else {
+        expect(html(answered.text)('main').text()).toContain('intygar inte att adressen är din')
+        expect(links).toEqual([])
+      }
+    },
+  )
+
+  it("refuse a sign-in whose groups did not fit (Entra ID's overage), leaving the roles", async () => {
+    const { agent, db } = await samlApp()
+    const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
+    await db
+      .insertInto('sso_group_role')
+      .values({ group_name: 'IK-Många', role: 'reader', committee_id: committee.id, created_at: '2021-03-15' })
+      .execute()
+    idp.user = { ...idp.user, groups: ['IK-Många'] }
+    await fromProvider(agent, '/logga-in/saml/acs', await answerFor(agent)).expect(303)
+    const anna = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', idp.user.email)
+      .executeTakeFirstOrThrow()
+    const roles = () => db.selectFrom('committee_role').select('role').where('user_id', '=', anna.id).execute()
+    expect(await roles()).toEqual([{ role: 'reader' }])
+
+    const start = await agent.get('/logga-in/saml').expect(303)
+    idp.flaw = 'overage'
+    const refused = await fromProvider(agent, '/logga-in/saml/acs', await idp.answer(start.headers.location as string))
+    expect(refused.status).toBe(403)
+    expect(html(refused.text)('main p').first().text()).toMatch(
+      /^Du är med i fler grupper än organisationens inloggning/,
+    )
+    expect(await roles()).toEqual([{ role: 'reader' }])
   })
 
   it('lead back to this site only', async () => {

@@ -8,7 +8,7 @@ import { findSession } from '../repository.js'
 import { sessionCookie } from '../session.js'
 import { endSession } from '../start-session.js'
 import { requestLifetimeMs, SamlRefusal, type SamlServiceProvider } from './saml.js'
-import { keptSingleLogout, refuseSignIn, signInIdentity } from './sign-in.js'
+import { groupsOverageMessage, keptSingleLogout, refuseSignIn, signInIdentity } from './sign-in.js'
 
 /** The ACS, where the provider's page posts its answer: exempt from the CSRF check (app.ts). */
 export const samlAcsPath = '/logga-in/saml/acs'
@@ -80,7 +80,8 @@ export function samlRoutes(services: Services, saml: SamlServiceProvider): Route
       if (!(error instanceof SamlRefusal)) return unavailable(res, error)
       // The reason is for the operator's log; the page tells an attacker nothing.
       console.warn('SAML sign-in refused:', error.message)
-      if (error.declined)
+      if (error.kind === 'groups overage') return refuseSignIn(res, 403, groupsOverageMessage)
+      if (error.kind === 'declined')
         return refuseSignIn(
           res,
           403,

@@ -92,7 +92,13 @@ describe('SAML sign-in against an identity provider', () => {
   it('says so when the provider answers that no one signed in', async () => {
     const { SAMLResponse, requestId } = await answered('denied')
     const error = await sp.readResponse(SAMLResponse, requestId).catch((e: unknown) => e)
-    expect(error).toMatchObject({ declined: true, message: expect.stringMatching(/AuthnFailed/) })
+    expect(error).toMatchObject({ kind: 'declined', message: expect.stringMatching(/AuthnFailed/) })
+  })
+
+  it("refuses an answer whose groups did not fit (Entra ID's overage: a link to them in their place)", async () => {
+    const { SAMLResponse, requestId } = await answered('overage')
+    const error = await sp.readResponse(SAMLResponse, requestId).catch((e: unknown) => e)
+    expect(error).toMatchObject({ kind: 'groups overage', message: expect.stringMatching(/groups\.link/) })
   })
 
   it('refuses the same answer posted again, also if its request were somehow still known', async () => {

@@ -38,12 +38,15 @@ export interface IdpMetadata {
   certificates: string[]
 }
 
-/** A refused answer: `reason` in English, for the operator's log; the person is told no more than that it failed. */
+/**
+ * A refused answer: `reason` in English, for the operator's log; the person is told no more than that it failed, or
+ * (`kind`) that the provider itself answered that no one signed in (cancelled, or refused there), or that the groups
+ * did not fit in the assertion.
+ */
 export class SamlRefusal extends Error {
   constructor(
     reason: string,
-    /** The provider itself answered that no one signed in: cancelled, or refused there. */
-    readonly declined = false,
+    readonly kind: 'invalid' | 'declined' | 'groups overage' = 'invalid',
   ) {
     super(reason)
     this.name = 'SamlRefusal'
@@ -236,7 +239,7 @@ export class SamlServiceProvider {
     } catch (error) {
       throw new SamlRefusal(
         `the SAML response was refused: ${(error as Error).message}`,
-        error instanceof SamlStatusError,
+        error instanceof SamlStatusError ? 'declined' : 'invalid',
       )
     }
     if (!profile) throw new SamlRefusal('the identity provider signed no one in')
@@ -266,6 +269,9 @@ export class SamlServiceProvider {
 
   private identityOf(profile: Profile, idp: IdpMetadata): SamlIdentity {
     const names = this.config.attributes
+    // Entra ID past 150 groups: a link to fetch them (from Microsoft Graph) in place of the groups attribute.
+    const overage = Object.keys(profile.attributes ?? {}).find((name) => name.endsWith('/claims/groups.link'))
+    if (overage) throw new SamlRefusal(`the groups did not fit in the assertion (${overage})`, 'groups overage')
     const values = (name: string) => {
       const value = (profile.attributes as Record<string, unknown> | undefined)?.[name]
       return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '')

@@ -152,6 +152,16 @@ async function refuseTakeover(
   }
 }
 
+/**
+ * Why a sign-in is refused when the provider sent a link to the person's groups instead of the groups (Entra ID's
+ * "overage", past 150 groups in SAML and 200 in OpenID): signing in without them would take away every role they give.
+ * Mended at the provider, by sending only the groups assigned to the application.
+ */
+export const groupsOverageMessage =
+  'Du är med i fler grupper än organisationens inloggning skickar med, så Internkontroll kan inte se vilka roller ' +
+  'du ska ha. Be den som administrerar organisationens konton att bara skicka de grupper som tilldelats ' +
+  'Internkontroll.'
+
 /** The page shown when a sign-in is refused (bad state, bad token, bad assertion…): status 400/403, no detail leaked. */
 export function refuseSignIn(res: Response, status: number, message: string): void {
   res.status(status).render('auth/sign-in-refused', { title: 'Inloggningen gick inte igenom', message })
