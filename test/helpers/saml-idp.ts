@@ -32,6 +32,10 @@ export type SamlFlaw =
   | 'wrongAudience'
   /** Meant to be posted to another address than the ACS it is posted to. */
   | 'wrongRecipient'
+  /** The subject's confirmation names no Recipient. */
+  | 'noRecipient'
+  /** The assertion names no request (InResponseTo), the Response around it the right one. */
+  | 'unboundAssertion'
   /** Signed with a key that is not the one in the metadata. */
   | 'otherKey'
   /** The answer given before, posted again. */
@@ -261,11 +265,13 @@ export class TestSamlIdp {
     const confirmation = append(subject, ns.saml, 'saml:SubjectConfirmation', {
       Method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer',
     })
-    append(confirmation, ns.saml, 'saml:SubjectConfirmationData', {
+    const confirmationData = append(confirmation, ns.saml, 'saml:SubjectConfirmationData', {
       InResponseTo: request.id,
       NotOnOrAfter: until,
       Recipient: flaw === 'wrongRecipient' ? 'https://another-app.example/acs' : request.acsUrl,
     })
+    if (flaw === 'unboundAssertion') confirmationData.removeAttribute('InResponseTo')
+    if (flaw === 'noRecipient') confirmationData.removeAttribute('Recipient')
     const conditions = append(assertion, ns.saml, 'saml:Conditions', {
       NotBefore: instant(issued - 60_000),
       NotOnOrAfter: until,

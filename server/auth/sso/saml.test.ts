@@ -84,6 +84,9 @@ describe('SAML sign-in against an identity provider', () => {
     ['otherKey', /Invalid signature/],
     ['wrongAudience', /audience mismatch/],
     ['wrongRecipient', /another recipient/],
+    ['noRecipient', /another recipient/],
+    // Signed, but for any request: the Response's own InResponseTo is not signed.
+    ['unboundAssertion', /another browser/],
   ] as const)('refuses an answer that is %s', async (flaw, reason) => {
     const { SAMLResponse, requestId } = await answered(flaw)
     await refused(sp.readResponse(SAMLResponse, requestId), reason)

@@ -18,6 +18,7 @@ const metadataNs = 'urn:oasis:names:tc:SAML:2.0:metadata'
 const signatureNs = 'http://www.w3.org/2000/09/xmldsig#'
 const redirectBinding = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect'
 const persistentNameId = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'
+const bearerMethod = 'urn:oasis:names:tc:SAML:2.0:cm:bearer'
 
 /** How long a person may take at the identity provider (a second factor, a forgotten password) before answering. */
 export const requestLifetimeMs = 60 * 60_000
@@ -243,16 +244,36 @@ export class SamlServiceProvider {
       )
     }
     if (!profile) throw new SamlRefusal('the identity provider signed no one in')
-    // Another browser's answer, posted by this one (login CSRF): the request was not this browser's.
-    if (profile.inResponseTo !== requestId) throw new SamlRefusal('the response answers a request of another browser')
     if (profile.issuer !== idp.entityId) throw new SamlRefusal(`the assertion was issued by ${String(profile.issuer)}`)
     const assertion = (profile.getAssertion?.() as { Assertion?: AssertionXml } | undefined)?.Assertion
-    // node-saml leaves out this check of the SAML profile: the assertion was meant to be posted here.
-    const recipients = confirmations(assertion).map((d) => d.$?.Recipient)
-    if (recipients.some((r) => r !== undefined && r !== this.acsUrl))
-      throw new SamlRefusal(`the assertion is for another recipient: ${recipients.join(', ')}`)
+    this.checkBearer(assertion, requestId)
     await this.takeOnce(assertion)
     return this.identityOf(profile, idp)
+  }
+
+  /**
+   * Refuses an assertion unless a bearer confirmation in it, under the provider's signature, answers this browser's
+   * request, is meant for the ACS and is still in time. node-saml checks the Response's InResponseTo, outside the
+   * signature, and takes a confirmation without InResponseTo or Recipient: an assertion for another request (another
+   * browser's, for their own account: login CSRF) or another app could then be wrapped in a Response made to fit.
+   */
+  private checkBearer(assertion: AssertionXml | undefined, requestId: string | undefined): void {
+    const bearer = (assertion?.Subject ?? [])
+      .flatMap((s) => s.SubjectConfirmation ?? [])
+      .filter((c) => c.$?.Method === bearerMethod)
+      .flatMap((c) => c.SubjectConfirmationData ?? [])
+    const answering = bearer.filter((d) => requestId !== undefined && d.$?.InResponseTo === requestId)
+    if (answering.length === 0)
+      throw new SamlRefusal(
+        `the assertion answers a request of another browser (${bearer.map((d) => d.$?.InResponseTo).join(', ')})`,
+      )
+    const here = answering.filter((d) => d.$?.Recipient === this.acsUrl)
+    if (here.length === 0)
+      throw new SamlRefusal(
+        `the assertion is for another recipient: ${answering.map((d) => d.$?.Recipient).join(', ')}`,
+      )
+    if (!here.some((d) => Date.parse(d.$?.NotOnOrAfter ?? '') + clockSkewMs > Date.now()))
+      throw new SamlRefusal('the subject confirmation has expired, or states no NotOnOrAfter')
   }
 
   /** Refuses an assertion taken before, even one whose request is somehow still known. */
@@ -362,14 +383,16 @@ export class SamlServiceProvider {
 }
 
 interface SubjectConfirmationData {
-  $?: { NotOnOrAfter?: string; Recipient?: string }
+  $?: { InResponseTo?: string; NotOnOrAfter?: string; Recipient?: string }
 }
 
 /** The signed assertion as node-saml parsed it (xml2js): the parts read here. */
 interface AssertionXml {
   $?: { ID?: string }
   Conditions?: { $?: { NotOnOrAfter?: string } }[]
-  Subject?: { SubjectConfirmation?: { SubjectConfirmationData?: SubjectConfirmationData[] }[] }[]
+  Subject?: {
+    SubjectConfirmation?: { $?: { Method?: string }; SubjectConfirmationData?: SubjectConfirmationData[] }[]
+  }[]
 }
 
 const confirmations = (assertion: AssertionXml | undefined): SubjectConfirmationData[] =>
