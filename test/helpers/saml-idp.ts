@@ -373,8 +373,12 @@ export class TestSamlIdp {
       await (await fetch(`${serviceProvider}/metadata`)).text(),
       'text/xml',
     )
-    const location = metadata.getElementsByTagNameNS(ns.md, 'SingleLogoutService')[0]?.getAttribute('Location')
-    if (!location) throw new Error(`No SingleLogoutService in ${serviceProvider}/metadata`)
+    // This provider sends logout messages by HTTP-Redirect only: a service provider that takes them otherwise gets none.
+    const location = Array.from(metadata.getElementsByTagNameNS(ns.md, 'SingleLogoutService'))
+      .find((s) => s.getAttribute('Binding') === bindings.redirect)
+      ?.getAttribute('Location')
+    if (!location)
+      throw new Error(`No SingleLogoutService with the HTTP-Redirect binding in ${serviceProvider}/metadata`)
     return location
   }
 

@@ -327,6 +327,24 @@ describe('single logout', () => {
     expect(idp.logoutAnswers).toEqual(['urn:oasis:names:tc:SAML:2.0:status:Success'])
   })
 
+  it('is offered in the metadata by HTTP-Redirect, the binding the logout address takes', async () => {
+    // The app's metadata where the provider looks for it: `<entity id>/metadata`.
+    let provider: SamlServiceProvider | undefined
+    const server = createServer((_req, res) => res.end(provider?.metadataXml()))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      provider = new SamlServiceProvider(db, samlEnv(idp), url)
+      expect(provider.metadataXml()).toContain(
+        `<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${url}/logga-ut/saml"/>`,
+      )
+      const sent = await idp.logoutRequestUrl(provider.entityId, 'anna-1')
+      expect(sent.startsWith(`${url}/logga-ut/saml?SAMLRequest=`)).toBe(true)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
   it("names the provider's logout origin, for the pages' form-action", async () => {
     await sp.idp()
     expect(sp.logoutOrigin()).toBe(idp.url)

@@ -372,13 +372,15 @@ export class SamlServiceProvider {
 
   /** This app's metadata, for the identity provider's administrator: entity id, ACS, logout, signed assertions. */
   metadataXml(): string {
-    return generateServiceProviderMetadata({
+    const xml = generateServiceProviderMetadata({
       issuer: this.entityId,
       callbackUrl: this.acsUrl,
       logoutCallbackUrl: this.logoutReturnUrl,
       identifierFormat: persistentNameId,
       wantAssertionsSigned: true,
     })
+    // node-saml names the HTTP-POST binding for logout; the logout address takes HTTP-Redirect (a GET) only.
+    return xml.replace(/(<SingleLogoutService Binding=")[^"]*"/, `$1${redirectBinding}"`)
   }
 }
 
