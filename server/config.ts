@@ -172,6 +172,8 @@ export interface SamlConfig {
    * link an account made here by hand (sign-in.ts). An assertion carries no `email_verified` of its own.
    */
   readonly trustEmail: boolean
+  /** Whether the provider's addresses in its metadata must be https (in production), as its metadata URL must. */
+  readonly httpsOnly: boolean
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -291,5 +293,6 @@ function samlConfig(e: z.infer<typeof environment>, production: boolean): SamlCo
       subject: e.SAML_SUBJECT_ATTRIBUTE,
     }),
     trustEmail: e.SAML_TRUST_EMAIL,
+    httpsOnly: production,
   })
 }

@@ -246,6 +246,31 @@ describe("the identity provider's metadata", () => {
     expect(() => parseIdpMetadata(postOnly)).toThrow('no SingleSignOnService with the HTTP-Redirect binding')
   })
 
+  it('refuses a sign-on or logout address that is no web address, or is not https in production', async () => {
+    const metadata = idp.metadataXml()
+    for (const bad of ['javascript:alert(1)', 'not a url', '/slo']) {
+      const xml = metadata.replace(`Location="${idp.url}/slo"`, `Location="${bad}"`)
+      expect(() => parseIdpMetadata(xml)).toThrow(`the SingleLogoutService Location is not an http(s) address: ${bad}`)
+    }
+    expect(() => parseIdpMetadata(metadata, true)).toThrow(
+      `the SingleSignOnService Location is not an https address: ${idp.url}/sso`,
+    )
+    const https = metadata.replaceAll(idp.url, 'HTTPS://adfs.kommun.se')
+    expect(parseIdpMetadata(https, true).logoutUrl).toBe('HTTPS://adfs.kommun.se/slo')
+
+    // Metadata with a bad address is not taken: no page breaks on the logout origin, sign-in says it cannot be used.
+    const server = createServer((_req, res) => res.end(metadata.replace(`Location="${idp.url}/slo"`, 'Location="::"')))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`
+      const provider = new SamlServiceProvider(db, samlEnv(idp, { SAML_METADATA_URL: url }), publicUrl)
+      await expect(provider.idp()).rejects.toThrow('SingleLogoutService Location')
+      expect(provider.logoutOrigin()).toBeUndefined()
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
   it('is configured with one source, beside PUBLIC_URL, and over HTTPS in production', () => {
     expect(loadConfig({}).saml).toBeUndefined()
     expect(() =>
@@ -276,6 +301,7 @@ describe("the identity provider's metadata", () => {
         subject: undefined,
       },
       trustEmail: false,
+      httpsOnly: true,
     })
   })
 })

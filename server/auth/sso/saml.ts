@@ -87,13 +87,29 @@ export type SamlLogoutMessage =
     }
 
 const childrenOf = (parent: Element, ns: string, name: string) => Array.from(parent.getElementsByTagNameNS(ns, name))
-const redirectLocation = (descriptor: Element, service: string) =>
-  childrenOf(descriptor, metadataNs, service)
-    .find((e) => e.getAttribute('Binding') === redirectBinding)
-    ?.getAttribute('Location') ?? undefined
 
-/** Reads an identity provider's metadata; what is missing or not understood is said in English, for the operator. */
-export function parseIdpMetadata(xml: string): IdpMetadata {
+/**
+ * The service's HTTP-Redirect address, checked: the browser is sent there, and the pages' Content-Security-Policy
+ * names its origin (logoutOrigin), so an address that is no web address would break every page.
+ */
+function redirectLocation(descriptor: Element, service: string, httpsOnly: boolean): string | undefined {
+  const location = childrenOf(descriptor, metadataNs, service)
+    .find((e) => e.getAttribute('Binding') === redirectBinding)
+    ?.getAttribute('Location')
+  if (!location) return undefined
+  const protocol = URL.canParse(location) ? new URL(location).protocol : undefined
+  if (protocol !== 'https:' && (httpsOnly || protocol !== 'http:'))
+    throw new Error(
+      `SAML metadata: the ${service} Location is not an ${httpsOnly ? 'https' : 'http(s)'} address: ${location}`,
+    )
+  return location
+}
+
+/**
+ * Reads an identity provider's metadata; what is missing or not understood is said in English, for the operator.
+ * `httpsOnly`: its addresses must be https (production).
+ */
+export function parseIdpMetadata(xml: string, httpsOnly = false): IdpMetadata {
   let document: ReturnType<DOMParser['parseFromString']>
   try {
     document = new DOMParser({ onError: onErrorStopParsing }).parseFromString(xml, 'text/xml')
@@ -111,7 +127,7 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   const descriptor = childrenOf(entity, metadataNs, 'IDPSSODescriptor')[0] as Element
   const entityId = entity.getAttribute('entityID')
   if (!entityId) throw new Error('SAML metadata: the EntityDescriptor has no entityID')
-  const signOnUrl = redirectLocation(descriptor, 'SingleSignOnService')
+  const signOnUrl = redirectLocation(descriptor, 'SingleSignOnService', httpsOnly)
   if (!signOnUrl) throw new Error('SAML metadata: no SingleSignOnService with the HTTP-Redirect binding')
   const certificates = childrenOf(descriptor, metadataNs, 'KeyDescriptor')
     // A key without `use` is for both signing and encryption.
@@ -120,7 +136,8 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
     .map((c) => (c.textContent ?? '').replace(/\s+/g, ''))
     .filter((c) => c !== '')
   if (certificates.length === 0) throw new Error('SAML metadata: no signing certificate (KeyDescriptor use="signing")')
-  return { entityId, signOnUrl, logoutUrl: redirectLocation(descriptor, 'SingleLogoutService'), certificates }
+  const logoutUrl = redirectLocation(descriptor, 'SingleLogoutService', httpsOnly)
+  return { entityId, signOnUrl, logoutUrl, certificates }
 }
 
 async function readMetadata(source: SamlConfig['metadata']): Promise<string> {
@@ -165,7 +182,9 @@ export class SamlServiceProvider {
    */
   logoutOrigin(): string | undefined {
     if (!this.read) this.idp().catch(() => {})
-    return this.read?.logoutUrl && new URL(this.read.logoutUrl).origin
+    // Every page's header is built with it: what cannot be read is left out rather than thrown.
+    const logoutUrl = this.read?.logoutUrl
+    return logoutUrl && URL.canParse(logoutUrl) ? new URL(logoutUrl).origin : undefined
   }
 
   /**
@@ -177,7 +196,7 @@ export class SamlServiceProvider {
     const now = Date.now()
     if (kept && ('file' in this.config.metadata || now - kept.readAt < metadataLifetimeMs)) return kept.value
     const value = readMetadata(this.config.metadata)
-      .then(parseIdpMetadata)
+      .then((xml) => parseIdpMetadata(xml, this.config.httpsOnly))
       .then((metadata) => {
         this.read = metadata
         return metadata
