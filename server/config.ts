@@ -281,7 +281,7 @@ function samlConfig(e: z.infer<typeof environment>, production: boolean): SamlCo
       'Invalid configuration: PUBLIC_URL is required when SAML_METADATA_URL or SAML_METADATA_FILE is set, for the entity id and the ACS URL',
     )
   // Whoever can change the metadata on its way names the certificate that assertions are checked with.
-  if (production && e.SAML_METADATA_URL?.startsWith('http:'))
+  if (production && e.SAML_METADATA_URL && new URL(e.SAML_METADATA_URL).protocol !== 'https:')
     throw new Error('Invalid configuration: SAML_METADATA_URL must be an https:// address when NODE_ENV=production')
   return Object.freeze({
     metadata: Object.freeze(metadata),

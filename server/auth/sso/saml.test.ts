@@ -235,6 +235,18 @@ describe("the identity provider's metadata", () => {
     }
   })
 
+  it('is not read through a redirect, which could lead to plain http', async () => {
+    const server = createServer((_req, res) => res.writeHead(302, { Location: idp.metadataUrl }).end())
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`
+      const provider = new SamlServiceProvider(db, samlEnv(idp, { SAML_METADATA_URL: url }), publicUrl)
+      await expect(provider.idp()).rejects.toThrow(`${url} redirects to ${idp.metadataUrl}`)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
   it('says in English what it lacks', () => {
     expect(() => parseIdpMetadata('<nope')).toThrow('SAML metadata is not XML')
     expect(() => parseIdpMetadata('<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>')).toThrow(
@@ -288,9 +300,15 @@ describe("the identity provider's metadata", () => {
       AUDIT_KEY: 'a-production-audit-key-of-32-chars',
       PUBLIC_URL: publicUrl,
     }
-    expect(() => loadConfig({ ...production, SAML_METADATA_URL: 'http://adfs.kommun.se/metadata.xml' })).toThrow(
-      'SAML_METADATA_URL must be an https:// address',
-    )
+    for (const url of [
+      'http://adfs.kommun.se/metadata.xml',
+      'HTTP://adfs.kommun.se/metadata.xml',
+      'ftp://adfs.kommun.se/m',
+    ])
+      expect(() => loadConfig({ ...production, SAML_METADATA_URL: url })).toThrow(
+        'SAML_METADATA_URL must be an https:// address',
+      )
+    expect(loadConfig({ ...production, SAML_METADATA_URL: 'HTTPS://adfs.kommun.se/metadata.xml' }).saml).toBeDefined()
     expect(loadConfig({ ...production, SAML_METADATA_FILE: '/etc/idp.xml', SAML_NAME: 'Malmö stad' }).saml).toEqual({
       metadata: { file: '/etc/idp.xml' },
       name: 'Malmö stad',

@@ -142,7 +142,12 @@ export function parseIdpMetadata(xml: string, httpsOnly = false): IdpMetadata {
 
 async function readMetadata(source: SamlConfig['metadata']): Promise<string> {
   if ('file' in source) return readFile(source.file, 'utf8')
-  const response = await fetch(source.url, { signal: AbortSignal.timeout(10_000) })
+  // Not followed: a redirect could lead from https to http, where anyone on the way could name another certificate.
+  const response = await fetch(source.url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) })
+  if (response.status >= 300 && response.status < 400)
+    throw new Error(
+      `SAML metadata: ${source.url} redirects to ${response.headers.get('location')}; set SAML_METADATA_URL to the address it leads to`,
+    )
   if (!response.ok) throw new Error(`SAML metadata: ${source.url} answered ${response.status}`)
   return response.text()
 }
