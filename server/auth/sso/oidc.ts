@@ -5,9 +5,14 @@ import { type Request, type Response, Router } from 'express'
 import * as client from 'openid-client'
 import type { Services } from '../../app.js'
 import type { Config, OidcSettings } from '../../config.js'
-import { localPath } from '../../return-path.js'
 import { cookieOptions } from '../session.js'
-import { type ExternalIdentity, groupsOverageMessage, refuseSignIn, signInIdentity } from './sign-in.js'
+import {
+  type ExternalIdentity,
+  groupsOverageMessage,
+  refuseSignIn,
+  signInIdentity,
+  signInReturnPath,
+} from './sign-in.js'
 
 /** The provider's configuration, found once it answers, and what is built from it. */
 export interface OidcClient {
@@ -48,9 +53,6 @@ export function oidcClient(settings: OidcSettings, publicUrl: string): OidcClien
     },
   }
 }
-
-/** The longest page address kept to return to after the sign-in; a longer one leads to the start page. */
-const maxTillLength = 1000
 
 /** How long a sign-in may take at the provider before its state is no longer accepted back. */
 const pendingLifetimeMs = 10 * 60_000
@@ -128,8 +130,7 @@ export function oidcRoutes(services: Services, oidc: OidcClient): Router {
     const state = client.randomState()
     const nonce = client.randomNonce()
     // Checked before it goes into the cookie, and short enough that the cookie stays within what browsers keep.
-    const asked = localPath(req.query.till, '')
-    const till = asked.length <= maxTillLength ? asked : ''
+    const till = signInReturnPath(req.query.till, '')
     pending.set(res, { state, nonce, verifier, till, expires: clock().getTime() + pendingLifetimeMs })
     const url = client.buildAuthorizationUrl(found, {
       redirect_uri: settings.redirectUri,

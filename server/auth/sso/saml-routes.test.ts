@@ -121,9 +121,16 @@ describe('the SAML routes', () => {
     expect(await roles()).toEqual([{ role: 'reader' }])
   })
 
-  it('lead back to this site only', async () => {
+  it('lead back to this site only, and not to a page address too long to keep', async () => {
     const { agent } = await samlApp()
     expect((await answerFor(agent, '//evil.example/')).RelayState).toBe('/')
+    expect((await answerFor(agent, `/planer?q=${'x'.repeat(1000)}`)).RelayState).toBe('/')
+    // RelayState is not signed: whatever is posted with the answer.
+    for (const forged of ['//evil.example', `/planer?q=${'x'.repeat(1000)}`]) {
+      const answer = await answerFor(agent)
+      const signedIn = await fromProvider(agent, '/logga-in/saml/acs', { ...answer, RelayState: forged }).expect(303)
+      expect(signedIn.headers.location).toBe('/')
+    }
   })
 
   it('say in Swedish when the provider cannot be reached', async () => {

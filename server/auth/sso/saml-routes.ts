@@ -3,12 +3,11 @@ import { type Request, type Response, Router } from 'express'
 import type { Services } from '../../app.js'
 import type { Config, SamlConfig } from '../../config.js'
 import { setNotice } from '../../notice.js'
-import { localPath } from '../../return-path.js'
 import { findSession } from '../repository.js'
 import { sessionCookie } from '../session.js'
 import { endSession } from '../start-session.js'
 import { requestLifetimeMs, SamlRefusal, type SamlServiceProvider } from './saml.js'
-import { groupsOverageMessage, keptSingleLogout, refuseSignIn, signInIdentity } from './sign-in.js'
+import { groupsOverageMessage, keptSingleLogout, refuseSignIn, signInIdentity, signInReturnPath } from './sign-in.js'
 
 /** The ACS, where the provider's page posts its answer: exempt from the CSRF check (app.ts). */
 export const samlAcsPath = '/logga-in/saml/acs'
@@ -63,7 +62,7 @@ export function samlRoutes(services: Services, saml: SamlServiceProvider): Route
     let redirect: Awaited<ReturnType<SamlServiceProvider['signInRedirect']>>
     try {
       // The provider hands RelayState back with its answer: where the person was going.
-      redirect = await saml.signInRedirect(localPath(req.query.till, '/'))
+      redirect = await saml.signInRedirect(signInReturnPath(req.query.till, '/'))
     } catch (error) {
       return unavailable(res, error)
     }
@@ -95,7 +94,7 @@ export function samlRoutes(services: Services, saml: SamlServiceProvider): Route
       )
     }
     const verified = { provider: 'saml' as const, ...identity, emailVerified: settings.trustEmail }
-    await signInIdentity(services, req, res, verified, localPath(req.body?.RelayState, '/'))
+    await signInIdentity(services, req, res, verified, signInReturnPath(req.body?.RelayState, '/'))
   })
 
   // The provider's messages to the logout address: its answer to the LogoutRequest sent at logout here (the session

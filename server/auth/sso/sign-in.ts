@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Db } from '../../../db/connection.js'
 import type { Services } from '../../app.js'
 import { audited } from '../../audit/audited.js'
+import { localPath } from '../../return-path.js'
 import { decoyHash } from '../passwords.js'
 import { findUserByEmail, insertUser } from '../repository.js'
 import { startSession } from '../start-session.js'
@@ -161,6 +162,18 @@ export const groupsOverageMessage =
   'Du är med i fler grupper än organisationens inloggning skickar med, så Internkontroll kan inte se vilka roller ' +
   'du ska ha. Be den som administrerar organisationens konton att bara skicka de grupper som tilldelats ' +
   'Internkontroll.'
+
+/** The longest page address kept to return to after the sign-in; a longer one leads to the start page. */
+const maxTillLength = 1000
+
+/**
+ * Where to go after the sign-in (`till`, or SAML's RelayState): a path on this site, short enough that what carries it
+ * through the provider (a cookie, RelayState) keeps it; else `fallback`.
+ */
+export function signInReturnPath(value: unknown, fallback: string): string {
+  const path = localPath(value, fallback)
+  return path.length <= maxTillLength ? path : fallback
+}
 
 /** The page shown when a sign-in is refused (bad state, bad token, bad assertion…): status 400/403, no detail leaked. */
 export function refuseSignIn(res: Response, status: number, message: string): void {
