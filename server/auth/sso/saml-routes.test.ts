@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import { TestSamlIdp } from '../../../test/helpers/saml-idp.js'
 import { createTestApp, html, type TestAgent } from '../../../test/helpers/test-app.js'
 
@@ -11,11 +14,12 @@ beforeEach(() => {
   idp.user = { nameId: 'anna-1', email: 'anna@kommun.se', name: 'Anna Andersson', groups: [] }
 })
 
-const samlApp = (env: Record<string, string> = {}) =>
+const samlApp = (env: Record<string, string | undefined> = {}) =>
   createTestApp({
     as: null,
     env: {
-      PUBLIC_URL: 'https://ik.kommun.se',
+      // Plain HTTP, as the test agent speaks: over HTTPS the request cookie is Secure, which it would not send back.
+      PUBLIC_URL: 'http://ik.kommun.se',
       SAML_METADATA_URL: idp.metadataUrl,
       SAML_NAME: 'Kommunens konto',
       ...env,
@@ -37,7 +41,7 @@ describe('the SAML routes', () => {
     const { agent } = await samlApp()
     const metadata = await agent.get('/saml/metadata').expect(200)
     expect(metadata.type).toBe('application/samlmetadata+xml')
-    expect(metadata.text).toContain('entityID="https://ik.kommun.se/saml"')
+    expect(metadata.text).toContain('entityID="http://ik.kommun.se/saml"')
   })
 
   it('take the answer posted from the provider without a CSRF token, and that path only', async () => {
@@ -54,6 +58,37 @@ describe('the SAML routes', () => {
     const refused = await fromProvider(agent, '/logga-ut', {}).expect(403)
     expect(html(refused.text)('h1').text()).toBe('Formuläret kunde inte skickas')
   })
+
+  it.each([
+    [
+      'https://ik.kommun.se',
+      'test',
+      /^__Host-ik_saml=_\w+; Max-Age=3600; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=None$/,
+    ],
+    [
+      'http://ik.kommun.se',
+      'production',
+      /^ik_saml=_\w+; Max-Age=3600; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/,
+    ],
+  ])(
+    "keep the request's id for the provider's cross-site post as PUBLIC_URL %s allows, whatever NODE_ENV=%s",
+    async (url, nodeEnv, cookie) => {
+      // Production reads the metadata from https only: a copy in a file, with the provider's addresses on https.
+      const dir = await mkdtemp(join(tmpdir(), 'saml-metadata-'))
+      const file = join(dir, 'idp.xml')
+      await writeFile(file, idp.metadataXml().replaceAll(idp.url, 'https://idp.kommun.se'))
+      onTestFinished(() => rm(dir, { recursive: true }))
+      const { agent } = await samlApp({
+        PUBLIC_URL: url,
+        NODE_ENV: nodeEnv,
+        SAML_METADATA_URL: undefined,
+        SAML_METADATA_FILE: file,
+      })
+      const start = await agent.get('/logga-in/saml').expect(303)
+      const cookies = start.headers['set-cookie'] as unknown as string[]
+    expect(cookies.filter((c) => c.includes('ik_saml='))).toEqual([expect.stringMatching(cookie)])
+    },
+  )
 
   it('refuse an answer in another browser than the one that began, and create no one', async () => {
     const { agent, db, app } = await samlApp()

@@ -15,20 +15,17 @@ export const samlAcsPath = '/logga-in/saml/acs'
 /**
  * The id of the AuthnRequest this browser sent, which the answer must name: an answer got by someone else, for their
  * own account, and posted from this browser (login CSRF) answers another request. The answer is posted from the
- * provider's site, and a browser sends a SameSite=Lax cookie with no post from another site: over HTTPS the cookie
- * is SameSite=None (and so Secure); over plain HTTP, where browsers refuse that, Lax, which serves a provider on the
- * same site (development and the tests, on 127.0.0.1).
+ * provider's site, and a browser sends a SameSite=Lax cookie with no post from another site: when the app is served
+ * over HTTPS (PUBLIC_URL, whatever NODE_ENV says) the cookie is SameSite=None (and so Secure); over plain HTTP, where
+ * browsers refuse that, Lax, which serves a provider on the same site (development and the tests, on 127.0.0.1).
  */
 function requestCookie(config: Config) {
-  const name = config.production ? '__Host-ik_saml' : 'ik_saml'
-  const options = { path: '/', httpOnly: true, secure: config.production } as const
+  const https = new URL(config.publicUrl).protocol === 'https:'
+  const name = https ? '__Host-ik_saml' : 'ik_saml'
+  const options = { path: '/', httpOnly: true, secure: https } as const
   return {
     set: (res: Response, requestId: string) =>
-      res.cookie(name, requestId, {
-        ...options,
-        sameSite: config.production ? 'none' : 'lax',
-        maxAge: requestLifetimeMs,
-      }),
+      res.cookie(name, requestId, { ...options, sameSite: https ? 'none' : 'lax', maxAge: requestLifetimeMs }),
     /** The request id, once: the cookie is cleared. */
     take(req: Request, res: Response): string | undefined {
       const value: unknown = req.cookies?.[name]
