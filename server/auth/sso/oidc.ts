@@ -9,7 +9,9 @@ import { cookieOptions } from '../session.js'
 import {
   type ExternalIdentity,
   groupsOverageMessage,
+  refuseDeclined,
   refuseSignIn,
+  refuseUnavailable,
   signInIdentity,
   signInReturnPath,
 } from './sign-in.js'
@@ -112,13 +114,7 @@ export function oidcRoutes(services: Services, oidc: OidcClient): Router {
   const settings = config.oidc as OidcSettings
   const pending = pendingCookie(config)
   const router = Router()
-  const unavailable = (res: Response) =>
-    refuseSignIn(
-      res,
-      503,
-      `Inloggningen med ${settings.name} svarar inte just nu. Försök igen om en stund. Fortsätter det, kontakta ` +
-        `${config.operator.name}: ${config.operator.email}.`,
-    )
+  const unavailable = (res: Response) => refuseUnavailable(res, settings.name, config.operator)
 
   router.get('/logga-in/oidc', async (req, res) => {
     const found = await oidc.configuration().catch((error) => {
@@ -154,11 +150,7 @@ export function oidcRoutes(services: Services, oidc: OidcClient): Router {
       )
     }
     if (typeof req.query.error === 'string') {
-      return refuseSignIn(
-        res,
-        403,
-        `Inloggningen med ${settings.name} avbröts eller nekades. Börja om från inloggningssidan.`,
-      )
+      return refuseDeclined(res, settings.name)
     }
     const found = await oidc.configuration().catch(() => undefined)
     if (!found) return unavailable(res)

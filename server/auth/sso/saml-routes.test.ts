@@ -86,7 +86,7 @@ describe('the SAML routes', () => {
       })
       const start = await agent.get('/logga-in/saml').expect(303)
       const cookies = start.headers['set-cookie'] as unknown as string[]
-    expect(cookies.filter((c) => c.includes('ik_saml='))).toEqual([expect.stringMatching(cookie)])
+      expect(cookies.filter((c) => c.includes('ik_saml='))).toEqual([expect.stringMatching(cookie)])
     },
   )
 

@@ -6,11 +6,16 @@ import { setNotice } from '../../notice.js'
 import { findSession } from '../repository.js'
 import { sessionCookie } from '../session.js'
 import { endSession } from '../start-session.js'
-import { requestLifetimeMs, SamlRefusal, type SamlServiceProvider } from './saml.js'
-import { groupsOverageMessage, keptSingleLogout, refuseSignIn, signInIdentity, signInReturnPath } from './sign-in.js'
-
-/** The ACS, where the provider's page posts its answer: exempt from the CSRF check (app.ts). */
-export const samlAcsPath = '/logga-in/saml/acs'
+import { requestLifetimeMs, SamlRefusal, type SamlServiceProvider, samlAcsPath, samlLogoutPath } from './saml.js'
+import {
+  groupsOverageMessage,
+  keptSingleLogout,
+  refuseDeclined,
+  refuseSignIn,
+  refuseUnavailable,
+  signInIdentity,
+  signInReturnPath,
+} from './sign-in.js'
 
 /**
  * The id of the AuthnRequest this browser sent, which the answer must name: an answer got by someone else, for their
@@ -42,12 +47,7 @@ export function samlRoutes(services: Services, saml: SamlServiceProvider): Route
   const router = Router()
   const unavailable = (res: Response, error: unknown) => {
     console.error(`SAML identity provider ${JSON.stringify(settings.metadata)} cannot be used:`, error)
-    refuseSignIn(
-      res,
-      503,
-      `Inloggningen med ${settings.name} svarar inte just nu. Försök igen om en stund. Fortsätter det, kontakta ` +
-        `${config.operator.name}: ${config.operator.email}.`,
-    )
+    refuseUnavailable(res, settings.name, config.operator)
   }
 
   // For the provider's administrator: what to register there.
@@ -77,12 +77,7 @@ export function samlRoutes(services: Services, saml: SamlServiceProvider): Route
       // The reason is for the operator's log; the page tells an attacker nothing.
       console.warn('SAML sign-in refused:', error.message)
       if (error.kind === 'groups overage') return refuseSignIn(res, 403, groupsOverageMessage)
-      if (error.kind === 'declined')
-        return refuseSignIn(
-          res,
-          403,
-          `Inloggningen med ${settings.name} avbröts eller nekades. Börja om från inloggningssidan.`,
-        )
+      if (error.kind === 'declined') return refuseDeclined(res, settings.name)
       return refuseSignIn(
         res,
         400,
@@ -96,7 +91,7 @@ export function samlRoutes(services: Services, saml: SamlServiceProvider): Route
 
   // The provider's messages to the logout address: its answer to the LogoutRequest sent at logout here (the session
   // already ended), or its own LogoutRequest when the person logged out of another service.
-  router.get('/logga-ut/saml', async (req, res) => {
+  router.get(samlLogoutPath, async (req, res) => {
     let message: Awaited<ReturnType<SamlServiceProvider['readLogoutMessage']>>
     try {
       message = await saml.readLogoutMessage(req.query, req.originalUrl.split('?')[1] ?? '')

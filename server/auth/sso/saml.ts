@@ -20,6 +20,11 @@ const redirectBinding = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect'
 const persistentNameId = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'
 const bearerMethod = 'urn:oasis:names:tc:SAML:2.0:cm:bearer'
 
+/** The ACS, where the provider's page posts its answer: exempt from the CSRF check (app.ts). */
+export const samlAcsPath = '/logga-in/saml/acs'
+/** Where the provider sends its logout messages, by HTTP-Redirect. */
+export const samlLogoutPath = '/logga-ut/saml'
+
 /** How long a person may take at the identity provider (a second factor, a forgotten password) before answering. */
 export const requestLifetimeMs = 60 * 60_000
 /** How far the identity provider's clock may be from ours. */
@@ -174,8 +179,8 @@ export class SamlServiceProvider {
     publicUrl: string,
   ) {
     this.entityId = `${publicUrl}/saml`
-    this.acsUrl = `${publicUrl}/logga-in/saml/acs`
-    this.logoutReturnUrl = `${publicUrl}/logga-ut/saml`
+    this.acsUrl = `${publicUrl}${samlAcsPath}`
+    this.logoutReturnUrl = `${publicUrl}${samlLogoutPath}`
     // Read at once, so that the first pages already know where logout leads (logoutOrigin).
     this.idp().catch(() => {})
   }

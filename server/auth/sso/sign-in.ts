@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Db } from '../../../db/connection.js'
 import type { Services } from '../../app.js'
 import { audited } from '../../audit/audited.js'
+import type { Config } from '../../config.js'
 import { localPath } from '../../return-path.js'
 import { decoyHash } from '../passwords.js'
 import { findUserByEmail, insertUser } from '../repository.js'
@@ -178,6 +179,21 @@ export function signInReturnPath(value: unknown, fallback: string): string {
 /** The page shown when a sign-in is refused (bad state, bad token, bad assertion…): status 400/403, no detail leaked. */
 export function refuseSignIn(res: Response, status: number, message: string): void {
   res.status(status).render('auth/sign-in-refused', { title: 'Inloggningen gick inte igenom', message })
+}
+
+/** The provider cannot be reached, or its configuration not used: try later, or tell the operator. */
+export function refuseUnavailable(res: Response, providerName: string, operator: Config['operator']): void {
+  refuseSignIn(
+    res,
+    503,
+    `Inloggningen med ${providerName} svarar inte just nu. Försök igen om en stund. Fortsätter det, kontakta ` +
+      `${operator.name}: ${operator.email}.`,
+  )
+}
+
+/** The provider answered that no one signed in: the person cancelled, or was refused there. */
+export function refuseDeclined(res: Response, providerName: string): void {
+  refuseSignIn(res, 403, `Inloggningen med ${providerName} avbröts eller nekades. Börja om från inloggningssidan.`)
 }
 
 /** Per provider: the address that ends the user's session there, from what the session kept; undefined for none. */
