@@ -80,6 +80,8 @@ describe('SAML sign-in against an identity provider', () => {
     // Out of its time the subject's confirmation is no longer valid either, and is checked first.
     ['expired', /No valid subject confirmation/],
     ['unsigned', /Invalid signature/],
+    // What the provider asserts must be signed itself: a signature on the Response around it is not enough.
+    ['responseSignedOnly', /Invalid signature/],
     ['tampered', /Invalid signature/],
     ['otherKey', /Invalid signature/],
     ['wrongAudience', /audience mismatch/],
@@ -386,6 +388,17 @@ describe('single logout', () => {
       expect(sent.startsWith(`${url}/logga-ut/saml?SAMLRequest=`)).toBe(true)
     } finally {
       await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
+  it('refuses a LogoutRequest read before, or not issued now', async () => {
+    await signedIn()
+    const { query, raw } = queryOf(await idp.logoutRequestUrl(sp.entityId, 'anna-1'))
+    expect(await sp.readLogoutMessage(query, raw)).toMatchObject({ kind: 'request' })
+    await expect(sp.readLogoutMessage(query, raw)).rejects.toThrow(/LogoutRequest _\w+ was used before/)
+    for (const issuedAt of [Date.now() - 7 * 60_000, Date.now() + 7 * 60_000]) {
+      const old = queryOf(await idp.logoutRequestUrl(sp.entityId, 'anna-1', issuedAt))
+      await expect(sp.readLogoutMessage(old.query, old.raw)).rejects.toThrow(/was issued at .*, not now/)
     }
   })
 

@@ -2,6 +2,7 @@
 // (HTTP-POST to the ACS) checked by node-saml and then against the requests sent and the assertions already taken.
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { inflateRawSync } from 'node:zlib'
 import {
   generateServiceProviderMetadata,
   type Profile,
@@ -27,6 +28,8 @@ export const samlLogoutPath = '/logga-ut/saml'
 
 /** How long a person may take at the identity provider (a second factor, a forgotten password) before answering. */
 export const requestLifetimeMs = 60 * 60_000
+/** How long after it was issued a LogoutRequest is taken: the provider redirects the browser at once. */
+const logoutRequestLifetimeMs = 5 * 60_000
 /** How far the identity provider's clock may be from ours. */
 const clockSkewMs = 60_000
 /** Metadata read from a URL is read again after this long, so that a new signing certificate is taken up. */
@@ -390,6 +393,8 @@ export class SamlServiceProvider {
     }
     const request = read.profile
     if (!request) return { kind: 'response' }
+    // node-saml refuses a LogoutRequest without an ID.
+    await this.takeLogoutRequestOnce(request.ID as string, String(query.SAMLRequest))
     const relayState = typeof query.RelayState === 'string' ? query.RelayState : ''
     return {
       kind: 'request',
@@ -397,6 +402,22 @@ export class SamlServiceProvider {
         singleLogout !== undefined && (JSON.parse(singleLogout) as SamlSession).nameId === request.nameID,
       reply: (success) => saml.getLogoutResponseUrlAsync(request, relayState, {}, success),
     }
+  }
+
+  /**
+   * Refuses a LogoutRequest not fresh, or read before: one that ended a session once, sent again (it is a plain
+   * link) would end the next session of the same person. node-saml checks neither.
+   */
+  private async takeLogoutRequestOnce(id: string, samlRequest: string): Promise<void> {
+    const xml = inflateRawSync(Buffer.from(samlRequest, 'base64')).toString()
+    const root = new DOMParser().parseFromString(xml, 'text/xml').documentElement
+    const issued = Date.parse(root?.getAttribute('IssueInstant') ?? '')
+    const now = Date.now()
+    if (!(Math.abs(now - issued) <= logoutRequestLifetimeMs + clockSkewMs))
+      throw new SamlRefusal(`the LogoutRequest ${id} was issued at ${root?.getAttribute('IssueInstant')}, not now`)
+    const expiresAt = new Date(issued + logoutRequestLifetimeMs + 2 * clockSkewMs)
+    if (!(await takeAssertion(this.db, `LogoutRequest ${id}`, expiresAt, new Date(now))))
+      throw new SamlRefusal(`the LogoutRequest ${id} was used before`)
   }
 
   /** This app's metadata, for the identity provider's administrator: entity id, ACS, logout, signed assertions. */
