@@ -57,6 +57,8 @@ describe('the configuration', () => {
       clientSecret: 'secret',
       name: 'organisationens konto',
       groupsClaim: 'groups',
+      subjectClaim: 'sub',
+      trustEmail: false,
       redirectUri: 'https://ik.kommun.se/logga-in/oidc/callback',
     })
     expect(loadConfig({}).oidc).toBeUndefined()

@@ -172,6 +172,8 @@ export interface SamlConfig {
    * link an account made here by hand (sign-in.ts). An assertion carries no `email_verified` of its own.
    */
   readonly trustEmail: boolean
+  /** Whether the provider's addresses in its metadata must be https (in production), as its metadata URL must. */
+  readonly httpsOnly: boolean
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -279,7 +281,7 @@ function samlConfig(e: z.infer<typeof environment>, production: boolean): SamlCo
       'Invalid configuration: PUBLIC_URL is required when SAML_METADATA_URL or SAML_METADATA_FILE is set, for the entity id and the ACS URL',
     )
   // Whoever can change the metadata on its way names the certificate that assertions are checked with.
-  if (production && e.SAML_METADATA_URL?.startsWith('http:'))
+  if (production && e.SAML_METADATA_URL && new URL(e.SAML_METADATA_URL).protocol !== 'https:')
     throw new Error('Invalid configuration: SAML_METADATA_URL must be an https:// address when NODE_ENV=production')
   return Object.freeze({
     metadata: Object.freeze(metadata),
@@ -291,5 +293,6 @@ function samlConfig(e: z.infer<typeof environment>, production: boolean): SamlCo
       subject: e.SAML_SUBJECT_ATTRIBUTE,
     }),
     trustEmail: e.SAML_TRUST_EMAIL,
+    httpsOnly: production,
   })
 }

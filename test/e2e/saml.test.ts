@@ -216,13 +216,32 @@ describe('sign-in with a SAML identity provider', () => {
     expect(await counts()).toEqual(before)
   })
 
+  it("refuses a sign-in whose groups did not fit (Entra ID's overage), saying what to ask for", async () => {
+    const before = await counts()
+    await inOwnBrowser(async (page) => {
+      await page.goto(`${server.baseUrl}/logga-in`)
+      idp.flaw = 'overage'
+      expect(await signIn(page)).toBe(403)
+      expect((await texts(page, 'main p'))[0]).toMatch(/^Du är med i fler grupper än organisationens inloggning/)
+      await screenshot(page, 'saml-overage')
+      expect(await axeViolations(page)).toEqual([])
+    })
+    expect(await counts()).toEqual(before)
+  })
+
   describe('refuses, with a page that says so and nothing created, an answer that is', () => {
-    it.each(['expired', 'unsigned', 'tampered', 'wrongAudience', 'wrongRecipient', 'otherKey'] as const)(
-      '%s',
-      async (flaw) => {
-        await refused(flaw, { nameId: `mallory-${flaw}`, email: `mallory.${flaw}@kommun.se` })
-      },
-    )
+    it.each([
+      'expired',
+      'unsigned',
+      'tampered',
+      'wrongAudience',
+      'wrongRecipient',
+      'noRecipient',
+      'unboundAssertion',
+      'otherKey',
+    ] as const)('%s', async (flaw) => {
+      await refused(flaw, { nameId: `mallory-${flaw}`, email: `mallory.${flaw}@kommun.se` })
+    })
 
     it('replayed: the answer of an earlier sign-in, posted again', async () => {
       await inOwnBrowser(async (page) => {

@@ -32,12 +32,20 @@ export type SamlFlaw =
   | 'wrongAudience'
   /** Meant to be posted to another address than the ACS it is posted to. */
   | 'wrongRecipient'
+  /** The subject's confirmation names no Recipient. */
+  | 'noRecipient'
+  /** The assertion names no request (InResponseTo), the Response around it the right one. */
+  | 'unboundAssertion'
   /** Signed with a key that is not the one in the metadata. */
   | 'otherKey'
   /** The answer given before, posted again. */
   | 'replay'
   /** No one signed in: the person cancelled, or the provider refused them. */
   | 'denied'
+  /** The Response signed, the assertion in it not. */
+  | 'responseSignedOnly'
+  /** Entra ID's answer for a person in too many groups: a link to fetch them, and no groups. */
+  | 'overage'
 
 export interface SamlUser {
   nameId: string
@@ -259,11 +267,13 @@ export class TestSamlIdp {
     const confirmation = append(subject, ns.saml, 'saml:SubjectConfirmation', {
       Method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer',
     })
-    append(confirmation, ns.saml, 'saml:SubjectConfirmationData', {
+    const confirmationData = append(confirmation, ns.saml, 'saml:SubjectConfirmationData', {
       InResponseTo: request.id,
       NotOnOrAfter: until,
       Recipient: flaw === 'wrongRecipient' ? 'https://another-app.example/acs' : request.acsUrl,
     })
+    if (flaw === 'unboundAssertion') confirmationData.removeAttribute('InResponseTo')
+    if (flaw === 'noRecipient') confirmationData.removeAttribute('Recipient')
     const conditions = append(assertion, ns.saml, 'saml:Conditions', {
       NotBefore: instant(issued - 60_000),
       NotOnOrAfter: until,
@@ -288,10 +298,15 @@ export class TestSamlIdp {
     }
     attribute('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', [this.user.email])
     attribute('http://schemas.microsoft.com/identity/claims/displayname', [this.user.name])
-    attribute('http://schemas.microsoft.com/ws/2008/06/identity/claims/groups', this.user.groups)
+    if (flaw === 'overage')
+      attribute('http://schemas.microsoft.com/claims/groups.link', [
+        'https://graph.windows.net/kommun.se/users/anna-1/getMemberObjects',
+      ])
+    else attribute('http://schemas.microsoft.com/ws/2008/06/identity/claims/groups', this.user.groups)
 
     let xml = new XMLSerializer().serializeToString(doc)
-    if (flaw !== 'unsigned') xml = signAssertion(xml, flaw === 'otherKey' ? this.other : this.signing)
+    if (flaw === 'responseSignedOnly') xml = sign(xml, this.signing, 'Response')
+    else if (flaw !== 'unsigned') xml = sign(xml, flaw === 'otherKey' ? this.other : this.signing, 'Assertion')
     // After signing: the e-mail address of someone else, with the signature of the original.
     if (flaw === 'tampered') xml = xml.replace(`>${this.user.email}<`, '>chefen@kommun.se<')
     return Buffer.from(xml).toString('base64')
@@ -343,11 +358,11 @@ export class TestSamlIdp {
    * Single logout started here, as when the person logs out of another service: a signed LogoutRequest for the
    * NameID, at the service provider's logout address.
    */
-  async logoutRequestUrl(serviceProvider: string, nameId: string): Promise<string> {
+  async logoutRequestUrl(serviceProvider: string, nameId: string, issuedAt = Date.now()): Promise<string> {
     const destination = await this.logoutUrlOf(serviceProvider)
     const doc = newDocument(ns.samlp, 'samlp:LogoutRequest')
     const request = doc.documentElement as Element
-    setAttributes(request, { ID: newId(), Version: '2.0', IssueInstant: instant(Date.now()), Destination: destination })
+    setAttributes(request, { ID: newId(), Version: '2.0', IssueInstant: instant(issuedAt), Destination: destination })
     append(request, ns.saml, 'saml:Issuer', {}, this.entityId)
     append(request, ns.saml, 'saml:NameID', { Format: persistent }, nameId)
     return `${destination}?${this.signedQuery('SAMLRequest', new XMLSerializer().serializeToString(doc), null)}`
@@ -361,8 +376,12 @@ export class TestSamlIdp {
       await (await fetch(`${serviceProvider}/metadata`)).text(),
       'text/xml',
     )
-    const location = metadata.getElementsByTagNameNS(ns.md, 'SingleLogoutService')[0]?.getAttribute('Location')
-    if (!location) throw new Error(`No SingleLogoutService in ${serviceProvider}/metadata`)
+    // This provider sends logout messages by HTTP-Redirect only: a service provider that takes them otherwise gets none.
+    const location = Array.from(metadata.getElementsByTagNameNS(ns.md, 'SingleLogoutService'))
+      .find((s) => s.getAttribute('Binding') === bindings.redirect)
+      ?.getAttribute('Location')
+    if (!location)
+      throw new Error(`No SingleLogoutService with the HTTP-Redirect binding in ${serviceProvider}/metadata`)
     return location
   }
 
@@ -405,22 +424,26 @@ function append(
   return element
 }
 
-/** Signs the assertion (enveloped, exclusive c14n, RSA-SHA256), the signature right after its Issuer as the schema has it. */
-function signAssertion(xml: string, keys: KeyPair): string {
+/**
+ * Signs the assertion, or the Response (enveloped, exclusive c14n, RSA-SHA256), the signature right after its Issuer
+ * as the schema has it.
+ */
+function sign(xml: string, keys: KeyPair, element: 'Assertion' | 'Response'): string {
   const signed = new SignedXml({
     privateKey: keys.key,
     publicCert: keys.cert,
     signatureAlgorithm: rsaSha256,
     canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
   })
+  const path = element === 'Assertion' ? "//*[local-name(.)='Assertion']" : "/*[local-name(.)='Response']"
   signed.addReference({
-    xpath: "//*[local-name(.)='Assertion']",
+    xpath: path,
     transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
   })
   signed.computeSignature(xml, {
     prefix: 'ds',
-    location: { reference: "//*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' },
+    location: { reference: `${path}/*[local-name(.)='Issuer']`, action: 'after' },
   })
   return signed.getSignedXml()
 }

@@ -29,7 +29,7 @@ export async function createTestApp(
     pdf?: PdfPrinter
     as?: DemoLogin | null
     /** More of the environment, e.g. an identity provider's OIDC_ISSUER. */
-    env?: Record<string, string>
+    env?: Record<string, string | undefined>
   } = {},
 ) {
   const config = loadConfig({

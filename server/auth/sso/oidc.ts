@@ -5,9 +5,16 @@ import { type Request, type Response, Router } from 'express'
 import * as client from 'openid-client'
 import type { Services } from '../../app.js'
 import type { Config, OidcSettings } from '../../config.js'
-import { localPath } from '../../return-path.js'
 import { cookieOptions } from '../session.js'
-import { type ExternalIdentity, refuseSignIn, signInIdentity } from './sign-in.js'
+import {
+  type ExternalIdentity,
+  groupsOverageMessage,
+  refuseDeclined,
+  refuseSignIn,
+  refuseUnavailable,
+  signInIdentity,
+  signInReturnPath,
+} from './sign-in.js'
 
 /** The provider's configuration, found once it answers, and what is built from it. */
 export interface OidcClient {
@@ -48,9 +55,6 @@ export function oidcClient(settings: OidcSettings, publicUrl: string): OidcClien
     },
   }
 }
-
-/** The longest page address kept to return to after the sign-in; a longer one leads to the start page. */
-const maxTillLength = 1000
 
 /** How long a sign-in may take at the provider before its state is no longer accepted back. */
 const pendingLifetimeMs = 10 * 60_000
@@ -110,13 +114,7 @@ export function oidcRoutes(services: Services, oidc: OidcClient): Router {
   const settings = config.oidc as OidcSettings
   const pending = pendingCookie(config)
   const router = Router()
-  const unavailable = (res: Response) =>
-    refuseSignIn(
-      res,
-      503,
-      `Inloggningen med ${settings.name} svarar inte just nu. Försök igen om en stund. Fortsätter det, kontakta ` +
-        `${config.operator.name}: ${config.operator.email}.`,
-    )
+  const unavailable = (res: Response) => refuseUnavailable(res, settings.name, config.operator)
 
   router.get('/logga-in/oidc', async (req, res) => {
     const found = await oidc.configuration().catch((error) => {
@@ -128,8 +126,7 @@ export function oidcRoutes(services: Services, oidc: OidcClient): Router {
     const state = client.randomState()
     const nonce = client.randomNonce()
     // Checked before it goes into the cookie, and short enough that the cookie stays within what browsers keep.
-    const asked = localPath(req.query.till, '')
-    const till = asked.length <= maxTillLength ? asked : ''
+    const till = signInReturnPath(req.query.till, '')
     pending.set(res, { state, nonce, verifier, till, expires: clock().getTime() + pendingLifetimeMs })
     const url = client.buildAuthorizationUrl(found, {
       redirect_uri: settings.redirectUri,
@@ -153,11 +150,7 @@ export function oidcRoutes(services: Services, oidc: OidcClient): Router {
       )
     }
     if (typeof req.query.error === 'string') {
-      return refuseSignIn(
-        res,
-        403,
-        `Inloggningen med ${settings.name} avbröts eller nekades. Börja om från inloggningssidan.`,
-      )
+      return refuseDeclined(res, settings.name)
     }
     const found = await oidc.configuration().catch(() => undefined)
     if (!found) return unavailable(res)
@@ -194,10 +187,7 @@ export function oidcRoutes(services: Services, oidc: OidcClient): Router {
 
 const refusals = {
   'no subject': 'Inloggningen kunde inte bekräftas. Börja om från inloggningssidan.',
-  'groups overage':
-    'Du är med i fler grupper än organisationens inloggning skickar med, så Internkontroll kan inte se vilka roller ' +
-    'du ska ha. Be den som administrerar organisationens konton att bara skicka de grupper som tilldelats ' +
-    'Internkontroll.',
+  'groups overage': groupsOverageMessage,
 } as const
 
 /**

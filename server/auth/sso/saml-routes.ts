@@ -3,33 +3,34 @@ import { type Request, type Response, Router } from 'express'
 import type { Services } from '../../app.js'
 import type { Config, SamlConfig } from '../../config.js'
 import { setNotice } from '../../notice.js'
-import { localPath } from '../../return-path.js'
 import { findSession } from '../repository.js'
 import { sessionCookie } from '../session.js'
 import { endSession } from '../start-session.js'
-import { requestLifetimeMs, SamlRefusal, type SamlServiceProvider } from './saml.js'
-import { keptSingleLogout, refuseSignIn, signInIdentity } from './sign-in.js'
-
-/** The ACS, where the provider's page posts its answer: exempt from the CSRF check (app.ts). */
-export const samlAcsPath = '/logga-in/saml/acs'
+import { requestLifetimeMs, SamlRefusal, type SamlServiceProvider, samlAcsPath, samlLogoutPath } from './saml.js'
+import {
+  groupsOverageMessage,
+  keptSingleLogout,
+  refuseDeclined,
+  refuseSignIn,
+  refuseUnavailable,
+  signInIdentity,
+  signInReturnPath,
+} from './sign-in.js'
 
 /**
  * The id of the AuthnRequest this browser sent, which the answer must name: an answer got by someone else, for their
  * own account, and posted from this browser (login CSRF) answers another request. The answer is posted from the
- * provider's site, and a browser sends a SameSite=Lax cookie with no post from another site: over HTTPS the cookie
- * is SameSite=None (and so Secure); over plain HTTP, where browsers refuse that, Lax, which serves a provider on the
- * same site (development and the tests, on 127.0.0.1).
+ * provider's site, and a browser sends a SameSite=Lax cookie with no post from another site: when the app is served
+ * over HTTPS (PUBLIC_URL, whatever NODE_ENV says) the cookie is SameSite=None (and so Secure); over plain HTTP, where
+ * browsers refuse that, Lax, which serves a provider on the same site (development and the tests, on 127.0.0.1).
  */
 function requestCookie(config: Config) {
-  const name = config.production ? '__Host-ik_saml' : 'ik_saml'
-  const options = { path: '/', httpOnly: true, secure: config.production } as const
+  const https = new URL(config.publicUrl).protocol === 'https:'
+  const name = https ? '__Host-ik_saml' : 'ik_saml'
+  const options = { path: '/', httpOnly: true, secure: https } as const
   return {
     set: (res: Response, requestId: string) =>
-      res.cookie(name, requestId, {
-        ...options,
-        sameSite: config.production ? 'none' : 'lax',
-        maxAge: requestLifetimeMs,
-      }),
+      res.cookie(name, requestId, { ...options, sameSite: https ? 'none' : 'lax', maxAge: requestLifetimeMs }),
     /** The request id, once: the cookie is cleared. */
     take(req: Request, res: Response): string | undefined {
       const value: unknown = req.cookies?.[name]
@@ -46,12 +47,7 @@ export function samlRoutes(services: Services, saml: SamlServiceProvider): Route
   const router = Router()
   const unavailable = (res: Response, error: unknown) => {
     console.error(`SAML identity provider ${JSON.stringify(settings.metadata)} cannot be used:`, error)
-    refuseSignIn(
-      res,
-      503,
-      `Inloggningen med ${settings.name} svarar inte just nu. Försök igen om en stund. Fortsätter det, kontakta ` +
-        `${config.operator.name}: ${config.operator.email}.`,
-    )
+    refuseUnavailable(res, settings.name, config.operator)
   }
 
   // For the provider's administrator: what to register there.
@@ -63,7 +59,7 @@ export function samlRoutes(services: Services, saml: SamlServiceProvider): Route
     let redirect: Awaited<ReturnType<SamlServiceProvider['signInRedirect']>>
     try {
       // The provider hands RelayState back with its answer: where the person was going.
-      redirect = await saml.signInRedirect(localPath(req.query.till, '/'))
+      redirect = await saml.signInRedirect(signInReturnPath(req.query.till, '/'))
     } catch (error) {
       return unavailable(res, error)
     }
@@ -80,12 +76,8 @@ export function samlRoutes(services: Services, saml: SamlServiceProvider): Route
       if (!(error instanceof SamlRefusal)) return unavailable(res, error)
       // The reason is for the operator's log; the page tells an attacker nothing.
       console.warn('SAML sign-in refused:', error.message)
-      if (error.declined)
-        return refuseSignIn(
-          res,
-          403,
-          `Inloggningen med ${settings.name} avbröts eller nekades. Börja om från inloggningssidan.`,
-        )
+      if (error.kind === 'groups overage') return refuseSignIn(res, 403, groupsOverageMessage)
+      if (error.kind === 'declined') return refuseDeclined(res, settings.name)
       return refuseSignIn(
         res,
         400,
@@ -94,12 +86,12 @@ export function samlRoutes(services: Services, saml: SamlServiceProvider): Route
       )
     }
     const verified = { provider: 'saml' as const, ...identity, emailVerified: settings.trustEmail }
-    await signInIdentity(services, req, res, verified, localPath(req.body?.RelayState, '/'))
+    await signInIdentity(services, req, res, verified, signInReturnPath(req.body?.RelayState, '/'))
   })
 
   // The provider's messages to the logout address: its answer to the LogoutRequest sent at logout here (the session
   // already ended), or its own LogoutRequest when the person logged out of another service.
-  router.get('/logga-ut/saml', async (req, res) => {
+  router.get(samlLogoutPath, async (req, res) => {
     let message: Awaited<ReturnType<SamlServiceProvider['readLogoutMessage']>>
     try {
       message = await saml.readLogoutMessage(req.query, req.originalUrl.split('?')[1] ?? '')

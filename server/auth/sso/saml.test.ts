@@ -80,10 +80,15 @@ describe('SAML sign-in against an identity provider', () => {
     // Out of its time the subject's confirmation is no longer valid either, and is checked first.
     ['expired', /No valid subject confirmation/],
     ['unsigned', /Invalid signature/],
+    // What the provider asserts must be signed itself: a signature on the Response around it is not enough.
+    ['responseSignedOnly', /Invalid signature/],
     ['tampered', /Invalid signature/],
     ['otherKey', /Invalid signature/],
     ['wrongAudience', /audience mismatch/],
     ['wrongRecipient', /another recipient/],
+    ['noRecipient', /another recipient/],
+    // Signed, but for any request: the Response's own InResponseTo is not signed.
+    ['unboundAssertion', /another browser/],
   ] as const)('refuses an answer that is %s', async (flaw, reason) => {
     const { SAMLResponse, requestId } = await answered(flaw)
     await refused(sp.readResponse(SAMLResponse, requestId), reason)
@@ -92,7 +97,13 @@ describe('SAML sign-in against an identity provider', () => {
   it('says so when the provider answers that no one signed in', async () => {
     const { SAMLResponse, requestId } = await answered('denied')
     const error = await sp.readResponse(SAMLResponse, requestId).catch((e: unknown) => e)
-    expect(error).toMatchObject({ declined: true, message: expect.stringMatching(/AuthnFailed/) })
+    expect(error).toMatchObject({ kind: 'declined', message: expect.stringMatching(/AuthnFailed/) })
+  })
+
+  it("refuses an answer whose groups did not fit (Entra ID's overage: a link to them in their place)", async () => {
+    const { SAMLResponse, requestId } = await answered('overage')
+    const error = await sp.readResponse(SAMLResponse, requestId).catch((e: unknown) => e)
+    expect(error).toMatchObject({ kind: 'groups overage', message: expect.stringMatching(/groups\.link/) })
   })
 
   it('refuses the same answer posted again, also if its request were somehow still known', async () => {
@@ -226,6 +237,18 @@ describe("the identity provider's metadata", () => {
     }
   })
 
+  it('is not read through a redirect, which could lead to plain http', async () => {
+    const server = createServer((_req, res) => res.writeHead(302, { Location: idp.metadataUrl }).end())
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`
+      const provider = new SamlServiceProvider(db, samlEnv(idp, { SAML_METADATA_URL: url }), publicUrl)
+      await expect(provider.idp()).rejects.toThrow(`${url} redirects to ${idp.metadataUrl}`)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
   it('says in English what it lacks', () => {
     expect(() => parseIdpMetadata('<nope')).toThrow('SAML metadata is not XML')
     expect(() => parseIdpMetadata('<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>')).toThrow(
@@ -235,6 +258,31 @@ describe("the identity provider's metadata", () => {
     expect(() => parseIdpMetadata(withoutKey)).toThrow('no signing certificate')
     const postOnly = idp.metadataXml().replaceAll('bindings:HTTP-Redirect', 'bindings:HTTP-POST')
     expect(() => parseIdpMetadata(postOnly)).toThrow('no SingleSignOnService with the HTTP-Redirect binding')
+  })
+
+  it('refuses a sign-on or logout address that is no web address, or is not https in production', async () => {
+    const metadata = idp.metadataXml()
+    for (const bad of ['javascript:alert(1)', 'not a url', '/slo']) {
+      const xml = metadata.replace(`Location="${idp.url}/slo"`, `Location="${bad}"`)
+      expect(() => parseIdpMetadata(xml)).toThrow(`the SingleLogoutService Location is not an http(s) address: ${bad}`)
+    }
+    expect(() => parseIdpMetadata(metadata, true)).toThrow(
+      `the SingleSignOnService Location is not an https address: ${idp.url}/sso`,
+    )
+    const https = metadata.replaceAll(idp.url, 'HTTPS://adfs.kommun.se')
+    expect(parseIdpMetadata(https, true).logoutUrl).toBe('HTTPS://adfs.kommun.se/slo')
+
+    // Metadata with a bad address is not taken: no page breaks on the logout origin, sign-in says it cannot be used.
+    const server = createServer((_req, res) => res.end(metadata.replace(`Location="${idp.url}/slo"`, 'Location="::"')))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`
+      const provider = new SamlServiceProvider(db, samlEnv(idp, { SAML_METADATA_URL: url }), publicUrl)
+      await expect(provider.idp()).rejects.toThrow('SingleLogoutService Location')
+      expect(provider.logoutOrigin()).toBeUndefined()
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it('is configured with one source, beside PUBLIC_URL, and over HTTPS in production', () => {
@@ -254,9 +302,15 @@ describe("the identity provider's metadata", () => {
       AUDIT_KEY: 'a-production-audit-key-of-32-chars',
       PUBLIC_URL: publicUrl,
     }
-    expect(() => loadConfig({ ...production, SAML_METADATA_URL: 'http://adfs.kommun.se/metadata.xml' })).toThrow(
-      'SAML_METADATA_URL must be an https:// address',
-    )
+    for (const url of [
+      'http://adfs.kommun.se/metadata.xml',
+      'HTTP://adfs.kommun.se/metadata.xml',
+      'ftp://adfs.kommun.se/m',
+    ])
+      expect(() => loadConfig({ ...production, SAML_METADATA_URL: url })).toThrow(
+        'SAML_METADATA_URL must be an https:// address',
+      )
+    expect(loadConfig({ ...production, SAML_METADATA_URL: 'HTTPS://adfs.kommun.se/metadata.xml' }).saml).toBeDefined()
     expect(loadConfig({ ...production, SAML_METADATA_FILE: '/etc/idp.xml', SAML_NAME: 'Malmö stad' }).saml).toEqual({
       metadata: { file: '/etc/idp.xml' },
       name: 'Malmö stad',
@@ -266,6 +320,8 @@ describe("the identity provider's metadata", () => {
         groups: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups',
         subject: undefined,
       },
+      trustEmail: false,
+      httpsOnly: true,
     })
   })
 })
@@ -315,6 +371,35 @@ describe('single logout', () => {
     expect(message.ends(undefined)).toBe(false)
     await fetch(await message.reply(true))
     expect(idp.logoutAnswers).toEqual(['urn:oasis:names:tc:SAML:2.0:status:Success'])
+  })
+
+  it('is offered in the metadata by HTTP-Redirect, the binding the logout address takes', async () => {
+    // The app's metadata where the provider looks for it: `<entity id>/metadata`.
+    let provider: SamlServiceProvider | undefined
+    const server = createServer((_req, res) => res.end(provider?.metadataXml()))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      provider = new SamlServiceProvider(db, samlEnv(idp), url)
+      expect(provider.metadataXml()).toContain(
+        `<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${url}/logga-ut/saml"/>`,
+      )
+      const sent = await idp.logoutRequestUrl(provider.entityId, 'anna-1')
+      expect(sent.startsWith(`${url}/logga-ut/saml?SAMLRequest=`)).toBe(true)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
+  it('refuses a LogoutRequest read before, or not issued now', async () => {
+    await signedIn()
+    const { query, raw } = queryOf(await idp.logoutRequestUrl(sp.entityId, 'anna-1'))
+    expect(await sp.readLogoutMessage(query, raw)).toMatchObject({ kind: 'request' })
+    await expect(sp.readLogoutMessage(query, raw)).rejects.toThrow(/LogoutRequest _\w+ was used before/)
+    for (const issuedAt of [Date.now() - 7 * 60_000, Date.now() + 7 * 60_000]) {
+      const old = queryOf(await idp.logoutRequestUrl(sp.entityId, 'anna-1', issuedAt))
+      await expect(sp.readLogoutMessage(old.query, old.raw)).rejects.toThrow(/was issued at .*, not now/)
+    }
   })
 
   it("names the provider's logout origin, for the pages' form-action", async () => {

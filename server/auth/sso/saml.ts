@@ -2,6 +2,7 @@
 // (HTTP-POST to the ACS) checked by node-saml and then against the requests sent and the assertions already taken.
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { inflateRawSync } from 'node:zlib'
 import {
   generateServiceProviderMetadata,
   type Profile,
@@ -18,9 +19,17 @@ const metadataNs = 'urn:oasis:names:tc:SAML:2.0:metadata'
 const signatureNs = 'http://www.w3.org/2000/09/xmldsig#'
 const redirectBinding = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect'
 const persistentNameId = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'
+const bearerMethod = 'urn:oasis:names:tc:SAML:2.0:cm:bearer'
+
+/** The ACS, where the provider's page posts its answer: exempt from the CSRF check (app.ts). */
+export const samlAcsPath = '/logga-in/saml/acs'
+/** Where the provider sends its logout messages, by HTTP-Redirect. */
+export const samlLogoutPath = '/logga-ut/saml'
 
 /** How long a person may take at the identity provider (a second factor, a forgotten password) before answering. */
 export const requestLifetimeMs = 60 * 60_000
+/** How long after it was issued a LogoutRequest is taken: the provider redirects the browser at once. */
+const logoutRequestLifetimeMs = 5 * 60_000
 /** How far the identity provider's clock may be from ours. */
 const clockSkewMs = 60_000
 /** Metadata read from a URL is read again after this long, so that a new signing certificate is taken up. */
@@ -38,12 +47,15 @@ export interface IdpMetadata {
   certificates: string[]
 }
 
-/** A refused answer: `reason` in English, for the operator's log; the person is told no more than that it failed. */
+/**
+ * A refused answer: `reason` in English, for the operator's log; the person is told no more than that it failed, or
+ * (`kind`) that the provider itself answered that no one signed in (cancelled, or refused there), or that the groups
+ * did not fit in the assertion.
+ */
 export class SamlRefusal extends Error {
   constructor(
     reason: string,
-    /** The provider itself answered that no one signed in: cancelled, or refused there. */
-    readonly declined = false,
+    readonly kind: 'invalid' | 'declined' | 'groups overage' = 'invalid',
   ) {
     super(reason)
     this.name = 'SamlRefusal'
@@ -83,13 +95,29 @@ export type SamlLogoutMessage =
     }
 
 const childrenOf = (parent: Element, ns: string, name: string) => Array.from(parent.getElementsByTagNameNS(ns, name))
-const redirectLocation = (descriptor: Element, service: string) =>
-  childrenOf(descriptor, metadataNs, service)
-    .find((e) => e.getAttribute('Binding') === redirectBinding)
-    ?.getAttribute('Location') ?? undefined
 
-/** Reads an identity provider's metadata; what is missing or not understood is said in English, for the operator. */
-export function parseIdpMetadata(xml: string): IdpMetadata {
+/**
+ * The service's HTTP-Redirect address, checked: the browser is sent there, and the pages' Content-Security-Policy
+ * names its origin (logoutOrigin), so an address that is no web address would break every page.
+ */
+function redirectLocation(descriptor: Element, service: string, httpsOnly: boolean): string | undefined {
+  const location = childrenOf(descriptor, metadataNs, service)
+    .find((e) => e.getAttribute('Binding') === redirectBinding)
+    ?.getAttribute('Location')
+  if (!location) return undefined
+  const protocol = URL.canParse(location) ? new URL(location).protocol : undefined
+  if (protocol !== 'https:' && (httpsOnly || protocol !== 'http:'))
+    throw new Error(
+      `SAML metadata: the ${service} Location is not an ${httpsOnly ? 'https' : 'http(s)'} address: ${location}`,
+    )
+  return location
+}
+
+/**
+ * Reads an identity provider's metadata; what is missing or not understood is said in English, for the operator.
+ * `httpsOnly`: its addresses must be https (production).
+ */
+export function parseIdpMetadata(xml: string, httpsOnly = false): IdpMetadata {
   let document: ReturnType<DOMParser['parseFromString']>
   try {
     document = new DOMParser({ onError: onErrorStopParsing }).parseFromString(xml, 'text/xml')
@@ -107,7 +135,7 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   const descriptor = childrenOf(entity, metadataNs, 'IDPSSODescriptor')[0] as Element
   const entityId = entity.getAttribute('entityID')
   if (!entityId) throw new Error('SAML metadata: the EntityDescriptor has no entityID')
-  const signOnUrl = redirectLocation(descriptor, 'SingleSignOnService')
+  const signOnUrl = redirectLocation(descriptor, 'SingleSignOnService', httpsOnly)
   if (!signOnUrl) throw new Error('SAML metadata: no SingleSignOnService with the HTTP-Redirect binding')
   const certificates = childrenOf(descriptor, metadataNs, 'KeyDescriptor')
     // A key without `use` is for both signing and encryption.
@@ -116,12 +144,18 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
     .map((c) => (c.textContent ?? '').replace(/\s+/g, ''))
     .filter((c) => c !== '')
   if (certificates.length === 0) throw new Error('SAML metadata: no signing certificate (KeyDescriptor use="signing")')
-  return { entityId, signOnUrl, logoutUrl: redirectLocation(descriptor, 'SingleLogoutService'), certificates }
+  const logoutUrl = redirectLocation(descriptor, 'SingleLogoutService', httpsOnly)
+  return { entityId, signOnUrl, logoutUrl, certificates }
 }
 
 async function readMetadata(source: SamlConfig['metadata']): Promise<string> {
   if ('file' in source) return readFile(source.file, 'utf8')
-  const response = await fetch(source.url, { signal: AbortSignal.timeout(10_000) })
+  // Not followed: a redirect could lead from https to http, where anyone on the way could name another certificate.
+  const response = await fetch(source.url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) })
+  if (response.status >= 300 && response.status < 400)
+    throw new Error(
+      `SAML metadata: ${source.url} redirects to ${response.headers.get('location')}; set SAML_METADATA_URL to the address it leads to`,
+    )
   if (!response.ok) throw new Error(`SAML metadata: ${source.url} answered ${response.status}`)
   return response.text()
 }
@@ -148,8 +182,8 @@ export class SamlServiceProvider {
     publicUrl: string,
   ) {
     this.entityId = `${publicUrl}/saml`
-    this.acsUrl = `${publicUrl}/logga-in/saml/acs`
-    this.logoutReturnUrl = `${publicUrl}/logga-ut/saml`
+    this.acsUrl = `${publicUrl}${samlAcsPath}`
+    this.logoutReturnUrl = `${publicUrl}${samlLogoutPath}`
     // Read at once, so that the first pages already know where logout leads (logoutOrigin).
     this.idp().catch(() => {})
   }
@@ -161,7 +195,9 @@ export class SamlServiceProvider {
    */
   logoutOrigin(): string | undefined {
     if (!this.read) this.idp().catch(() => {})
-    return this.read?.logoutUrl && new URL(this.read.logoutUrl).origin
+    // Every page's header is built with it: what cannot be read is left out rather than thrown.
+    const logoutUrl = this.read?.logoutUrl
+    return logoutUrl && URL.canParse(logoutUrl) ? new URL(logoutUrl).origin : undefined
   }
 
   /**
@@ -173,7 +209,7 @@ export class SamlServiceProvider {
     const now = Date.now()
     if (kept && ('file' in this.config.metadata || now - kept.readAt < metadataLifetimeMs)) return kept.value
     const value = readMetadata(this.config.metadata)
-      .then(parseIdpMetadata)
+      .then((xml) => parseIdpMetadata(xml, this.config.httpsOnly))
       .then((metadata) => {
         this.read = metadata
         return metadata
@@ -236,20 +272,40 @@ export class SamlServiceProvider {
     } catch (error) {
       throw new SamlRefusal(
         `the SAML response was refused: ${(error as Error).message}`,
-        error instanceof SamlStatusError,
+        error instanceof SamlStatusError ? 'declined' : 'invalid',
       )
     }
     if (!profile) throw new SamlRefusal('the identity provider signed no one in')
-    // Another browser's answer, posted by this one (login CSRF): the request was not this browser's.
-    if (profile.inResponseTo !== requestId) throw new SamlRefusal('the response answers a request of another browser')
     if (profile.issuer !== idp.entityId) throw new SamlRefusal(`the assertion was issued by ${String(profile.issuer)}`)
     const assertion = (profile.getAssertion?.() as { Assertion?: AssertionXml } | undefined)?.Assertion
-    // node-saml leaves out this check of the SAML profile: the assertion was meant to be posted here.
-    const recipients = confirmations(assertion).map((d) => d.$?.Recipient)
-    if (recipients.some((r) => r !== undefined && r !== this.acsUrl))
-      throw new SamlRefusal(`the assertion is for another recipient: ${recipients.join(', ')}`)
+    this.checkBearer(assertion, requestId)
     await this.takeOnce(assertion)
     return this.identityOf(profile, idp)
+  }
+
+  /**
+   * Refuses an assertion unless a bearer confirmation in it, under the provider's signature, answers this browser's
+   * request, is meant for the ACS and is still in time. node-saml checks the Response's InResponseTo, outside the
+   * signature, and takes a confirmation without InResponseTo or Recipient: an assertion for another request (another
+   * browser's, for their own account: login CSRF) or another app could then be wrapped in a Response made to fit.
+   */
+  private checkBearer(assertion: AssertionXml | undefined, requestId: string | undefined): void {
+    const bearer = (assertion?.Subject ?? [])
+      .flatMap((s) => s.SubjectConfirmation ?? [])
+      .filter((c) => c.$?.Method === bearerMethod)
+      .flatMap((c) => c.SubjectConfirmationData ?? [])
+    const answering = bearer.filter((d) => requestId !== undefined && d.$?.InResponseTo === requestId)
+    if (answering.length === 0)
+      throw new SamlRefusal(
+        `the assertion answers a request of another browser (${bearer.map((d) => d.$?.InResponseTo).join(', ')})`,
+      )
+    const here = answering.filter((d) => d.$?.Recipient === this.acsUrl)
+    if (here.length === 0)
+      throw new SamlRefusal(
+        `the assertion is for another recipient: ${answering.map((d) => d.$?.Recipient).join(', ')}`,
+      )
+    if (!here.some((d) => Date.parse(d.$?.NotOnOrAfter ?? '') + clockSkewMs > Date.now()))
+      throw new SamlRefusal('the subject confirmation has expired, or states no NotOnOrAfter')
   }
 
   /** Refuses an assertion taken before, even one whose request is somehow still known. */
@@ -266,6 +322,9 @@ export class SamlServiceProvider {
 
   private identityOf(profile: Profile, idp: IdpMetadata): SamlIdentity {
     const names = this.config.attributes
+    // Entra ID past 150 groups: a link to fetch them (from Microsoft Graph) in place of the groups attribute.
+    const overage = Object.keys(profile.attributes ?? {}).find((name) => name.endsWith('/claims/groups.link'))
+    if (overage) throw new SamlRefusal(`the groups did not fit in the assertion (${overage})`, 'groups overage')
     const values = (name: string) => {
       const value = (profile.attributes as Record<string, unknown> | undefined)?.[name]
       return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '')
@@ -334,6 +393,8 @@ export class SamlServiceProvider {
     }
     const request = read.profile
     if (!request) return { kind: 'response' }
+    // node-saml refuses a LogoutRequest without an ID.
+    await this.takeLogoutRequestOnce(request.ID as string, String(query.SAMLRequest))
     const relayState = typeof query.RelayState === 'string' ? query.RelayState : ''
     return {
       kind: 'request',
@@ -343,27 +404,47 @@ export class SamlServiceProvider {
     }
   }
 
+  /**
+   * Refuses a LogoutRequest not fresh, or read before: one that ended a session once, sent again (it is a plain
+   * link) would end the next session of the same person. node-saml checks neither.
+   */
+  private async takeLogoutRequestOnce(id: string, samlRequest: string): Promise<void> {
+    const xml = inflateRawSync(Buffer.from(samlRequest, 'base64')).toString()
+    const root = new DOMParser().parseFromString(xml, 'text/xml').documentElement
+    const issued = Date.parse(root?.getAttribute('IssueInstant') ?? '')
+    const now = Date.now()
+    if (!(Math.abs(now - issued) <= logoutRequestLifetimeMs + clockSkewMs))
+      throw new SamlRefusal(`the LogoutRequest ${id} was issued at ${root?.getAttribute('IssueInstant')}, not now`)
+    const expiresAt = new Date(issued + logoutRequestLifetimeMs + 2 * clockSkewMs)
+    if (!(await takeAssertion(this.db, `LogoutRequest ${id}`, expiresAt, new Date(now))))
+      throw new SamlRefusal(`the LogoutRequest ${id} was used before`)
+  }
+
   /** This app's metadata, for the identity provider's administrator: entity id, ACS, logout, signed assertions. */
   metadataXml(): string {
-    return generateServiceProviderMetadata({
+    const xml = generateServiceProviderMetadata({
       issuer: this.entityId,
       callbackUrl: this.acsUrl,
       logoutCallbackUrl: this.logoutReturnUrl,
       identifierFormat: persistentNameId,
       wantAssertionsSigned: true,
     })
+    // node-saml names the HTTP-POST binding for logout; the logout address takes HTTP-Redirect (a GET) only.
+    return xml.replace(/(<SingleLogoutService Binding=")[^"]*"/, `$1${redirectBinding}"`)
   }
 }
 
 interface SubjectConfirmationData {
-  $?: { NotOnOrAfter?: string; Recipient?: string }
+  $?: { InResponseTo?: string; NotOnOrAfter?: string; Recipient?: string }
 }
 
 /** The signed assertion as node-saml parsed it (xml2js): the parts read here. */
 interface AssertionXml {
   $?: { ID?: string }
   Conditions?: { $?: { NotOnOrAfter?: string } }[]
-  Subject?: { SubjectConfirmation?: { SubjectConfirmationData?: SubjectConfirmationData[] }[] }[]
+  Subject?: {
+    SubjectConfirmation?: { $?: { Method?: string }; SubjectConfirmationData?: SubjectConfirmationData[] }[]
+  }[]
 }
 
 const confirmations = (assertion: AssertionXml | undefined): SubjectConfirmationData[] =>

@@ -4,6 +4,8 @@ import { z } from 'zod'
 import type { Db } from '../../../db/connection.js'
 import type { Services } from '../../app.js'
 import { audited } from '../../audit/audited.js'
+import type { Config } from '../../config.js'
+import { localPath } from '../../return-path.js'
 import { decoyHash } from '../passwords.js'
 import { findUserByEmail, insertUser } from '../repository.js'
 import { startSession } from '../start-session.js'
@@ -152,9 +154,46 @@ async function refuseTakeover(
   }
 }
 
+/**
+ * Why a sign-in is refused when the provider sent a link to the person's groups instead of the groups (Entra ID's
+ * "overage", past 150 groups in SAML and 200 in OpenID): signing in without them would take away every role they give.
+ * Mended at the provider, by sending only the groups assigned to the application.
+ */
+export const groupsOverageMessage =
+  'Du är med i fler grupper än organisationens inloggning skickar med, så Internkontroll kan inte se vilka roller ' +
+  'du ska ha. Be den som administrerar organisationens konton att bara skicka de grupper som tilldelats ' +
+  'Internkontroll.'
+
+/** The longest page address kept to return to after the sign-in; a longer one leads to the start page. */
+const maxTillLength = 1000
+
+/**
+ * Where to go after the sign-in (`till`, or SAML's RelayState): a path on this site, short enough that what carries it
+ * through the provider (a cookie, RelayState) keeps it; else `fallback`.
+ */
+export function signInReturnPath(value: unknown, fallback: string): string {
+  const path = localPath(value, fallback)
+  return path.length <= maxTillLength ? path : fallback
+}
+
 /** The page shown when a sign-in is refused (bad state, bad token, bad assertion…): status 400/403, no detail leaked. */
 export function refuseSignIn(res: Response, status: number, message: string): void {
   res.status(status).render('auth/sign-in-refused', { title: 'Inloggningen gick inte igenom', message })
+}
+
+/** The provider cannot be reached, or its configuration not used: try later, or tell the operator. */
+export function refuseUnavailable(res: Response, providerName: string, operator: Config['operator']): void {
+  refuseSignIn(
+    res,
+    503,
+    `Inloggningen med ${providerName} svarar inte just nu. Försök igen om en stund. Fortsätter det, kontakta ` +
+      `${operator.name}: ${operator.email}.`,
+  )
+}
+
+/** The provider answered that no one signed in: the person cancelled, or was refused there. */
+export function refuseDeclined(res: Response, providerName: string): void {
+  refuseSignIn(res, 403, `Inloggningen med ${providerName} avbröts eller nekades. Börja om från inloggningssidan.`)
 }
 
 /** Per provider: the address that ends the user's session there, from what the session kept; undefined for none. */
