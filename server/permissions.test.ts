@@ -125,6 +125,7 @@ const expected: Record<string, Record<Kind, Outcome>> = {
   'GET /admin/anvandare/ny': admin,
   'POST /admin/anvandare/ny': admin,
   'POST /admin/anvandare/:userId/sparr': admin,
+  'POST /admin/anvandare/:userId/koppling/ta-bort': admin,
   'GET /admin/anvandare/:userId/losenord': admin,
   'POST /admin/anvandare/:userId/losenord': admin,
   'GET /admin/api-nycklar': admin,

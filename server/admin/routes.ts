@@ -242,7 +242,11 @@ export function adminRoutes(services: Services): Router {
   router.post('/admin/anvandare/:userId/koppling/ta-bort', async (req, res) => {
     const user = await loadUser(req.params.userId)
     const provider = req.body?.provider
-    if (provider !== 'oidc' && provider !== 'saml') throw new NotFoundError('Kopplingen')
+    // A post that names no provider (a form of before, or made by hand) changes nothing, and says so.
+    if (provider !== 'oidc' && provider !== 'saml') {
+      setNotice(res, `Ingen koppling togs bort: det framgick inte vilken av kopplingarna som menades.`)
+      return res.redirect(303, `/admin/anvandare/${user.id}/roller`)
+    }
     await auditedTransaction(
       db,
       actorOf(res, clock),
