@@ -167,6 +167,8 @@ function readJson<T>(file: string): T {
  */
 export interface DemoOptions {
   currentYear?: boolean
+  /** The demo accounts' password hash, instead of one made at the full cost (tests log in hundreds of times). */
+  passwordHash?: string
 }
 
 /** Loads the demo plans when the database holds no municipality yet; returns whether it did. */
@@ -224,7 +226,11 @@ const insertedId = (query: { executeTakeFirstOrThrow: () => Promise<{ id: number
 /** Who the demo data's audit rows name: every record has its create in the log, so a fresh demo verifies. */
 export const demoDataActor = 'Demodata (db:seed)'
 
-async function insertDemoData(trx: Db, now: Date, { currentYear = true }: DemoOptions = {}): Promise<void> {
+async function insertDemoData(
+  trx: Db,
+  now: Date,
+  { currentYear = true, passwordHash: givenHash }: DemoOptions = {},
+): Promise<void> {
   const actor = { userId: null, userName: demoDataActor, at: now.toISOString() }
   const create = (target: Target, insert: () => Promise<number>) => audited(trx, actor, 'create', target, insert)
   const data = readJson<Fixture>('./malmo-2020.json')
@@ -257,7 +263,7 @@ async function insertDemoData(trx: Db, now: Date, { currentYear = true }: DemoOp
   }
 
   demoHash ??= hashPassword(demoPassword)
-  const passwordHash = await demoHash
+  const passwordHash = givenHash ?? (await demoHash)
   for (const account of demoAccounts) {
     await create({ entity: 'app_user', planId: null }, async () => {
       const userId = await insertUser(trx, {

@@ -10,10 +10,11 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   )
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** `options` other than the default only for accounts whose password is public anyway (the tests' demo accounts). */
+export async function hashPassword(password: string, options: ScryptOptions = cost): Promise<string> {
   const salt = randomBytes(16)
-  const key = await derive(password, salt, cost)
-  return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64')}$${key.toString('base64')}`
+  const key = await derive(password, salt, { ...options, maxmem: cost.maxmem })
+  return `scrypt$${options.N}$${options.r}$${options.p}$${salt.toString('base64')}$${key.toString('base64')}`
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

@@ -3,12 +3,20 @@ import supertest from 'supertest'
 import { demoPassword, loadDemoDataIfEmpty } from '../../db/seed/demo.js'
 import { PdfPrinter } from '../../reports/render-pdf.js'
 import { createApp } from '../../server/app.js'
+import { hashPassword } from '../../server/auth/passwords.js'
 import { loadConfig } from '../../server/config.js'
 import { demoPlan } from './builders.js'
 import { openTestDatabase } from './test-database.js'
 
 /** One Chromium per test file (closed by test/setup.ts), started only if a test asks for a PDF. */
 export const testPdf = new PdfPrinter({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium' })
+
+/**
+ * The demo accounts' password, hashed at a small scrypt cost: a test run logs in a few thousand times, and each login
+ * at the full cost was a tenth of a second of CPU. The cost is stored in the hash, so the app's own verifyPassword
+ * checks it as it checks any other; new accounts' hashes are made at the full cost (server/auth/passwords.test.ts).
+ */
+const demoHashForTests = hashPassword(demoPassword, { N: 2 ** 10, r: 8, p: 1 })
 
 export type DemoLogin = 'admin' | 'sekreterare' | 'hr' | 'utbildning' | 'lasare' | 'samordnare'
 
@@ -48,7 +56,7 @@ export async function createTestApp(
         ? undefined
         : {
             key: `demo ${now.toISOString()} ${currentYear}`,
-            apply: (db) => loadDemoDataIfEmpty(db, now, { currentYear }),
+            apply: async (db) => loadDemoDataIfEmpty(db, now, { currentYear, passwordHash: await demoHashForTests }),
           },
   })
   const app = createApp({ db, config, clock: () => now, pdf: options.pdf ?? testPdf })
