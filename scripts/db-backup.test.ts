@@ -9,7 +9,7 @@ import { openAuditedDatabase } from '../server/audit/anchor.js'
 import { auditedTransaction } from '../server/audit/audited.js'
 import { verifyAudit } from '../server/audit/verify.js'
 import { type Config, loadConfig } from '../server/config.js'
-import { aMeasure, demoPlan } from '../test/helpers/builders.js'
+import { aMeasure, demoPlan, rowCount } from '../test/helpers/builders.js'
 import { runScript } from '../test/helpers/scripts.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ik-backup-'))
@@ -66,12 +66,7 @@ describe('npm run db:backup', () => {
     const riskId = risks[0]?.id as number
     const actor = { userId: null, userName: 'Test', at: '2021-03-15T09:00:00.000Z' }
     const target = join(dir, 'during-writes.sqlite')
-    const auditRows = (database: Db) =>
-      database
-        .selectFrom('audit_event')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-        .then((r) => Number(r.n))
+    const auditRows = (database: Db) => rowCount(database, 'audit_event')
     const atStart = await auditRows(db)
     const running = backup([target])
     let writes = 0

@@ -7,6 +7,7 @@ import { loadDemoDataIfEmpty } from '../db/seed/demo.js'
 import { openAuditedDatabase } from '../server/audit/anchor.js'
 import { verifyAudit } from '../server/audit/verify.js'
 import { type Config, loadConfig } from '../server/config.js'
+import { rowCount } from '../test/helpers/builders.js'
 import { queueMail } from '../test/helpers/outbox.js'
 import { runScript } from '../test/helpers/scripts.js'
 import { startSmtpServer, type TestSmtpServer } from '../test/helpers/smtp.js'
@@ -54,15 +55,6 @@ const reminders = (args: string[], env: Record<string, string | undefined> = {})
     ...env,
   })
 
-const count = async (table: 'outbox_mail' | 'audit_event' | 'reminder' | 'reminder_pass') =>
-  Number(
-    (
-      await db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  )
 const states = async () =>
   (await db.selectFrom('outbox_mail').select('state').orderBy('id').execute()).map((m) => m.state)
 const at = new Date('2026-12-02T05:00:00Z')
@@ -70,11 +62,17 @@ const at = new Date('2026-12-02T05:00:00Z')
 describe('npm run reminders', () => {
   it('with --dry-run prints what that day would send and writes nothing', async () => {
     await queueMail(db, { at })
-    const before = await Promise.all([count('outbox_mail'), count('audit_event'), count('reminder_pass')])
+    const before = await Promise.all([
+      rowCount(db, 'outbox_mail'),
+      rowCount(db, 'audit_event'),
+      rowCount(db, 'reminder_pass'),
+    ])
     const { code, stdout } = await reminders(['--dry-run', '--date', '2026-12-02'], { SMTP_URL: smtp.url })
     expect(code).toBe(0)
     expect(stdout).toMatch(/^Reminders of 2026-12-02, a dry run: nothing is written or sent\.\n/)
-    expect(await Promise.all([count('outbox_mail'), count('audit_event'), count('reminder_pass')])).toEqual(before)
+    expect(
+      await Promise.all([rowCount(db, 'outbox_mail'), rowCount(db, 'audit_event'), rowCount(db, 'reminder_pass')]),
+    ).toEqual(before)
     expect(await states()).toEqual(['queued'])
     expect(smtp.received).toHaveLength(0)
   })
@@ -129,7 +127,7 @@ describe('npm run reminders', () => {
       code: 2,
       stderr: expect.stringMatching(/^--date is for a dry run only: .*\nUsage: /),
     })
-    expect(await count('reminder_pass')).toBe(0)
+    expect(await rowCount(db, 'reminder_pass')).toBe(0)
     expect(await reminders(['--dry', '--run'])).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage:') })
     const missing = join(dir, 'missing.sqlite')
     expect(await reminders(['--dry-run'], { DATABASE_URL: undefined, DATABASE_FILE: missing })).toMatchObject({

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connection.js'
-import type { ControlFrequency, MeasureStatus } from '../../db/schema.js'
+import type { ControlFrequency, Database, MeasureStatus } from '../../db/schema.js'
 import { createControl } from '../../server/controls/write.js'
 import { insertMeasure } from '../../server/measures/repository.js'
 import { nextPosition } from '../../server/ordering.js'
@@ -151,4 +151,13 @@ export async function aControl(
     reported_to: 'committee',
     position: await nextPosition(db, 'control', riskId),
   })
+}
+
+/** How many rows a table holds: what a refused request must leave as it was. */
+export async function rowCount(db: Db, table: keyof Database): Promise<number> {
+  const row = await db
+    .selectFrom(table as 'app_user')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }

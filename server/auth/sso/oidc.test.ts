@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Db } from '../../../db/connection.js'
 import { demoPassword } from '../../../db/seed/demo.js'
+import { rowCount } from '../../../test/helpers/builders.js'
 import { type HttpBrowser, httpBrowser } from '../../../test/helpers/http-browser.js'
 import {
   claimsOf,
@@ -72,15 +73,6 @@ async function signIn(browser: HttpBrowser, account: string, till?: string) {
   return browser.go(await atProvider(browser, account, till))
 }
 
-const count = async (table: 'app_user' | 'session' | 'sso_identity') =>
-  Number(
-    (
-      await db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  )
 const userWith = (email: string) =>
   db.selectFrom('app_user').select(['id', 'name', 'email', 'disabled']).where('email', '=', email).executeTakeFirst()
 const rolesOf = async (userId: number) =>
@@ -156,12 +148,12 @@ describe('signing in with OpenID Connect', () => {
     await signIn(httpBrowser(), 'bo')
     await db.updateTable('app_user').set({ disabled: 1 }).where('email', '=', 'bo@kommun.example').execute()
     provider.accounts.set('bo', { email: 'bo@kommun.example', name: 'Bo Nytt Namn', groups: [] })
-    const sessions = await count('session')
+    const sessions = await rowCount(db, 'session')
     const browser = httpBrowser()
     const page = await signIn(browser, 'bo')
     expect(page.status).toBe(403)
     expect(html(page.text)('main').text()).toContain('Ditt konto i Internkontroll är spärrat')
-    expect(await count('session')).toBe(sessions)
+    expect(await rowCount(db, 'session')).toBe(sessions)
     expect((await userWith('bo@kommun.example'))?.name).toBe('Bo Berg')
   })
 
@@ -208,16 +200,16 @@ describe('signing in with OpenID Connect', () => {
 
   it('links an account made here by hand only when the provider says the address is verified', async () => {
     const lars = await userWith('lasare@demo.internkontroll.se')
-    const links = await count('sso_identity')
+    const links = await rowCount(db, 'sso_identity')
     const account = { email: 'lasare@demo.internkontroll.se', name: 'Lars Lind', groups: [] }
     provider.accounts.set('lars', { ...account, email_verified: false })
     const refused = await signIn(httpBrowser(), 'lars')
     expect(refused.status).toBe(403)
     expect(html(refused.text)('main').text()).toContain('intygar inte att adressen är din')
-    expect(await count('sso_identity')).toBe(links)
+    expect(await rowCount(db, 'sso_identity')).toBe(links)
     provider.accounts.set('lars', { ...account, email_verified: true })
     expect((await signIn(httpBrowser(), 'lars')).url).toBe(`${appUrl}/planer`)
-    expect(await count('sso_identity')).toBe(links + 1)
+    expect(await rowCount(db, 'sso_identity')).toBe(links + 1)
     expect((await userWith('lasare@demo.internkontroll.se'))?.id).toBe(lars?.id)
   })
 
@@ -307,11 +299,11 @@ describe('attacks on the OpenID sign-in, each refused with a clear page and noth
     const callback = await atProvider(browser, 'frida')
     const copied = httpBrowser(new Map(browser.cookies))
     expect((await browser.go(callback)).url).toBe(`${appUrl}/planer`)
-    const sessions = await count('session')
+    const sessions = await rowCount(db, 'session')
     const replay = await copied.go(callback)
     expect(replay.status).toBe(400)
     expect(html(replay.text)('h1').text()).toBe('Inloggningen gick inte igenom')
-    expect(await count('session')).toBe(sessions)
+    expect(await rowCount(db, 'session')).toBe(sessions)
   })
 
   it('refuses an ID token issued to another application', async () => {

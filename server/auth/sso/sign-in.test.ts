@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { Db } from '../../../db/connection.js'
 import { loadDemoDataIfEmpty } from '../../../db/seed/demo.js'
 import { loadConfig } from '../../../server/config.js'
+import { rowCount } from '../../../test/helpers/builders.js'
 import { html, testPdf } from '../../../test/helpers/test-app.js'
 import { openTestDatabase } from '../../../test/helpers/test-database.js'
 import { createApp } from '../../app.js'
@@ -59,15 +60,6 @@ async function mapGroup(db: Db, group: string, role: 'admin' | 'secretary' | 're
 
 const userNamed = (db: Db, email: string) =>
   db.selectFrom('app_user').selectAll().where('email', '=', email).executeTakeFirst()
-const count = async (db: Db, table: 'app_user' | 'session' | 'audit_event' | 'sso_identity') =>
-  Number(
-    (
-      await db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  )
 
 describe('signing in with an identity from the organisation’s provider', () => {
   it('creates the user at the first sign-in, with the roles the groups map to, and starts a session', async () => {
@@ -107,12 +99,12 @@ describe('signing in with an identity from the organisation’s provider', () =>
     const committee = await committeeId(db)
     await mapGroup(db, 'ik-sekreterare', 'secretary', committee)
     await signIn(browser(), { groups: ['ik-sekreterare'] }).expect(303)
-    const users = await count(db, 'app_user')
+    const users = await rowCount(db, 'app_user')
     const id = (await userNamed(db, 'anna.andersson@kommun.example'))?.id as number
     // A role the administrator gives by hand stays whatever the groups say.
     await db.insertInto('committee_role').values({ user_id: id, committee_id: committee, role: 'reader' }).execute()
     await signIn(browser(), { email: 'anna.berg@kommun.example', name: 'Anna Berg', groups: [] }).expect(303)
-    expect(await count(db, 'app_user')).toBe(users)
+    expect(await rowCount(db, 'app_user')).toBe(users)
     expect(await db.selectFrom('app_user').select(['email', 'name']).where('id', '=', id).execute()).toEqual([
       { email: 'anna.berg@kommun.example', name: 'Anna Berg' },
     ])
@@ -131,9 +123,9 @@ describe('signing in with an identity from the organisation’s provider', () =>
 
   it('links the account an administrator made with the same e-mail when the provider vouches for it', async () => {
     const { db, browser, signIn } = await appWithSignIn()
-    const users = await count(db, 'app_user')
+    const users = await rowCount(db, 'app_user')
     await signIn(browser(), { email: 'lasare@demo.internkontroll.se', name: 'Lars Lind' }).expect(303)
-    expect(await count(db, 'app_user')).toBe(users)
+    expect(await rowCount(db, 'app_user')).toBe(users)
     const lars = await userNamed(db, 'lasare@demo.internkontroll.se')
     expect(
       await db
@@ -154,9 +146,9 @@ describe('signing in with an identity from the organisation’s provider', () =>
   it('links no account by an address the provider does not vouch for, nor an administrator’s at all', async () => {
     const { db, browser, signIn } = await appWithSignIn({ BREAK_GLASS_EMAILS: 'sekreterare@demo.internkontroll.se' })
     const [users, links, log] = [
-      await count(db, 'app_user'),
-      await count(db, 'sso_identity'),
-      await count(db, 'audit_event'),
+      await rowCount(db, 'app_user'),
+      await rowCount(db, 'sso_identity'),
+      await rowCount(db, 'audit_event'),
     ]
     const agent = browser()
     const unverified = await signIn(agent, { email: 'lasare@demo.internkontroll.se', emailVerified: false })
@@ -168,11 +160,11 @@ describe('signing in with an identity from the organisation’s provider', () =>
       expect(refused.status).toBe(403)
       expect(html(refused.text)('main').text()).toContain('administratörskonto')
     }
-    expect([await count(db, 'app_user'), await count(db, 'sso_identity'), await count(db, 'audit_event')]).toEqual([
-      users,
-      links,
-      log,
-    ])
+    expect([
+      await rowCount(db, 'app_user'),
+      await rowCount(db, 'sso_identity'),
+      await rowCount(db, 'audit_event'),
+    ]).toEqual([users, links, log])
     await agent.get('/planer').expect(303)
   })
 
@@ -201,10 +193,10 @@ describe('signing in with an identity from the organisation’s provider', () =>
 
   it('makes one account of two first sign-ins at once', async () => {
     const { db, browser, signIn } = await appWithSignIn()
-    const users = await count(db, 'app_user')
+    const users = await rowCount(db, 'app_user')
     const [first, second] = await Promise.all([signIn(browser(), {}), signIn(browser(), {})])
     expect([first.status, second.status]).toEqual([303, 303])
-    expect(await count(db, 'app_user')).toBe(users + 1)
+    expect(await rowCount(db, 'app_user')).toBe(users + 1)
   })
 
   it('compares groups in one Unicode form: an Ä in two code points is the same as in one', async () => {
@@ -221,21 +213,21 @@ describe('signing in with an identity from the organisation’s provider', () =>
     const { db, browser, signIn } = await appWithSignIn()
     await signIn(browser(), {}).expect(303)
     await db.updateTable('app_user').set({ disabled: 1 }).where('email', '=', 'anna.andersson@kommun.example').execute()
-    const [sessions, log] = [await count(db, 'session'), await count(db, 'audit_event')]
+    const [sessions, log] = [await rowCount(db, 'session'), await rowCount(db, 'audit_event')]
     const agent = browser()
     const refused = await signIn(agent, { name: 'Anna Ny' }).expect(403)
     expect(html(refused.text)('h1').text()).toBe('Inloggningen gick inte igenom')
     expect(html(refused.text)('main').text()).toContain('spärrat')
-    expect(await count(db, 'session')).toBe(sessions)
-    expect(await count(db, 'audit_event')).toBe(log)
+    expect(await rowCount(db, 'session')).toBe(sessions)
+    expect(await rowCount(db, 'audit_event')).toBe(log)
     expect((await userNamed(db, 'anna.andersson@kommun.example'))?.name).toBe('Anna Andersson')
     await agent.get('/planer').expect(303)
   })
 
   it('refuses an identity without an e-mail address, creating nothing', async () => {
     const { db, browser, signIn } = await appWithSignIn()
-    const users = await count(db, 'app_user')
+    const users = await rowCount(db, 'app_user')
     await signIn(browser(), { email: '' }).expect(403)
-    expect(await count(db, 'app_user')).toBe(users)
+    expect(await rowCount(db, 'app_user')).toBe(users)
   })
 })
