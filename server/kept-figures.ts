@@ -1,7 +1,7 @@
 import type { Db } from '../db/connection.js'
 import { prepared } from '../db/prepared.js'
 
-const auditHead = prepared((db) => db.selectFrom('audit_event').select((eb) => eb.fn.max('id').as('head')))
+const lastAuditId = prepared((db) => db.selectFrom('audit_event').select((eb) => eb.fn.max('id').as('head')))
 
 /**
  * Figures counted over many rows (the roll-up's, a secretary's start page), kept until a record changes: counting
@@ -18,7 +18,7 @@ const auditHead = prepared((db) => db.selectFrom('audit_event').select((eb) => e
 export function keptUntilChange<V>(db: Db, size: number) {
   const kept = new Map<string, { head: unknown; value: Promise<V> }>()
   return async (key: string, count: () => Promise<V>): Promise<V> => {
-    const [row] = await auditHead(db)
+    const [row] = await lastAuditId(db)
     const head = row?.head ?? null
     const hit = kept.get(key)
     // Map keeps insertion order: taken out and put back, a key becomes the most recently used.

@@ -132,6 +132,12 @@ describe('the audit trail', () => {
         })
       ).length
 
+    // An id out of any row's range (PostgreSQL's integer ends at 2³¹ − 1) or no number shows the latest rows.
+    for (const fore of ['3000000000', '0', 'x']) {
+      const $ = html((await agent.get(`/logg?fore=${fore}`).expect(200)).text)
+      expect($('tbody tr')).toHaveLength(50)
+      expect($('nav[aria-label="Fler ändringar"] a:contains("Senaste ändringarna")')).toHaveLength(0)
+    }
     for (const [first, entity] of [
       ['/logg', ''],
       ['/logg?typ=measure', 'measure'],

@@ -19,8 +19,10 @@ export function auditRoutes({ db }: Services): Router {
     authorize(can.readLog(viewer))
     const text = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : ''
     const entity = entityOptions.some((o) => o.value === req.query.typ) ? String(req.query.typ) : ''
-    const before =
-      typeof req.query.fore === 'string' && /^[1-9]\d{0,15}$/.test(req.query.fore) ? Number(req.query.fore) : undefined
+    // An id PostgreSQL's integer holds; anything else shows the latest rows.
+    const fore =
+      typeof req.query.fore === 'string' && /^[1-9]\d{0,9}$/.test(req.query.fore) ? Number(req.query.fore) : 0
+    const before = fore > 0 && fore <= 2 ** 31 - 1 ? fore : undefined
     // One row more than shown tells whether there are older ones.
     const found = await searchEvents(db, {
       planCommitteeIds: viewer.isAdmin ? undefined : [...viewer.secretaryOf],

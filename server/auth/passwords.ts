@@ -1,7 +1,9 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto'
 
 // scrypt from Node's own crypto: memory-hard, no native add-on. Parameters are stored with each hash.
-const cost: ScryptOptions = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }
+type Cost = { N: number; r: number; p: number }
+const cost: Cost = { N: 2 ** 15, r: 8, p: 1 }
+const maxmem = 64 * 1024 * 1024
 const keyLength = 32
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
@@ -11,9 +13,9 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
 }
 
 /** `options` other than the default only for accounts whose password is public anyway (the tests' demo accounts). */
-export async function hashPassword(password: string, options: ScryptOptions = cost): Promise<string> {
+export async function hashPassword(password: string, options: Cost = cost): Promise<string> {
   const salt = randomBytes(16)
-  const key = await derive(password, salt, { ...options, maxmem: cost.maxmem })
+  const key = await derive(password, salt, { ...options, maxmem })
   return `scrypt$${options.N}$${options.r}$${options.p}$${salt.toString('base64')}$${key.toString('base64')}`
 }
 
@@ -25,7 +27,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
     N: Number(n),
     r: Number(r),
     p: Number(p),
-    maxmem: cost.maxmem,
+    maxmem,
   })
   return actual.length === expected.length && timingSafeEqual(actual, expected)
 }

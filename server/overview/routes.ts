@@ -241,15 +241,18 @@ export function overviewRoutes({ db, clock }: Services): Router {
     return { owner, ownerControls, secretary, secretaryControls, reader, coordinator, admin }
   }
 
-  // A viewer's roles are records too, so the viewer's id, the day and the landing decide the page until a change.
-  const kept = keptUntilChange<Awaited<ReturnType<typeof sections>>>(db, 1000)
+  // Kept per viewer and roles: the viewer was read before the head, so a role changed in between must not file the
+  // page counted for the old roles under the new head.
+  const kept = keptUntilChange<Awaited<ReturnType<typeof sections>>>(db, 300)
+  const rolesOf = (viewer: Viewer) =>
+    JSON.stringify(viewer, (_key, value) => (value instanceof Set ? [...value].sort((a, b) => a - b) : value))
 
   router.get('/', async (req, res) => {
     const viewer = viewerOf(res)
     const today = swedishDate(clock())
     const landing = optionalId(req.query.atgard)
     const { owner, ownerControls, secretary, secretaryControls, reader, coordinator, admin } = await kept(
-      `${viewer.id} ${today} ${landing}`,
+      `${rolesOf(viewer)} ${today} ${landing}`,
       () => sections(viewer, today, landing),
     )
     res.render('overview/index', {

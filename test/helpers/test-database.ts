@@ -68,6 +68,8 @@ function template(seed: Seed): Promise<string> {
       return name
     })()
     templates.set(seed.key, made)
+    // A template that failed is made again by the next test, not failed for the rest of the run.
+    made.catch(() => templates.delete(seed.key))
   }
   return made
 }
@@ -96,6 +98,7 @@ function sqliteTemplate(seed: Seed): Promise<Buffer> {
       }
     })()
     sqliteTemplates.set(seed.key, made)
+    made.catch(() => sqliteTemplates.delete(seed.key))
   }
   return made
 }
