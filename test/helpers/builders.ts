@@ -161,3 +161,16 @@ export async function rowCount(db: Db, table: keyof Database): Promise<number> {
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }
+
+/** The mapping an administrator makes on *Roller från grupper*: members of `group` get `role` in the committee. */
+export async function aGroupRole(
+  db: Db,
+  group: string,
+  role: 'admin' | 'secretary' | 'reader',
+  committee: number | null,
+) {
+  await db
+    .insertInto('sso_group_role')
+    .values({ group_name: group, role, committee_id: committee, created_at: '2021-03-15T09:00:00Z' })
+    .execute()
+}

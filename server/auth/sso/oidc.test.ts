@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Db } from '../../../db/connection.js'
 import { demoPassword } from '../../../db/seed/demo.js'
-import { rowCount } from '../../../test/helpers/builders.js'
+import { aGroupRole, rowCount } from '../../../test/helpers/builders.js'
 import { type HttpBrowser, httpBrowser } from '../../../test/helpers/http-browser.js'
 import {
   claimsOf,
@@ -127,10 +127,7 @@ describe('signing in with OpenID Connect', () => {
 
   it('creates the user with the role the group maps to, and takes it away when the group is gone', async () => {
     const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
-    await db
-      .insertInto('sso_group_role')
-      .values({ group_name: 'IK-Läsare', role: 'reader', committee_id: committee.id, created_at: '2021-03-15' })
-      .execute()
+    await aGroupRole(db, 'IK-Läsare', 'reader', committee.id)
     provider.accounts.set('anna', { email: 'anna@kommun.example', name: 'Anna Andersson', groups: ['IK-Läsare'] })
     const page = await signIn(httpBrowser(), 'anna')
     expect(page.url).toBe(`${appUrl}/planer`)
@@ -215,10 +212,7 @@ describe('signing in with OpenID Connect', () => {
 
   it('refuses a sign-in whose groups did not fit in the ID token (Entra ID’s overage), leaving the roles', async () => {
     const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
-    await db
-      .insertInto('sso_group_role')
-      .values({ group_name: 'IK-Många', role: 'reader', committee_id: committee.id, created_at: '2021-03-15' })
-      .execute()
+    await aGroupRole(db, 'IK-Många', 'reader', committee.id)
     provider.accounts.set('gustav', { email: 'gustav@kommun.example', name: 'Gustav Gran', groups: ['IK-Många'] })
     await signIn(httpBrowser(), 'gustav')
     const gustav = (await userWith('gustav@kommun.example'))?.id as number

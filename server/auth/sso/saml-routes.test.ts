@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
+import { aGroupRole } from '../../../test/helpers/builders.js'
 import { TestSamlIdp } from '../../../test/helpers/saml-idp.js'
 import { createTestApp, html, type TestAgent } from '../../../test/helpers/test-app.js'
 
@@ -132,10 +133,7 @@ describe('the SAML routes', () => {
   it("refuse a sign-in whose groups did not fit (Entra ID's overage), leaving the roles", async () => {
     const { agent, db } = await samlApp()
     const committee = await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()
-    await db
-      .insertInto('sso_group_role')
-      .values({ group_name: 'IK-Många', role: 'reader', committee_id: committee.id, created_at: '2021-03-15' })
-      .execute()
+    await aGroupRole(db, 'IK-Många', 'reader', committee.id)
     idp.user = { ...idp.user, groups: ['IK-Många'] }
     await fromProvider(agent, '/logga-in/saml/acs', await answerFor(agent)).expect(303)
     const anna = await db

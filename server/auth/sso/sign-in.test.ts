@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { Db } from '../../../db/connection.js'
 import { loadDemoDataIfEmpty } from '../../../db/seed/demo.js'
 import { loadConfig } from '../../../server/config.js'
-import { rowCount } from '../../../test/helpers/builders.js'
+import { aGroupRole, rowCount } from '../../../test/helpers/builders.js'
 import { html, testPdf } from '../../../test/helpers/test-app.js'
 import { openTestDatabase } from '../../../test/helpers/test-database.js'
 import { createApp } from '../../app.js'
@@ -51,20 +51,13 @@ const anna: ExternalIdentity = {
 
 const committeeId = async (db: Db) => (await db.selectFrom('committee').select('id').executeTakeFirstOrThrow()).id
 
-async function mapGroup(db: Db, group: string, role: 'admin' | 'secretary' | 'reader', committee: number | null) {
-  await db
-    .insertInto('sso_group_role')
-    .values({ group_name: group, role, committee_id: committee, created_at: '2021-03-15T09:00:00Z' })
-    .execute()
-}
-
 const userNamed = (db: Db, email: string) =>
   db.selectFrom('app_user').selectAll().where('email', '=', email).executeTakeFirst()
 
 describe('signing in with an identity from the organisation’s provider', () => {
   it('creates the user at the first sign-in, with the roles the groups map to, and starts a session', async () => {
     const { db, browser, signIn } = await appWithSignIn()
-    await mapGroup(db, 'IK-LÄSARE', 'reader', await committeeId(db))
+    await aGroupRole(db, 'IK-LÄSARE', 'reader', await committeeId(db))
     const agent = browser()
     const done = await signIn(agent, { groups: ['ik-läsare', 'Other'] }, '/planer').expect(303)
     expect(done.headers.location).toBe('/planer')
@@ -97,7 +90,7 @@ describe('signing in with an identity from the organisation’s provider', () =>
   it('finds the user by subject: a new e-mail and name update the same user, and a group gone takes its role', async () => {
     const { db, browser, signIn } = await appWithSignIn()
     const committee = await committeeId(db)
-    await mapGroup(db, 'ik-sekreterare', 'secretary', committee)
+    await aGroupRole(db, 'ik-sekreterare', 'secretary', committee)
     await signIn(browser(), { groups: ['ik-sekreterare'] }).expect(303)
     const users = await rowCount(db, 'app_user')
     const id = (await userNamed(db, 'anna.andersson@kommun.example'))?.id as number
@@ -201,7 +194,7 @@ describe('signing in with an identity from the organisation’s provider', () =>
 
   it('compares groups in one Unicode form: an Ä in two code points is the same as in one', async () => {
     const { db, browser, signIn } = await appWithSignIn()
-    await mapGroup(db, 'IK-L\u00e4sare', 'reader', await committeeId(db))
+    await aGroupRole(db, 'IK-L\u00e4sare', 'reader', await committeeId(db))
     await signIn(browser(), { groups: ['ik-la\u0308sare'] }).expect(303)
     const anna = (await userNamed(db, 'anna.andersson@kommun.example'))?.id as number
     expect(await db.selectFrom('committee_role').select('role').where('user_id', '=', anna).execute()).toEqual([
