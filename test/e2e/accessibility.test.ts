@@ -29,6 +29,8 @@ beforeAll(async () => {
   pages.set('start page', '/')
   pages.set('plans index', '/planer')
   pages.set('external inspections', '/externa-granskningar')
+  // A later page of the log, with its link back to the latest rows.
+  pages.set('audit log, older rows', '/logg?fore=2147483647')
   await from('/planer', { 'new-plan form': 'Ny internkontrollplan', 'plan page': 'Internkontrollplan 2020' })
   await from(pages.get('plan page') ?? '', {
     'plan edit form': 'Redigera planen',
@@ -129,6 +131,7 @@ const pageTypes = [
   'review edit form',
   'review delete confirmation',
   'audit log',
+  'audit log, older rows',
   'password form',
   'reminder preferences',
   'external inspections',
